@@ -1,0 +1,126 @@
+//! The facade shared by the CLI and the wasm boundary: plain Rust in, JSON-able
+//! structures out. Neither caller reimplements any of this.
+
+use serde::Serialize;
+use serde_json::json;
+
+use crate::data::{read_csv, ColumnData, ReadOptions, ReadReport, Table};
+use crate::metrics;
+use crate::persist::ModelFile;
+use crate::pipeline::{self, CvHooks, CvReport, ModelSpec, PipelineSpec, StepSpec};
+use crate::estimator::Task;
+use crate::{Error, Result};
+
+/// Reads CSV bytes with options given as JSON (`{}` or empty for defaults).
+pub fn load_table(bytes: &[u8], options_json: &str) -> Result<(Table, ReadReport)> {
+    let opts: ReadOptions = if options_json.trim().is_empty() {
+        ReadOptions::default()
+    } else {
+        serde_json::from_str(options_json).map_err(|e| Error::spec("read options", e.to_string()))?
+    };
+    read_csv(bytes, &opts)
+}
+
+/// A column as the page lists it.
+#[derive(Debug, Serialize)]
+pub struct ColumnSummary {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub ty: &'static str,
+    pub missing: usize,
+    pub distinct: usize,
+}
+
+/// What the page shows right after a file is read.
+#[derive(Debug, Serialize)]
+pub struct TableSummary {
+    pub n_rows: usize,
+    pub n_cols: usize,
+    pub columns: Vec<ColumnSummary>,
+    /// First rows, as text (`null` = missing).
+    pub preview: Vec<Vec<Option<String>>>,
+    pub report: ReadReport,
+}
+
+pub fn summarize(table: &Table, report: &ReadReport, preview_rows: usize) -> TableSummary {
+    let columns = table
+        .columns
+        .iter()
+        .map(|c| ColumnSummary {
+            name: c.name.clone(),
+            ty: c.data.column_type().as_str(),
+            missing: c.data.missing_count(),
+            distinct: distinct(&c.data),
+        })
+        .collect();
+    let preview = (0..table.n_rows.min(preview_rows)).map(|i| table.columns.iter().map(|c| c.data.display(i)).collect()).collect();
+    TableSummary { n_rows: table.n_rows, n_cols: table.n_cols(), columns, preview, report: report.clone() }
+}
+
+fn distinct(d: &ColumnData) -> usize {
+    match d {
+        ColumnData::Categorical(c) => {
+            let mut seen = vec![false; c.levels.len()];
+            c.codes.iter().filter(|&&k| k != crate::data::MISSING_CODE).for_each(|&k| seen[k as usize] = true);
+            seen.iter().filter(|&&s| s).count()
+        }
+        ColumnData::Numeric(v) | ColumnData::Boolean { values: v, .. } => {
+            let mut u: Vec<u64> = v.iter().filter(|x| !x.is_nan()).map(|x| x.to_bits()).collect();
+            u.sort_unstable();
+            u.dedup();
+            u.len()
+        }
+    }
+}
+
+/// Cross-validates a spec given as JSON.
+pub fn cross_validate(table: &Table, spec_json: &str, hooks: CvHooks) -> Result<CvReport> {
+    let spec = PipelineSpec::from_json(spec_json)?;
+    pipeline::cross_validate(table, &spec, hooks)
+}
+
+/// Fits on all rows and returns the model file. `cv` (from a previous
+/// cross-validation of the same spec) is stored as the training metrics.
+pub fn fit_model(table: &Table, spec_json: &str, cv: Option<&CvReport>) -> Result<ModelFile> {
+    let spec = PipelineSpec::from_json(spec_json)?;
+    let fitted = pipeline::fit_all(table, &spec)?;
+    let prep_rows = pipeline::prepare(table, &spec)?.rows.len();
+    Ok(ModelFile::new(spec, fitted, prep_rows, cv.map(|r| r.metrics.clone()).unwrap_or_default()))
+}
+
+/// Read options that reproduce the training column types for new data.
+pub fn read_options_for(model: &ModelFile) -> ReadOptions {
+    let mut o = ReadOptions::default();
+    o.types = model.pipeline.schema.iter().map(|s| (s.name.clone(), s.ty)).collect();
+    o
+}
+
+/// Reads new data for a model: the training schema's types are enforced
+/// for the columns the model reads; other columns are read as inferred.
+pub fn load_for_model(model: &ModelFile, bytes: &[u8]) -> Result<Table> {
+    let mut opts = read_options_for(model);
+    // Only force types for columns that exist; a missing column is reported by predict.
+    let header = read_csv(bytes, &ReadOptions { types: Default::default(), ..ReadOptions::default() })?.0.names();
+    opts.types.retain(|k, _| header.contains(k));
+    Ok(read_csv(bytes, &opts)?.0)
+}
+
+/// Predictions on new CSV bytes, as CSV text.
+pub fn predict_csv(model: &ModelFile, bytes: &[u8]) -> Result<String> {
+    let table = load_for_model(model, bytes)?;
+    model.pipeline.predictions_csv(&table)
+}
+
+/// The catalogue of steps, models and metrics the page builds its forms from.
+pub fn catalog() -> serde_json::Value {
+    json!({
+        "steps": StepSpec::catalog(),
+        "models": ModelSpec::catalog(),
+        "metrics": {
+            "classification": metrics::scorer_names(Task::Classification),
+            "regression": metrics::scorer_names(Task::Regression),
+        },
+        "model_format_version": crate::persist::FORMAT_VERSION,
+        "version": env!("CARGO_PKG_VERSION"),
+    })
+}

@@ -1,0 +1,195 @@
+//! The in-memory table: named, typed columns of equal length.
+
+use serde::{Deserialize, Serialize};
+
+/// Code used for a missing categorical cell.
+pub const MISSING_CODE: u32 = u32::MAX;
+
+/// The type of a column, inferred from its cells or set by the user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ColumnType {
+    Numeric,
+    Categorical,
+    Boolean,
+}
+
+impl ColumnType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ColumnType::Numeric => "numeric",
+            ColumnType::Categorical => "categorical",
+            ColumnType::Boolean => "boolean",
+        }
+    }
+}
+
+/// Dictionary-encoded categorical cells: `codes[i]` indexes `levels`, or is
+/// [`MISSING_CODE`]. Levels are in first-seen order (steps that need an order sort them).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CatData {
+    pub codes: Vec<u32>,
+    pub levels: Vec<String>,
+}
+
+impl CatData {
+    pub fn len(&self) -> usize {
+        self.codes.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.codes.is_empty()
+    }
+    /// The cell at `row`, or `None` when missing.
+    pub fn get(&self, row: usize) -> Option<&str> {
+        match self.codes.get(row) {
+            Some(&c) if c != MISSING_CODE => self.levels.get(c as usize).map(String::as_str),
+            _ => None,
+        }
+    }
+    /// Build from optional strings (used by tests and by transforms that emit categories).
+    pub fn from_options<S: AsRef<str>>(cells: &[Option<S>]) -> Self {
+        let mut out = CatData::default();
+        let mut index = std::collections::HashMap::new();
+        for cell in cells {
+            match cell {
+                None => out.codes.push(MISSING_CODE),
+                Some(s) => {
+                    let s = s.as_ref();
+                    let code = *index.entry(s.to_string()).or_insert_with(|| {
+                        out.levels.push(s.to_string());
+                        (out.levels.len() - 1) as u32
+                    });
+                    out.codes.push(code);
+                }
+            }
+        }
+        out
+    }
+    pub fn select(&self, rows: &[usize]) -> CatData {
+        CatData { codes: rows.iter().map(|&r| self.codes[r]).collect(), levels: self.levels.clone() }
+    }
+}
+
+/// A column's cells.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ColumnData {
+    /// Numbers; NaN marks a missing cell.
+    Numeric(Vec<f64>),
+    /// 0.0 / 1.0 / NaN, with the file's spelling of false and true (`tokens[0]`, `tokens[1]`).
+    Boolean { values: Vec<f64>, tokens: [String; 2] },
+    Categorical(CatData),
+}
+
+impl ColumnData {
+    pub fn len(&self) -> usize {
+        match self {
+            ColumnData::Numeric(v) => v.len(),
+            ColumnData::Boolean { values, .. } => values.len(),
+            ColumnData::Categorical(c) => c.len(),
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    pub fn column_type(&self) -> ColumnType {
+        match self {
+            ColumnData::Numeric(_) => ColumnType::Numeric,
+            ColumnData::Boolean { .. } => ColumnType::Boolean,
+            ColumnData::Categorical(_) => ColumnType::Categorical,
+        }
+    }
+    pub fn is_missing(&self, row: usize) -> bool {
+        match self {
+            ColumnData::Numeric(v) | ColumnData::Boolean { values: v, .. } => v[row].is_nan(),
+            ColumnData::Categorical(c) => c.codes[row] == MISSING_CODE,
+        }
+    }
+    pub fn missing_count(&self) -> usize {
+        (0..self.len()).filter(|&r| self.is_missing(r)).count()
+    }
+    /// The cell as text, as a user would read it (`None` when missing).
+    pub fn display(&self, row: usize) -> Option<String> {
+        match self {
+            ColumnData::Numeric(v) => {
+                let x = v[row];
+                (!x.is_nan()).then(|| format_number(x))
+            }
+            ColumnData::Boolean { values, tokens } => {
+                let x = values[row];
+                (!x.is_nan()).then(|| tokens[(x != 0.0) as usize].clone())
+            }
+            ColumnData::Categorical(c) => c.get(row).map(str::to_string),
+        }
+    }
+    pub fn select(&self, rows: &[usize]) -> ColumnData {
+        match self {
+            ColumnData::Numeric(v) => ColumnData::Numeric(rows.iter().map(|&r| v[r]).collect()),
+            ColumnData::Boolean { values, tokens } => ColumnData::Boolean {
+                values: rows.iter().map(|&r| values[r]).collect(),
+                tokens: tokens.clone(),
+            },
+            ColumnData::Categorical(c) => ColumnData::Categorical(c.select(rows)),
+        }
+    }
+}
+
+/// Formats a number the way a user typed it: integers without a fraction,
+/// others with the shortest representation that round-trips.
+pub fn format_number(x: f64) -> String {
+    if x.is_finite() && x == x.trunc() && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x}")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    pub name: String,
+    pub data: ColumnData,
+}
+
+/// A table of equal-length columns with unique names.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Table {
+    pub columns: Vec<Column>,
+    pub n_rows: usize,
+}
+
+impl Table {
+    pub fn new(columns: Vec<Column>) -> crate::Result<Table> {
+        let n_rows = columns.first().map_or(0, |c| c.data.len());
+        for c in &columns {
+            if c.data.len() != n_rows {
+                return Err(crate::Error::column(
+                    &c.name,
+                    format!("has {} rows, expected {}", c.data.len(), n_rows),
+                ));
+            }
+        }
+        Ok(Table { columns, n_rows })
+    }
+    pub fn n_cols(&self) -> usize {
+        self.columns.len()
+    }
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+    pub fn column_index(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.name == name)
+    }
+    pub fn names(&self) -> Vec<String> {
+        self.columns.iter().map(|c| c.name.clone()).collect()
+    }
+    /// A new table holding `rows` (in that order) of every column.
+    pub fn select_rows(&self, rows: &[usize]) -> Table {
+        Table {
+            columns: self
+                .columns
+                .iter()
+                .map(|c| Column { name: c.name.clone(), data: c.data.select(rows) })
+                .collect(),
+            n_rows: rows.len(),
+        }
+    }
+}

@@ -1,0 +1,54 @@
+//! One error type for the whole core. Every message names what is at fault
+//! (row, column, field, parameter) and, where useful, what to do about it.
+//! Nothing in the core panics on user data: fallible paths return [`Result`].
+
+use thiserror::Error;
+
+/// The crate-wide result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum Error {
+    /// The CSV could not be read. `line` is 1-based as a text editor counts it.
+    #[error("CSV line {line}: {message}")]
+    CsvLine { line: u64, message: String },
+    /// The CSV as a whole is unusable (empty, binary, too large...).
+    #[error("CSV: {0}")]
+    Csv(String),
+    /// A column's content does not fit what was asked of it.
+    #[error("column '{column}': {message}")]
+    Column { column: String, message: String },
+    /// The pipeline spec is malformed or inconsistent. `path` locates the field.
+    #[error("spec {path}: {message}")]
+    Spec { path: String, message: String },
+    /// A step or model parameter is out of range.
+    #[error("{estimator}: parameter '{param}' {message}")]
+    Param { estimator: String, param: String, message: String },
+    /// The data cannot be used for the requested fit (one class, too few rows...).
+    #[error("{0}")]
+    Data(String),
+    /// A model file is malformed, from a newer format, or inconsistent.
+    #[error("model file: {0}")]
+    ModelFile(String),
+    /// A numerical routine failed (singular matrix, no convergence where it is fatal).
+    #[error("numerical: {0}")]
+    Numerical(String),
+    /// The user cancelled a long-running operation.
+    #[error("cancelled")]
+    Cancelled,
+}
+
+impl Error {
+    pub fn column(column: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Column { column: column.into(), message: message.into() }
+    }
+    pub fn spec(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Spec { path: path.into(), message: message.into() }
+    }
+    pub fn param(estimator: &str, param: &str, message: impl Into<String>) -> Self {
+        Error::Param { estimator: estimator.into(), param: param.into(), message: message.into() }
+    }
+    pub fn data(message: impl Into<String>) -> Self {
+        Error::Data(message.into())
+    }
+}

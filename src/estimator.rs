@@ -1,0 +1,172 @@
+//! The contracts every step and model implements, in the spirit of
+//! scikit-learn's (construction stores parameters, `fit` validates and learns,
+//! learned state lives in a separate *fitted* type) and linfa's (params type →
+//! fitted type, so an unfitted model has no `predict`).
+//!
+//! - [`StepParams`] → [`FittedTransform`] for preprocessing / feature steps (on a [`Frame`]).
+//! - [`ModelParams`] → [`FittedModel`] for estimators (on a row-major `Array2<f64>`).
+//!
+//! Registries in [`crate::pipeline::registry`] list every implementation once;
+//! the spec enums, the parameter schemas for the page and the invariant test
+//! suite are all generated from that list.
+
+use std::cell::RefCell;
+
+use ndarray::Array2;
+use serde::{de::DeserializeOwned, Serialize};
+
+use crate::frame::Frame;
+use crate::Result;
+
+/// The learning task, decided by the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Task {
+    Regression,
+    Classification,
+    Clustering,
+}
+
+/// The target as models see it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    /// Regression values.
+    Values(Vec<f64>),
+    /// Class indices `0..n_classes` (into the pipeline's sorted class labels).
+    Classes { y: Vec<usize>, n_classes: usize },
+}
+
+impl Target {
+    pub fn len(&self) -> usize {
+        match self {
+            Target::Values(v) => v.len(),
+            Target::Classes { y, .. } => y.len(),
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    pub fn select(&self, rows: &[usize]) -> Target {
+        match self {
+            Target::Values(v) => Target::Values(rows.iter().map(|&r| v[r]).collect()),
+            Target::Classes { y, n_classes } => Target::Classes { y: rows.iter().map(|&r| y[r]).collect(), n_classes: *n_classes },
+        }
+    }
+}
+
+/// What a model predicts for a batch of rows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Output {
+    Values(Vec<f64>),
+    /// Class indices, and class probabilities (rows sum to 1) when the model has them.
+    Classes { labels: Vec<usize>, proba: Option<Array2<f64>> },
+    /// Cluster labels; -1 marks noise (DBSCAN).
+    Clusters(Vec<i64>),
+}
+
+/// Context handed to every fit: the seed and a sink for warnings a user should see.
+#[derive(Debug, Default)]
+pub struct FitContext {
+    /// Seed for every random choice of this fit (derived from `random_state`).
+    pub seed: u64,
+    warnings: RefCell<Vec<String>>,
+}
+
+impl FitContext {
+    pub fn new(seed: u64) -> Self {
+        FitContext { seed, warnings: RefCell::new(Vec::new()) }
+    }
+    /// Records a warning once (the same text twice is kept once).
+    pub fn warn(&self, w: impl Into<String>) {
+        let w = w.into();
+        let mut ws = self.warnings.borrow_mut();
+        if !ws.contains(&w) {
+            ws.push(w);
+        }
+    }
+    pub fn take_warnings(&self) -> Vec<String> {
+        std::mem::take(&mut self.warnings.borrow_mut())
+    }
+    /// The seed for a component: its own `random_state` when given, else the pipeline's.
+    pub fn seed_for(&self, random_state: Option<u64>) -> u64 {
+        random_state.unwrap_or(self.seed)
+    }
+}
+
+/// One parameter of a step or model, described for generated forms and docs.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ParamInfo {
+    pub name: &'static str,
+    /// "float", "int", "bool", "choice", "string", "float_or_null", "int_or_null", "list"
+    pub kind: &'static str,
+    pub default: serde_json::Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub choices: Vec<&'static str>,
+    pub help: &'static str,
+}
+
+impl ParamInfo {
+    pub fn new(name: &'static str, kind: &'static str, default: serde_json::Value, help: &'static str) -> Self {
+        ParamInfo { name, kind, default, min: None, max: None, choices: Vec::new(), help }
+    }
+    pub fn range(mut self, min: Option<f64>, max: Option<f64>) -> Self {
+        self.min = min;
+        self.max = max;
+        self
+    }
+    pub fn choices(mut self, c: &[&'static str]) -> Self {
+        self.kind = "choice";
+        self.choices = c.to_vec();
+        self
+    }
+}
+
+/// Parameters of a transformer step (serde: scikit-learn's names and defaults).
+pub trait StepParams: Default + Clone + Serialize + DeserializeOwned {
+    type Fitted: FittedTransform;
+    /// Learns from `x` (and `y` for supervised steps). Validates parameters first.
+    fn fit(&self, x: &Frame, y: Option<&Target>, ctx: &FitContext) -> Result<Self::Fitted>;
+    /// Fits and transforms the training rows. Steps that drop training rows
+    /// (outlier removal) return the kept row indices.
+    fn fit_transform(&self, x: &Frame, y: Option<&Target>, ctx: &FitContext) -> Result<(Self::Fitted, Frame, Option<Vec<usize>>)> {
+        let fitted = self.fit(x, y, ctx)?;
+        let out = fitted.transform(x)?;
+        Ok((fitted, out, None))
+    }
+    fn schema() -> Vec<ParamInfo>;
+    /// One-line description for the palette.
+    fn help() -> &'static str;
+}
+
+/// A fitted transformer step.
+pub trait FittedTransform: Clone + Serialize + DeserializeOwned {
+    fn transform(&self, x: &Frame) -> Result<Frame>;
+    /// Checks internal consistency after loading from a file.
+    fn validate(&self) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// Parameters of a model.
+pub trait ModelParams: Default + Clone + Serialize + DeserializeOwned {
+    type Fitted: FittedModel;
+    fn task(&self) -> Task;
+    fn fit(&self, x: &Array2<f64>, y: Option<&Target>, ctx: &FitContext) -> Result<Self::Fitted>;
+    fn schema() -> Vec<ParamInfo>;
+    fn help() -> &'static str;
+}
+
+/// A fitted model.
+pub trait FittedModel: Clone + Serialize + DeserializeOwned {
+    fn n_features(&self) -> usize;
+    fn predict(&self, x: &Array2<f64>) -> Result<Output>;
+    /// What a learner wants to see (coefficients, importances, centres...), as JSON.
+    fn inspect(&self, feature_names: &[String]) -> serde_json::Value;
+    fn validate(&self) -> Result<()> {
+        Ok(())
+    }
+}

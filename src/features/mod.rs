@@ -1,0 +1,4 @@
+//! Feature engineering steps: polynomial expansion (and, later, binning,
+//! selection, PCA, LDA).
+
+pub mod poly;

@@ -1,0 +1,123 @@
+//! [`Frame`]: what flows between pipeline steps — named columns, each numeric
+//! (`f64`, NaN = missing) or categorical (dictionary-encoded). Column-major so
+//! column-wise steps (imputers, scalers, encoders) stream over contiguous memory.
+//! Models take the final all-numeric frame as a row-major `Array2<f64>`.
+
+use ndarray::Array2;
+
+use crate::data::{CatData, ColumnData, Table};
+use crate::{Error, Result};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FData {
+    Num(Vec<f64>),
+    Cat(CatData),
+}
+
+impl FData {
+    pub fn len(&self) -> usize {
+        match self {
+            FData::Num(v) => v.len(),
+            FData::Cat(c) => c.len(),
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FCol {
+    pub name: String,
+    pub data: FData,
+}
+
+impl FCol {
+    pub fn num(name: impl Into<String>, v: Vec<f64>) -> FCol {
+        FCol { name: name.into(), data: FData::Num(v) }
+    }
+    /// The numeric cells, or an error naming the column and the step that needed numbers.
+    pub fn numeric(&self, step: &str) -> Result<&[f64]> {
+        match &self.data {
+            FData::Num(v) => Ok(v),
+            FData::Cat(_) => Err(Error::column(
+                &self.name,
+                format!("is categorical but {step} needs numbers; encode it first (OneHotEncoder or OrdinalEncoder) or select only numeric columns"),
+            )),
+        }
+    }
+}
+
+/// Named columns of equal length.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Frame {
+    pub cols: Vec<FCol>,
+    pub n_rows: usize,
+}
+
+impl Frame {
+    pub fn new(cols: Vec<FCol>, n_rows: usize) -> Frame {
+        debug_assert!(cols.iter().all(|c| c.data.len() == n_rows));
+        Frame { cols, n_rows }
+    }
+    pub fn n_cols(&self) -> usize {
+        self.cols.len()
+    }
+    pub fn names(&self) -> Vec<String> {
+        self.cols.iter().map(|c| c.name.clone()).collect()
+    }
+    /// Columns of `table` by index, booleans becoming 0/1 numbers.
+    pub fn from_table(table: &Table, columns: &[usize]) -> Frame {
+        let cols = columns
+            .iter()
+            .map(|&j| {
+                let c = &table.columns[j];
+                let data = match &c.data {
+                    ColumnData::Numeric(v) => FData::Num(v.clone()),
+                    ColumnData::Boolean { values, .. } => FData::Num(values.clone()),
+                    ColumnData::Categorical(cat) => FData::Cat(cat.clone()),
+                };
+                FCol { name: c.name.clone(), data }
+            })
+            .collect();
+        Frame { cols, n_rows: table.n_rows }
+    }
+    /// Every column must be numeric; checks for NaN/inf too (models need finite values).
+    pub fn to_matrix(&self) -> Result<Array2<f64>> {
+        let (n, p) = (self.n_rows, self.cols.len());
+        let mut out = Array2::<f64>::zeros((n, p));
+        for (j, col) in self.cols.iter().enumerate() {
+            let v = col.numeric("the model")?;
+            for (i, &x) in v.iter().enumerate() {
+                if !x.is_finite() {
+                    let what = if x.is_nan() { "a missing value" } else { "an infinite value" };
+                    return Err(Error::column(
+                        &col.name,
+                        format!("has {what} at row {} when it reaches the model; add a SimpleImputer (or fix the data)", i + 1),
+                    ));
+                }
+                out[[i, j]] = x;
+            }
+        }
+        Ok(out)
+    }
+    /// A frame from a row-major matrix with the given column names.
+    pub fn from_matrix(x: &Array2<f64>, names: Vec<String>) -> Frame {
+        let cols = names.into_iter().enumerate().map(|(j, name)| FCol::num(name, x.column(j).to_vec())).collect();
+        Frame { cols, n_rows: x.nrows() }
+    }
+    pub fn select_rows(&self, rows: &[usize]) -> Frame {
+        let cols = self
+            .cols
+            .iter()
+            .map(|c| FCol {
+                name: c.name.clone(),
+                data: match &c.data {
+                    FData::Num(v) => FData::Num(rows.iter().map(|&r| v[r]).collect()),
+                    FData::Cat(cat) => FData::Cat(cat.select(rows)),
+                },
+            })
+            .collect();
+        Frame { cols, n_rows: rows.len() }
+    }
+}

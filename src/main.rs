@@ -1,0 +1,165 @@
+//! The native CLI: the same core as the page, for batch use and big files.
+//!
+//! ```text
+//! pipelab cv      --data FILE.csv --spec SPEC.json
+//! pipelab fit     --data FILE.csv --spec SPEC.json --out MODEL.json [--no-cv]
+//! pipelab predict --model MODEL.json --data FILE.csv [--out PRED.csv]
+//! pipelab summary --data FILE.csv
+//! pipelab catalog
+//! ```
+//! Errors go to stderr as one line, with exit code 1 (2 for usage errors).
+
+use std::collections::HashMap;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use pipelab::api;
+use pipelab::persist::ModelFile;
+use pipelab::pipeline::CvHooks;
+
+const USAGE: &str = "usage:
+  pipelab cv      --data FILE.csv --spec SPEC.json [--delimiter C]
+  pipelab fit     --data FILE.csv --spec SPEC.json --out MODEL.json [--no-cv]
+  pipelab predict --model MODEL.json --data FILE.csv [--out PRED.csv]
+  pipelab summary --data FILE.csv
+  pipelab catalog";
+
+enum Failure {
+    Usage(String),
+    Run(String),
+}
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure::Run(e.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(m)) => {
+            eprintln!("pipelab: {m}\n{USAGE}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Run(m)) => {
+            eprintln!("pipelab: error: {m}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn parse_flags(args: &[String], known: &[&str], switches: &[&str]) -> Result<HashMap<String, String>, Failure> {
+    let mut out = HashMap::new();
+    let mut i = 0;
+    while i < args.len() {
+        let a = &args[i];
+        let Some(name) = a.strip_prefix("--") else { return Err(Failure::Usage(format!("unexpected argument {a:?}"))) };
+        if switches.contains(&name) {
+            out.insert(name.to_string(), String::new());
+            i += 1;
+        } else if known.contains(&name) {
+            let v = args.get(i + 1).ok_or_else(|| Failure::Usage(format!("--{name} needs a value")))?;
+            out.insert(name.to_string(), v.clone());
+            i += 2;
+        } else {
+            return Err(Failure::Usage(format!("unknown option --{name}")));
+        }
+    }
+    Ok(out)
+}
+
+fn need<'a>(flags: &'a HashMap<String, String>, name: &str) -> Result<&'a str, Failure> {
+    flags.get(name).map(String::as_str).ok_or_else(|| Failure::Usage(format!("--{name} is required")))
+}
+
+fn read_file(path: &str) -> Result<Vec<u8>, Failure> {
+    std::fs::read(path).map_err(|e| Failure::Run(format!("cannot read {path}: {e}")))
+}
+
+fn read_text(path: &str) -> Result<String, Failure> {
+    String::from_utf8(read_file(path)?).map_err(|_| Failure::Run(format!("{path} is not UTF-8 text")))
+}
+
+fn read_options(flags: &HashMap<String, String>) -> String {
+    match flags.get("delimiter") {
+        Some(d) => serde_json::json!({"delimiter": d.replace("\\t", "\t")}).to_string(),
+        None => String::new(),
+    }
+}
+
+fn print_json<T: serde::Serialize>(v: &T) -> Result<(), Failure> {
+    println!("{}", serde_json::to_string_pretty(v)?);
+    Ok(())
+}
+
+fn run(args: &[String]) -> Result<(), Failure> {
+    let Some(cmd) = args.first() else { return Err(Failure::Usage("no command given".into())) };
+    let rest = &args[1..];
+    let start = Instant::now();
+    let now = move || start.elapsed().as_secs_f64() * 1000.0;
+    match cmd.as_str() {
+        "cv" => {
+            let f = parse_flags(rest, &["data", "spec", "delimiter"], &[])?;
+            let (table, _) = api::load_table(&read_file(need(&f, "data")?)?, &read_options(&f))?;
+            let spec = read_text(need(&f, "spec")?)?;
+            let report = api::cross_validate(&table, &spec, CvHooks { now_ms: &now, progress: &mut |_, _| true })?;
+            let metrics: serde_json::Map<String, serde_json::Value> =
+                report.metrics.iter().map(|(k, v)| (k.clone(), serde_json::json!({"folds": v.folds, "mean": v.mean, "std": v.std}))).collect();
+            print_json(&serde_json::json!({
+                "metrics": metrics,
+                "train_metrics": report.train_metrics,
+                "n_rows": report.n_rows,
+                "n_features_out": report.n_features_out,
+                "cv": report.cv,
+                "warnings": report.warnings,
+            }))
+        }
+        "fit" => {
+            let f = parse_flags(rest, &["data", "spec", "out", "delimiter"], &["no-cv"])?;
+            let (table, _) = api::load_table(&read_file(need(&f, "data")?)?, &read_options(&f))?;
+            let spec = read_text(need(&f, "spec")?)?;
+            let out = need(&f, "out")?;
+            let cv = if f.contains_key("no-cv") {
+                None
+            } else {
+                match api::cross_validate(&table, &spec, CvHooks { now_ms: &now, progress: &mut |_, _| true }) {
+                    Ok(r) => Some(r),
+                    Err(pipelab::Error::Data(m)) if m.contains("clustering") => None,
+                    Err(e) => return Err(e.into()),
+                }
+            };
+            let model = api::fit_model(&table, &spec, cv.as_ref())?;
+            std::fs::write(out, model.to_json()?).map_err(|e| Failure::Run(format!("cannot write {out}: {e}")))?;
+            print_json(&serde_json::json!({
+                "model": out,
+                "n_train_rows": model.n_train_rows,
+                "n_features_out": model.pipeline.feature_names.len(),
+                "cv_metrics": model.cv_metrics,
+                "warnings": model.pipeline.warnings,
+            }))
+        }
+        "predict" => {
+            let f = parse_flags(rest, &["model", "data", "out"], &[])?;
+            let model = ModelFile::from_json(&read_text(need(&f, "model")?)?)?;
+            let csv = api::predict_csv(&model, &read_file(need(&f, "data")?)?)?;
+            match f.get("out") {
+                Some(path) => std::fs::write(path, csv).map_err(|e| Failure::Run(format!("cannot write {path}: {e}")))?,
+                None => print!("{csv}"),
+            }
+            Ok(())
+        }
+        "summary" => {
+            let f = parse_flags(rest, &["data", "delimiter"], &[])?;
+            let (table, report) = api::load_table(&read_file(need(&f, "data")?)?, &read_options(&f))?;
+            print_json(&api::summarize(&table, &report, 5))
+        }
+        "catalog" => print_json(&api::catalog()),
+        "-h" | "--help" | "help" => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        other => Err(Failure::Usage(format!("unknown command {other:?}"))),
+    }
+}

@@ -1,0 +1,40 @@
+//! Models: every estimator the spec can name. Each file holds a params type
+//! (scikit-learn's parameter names and defaults) and its fitted type.
+
+pub mod linear;
+pub mod logistic;
+pub mod optim;
+
+use ndarray::Array2;
+
+use crate::{Error, Result};
+
+/// Checks the feature count a fitted model expects.
+pub(crate) fn check_n_features(model: &str, expected: usize, x: &Array2<f64>) -> Result<()> {
+    if x.ncols() != expected {
+        return Err(Error::data(format!("{model} was fitted on {expected} features but received {}", x.ncols())));
+    }
+    Ok(())
+}
+
+/// Refuses to fit on no rows.
+pub(crate) fn check_fit(model: &str, x: &Array2<f64>) -> Result<()> {
+    if x.nrows() == 0 {
+        return Err(Error::data(format!("{model}: cannot fit on 0 rows")));
+    }
+    if x.ncols() == 0 {
+        return Err(Error::data(format!("{model}: no feature columns reach the model; check the column selections")));
+    }
+    Ok(())
+}
+
+/// Named coefficients for `inspect`.
+pub(crate) fn named(names: &[String], values: &[f64]) -> serde_json::Value {
+    serde_json::Value::Array(
+        values
+            .iter()
+            .enumerate()
+            .map(|(j, v)| serde_json::json!({"feature": names.get(j).cloned().unwrap_or_else(|| format!("x{j}")), "value": v}))
+            .collect(),
+    )
+}

@@ -1,0 +1,89 @@
+//! The model file: versioned JSON holding the spec, the input schema, the
+//! fitted state of every step and the model, the class labels and the
+//! training metrics. The loader is strict and bounded: it rejects anything
+//! malformed, from a newer format, or internally inconsistent, with an error
+//! naming the field — never a panic.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::pipeline::{FittedPipeline, MetricSummary, PipelineSpec};
+use crate::{Error, Result};
+
+pub const FORMAT: &str = "pipelab-model";
+pub const FORMAT_VERSION: u32 = 1;
+/// Model files larger than this are refused before parsing.
+pub const MAX_MODEL_BYTES: usize = 256 << 20;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelFile {
+    pub format: String,
+    pub format_version: u32,
+    /// The pipelab version that wrote the file.
+    pub crate_version: String,
+    pub spec: PipelineSpec,
+    pub pipeline: FittedPipeline,
+    /// Rows the final model was fitted on.
+    pub n_train_rows: usize,
+    /// Cross-validated metrics measured before the final fit, when available.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub cv_metrics: BTreeMap<String, MetricSummary>,
+}
+
+impl ModelFile {
+    pub fn new(spec: PipelineSpec, pipeline: FittedPipeline, n_train_rows: usize, cv_metrics: BTreeMap<String, MetricSummary>) -> Self {
+        ModelFile { format: FORMAT.into(), format_version: FORMAT_VERSION, crate_version: env!("CARGO_PKG_VERSION").into(), spec, pipeline, n_train_rows, cv_metrics }
+    }
+
+    pub fn to_json(&self) -> Result<String> {
+        serde_json::to_string(self).map_err(|e| Error::ModelFile(format!("cannot serialize: {e}")))
+    }
+
+    /// Parses and validates a model file.
+    pub fn from_json(text: &str) -> Result<ModelFile> {
+        if text.len() > MAX_MODEL_BYTES {
+            return Err(Error::ModelFile(format!("{} MB is larger than the {} MB limit", text.len() >> 20, MAX_MODEL_BYTES >> 20)));
+        }
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| Error::ModelFile(format!("not valid JSON ({e}); is this a pipelab model file?")))?;
+        let obj = value.as_object().ok_or_else(|| Error::ModelFile("expected a JSON object at the top level".into()))?;
+        match obj.get("format").and_then(|v| v.as_str()) {
+            Some(FORMAT) => {}
+            Some(other) => return Err(Error::ModelFile(format!("field 'format' is {other:?}, expected {FORMAT:?}"))),
+            None => return Err(Error::ModelFile("field 'format' is missing: this is not a pipelab model file".into())),
+        }
+        match obj.get("format_version").and_then(|v| v.as_u64()) {
+            Some(v) if v == FORMAT_VERSION as u64 => {}
+            Some(v) if v > FORMAT_VERSION as u64 => {
+                return Err(Error::ModelFile(format!(
+                    "format_version {v} is newer than this pipelab reads ({FORMAT_VERSION}); update pipelab to load it"
+                )))
+            }
+            Some(v) => return Err(Error::ModelFile(format!("format_version {v} is not supported (this pipelab reads {FORMAT_VERSION})"))),
+            None => return Err(Error::ModelFile("field 'format_version' is missing or not a whole number".into())),
+        }
+        let file: ModelFile = serde_path_to_error::deserialize(value).map_err(|e| {
+            let path = e.path().to_string();
+            Error::ModelFile(format!("field '{path}': {}", e.into_inner()))
+        })?;
+        file.spec.check()?;
+        file.pipeline.validate()?;
+        if file.spec.model.name() != model_name(&file.pipeline) && !matches!(file.pipeline.model, crate::pipeline::ModelState::SingleClass(_)) {
+            return Err(Error::ModelFile(format!(
+                "the spec names {} but the fitted model is {}",
+                file.spec.model.name(),
+                model_name(&file.pipeline)
+            )));
+        }
+        Ok(file)
+    }
+}
+
+fn model_name(p: &FittedPipeline) -> &'static str {
+    match &p.model {
+        crate::pipeline::ModelState::Fitted(m) => m.name(),
+        crate::pipeline::ModelState::SingleClass(_) => "single class",
+    }
+}

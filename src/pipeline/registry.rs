@@ -1,0 +1,137 @@
+//! The registries: every step and model the spec can name, listed once.
+//!
+//! Adding a step or model is one line in [`step_registry!`] / [`model_registry!`]
+//! invocations below: the spec enum (serde, externally tagged, scikit-learn
+//! class names), the fitted enum (for the model file), dispatch, the
+//! parameter schema for the page and the invariant test suite all follow.
+
+use ndarray::Array2;
+use serde::{Deserialize, Serialize};
+
+use crate::estimator::{FitContext, FittedModel, FittedTransform, ModelParams, Output, ParamInfo, StepParams, Target, Task};
+use crate::frame::Frame;
+use crate::Result;
+
+/// A step's entry in the catalogue the page builds its palette and forms from.
+#[derive(Debug, Clone, Serialize)]
+pub struct ComponentInfo {
+    pub name: &'static str,
+    /// "preprocess" | "features" for steps; "classification" | "regression" | "clustering" for models.
+    pub group: &'static str,
+    pub help: &'static str,
+    pub params: Vec<ParamInfo>,
+}
+
+macro_rules! step_registry {
+    ($($name:ident => $params:ty, $group:expr;)*) => {
+        /// A step as written in the spec: `{"ClassName": {params}}`.
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        pub enum StepSpec { $($name($params),)* }
+
+        /// A fitted step, as stored in the model file.
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        pub enum FittedStep { $($name(<$params as StepParams>::Fitted),)* }
+
+        impl StepSpec {
+            pub fn name(&self) -> &'static str {
+                match self { $(StepSpec::$name(_) => stringify!($name),)* }
+            }
+            pub fn fit_transform(&self, x: &Frame, y: Option<&Target>, ctx: &FitContext) -> Result<(FittedStep, Frame, Option<Vec<usize>>)> {
+                match self {
+                    $(StepSpec::$name(p) => {
+                        let (f, out, keep) = p.fit_transform(x, y, ctx)?;
+                        Ok((FittedStep::$name(f), out, keep))
+                    })*
+                }
+            }
+            /// Every step with its parameter schema.
+            pub fn catalog() -> Vec<ComponentInfo> {
+                vec![$(ComponentInfo { name: stringify!($name), group: $group, help: <$params as StepParams>::help(), params: <$params as StepParams>::schema() },)*]
+            }
+            /// Every step with default parameters (for the invariant suite).
+            pub fn all_defaults() -> Vec<StepSpec> {
+                vec![$(StepSpec::$name(<$params>::default()),)*]
+            }
+        }
+
+        impl FittedStep {
+            pub fn name(&self) -> &'static str {
+                match self { $(FittedStep::$name(_) => stringify!($name),)* }
+            }
+            pub fn transform(&self, x: &Frame) -> Result<Frame> {
+                match self { $(FittedStep::$name(f) => f.transform(x),)* }
+            }
+            pub fn validate(&self) -> Result<()> {
+                match self { $(FittedStep::$name(f) => f.validate(),)* }
+            }
+        }
+    };
+}
+
+macro_rules! model_registry {
+    ($($name:ident => $params:ty, $group:expr;)*) => {
+        /// A model as written in the spec: `{"ClassName": {params}}`.
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        pub enum ModelSpec { $($name($params),)* }
+
+        /// A fitted model, as stored in the model file.
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        pub enum FittedModelEnum { $($name(<$params as ModelParams>::Fitted),)* }
+
+        impl ModelSpec {
+            pub fn name(&self) -> &'static str {
+                match self { $(ModelSpec::$name(_) => stringify!($name),)* }
+            }
+            pub fn task(&self) -> Task {
+                match self { $(ModelSpec::$name(p) => p.task(),)* }
+            }
+            pub fn fit(&self, x: &Array2<f64>, y: Option<&Target>, ctx: &FitContext) -> Result<FittedModelEnum> {
+                match self { $(ModelSpec::$name(p) => Ok(FittedModelEnum::$name(p.fit(x, y, ctx)?)),)* }
+            }
+            pub fn catalog() -> Vec<ComponentInfo> {
+                vec![$(ComponentInfo { name: stringify!($name), group: $group, help: <$params as ModelParams>::help(), params: <$params as ModelParams>::schema() },)*]
+            }
+            pub fn all_defaults() -> Vec<ModelSpec> {
+                vec![$(ModelSpec::$name(<$params>::default()),)*]
+            }
+        }
+
+        impl FittedModelEnum {
+            pub fn name(&self) -> &'static str {
+                match self { $(FittedModelEnum::$name(_) => stringify!($name),)* }
+            }
+            pub fn n_features(&self) -> usize {
+                match self { $(FittedModelEnum::$name(m) => m.n_features(),)* }
+            }
+            pub fn predict(&self, x: &Array2<f64>) -> Result<Output> {
+                match self { $(FittedModelEnum::$name(m) => m.predict(x),)* }
+            }
+            pub fn inspect(&self, names: &[String]) -> serde_json::Value {
+                match self { $(FittedModelEnum::$name(m) => m.inspect(names),)* }
+            }
+            pub fn validate(&self) -> Result<()> {
+                match self { $(FittedModelEnum::$name(m) => m.validate(),)* }
+            }
+        }
+    };
+}
+
+use crate::features::poly::PolynomialFeaturesParams;
+use crate::preprocess::imputer::SimpleImputerParams;
+use crate::preprocess::onehot::OneHotEncoderParams;
+use crate::preprocess::scaler::StandardScalerParams;
+
+step_registry! {
+    SimpleImputer => SimpleImputerParams, "preprocess";
+    OneHotEncoder => OneHotEncoderParams, "preprocess";
+    StandardScaler => StandardScalerParams, "preprocess";
+    PolynomialFeatures => PolynomialFeaturesParams, "features";
+}
+
+use crate::models::linear::LinearRegressionParams;
+use crate::models::logistic::LogisticRegressionParams;
+
+model_registry! {
+    LinearRegression => LinearRegressionParams, "regression";
+    LogisticRegression => LogisticRegressionParams, "classification";
+}

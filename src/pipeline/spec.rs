@@ -1,0 +1,122 @@
+//! The pipeline spec: one JSON document shared by the page, the CLI and the
+//! model file. Step and model names are scikit-learn class names; parameters
+//! are scikit-learn's names with its defaults. See SPEC.md.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::registry::{ModelSpec, StepSpec};
+use crate::data::ColumnType;
+use crate::selection::CvSpec;
+use crate::{Error, Result};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PipelineSpec {
+    /// The column to predict (absent for clustering).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// Columns never used as features.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub drop: Vec<String>,
+    /// Column type overrides applied when reading the CSV.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub types: BTreeMap<String, ColumnType>,
+    /// A ColumnTransformer: parallel branches on column selections.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preprocess: Option<ColumnTransformerSpec>,
+    /// Steps applied in order to the whole matrix after `preprocess`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<StepSpec>,
+    pub model: ModelSpec,
+    /// Cross-validation splitter; default StratifiedKFold(5) for classifiers, KFold(5) otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cv: Option<CvSpec>,
+    /// Metric names; defaults per task when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scoring: Vec<String>,
+    /// Seed for every random step that has no `random_state` of its own (default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub random_state: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnTransformerSpec {
+    pub transformers: Vec<TransformerSpec>,
+    #[serde(default)]
+    pub remainder: Remainder,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransformerSpec {
+    pub name: String,
+    pub columns: ColumnSelector,
+    /// Steps of this branch; empty = passthrough.
+    #[serde(default)]
+    pub steps: Vec<StepSpec>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase", deny_unknown_fields)]
+pub enum ColumnSelector {
+    /// Every feature column of this type.
+    Dtype(ColumnType),
+    /// These columns, in this order.
+    Names(Vec<String>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Remainder {
+    #[default]
+    Drop,
+    Passthrough,
+}
+
+impl PipelineSpec {
+    /// Parses a spec, naming the path of the offending field on error.
+    pub fn from_json(text: &str) -> Result<PipelineSpec> {
+        let de = &mut serde_json::Deserializer::from_str(text);
+        let spec: PipelineSpec = serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            let msg = inner.to_string();
+            // serde_json appends " at line L column C"; keep it, it helps with hand-written files.
+            Error::spec(if path == "." { "(top level)".to_string() } else { path }, msg)
+        })?;
+        spec.check()?;
+        Ok(spec)
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// Consistency checks that need no data.
+    pub fn check(&self) -> Result<()> {
+        if let Some(ct) = &self.preprocess {
+            let mut names = std::collections::HashSet::new();
+            for (i, t) in ct.transformers.iter().enumerate() {
+                if t.name.is_empty() || t.name.contains("__") {
+                    return Err(Error::spec(format!("preprocess.transformers[{i}].name"), "must be non-empty and must not contain \"__\""));
+                }
+                if !names.insert(t.name.as_str()) {
+                    return Err(Error::spec(format!("preprocess.transformers[{i}].name"), format!("{:?} is used twice; branch names must be unique", t.name)));
+                }
+            }
+        }
+        if let Some(t) = &self.target {
+            if self.drop.contains(t) {
+                return Err(Error::spec("drop", format!("the target {t:?} is also listed in drop")));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.random_state.unwrap_or(0)
+    }
+}
