@@ -1,0 +1,104 @@
+//! The model file: save → load → identical predictions, and a strict loader
+//! that answers every corrupt or hostile file with a clear error, never a panic.
+
+mod support;
+
+use pipelab::api;
+use pipelab::persist::ModelFile;
+use support::*;
+
+const IRIS: &str = r#"{"target":"species","steps":[{"StandardScaler":{}}],"model":{"LogisticRegression":{"max_iter":1000}}}"#;
+
+fn iris_model() -> ModelFile {
+    api::fit_model(&dataset("iris"), IRIS, None).unwrap()
+}
+
+fn iris_bytes() -> Vec<u8> {
+    std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/www/datasets/iris.csv")).unwrap()
+}
+
+#[test]
+fn save_load_identical_predictions() {
+    let m = iris_model();
+    let text = m.to_json().unwrap();
+    let back = ModelFile::from_json(&text).unwrap();
+    assert_eq!(back, m);
+    let a = api::predict_csv(&m, &iris_bytes()).unwrap();
+    let b = api::predict_csv(&back, &iris_bytes()).unwrap();
+    assert_eq!(a, b);
+    let header = a.lines().next().unwrap();
+    assert_eq!(header, "sepal_length,sepal_width,petal_length,petal_width,species,prediction,proba_setosa,proba_versicolor,proba_virginica");
+    assert_eq!(a.lines().count(), 151);
+    // The model file carries its version, the spec, schema and classes.
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["format"], "pipelab-model");
+    assert_eq!(v["format_version"], 1);
+    assert_eq!(v["pipeline"]["target"]["classes"], serde_json::json!(["setosa", "versicolor", "virginica"]));
+    assert_eq!(v["pipeline"]["schema"][0], serde_json::json!({"name": "sepal_length", "type": "numeric"}));
+}
+
+#[test]
+fn predict_on_new_data_without_target_and_reordered_columns() {
+    let m = iris_model();
+    let csv = "petal_width,petal_length,sepal_width,sepal_length\n0.2,1.4,3.5,5.1\n2.3,5.4,3.0,6.2\n";
+    let out = api::predict_csv(&m, csv.as_bytes()).unwrap();
+    let rows: Vec<&str> = out.lines().collect();
+    assert_eq!(rows.len(), 3);
+    assert!(rows[1].contains(",setosa,"), "{}", rows[1]);
+    assert!(rows[2].contains(",virginica,"), "{}", rows[2]);
+}
+
+#[test]
+fn predict_errors_name_the_column() {
+    let m = iris_model();
+    let e = api::predict_csv(&m, b"sepal_length,sepal_width,petal_length\n1,2,3\n").unwrap_err().to_string();
+    assert!(e.contains("'petal_width'") && e.contains("missing"), "{e}");
+    let e = api::predict_csv(&m, b"sepal_length,sepal_width,petal_length,petal_width\n1,2,3,abc\n").unwrap_err().to_string();
+    assert!(e.contains("petal_width") && e.contains("abc"), "{e}");
+}
+
+fn load_err(text: &str) -> String {
+    match std::panic::catch_unwind(|| ModelFile::from_json(text)) {
+        Ok(Ok(_)) => panic!("a corrupt model file was accepted: {}", &text[..text.len().min(200)]),
+        Ok(Err(e)) => e.to_string(),
+        Err(_) => panic!("the loader panicked"),
+    }
+}
+
+#[test]
+fn corrupt_and_hostile_files_are_rejected_clearly() {
+    let good = iris_model().to_json().unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&good).unwrap();
+    let cases: Vec<(String, &str)> = vec![
+        (String::new(), "not valid JSON"),
+        (good[..good.len() / 2].to_string(), "not valid JSON"),
+        ("[1,2,3]".into(), "JSON object"),
+        (r#"{"hello":"world"}"#.into(), "'format' is missing"),
+        (good.replace("\"pipelab-model\"", "\"other-model\""), "'format' is \"other-model\""),
+        (good.replace("\"format_version\":1", "\"format_version\":99"), "newer than this pipelab"),
+        (good.replace("\"format_version\":1", "\"format_version\":\"1\""), "format_version"),
+        ("[".repeat(100_000), "not valid JSON"),
+    ];
+    for (text, want) in &cases {
+        let e = load_err(text);
+        assert!(e.contains(want), "expected {want:?} in {e:?}");
+    }
+    // Structural corruption, each named.
+    let mut m = v.clone();
+    m["pipeline"]["steps"][0]["StandardScaler"]["mean"] = serde_json::json!([1.0]);
+    assert!(load_err(&m.to_string()).contains("StandardScaler"));
+    let mut m = v.clone();
+    m["pipeline"]["model"]["Fitted"]["LogisticRegression"]["coef"][1] = serde_json::json!([1.0, 2.0]);
+    assert!(load_err(&m.to_string()).contains("LogisticRegression"));
+    let mut m = v.clone();
+    m["pipeline"]["surprise"] = serde_json::json!(1);
+    assert!(load_err(&m.to_string()).contains("surprise"));
+    let mut m = v.clone();
+    m["pipeline"]["steps"][0]["StandardScaler"]["scale"][0] = serde_json::json!(0.0);
+    assert!(load_err(&m.to_string()).contains("positive"));
+    let mut m = v.clone();
+    m["pipeline"]["feature_names"] = serde_json::json!(["a"]);
+    assert!(load_err(&m.to_string()).contains("features"));
+    v["spec"]["model"] = serde_json::json!({"LinearRegression": {}});
+    assert!(load_err(&v.to_string()).contains("LinearRegression"));
+}

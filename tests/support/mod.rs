@@ -1,0 +1,51 @@
+//! Shared helpers for the native integration tests: the scikit-learn oracle
+//! (tests/fixtures/reference_shared.json, a copy of ../shared/oracle/) and the datasets.
+#![allow(dead_code)]
+
+use pipelab::data::{read_csv, ReadOptions, Table};
+use pipelab::pipeline::{cross_validate, CvHooks, CvReport, PipelineSpec};
+use serde_json::Value;
+
+pub fn oracle() -> Value {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/reference_shared.json")).expect("oracle fixture is committed");
+    // Python's json writes ROC thresholds as the bare literal `Infinity`, which is not JSON.
+    let text = text.replace("-Infinity", "\"-inf\"").replace("Infinity", "\"inf\"");
+    serde_json::from_str(&text).expect("oracle fixture is valid JSON once Infinity is quoted")
+}
+
+/// The oracle entry `name`.
+pub fn entry(name: &str) -> Value {
+    oracle()["entries"][name].clone()
+}
+
+pub fn dataset(name: &str) -> Table {
+    let path = format!("{}/www/datasets/{name}.csv", env!("CARGO_MANIFEST_DIR"));
+    let bytes = std::fs::read(&path).expect("dataset is committed");
+    read_csv(&bytes, &ReadOptions::default()).expect("dataset parses").0
+}
+
+pub fn floats(v: &Value) -> Vec<f64> {
+    v.as_array().expect("array").iter().map(|x| x.as_f64().expect("number")).collect()
+}
+
+pub fn cv(table: &Table, spec: &str) -> CvReport {
+    let spec = PipelineSpec::from_json(spec).expect("spec parses");
+    cross_validate(table, &spec, CvHooks { now_ms: &|| 0.0, progress: &mut |_, _| true }).expect("cross-validation runs")
+}
+
+pub fn assert_rel(name: &str, got: f64, want: f64, rel: f64) {
+    let err = (got - want).abs() / want.abs().max(1e-300);
+    assert!(err <= rel, "{name}: got {got}, oracle {want}, relative error {err:e} > {rel:e}");
+}
+
+pub fn assert_abs(name: &str, got: f64, want: f64, abs: f64) {
+    let err = (got - want).abs();
+    assert!(err <= abs, "{name}: got {got}, oracle {want}, absolute error {err:e} > {abs:e}");
+}
+
+pub fn assert_all_abs(name: &str, got: &[f64], want: &[f64], abs: f64) {
+    assert_eq!(got.len(), want.len(), "{name}: length");
+    for (i, (g, w)) in got.iter().zip(want).enumerate() {
+        assert_abs(&format!("{name}[{i}]"), *g, *w, abs);
+    }
+}
