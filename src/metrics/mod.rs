@@ -11,7 +11,7 @@ use crate::{Error, Result};
 
 /// Whether a larger value of the metric is better (for ranking in search).
 pub fn greater_is_better(name: &str) -> bool {
-    !matches!(name, "mse" | "rmse" | "mae" | "median_ae" | "mape" | "log_loss" | "davies_bouldin")
+    !matches!(name, "mse" | "rmse" | "mae" | "median_ae" | "mape" | "max_error" | "log_loss" | "brier_score" | "davies_bouldin")
 }
 
 /// Every scorer name, by task.
@@ -20,15 +20,28 @@ pub fn scorer_names(task: Task) -> &'static [&'static str] {
         Task::Classification => &[
             "accuracy",
             "balanced_accuracy",
+            "precision",
+            "recall",
+            "f1",
+            "precision_micro",
+            "recall_micro",
+            "f1_micro",
             "precision_macro",
             "recall_macro",
             "f1_macro",
             "precision_weighted",
             "recall_weighted",
             "f1_weighted",
+            "matthews_corrcoef",
             "roc_auc",
+            "roc_auc_ovr",
+            "roc_auc_ovr_weighted",
+            "roc_auc_ovo",
+            "average_precision",
+            "log_loss",
+            "brier_score",
         ],
-        Task::Regression => &["mse", "rmse", "mae", "r2"],
+        Task::Regression => &["mse", "rmse", "mae", "median_ae", "mape", "max_error", "r2", "explained_variance"],
         Task::Clustering => &[],
     }
 }
@@ -63,7 +76,7 @@ pub enum Scored<'a> {
 }
 
 /// Computes the metric `name`. Returns `(value, warnings)`.
-pub fn score(name: &str, s: &Scored) -> Result<(f64, Vec<String>)> {
+pub fn score<'a>(name: &str, s: &Scored<'a>) -> Result<(f64, Vec<String>)> {
     use classification as c;
     match s {
         Scored::Values { y_true, y_pred } => {
@@ -71,26 +84,62 @@ pub fn score(name: &str, s: &Scored) -> Result<(f64, Vec<String>)> {
                 "mse" => regression::mse(y_true, y_pred),
                 "rmse" => regression::mse(y_true, y_pred).sqrt(),
                 "mae" => regression::mae(y_true, y_pred),
+                "median_ae" => regression::median_ae(y_true, y_pred),
+                "mape" => regression::mape(y_true, y_pred),
+                "max_error" => regression::max_error(y_true, y_pred),
                 "r2" => regression::r2(y_true, y_pred),
+                "explained_variance" => regression::explained_variance(y_true, y_pred),
                 _ => return Err(Error::spec("scoring", format!("{name:?} is not a regression metric"))),
             };
             Ok((v, vec![]))
         }
         Scored::Classes { y_true, y_pred, proba, n_classes } => {
             let mut w = Vec::new();
+            let need_proba = |p: &Option<&'a Array2<f64>>| -> Result<&'a Array2<f64>> {
+                p.ok_or_else(|| Error::spec("scoring", format!("{name} needs class probabilities; this model has none")))
+            };
+            let binary_only = |w: &mut Vec<String>| -> Result<()> {
+                if *n_classes > 2 {
+                    return Err(Error::spec("scoring", format!("{name} is for two classes; with {n_classes} classes use {name}_macro, {name}_weighted or {name}_micro")));
+                }
+                let _ = w;
+                Ok(())
+            };
             let v = match name {
                 "accuracy" => c::accuracy(y_true, y_pred),
                 "balanced_accuracy" => c::balanced_accuracy(y_true, y_pred, *n_classes, &mut w),
+                "precision" | "recall" | "f1" => {
+                    binary_only(&mut w)?;
+                    let r = c::prf(y_true, y_pred, *n_classes, c::Average::Binary, &mut w);
+                    match name { "precision" => r.0, "recall" => r.1, _ => r.2 }
+                }
+                "precision_micro" | "recall_micro" | "f1_micro" => c::prf(y_true, y_pred, *n_classes, c::Average::Micro, &mut w).0,
+                "matthews_corrcoef" => c::matthews(y_true, y_pred, *n_classes),
+                "roc_auc_ovr" => c::roc_auc(y_true, need_proba(proba)?, c::AucMode::OvrMacro, &mut w),
+                "roc_auc_ovr_weighted" => c::roc_auc(y_true, need_proba(proba)?, c::AucMode::OvrWeighted, &mut w),
+                "roc_auc_ovo" => c::roc_auc(y_true, need_proba(proba)?, c::AucMode::OvoMacro, &mut w),
+                "average_precision" => {
+                    binary_only(&mut w)?;
+                    let p = need_proba(proba)?;
+                    let t: Vec<bool> = y_true.iter().map(|&v| v == 1).collect();
+                    let s: Vec<f64> = p.column(p.ncols() - 1).to_vec();
+                    c::average_precision(&t, &s).unwrap_or_else(|| {
+                        w.push("average_precision is undefined without positive samples; reported as NaN".into());
+                        f64::NAN
+                    })
+                }
+                "log_loss" => c::log_loss(y_true, need_proba(proba)?),
+                "brier_score" => {
+                    binary_only(&mut w)?;
+                    c::brier(y_true, need_proba(proba)?)
+                }
                 "precision_macro" => c::prf(y_true, y_pred, *n_classes, c::Average::Macro, &mut w).0,
                 "recall_macro" => c::prf(y_true, y_pred, *n_classes, c::Average::Macro, &mut w).1,
                 "f1_macro" => c::prf(y_true, y_pred, *n_classes, c::Average::Macro, &mut w).2,
                 "precision_weighted" => c::prf(y_true, y_pred, *n_classes, c::Average::Weighted, &mut w).0,
                 "recall_weighted" => c::prf(y_true, y_pred, *n_classes, c::Average::Weighted, &mut w).1,
                 "f1_weighted" => c::prf(y_true, y_pred, *n_classes, c::Average::Weighted, &mut w).2,
-                "roc_auc" => match proba {
-                    Some(p) => c::roc_auc(y_true, p, &mut w),
-                    None => return Err(Error::spec("scoring", "roc_auc needs class probabilities; this model has none")),
-                },
+                "roc_auc" => c::roc_auc(y_true, need_proba(proba)?, c::AucMode::OvrMacro, &mut w),
                 _ => return Err(Error::spec("scoring", format!("{name:?} is not a classification metric"))),
             };
             Ok((v, w))

@@ -25,7 +25,15 @@ pub fn dataset(name: &str) -> Table {
 }
 
 pub fn floats(v: &Value) -> Vec<f64> {
-    v.as_array().expect("array").iter().map(|x| x.as_f64().expect("number")).collect()
+    v.as_array()
+        .expect("array")
+        .iter()
+        .map(|x| match x.as_str() {
+            Some("inf") => f64::INFINITY,
+            Some("-inf") => f64::NEG_INFINITY,
+            _ => x.as_f64().expect("number"),
+        })
+        .collect()
 }
 
 pub fn cv(table: &Table, spec: &str) -> CvReport {
