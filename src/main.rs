@@ -4,6 +4,7 @@
 //! pipelab cv      --data FILE.csv --spec SPEC.json
 //! pipelab fit     --data FILE.csv --spec SPEC.json --out MODEL.json [--no-cv]
 //! pipelab predict --model MODEL.json --data FILE.csv [--out PRED.csv]
+//! pipelab search  --data FILE.csv --spec SPEC.json [--out MODEL.json] [--threads N]
 //! pipelab summary --data FILE.csv
 //! pipelab catalog
 //! ```
@@ -16,11 +17,13 @@ use std::time::Instant;
 use pipelab::api;
 use pipelab::persist::ModelFile;
 use pipelab::pipeline::CvHooks;
+use pipelab::selection::search;
 
 const USAGE: &str = "usage:
   pipelab cv      --data FILE.csv --spec SPEC.json [--delimiter C]
   pipelab fit     --data FILE.csv --spec SPEC.json --out MODEL.json [--no-cv]
   pipelab predict --model MODEL.json --data FILE.csv [--out PRED.csv]
+  pipelab search  --data FILE.csv --spec SPEC.json [--out MODEL.json] [--threads N]
   pipelab summary --data FILE.csv
   pipelab catalog";
 
@@ -113,6 +116,7 @@ fn run(args: &[String]) -> Result<(), Failure> {
                 "n_rows": report.n_rows,
                 "n_features_out": report.n_features_out,
                 "cv": report.cv,
+                "holdout": report.holdout,
                 "warnings": report.warnings,
             }))
         }
@@ -149,6 +153,40 @@ fn run(args: &[String]) -> Result<(), Failure> {
                 None => print!("{csv}"),
             }
             Ok(())
+        }
+        "search" => {
+            let f = parse_flags(rest, &["data", "spec", "out", "threads", "delimiter"], &[])?;
+            let (table, _) = api::load_table(&read_file(need(&f, "data")?)?, &read_options(&f))?;
+            let spec = pipelab::pipeline::PipelineSpec::from_json(&read_text(need(&f, "spec")?)?)?;
+            let threads = match f.get("threads") {
+                Some(t) => t.parse::<usize>().map_err(|_| Failure::Usage(format!("--threads takes a whole number, got {t:?}")))?.max(1),
+                None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            };
+            let runner = move |batch: &[search::ParamSet], eval: &(dyn Fn(&search::ParamSet) -> search::CandidateResult + Sync)| -> Vec<search::CandidateResult> {
+                // Candidates are independent: evaluate them on threads, keep their order.
+                let per = batch.len().div_ceil(threads).max(1);
+                std::thread::scope(|s| {
+                    let handles: Vec<_> = batch.chunks(per).map(|chunk| (chunk, s.spawn(move || chunk.iter().map(eval).collect::<Vec<_>>()))).collect();
+                    handles
+                        .into_iter()
+                        .flat_map(|(chunk, h)| {
+                            h.join().unwrap_or_else(|_| {
+                                let e = pipelab::Error::Numerical("internal error while evaluating this candidate".into());
+                                chunk.iter().map(|p| search::failed(p, &e)).collect()
+                            })
+                        })
+                        .collect()
+                })
+            };
+            let report = search::run_with(&table, &spec, CvHooks { now_ms: &now, progress: &mut |_, _| true }, &runner)?;
+            let mut out = serde_json::to_value(&report)?;
+            if let Some(path) = f.get("out") {
+                let best = search::apply_params(&spec, &report.best_params)?;
+                let model = api::fit_model(&table, &serde_json::to_string(&best)?, None)?;
+                std::fs::write(path, model.to_json()?).map_err(|e| Failure::Run(format!("cannot write {path}: {e}")))?;
+                out["model"] = serde_json::Value::from(path.as_str());
+            }
+            print_json(&out)
         }
         "summary" => {
             let f = parse_flags(rest, &["data", "delimiter"], &[])?;

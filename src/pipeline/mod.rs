@@ -14,7 +14,7 @@ use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
 pub use registry::{ComponentInfo, FittedModelEnum, FittedStep, ModelSpec, StepSpec};
-pub use spec::{ColumnSelector, ColumnTransformerSpec, PipelineSpec, Remainder, TransformerSpec};
+pub use spec::{ColumnSelector, ColumnTransformerSpec, HoldoutSpec, PipelineSpec, Remainder, TransformerSpec};
 
 use crate::data::{ColumnData, ColumnType, Table};
 use crate::data::format_number;
@@ -554,11 +554,34 @@ pub struct CvReport {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
     pub oof: OofPredictions,
+    /// With a `holdout` block: the final scores of a model fitted on the whole
+    /// training part, measured once on the untouched test part.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holdout: Option<HoldoutReport>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HoldoutReport {
+    pub n_train: usize,
+    pub n_test: usize,
+    pub scores: BTreeMap<String, f64>,
+}
+
+/// Splits the usable rows into (training part, held-out test part) per the spec's `holdout`.
+pub fn holdout_split(spec: &PipelineSpec, prep: &Prepared) -> Result<Option<(Vec<usize>, Vec<usize>)>> {
+    let Some(h) = &spec.holdout else { return Ok(None) };
+    let classes: Option<Vec<usize>> = match (&prep.target, h.stratify) {
+        (Some(Target::Classes { y, .. }), true) => Some(prep.rows.iter().map(|&r| y[r]).collect()),
+        (_, true) => return Err(Error::spec("holdout.stratify", "needs a classification target")),
+        _ => None,
+    };
+    let s = crate::selection::train_test_split(prep.rows.len(), h.test_size, classes.as_deref(), h.shuffle, h.random_state.unwrap_or(spec.seed()))?;
+    Ok(Some((s.train.iter().map(|&i| prep.rows[i]).collect(), s.test.iter().map(|&i| prep.rows[i]).collect())))
 }
 
 /// Hooks the caller provides: a clock (the core reads none) and progress/cancel.
 pub struct CvHooks<'a> {
-    pub now_ms: &'a dyn Fn() -> f64,
+    pub now_ms: &'a (dyn Fn() -> f64 + Sync),
     /// Called after each fold with (done, total); returning false cancels.
     pub progress: &'a mut dyn FnMut(usize, usize) -> bool,
 }
@@ -587,7 +610,11 @@ fn scored<'a>(pred: &'a Output, y: &'a Target, rows: &[usize], buf: &'a mut (Vec
 
 /// Cross-validates `spec` on `table`: per-fold train and test scores for every metric.
 pub fn cross_validate(table: &Table, spec: &PipelineSpec, hooks: CvHooks) -> Result<CvReport> {
-    let prep = prepare(table, spec)?;
+    let mut prep = prepare(table, spec)?;
+    let held = holdout_split(spec, &prep)?;
+    if let Some((train, _)) = &held {
+        prep.rows = train.clone();
+    }
     if prep.task == Task::Clustering {
         return Err(Error::data("cross-validation needs a supervised model; clustering is evaluated with fit"));
     }
@@ -599,7 +626,11 @@ pub fn cross_validate(table: &Table, spec: &PipelineSpec, hooks: CvHooks) -> Res
         Target::Classes { y, .. } => Some(prep.rows.iter().map(|&r| y[r]).collect()),
         _ => None,
     };
-    let splits = cv.split(prep.rows.len(), local_classes.as_deref(), spec.seed())?;
+    let groups = match cv.group_column() {
+        Some(g) => Some(group_ids(table, g, &prep.rows)?),
+        None => None,
+    };
+    let splits = cv.split_groups(prep.rows.len(), local_classes.as_deref(), groups.as_deref(), spec.seed())?;
     let mut test_scores: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     let mut train_scores: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     let mut folds = Vec::new();
@@ -674,19 +705,48 @@ pub fn cross_validate(table: &Table, spec: &PipelineSpec, hooks: CvHooks) -> Res
             return Err(Error::Cancelled);
         }
     }
+    let holdout = match &held {
+        None => None,
+        Some((train, test)) => {
+            let ctx = FitContext::new(spec.seed());
+            let fitted = fit(table, spec, &prep, train, &ctx)?;
+            let pred = fitted.predict(&table.select_rows(test))?;
+            let mut buf = (Vec::new(), Vec::new());
+            let s = scored(&pred.output, target, test, &mut buf)?;
+            let mut scores = BTreeMap::new();
+            for m in &scoring {
+                scores.insert(m.clone(), metrics::score(m, &s)?.0);
+            }
+            Some(HoldoutReport { n_train: train.len(), n_test: test.len(), scores })
+        }
+    };
     Ok(CvReport {
+        holdout,
         metrics: test_scores.into_iter().map(|(k, v)| (k, MetricSummary::from_folds(v))).collect(),
         train_metrics: train_scores.into_iter().map(|(k, v)| (k, MetricSummary::from_folds(v))).collect(),
         n_rows: n_usable,
         n_features_out,
         task: prep.task,
-        cv: format!("{}(n_splits={})", cv.name(), cv.n_splits()),
+        cv: cv.describe(n_usable),
         folds,
         classes: prep.target_info.map(|t| t.classes).unwrap_or_default(),
         feature_names,
         warnings,
         oof,
     })
+}
+
+/// Group ids (0..) of `rows` from column `name`, for GroupKFold.
+fn group_ids(table: &Table, name: &str, rows: &[usize]) -> Result<Vec<usize>> {
+    let col = table.column(name).ok_or_else(|| Error::spec("cv.GroupKFold.groups", format!("column {name:?} is not in the data")))?;
+    let mut ids: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    rows.iter()
+        .map(|&r| {
+            let key = col.data.display(r).ok_or_else(|| Error::column(name, format!("is the group column but row {} is missing", r + 1)))?;
+            let next = ids.len();
+            Ok(*ids.entry(key).or_insert(next))
+        })
+        .collect()
 }
 
 fn fold_error(e: Error, f: usize) -> Error {

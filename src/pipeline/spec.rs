@@ -39,6 +39,29 @@ pub struct PipelineSpec {
     /// Seed for every random step that has no `random_state` of its own (default 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub random_state: Option<u64>,
+    /// Hyperparameter search (`pipelab search`, the page's Tune panel).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search: Option<crate::selection::search::SearchSpec>,
+    /// Hold out a test part: search and CV run on the rest; one final score on the held-out rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holdout: Option<HoldoutSpec>,
+}
+
+/// `train_test_split` parameters for the train / validation / test pattern.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HoldoutSpec {
+    pub test_size: f64,
+    pub shuffle: bool,
+    /// Stratify by the target (classification).
+    pub stratify: bool,
+    pub random_state: Option<u64>,
+}
+
+impl Default for HoldoutSpec {
+    fn default() -> Self {
+        HoldoutSpec { test_size: 0.25, shuffle: true, stratify: false, random_state: None }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
