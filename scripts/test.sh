@@ -27,7 +27,7 @@ step() {
 }
 
 step native cargo test
-step wasm wasm-pack test --headless --chrome --mode no-install
+step wasm wasm-pack test --headless --chrome --mode no-install -- --test wasm
 
 e2e() {
   scripts/build-web.sh || return 1

@@ -250,7 +250,7 @@ function buildCatalogControls() {
     for (const s of strategies) sel.append(el('option', { value: s }, `strategy=${s}`));
     sel.value = strategies.includes(dflt) ? dflt : '';
   }
-  $('#num-scaler').checked = false;
+  $('#num-scaler').checked = true;
   const onehot = c.steps.find((s) => s.name === 'OneHotEncoder');
   const hu = clear($('#cat-onehot'));
   for (const s of onehot?.params.find((p) => p.name === 'handle_unknown')?.choices ?? []) hu.append(el('option', { value: s }, s));
@@ -370,9 +370,13 @@ function setupForData() {
   for (const c of s.columns) ts.append(el('option', { value: c.name }, c.name));
   // The last column is the usual place for the target.
   ts.value = s.columns[s.columns.length - 1]?.name ?? '';
-  // Untick columns that look like identifiers: all-distinct numeric named *id*.
+  // Untick columns that look like identifiers (all-distinct, named *id*) or
+  // free text (a text column with a different value in most rows, like a name):
+  // one-hot encoding those only adds noise.
   for (const c of s.columns) {
-    if (/(^|_)id$/i.test(c.name) && c.distinct === s.n_rows) {
+    const idLike = /(^|_)id$/i.test(c.name) && c.distinct === s.n_rows;
+    const freeText = c.type === 'categorical' && s.n_rows >= 20 && c.distinct > 0.5 * s.n_rows;
+    if (idLike || freeText) {
       const box = $(`.use-col[data-col="${CSS.escape(c.name)}"]`);
       if (box) box.checked = false;
     }
