@@ -21,6 +21,7 @@ const DEFAULT_METRICS = {
 const state = {
   catalog: null,
   bytes: null, // the loaded CSV, kept so a restarted worker gets it back
+  options: '', // the read options it was loaded with (JSON)
   dataName: '',
   summary: null,
   steps: [], // {info, form, node}
@@ -75,7 +76,7 @@ async function restoreWorker() {
   refreshButtons();
   try {
     await client.call('init');
-    if (state.bytes) await client.call('load_csv', { bytes: state.bytes, options: '' });
+    if (state.bytes) await client.call('load_csv', { bytes: state.bytes, options: state.options });
     if (state.modelText) await client.call('load_model', { text: state.modelText });
   } finally {
     state.restoring = false;
@@ -145,9 +146,10 @@ async function loadData(bytes, name) {
   }
   clearError(ui.dataError);
   setStatus(`reading ${name}…`);
+  const options = $('#skip-malformed').checked ? JSON.stringify({ skip_malformed_rows: true }) : '';
   let summary;
   try {
-    summary = await client.call('load_csv', { bytes, options: '' });
+    summary = await client.call('load_csv', { bytes, options });
   } catch (e) {
     await recoverIfFatal(e);
     const kept = state.summary ? ` The previously loaded data (${state.dataName}) is still loaded.` : '';
@@ -156,6 +158,7 @@ async function loadData(bytes, name) {
     return;
   }
   state.bytes = bytes;
+  state.options = options;
   state.dataName = name;
   state.summary = summary;
   state.lastSpec = null;
@@ -173,7 +176,8 @@ function renderData() {
   const warn = clear($('#read-warnings'));
   const notes = [...s.report.warnings];
   for (const [from, to] of s.report.renamed_headers) notes.push(`column header ${JSON.stringify(from)} was renamed to ${JSON.stringify(to)}`);
-  if (s.report.skipped_rows.length) notes.push(`skipped ${s.report.skipped_rows.length} malformed rows (lines ${s.report.skipped_rows.slice(0, 10).join(', ')}…)`);
+  const sk = s.report.skipped_rows;
+  if (sk.length) notes.push(`skipped ${sk.length} malformed row${sk.length > 1 ? 's' : ''} (line${sk.length > 1 ? 's' : ''} ${sk.slice(0, 10).join(', ')}${sk.length > 10 ? ', …' : ''})`);
   for (const n of notes) warn.append(el('p', {}, '⚠ ', n));
 
   const ct = clear($('#columns-table'));

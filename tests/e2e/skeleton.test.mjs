@@ -178,10 +178,23 @@ test('a malformed CSV shows a readable error and the page keeps its data and kee
   assert.match(err, /broken\.csv/);
   assert.match(err, /line 3/);
   assert.match(err, /still loaded/);
+  mkdirSync(RESULTS, { recursive: true });
+  await page.locator('#data-section').screenshot({ path: join(RESULTS, 'malformed-csv.png') });
   assert.match(await page.textContent('#data-info'), /diabetes\.csv: 442 rows/);
   assert.equal(await page.locator('#columns-table tbody tr').count(), 11);
   const rmse = await trainAndReadRmse(page);
   assert.equal(sig4(rmse), sig4(ORACLE_RMSE_MEAN));
+
+  // The error's advice works: with 'skip malformed rows' the file loads and the skipped line is listed.
+  await page.setChecked('#skip-malformed', true);
+  await page.setInputFiles('#csv-file', { name: 'broken.csv', mimeType: 'text/csv', buffer: Buffer.from('a,b,c\n1,2,3\n4,5\n6,7,8\n') });
+  await page.waitForFunction(() => document.querySelector('#data-info')?.textContent.includes('broken.csv: 2 rows'));
+  assert.match(await page.textContent('#read-warnings'), /skipped 1 malformed row/);
+  await page.setChecked('#skip-malformed', false);
+  await loadCsv(page, DIABETES);
+  await page.waitForFunction(() => document.querySelector('#data-info')?.textContent.includes('diabetes.csv: 442 rows'));
+  await configureDiabetesPipeline(page);
+  assert.equal(sig4(await trainAndReadRmse(page)), sig4(ORACLE_RMSE_MEAN));
 
   // A bad choice (a parameter out of range) is a readable error too; fixing it works.
   await page.fill('[data-testid="step-1"] [data-param="degree"]', '2.5');
