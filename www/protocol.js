@@ -12,6 +12,7 @@
 //                'cross_validate' {spec} → CV report
 //                'fit' {spec} → model file text
 //                'load_model' {text} → model summary
+//                'model_summary' → summary of the session's model
 //                'predict_csv' {bytes} → predictions CSV text
 
 export const WORKER_URL = new URL('./worker.js', import.meta.url);

@@ -23,6 +23,7 @@ const handlers = {
     }),
   fit: (m) => session.fit(m.spec),
   load_model: (m) => session.load_model(m.text),
+  model_summary: () => session.model_summary(),
   predict_csv: (m) => session.predict_csv(m.bytes),
 };
 
