@@ -1,0 +1,177 @@
+//! The WebAssembly boundary: the ONLY module that touches JS types.
+//!
+//! A thin facade over [`crate::api`]: a [`Session`] holds the loaded table,
+//! the last cross-validation report and a loaded model file. Results cross as
+//! plain JS objects (JSON-compatible: maps become objects) or strings; errors
+//! cross as `js_sys::Error` whose message is the core [`crate::Error`]'s
+//! Display text. A failed call never changes the session's state: the
+//! previously loaded table, report and model stay usable.
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::api;
+use crate::data::{ReadReport, Table};
+use crate::persist::ModelFile;
+use crate::pipeline::{CvHooks, CvReport, PipelineSpec};
+
+/// Installs the panic hook so a bug shows as a readable console message
+/// instead of "unreachable executed".
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+}
+
+fn js_err(e: crate::Error) -> JsValue {
+    js_sys::Error::new(&e.to_string()).into()
+}
+
+fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsValue> {
+    let ser = serde_wasm_bindgen::Serializer::json_compatible();
+    v.serialize(&ser).map_err(|e| js_sys::Error::new(&format!("internal: cannot convert the result for JavaScript: {e}")).into())
+}
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// The crate version, for the page footer.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}
+
+/// One user's working state in the page (lives in the Web Worker).
+#[wasm_bindgen]
+pub struct Session {
+    table: Option<(Table, ReadReport)>,
+    /// The spec (parsed, for comparison) and the report of the last successful cross-validation.
+    last_cv: Option<(PipelineSpec, CvReport)>,
+    model: Option<ModelFile>,
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[wasm_bindgen]
+impl Session {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Session {
+        Session { table: None, last_cv: None, model: None }
+    }
+
+    /// Steps, models (with parameter schemas) and metric names.
+    pub fn catalog(&self) -> Result<JsValue, JsValue> {
+        to_js(&api::catalog())
+    }
+
+    /// Reads CSV bytes (options as JSON, `""` or `{}` for defaults) and
+    /// returns the table summary. On error the previous table is kept.
+    pub fn load_csv(&mut self, bytes: &[u8], options_json: &str) -> Result<JsValue, JsValue> {
+        let (table, report) = api::load_table(bytes, options_json).map_err(js_err)?;
+        let summary = to_js(&api::summarize(&table, &report, 20))?;
+        self.table = Some((table, report));
+        self.last_cv = None;
+        Ok(summary)
+    }
+
+    /// Whether a table is loaded.
+    pub fn has_table(&self) -> bool {
+        self.table.is_some()
+    }
+
+    /// The summary of the loaded table (for a page that lost its view).
+    pub fn table_summary(&self) -> Result<JsValue, JsValue> {
+        let (t, r) = self.table.as_ref().ok_or_else(no_table)?;
+        to_js(&api::summarize(t, r, 20))
+    }
+
+    /// Cross-validates the spec on the loaded table. `progress(done, total)`
+    /// is called after every fold; returning `false` from it cancels.
+    pub fn cross_validate(&mut self, spec_json: &str, progress: &js_sys::Function) -> Result<JsValue, JsValue> {
+        let (table, _) = self.table.as_ref().ok_or_else(no_table)?;
+        let spec = PipelineSpec::from_json(spec_json).map_err(js_err)?;
+        let mut js_failure: Option<JsValue> = None;
+        let mut on_progress = |done: usize, total: usize| -> bool {
+            match progress.call2(&JsValue::NULL, &JsValue::from_f64(done as f64), &JsValue::from_f64(total as f64)) {
+                Ok(v) => v.as_bool() != Some(false),
+                Err(e) => {
+                    js_failure = Some(e);
+                    false
+                }
+            }
+        };
+        let result = crate::pipeline::cross_validate(table, &spec, CvHooks { now_ms: &now_ms, progress: &mut on_progress });
+        if let Some(e) = js_failure {
+            return Err(e);
+        }
+        let report = result.map_err(js_err)?;
+        let out = to_js(&report)?;
+        self.last_cv = Some((spec, report));
+        Ok(out)
+    }
+
+    /// Fits the spec on every usable row and returns the model file as JSON
+    /// text. When the last cross-validation used the same spec, its metrics
+    /// are stored in the file as the training metrics. The model also becomes
+    /// the session's loaded model.
+    pub fn fit(&mut self, spec_json: &str) -> Result<String, JsValue> {
+        let (table, _) = self.table.as_ref().ok_or_else(no_table)?;
+        let spec = PipelineSpec::from_json(spec_json).map_err(js_err)?;
+        let cv = self.last_cv.as_ref().filter(|(s, _)| *s == spec).map(|(_, r)| r);
+        let model = api::fit_model(table, spec_json, cv).map_err(js_err)?;
+        let text = model.to_json().map_err(js_err)?;
+        self.model = Some(model);
+        Ok(text)
+    }
+
+    /// Loads a model file (JSON text) and returns its summary. On error the
+    /// previously loaded model is kept.
+    pub fn load_model(&mut self, text: &str) -> Result<JsValue, JsValue> {
+        let model = ModelFile::from_json(text).map_err(js_err)?;
+        let out = model_summary(&model)?;
+        self.model = Some(model);
+        Ok(out)
+    }
+
+    /// The summary of the loaded model.
+    pub fn model_summary(&self) -> Result<JsValue, JsValue> {
+        model_summary(self.model.as_ref().ok_or_else(no_model)?)
+    }
+
+    /// Predicts the rows of a CSV with the loaded model; returns CSV text with
+    /// the input's columns, `prediction` and `proba_<class>` for classifiers.
+    pub fn predict_csv(&self, bytes: &[u8]) -> Result<String, JsValue> {
+        let model = self.model.as_ref().ok_or_else(no_model)?;
+        api::predict_csv(model, bytes).map_err(js_err)
+    }
+}
+
+fn no_table() -> JsValue {
+    js_sys::Error::new("no data loaded: load a CSV file first").into()
+}
+
+fn no_model() -> JsValue {
+    js_sys::Error::new("no model loaded: train a model or load a model file first").into()
+}
+
+fn model_summary(m: &ModelFile) -> Result<JsValue, JsValue> {
+    let p = &m.pipeline;
+    to_js(&serde_json::json!({
+        "format_version": m.format_version,
+        "crate_version": m.crate_version,
+        "model": m.spec.model.name(),
+        "task": p.task(),
+        "target": p.target.as_ref().map(|t| t.name.clone()),
+        "classes": p.target.as_ref().map(|t| t.classes.clone()).unwrap_or_default(),
+        "schema": p.schema,
+        "feature_names": p.feature_names,
+        "n_train_rows": m.n_train_rows,
+        "cv_metrics": m.cv_metrics,
+        "warnings": p.warnings,
+        "spec": m.spec,
+    }))
+}

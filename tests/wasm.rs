@@ -1,0 +1,236 @@
+//! The wasm boundary (`pipelab::wasm::Session`) in a real browser:
+//! `wasm-pack test --headless --chrome --mode no-install` (scripts/test.sh).
+//! Native `cargo test` compiles this file to nothing.
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use pipelab::wasm::Session;
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const IRIS: &str = include_str!("../www/datasets/iris.csv");
+const DIABETES: &str = include_str!("../www/datasets/diabetes.csv");
+
+/// Scikit-learn's per-fold accuracy, entry `b_iris_std_logreg` of tests/fixtures/reference_shared.json
+/// (StandardScaler + LogisticRegression(C=1, max_iter=1000), StratifiedKFold(5)).
+const IRIS_LOGREG_ACCURACY: [f64; 5] = [0.9666666666666667, 1.0, 0.9333333333333333, 0.9, 1.0];
+/// Entry `a_diabetes_poly2_linreg`: 5-fold RMSE mean.
+const DIABETES_POLY2_RMSE_MEAN: f64 = 59.00219277731683;
+
+const IRIS_SPEC: &str = r#"{
+  "target": "species",
+  "steps": [{"StandardScaler": {}}],
+  "model": {"LogisticRegression": {"C": 1.0, "max_iter": 1000}},
+  "cv": {"StratifiedKFold": {"n_splits": 5}},
+  "scoring": ["accuracy", "f1_macro", "roc_auc"]
+}"#;
+
+const DIABETES_SPEC: &str = r#"{
+  "target": "target",
+  "steps": [{"StandardScaler": {}}, {"PolynomialFeatures": {"degree": 2}}],
+  "model": {"LinearRegression": {}},
+  "cv": {"KFold": {"n_splits": 5}},
+  "scoring": ["rmse", "r2"]
+}"#;
+
+fn json(v: JsValue) -> Value {
+    serde_wasm_bindgen::from_value(v).expect("the session returns JSON-compatible values")
+}
+
+fn err_text(e: JsValue) -> String {
+    e.dyn_into::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_else(|v| format!("not an Error: {v:?}"))
+}
+
+fn noop() -> js_sys::Function {
+    js_sys::Function::new_no_args("return true;")
+}
+
+/// A progress callback that records its calls and returns `answer`.
+fn recorder(answer: bool) -> (Closure<dyn FnMut(f64, f64) -> bool>, Rc<RefCell<Vec<(f64, f64)>>>) {
+    let calls = Rc::new(RefCell::new(Vec::new()));
+    let c = calls.clone();
+    let cb = Closure::wrap(Box::new(move |done: f64, total: f64| {
+        c.borrow_mut().push((done, total));
+        answer
+    }) as Box<dyn FnMut(f64, f64) -> bool>);
+    (cb, calls)
+}
+
+fn loaded(csv: &str) -> Session {
+    let mut s = Session::new();
+    s.load_csv(csv.as_bytes(), "").map_err(err_text).expect("dataset loads");
+    s
+}
+
+#[wasm_bindgen_test]
+fn catalog_lists_steps_models_and_metrics() {
+    let c = json(Session::new().catalog().unwrap());
+    let names = |k: &str| -> Vec<String> { c[k].as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap().to_string()).collect() };
+    assert!(names("models").contains(&"LinearRegression".to_string()));
+    assert!(names("models").contains(&"LogisticRegression".to_string()));
+    assert!(names("steps").contains(&"PolynomialFeatures".to_string()));
+    let poly = c["steps"].as_array().unwrap().iter().find(|s| s["name"] == "PolynomialFeatures").unwrap();
+    assert!(poly["params"].as_array().unwrap().iter().any(|p| p["name"] == "degree" && p["kind"] == "int"));
+    assert!(c["metrics"]["regression"].as_array().unwrap().iter().any(|m| m == "rmse"));
+}
+
+#[wasm_bindgen_test]
+fn load_csv_summarizes_iris() {
+    let mut s = Session::new();
+    assert!(!s.has_table());
+    let sum = json(s.load_csv(IRIS.as_bytes(), "{}").map_err(err_text).unwrap());
+    assert_eq!(sum["n_rows"], 150);
+    assert_eq!(sum["n_cols"], 5);
+    let cols = sum["columns"].as_array().unwrap();
+    assert_eq!(cols[0]["name"], "sepal_length");
+    assert_eq!(cols[0]["type"], "numeric");
+    assert_eq!(cols[4]["name"], "species");
+    assert_eq!(cols[4]["type"], "categorical");
+    assert_eq!(cols[4]["distinct"], 3);
+    assert_eq!(sum["preview"][0][4], "setosa");
+    assert!(s.has_table());
+}
+
+#[wasm_bindgen_test]
+fn iris_cross_validation_matches_scikit_learn_and_reports_progress() {
+    let mut s = loaded(IRIS);
+    let (cb, calls) = recorder(true);
+    let r = json(s.cross_validate(IRIS_SPEC, cb.as_ref().unchecked_ref()).map_err(err_text).unwrap());
+    let acc: Vec<f64> = r["metrics"]["accuracy"]["folds"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+    assert_eq!(acc.len(), 5);
+    for (a, b) in acc.iter().zip(IRIS_LOGREG_ACCURACY) {
+        assert!((a - b).abs() < 1e-12, "accuracy per fold {acc:?} vs scikit-learn {IRIS_LOGREG_ACCURACY:?}");
+    }
+    let mean = r["metrics"]["accuracy"]["mean"].as_f64().unwrap();
+    assert!((mean - 0.96).abs() < 1e-12, "mean accuracy {mean}");
+    let auc = r["metrics"]["roc_auc"]["mean"].as_f64().unwrap();
+    assert!(auc > 0.95 && auc <= 1.0, "roc_auc {auc}");
+    assert_eq!(r["classes"], serde_json::json!(["setosa", "versicolor", "virginica"]));
+    assert_eq!(r["n_rows"], 150);
+    assert_eq!(r["folds"].as_array().unwrap().len(), 5);
+    assert!(r["folds"][0]["fit_time_ms"].as_f64().unwrap() >= 0.0);
+    assert_eq!(*calls.borrow(), vec![(1.0, 5.0), (2.0, 5.0), (3.0, 5.0), (4.0, 5.0), (5.0, 5.0)]);
+}
+
+#[wasm_bindgen_test]
+fn diabetes_poly2_rmse_matches_the_oracle() {
+    let mut s = loaded(DIABETES);
+    let r = json(s.cross_validate(DIABETES_SPEC, &noop()).map_err(err_text).unwrap());
+    let mean = r["metrics"]["rmse"]["mean"].as_f64().unwrap();
+    assert!((mean - DIABETES_POLY2_RMSE_MEAN).abs() / DIABETES_POLY2_RMSE_MEAN < 1e-9, "rmse mean {mean}");
+}
+
+#[wasm_bindgen_test]
+fn malformed_csv_names_the_line_and_keeps_the_previous_table() {
+    let mut s = loaded(IRIS);
+    let bad = "a,b,c\n1,2,3\n4,5\n";
+    let e = err_text(s.load_csv(bad.as_bytes(), "").unwrap_err());
+    assert!(e.contains("line 3"), "error should name line 3: {e}");
+    // The session is not poisoned: iris is still loaded and usable.
+    let sum = json(s.table_summary().unwrap());
+    assert_eq!(sum["n_rows"], 150);
+    let r = json(s.cross_validate(IRIS_SPEC, &noop()).map_err(err_text).unwrap());
+    assert!((r["metrics"]["accuracy"]["mean"].as_f64().unwrap() - 0.96).abs() < 1e-12);
+    // Bad read options name the problem too.
+    let e = err_text(s.load_csv(IRIS.as_bytes(), r#"{"delimeter": ";"}"#).unwrap_err());
+    assert!(e.contains("delimeter"), "{e}");
+}
+
+#[wasm_bindgen_test]
+fn bad_specs_name_the_field() {
+    let mut s = loaded(IRIS);
+    let e = err_text(s.cross_validate(r#"{"target": "species", "model": {"LogisticRegression": {"Cc": 1}}}"#, &noop()).unwrap_err());
+    assert!(e.contains("Cc"), "unknown parameter should be named: {e}");
+    let e = err_text(s.cross_validate(r#"{"target": "species", "model": {"LogisticRegresion": {}}}"#, &noop()).unwrap_err());
+    assert!(e.contains("LogisticRegresion"), "unknown model should be named: {e}");
+    let e = err_text(s.cross_validate(r#"{"target": "nope", "model": {"LogisticRegression": {}}}"#, &noop()).unwrap_err());
+    assert!(e.contains("nope"), "unknown target column should be named: {e}");
+    let e = err_text(s.cross_validate(r#"{"target": "species", "model": {"LogisticRegression": {"C": -1}}}"#, &noop()).unwrap_err());
+    assert!(e.contains("'C'"), "out-of-range parameter should be named: {e}");
+    let e = err_text(s.fit("not json").unwrap_err());
+    assert!(e.starts_with("spec"), "{e}");
+    // Still usable afterwards.
+    assert!(s.cross_validate(IRIS_SPEC, &noop()).is_ok());
+}
+
+#[wasm_bindgen_test]
+fn calls_without_data_or_model_fail_cleanly() {
+    let mut s = Session::new();
+    assert!(err_text(s.cross_validate(IRIS_SPEC, &noop()).unwrap_err()).contains("no data loaded"));
+    assert!(err_text(s.fit(IRIS_SPEC).unwrap_err()).contains("no data loaded"));
+    assert!(err_text(s.predict_csv(IRIS.as_bytes()).unwrap_err()).contains("no model loaded"));
+    let e = err_text(s.load_model("{\"format\": \"something else\"}").unwrap_err());
+    assert!(e.starts_with("model file:"), "{e}");
+    assert!(err_text(s.load_model("garbage").unwrap_err()).contains("not valid JSON"));
+}
+
+#[wasm_bindgen_test]
+fn cancelling_from_the_progress_callback_stops_and_keeps_the_table() {
+    let mut s = loaded(IRIS);
+    let (cb, calls) = recorder(false);
+    let e = err_text(s.cross_validate(IRIS_SPEC, cb.as_ref().unchecked_ref()).unwrap_err());
+    assert_eq!(e, "cancelled");
+    assert_eq!(calls.borrow().len(), 1);
+    assert!(s.cross_validate(IRIS_SPEC, &noop()).is_ok());
+    // A throwing callback surfaces its own error.
+    let throwing = js_sys::Function::new_no_args("throw new Error('boom from progress');");
+    assert!(err_text(s.cross_validate(IRIS_SPEC, &throwing).unwrap_err()).contains("boom from progress"));
+}
+
+#[wasm_bindgen_test]
+fn save_load_predict_gives_identical_predictions() {
+    let mut s = loaded(IRIS);
+    s.cross_validate(IRIS_SPEC, &noop()).map_err(err_text).unwrap();
+    let model_text = s.fit(IRIS_SPEC).map_err(err_text).unwrap();
+    let direct = s.predict_csv(IRIS.as_bytes()).map_err(err_text).unwrap();
+
+    // A fresh session (as after a page reload) loads the file and predicts the same bytes.
+    let mut t = Session::new();
+    let sum = json(t.load_model(&model_text).map_err(err_text).unwrap());
+    assert_eq!(sum["model"], "LogisticRegression");
+    assert_eq!(sum["target"], "species");
+    assert_eq!(sum["classes"], serde_json::json!(["setosa", "versicolor", "virginica"]));
+    assert_eq!(sum["feature_names"].as_array().unwrap().len(), 4);
+    // The CV of the same spec was stored as the training metrics.
+    assert!((sum["cv_metrics"]["accuracy"]["mean"].as_f64().unwrap() - 0.96).abs() < 1e-12);
+    let reloaded = t.predict_csv(IRIS.as_bytes()).map_err(err_text).unwrap();
+    assert_eq!(direct, reloaded);
+
+    let mut lines = reloaded.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert!(header.contains(&"prediction"));
+    assert!(header.contains(&"proba_virginica"));
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 150);
+    let pred_col = header.iter().position(|h| *h == "prediction").unwrap();
+    let correct = rows.iter().filter(|r| {
+        let f: Vec<&str> = r.split(',').collect();
+        f[pred_col] == f[4]
+    });
+    assert!(correct.count() >= 140, "training accuracy should be high");
+
+    // A model file that was tampered with is rejected, and the loaded model stays.
+    let broken = model_text.replacen("\"format_version\":1", "\"format_version\":99", 1);
+    assert!(err_text(t.load_model(&broken).unwrap_err()).contains("newer"));
+    assert_eq!(t.predict_csv(IRIS.as_bytes()).map_err(err_text).unwrap(), direct);
+    // Data missing a column the model needs: the error names it.
+    let e = err_text(t.predict_csv(b"sepal_length,sepal_width\n1,2\n").unwrap_err());
+    assert!(e.contains("petal_length"), "{e}");
+}
+
+#[wasm_bindgen_test]
+fn fit_without_matching_cv_stores_no_metrics() {
+    let mut s = loaded(DIABETES);
+    let text = s.fit(DIABETES_SPEC).map_err(err_text).unwrap();
+    let sum = json(s.load_model(&text).unwrap());
+    assert!(sum["cv_metrics"].as_object().is_none_or(|m| m.is_empty()));
+    assert_eq!(sum["n_train_rows"], 442);
+    let csv = s.predict_csv(DIABETES.as_bytes()).map_err(err_text).unwrap();
+    let n = csv.lines().count();
+    assert_eq!(n, 443);
+}

@@ -1,0 +1,97 @@
+// Tiny DOM helpers. Everything user-supplied (file names, column names, cell
+// values, error messages) goes into the page as TEXT nodes: nothing here ever
+// assigns innerHTML.
+
+/** Creates an element: `el('td', {class: 'num'}, 'text', childNode, ...)`. */
+export function el(tag, attrs = {}, ...children) {
+  const n = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs ?? {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === 'class') n.className = v;
+    else if (k === 'dataset') Object.assign(n.dataset, v);
+    else if (k.startsWith('on') && typeof v === 'function') n.addEventListener(k.slice(2), v);
+    else n.setAttribute(k, v === true ? '' : String(v));
+  }
+  append(n, ...children);
+  return n;
+}
+
+export function append(n, ...children) {
+  for (const c of children.flat(Infinity)) {
+    if (c === null || c === undefined || c === false) continue;
+    n.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return n;
+}
+
+export const $ = (sel, root = document) => root.querySelector(sel);
+
+export function clear(n) {
+  n.replaceChildren();
+  return n;
+}
+
+/** Shows a readable error message (as text) in a role=alert box. */
+export function showError(box, message) {
+  box.textContent = message;
+  box.hidden = false;
+}
+
+export function clearError(box) {
+  box.textContent = '';
+  box.hidden = true;
+}
+
+/** Formats a number for display: 6 significant digits, no exponent for ordinary magnitudes. */
+export function fmt(x, digits = 6) {
+  if (typeof x !== 'number') return String(x ?? '');
+  if (!Number.isFinite(x)) return String(x);
+  if (x === 0) return '0';
+  const a = Math.abs(x);
+  if (a >= 1e-4 && a < 1e9) return String(Number(x.toPrecision(digits)));
+  return x.toExponential(digits - 1);
+}
+
+/** Saves text as a file through a Blob download. */
+export function download(text, filename, type) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = el('a', { href: url, download: filename, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+/** A small RFC 4180 CSV parser (for previewing the predictions CSV the core wrote). */
+export function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else quoted = false;
+      } else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += c;
+  }
+  if (field !== '' || row.length) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
+}

@@ -1,0 +1,78 @@
+// The page ↔ worker protocol. The page never imports the wasm glue: it talks
+// to a module Web Worker (www/worker.js) that owns the wasm Session.
+//
+// Request:  {id, type, ...payload}
+// Replies:  {id, type: 'progress', done, total}        (cross_validate only, per fold)
+//           {id, type: 'result', ok: true, result}
+//           {id, type: 'result', ok: false, error, fatal} (error = readable text; fatal = the
+//                                                     worker must be restarted)
+//
+// Request types: 'init' → {catalog, version}
+//                'load_csv' {bytes, options} → table summary
+//                'cross_validate' {spec} → CV report
+//                'fit' {spec} → model file text
+//                'load_model' {text} → model summary
+//                'model_summary' → summary of the session's model
+//                'predict_csv' {bytes} → predictions CSV text
+
+export const WORKER_URL = new URL('./worker.js', import.meta.url);
+
+export class WorkerClient {
+  constructor() {
+    this.nextId = 1;
+    this.pending = new Map();
+    this.worker = null;
+    this.start();
+  }
+
+  start() {
+    this.worker = new Worker(WORKER_URL, { type: 'module' });
+    this.worker.onmessage = (ev) => this.onMessage(ev.data);
+    this.worker.onerror = (ev) => {
+      ev.preventDefault?.();
+      this.failAll(`the worker failed: ${ev.message || 'could not start (is www/pkg built? run scripts/serve.sh)'}`);
+    };
+    this.worker.onmessageerror = () => this.failAll('the worker sent a message that could not be read');
+  }
+
+  /** Stops whatever runs now (pending calls fail with 'cancelled') and starts a fresh worker. */
+  restart() {
+    this.worker.terminate();
+    this.failAll('cancelled', true);
+    this.start();
+  }
+
+  failAll(message, cancelled = false) {
+    for (const [, p] of this.pending) {
+      const e = new Error(message);
+      e.cancelled = cancelled;
+      p.reject(e);
+    }
+    this.pending.clear();
+  }
+
+  onMessage(msg) {
+    const p = this.pending.get(msg.id);
+    if (!p) return;
+    if (msg.type === 'progress') {
+      p.onProgress?.(msg.done, msg.total);
+      return;
+    }
+    this.pending.delete(msg.id);
+    if (msg.ok) p.resolve(msg.result);
+    else {
+      const e = new Error(msg.error);
+      e.fatal = !!msg.fatal;
+      p.reject(e);
+    }
+  }
+
+  /** Sends a request; resolves with its result, rejects with an Error whose message is readable. */
+  call(type, payload = {}, onProgress = null) {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, onProgress });
+      this.worker.postMessage({ id, type, ...payload });
+    });
+  }
+}
