@@ -133,7 +133,7 @@ use crate::models::logistic::LogisticRegressionParams;
 use crate::models::knn::{KNeighborsClassifierParams, KNeighborsRegressorParams};
 use crate::models::linear_cd::{ElasticNetParams, LassoParams, RidgeParams};
 use crate::models::naive_bayes::GaussianNBParams;
-use crate::models::svm::LinearSVCParams;
+use crate::models::svm::{LinearSVCParams, SVCParams};
 
 model_registry! {
     LinearRegression => LinearRegressionParams, "regression";
@@ -142,6 +142,7 @@ model_registry! {
     Lasso => LassoParams, "regression";
     ElasticNet => ElasticNetParams, "regression";
     LinearSVC => LinearSVCParams, "classification";
+    SVC => SVCParams, "classification";
     KNeighborsClassifier => KNeighborsClassifierParams, "classification";
     KNeighborsRegressor => KNeighborsRegressorParams, "regression";
     GaussianNB => GaussianNBParams, "classification";
