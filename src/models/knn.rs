@@ -1,6 +1,6 @@
-//! `KNeighborsClassifier` / `KNeighborsRegressor`: brute-force neighbours,
-//! one query row at a time against the stored training rows (memory
-//! O(n_train) per query, never O(n²)). Neighbours are ordered by distance,
+//! `KNeighborsClassifier` / `KNeighborsRegressor`: exact neighbours by a
+//! pruned scan, one query row at a time against the stored training rows
+//! (memory O(k) per query, never O(n²)). Neighbours are ordered by distance,
 //! then by training-row index, so distance ties resolve to the earlier row;
 //! vote ties resolve to the smallest class (numpy's argmax), as the
 //! scikit-learn reference does.
@@ -90,41 +90,63 @@ impl KnnIndex {
 
     /// Calls `f(query_row, neighbours)` for every row of `q`, with the
     /// `n_neighbors` nearest training rows as (distance, index), nearest first.
+    ///
+    /// Training rows are scanned in index order while the k best so far are
+    /// kept sorted by (distance, index); a row's partial distance is dropped
+    /// as soon as it reaches the current k-th distance (terms are ≥ 0, and a
+    /// later row loses ties), so most rows cost a few features. Distances
+    /// are summed in feature order, so results do not depend on the pruning.
     fn for_each_neighbours(&self, q: &Array2<f64>, mut f: impl FnMut(usize, &[(f64, usize)])) {
+        const CHUNK: usize = 4;
         let p = self.n_features;
         let nt = self.n_train();
         let k = self.n_neighbors.min(nt);
         let kind = self.dist_kind();
-        let mut buf: Vec<(f64, usize)> = Vec::with_capacity(nt);
-        let cmp = |a: &(f64, usize), b: &(f64, usize)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
+        let mut best: Vec<(f64, usize)> = Vec::with_capacity(k + 1);
         let mut qr: Vec<f64> = Vec::with_capacity(p);
         for (i, row) in q.rows().into_iter().enumerate() {
             qr.clear();
             qr.extend(row.iter());
-            buf.clear();
+            best.clear();
             for (t, tr) in self.x.chunks_exact(p).enumerate() {
-                let d = match kind {
-                    Dist::Sq => qr.iter().zip(tr).map(|(a, b)| (a - b) * (a - b)).sum::<f64>(),
-                    Dist::L1 => qr.iter().zip(tr).map(|(a, b)| (a - b).abs()).sum::<f64>(),
-                    Dist::Pow(pw) => qr.iter().zip(tr).map(|(a, b)| (a - b).abs().powf(pw)).sum::<f64>(),
-                    Dist::Chebyshev => qr.iter().zip(tr).fold(0.0f64, |m, (a, b)| m.max((a - b).abs())),
-                };
-                // NaN distances (missing inputs) sort last.
-                buf.push((if d.is_nan() { f64::INFINITY } else { d }, t));
+                let bound = if best.len() == k { best[k - 1].0 } else { f64::INFINITY };
+                let mut d = 0.0f64;
+                let mut pruned = false;
+                for (qc, tc) in qr.chunks(CHUNK).zip(tr.chunks(CHUNK)) {
+                    match kind {
+                        Dist::Sq => qc.iter().zip(tc).for_each(|(a, b)| d += (a - b) * (a - b)),
+                        Dist::L1 => qc.iter().zip(tc).for_each(|(a, b)| d += (a - b).abs()),
+                        Dist::Pow(pw) => qc.iter().zip(tc).for_each(|(a, b)| d += (a - b).abs().powf(pw)),
+                        Dist::Chebyshev => qc.iter().zip(tc).for_each(|(a, b)| d = d.max((a - b).abs())),
+                    }
+                    if d >= bound {
+                        pruned = true;
+                        break;
+                    }
+                }
+                if pruned {
+                    continue;
+                }
+                // NaN distances (missing query values) rank last.
+                let d = if d.is_nan() { f64::INFINITY } else { d };
+                if best.len() == k {
+                    if d >= best[k - 1].0 {
+                        continue;
+                    }
+                    best.pop();
+                }
+                // After every entry with distance ≤ d: earlier rows win ties.
+                let pos = best.partition_point(|e| e.0 <= d);
+                best.insert(pos, (d, t));
             }
-            if k < buf.len() {
-                buf.select_nth_unstable_by(k - 1, cmp);
-                buf.truncate(k);
-            }
-            buf.sort_unstable_by(cmp);
-            for e in buf.iter_mut() {
+            for e in best.iter_mut() {
                 e.0 = match kind {
                     Dist::Sq => e.0.sqrt(),
                     Dist::Pow(pw) => e.0.powf(1.0 / pw),
                     _ => e.0,
                 };
             }
-            f(i, &buf);
+            f(i, &best);
         }
     }
 
@@ -423,5 +445,38 @@ mod tests {
         bad.y.pop();
         assert!(bad.validate().is_err());
         assert!(m.predict(&Array2::zeros((1, 2))).is_err());
+    }
+
+    #[test]
+    fn pruned_scan_equals_full_sort_with_ties() {
+        // Integer grid data: many equal distances; 9 features so the pruning crosses chunks.
+        let (n, p) = (120, 9);
+        let x = Array2::from_shape_fn((n, p), |(i, j)| ((i * 7 + j * 3) % 5) as f64);
+        let q = Array2::from_shape_fn((30, p), |(i, j)| ((i * 5 + j * 2) % 4) as f64);
+        for metric in [Metric::Euclidean, Metric::Manhattan, Metric::Minkowski] {
+            let pw = if metric == Metric::Minkowski { 3.0 } else { 2.0 };
+            let idx = build_index("test", &params(7, Weights::Uniform, metric, pw), &x).unwrap();
+            idx.for_each_neighbours(&q, |i, nb| {
+                let mut all: Vec<(f64, usize)> = (0..n)
+                    .map(|t| {
+                        let d: f64 = (0..p)
+                            .map(|j| {
+                                let v = (q[[i, j]] - x[[t, j]]).abs();
+                                match metric {
+                                    Metric::Manhattan => v,
+                                    Metric::Euclidean => v * v,
+                                    Metric::Minkowski => v.powf(3.0),
+                                }
+                            })
+                            .sum();
+                        (d, t)
+                    })
+                    .collect();
+                all.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                let want: Vec<usize> = all[..7].iter().map(|e| e.1).collect();
+                let got: Vec<usize> = nb.iter().map(|e| e.1).collect();
+                assert_eq!(got, want, "query {i} {metric:?}");
+            });
+        }
     }
 }
