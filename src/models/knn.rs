@@ -187,7 +187,7 @@ fn build_index(model: &str, p: &KNeighborsParams, x: &Array2<f64>) -> Result<Knn
     if p.n_neighbors == 0 {
         return Err(Error::param(model, "n_neighbors", "must be at least 1"));
     }
-    if p.metric == Metric::Minkowski && !(p.p >= 1.0) {
+    if p.metric == Metric::Minkowski && (p.p.is_nan() || p.p < 1.0) {
         return Err(Error::param(model, "p", format!("must be ≥ 1 for the Minkowski metric, got {}", p.p)));
     }
     check_fit(model, x)?;

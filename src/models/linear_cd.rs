@@ -143,6 +143,7 @@ pub(crate) struct CdResult {
 /// scikit-learn's `enet_coordinate_descent` (dense, cyclic) on a column-major
 /// copy `xc` (`p` columns of `n` entries each, already centred):
 /// minimizes `½‖y − Xw‖² + l1·‖w‖₁ + ½·l2·‖w‖²`.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn enet_coordinate_descent(xc: &[f64], n: usize, p: usize, y: &[f64], l1: f64, l2: f64, max_iter: usize, tol: f64) -> CdResult {
     let col = |j: usize| &xc[j * n..(j + 1) * n];
     let norm2: Vec<f64> = (0..p).map(|j| col(j).iter().map(|v| v * v).sum()).collect();

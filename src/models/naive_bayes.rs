@@ -96,9 +96,9 @@ impl ModelParams for GaussianNBParams {
         }
         let max_var = gvar.iter().fold(0.0f64, |m, v| m.max(v / n as f64));
         let epsilon = self.var_smoothing * max_var;
-        for c in 0..k {
-            for j in 0..p {
-                var[c][j] = if count[c] > 0.0 { var[c][j] / count[c] } else { 0.0 } + epsilon;
+        for (vc, &nc) in var.iter_mut().zip(&count) {
+            for v in vc.iter_mut() {
+                *v = if nc > 0.0 { *v / nc } else { 0.0 } + epsilon;
             }
         }
         if var.iter().flatten().any(|&v| v <= 0.0) {
@@ -111,7 +111,7 @@ impl ModelParams for GaussianNBParams {
                 if pr.len() != k {
                     return Err(Error::param("GaussianNB", "priors", format!("has {} values but the target has {k} classes", pr.len())));
                 }
-                if pr.iter().any(|&v| !(v >= 0.0)) {
+                if pr.iter().any(|&v| v.is_nan() || v < 0.0) {
                     return Err(Error::param("GaussianNB", "priors", "must be non-negative"));
                 }
                 if (pr.iter().sum::<f64>() - 1.0).abs() > 1e-8 {

@@ -187,6 +187,7 @@ fn dual_cd(xs: &[f64], n: usize, p: usize, yb: &[f64], c: f64, loss: SvcLoss, s:
 }
 
 /// The primal squared-hinge problem by L-BFGS (the objective is C¹, piecewise quadratic).
+#[allow(clippy::too_many_arguments)]
 fn primal_lbfgs(xs: &[f64], n: usize, p: usize, yb: &[f64], c: f64, s: f64, tol: f64, max_iter: usize) -> Binary {
     let with_b = s != 0.0;
     let dim = p + with_b as usize;
@@ -488,6 +489,7 @@ impl<'a> KernelRows<'a> {
 
 /// libsvm's SMO for C-SVC (second-order working-set selection, no shrinking)
 /// on rows `idx` with labels ±1. Returns (α·y, rho, iterations, converged).
+#[allow(clippy::too_many_arguments)]
 fn smo(x: &[f64], p: usize, idx: &[usize], y: &[f64], c: f64, gamma: f64, tol: f64, max_iter: usize) -> (Vec<f64>, f64, usize, bool) {
     const TAU: f64 = 1e-12;
     let n = idx.len();
@@ -768,7 +770,7 @@ impl FittedModel for SVC {
     }
     fn validate(&self) -> Result<()> {
         let p = self.n_features;
-        let n_sv = if p == 0 { 0 } else { self.support_vectors.len() / p };
+        let n_sv = self.support_vectors.len().checked_div(p).unwrap_or(0);
         let k = self.classes.len();
         let ok = p >= 1
             && self.support_vectors.len() == n_sv * p
