@@ -43,6 +43,9 @@ pub enum SvcLoss {
 pub enum DualMode {
     #[default]
     Auto,
+    /// `"true"` / `"false"` as text (what a form sends); same as the booleans.
+    True,
+    False,
 }
 
 /// scikit-learn's `dual`: `"auto"`, `true` or `false`.
@@ -261,6 +264,8 @@ impl ModelParams for LinearSVCParams {
         }
         let dual = match self.dual {
             Dual::Flag(d) => d,
+            Dual::Mode(DualMode::True) => true,
+            Dual::Mode(DualMode::False) => false,
             Dual::Mode(DualMode::Auto) => self.loss == SvcLoss::Hinge || n < p,
         };
         if !dual && self.loss == SvcLoss::Hinge {
@@ -703,7 +708,8 @@ impl ModelParams for SVCParams {
         vec![
             ParamInfo::new("C", "float", json!(1.0), "Inverse regularization strength: smaller C = smoother boundary.").range(Some(1e-6), Some(1e6)),
             ParamInfo::new("kernel", "choice", json!("rbf"), "Kernel (radial basis function).").choices(&["rbf"]),
-            ParamInfo::new("gamma", "float_or_null", json!("scale"), "RBF width: \"scale\" = 1/(n_features·Var(X)), \"auto\" = 1/n_features, or a number; larger = wigglier."),
+            ParamInfo::new("gamma", "choice", json!("scale"), "RBF width: \"scale\" = 1/(n_features·Var(X)), \"auto\" = 1/n_features; the spec also takes a positive number (larger = wigglier).")
+                .choices(&["scale", "auto"]),
             ParamInfo::new("tol", "float", json!(1e-3), "Stopping tolerance of the solver.").range(Some(1e-12), Some(1.0)),
             ParamInfo::new("max_iter", "int", json!(-1), "Solver iteration cap (−1 = none).").range(Some(-1.0), Some(1e9)),
         ]
@@ -887,6 +893,8 @@ mod tests {
         assert_eq!(p.dual, Dual::Flag(true));
         let p: LinearSVCParams = serde_json::from_str(r#"{"dual": "auto"}"#).unwrap();
         assert_eq!(p.dual, Dual::Mode(DualMode::Auto));
+        let p: LinearSVCParams = serde_json::from_str(r#"{"dual": "false"}"#).unwrap();
+        assert_eq!(p.fit(&x, Some(&t), &ctx).unwrap().solver, "primal_lbfgs");
         assert!(serde_json::from_str::<LinearSVCParams>(r#"{"penalty": "l1"}"#).is_err());
         assert!(serde_json::from_str::<LinearSVCParams>(r#"{"dual": "maybe"}"#).is_err());
         // One sample of one class: refused with a clear message.
