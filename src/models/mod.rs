@@ -1,9 +1,13 @@
 //! Models: every estimator the spec can name. Each file holds a params type
 //! (scikit-learn's parameter names and defaults) and its fitted type.
 
+pub mod knn;
 pub mod linear;
+pub mod linear_cd;
 pub mod logistic;
+pub mod naive_bayes;
 pub mod optim;
+pub mod svm;
 
 use ndarray::Array2;
 

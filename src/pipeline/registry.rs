@@ -130,8 +130,20 @@ step_registry! {
 
 use crate::models::linear::LinearRegressionParams;
 use crate::models::logistic::LogisticRegressionParams;
+use crate::models::knn::{KNeighborsClassifierParams, KNeighborsRegressorParams};
+use crate::models::linear_cd::{ElasticNetParams, LassoParams, RidgeParams};
+use crate::models::naive_bayes::GaussianNBParams;
+use crate::models::svm::{LinearSVCParams, SVCParams};
 
 model_registry! {
     LinearRegression => LinearRegressionParams, "regression";
     LogisticRegression => LogisticRegressionParams, "classification";
+    Ridge => RidgeParams, "regression";
+    Lasso => LassoParams, "regression";
+    ElasticNet => ElasticNetParams, "regression";
+    LinearSVC => LinearSVCParams, "classification";
+    SVC => SVCParams, "classification";
+    KNeighborsClassifier => KNeighborsClassifierParams, "classification";
+    KNeighborsRegressor => KNeighborsRegressorParams, "regression";
+    GaussianNB => GaussianNBParams, "classification";
 }
