@@ -7,7 +7,7 @@
 //! column can get fewer bins. A constant column gets one bin (with a warning).
 //! Transform: `bin = searchsorted(inner_edges, x, side="right")` — a value equal to an
 //! inner edge goes to the upper bin; values beyond the training range go to the end bins.
-//! `encode="ordinal"` keeps the names; `onehot` / `onehot-dense` output `<col>_<bin>` 0/1 columns
+//! `encode="ordinal"` keeps the names; `onehot` / `onehot-dense` output `<col>_<bin>.0` 0/1 columns
 //! (dense in both cases: frames are dense).
 
 use rand::seq::index::sample;
@@ -333,7 +333,8 @@ impl FittedTransform for KBinsDiscretizer {
                 Encode::Ordinal => out.push(FCol::num(col.name.clone(), bins.iter().map(|&b| b as f64).collect())),
                 Encode::Onehot | Encode::OnehotDense => {
                     for k in 0..self.n_bins[j] {
-                        out.push(FCol::num(format!("{}_{}", col.name, k), bins.iter().map(|&b| if b == k { 1.0 } else { 0.0 }).collect()));
+                        // scikit-learn names bins by float category: `<col>_0.0`.
+                        out.push(FCol::num(format!("{}_{}.0", col.name, k), bins.iter().map(|&b| if b == k { 1.0 } else { 0.0 }).collect()));
                     }
                 }
             }

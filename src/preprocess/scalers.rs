@@ -441,13 +441,47 @@ pub fn yeo_johnson(x: f64, lmbda: f64) -> f64 {
     }
 }
 
+/// numpy's pairwise summation (`np.sum` of a contiguous 1-D float64 array), bit for bit.
+pub fn pairwise_sum(a: &[f64]) -> f64 {
+    let n = a.len();
+    if n < 8 {
+        let mut res = 0.0;
+        for &x in a {
+            res += x;
+        }
+        res
+    } else if n <= 128 {
+        let mut r = [0.0f64; 8];
+        r.copy_from_slice(&a[..8]);
+        let mut i = 8;
+        while i < n - (n % 8) {
+            for j in 0..8 {
+                r[j] += a[i + j];
+            }
+            i += 8;
+        }
+        let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        while i < n {
+            res += a[i];
+            i += 1;
+        }
+        res
+    } else {
+        let mut n2 = n / 2;
+        n2 -= n2 % 8;
+        pairwise_sum(&a[..n2]) + pairwise_sum(&a[n2..])
+    }
+}
+
 /// scipy's `yeojohnson_normmax` objective: the negative log-likelihood (+inf when the variance underflows).
 fn yj_neg_llf(x: &[f64], sum_sign_log1p: f64, lmbda: f64, buf: &mut Vec<f64>) -> f64 {
     buf.clear();
     buf.extend(x.iter().map(|&v| yeo_johnson(v, lmbda)));
     let n = x.len() as f64;
-    let mean = buf.iter().sum::<f64>() / n;
-    let var = buf.iter().map(|&t| (t - mean) * (t - mean)).sum::<f64>() / n;
+    // np.var: pairwise sums, as numpy (so the optimiser takes the same path as scipy's).
+    let mean = pairwise_sum(buf) / n;
+    buf.iter_mut().for_each(|t| *t = (*t - mean) * (*t - mean));
+    let var = pairwise_sum(buf) / n;
     if !(var >= f64::MIN_POSITIVE) {
         return f64::INFINITY;
     }
@@ -552,7 +586,8 @@ pub fn yeo_johnson_lambda(x: &[f64]) -> f64 {
     if x.iter().all(|&v| v == 0.0) {
         return 1.0;
     }
-    let s: f64 = x.iter().map(|&v| if v == 0.0 { 0.0 } else { v.signum() * v.abs().ln_1p() }).sum();
+    let terms: Vec<f64> = x.iter().map(|&v| if v == 0.0 { 0.0 } else { v.signum() * v.abs().ln_1p() }).collect();
+    let s = pairwise_sum(&terms);
     let max_abs = x.iter().fold(0.0f64, |m, &v| m.max(v.abs()));
     let log1p_max_x = (20.0 * max_abs).ln_1p();
     let log_eps = f64::EPSILON.ln();
@@ -667,3 +702,4 @@ mod tests {
         assert_eq!(yeo_johnson(-1.0, 2.0), -(2f64.ln()));
     }
 }
+
