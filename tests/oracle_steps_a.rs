@@ -381,3 +381,105 @@ fn kbins_strategies_match_sklearn() {
     assert_eq!(fitted.n_bins[0] as u64, r["kbins"]["ties"]["n_bins"].as_u64().unwrap());
     assert!(ctx.take_warnings().iter().any(|w| w.contains("too small")));
 }
+
+// ------------------------------------------------------------------ OutlierRemover in a pipeline
+
+#[test]
+fn outlier_remover_drops_training_rows_only() {
+    let t = table("diabetes.csv");
+    let target = t.names().last().unwrap().clone();
+    let spec = |steps: &str| {
+        PipelineSpec::from_json(&format!(r#"{{"target": "{target}", "steps": [{steps}], "model": {{"LinearRegression": {{}}}}, "scoring": ["r2"]}}"#)).unwrap()
+    };
+    let now = || 0.0;
+    let mut progress = |_: usize, _: usize| true;
+    let with = cross_validate(&t, &spec(r#"{"OutlierRemover": {"method": "iqr", "factor": 1.5}}"#), CvHooks { now_ms: &now, progress: &mut progress }).unwrap();
+    let mut progress = |_: usize, _: usize| true;
+    let without = cross_validate(&t, &spec(r#"{"StandardScaler": {}}"#), CvHooks { now_ms: &now, progress: &mut progress }).unwrap();
+    // Every test row is still scored.
+    let n_test: usize = with.folds.iter().map(|f| f.n_test).sum();
+    assert_eq!(n_test, t.n_rows);
+    assert_eq!(with.folds.iter().map(|f| f.n_test).collect::<Vec<_>>(), without.folds.iter().map(|f| f.n_test).collect::<Vec<_>>());
+    // Each fold reports how many training rows it dropped.
+    for (k, f) in with.folds.iter().enumerate() {
+        let w = with.warnings.iter().find(|w| w.starts_with(&format!("fold {}: OutlierRemover dropped ", k + 1))).unwrap_or_else(|| panic!("no drop warning for fold {}: {:?}", k + 1, with.warnings));
+        assert!(w.ends_with(&format!(" of {} training rows", f.n_train)), "{w}");
+    }
+    println!("OutlierRemover warnings: {:?}", with.warnings);
+    // The fitted pipeline records the count, and transform keeps every row.
+    let fitted = fit_all(&t, &spec(r#"{"OutlierRemover": {"method": "zscore", "threshold": 3.0}}"#)).unwrap();
+    match &fitted.steps[0] {
+        FittedStep::OutlierRemover(o) => {
+            assert_eq!(o.n_train, t.n_rows);
+            assert!(o.n_dropped > 0 && o.n_dropped < t.n_rows / 10, "dropped {}", o.n_dropped);
+        }
+        other => panic!("unexpected {}", other.name()),
+    }
+    assert_eq!(fitted.transform(&t).unwrap().nrows(), t.n_rows);
+    // Not allowed inside a ColumnTransformer branch.
+    let bad = PipelineSpec::from_json(&format!(
+        r#"{{"target": "{target}", "preprocess": {{"transformers": [{{"name": "num", "columns": {{"dtype": "numeric"}}, "steps": [{{"OutlierRemover": {{}}}}]}}]}}, "model": {{"LinearRegression": {{}}}}}}"#
+    ))
+    .unwrap();
+    let e = fit_all(&t, &bad).unwrap_err().to_string();
+    assert!(e.contains("removes rows"), "{e}");
+}
+
+// ------------------------------------------------------------------ invariants of these steps
+
+/// For each step: fit twice gives the same state; transform does not change it; the whole batch
+/// equals row-by-row; save -> load -> validate -> same output; empty input is an error, not a panic.
+#[test]
+fn steps_a_invariants() {
+    use pipelab::pipeline::StepSpec;
+    let r = steps_ref();
+    let num = num_frame(&r["numeric"]["train"], &NUM);
+    let num_nan = num_frame(&r["numeric"]["train_nan"], &NUM);
+    let cat = cat_frame(&r["categorical"]["train"], &["color", "size"]);
+    let specs: Vec<(&str, &Frame)> = vec![
+        (r#"{"MinMaxScaler": {"feature_range": [-1, 1], "clip": true}}"#, &num_nan),
+        (r#"{"RobustScaler": {"quantile_range": [10, 90]}}"#, &num_nan),
+        (r#"{"MaxAbsScaler": {}}"#, &num_nan),
+        (r#"{"Normalizer": {"norm": "l1"}}"#, &num),
+        (r#"{"PowerTransformer": {}}"#, &num_nan),
+        (r#"{"OrdinalEncoder": {"handle_unknown": "use_encoded_value", "unknown_value": -1}}"#, &cat),
+        (r#"{"OneHotEncoder": {"handle_unknown": "infrequent_if_exist", "min_frequency": 5, "max_categories": 4}}"#, &cat),
+        (r#"{"KNNImputer": {"n_neighbors": 3, "weights": "distance", "add_indicator": true}}"#, &num_nan),
+        (r#"{"KBinsDiscretizer": {"n_bins": 4, "strategy": "kmeans", "encode": "onehot-dense"}}"#, &num),
+        (r#"{"KBinsDiscretizer": {"n_bins": 4}}"#, &num),
+        (r#"{"FunctionTransformer": {"func": "square"}}"#, &num_nan),
+        (r#"{"OutlierRemover": {"method": "zscore", "threshold": 2.0}}"#, &num_nan),
+    ];
+    let same = |a: &Frame, b: &Frame| a.names() == b.names() && rows(a).iter().flatten().zip(rows(b).iter().flatten()).all(|(x, y)| x == y || (x.is_nan() && y.is_nan()));
+    for (json, x) in specs {
+        let spec: StepSpec = serde_json::from_str(json).unwrap_or_else(|e| panic!("{json}: {e}"));
+        let ctx = FitContext::default();
+        let (f1, _, _) = spec.fit_transform(x, None, &ctx).unwrap();
+        let (f2, _, _) = spec.fit_transform(x, None, &ctx).unwrap();
+        // Compared as JSON: fitted states may hold NaN (NaN != NaN).
+        let state = |f: &FittedStep| serde_json::to_string(f).unwrap();
+        assert_eq!(state(&f1), state(&f2), "{json}: fit is not idempotent");
+        let out = f1.transform(x).unwrap();
+        assert_eq!(out.n_rows, x.n_rows, "{json}");
+        let before = state(&f1);
+        let again = f1.transform(x).unwrap();
+        assert_eq!(state(&f1), before, "{json}: transform changed the fitted state");
+        assert!(same(&out, &again), "{json}: transform not deterministic");
+        for i in [0usize, 7, x.n_rows - 1] {
+            let one = f1.transform(&x.select_rows(&[i])).unwrap();
+            assert!(same(&one, &out.select_rows(&[i])), "{json}: row {i} alone differs from the batch");
+        }
+        let saved = serde_json::to_string(&f1).unwrap();
+        let loaded: FittedStep = serde_json::from_str(&saved).unwrap_or_else(|e| panic!("{json}: reload failed: {e}\n{saved}"));
+        loaded.validate().unwrap();
+        // serde_json is built without its `float_roundtrip` feature (Cargo.toml is not this helper's to
+        // change), so a reloaded f64 can be 1 ulp off: compare to a few ulps instead of bit-for-bit.
+        let reloaded = loaded.transform(x).unwrap();
+        assert_eq!(reloaded.names(), out.names(), "{json}");
+        assert_mat(&format!("{json} save/load"), &rows(&reloaded), &rows(&out), 1e-15, 1e-14);
+        let empty = x.select_rows(&[]);
+        assert!(spec.fit_transform(&empty, None, &ctx).is_err(), "{json}: fit on 0 rows must fail");
+        let wrong = Frame::new(x.cols[..1].to_vec(), x.n_rows);
+        assert!(f1.transform(&wrong).is_err(), "{json}: wrong columns must fail");
+    }
+}

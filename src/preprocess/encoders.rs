@@ -56,6 +56,44 @@ pub mod opt_nan_f64 {
     }
 }
 
+/// Serde for a `Vec<f64>` that may hold NaN or infinities (JSON has neither): written as
+/// "nan", "inf", "-inf"; read from numbers, those texts, or null (NaN).
+pub mod special_f64_vec {
+    use super::*;
+    use serde::ser::SerializeSeq;
+    pub fn serialize<S: Serializer>(v: &[f64], s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(v.len()))?;
+        for &x in v {
+            if x.is_nan() {
+                seq.serialize_element("nan")?;
+            } else if x == f64::INFINITY {
+                seq.serialize_element("inf")?;
+            } else if x == f64::NEG_INFINITY {
+                seq.serialize_element("-inf")?;
+            } else {
+                seq.serialize_element(&x)?;
+            }
+        }
+        seq.end()
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Vec<f64>, D::Error> {
+        let raw: Vec<serde_json::Value> = Vec::deserialize(d)?;
+        raw.into_iter()
+            .map(|v| match v {
+                serde_json::Value::Null => Ok(f64::NAN),
+                serde_json::Value::Number(n) => n.as_f64().ok_or_else(|| serde::de::Error::custom("not a number")),
+                serde_json::Value::String(s) => match s.to_ascii_lowercase().as_str() {
+                    "nan" => Ok(f64::NAN),
+                    "inf" => Ok(f64::INFINITY),
+                    "-inf" => Ok(f64::NEG_INFINITY),
+                    _ => Err(serde::de::Error::custom(format!("expected a number, \"nan\", \"inf\" or \"-inf\", got {s:?}"))),
+                },
+                other => Err(serde::de::Error::custom(format!("expected a number, got {other}"))),
+            })
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum OrdinalHandleUnknown {

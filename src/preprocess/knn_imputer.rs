@@ -47,7 +47,8 @@ pub struct KNNImputer {
     pub input_names: Vec<String>,
     pub n_neighbors: usize,
     pub weights: KnnWeights,
-    /// Training rows, row-major (`n_fit x n_features`), NaN = missing.
+    /// Training rows, row-major (`n_fit x n_features`), NaN = missing (written "nan").
+    #[serde(with = "super::encoders::special_f64_vec")]
     pub fit_x: Vec<f64>,
     pub n_fit: usize,
     /// Columns kept in the output (false = entirely missing at fit and dropped).

@@ -49,8 +49,10 @@ impl Default for OutlierRemoverParams {
 pub struct OutlierRemover {
     pub input_names: Vec<String>,
     pub method: OutlierMethod,
-    /// Accepted range of each column (infinite bounds for ignored columns).
+    /// Accepted range of each column (infinite bounds, written "-inf"/"inf", for ignored columns).
+    #[serde(with = "super::encoders::special_f64_vec")]
     pub lower: Vec<f64>,
+    #[serde(with = "super::encoders::special_f64_vec")]
     pub upper: Vec<f64>,
     /// Training rows seen and dropped by the fit.
     pub n_train: usize,
