@@ -130,15 +130,15 @@ fn j_wine_kbins_minmax_robust() {
 
     // MinMaxScaler(), abs 1e-12.
     let fm = fit_t(&MinMaxScalerParams::default(), &x);
-    assert_mat("minmax_data_min", &[fm.data_min.clone()], &[vecf(&r["minmax_data_min"])], 1e-12, 0.0);
-    assert_mat("minmax_data_max", &[fm.data_max.clone()], &[vecf(&r["minmax_data_max"])], 1e-12, 0.0);
+    assert_mat("minmax_data_min", std::slice::from_ref(&fm.data_min), &[vecf(&r["minmax_data_min"])], 1e-12, 0.0);
+    assert_mat("minmax_data_max", std::slice::from_ref(&fm.data_max), &[vecf(&r["minmax_data_max"])], 1e-12, 0.0);
     let w = assert_mat("minmax_first5", &first5(&fm.transform(&x).unwrap()), &matf(&r["minmax_first5"]), 1e-12, 0.0);
     println!("minmax first5 max |diff| = {w:e}");
 
     // RobustScaler(), abs 1e-12.
     let fr = fit_t(&RobustScalerParams::default(), &x);
-    let w1 = assert_mat("robust_center", &[fr.center.clone()], &[vecf(&r["robust_center"])], 1e-12, 0.0);
-    let w2 = assert_mat("robust_scale", &[fr.scale.clone()], &[vecf(&r["robust_scale"])], 1e-12, 0.0);
+    let w1 = assert_mat("robust_center", std::slice::from_ref(&fr.center), &[vecf(&r["robust_center"])], 1e-12, 0.0);
+    let w2 = assert_mat("robust_scale", std::slice::from_ref(&fr.scale), &[vecf(&r["robust_scale"])], 1e-12, 0.0);
     let w3 = assert_mat("robust_first5", &first5(&fr.transform(&x).unwrap()), &matf(&r["robust_first5"]), 1e-12, 0.0);
     println!("robust center/scale/first5 max |diff| = {w1:e} {w2:e} {w3:e}");
 }
@@ -262,14 +262,14 @@ fn power_transformer_matches_sklearn() {
     for std in [true, false] {
         let want = &pt[format!("standardize_{std}")];
         let fitted = fit_t(&PowerTransformerParams { standardize: std, ..Default::default() }, &train);
-        let wl = assert_mat("lambdas", &[fitted.lambdas.clone()], &[vecf(&want["lambdas"])], 5e-8, 0.0);
+        let wl = assert_mat("lambdas", std::slice::from_ref(&fitted.lambdas), &[vecf(&want["lambdas"])], 5e-8, 0.0);
         let wt = assert_mat("train", &rows(&fitted.transform(&train).unwrap()), &matf(&want["train"]), 1e-6, 0.0);
         let wn = assert_mat("new", &rows(&fitted.transform(&new).unwrap()), &matf(&want["new"]), 1e-6, 0.0);
         println!("PowerTransformer standardize={std}: lambdas max |diff| {wl:e}, train {wt:e}, new {wn:e}");
     }
     let with_nan = num_frame(&r["numeric"]["train_nan"], &NUM);
     let fitted = fit_t(&PowerTransformerParams::default(), &with_nan);
-    let wl = assert_mat("lambdas (NaN)", &[fitted.lambdas.clone()], &[vecf(&pt["with_nan"]["lambdas"])], 5e-8, 0.0);
+    let wl = assert_mat("lambdas (NaN)", std::slice::from_ref(&fitted.lambdas), &[vecf(&pt["with_nan"]["lambdas"])], 5e-8, 0.0);
     let wt = assert_mat("train (NaN)", &rows(&fitted.transform(&with_nan).unwrap()), &matf(&pt["with_nan"]["train"]), 1e-6, 0.0);
     println!("PowerTransformer with NaN: lambdas {wl:e}, train {wt:e}");
 }
@@ -286,7 +286,7 @@ fn simple_scalers_match_sklearn() {
         println!("Normalizer {name}: max |diff| {w:e}");
     }
     let m = fit_t(&MaxAbsScalerParams::default(), &train_nan);
-    assert_mat("max_abs", &[m.max_abs.clone()], &[vecf(&r["max_abs_scaler"]["max_abs"])], 0.0, 0.0);
+    assert_mat("max_abs", std::slice::from_ref(&m.max_abs), &[vecf(&r["max_abs_scaler"]["max_abs"])], 0.0, 0.0);
     assert_mat("MaxAbsScaler train", &rows(&m.transform(&train_nan).unwrap()), &matf(&r["max_abs_scaler"]["train"]), 0.0, 1e-15);
     assert_mat("MaxAbsScaler new", &rows(&m.transform(&new).unwrap()), &matf(&r["max_abs_scaler"]["new"]), 0.0, 1e-15);
     let mm = fit_t(&MinMaxScalerParams { feature_range: [-1.0, 2.0], clip: true }, &train_nan);
@@ -294,8 +294,8 @@ fn simple_scalers_match_sklearn() {
     assert_mat("MinMaxScaler clip train", &rows(&mm.transform(&train_nan).unwrap()), &matf(&r["min_max_scaler_clip"]["train"]), 1e-14, 0.0);
     let rs = fit_t(&RobustScalerParams { quantile_range: [10.0, 90.0], ..Default::default() }, &train_nan);
     let want = &r["robust_scaler_10_90"];
-    assert_mat("RobustScaler(10,90) center", &[rs.center.clone()], &[vecf(&want["center"])], 0.0, 1e-15);
-    assert_mat("RobustScaler(10,90) scale", &[rs.scale.clone()], &[vecf(&want["scale"])], 0.0, 1e-15);
+    assert_mat("RobustScaler(10,90) center", std::slice::from_ref(&rs.center), &[vecf(&want["center"])], 0.0, 1e-15);
+    assert_mat("RobustScaler(10,90) scale", std::slice::from_ref(&rs.scale), &[vecf(&want["scale"])], 0.0, 1e-15);
     assert_mat("RobustScaler(10,90) train", &rows(&rs.transform(&train_nan).unwrap()), &matf(&want["train"]), 1e-15, 1e-14);
 }
 

@@ -3,6 +3,7 @@
 //! - `quantile`: edges = percentiles at `linspace(0, 100, n_bins + 1)` (`quantile_method`).
 //! - `kmeans`: 1-D k-means (Lloyd, initialised at the uniform bin centres, as scikit-learn's
 //!   `KMeans(init=..., n_init=1)`), edges = midpoints of the sorted centres plus min and max.
+//!
 //! For quantile and kmeans, edges closer than 1e-8 are merged (with a warning), so a
 //! column can get fewer bins. A constant column gets one bin (with a warning).
 //! Transform: `bin = searchsorted(inner_edges, x, side="right")` — a value equal to an

@@ -6,6 +6,7 @@
 //! - receivers with no defined distance to any donor get the column's training mean;
 //! - `weights="distance"`: weight `1/d`, and when some donors are at distance 0 only those count.
 //! - columns entirely missing at fit are dropped (as scikit-learn, unless `keep_empty_features`).
+//!
 //! Ties between equally distant donors go to the earlier training row (numpy's argpartition leaves them unspecified).
 
 use serde::{Deserialize, Serialize};
@@ -160,10 +161,10 @@ impl FittedTransform for KNNImputer {
                 // Potential donors: training rows that have column j.
                 cand.clear();
                 let mut any_defined = false;
-                for r in 0..self.n_fit {
+                for (r, &d) in dist.iter().enumerate() {
                     if !self.fit_x[r * p + j].is_nan() {
-                        any_defined |= !dist[r].is_nan();
-                        cand.push((dist[r], r));
+                        any_defined |= !d.is_nan();
+                        cand.push((d, r));
                     }
                 }
                 if !any_defined {

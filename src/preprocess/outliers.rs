@@ -61,6 +61,7 @@ pub struct OutlierRemover {
 
 impl OutlierRemoverParams {
     /// Per column: accepted range, and (mean, std) for z-scores (std 0 = never flags).
+    #[allow(clippy::type_complexity)]
     fn bounds(&self, x: &Frame) -> Result<(Vec<f64>, Vec<f64>, Vec<(f64, f64)>)> {
         let (mut lower, mut upper) = (Vec::with_capacity(x.n_cols()), Vec::with_capacity(x.n_cols()));
         let mut z = vec![(0.0, 0.0); x.n_cols()];

@@ -192,7 +192,7 @@ impl FittedTransform for MinMaxScaler {
     fn validate(&self) -> Result<()> {
         let n = self.input_names.len();
         check_lengths("MinMaxScaler", n, &[("data_min", &self.data_min), ("data_max", &self.data_max), ("scale", &self.scale), ("min", &self.min)])?;
-        if !(self.feature_range[0] < self.feature_range[1]) {
+        if self.feature_range[0].partial_cmp(&self.feature_range[1]) != Some(std::cmp::Ordering::Less) {
             return Err(Error::ModelFile("MinMaxScaler: feature_range must be increasing".into()));
         }
         Ok(())
@@ -482,7 +482,8 @@ fn yj_neg_llf(x: &[f64], sum_sign_log1p: f64, lmbda: f64, buf: &mut Vec<f64>) ->
     let mean = pairwise_sum(buf) / n;
     buf.iter_mut().for_each(|t| *t = (*t - mean) * (*t - mean));
     let var = pairwise_sum(buf) / n;
-    if !(var >= f64::MIN_POSITIVE) {
+    // NaN or underflowing variance: reject this lambda.
+    if var.is_nan() || var < f64::MIN_POSITIVE {
         return f64::INFINITY;
     }
     let loglike = -n / 2.0 * var.ln() + (lmbda - 1.0) * sum_sign_log1p;
