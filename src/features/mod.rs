@@ -1,4 +1,6 @@
 //! Feature engineering steps: polynomial expansion (and, later, binning,
 //! selection, PCA, LDA).
 
+pub mod binning;
+pub mod function;
 pub mod poly;

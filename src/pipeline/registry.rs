@@ -116,7 +116,13 @@ macro_rules! model_registry {
     };
 }
 
+use crate::features::binning::KBinsDiscretizerParams;
+use crate::features::function::FunctionTransformerParams;
 use crate::features::poly::PolynomialFeaturesParams;
+use crate::preprocess::encoders::OrdinalEncoderParams;
+use crate::preprocess::knn_imputer::KNNImputerParams;
+use crate::preprocess::outliers::OutlierRemoverParams;
+use crate::preprocess::scalers::{MaxAbsScalerParams, MinMaxScalerParams, NormalizerParams, PowerTransformerParams, RobustScalerParams};
 use crate::preprocess::imputer::SimpleImputerParams;
 use crate::preprocess::onehot::OneHotEncoderParams;
 use crate::preprocess::scaler::StandardScalerParams;
@@ -126,6 +132,16 @@ step_registry! {
     OneHotEncoder => OneHotEncoderParams, "preprocess";
     StandardScaler => StandardScalerParams, "preprocess";
     PolynomialFeatures => PolynomialFeaturesParams, "features";
+    KNNImputer => KNNImputerParams, "preprocess";
+    OrdinalEncoder => OrdinalEncoderParams, "preprocess";
+    MinMaxScaler => MinMaxScalerParams, "preprocess";
+    RobustScaler => RobustScalerParams, "preprocess";
+    MaxAbsScaler => MaxAbsScalerParams, "preprocess";
+    Normalizer => NormalizerParams, "preprocess";
+    PowerTransformer => PowerTransformerParams, "preprocess";
+    OutlierRemover => OutlierRemoverParams, "preprocess";
+    KBinsDiscretizer => KBinsDiscretizerParams, "features";
+    FunctionTransformer => FunctionTransformerParams, "features";
 }
 
 use crate::models::linear::LinearRegressionParams;

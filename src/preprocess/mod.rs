@@ -1,8 +1,12 @@
 //! Preprocessing steps: imputation, categorical encoding, scaling.
 
+pub mod encoders;
 pub mod imputer;
+pub mod knn_imputer;
 pub mod onehot;
+pub mod outliers;
 pub mod scaler;
+pub mod scalers;
 
 use crate::frame::Frame;
 use crate::{Error, Result};

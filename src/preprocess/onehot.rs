@@ -21,6 +21,16 @@ pub enum HandleUnknown {
     #[default]
     Error,
     Ignore,
+    /// Unknown categories go to the infrequent column when the column has one, else all zeros.
+    InfrequentIfExist,
+}
+
+/// `min_frequency`: an absolute count (integer >= 1) or a fraction of the training rows (0 < f <= 1).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum MinFrequency {
+    Count(u64),
+    Fraction(f64),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,6 +45,10 @@ pub enum Drop {
 pub struct OneHotEncoderParams {
     pub handle_unknown: HandleUnknown,
     pub drop: Option<Drop>,
+    /// Categories seen fewer times than this are grouped into `<col>_infrequent_sklearn`.
+    pub min_frequency: Option<MinFrequency>,
+    /// At most this many output columns per input column (the infrequent group counts as one).
+    pub max_categories: Option<usize>,
 }
 
 /// A category key: text or a number (`None` = the missing category).
@@ -46,8 +60,65 @@ pub struct ColumnCategories {
     pub categories: Vec<String>,
     /// Whether the last category is the missing one.
     pub has_missing: bool,
-    /// Index of the dropped category, if any.
+    /// Index of the dropped *output* column of this input column (after grouping infrequent ones), if any.
     pub dropped: Option<usize>,
+    /// Indices (into `categories`) of the infrequent categories, grouped into one output column placed last.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub infrequent: Vec<usize>,
+}
+
+impl ColumnCategories {
+    /// The output column of each category (frequent ones in order, then the infrequent group).
+    pub fn output_index(&self) -> Vec<usize> {
+        let n_freq = self.categories.len() - self.infrequent.len();
+        let mut k_freq = 0;
+        (0..self.categories.len())
+            .map(|k| {
+                if self.infrequent.contains(&k) {
+                    n_freq
+                } else {
+                    k_freq += 1;
+                    k_freq - 1
+                }
+            })
+            .collect()
+    }
+    /// Output category labels, as `get_feature_names_out` suffixes them (before dropping).
+    pub fn output_labels(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.categories.iter().enumerate().filter(|(k, _)| !self.infrequent.contains(k)).map(|(_, c)| c.clone()).collect();
+        if !self.infrequent.is_empty() {
+            out.push("infrequent_sklearn".into());
+        }
+        out
+    }
+}
+
+/// scikit-learn's `_identify_infrequent`: `counts` in category order, stable by count for max_categories.
+pub fn identify_infrequent(counts: &[usize], n_samples: usize, min_frequency: Option<MinFrequency>, max_categories: Option<usize>) -> Vec<usize> {
+    let mut infrequent: Vec<bool> = match min_frequency {
+        Some(MinFrequency::Count(m)) => counts.iter().map(|&c| (c as u64) < m).collect(),
+        Some(MinFrequency::Fraction(f)) => {
+            let min_abs = n_samples as f64 * f;
+            counts.iter().map(|&c| (c as f64) < min_abs).collect()
+        }
+        None => vec![false; counts.len()],
+    };
+    let n_current = counts.len() - infrequent.iter().filter(|&&b| b).count() + 1;
+    if let Some(maxc) = max_categories {
+        if maxc < n_current {
+            let frequent = maxc - 1;
+            if frequent == 0 {
+                infrequent.iter_mut().for_each(|b| *b = true);
+            } else {
+                let mut order: Vec<usize> = (0..counts.len()).collect();
+                order.sort_by_key(|&k| counts[k]); // stable, as argsort(kind="mergesort")
+                for &k in &order[..counts.len() - frequent] {
+                    infrequent[k] = true;
+                }
+            }
+        }
+    }
+    (0..counts.len()).filter(|&k| infrequent[k]).collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -62,46 +133,74 @@ impl StepParams for OneHotEncoderParams {
     type Fitted = OneHotEncoder;
 
     fn fit(&self, x: &Frame, _y: Option<&Target>, _ctx: &FitContext) -> Result<OneHotEncoder> {
+        match self.min_frequency {
+            Some(MinFrequency::Count(0)) => return Err(Error::param("OneHotEncoder", "min_frequency", "must be an integer >= 1 or a fraction in (0, 1]")),
+            Some(MinFrequency::Fraction(f)) if !(f > 0.0 && f <= 1.0) => {
+                return Err(Error::param("OneHotEncoder", "min_frequency", format!("as a fraction must be in (0, 1], got {f}")))
+            }
+            _ => {}
+        }
+        if self.max_categories == Some(0) {
+            return Err(Error::param("OneHotEncoder", "max_categories", "must be >= 1"));
+        }
         check_fit_rows("OneHotEncoder", x)?;
+        let infrequent_enabled = self.min_frequency.is_some() || self.max_categories.is_some();
         let mut columns = Vec::with_capacity(x.n_cols());
         for col in &x.cols {
-            let (mut categories, has_missing) = match &col.data {
+            // Sorted categories with their counts; the missing category (if any) last.
+            let (mut categories, mut counts, has_missing) = match &col.data {
                 FData::Cat(c) => {
-                    let mut seen = vec![false; c.levels.len()];
-                    let mut missing = false;
+                    let mut count = vec![0usize; c.levels.len()];
+                    let mut missing = 0usize;
                     for &k in &c.codes {
                         if k == MISSING_CODE {
-                            missing = true;
+                            missing += 1;
                         } else {
-                            seen[k as usize] = true;
+                            count[k as usize] += 1;
                         }
                     }
-                    let mut cats: Vec<String> = c.levels.iter().zip(&seen).filter(|(_, &s)| s).map(|(l, _)| l.clone()).collect();
-                    cats.sort();
-                    (cats, missing)
+                    let mut order: Vec<usize> = (0..c.levels.len()).filter(|&k| count[k] > 0).collect();
+                    order.sort_by(|&a, &b| c.levels[a].cmp(&c.levels[b]));
+                    let cats: Vec<String> = order.iter().map(|&k| c.levels[k].clone()).collect();
+                    let counts: Vec<usize> = order.iter().map(|&k| count[k]).collect();
+                    (cats, counts, missing)
                 }
                 FData::Num(v) => {
                     let mut vals: Vec<f64> = v.iter().copied().filter(|x| !x.is_nan()).collect();
                     vals.sort_by(|a, b| a.total_cmp(b));
-                    vals.dedup();
-                    (vals.into_iter().map(format_number).collect(), v.iter().any(|x| x.is_nan()))
+                    let mut cats = Vec::new();
+                    let mut counts = Vec::new();
+                    let mut i = 0;
+                    while i < vals.len() {
+                        let mut j = i;
+                        while j < vals.len() && vals[j] == vals[i] {
+                            j += 1;
+                        }
+                        cats.push(format_number(vals[i]));
+                        counts.push(j - i);
+                        i = j;
+                    }
+                    (cats, counts, v.len() - vals.len())
                 }
             };
-            if has_missing {
+            if has_missing > 0 {
                 categories.push("nan".into());
+                counts.push(has_missing);
             }
-            let dropped = match self.drop {
-                None => None,
-                Some(Drop::First) => Some(0),
-                Some(Drop::IfBinary) => (categories.len() == 2).then_some(0),
-            };
             if categories.len() > 10_000 {
                 return Err(Error::column(
                     &col.name,
                     format!("has {} distinct values: too many to one-hot encode (an ID column?); drop it or use OrdinalEncoder", categories.len()),
                 ));
             }
-            columns.push(ColumnCategories { name: col.name.clone(), categories, has_missing, dropped });
+            let infrequent = if infrequent_enabled { identify_infrequent(&counts, x.n_rows, self.min_frequency, self.max_categories) } else { Vec::new() };
+            let n_out = categories.len() - infrequent.len() + usize::from(!infrequent.is_empty());
+            let dropped = match self.drop {
+                None => None,
+                Some(Drop::First) => Some(0),
+                Some(Drop::IfBinary) => (n_out == 2).then_some(0),
+            };
+            columns.push(ColumnCategories { name: col.name.clone(), categories, has_missing: has_missing > 0, dropped, infrequent });
         }
         Ok(OneHotEncoder { input_names: x.names(), columns, handle_unknown: self.handle_unknown })
     }
@@ -109,9 +208,12 @@ impl StepParams for OneHotEncoderParams {
     fn schema() -> Vec<ParamInfo> {
         vec![
             ParamInfo::new("handle_unknown", "choice", json!("error"), "What to do with a category not seen in training: fail, or encode it as all zeros.")
-                .choices(&["error", "ignore"]),
+                .choices(&["error", "ignore", "infrequent_if_exist"]),
             ParamInfo::new("drop", "choice", json!(null), "Drop the first category of every column (or only of two-category columns) to avoid collinear columns.")
                 .choices(&["first", "if_binary"]),
+            ParamInfo::new("min_frequency", "float_or_null", json!(null), "Group categories rarer than this count (integer) or fraction of rows into one infrequent column."),
+            ParamInfo::new("max_categories", "int_or_null", json!(null), "At most this many output columns per input column; the rarest are grouped as infrequent.")
+                .range(Some(1.0), None),
         ]
     }
     fn help() -> &'static str {
@@ -139,7 +241,7 @@ impl FittedTransform for OneHotEncoder {
                     return Err(Error::column(
                         &col.name,
                         format!(
-                            "row {} has the category {:?}, not seen when OneHotEncoder was fitted; set handle_unknown=\"ignore\" or impute first",
+                            "row {} has the category {:?}, not seen when OneHotEncoder was fitted; set handle_unknown=\"ignore\" (or \"infrequent_if_exist\") or impute first",
                             row + 1,
                             shown
                         ),
@@ -169,12 +271,16 @@ impl FittedTransform for OneHotEncoder {
                     }
                 }
             }
-            for (k, cat) in cats.categories.iter().enumerate() {
+            let out_index = cats.output_index();
+            let labels = cats.output_labels();
+            let unknown_to = (self.handle_unknown == HandleUnknown::InfrequentIfExist && !cats.infrequent.is_empty()).then(|| labels.len() - 1);
+            let row_out: Vec<Option<usize>> = row_cat.iter().map(|c| c.map(|k| out_index[k]).or(unknown_to)).collect();
+            for (k, label) in labels.iter().enumerate() {
                 if cats.dropped == Some(k) {
                     continue;
                 }
-                let v = row_cat.iter().map(|&c| if c == Some(k) { 1.0 } else { 0.0 }).collect();
-                out.push(FCol::num(format!("{}_{}", cats.name, cat), v));
+                let v = row_out.iter().map(|&c| if c == Some(k) { 1.0 } else { 0.0 }).collect();
+                out.push(FCol::num(format!("{}_{}", cats.name, label), v));
             }
         }
         Ok(Frame::new(out, n))
@@ -184,7 +290,12 @@ impl FittedTransform for OneHotEncoder {
             return Err(Error::ModelFile("OneHotEncoder: categories do not match its input columns".into()));
         }
         for c in &self.columns {
-            if c.dropped.is_some_and(|d| d >= c.categories.len()) || (c.has_missing && c.categories.is_empty()) {
+            let n_out = c.categories.len() - c.infrequent.len() + usize::from(!c.infrequent.is_empty());
+            if c.dropped.is_some_and(|d| d >= n_out)
+                || (c.has_missing && c.categories.is_empty())
+                || c.infrequent.iter().any(|&k| k >= c.categories.len())
+                || c.infrequent.windows(2).any(|w| w[0] >= w[1])
+            {
                 return Err(Error::ModelFile(format!("OneHotEncoder: column '{}' has inconsistent categories", c.name)));
             }
         }
