@@ -69,6 +69,8 @@ fn ridge_diabetes_matches_sklearn() {
     let spec = diabetes_spec(r#"{"Ridge": {"alpha": 1.0}}"#);
     let (coef, intercept) = model_coef(&t, &spec);
     let want = nums(&e["results"]["full_fit"]["coef"]);
+    let worst = coef.iter().zip(&want).map(|(a, b)| (a - b).abs() / b.abs()).fold(0.0, f64::max);
+    eprintln!("Ridge coef max rel diff: {worst:e}");
     for (a, b) in coef.iter().zip(&want) {
         assert!((a - b).abs() <= 1e-6 * b.abs(), "coef {a} vs sklearn {b}");
     }
