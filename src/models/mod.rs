@@ -1,6 +1,7 @@
 //! Models: every estimator the spec can name. Each file holds a params type
 //! (scikit-learn's parameter names and defaults) and its fitted type.
 
+pub mod cluster;
 pub mod linear;
 pub mod logistic;
 pub mod optim;

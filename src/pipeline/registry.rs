@@ -128,10 +128,16 @@ step_registry! {
     PolynomialFeatures => PolynomialFeaturesParams, "features";
 }
 
+use crate::models::cluster::agglomerative::AgglomerativeClusteringParams;
+use crate::models::cluster::dbscan::DBSCANParams;
+use crate::models::cluster::kmeans::KMeansParams;
 use crate::models::linear::LinearRegressionParams;
 use crate::models::logistic::LogisticRegressionParams;
 
 model_registry! {
     LinearRegression => LinearRegressionParams, "regression";
     LogisticRegression => LogisticRegressionParams, "classification";
+    KMeans => KMeansParams, "clustering";
+    DBSCAN => DBSCANParams, "clustering";
+    AgglomerativeClustering => AgglomerativeClusteringParams, "clustering";
 }
