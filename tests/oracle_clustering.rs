@@ -220,3 +220,47 @@ fn cli_fit_and_predict_clustering() {
     abs("cli ward silhouette", num(&v["metrics"]["silhouette"]), num(&want["agglomerative_ward"]["silhouette"]), 1e-6);
     let _ = std::fs::remove_dir_all(tmp("x").parent().unwrap());
 }
+
+/// Timing probe (not a test of correctness): `cargo test --test oracle_clustering -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn timing_probe() {
+    use pipelab::estimator::{FitContext, ModelParams};
+    use pipelab::models::cluster::{agglomerative::*, dbscan::*, kmeans::*};
+    struct Instant(u64);
+    impl Instant {
+        /// On-CPU time of this thread (the machine is shared; wall time is meaningless).
+        fn now() -> Instant {
+            let t = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
+            Instant(t.split_whitespace().next().and_then(|v| v.parse().ok()).unwrap_or(0))
+        }
+        fn elapsed(&self) -> std::time::Duration {
+            std::time::Duration::from_nanos(Instant::now().0 - self.0)
+        }
+    }
+    let load = |p: &str| {
+        let t = read_csv(&std::fs::read(p).unwrap(), &ReadOptions::default()).unwrap().0;
+        let cols: Vec<usize> = (0..t.n_cols()).collect();
+        pipelab::frame::Frame::from_table(&t, &cols).to_matrix().unwrap()
+    };
+    let ctx = FitContext::new(0);
+    let big = load("/tmp/big.csv");
+    let t = Instant::now();
+    let m = KMeansParams { n_clusters: 5, n_init: NInit::Runs(10), ..Default::default() }.fit(&big, None, &ctx).unwrap();
+    println!("kmeans 100k x 10, k=5, n_init=10: {:.2} s ({} iters)", t.elapsed().as_secs_f64(), m.n_iter);
+    let t = Instant::now();
+    let idx: Vec<usize> = (0..10_000).collect();
+    let xs = big.select(ndarray::Axis(0), &idx);
+    let _ = mc::silhouette_score(xs.view(), &m.labels[..10_000]).unwrap();
+    println!("silhouette 10k x 10: {:.2} s", t.elapsed().as_secs_f64());
+    let big2 = load("/tmp/big2.csv");
+    let t = Instant::now();
+    let m = DBSCANParams { eps: 0.3, min_samples: 10, ..Default::default() }.fit(&big2, None, &ctx).unwrap();
+    println!("dbscan 100k x 2: {:.2} s ({} clusters)", t.elapsed().as_secs_f64(), m.n_clusters);
+    let mid = load("/tmp/mid.csv");
+    for l in [Linkage::Ward, Linkage::Single, Linkage::Average, Linkage::Complete] {
+        let t = Instant::now();
+        AgglomerativeClusteringParams { n_clusters: Some(5), linkage: l, ..Default::default() }.fit(&mid, None, &ctx).unwrap();
+        println!("agglomerative {l:?} 5000 x 3: {:.2} s", t.elapsed().as_secs_f64());
+    }
+}

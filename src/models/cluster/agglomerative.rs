@@ -151,37 +151,58 @@ fn ward_chain(x: &[f64], n: usize, d: usize) -> Vec<Merge> {
 }
 
 /// Complete / average linkage by nearest-neighbour chain on the condensed matrix.
+/// Active clusters are scanned in index order (a mask, not a shuffled list) so
+/// the matrix is read as sequentially as the condensed layout allows.
 fn matrix_chain(x: &[f64], n: usize, d: usize, linkage: Linkage, metric: Metric) -> Vec<Merge> {
     let mut dm = vec![0.0f64; n * (n - 1) / 2];
     for i in 0..n {
+        let base = cidx(n, i, i + 1);
+        let xi = &x[i * d..(i + 1) * d];
         for j in i + 1..n {
-            dm[cidx(n, i, j)] = metric.dist(&x[i * d..(i + 1) * d], &x[j * d..(j + 1) * d]);
+            dm[base + (j - i - 1)] = metric.dist(xi, &x[j * d..(j + 1) * d]);
         }
     }
-    let get = |dm: &[f64], i: usize, j: usize| if i < j { dm[cidx(n, i, j)] } else { dm[cidx(n, j, i)] };
     let mut size = vec![1usize; n];
-    let mut active: Vec<usize> = (0..n).collect();
-    let mut pos: Vec<usize> = (0..n).collect();
+    let mut alive = vec![true; n];
+    let mut n_alive = n;
     let mut merges = Vec::with_capacity(n - 1);
     let mut chain: Vec<usize> = Vec::new();
-    while active.len() > 1 {
-        if chain.is_empty() {
-            chain.push(active[0]);
-        }
-        let (x0, y0, best) = loop {
-            let xk = chain[chain.len() - 1];
-            let (mut y, mut best) =
-                if chain.len() > 1 { (chain[chain.len() - 2], get(&dm, xk, chain[chain.len() - 2])) } else { (usize::MAX, f64::INFINITY) };
-            for &i in &active {
-                if i == xk {
-                    continue;
-                }
-                let c = get(&dm, xk, i);
+    // Nearest alive neighbour of `xk` (ties: the current candidate, then the lowest index).
+    let nearest = |dm: &[f64], alive: &[bool], xk: usize, mut y: usize, mut best: f64| {
+        for i in 0..xk {
+            if alive[i] {
+                let c = dm[cidx(n, i, xk)];
                 if c < best {
                     best = c;
                     y = i;
                 }
             }
+        }
+        if xk + 1 < n {
+            let base = cidx(n, xk, xk + 1);
+            for (off, &c) in dm[base..base + (n - xk - 1)].iter().enumerate() {
+                if c < best && alive[xk + 1 + off] {
+                    best = c;
+                    y = xk + 1 + off;
+                }
+            }
+        }
+        (y, best)
+    };
+    let get = |dm: &[f64], i: usize, j: usize| if i < j { dm[cidx(n, i, j)] } else { dm[cidx(n, j, i)] };
+    while n_alive > 1 {
+        if chain.is_empty() {
+            // n_alive > 1, so an alive index exists.
+            chain.push(alive.iter().position(|&a| a).unwrap_or(0));
+        }
+        let (x0, y0, best) = loop {
+            let xk = chain[chain.len() - 1];
+            let (y, best) = if chain.len() > 1 {
+                let prev = chain[chain.len() - 2];
+                nearest(&dm, &alive, xk, prev, get(&dm, xk, prev))
+            } else {
+                nearest(&dm, &alive, xk, usize::MAX, f64::INFINITY)
+            };
             if chain.len() > 1 && y == chain[chain.len() - 2] {
                 break (xk, y, best);
             }
@@ -192,13 +213,10 @@ fn matrix_chain(x: &[f64], n: usize, d: usize, linkage: Linkage, metric: Metric)
         let (a, b) = if x0 < y0 { (x0, y0) } else { (y0, x0) };
         merges.push(Merge { a, b, h: best });
         let (na, nb) = (size[a] as f64, size[b] as f64);
-        let p = pos[a];
-        active.swap_remove(p);
-        if p < active.len() {
-            pos[active[p]] = p;
-        }
-        for &i in &active {
-            if i == b {
+        alive[a] = false;
+        n_alive -= 1;
+        for i in 0..n {
+            if !alive[i] || i == b {
                 continue;
             }
             let (dai, dbi) = (get(&dm, a, i), get(&dm, b, i));

@@ -63,6 +63,7 @@ pub(crate) struct Grid<'a> {
     x: &'a [f64],
     d: usize,
     radius: f64,
+    radius_sq: f64,
     metric: Metric,
     dims: Vec<usize>,
     mins: Vec<f64>,
@@ -87,7 +88,7 @@ impl<'a> Grid<'a> {
         spread.truncate(GRID_DIMS);
         let dims: Vec<usize> = spread.iter().map(|s| s.1).collect();
         let mins: Vec<f64> = spread.iter().map(|s| s.2).collect();
-        let mut g = Grid { x, d, radius, metric, dims, mins, order: (0..n).collect(), cells: Vec::new() };
+        let mut g = Grid { x, d, radius, radius_sq: radius * radius * (1.0 + 4.0 * f64::EPSILON), metric, dims, mins, order: (0..n).collect(), cells: Vec::new() };
         let keys: Vec<[i64; GRID_DIMS]> = (0..n).map(|i| g.key(&x[i * d..(i + 1) * d])).collect();
         g.order.sort_by(|&a, &b| keys[a].cmp(&keys[b]).then(a.cmp(&b)));
         let mut s = 0;
@@ -129,7 +130,17 @@ impl<'a> Grid<'a> {
             let (_, s, e) = self.cells[ci];
             for &i in &self.order[s..e] {
                 let p = &self.x[i * self.d..(i + 1) * self.d];
-                let dist = self.metric.dist(q, p);
+                let dist = match self.metric {
+                    // Compare squared distances; take the root only for neighbours.
+                    Metric::Euclidean => {
+                        let sq = super::sq_dist(q, p);
+                        if sq > self.radius_sq {
+                            continue;
+                        }
+                        sq.sqrt()
+                    }
+                    Metric::Manhattan => self.metric.dist(q, p),
+                };
                 if dist <= self.radius && !f(i, dist) {
                     return;
                 }

@@ -34,6 +34,8 @@ use crate::{Error, Result};
 
 const NAME: &str = "KMeans";
 const BLOCK: usize = 256;
+/// Up to this many centre values (k × d), distances are computed directly instead of by a matrix product.
+const SMALL: usize = 64;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub enum KMeansInit {
@@ -177,6 +179,38 @@ fn assign(x: ArrayView2<f64>, centers: &Array2<f64>, labels: &mut [i64], mut sum
     let k = centers.nrows();
     let c_norm: Vec<f64> = centers.rows().into_iter().map(|r| r.dot(&r)).collect();
     let ct = centers.t();
+    if k * x.ncols() <= SMALL {
+        // Small problems: direct distances beat the packing cost of a matrix product.
+        let d = x.ncols();
+        let cs: Vec<f64> = centers.iter().copied().collect();
+        let xs = x.as_standard_layout();
+        // as_standard_layout returns a contiguous array, so as_slice is Some.
+        let xs: &[f64] = xs.as_slice().unwrap_or(&[]);
+        for (i, r) in xs.chunks_exact(d.max(1)).enumerate() {
+            let mut best = (f64::INFINITY, 0usize);
+            for (c, cr) in cs.chunks_exact(d.max(1)).enumerate() {
+                let mut v = 0.0;
+                for (a, b) in r.iter().zip(cr) {
+                    let t = a - b;
+                    v += t * t;
+                }
+                if v < best.0 {
+                    best = (v, c);
+                }
+            }
+            labels[i] = best.1 as i64;
+            if let Some((s, cnt)) = sums.as_mut() {
+                // `sums` is a freshly allocated (standard-layout) array, so as_slice_mut is Some.
+                if let Some(sv) = s.as_slice_mut() {
+                    for (t, a) in sv[best.1 * d..(best.1 + 1) * d].iter_mut().zip(r) {
+                        *t += a;
+                    }
+                }
+                cnt[best.1] += 1;
+            }
+        }
+        return;
+    }
     let mut start = 0;
     while start < n {
         let end = (start + BLOCK).min(n);
@@ -443,6 +477,26 @@ mod tests {
         assert_eq!(fit(&p, &x), fit(&p, &x));
         let q = KMeansParams { n_init: NInit::Runs(10), ..p.clone() };
         assert!(fit(&q, &x).inertia <= fit(&p, &x).inertia + 1e-12);
+    }
+
+    #[test]
+    fn blocked_product_assignment_matches_direct() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        // k × d = 100 > SMALL: the matrix-product path, over several blocks.
+        let x = Array2::from_shape_fn((600, 20), |_| rng.random::<f64>());
+        let c = Array2::from_shape_fn((5, 20), |_| rng.random::<f64>());
+        let mut labels = vec![0i64; 600];
+        let mut buf = Array2::zeros((BLOCK, 5));
+        let mut sums = Array2::zeros((5, 20));
+        let mut cnt = vec![0usize; 5];
+        assign(x.view(), &c, &mut labels, Some((&mut sums, &mut cnt)), &mut buf);
+        assert_eq!(labels, nearest_center(&x, c.as_slice().unwrap(), 20));
+        assert_eq!(cnt.iter().sum::<usize>(), 600);
+        assert!((sums.sum() - x.sum()).abs() < 1e-9);
+        let m = fit(&KMeansParams { n_clusters: 5, random_state: Some(1), ..Default::default() }, &x);
+        let Output::Clusters(p) = m.predict(&x).unwrap() else { panic!() };
+        assert_eq!(p, m.labels);
     }
 
     #[test]
