@@ -238,13 +238,18 @@ fn timing_probe() {
             std::time::Duration::from_nanos(Instant::now().0 - self.0)
         }
     }
-    let load = |p: &str| {
-        let t = read_csv(&std::fs::read(p).unwrap(), &ReadOptions::default()).unwrap().0;
-        let cols: Vec<usize> = (0..t.n_cols()).collect();
-        pipelab::frame::Frame::from_table(&t, &cols).to_matrix().unwrap()
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+    // Blobs: `n` rows, `d` features, 5 centres spaced `gap` apart along the first two features.
+    let mut blobs = |n: usize, d: usize, gap: f64| {
+        ndarray::Array2::from_shape_fn((n, d), |(i, j)| {
+            let c = (i % 5) as f64;
+            let z: f64 = (0..12).map(|_| rng.random::<f64>()).sum::<f64>() - 6.0;
+            z + if j < 2 { c * gap } else { 0.0 }
+        })
     };
     let ctx = FitContext::new(0);
-    let big = load("/tmp/big.csv");
+    let big = blobs(100_000, 10, 3.0);
     let t = Instant::now();
     let m = KMeansParams { n_clusters: 5, n_init: NInit::Runs(10), ..Default::default() }.fit(&big, None, &ctx).unwrap();
     println!("kmeans 100k x 10, k=5, n_init=10: {:.2} s ({} iters)", t.elapsed().as_secs_f64(), m.n_iter);
@@ -253,11 +258,11 @@ fn timing_probe() {
     let xs = big.select(ndarray::Axis(0), &idx);
     let _ = mc::silhouette_score(xs.view(), &m.labels[..10_000]).unwrap();
     println!("silhouette 10k x 10: {:.2} s", t.elapsed().as_secs_f64());
-    let big2 = load("/tmp/big2.csv");
+    let big2 = blobs(100_000, 2, 5.0);
     let t = Instant::now();
     let m = DBSCANParams { eps: 0.3, min_samples: 10, ..Default::default() }.fit(&big2, None, &ctx).unwrap();
     println!("dbscan 100k x 2: {:.2} s ({} clusters)", t.elapsed().as_secs_f64(), m.n_clusters);
-    let mid = load("/tmp/mid.csv");
+    let mid = blobs(5_000, 3, 5.0);
     for l in [Linkage::Ward, Linkage::Single, Linkage::Average, Linkage::Complete] {
         let t = Instant::now();
         AgglomerativeClusteringParams { n_clusters: Some(5), linkage: l, ..Default::default() }.fit(&mid, None, &ctx).unwrap();
