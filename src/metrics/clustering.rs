@@ -175,8 +175,11 @@ pub fn calinski_harabasz(x: ArrayView2<f64>, labels: &[i64]) -> Result<f64> {
     Ok(extra * (n - k) as f64 / (intra * (k as f64 - 1.0)))
 }
 
+/// A dense contingency table with its row and column sums.
+type Contingency = (Vec<Vec<u64>>, Vec<u64>, Vec<u64>);
+
 /// Contingency table (dense) of two labelings, with row and column sums.
-fn contingency(a: &[i64], b: &[i64]) -> Result<(Vec<Vec<u64>>, Vec<u64>, Vec<u64>)> {
+fn contingency(a: &[i64], b: &[i64]) -> Result<Contingency> {
     if a.len() != b.len() {
         return Err(Error::data(format!("labelings of different lengths ({} and {})", a.len(), b.len())));
     }

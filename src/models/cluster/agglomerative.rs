@@ -215,10 +215,7 @@ fn matrix_chain(x: &[f64], n: usize, d: usize, linkage: Linkage, metric: Metric)
         let (na, nb) = (size[a] as f64, size[b] as f64);
         alive[a] = false;
         n_alive -= 1;
-        for i in 0..n {
-            if !alive[i] || i == b {
-                continue;
-            }
+        for (i, _) in alive.iter().enumerate().filter(|&(i, &al)| al && i != b) {
             let (dai, dbi) = (get(&dm, a, i), get(&dm, b, i));
             let v = match linkage {
                 Linkage::Complete => dai.max(dbi),
@@ -522,7 +519,7 @@ mod tests {
                 assert!((a - b).abs() < 1e-9, "{l:?}: {a} vs {b}");
             }
             m.validate().unwrap();
-            let mut sizes = vec![0; 4];
+            let mut sizes = [0; 4];
             m.labels.iter().for_each(|&v| sizes[v as usize] += 1);
             assert!(sizes.iter().all(|&s| s > 0));
         }

@@ -75,7 +75,7 @@ pub(crate) struct Grid<'a> {
 
 impl<'a> Grid<'a> {
     pub(crate) fn new(x: &'a [f64], d: usize, radius: f64, metric: Metric) -> Grid<'a> {
-        let n = if d == 0 { 0 } else { x.len() / d };
+        let n = x.len().checked_div(d).unwrap_or(0);
         // Grid on the features with the widest range (more than one cell wide).
         let mut spread: Vec<(f64, usize, f64)> = (0..d)
             .map(|j| {
