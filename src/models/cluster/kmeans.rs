@@ -47,11 +47,21 @@ pub enum KMeansInit {
 }
 
 /// `n_init`: a number of runs or `"auto"`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum NInit {
     Runs(u64),
     Name(String),
+}
+
+impl<'de> Deserialize<'de> for NInit {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        match serde_json::Value::deserialize(d)? {
+            serde_json::Value::Number(n) if n.as_u64().is_some_and(|v| v >= 1) => Ok(NInit::Runs(n.as_u64().unwrap_or(1))),
+            serde_json::Value::String(s) if s == "auto" => Ok(NInit::Name(s)),
+            other => Err(serde::de::Error::custom(format!("n_init must be a positive integer or \"auto\", not {other}"))),
+        }
+    }
 }
 
 impl Default for NInit {
@@ -506,6 +516,14 @@ mod tests {
         assert!(matches!(KMeansParams { n_clusters: 7, ..Default::default() }.fit(&x, None, &ctx), Err(Error::Data(_))));
         let e = KMeansParams { n_init: NInit::Name("many".into()), n_clusters: 2, ..Default::default() }.fit(&x, None, &ctx).unwrap_err();
         assert!(e.to_string().contains("n_init"), "{e}");
+        for bad in [r#"{"n_init": 0}"#, r#"{"n_init": -2}"#, r#"{"n_init": "all"}"#, r#"{"n_init": 2.5}"#] {
+            let e = serde_json::from_str::<KMeansParams>(bad).unwrap_err();
+            assert!(e.to_string().contains("positive integer or \"auto\""), "{bad}: {e}");
+        }
+        assert_eq!(serde_json::from_str::<KMeansParams>(r#"{"n_init": "auto"}"#).unwrap().n_init, NInit::default());
+        // Round trip through the spec's JSON.
+        let p = KMeansParams { n_init: NInit::Runs(3), ..Default::default() };
+        assert_eq!(serde_json::from_str::<KMeansParams>(&serde_json::to_string(&p).unwrap()).unwrap(), p);
         let p: KMeansParams = serde_json::from_str(r#"{"n_init": 4, "init": "random"}"#).unwrap();
         assert_eq!(p.n_init, NInit::Runs(4));
         assert!(serde_json::from_str::<KMeansParams>(r#"{"n_inits": 4}"#).is_err());
