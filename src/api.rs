@@ -124,3 +124,22 @@ pub fn catalog() -> serde_json::Value {
         "version": env!("CARGO_PKG_VERSION"),
     })
 }
+
+/// Fits a clustering spec (given as JSON) on every row and scores it.
+pub fn evaluate_clustering(table: &Table, spec_json: &str) -> Result<pipeline::ClusteringReport> {
+    let spec = PipelineSpec::from_json(spec_json)?;
+    pipeline::evaluate_clustering(table, &spec)
+}
+
+/// Fits a clustering spec on every row: the model file and the clustering report.
+pub fn fit_clustering_model(table: &Table, spec_json: &str) -> Result<(ModelFile, pipeline::ClusteringReport)> {
+    let spec = PipelineSpec::from_json(spec_json)?;
+    let (fitted, report) = pipeline::fit_clustering(table, &spec)?;
+    let n = report.n_rows;
+    Ok((ModelFile::new(spec, fitted, n, Default::default()), report))
+}
+
+/// Whether a spec (JSON) names a clustering model.
+pub fn is_clustering(spec_json: &str) -> Result<bool> {
+    Ok(PipelineSpec::from_json(spec_json)?.model.task() == Task::Clustering)
+}

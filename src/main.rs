@@ -125,6 +125,23 @@ fn run(args: &[String]) -> Result<(), Failure> {
             let (table, _) = api::load_table(&read_file(need(&f, "data")?)?, &read_options(&f))?;
             let spec = read_text(need(&f, "spec")?)?;
             let out = need(&f, "out")?;
+            if api::is_clustering(&spec)? {
+                let (model, report) = api::fit_clustering_model(&table, &spec)?;
+                std::fs::write(out, model.to_json()?).map_err(|e| Failure::Run(format!("cannot write {out}: {e}")))?;
+                for w in &report.warnings {
+                    eprintln!("pipelab: warning: {w}");
+                }
+                let mut v = serde_json::json!({
+                    "model": out,
+                    "metrics": report.metrics,
+                    "n_clusters": report.n_clusters,
+                    "cluster_sizes": report.cluster_sizes,
+                });
+                if let Some(n) = report.n_noise {
+                    v["n_noise"] = n.into();
+                }
+                return print_json(&v);
+            }
             let cv = if f.contains_key("no-cv") {
                 None
             } else {

@@ -2,6 +2,7 @@
 //! errors are positive numbers). [`score`] dispatches by name.
 
 pub mod classification;
+pub mod clustering;
 pub mod regression;
 
 use ndarray::Array2;

@@ -2,6 +2,7 @@
 //! (scikit-learn's parameter names and defaults) and its fitted type.
 
 pub mod knn;
+pub mod cluster;
 pub mod linear;
 pub mod linear_cd;
 pub mod logistic;

@@ -144,6 +144,9 @@ step_registry! {
     FunctionTransformer => FunctionTransformerParams, "features";
 }
 
+use crate::models::cluster::agglomerative::AgglomerativeClusteringParams;
+use crate::models::cluster::dbscan::DBSCANParams;
+use crate::models::cluster::kmeans::KMeansParams;
 use crate::models::linear::LinearRegressionParams;
 use crate::models::logistic::LogisticRegressionParams;
 use crate::models::knn::{KNeighborsClassifierParams, KNeighborsRegressorParams};
@@ -162,4 +165,7 @@ model_registry! {
     KNeighborsClassifier => KNeighborsClassifierParams, "classification";
     KNeighborsRegressor => KNeighborsRegressorParams, "regression";
     GaussianNB => GaussianNBParams, "classification";
+    KMeans => KMeansParams, "clustering";
+    DBSCAN => DBSCANParams, "clustering";
+    AgglomerativeClustering => AgglomerativeClusteringParams, "clustering";
 }

@@ -1,0 +1,541 @@
+//! `KMeans`: Lloyd's algorithm with k-means++ seeding, as scikit-learn.
+//!
+//! - Seeding: greedy k-means++ (scikit-learn's `_kmeans_plusplus`): the first
+//!   centre uniformly at random, then for each further centre
+//!   `2 + ⌊ln k⌋` candidates drawn with probability ∝ D², keeping the one that
+//!   most lowers the potential. `init="random"` picks `k` distinct rows.
+//! - Lloyd: the data is centred first (as scikit-learn, for precision); each
+//!   iteration assigns rows to the nearest centre in blocks of 256 rows with a
+//!   matrix product (`‖c‖² − 2 x·c`), recomputes the means, relocates empty
+//!   clusters to the rows farthest from their centres, and stops when the
+//!   labels no longer change or the squared centre shift is ≤ `tol × mean
+//!   feature variance`. A final assignment follows when stopped by `tol`.
+//! - `n_init` runs; the one with the lowest inertia is kept. `n_init="auto"`
+//!   (the default, as scikit-learn ≥ 1.4) means 1 run for k-means++ and 10 for
+//!   random.
+//!
+//! Our random numbers come from ChaCha8, not numpy's Mersenne Twister, so a
+//! single run may land in another local optimum than scikit-learn's with the
+//! same `random_state`; with several runs both find the same partition on
+//! well-posed data. `algorithm` ("lloyd"/"elkan") is not offered: both give the
+//! same result, and only Lloyd is implemented.
+
+use ndarray::linalg::general_mat_mul;
+use ndarray::{s, Array2, ArrayView2};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{check_finite, check_labels, nearest_center, sq_dist};
+use crate::estimator::{FitContext, FittedModel, ModelParams, Output, ParamInfo, Target, Task};
+use crate::models::{check_fit, check_n_features};
+use crate::{Error, Result};
+
+const NAME: &str = "KMeans";
+const BLOCK: usize = 256;
+/// Up to this many centre values (k × d), distances are computed directly instead of by a matrix product.
+const SMALL: usize = 64;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum KMeansInit {
+    #[default]
+    #[serde(rename = "k-means++")]
+    KMeansPlusPlus,
+    #[serde(rename = "random")]
+    Random,
+}
+
+/// `n_init`: a number of runs or `"auto"`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum NInit {
+    Runs(u64),
+    Name(String),
+}
+
+impl<'de> Deserialize<'de> for NInit {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        match serde_json::Value::deserialize(d)? {
+            serde_json::Value::Number(n) if n.as_u64().is_some_and(|v| v >= 1) => Ok(NInit::Runs(n.as_u64().unwrap_or(1))),
+            serde_json::Value::String(s) if s == "auto" => Ok(NInit::Name(s)),
+            other => Err(serde::de::Error::custom(format!("n_init must be a positive integer or \"auto\", not {other}"))),
+        }
+    }
+}
+
+impl Default for NInit {
+    fn default() -> Self {
+        NInit::Name("auto".into())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KMeansParams {
+    pub n_clusters: usize,
+    pub init: KMeansInit,
+    pub n_init: NInit,
+    pub max_iter: usize,
+    pub tol: f64,
+    pub random_state: Option<u64>,
+}
+
+impl Default for KMeansParams {
+    fn default() -> Self {
+        KMeansParams { n_clusters: 8, init: KMeansInit::KMeansPlusPlus, n_init: NInit::default(), max_iter: 300, tol: 1e-4, random_state: None }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KMeans {
+    /// Cluster centres, `n_clusters × n_features`, row-major.
+    pub cluster_centers: Vec<f64>,
+    pub n_clusters: usize,
+    pub n_features: usize,
+    /// Sum of squared distances of the training rows to their centre.
+    pub inertia: f64,
+    /// Lloyd iterations of the kept run.
+    pub n_iter: usize,
+    /// Cluster of each training row.
+    pub labels: Vec<i64>,
+}
+
+impl KMeansParams {
+    fn n_runs(&self) -> Result<usize> {
+        match &self.n_init {
+            NInit::Runs(0) => Err(Error::param(NAME, "n_init", "must be at least 1 (or \"auto\")")),
+            NInit::Runs(n) => Ok(*n as usize),
+            NInit::Name(s) if s == "auto" => Ok(match self.init {
+                KMeansInit::KMeansPlusPlus => 1,
+                KMeansInit::Random => 10,
+            }),
+            NInit::Name(s) => Err(Error::param(NAME, "n_init", format!("must be a positive integer or \"auto\", not {s:?}"))),
+        }
+    }
+}
+
+/// One run's result.
+struct Run {
+    labels: Vec<i64>,
+    inertia: f64,
+    centers: Array2<f64>,
+    n_iter: usize,
+}
+
+/// Greedy k-means++ seeding (scikit-learn's `_kmeans_plusplus`, unit weights).
+fn kmeans_plusplus(x: ArrayView2<f64>, k: usize, rng: &mut ChaCha8Rng) -> Array2<f64> {
+    let (n, d) = x.dim();
+    let n_local_trials = 2 + (k as f64).ln() as usize;
+    let mut centers = Array2::<f64>::zeros((k, d));
+    let first = rng.random_range(0..n);
+    centers.row_mut(0).assign(&x.row(first));
+    let xs = x.as_standard_layout();
+    // as_standard_layout returns a contiguous array, so as_slice is Some.
+    let xs: &[f64] = xs.as_slice().unwrap_or(&[]);
+    let dist_to = |c: usize, out: &mut Vec<f64>| {
+        let cr = &xs[c * d..(c + 1) * d];
+        out.clear();
+        out.extend(xs.chunks_exact(d).map(|r| sq_dist(r, cr)));
+    };
+    let mut closest = Vec::with_capacity(n);
+    dist_to(first, &mut closest);
+    let mut pot: f64 = closest.iter().sum();
+    let mut cum = vec![0.0; n];
+    let mut cand_d = Vec::with_capacity(n);
+    let mut best_d = Vec::with_capacity(n);
+    for c in 1..k {
+        let mut acc = 0.0;
+        for (cs, &v) in cum.iter_mut().zip(&closest) {
+            acc += v;
+            *cs = acc;
+        }
+        let mut best: Option<(f64, usize)> = None;
+        let cands: Vec<usize> = (0..n_local_trials)
+            .map(|_| {
+                let r = rng.random::<f64>() * pot;
+                // searchsorted(side="left"): first index with cum >= r, clipped to n-1.
+                cum.partition_point(|&v| v < r).min(n - 1)
+            })
+            .collect();
+        for &cid in &cands {
+            dist_to(cid, &mut cand_d);
+            let mut p = 0.0;
+            for (v, &cl) in cand_d.iter_mut().zip(&closest) {
+                if cl < *v {
+                    *v = cl;
+                }
+                p += *v;
+            }
+            if best.is_none_or(|(bp, _)| p < bp) {
+                best = Some((p, cid));
+                std::mem::swap(&mut best_d, &mut cand_d);
+            }
+        }
+        // cands is non-empty (n_local_trials >= 2), so best is set.
+        let (p, cid) = best.unwrap_or((pot, first));
+        pot = p;
+        std::mem::swap(&mut closest, &mut best_d);
+        centers.row_mut(c).assign(&x.row(cid));
+    }
+    centers
+}
+
+/// Assigns every row to its nearest centre (blocked matrix product); returns
+/// the labels and, if `sums` is given, accumulates per-cluster sums and counts.
+fn assign(x: ArrayView2<f64>, centers: &Array2<f64>, labels: &mut [i64], mut sums: Option<(&mut Array2<f64>, &mut [usize])>, buf: &mut Array2<f64>) {
+    let (n, _) = x.dim();
+    let k = centers.nrows();
+    let c_norm: Vec<f64> = centers.rows().into_iter().map(|r| r.dot(&r)).collect();
+    let ct = centers.t();
+    if k * x.ncols() <= SMALL {
+        // Small problems: direct distances beat the packing cost of a matrix product.
+        let d = x.ncols();
+        let cs: Vec<f64> = centers.iter().copied().collect();
+        let xs = x.as_standard_layout();
+        // as_standard_layout returns a contiguous array, so as_slice is Some.
+        let xs: &[f64] = xs.as_slice().unwrap_or(&[]);
+        for (i, r) in xs.chunks_exact(d.max(1)).enumerate() {
+            let mut best = (f64::INFINITY, 0usize);
+            for (c, cr) in cs.chunks_exact(d.max(1)).enumerate() {
+                let mut v = 0.0;
+                for (a, b) in r.iter().zip(cr) {
+                    let t = a - b;
+                    v += t * t;
+                }
+                if v < best.0 {
+                    best = (v, c);
+                }
+            }
+            labels[i] = best.1 as i64;
+            if let Some((s, cnt)) = sums.as_mut() {
+                // `sums` is a freshly allocated (standard-layout) array, so as_slice_mut is Some.
+                if let Some(sv) = s.as_slice_mut() {
+                    for (t, a) in sv[best.1 * d..(best.1 + 1) * d].iter_mut().zip(r) {
+                        *t += a;
+                    }
+                }
+                cnt[best.1] += 1;
+            }
+        }
+        return;
+    }
+    let mut start = 0;
+    while start < n {
+        let end = (start + BLOCK).min(n);
+        let xb = x.slice(s![start..end, ..]);
+        let mut out = buf.slice_mut(s![..end - start, ..]);
+        general_mat_mul(1.0, &xb, &ct, 0.0, &mut out);
+        for (i, dots) in out.rows().into_iter().enumerate() {
+            let mut best = (f64::INFINITY, 0usize);
+            for c in 0..k {
+                let v = c_norm[c] - 2.0 * dots[c];
+                if v < best.0 {
+                    best = (v, c);
+                }
+            }
+            labels[start + i] = best.1 as i64;
+            if let Some((s, cnt)) = sums.as_mut() {
+                let mut r = s.row_mut(best.1);
+                r += &xb.row(i);
+                cnt[best.1] += 1;
+            }
+        }
+        start = end;
+    }
+}
+
+fn inertia_of(x: ArrayView2<f64>, centers: &Array2<f64>, labels: &[i64]) -> f64 {
+    let mut s = 0.0;
+    for (r, &l) in x.rows().into_iter().zip(labels) {
+        let c = centers.row(l as usize);
+        s += r.iter().zip(c.iter()).map(|(a, b)| (a - b) * (a - b)).sum::<f64>();
+    }
+    s
+}
+
+/// Lloyd iterations from `centers` (scikit-learn's `_kmeans_single_lloyd`).
+fn lloyd(x: ArrayView2<f64>, mut centers: Array2<f64>, max_iter: usize, tol: f64) -> Run {
+    let (n, d) = x.dim();
+    let k = centers.nrows();
+    let mut labels = vec![-1i64; n];
+    let mut labels_old = vec![-1i64; n];
+    let mut buf = Array2::<f64>::zeros((BLOCK.min(n), k));
+    let mut sums = Array2::<f64>::zeros((k, d));
+    let mut counts = vec![0usize; k];
+    let mut strict = false;
+    let mut it = 0;
+    while it < max_iter {
+        sums.fill(0.0);
+        counts.iter_mut().for_each(|c| *c = 0);
+        assign(x, &centers, &mut labels, Some((&mut sums, &mut counts)), &mut buf);
+        // Relocate empty clusters to the rows farthest from their (old) centres.
+        let empty: Vec<usize> = (0..k).filter(|&c| counts[c] == 0).collect();
+        if !empty.is_empty() {
+            let dist: Vec<f64> = x
+                .rows()
+                .into_iter()
+                .zip(&labels)
+                .map(|(r, &l)| r.iter().zip(centers.row(l as usize).iter()).map(|(a, b)| (a - b) * (a - b)).sum())
+                .collect();
+            let mut order: Vec<usize> = (0..n).collect();
+            order.sort_by(|&a, &b| dist[b].total_cmp(&dist[a]).then(a.cmp(&b)));
+            for (&c, &far) in empty.iter().zip(&order) {
+                let old = labels[far] as usize;
+                let xr = x.row(far);
+                let mut so = sums.row_mut(old);
+                so -= &xr;
+                sums.row_mut(c).assign(&xr);
+                counts[c] = 1;
+                counts[old] -= 1;
+            }
+        }
+        let mut shift = 0.0;
+        for c in 0..k {
+            for j in 0..d {
+                // counts[c] >= 1 after relocation whenever n >= k (checked in fit).
+                let v = if counts[c] > 0 { sums[[c, j]] / counts[c] as f64 } else { centers[[c, j]] };
+                let dlt = v - centers[[c, j]];
+                shift += dlt * dlt;
+                centers[[c, j]] = v;
+            }
+        }
+        it += 1;
+        if labels == labels_old {
+            strict = true;
+            break;
+        }
+        if shift <= tol {
+            break;
+        }
+        labels_old.copy_from_slice(&labels);
+    }
+    if !strict {
+        assign(x, &centers, &mut labels, None, &mut buf);
+    }
+    let inertia = inertia_of(x, &centers, &labels);
+    Run { labels, inertia, centers, n_iter: it }
+}
+
+/// Whether two labelings are the same partition up to renaming.
+fn same_clustering(a: &[i64], b: &[i64], k: usize) -> bool {
+    let mut map = vec![-1i64; k];
+    for (&u, &v) in a.iter().zip(b) {
+        let m = &mut map[u as usize];
+        if *m == -1 {
+            *m = v;
+        } else if *m != v {
+            return false;
+        }
+    }
+    true
+}
+
+impl ModelParams for KMeansParams {
+    type Fitted = KMeans;
+    fn task(&self) -> Task {
+        Task::Clustering
+    }
+    fn fit(&self, x: &Array2<f64>, _y: Option<&Target>, ctx: &FitContext) -> Result<KMeans> {
+        check_fit(NAME, x)?;
+        check_finite(NAME, x)?;
+        let (n, d) = x.dim();
+        let k = self.n_clusters;
+        if k == 0 {
+            return Err(Error::param(NAME, "n_clusters", "must be at least 1"));
+        }
+        if n < k {
+            return Err(Error::data(format!("{NAME}: n_clusters={k} but there are only {n} rows; lower n_clusters")));
+        }
+        if self.max_iter == 0 {
+            return Err(Error::param(NAME, "max_iter", "must be at least 1"));
+        }
+        if !(self.tol >= 0.0 && self.tol.is_finite()) {
+            return Err(Error::param(NAME, "tol", "must be a finite number ≥ 0"));
+        }
+        let runs = self.n_runs()?;
+        // Centre the data (as scikit-learn) and scale tol by the mean feature variance.
+        let mean = x.mean_axis(ndarray::Axis(0)).unwrap_or_else(|| ndarray::Array1::zeros(d));
+        let xc = x - &mean;
+        let mean_var = xc.mapv(|v| v * v).sum() / (n * d) as f64;
+        let tol = self.tol * mean_var;
+        let mut rng = ChaCha8Rng::seed_from_u64(ctx.seed_for(self.random_state));
+        let mut best: Option<Run> = None;
+        for _ in 0..runs {
+            let init = match self.init {
+                KMeansInit::KMeansPlusPlus => kmeans_plusplus(xc.view(), k, &mut rng),
+                KMeansInit::Random => {
+                    let mut idx: Vec<usize> = (0..n).collect();
+                    for i in 0..k {
+                        let j = rng.random_range(i..n);
+                        idx.swap(i, j);
+                    }
+                    let mut c = Array2::zeros((k, d));
+                    for (r, &i) in idx[..k].iter().enumerate() {
+                        c.row_mut(r).assign(&xc.row(i));
+                    }
+                    c
+                }
+            };
+            let run = lloyd(xc.view(), init, self.max_iter, tol);
+            let better = match &best {
+                None => true,
+                Some(b) => run.inertia < b.inertia && !same_clustering(&run.labels, &b.labels, k),
+            };
+            if better {
+                best = Some(run);
+            }
+        }
+        // runs >= 1, so best is set.
+        let best = best.ok_or_else(|| Error::data("KMeans: no run"))?;
+        let mut sizes = vec![0usize; k];
+        best.labels.iter().for_each(|&l| sizes[l as usize] += 1);
+        let distinct = sizes.iter().filter(|&&s| s > 0).count();
+        if distinct < k {
+            ctx.warn(format!("KMeans: only {distinct} distinct clusters found, fewer than n_clusters={k} (duplicate rows?)"));
+        }
+        if best.n_iter == self.max_iter {
+            ctx.warn(format!("KMeans: stopped after max_iter={} iterations before converging; raise max_iter", self.max_iter));
+        }
+        let centers = &best.centers + &mean;
+        Ok(KMeans {
+            cluster_centers: centers.iter().copied().collect(),
+            n_clusters: k,
+            n_features: d,
+            inertia: best.inertia,
+            n_iter: best.n_iter,
+            labels: best.labels,
+        })
+    }
+    fn schema() -> Vec<ParamInfo> {
+        vec![
+            ParamInfo::new("n_clusters", "int", json!(8), "Number of clusters (and centres) to find.").range(Some(1.0), None),
+            ParamInfo::new("init", "choice", json!("k-means++"), "How the first centres are chosen: k-means++ spreads them out; random picks rows.")
+                .choices(&["k-means++", "random"]),
+            ParamInfo::new("n_init", "string", json!("auto"), "Number of runs from different starting centres (the best is kept); \"auto\" = 1 for k-means++, 10 for random."),
+            ParamInfo::new("max_iter", "int", json!(300), "Maximum Lloyd iterations per run.").range(Some(1.0), None),
+            ParamInfo::new("tol", "float", json!(1e-4), "Stop when centres move less than this (relative to the data's variance).").range(Some(0.0), None),
+            ParamInfo::new("random_state", "int_or_null", json!(null), "Seed for the starting centres (default: the pipeline's seed).").range(Some(0.0), None),
+        ]
+    }
+    fn help() -> &'static str {
+        "k-means: splits the rows into k groups around k centres, minimizing squared distances to the centres."
+    }
+}
+
+impl FittedModel for KMeans {
+    fn n_features(&self) -> usize {
+        self.n_features
+    }
+    fn predict(&self, x: &Array2<f64>) -> Result<Output> {
+        check_n_features(NAME, self.n_features, x)?;
+        check_finite(NAME, x)?;
+        Ok(Output::Clusters(nearest_center(x, &self.cluster_centers, self.n_features)))
+    }
+    fn inspect(&self, names: &[String]) -> serde_json::Value {
+        let d = self.n_features.max(1);
+        let mut sizes = vec![0usize; self.n_clusters];
+        self.labels.iter().for_each(|&l| sizes[l as usize] += 1);
+        json!({
+            "kind": "clusters",
+            "feature_names": names,
+            "cluster_centers": self.cluster_centers.chunks(d).collect::<Vec<_>>(),
+            "cluster_sizes": sizes,
+            "inertia": self.inertia,
+            "n_iter": self.n_iter,
+        })
+    }
+    fn validate(&self) -> Result<()> {
+        if self.n_clusters == 0 || self.n_features == 0 || self.cluster_centers.len() != self.n_clusters * self.n_features {
+            return Err(Error::ModelFile("KMeans: cluster_centers must hold n_clusters × n_features values".into()));
+        }
+        if self.cluster_centers.iter().any(|v| !v.is_finite()) || !self.inertia.is_finite() {
+            return Err(Error::ModelFile("KMeans: centres and inertia must be finite".into()));
+        }
+        check_labels(NAME, &self.labels, self.n_clusters, false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::cluster::testdata::blobs;
+
+    fn fit(p: &KMeansParams, x: &Array2<f64>) -> KMeans {
+        p.fit(x, None, &FitContext::new(0)).unwrap()
+    }
+
+    #[test]
+    fn finds_three_blobs() {
+        let (x, y) = blobs(40, 1);
+        let m = fit(&KMeansParams { n_clusters: 3, random_state: Some(3), ..Default::default() }, &x);
+        assert!(same_clustering(&m.labels, &y, 3) && same_clustering(&y, &m.labels, 3));
+        let Output::Clusters(p) = m.predict(&x).unwrap() else { panic!() };
+        assert_eq!(p, m.labels);
+        // Inertia equals the within-cluster sum of squares around the means.
+        let c = crate::models::cluster::cluster_means(x.view(), &y, 3);
+        let w: f64 = x.rows().into_iter().zip(&y).map(|(r, &l)| sq_dist(&r.to_vec(), &c.row(l as usize).to_vec())).sum();
+        assert!((m.inertia - w).abs() < 1e-9 * w, "{} vs {w}", m.inertia);
+        m.validate().unwrap();
+    }
+
+    #[test]
+    fn reproducible_and_seed_dependent_init() {
+        let (x, _) = blobs(30, 2);
+        let p = KMeansParams { n_clusters: 5, random_state: Some(7), ..Default::default() };
+        assert_eq!(fit(&p, &x), fit(&p, &x));
+        let q = KMeansParams { n_init: NInit::Runs(10), ..p.clone() };
+        assert!(fit(&q, &x).inertia <= fit(&p, &x).inertia + 1e-12);
+    }
+
+    #[test]
+    fn blocked_product_assignment_matches_direct() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        // k × d = 100 > SMALL: the matrix-product path, over several blocks.
+        let x = Array2::from_shape_fn((600, 20), |_| rng.random::<f64>());
+        let c = Array2::from_shape_fn((5, 20), |_| rng.random::<f64>());
+        let mut labels = vec![0i64; 600];
+        let mut buf = Array2::zeros((BLOCK, 5));
+        let mut sums = Array2::zeros((5, 20));
+        let mut cnt = vec![0usize; 5];
+        assign(x.view(), &c, &mut labels, Some((&mut sums, &mut cnt)), &mut buf);
+        assert_eq!(labels, nearest_center(&x, c.as_slice().unwrap(), 20));
+        assert_eq!(cnt.iter().sum::<usize>(), 600);
+        assert!((sums.sum() - x.sum()).abs() < 1e-9);
+        let m = fit(&KMeansParams { n_clusters: 5, random_state: Some(1), ..Default::default() }, &x);
+        let Output::Clusters(p) = m.predict(&x).unwrap() else { panic!() };
+        assert_eq!(p, m.labels);
+    }
+
+    #[test]
+    fn params_validated() {
+        let (x, _) = blobs(2, 0);
+        let ctx = FitContext::new(0);
+        assert!(matches!(KMeansParams { n_clusters: 7, ..Default::default() }.fit(&x, None, &ctx), Err(Error::Data(_))));
+        let e = KMeansParams { n_init: NInit::Name("many".into()), n_clusters: 2, ..Default::default() }.fit(&x, None, &ctx).unwrap_err();
+        assert!(e.to_string().contains("n_init"), "{e}");
+        for bad in [r#"{"n_init": 0}"#, r#"{"n_init": -2}"#, r#"{"n_init": "all"}"#, r#"{"n_init": 2.5}"#] {
+            let e = serde_json::from_str::<KMeansParams>(bad).unwrap_err();
+            assert!(e.to_string().contains("positive integer or \"auto\""), "{bad}: {e}");
+        }
+        assert_eq!(serde_json::from_str::<KMeansParams>(r#"{"n_init": "auto"}"#).unwrap().n_init, NInit::default());
+        // Round trip through the spec's JSON.
+        let p = KMeansParams { n_init: NInit::Runs(3), ..Default::default() };
+        assert_eq!(serde_json::from_str::<KMeansParams>(&serde_json::to_string(&p).unwrap()).unwrap(), p);
+        let p: KMeansParams = serde_json::from_str(r#"{"n_init": 4, "init": "random"}"#).unwrap();
+        assert_eq!(p.n_init, NInit::Runs(4));
+        assert!(serde_json::from_str::<KMeansParams>(r#"{"n_inits": 4}"#).is_err());
+    }
+
+    #[test]
+    fn duplicates_relocate_and_warn() {
+        // 6 rows, only 2 distinct points, 3 clusters: one cluster becomes empty and is relocated.
+        let x = Array2::from_shape_vec((6, 1), vec![0.0, 0.0, 0.0, 1.0, 1.0, 1.0]).unwrap();
+        let ctx = FitContext::new(0);
+        let m = KMeansParams { n_clusters: 3, n_init: NInit::Runs(3), ..Default::default() }.fit(&x, None, &ctx).unwrap();
+        assert!(m.inertia.abs() < 1e-12);
+        m.validate().unwrap();
+    }
+}
