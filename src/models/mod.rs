@@ -1,9 +1,12 @@
 //! Models: every estimator the spec can name. Each file holds a params type
 //! (scikit-learn's parameter names and defaults) and its fitted type.
 
+pub mod boosting;
+pub mod forest;
 pub mod linear;
 pub mod logistic;
 pub mod optim;
+pub mod tree;
 
 use ndarray::Array2;
 

@@ -128,10 +128,19 @@ step_registry! {
     PolynomialFeatures => PolynomialFeaturesParams, "features";
 }
 
+use crate::models::boosting::{GradientBoostingClassifierParams, GradientBoostingRegressorParams};
+use crate::models::forest::{RandomForestClassifierParams, RandomForestRegressorParams};
 use crate::models::linear::LinearRegressionParams;
 use crate::models::logistic::LogisticRegressionParams;
+use crate::models::tree::{DecisionTreeClassifierParams, DecisionTreeRegressorParams};
 
 model_registry! {
     LinearRegression => LinearRegressionParams, "regression";
     LogisticRegression => LogisticRegressionParams, "classification";
+    DecisionTreeClassifier => DecisionTreeClassifierParams, "classification";
+    DecisionTreeRegressor => DecisionTreeRegressorParams, "regression";
+    RandomForestClassifier => RandomForestClassifierParams, "classification";
+    RandomForestRegressor => RandomForestRegressorParams, "regression";
+    GradientBoostingClassifier => GradientBoostingClassifierParams, "classification";
+    GradientBoostingRegressor => GradientBoostingRegressorParams, "regression";
 }
