@@ -483,7 +483,7 @@ mod tests {
     fn regressor_reduces_training_error_and_is_deterministic() {
         let mut rng = ChaCha8Rng::seed_from_u64(0);
         let x = Array2::from_shape_fn((300, 4), |_| rng.random_range(-1.0..1.0));
-        let y: Vec<f64> = x.rows().into_iter().map(|r| (3.0 * r[0]).sin() + r[1] * r[2]).collect();
+        let y: Vec<f64> = x.rows().into_iter().map(|r| (3.0_f64 * r[0]).sin() + r[1] * r[2]).collect();
         let t = Target::Values(y.clone());
         let p = GradientBoostingRegressorParams { random_state: Some(1), ..Default::default() };
         let m = p.fit(&x, Some(&t), &FitContext::new(0)).unwrap();

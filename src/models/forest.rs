@@ -423,7 +423,7 @@ mod tests {
         let p = 20;
         let mut rng = ChaCha8Rng::seed_from_u64(0);
         let x = Array2::from_shape_fn((n, p), |_| rng.random_range(-1.0..1.0));
-        let y: Vec<usize> = x.rows().into_iter().map(|r| ((r[0] + r[1] * r[2] + 0.3 * r[3] > 0.0) as usize)).collect();
+        let y: Vec<usize> = x.rows().into_iter().map(|r| (r[0] + r[1] * r[2] + 0.3 * r[3] > 0.0) as usize).collect();
         let t = Target::Classes { y, n_classes: 2 };
         let params = RandomForestClassifierParams { n_estimators: 100, max_depth: Some(10), random_state: Some(0), ..Default::default() };
         let start = std::time::Instant::now();
