@@ -183,26 +183,79 @@ pub(crate) fn check_finite(model: &str, x: &Array2<f64>) -> Result<()> {
     Ok(())
 }
 
-/// Features stored column by column (one contiguous slice per feature) for split search.
+/// Features stored column by column for split search, with each value's dense
+/// rank in its column (computed once per fit and shared by every tree): a node
+/// sorts its samples by rank with a radix sort instead of comparing floats.
 pub(crate) struct ColMajor {
-    data: Vec<f64>,
     n: usize,
+    /// `rank[j*n + i]`: dense rank of row i's value among column j's distinct values.
+    rank: Vec<u32>,
+    /// Column j's distinct values, ascending.
+    uniq: Vec<Vec<f64>>,
+    /// Bits needed to hold column j's largest rank.
+    bits: Vec<u32>,
 }
 
 impl ColMajor {
     pub(crate) fn new(x: &Array2<f64>) -> ColMajor {
         let (n, p) = x.dim();
-        let mut data = vec![0.0; n * p];
-        for (i, row) in x.rows().into_iter().enumerate() {
-            for (j, &v) in row.iter().enumerate() {
-                data[j * n + i] = v;
+        let mut rank = vec![0u32; n * p];
+        let mut uniq = Vec::with_capacity(p);
+        let mut bits = Vec::with_capacity(p);
+        let mut order: Vec<(f64, u32)> = Vec::with_capacity(n);
+        for j in 0..p {
+            order.clear();
+            order.extend(x.column(j).iter().enumerate().map(|(i, &v)| (v, i as u32)));
+            order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+            let mut u: Vec<f64> = Vec::new();
+            for &(v, i) in &order {
+                if u.last() != Some(&v) {
+                    u.push(v);
+                }
+                rank[j * n + i as usize] = (u.len() - 1) as u32;
             }
+            bits.push(32 - (u.len().saturating_sub(1) as u32).leading_zeros());
+            uniq.push(u);
         }
-        ColMajor { data, n }
+        ColMajor { n, rank, uniq, bits }
     }
     #[inline]
-    fn col(&self, j: usize) -> &[f64] {
-        &self.data[j * self.n..(j + 1) * self.n]
+    fn value(&self, j: usize, i: usize) -> f64 {
+        self.uniq[j][self.rank[j * self.n + i] as usize]
+    }
+}
+
+/// Sorts keys `(rank << 32) | sample` by rank: LSD radix on the rank bytes for big
+/// nodes, pdqsort for small ones.
+fn sort_keys(keys: &mut Vec<u64>, tmp: &mut Vec<u64>, rank_bits: u32) {
+    if keys.len() <= 128 {
+        keys.sort_unstable();
+        return;
+    }
+    tmp.clear();
+    tmp.resize(keys.len(), 0);
+    let passes = rank_bits.div_ceil(8);
+    for pass in 0..passes {
+        let shift = 32 + 8 * pass;
+        let mut count = [0usize; 256];
+        for &k in keys.iter() {
+            count[((k >> shift) & 255) as usize] += 1;
+        }
+        if count.iter().any(|&c| c == keys.len()) {
+            continue;
+        }
+        let mut sum = 0;
+        for c in count.iter_mut() {
+            let t = *c;
+            *c = sum;
+            sum += t;
+        }
+        for &k in keys.iter() {
+            let b = ((k >> shift) & 255) as usize;
+            tmp[count[b]] = k;
+            count[b] += 1;
+        }
+        std::mem::swap(keys, tmp);
     }
 }
 
@@ -440,6 +493,8 @@ struct Builder<'a> {
     cfg: &'a TreeConfig,
     n_features: usize,
     pairs: Vec<(f64, usize)>,
+    keys: Vec<u64>,
+    tmp: Vec<u64>,
     left_counts: Vec<f64>,
     features: Vec<usize>,
     tree: Tree,
@@ -679,23 +734,28 @@ impl<'a> Builder<'a> {
                 remaining -= 1;
                 self.features.swap(j, remaining);
                 let f = self.features[remaining];
-                let col = self.xt.col(f);
-                self.pairs.clear();
-                self.pairs.extend(samples[start..end].iter().map(|&s| (col[s], s)));
-                self.pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-                if self.pairs[n - 1].0 <= self.pairs[0].0 + FEATURE_THRESHOLD {
+                let xt = self.xt;
+                let rank = &xt.rank[f * xt.n..(f + 1) * xt.n];
+                let uniq = &xt.uniq[f];
+                self.keys.clear();
+                self.keys.extend(samples[start..end].iter().map(|&s| ((rank[s] as u64) << 32) | s as u64));
+                sort_keys(&mut self.keys, &mut self.tmp, xt.bits[f]);
+                let (lo, hi) = (uniq[(self.keys[0] >> 32) as usize], uniq[(self.keys[n - 1] >> 32) as usize]);
+                if hi <= lo + FEATURE_THRESHOLD {
                     continue; // constant in this node: does not count
                 }
+                self.pairs.clear();
+                self.pairs.extend(self.keys.iter().map(|&k| (uniq[(k >> 32) as usize], (k & 0xffff_ffff) as usize)));
                 visited += 1;
                 self.scan_feature(f, &stats, &mut best);
             }
             let Some(best) = best else { continue };
             // Partition the node's samples: x <= threshold first.
-            let col = self.xt.col(best.feature);
+            let xt = self.xt;
             let part = &mut samples[start..end];
             let (mut i, mut j) = (0, part.len());
             while i < j {
-                if col[part[i]] <= best.threshold {
+                if xt.value(best.feature, part[i]) <= best.threshold {
                     i += 1;
                 } else {
                     j -= 1;
@@ -747,6 +807,8 @@ pub(crate) fn build_tree(
         cfg,
         n_features,
         pairs: Vec::with_capacity(samples.len()),
+        keys: Vec::with_capacity(samples.len()),
+        tmp: Vec::with_capacity(samples.len()),
         left_counts: vec![0.0; n_outputs],
         features: (0..n_features).collect(),
         tree: Tree {
