@@ -3,6 +3,7 @@
 
 pub mod boosting;
 pub mod forest;
+pub mod hist_boosting;
 pub mod linear;
 pub mod logistic;
 pub mod optim;

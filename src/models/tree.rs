@@ -286,6 +286,10 @@ pub struct Tree {
     pub n_node_samples: Vec<usize>,
     pub weighted_n_node_samples: Vec<f64>,
     pub value: Vec<f64>,
+    /// Where missing values go at each node (histogram boosting learns it);
+    /// empty = to the child that saw more training samples.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing_left: Vec<bool>,
 }
 
 impl Tree {
@@ -311,7 +315,11 @@ impl Tree {
             node = if v <= self.threshold[node] {
                 l
             } else if v.is_nan() {
-                if self.weighted_n_node_samples[l] >= self.weighted_n_node_samples[r] {
+                let go_left = match self.missing_left.get(node) {
+                    Some(&m) => m,
+                    None => self.weighted_n_node_samples[l] >= self.weighted_n_node_samples[r],
+                };
+                if go_left {
                     l
                 } else {
                     r
@@ -385,6 +393,7 @@ impl Tree {
             || self.n_node_samples.len() != n
             || self.weighted_n_node_samples.len() != n
             || n.checked_mul(self.n_outputs) != Some(self.value.len())
+            || !(self.missing_left.is_empty() || self.missing_left.len() == n)
         {
             return bad(format!("tree arrays have inconsistent lengths for {n} nodes"));
         }
@@ -822,6 +831,7 @@ pub(crate) fn build_tree(
             n_node_samples: vec![],
             weighted_n_node_samples: vec![],
             value: vec![],
+            missing_left: vec![],
         },
     };
     b.build(samples, rng)

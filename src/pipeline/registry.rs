@@ -129,6 +129,7 @@ step_registry! {
 }
 
 use crate::models::boosting::{GradientBoostingClassifierParams, GradientBoostingRegressorParams};
+use crate::models::hist_boosting::{HistGradientBoostingClassifierParams, HistGradientBoostingRegressorParams};
 use crate::models::forest::{RandomForestClassifierParams, RandomForestRegressorParams};
 use crate::models::linear::LinearRegressionParams;
 use crate::models::logistic::LogisticRegressionParams;
@@ -143,4 +144,6 @@ model_registry! {
     RandomForestRegressor => RandomForestRegressorParams, "regression";
     GradientBoostingClassifier => GradientBoostingClassifierParams, "classification";
     GradientBoostingRegressor => GradientBoostingRegressorParams, "regression";
+    HistGradientBoostingClassifier => HistGradientBoostingClassifierParams, "classification";
+    HistGradientBoostingRegressor => HistGradientBoostingRegressorParams, "regression";
 }
