@@ -203,25 +203,38 @@ fn hgb_schema(classifier: bool) -> Vec<ParamInfo> {
 // Binning
 // ---------------------------------------------------------------------------
 
-/// Bin thresholds of one column (scikit-learn's `_find_binning_thresholds`).
+/// Bin thresholds of one column (scikit-learn 1.9's `_find_binning_thresholds`):
+/// midpoints of distinct values, or `averaged_inverted_cdf` percentiles when there
+/// are more than `max_bins` distinct values (duplicates removed).
 fn bin_thresholds(col: &mut Vec<f64>, max_bins: usize) -> Vec<f64> {
     col.retain(|v| !v.is_nan());
     col.sort_unstable_by(|a, b| a.total_cmp(b));
     let mut distinct = col.clone();
     distinct.dedup();
-    if distinct.len() <= max_bins {
-        distinct.windows(2).map(|w| (w[0] + w[1]) * 0.5).collect()
+    if distinct.len() <= 1 {
+        return Vec::new();
+    }
+    let mut t: Vec<f64> = if distinct.len() <= max_bins {
+        distinct.windows(2).map(|w| (w[0] + w[1]) / 2.0).collect()
     } else {
         let n = col.len();
+        let step = 100.0 / max_bins as f64;
         (1..max_bins)
             .map(|k| {
-                let q = k as f64 / max_bins as f64;
-                let pos = q * (n - 1) as f64;
-                let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
-                (col[lo] + col[hi.min(n - 1)]) * 0.5
+                let q = (k as f64 * step) / 100.0;
+                let vi = n as f64 * q - 1.0;
+                let prev = vi.floor();
+                let (lo, hi) = ((prev.max(0.0) as usize).min(n - 1), ((prev + 1.0).max(0.0) as usize).min(n - 1));
+                if vi - prev == 0.0 {
+                    0.5 * (col[lo] + col[hi])
+                } else {
+                    col[hi]
+                }
             })
             .collect()
-    }
+    };
+    t.dedup();
+    t
 }
 
 struct Binned {
@@ -895,7 +908,7 @@ mod tests {
         assert_eq!(bin_thresholds(&mut c, 255), vec![1.5, 2.5]);
         // More distinct values than bins: "midpoint" percentiles.
         let mut c: Vec<f64> = (0..10).map(f64::from).collect();
-        assert_eq!(bin_thresholds(&mut c, 4), vec![2.5, 4.5, 6.5]);
+        assert_eq!(bin_thresholds(&mut c, 4), vec![2.0, 4.5, 7.0]);
         let x = Array2::from_shape_vec((4, 1), vec![1.0, f64::NAN, 2.0, 3.0]).unwrap();
         let b = bin_data(&x, 255);
         assert_eq!(b.codes, vec![0, MISSING_BIN, 1, 2]);
