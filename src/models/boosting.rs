@@ -435,7 +435,7 @@ impl FittedModel for GradientBoostingClassifier {
                 }
             }
         }
-        let labels = (0..n).map(|i| argmax(&proba.row(i).to_vec())).collect();
+        let labels = (0..n).map(|i| argmax(proba.row(i).as_slice().expect("a row of a standard-layout array is contiguous"))).collect();
         Ok(Output::Classes { labels, proba: Some(proba) })
     }
     fn inspect(&self, names: &[String]) -> serde_json::Value {

@@ -593,6 +593,8 @@ fn boost(x: &Array2<f64>, loss: Loss, n_classes: usize, s: &Settings, seed: u64)
     } else {
         ((0..n).collect(), Vec::new())
     };
+    // Early stopping needs both a non-empty validation set and training rows.
+    let (train, valid, early) = if s.early && (valid.is_empty() || train.is_empty()) { ((0..n).collect(), Vec::new(), false) } else { (train, valid, s.early) };
     // Bins are learned on the training rows only.
     let xtrain = x.select(ndarray::Axis(0), &train);
     let binned_train = bin_data(&xtrain, s.max_bins);
@@ -627,7 +629,7 @@ fn boost(x: &Array2<f64>, loss: Loss, n_classes: usize, s: &Settings, seed: u64)
     let mut gains = vec![0.0; p];
     let mut trees = Vec::new();
     let mut train_score = vec![-mean_loss(&loss, &train, &raw)];
-    let mut validation_score = if s.early { vec![-mean_loss(&loss, &valid, &raw_valid)] } else { Vec::new() };
+    let mut validation_score = if early { vec![-mean_loss(&loss, &valid, &raw_valid)] } else { Vec::new() };
     for _ in 0..s.max_iter {
         if let Loss::Log { .. } = loss {
             for i in 0..nt {
@@ -671,7 +673,7 @@ fn boost(x: &Array2<f64>, loss: Loss, n_classes: usize, s: &Settings, seed: u64)
         }
         trees.push(stage);
         train_score.push(-mean_loss(&loss, &train, &raw));
-        if s.early {
+        if early {
             validation_score.push(-mean_loss(&loss, &valid, &raw_valid));
             // scikit-learn's _should_stop.
             let reference = s.n_iter_no_change + 1;
@@ -869,7 +871,7 @@ impl FittedModel for HistGradientBoostingClassifier {
                 }
             }
         }
-        let labels = (0..n).map(|i| argmax(&proba.row(i).to_vec())).collect();
+        let labels = (0..n).map(|i| argmax(proba.row(i).as_slice().expect("a row of a standard-layout array is contiguous"))).collect();
         Ok(Output::Classes { labels, proba: Some(proba) })
     }
     fn inspect(&self, names: &[String]) -> serde_json::Value {

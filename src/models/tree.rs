@@ -1013,7 +1013,7 @@ pub(crate) fn predict_classes(model: &str, trees: &[Tree], n_features: usize, n_
             row.fill(1.0 / k as f64);
         }
     }
-    let labels = (0..n).map(|i| argmax(&proba.row(i).to_vec())).collect();
+    let labels = (0..n).map(|i| argmax(proba.row(i).as_slice().expect("a row of a standard-layout array is contiguous"))).collect();
     Ok(Output::Classes { labels, proba: Some(proba) })
 }
 
