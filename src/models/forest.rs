@@ -112,13 +112,12 @@ struct Grown {
 }
 
 /// Grows `n_estimators` trees; calls `each` after every tree.
-fn grow_forest(model: &str, x: &Array2<f64>, labels: Labels, cfg: &TreeConfig, n_estimators: usize, bootstrap: bool, seed: u64, mut each: impl FnMut(Grown)) {
+fn grow_forest(x: &Array2<f64>, labels: Labels, cfg: &TreeConfig, n_estimators: usize, bootstrap: bool, seed: u64, mut each: impl FnMut(Grown)) {
     let (n, p) = x.dim();
     let xt = ColMajor::new(x);
     let mut seeds = ChaCha8Rng::seed_from_u64(seed);
     let mut counts = vec![0.0; n];
     let mut samples: Vec<usize> = Vec::with_capacity(n);
-    let _ = model;
     for _ in 0..n_estimators {
         let mut rng = ChaCha8Rng::seed_from_u64(seeds.next_u64());
         samples.clear();
@@ -201,7 +200,7 @@ impl ModelParams for RandomForestClassifierParams {
         let mut trees = Vec::with_capacity(self.n_estimators);
         let mut oob = if self.oob_score { vec![0.0; n * k] } else { Vec::new() };
         let data = rows_of(x);
-        grow_forest(M, x, Labels::Classes { y, n_classes }, &cfg, self.n_estimators, self.bootstrap, ctx.seed_for(self.random_state), |g| {
+        grow_forest(x, Labels::Classes { y, n_classes }, &cfg, self.n_estimators, self.bootstrap, ctx.seed_for(self.random_state), |g| {
             if self.oob_score {
                 for i in (0..n).filter(|&i| g.counts[i] == 0.0) {
                     let v = g.tree.node_value(g.tree.leaf(&data[i * p..(i + 1) * p]));
@@ -252,7 +251,7 @@ impl ModelParams for RandomForestRegressorParams {
         let mut trees = Vec::with_capacity(self.n_estimators);
         let (mut oob_sum, mut oob_n) = if self.oob_score { (vec![0.0; n], vec![0usize; n]) } else { (Vec::new(), Vec::new()) };
         let data = rows_of(x);
-        grow_forest(M, x, Labels::Values(y), &cfg, self.n_estimators, self.bootstrap, ctx.seed_for(self.random_state), |g| {
+        grow_forest(x, Labels::Values(y), &cfg, self.n_estimators, self.bootstrap, ctx.seed_for(self.random_state), |g| {
             if self.oob_score {
                 for i in (0..n).filter(|&i| g.counts[i] == 0.0) {
                     oob_sum[i] += g.tree.node_value(g.tree.leaf(&data[i * p..(i + 1) * p]))[0];

@@ -241,7 +241,7 @@ fn sort_keys(keys: &mut Vec<u64>, tmp: &mut Vec<u64>, rank_bits: u32) {
         for &k in keys.iter() {
             count[((k >> shift) & 255) as usize] += 1;
         }
-        if count.iter().any(|&c| c == keys.len()) {
+        if count.contains(&keys.len()) {
             continue;
         }
         let mut sum = 0;
@@ -691,6 +691,7 @@ impl<'a> Builder<'a> {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn improvement(&self, root_w: f64, st: &Stats, imp: f64, l: &Stats, imp_l: f64, r: &Stats, imp_r: f64) -> f64 {
         match self.cfg.crit {
             Crit::FriedmanMse => {
