@@ -3,12 +3,16 @@
 
 pub mod knn;
 pub mod cluster;
+pub mod boosting;
+pub mod forest;
+pub mod hist_boosting;
 pub mod linear;
 pub mod linear_cd;
 pub mod logistic;
 pub mod naive_bayes;
 pub mod optim;
 pub mod svm;
+pub mod tree;
 
 use ndarray::Array2;
 

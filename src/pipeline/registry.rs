@@ -153,6 +153,12 @@ use crate::models::knn::{KNeighborsClassifierParams, KNeighborsRegressorParams};
 use crate::models::linear_cd::{ElasticNetParams, LassoParams, RidgeParams};
 use crate::models::naive_bayes::GaussianNBParams;
 use crate::models::svm::{LinearSVCParams, SVCParams};
+use crate::models::boosting::{GradientBoostingClassifierParams, GradientBoostingRegressorParams};
+use crate::models::hist_boosting::{HistGradientBoostingClassifierParams, HistGradientBoostingRegressorParams};
+use crate::models::forest::{RandomForestClassifierParams, RandomForestRegressorParams};
+use crate::models::linear::LinearRegressionParams;
+use crate::models::logistic::LogisticRegressionParams;
+use crate::models::tree::{DecisionTreeClassifierParams, DecisionTreeRegressorParams};
 
 model_registry! {
     LinearRegression => LinearRegressionParams, "regression";
@@ -168,4 +174,12 @@ model_registry! {
     KMeans => KMeansParams, "clustering";
     DBSCAN => DBSCANParams, "clustering";
     AgglomerativeClustering => AgglomerativeClusteringParams, "clustering";
+    DecisionTreeClassifier => DecisionTreeClassifierParams, "classification";
+    DecisionTreeRegressor => DecisionTreeRegressorParams, "regression";
+    RandomForestClassifier => RandomForestClassifierParams, "classification";
+    RandomForestRegressor => RandomForestRegressorParams, "regression";
+    GradientBoostingClassifier => GradientBoostingClassifierParams, "classification";
+    GradientBoostingRegressor => GradientBoostingRegressorParams, "regression";
+    HistGradientBoostingClassifier => HistGradientBoostingClassifierParams, "classification";
+    HistGradientBoostingRegressor => HistGradientBoostingRegressorParams, "regression";
 }

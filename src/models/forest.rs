@@ -1,0 +1,447 @@
+//! Random forests (scikit-learn's `RandomForestClassifier` / `RandomForestRegressor`):
+//! `n_estimators` trees, each grown on a bootstrap sample (drawn as per-row
+//! counts used as sample weights, as scikit-learn does) with `max_features`
+//! features examined per split. Probabilities are the mean of the trees' leaf
+//! class fractions. Tree `i` is seeded by the `i`-th draw of a ChaCha8 stream
+//! seeded with the forest's seed, so a forest is reproducible and each tree can
+//! be rebuilt alone.
+
+use ndarray::Array2;
+use rand::{Rng, RngCore, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::logistic::{argmax, class_target};
+use super::tree::{
+    build_tree, check_finite, importances_json, normalized, predict_classes, predict_values, regression_target, rows_of, tree_schema, ClassCriterion, ColMajor, Labels,
+    MaxFeatures, MaxFeaturesName, RegCriterion, Tree, TreeConfig,
+};
+use super::check_fit;
+use crate::estimator::{FitContext, FittedModel, ModelParams, Output, ParamInfo, Target, Task};
+use crate::{Error, Result};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RandomForestClassifierParams {
+    pub n_estimators: usize,
+    pub criterion: ClassCriterion,
+    pub max_depth: Option<usize>,
+    pub min_samples_split: usize,
+    pub min_samples_leaf: usize,
+    pub max_features: Option<MaxFeatures>,
+    pub min_impurity_decrease: f64,
+    pub bootstrap: bool,
+    pub oob_score: bool,
+    pub random_state: Option<u64>,
+}
+
+impl Default for RandomForestClassifierParams {
+    fn default() -> Self {
+        RandomForestClassifierParams {
+            n_estimators: 100,
+            criterion: ClassCriterion::Gini,
+            max_depth: None,
+            min_samples_split: 2,
+            min_samples_leaf: 1,
+            max_features: Some(MaxFeatures::Name(MaxFeaturesName::Sqrt)),
+            min_impurity_decrease: 0.0,
+            bootstrap: true,
+            oob_score: false,
+            random_state: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RandomForestRegressorParams {
+    pub n_estimators: usize,
+    pub criterion: RegCriterion,
+    pub max_depth: Option<usize>,
+    pub min_samples_split: usize,
+    pub min_samples_leaf: usize,
+    pub max_features: Option<MaxFeatures>,
+    pub min_impurity_decrease: f64,
+    pub bootstrap: bool,
+    pub oob_score: bool,
+    pub random_state: Option<u64>,
+}
+
+impl Default for RandomForestRegressorParams {
+    fn default() -> Self {
+        RandomForestRegressorParams {
+            n_estimators: 100,
+            criterion: RegCriterion::SquaredError,
+            max_depth: None,
+            min_samples_split: 2,
+            min_samples_leaf: 1,
+            max_features: Some(MaxFeatures::Float(1.0)),
+            min_impurity_decrease: 0.0,
+            bootstrap: true,
+            oob_score: false,
+            random_state: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RandomForestClassifier {
+    pub n_features: usize,
+    pub n_classes: usize,
+    pub trees: Vec<Tree>,
+    #[serde(default)]
+    pub oob_score: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RandomForestRegressor {
+    pub n_features: usize,
+    pub trees: Vec<Tree>,
+    #[serde(default)]
+    pub oob_score: Option<f64>,
+}
+
+/// What one tree was grown on.
+struct Grown {
+    tree: Tree,
+    /// Bootstrap counts per row (empty without bootstrap).
+    counts: Vec<f64>,
+}
+
+/// Grows `n_estimators` trees; calls `each` after every tree.
+fn grow_forest(x: &Array2<f64>, labels: Labels, cfg: &TreeConfig, n_estimators: usize, bootstrap: bool, seed: u64, mut each: impl FnMut(Grown)) {
+    let (n, p) = x.dim();
+    let xt = ColMajor::new(x);
+    let mut seeds = ChaCha8Rng::seed_from_u64(seed);
+    let mut counts = vec![0.0; n];
+    let mut samples: Vec<usize> = Vec::with_capacity(n);
+    for _ in 0..n_estimators {
+        let mut rng = ChaCha8Rng::seed_from_u64(seeds.next_u64());
+        samples.clear();
+        if bootstrap {
+            counts.iter_mut().for_each(|c| *c = 0.0);
+            for _ in 0..n {
+                counts[rng.random_range(0..n)] += 1.0;
+            }
+            samples.extend((0..n).filter(|&i| counts[i] > 0.0));
+        } else {
+            samples.extend(0..n);
+        }
+        let w = if bootstrap { Some(counts.as_slice()) } else { None };
+        let tree = build_tree(&xt, p, labels, w, &mut samples, cfg, &mut rng);
+        each(Grown { tree, counts: if bootstrap { counts.clone() } else { Vec::new() } });
+    }
+}
+
+fn check_common(model: &str, n_estimators: usize, bootstrap: bool, oob: bool) -> Result<()> {
+    if n_estimators == 0 {
+        return Err(Error::param(model, "n_estimators", "must be at least 1"));
+    }
+    if n_estimators > 10_000 {
+        return Err(Error::param(model, "n_estimators", format!("{n_estimators} is more than the 10000 trees pipelab builds")));
+    }
+    if oob && !bootstrap {
+        return Err(Error::param(model, "oob_score", "needs bootstrap=true (out-of-bag rows exist only with bootstrap sampling)"));
+    }
+    Ok(())
+}
+
+/// Mean of per-tree normalized importances, normalized (scikit-learn's forest rule).
+fn forest_importances(trees: &[Tree], p: usize) -> Vec<f64> {
+    let mut acc = vec![0.0; p];
+    let mut used = 0usize;
+    for t in trees {
+        if t.n_nodes() > 1 {
+            used += 1;
+            for (a, v) in acc.iter_mut().zip(normalized(t.raw_importances())) {
+                *a += v;
+            }
+        }
+    }
+    if used > 0 {
+        acc.iter_mut().for_each(|a| *a /= used as f64);
+    }
+    normalized(acc)
+}
+
+fn forest_schema(classifier: bool) -> Vec<ParamInfo> {
+    let mut v = vec![ParamInfo::new("n_estimators", "int", json!(100), "Number of trees.").range(Some(1.0), Some(10000.0))];
+    v.extend(tree_schema(classifier, if classifier { json!("sqrt") } else { json!(1.0) }));
+    v.extend([
+        ParamInfo::new("bootstrap", "bool", json!(true), "Grow each tree on a bootstrap sample (rows drawn with replacement)."),
+        ParamInfo::new("oob_score", "bool", json!(false), "Score each row with the trees that did not see it (out-of-bag estimate)."),
+    ]);
+    v
+}
+
+fn warn_oob(ctx: &FitContext, model: &str, missing: usize) {
+    if missing > 0 {
+        ctx.warn(format!("{model}: {missing} row(s) were in every bootstrap sample and have no out-of-bag prediction; use more trees for a reliable oob_score"));
+    }
+}
+
+impl ModelParams for RandomForestClassifierParams {
+    type Fitted = RandomForestClassifier;
+    fn task(&self) -> Task {
+        Task::Classification
+    }
+    fn fit(&self, x: &Array2<f64>, y: Option<&Target>, ctx: &FitContext) -> Result<RandomForestClassifier> {
+        const M: &str = "RandomForestClassifier";
+        check_fit(M, x)?;
+        check_finite(M, x)?;
+        check_common(M, self.n_estimators, self.bootstrap, self.oob_score)?;
+        let (y, n_classes) = class_target(M, y)?;
+        let (n, p) = x.dim();
+        let k = n_classes.max(1);
+        let cfg = TreeConfig::new(M, self.criterion.into(), self.max_depth, self.min_samples_split, self.min_samples_leaf, self.max_features, self.min_impurity_decrease, p)?;
+        let mut trees = Vec::with_capacity(self.n_estimators);
+        let mut oob = if self.oob_score { vec![0.0; n * k] } else { Vec::new() };
+        let data = rows_of(x);
+        grow_forest(x, Labels::Classes { y, n_classes }, &cfg, self.n_estimators, self.bootstrap, ctx.seed_for(self.random_state), |g| {
+            if self.oob_score {
+                for i in (0..n).filter(|&i| g.counts[i] == 0.0) {
+                    let v = g.tree.node_value(g.tree.leaf(&data[i * p..(i + 1) * p]));
+                    for c in 0..k {
+                        oob[i * k + c] += v[c];
+                    }
+                }
+            }
+            trees.push(g.tree);
+        });
+        let oob_score = if self.oob_score {
+            let (mut hit, mut seen) = (0usize, 0usize);
+            for i in 0..n {
+                let row = &oob[i * k..(i + 1) * k];
+                if row.iter().sum::<f64>() > 0.0 {
+                    seen += 1;
+                    hit += (argmax(row) == y[i]) as usize;
+                }
+            }
+            warn_oob(ctx, M, n - seen);
+            (seen > 0).then(|| hit as f64 / seen as f64)
+        } else {
+            None
+        };
+        Ok(RandomForestClassifier { n_features: p, n_classes, trees, oob_score })
+    }
+    fn schema() -> Vec<ParamInfo> {
+        forest_schema(true)
+    }
+    fn help() -> &'static str {
+        "Many decision trees on bootstrap samples, each split choosing among a random subset of features; votes are averaged."
+    }
+}
+
+impl ModelParams for RandomForestRegressorParams {
+    type Fitted = RandomForestRegressor;
+    fn task(&self) -> Task {
+        Task::Regression
+    }
+    fn fit(&self, x: &Array2<f64>, y: Option<&Target>, ctx: &FitContext) -> Result<RandomForestRegressor> {
+        const M: &str = "RandomForestRegressor";
+        check_fit(M, x)?;
+        check_finite(M, x)?;
+        check_common(M, self.n_estimators, self.bootstrap, self.oob_score)?;
+        let y = regression_target(M, y)?;
+        let (n, p) = x.dim();
+        let cfg = TreeConfig::new(M, self.criterion.into(), self.max_depth, self.min_samples_split, self.min_samples_leaf, self.max_features, self.min_impurity_decrease, p)?;
+        let mut trees = Vec::with_capacity(self.n_estimators);
+        let (mut oob_sum, mut oob_n) = if self.oob_score { (vec![0.0; n], vec![0usize; n]) } else { (Vec::new(), Vec::new()) };
+        let data = rows_of(x);
+        grow_forest(x, Labels::Values(y), &cfg, self.n_estimators, self.bootstrap, ctx.seed_for(self.random_state), |g| {
+            if self.oob_score {
+                for i in (0..n).filter(|&i| g.counts[i] == 0.0) {
+                    oob_sum[i] += g.tree.node_value(g.tree.leaf(&data[i * p..(i + 1) * p]))[0];
+                    oob_n[i] += 1;
+                }
+            }
+            trees.push(g.tree);
+        });
+        let oob_score = if self.oob_score {
+            let idx: Vec<usize> = (0..n).filter(|&i| oob_n[i] > 0).collect();
+            warn_oob(ctx, M, n - idx.len());
+            if idx.len() < 2 {
+                None
+            } else {
+                let mean = idx.iter().map(|&i| y[i]).sum::<f64>() / idx.len() as f64;
+                let ss_tot: f64 = idx.iter().map(|&i| (y[i] - mean).powi(2)).sum();
+                let ss_res: f64 = idx.iter().map(|&i| (y[i] - oob_sum[i] / oob_n[i] as f64).powi(2)).sum();
+                Some(if ss_tot > 0.0 { 1.0 - ss_res / ss_tot } else if ss_res == 0.0 { 1.0 } else { 0.0 })
+            }
+        } else {
+            None
+        };
+        Ok(RandomForestRegressor { n_features: p, trees, oob_score })
+    }
+    fn schema() -> Vec<ParamInfo> {
+        forest_schema(false)
+    }
+    fn help() -> &'static str {
+        "Many regression trees on bootstrap samples; predictions are averaged."
+    }
+}
+
+fn validate_trees(model: &str, trees: &[Tree], p: usize, outputs: usize) -> Result<()> {
+    if trees.is_empty() {
+        return Err(Error::ModelFile(format!("{model}: the forest has no trees")));
+    }
+    for t in trees {
+        t.validate(model)?;
+        if t.n_features != p || t.n_outputs != outputs {
+            return Err(Error::ModelFile(format!("{model}: a tree's shape does not match the forest ({p} features, {outputs} outputs)")));
+        }
+    }
+    Ok(())
+}
+
+impl FittedModel for RandomForestClassifier {
+    fn n_features(&self) -> usize {
+        self.n_features
+    }
+    fn predict(&self, x: &Array2<f64>) -> Result<Output> {
+        predict_classes("RandomForestClassifier", &self.trees, self.n_features, self.n_classes, x)
+    }
+    fn inspect(&self, names: &[String]) -> serde_json::Value {
+        json!({
+            "kind": "forest_classifier",
+            "feature_importances": importances_json(names, &forest_importances(&self.trees, self.n_features)),
+            "n_estimators": self.trees.len(),
+            "oob_score": self.oob_score,
+            "mean_depth": self.trees.iter().map(|t| t.max_depth() as f64).sum::<f64>() / self.trees.len().max(1) as f64,
+            "total_nodes": self.trees.iter().map(Tree::n_nodes).sum::<usize>(),
+        })
+    }
+    fn validate(&self) -> Result<()> {
+        validate_trees("RandomForestClassifier", &self.trees, self.n_features, self.n_classes.max(1))?;
+        if self.trees.iter().any(|t| t.value.iter().any(|&v| v < 0.0)) {
+            return Err(Error::ModelFile("RandomForestClassifier: negative class fraction".into()));
+        }
+        Ok(())
+    }
+}
+
+impl FittedModel for RandomForestRegressor {
+    fn n_features(&self) -> usize {
+        self.n_features
+    }
+    fn predict(&self, x: &Array2<f64>) -> Result<Output> {
+        Ok(Output::Values(predict_values("RandomForestRegressor", &self.trees, self.n_features, x)?))
+    }
+    fn inspect(&self, names: &[String]) -> serde_json::Value {
+        json!({
+            "kind": "forest_regressor",
+            "feature_importances": importances_json(names, &forest_importances(&self.trees, self.n_features)),
+            "n_estimators": self.trees.len(),
+            "oob_score": self.oob_score,
+            "mean_depth": self.trees.iter().map(|t| t.max_depth() as f64).sum::<f64>() / self.trees.len().max(1) as f64,
+            "total_nodes": self.trees.iter().map(Tree::n_nodes).sum::<usize>(),
+        })
+    }
+    fn validate(&self) -> Result<()> {
+        validate_trees("RandomForestRegressor", &self.trees, self.n_features, 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn blobs(n: usize, p: usize, seed: u64) -> (Array2<f64>, Vec<usize>) {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let y: Vec<usize> = (0..n).map(|i| i % 3).collect();
+        let x = Array2::from_shape_fn((n, p), |(i, j)| if j < 2 { y[i] as f64 * 2.0 + rng.random_range(-1.5..1.5) } else { rng.random_range(-1.0..1.0) });
+        (x, y)
+    }
+
+    #[test]
+    fn deterministic_given_seed_and_learns() {
+        let (x, y) = blobs(300, 5, 0);
+        let t = Target::Classes { y: y.clone(), n_classes: 3 };
+        let p = RandomForestClassifierParams { n_estimators: 20, oob_score: true, random_state: Some(3), ..Default::default() };
+        let a = p.fit(&x, Some(&t), &FitContext::new(0)).unwrap();
+        let b = p.fit(&x, Some(&t), &FitContext::new(99)).unwrap();
+        assert_eq!(a, b, "random_state fixes the forest");
+        a.validate().unwrap();
+        let c = RandomForestClassifierParams { random_state: Some(4), ..p.clone() }.fit(&x, Some(&t), &FitContext::new(0)).unwrap();
+        assert_ne!(a, c);
+        let oob = a.oob_score.unwrap();
+        assert!(oob > 0.8, "oob {oob}");
+        let Output::Classes { labels, proba } = a.predict(&x).unwrap() else { panic!() };
+        let acc = labels.iter().zip(&y).filter(|(a, b)| a == b).count() as f64 / y.len() as f64;
+        assert!(acc > 0.95);
+        for row in proba.unwrap().rows() {
+            assert!((row.sum() - 1.0).abs() < 1e-9);
+        }
+        let imp = a.inspect(&[]);
+        let f0 = imp["feature_importances"][0]["value"].as_f64().unwrap();
+        let f4 = imp["feature_importances"][4]["value"].as_f64().unwrap();
+        assert!(f0 > f4);
+        assert_eq!(imp["oob_score"].as_f64(), Some(oob));
+    }
+
+    #[test]
+    fn regressor_fits_and_scores_oob() {
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let x = Array2::from_shape_fn((200, 3), |_| rng.random_range(0.0..1.0));
+        let y: Vec<f64> = x.rows().into_iter().map(|r| 3.0 * r[0] + r[1] * r[1]).collect();
+        let p = RandomForestRegressorParams { n_estimators: 30, oob_score: true, random_state: Some(0), ..Default::default() };
+        let m = p.fit(&x, Some(&Target::Values(y.clone())), &FitContext::new(0)).unwrap();
+        m.validate().unwrap();
+        assert!(m.oob_score.unwrap() > 0.8, "{:?}", m.oob_score);
+        let Output::Values(v) = m.predict(&x).unwrap() else { panic!() };
+        assert_eq!(v.len(), 200);
+    }
+
+    #[test]
+    fn parameter_errors() {
+        let (x, y) = blobs(30, 2, 0);
+        let t = Target::Classes { y, n_classes: 3 };
+        let ctx = FitContext::new(0);
+        assert!(RandomForestClassifierParams { n_estimators: 0, ..Default::default() }.fit(&x, Some(&t), &ctx).is_err());
+        assert!(RandomForestClassifierParams { bootstrap: false, oob_score: true, ..Default::default() }.fit(&x, Some(&t), &ctx).is_err());
+        // Without bootstrap and with all features every tree is the same up to tie-breaking.
+        let m = RandomForestClassifierParams { n_estimators: 3, bootstrap: false, max_features: None, ..Default::default() }.fit(&x, Some(&t), &ctx).unwrap();
+        assert_eq!(m.trees.len(), 3);
+        let mut bad = m.clone();
+        bad.trees[1].n_features = 7;
+        assert!(bad.validate().is_err());
+        let mut empty = m;
+        empty.trees.clear();
+        assert!(empty.validate().is_err());
+    }
+
+    /// Rough timing: RandomForestClassifier(100, max_depth=10) on 20,000 × 20.
+    /// `cargo test --lib models::forest -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn timing_20k_by_20() {
+        let n = 20_000;
+        let p = 20;
+        let mut rng = ChaCha8Rng::seed_from_u64(0);
+        let x = Array2::from_shape_fn((n, p), |_| rng.random_range(-1.0..1.0));
+        let y: Vec<usize> = x.rows().into_iter().map(|r| (r[0] + r[1] * r[2] + 0.3 * r[3] > 0.0) as usize).collect();
+        let t = Target::Classes { y, n_classes: 2 };
+        let params = RandomForestClassifierParams { n_estimators: 100, max_depth: Some(10), random_state: Some(0), ..Default::default() };
+        // CPU time of this thread (the machine is shared; wall time is not meaningful).
+        let cpu = || std::fs::read_to_string("/proc/thread-self/schedstat").ok().and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok()).unwrap_or(0.0) / 1e9;
+        let c0 = cpu();
+        let start = std::time::Instant::now();
+        let m = params.fit(&x, Some(&t), &FitContext::new(0)).unwrap();
+        let fit = start.elapsed();
+        let c1 = cpu();
+        let start = std::time::Instant::now();
+        m.predict(&x).unwrap();
+        let c2 = cpu();
+        eprintln!(
+            "RandomForestClassifier(100, max_depth=10) 20000x20: fit {:.2}s wall / {:.2}s cpu, predict {:.3}s wall / {:.3}s cpu, {} nodes",
+            fit.as_secs_f64(),
+            c1 - c0,
+            start.elapsed().as_secs_f64(),
+            c2 - c1,
+            m.trees.iter().map(Tree::n_nodes).sum::<usize>()
+        );
+    }
+}
