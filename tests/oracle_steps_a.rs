@@ -308,10 +308,26 @@ fn ordinal_encoder_matches_sklearn() {
     let fitted = fit_t(&p, &train);
     assert_mat("OrdinalEncoder train", &rows(&fitted.transform(&train).unwrap()), &matf(&r["ordinal_encoder"]["train"]), 0.0, 0.0);
     assert_mat("OrdinalEncoder new", &rows(&fitted.transform(&new).unwrap()), &matf(&r["ordinal_encoder"]["new"]), 0.0, 0.0);
-    let p2 = OrdinalEncoderParams { encoded_missing_value: -2.0, ..p };
+    let p2 = OrdinalEncoderParams { encoded_missing_value: -2.0, ..p.clone() };
     let fitted = fit_t(&p2, &train);
     assert_mat("OrdinalEncoder(-2) train", &rows(&fitted.transform(&train).unwrap()), &matf(&r["ordinal_encoder_missing_-2"]["train"]), 0.0, 0.0);
     assert_mat("OrdinalEncoder(-2) new", &rows(&fitted.transform(&new).unwrap()), &matf(&r["ordinal_encoder_missing_-2"]["new"]), 0.0, 0.0);
+    // Infrequent categories share the last code.
+    for (name, case) in r["ordinal_encoder_infrequent"].as_object().unwrap() {
+        let params = &case["params"];
+        let p3 = OrdinalEncoderParams {
+            min_frequency: match &params["min_frequency"] {
+                Value::Null => None,
+                v if v.is_u64() => Some(MinFrequency::Count(v.as_u64().unwrap())),
+                v => Some(MinFrequency::Fraction(v.as_f64().unwrap())),
+            },
+            max_categories: params["max_categories"].as_u64().map(|v| v as usize),
+            ..p.clone()
+        };
+        let fitted = fit_t(&p3, &train);
+        assert_mat(&format!("OrdinalEncoder {name} train"), &rows(&fitted.transform(&train).unwrap()), &matf(&case["train"]), 0.0, 0.0);
+        assert_mat(&format!("OrdinalEncoder {name} new"), &rows(&fitted.transform(&new).unwrap()), &matf(&case["new"]), 0.0, 0.0);
+    }
     // handle_unknown="error" names the column and the row.
     let strict = fit_t(&OrdinalEncoderParams::default(), &train);
     let msg = strict.transform(&new).unwrap_err().to_string();
@@ -443,6 +459,7 @@ fn steps_a_invariants() {
         (r#"{"Normalizer": {"norm": "l1"}}"#, &num),
         (r#"{"PowerTransformer": {}}"#, &num_nan),
         (r#"{"OrdinalEncoder": {"handle_unknown": "use_encoded_value", "unknown_value": -1}}"#, &cat),
+        (r#"{"OrdinalEncoder": {"handle_unknown": "use_encoded_value", "unknown_value": -1, "max_categories": 3}}"#, &cat),
         (r#"{"OneHotEncoder": {"handle_unknown": "infrequent_if_exist", "min_frequency": 5, "max_categories": 4}}"#, &cat),
         (r#"{"KNNImputer": {"n_neighbors": 3, "weights": "distance", "add_indicator": true}}"#, &num_nan),
         (r#"{"KBinsDiscretizer": {"n_bins": 4, "strategy": "kmeans", "encode": "onehot-dense"}}"#, &num),

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::json;
 
+use super::onehot::{identify_infrequent, MinFrequency};
 use super::{check_columns, check_fit_rows};
 use crate::data::MISSING_CODE;
 use crate::estimator::{FitContext, FittedTransform, ParamInfo, StepParams, Target};
@@ -112,11 +113,21 @@ pub struct OrdinalEncoderParams {
     /// Code for missing values seen at fit (default NaN).
     #[serde(with = "nan_f64")]
     pub encoded_missing_value: f64,
+    /// Categories seen fewer times than this (count, or fraction of rows) share the last code.
+    pub min_frequency: Option<MinFrequency>,
+    /// At most this many codes per column; the rarest categories share the last one.
+    pub max_categories: Option<usize>,
 }
 
 impl Default for OrdinalEncoderParams {
     fn default() -> Self {
-        OrdinalEncoderParams { handle_unknown: OrdinalHandleUnknown::Error, unknown_value: None, encoded_missing_value: f64::NAN }
+        OrdinalEncoderParams {
+            handle_unknown: OrdinalHandleUnknown::Error,
+            unknown_value: None,
+            encoded_missing_value: f64::NAN,
+            min_frequency: None,
+            max_categories: None,
+        }
     }
 }
 
@@ -147,6 +158,31 @@ pub struct OrdinalColumn {
     pub categories: CategoryKeys,
     /// A missing value was seen at fit (it is encoded as `encoded_missing_value`).
     pub has_missing: bool,
+    /// Indices (into `categories`) of infrequent categories: they all get the last code.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub infrequent: Vec<usize>,
+}
+
+impl OrdinalColumn {
+    /// The code of each category: frequent ones in order, then one shared code for the infrequent ones.
+    pub fn codes(&self) -> Vec<f64> {
+        let n_freq = self.categories.len() - self.infrequent.len();
+        let mut next = 0usize;
+        (0..self.categories.len())
+            .map(|k| {
+                if self.infrequent.contains(&k) {
+                    n_freq as f64
+                } else {
+                    next += 1;
+                    (next - 1) as f64
+                }
+            })
+            .collect()
+    }
+    /// Number of distinct codes.
+    pub fn n_codes(&self) -> usize {
+        self.categories.len() - self.infrequent.len() + usize::from(!self.infrequent.is_empty())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -161,28 +197,38 @@ pub struct OrdinalEncoder {
     pub encoded_missing_value: f64,
 }
 
-/// Sorted categories seen in a column, and whether a missing value was seen.
-pub fn column_categories(col: &FCol) -> (CategoryKeys, bool) {
+/// Sorted categories seen in a column, their counts, and whether a missing value was seen.
+pub fn column_categories(col: &FCol) -> (CategoryKeys, Vec<usize>, bool) {
     match &col.data {
         FData::Cat(c) => {
-            let mut seen = vec![false; c.levels.len()];
+            let mut count = vec![0usize; c.levels.len()];
             let mut missing = false;
             for &k in &c.codes {
                 if k == MISSING_CODE {
                     missing = true;
                 } else {
-                    seen[k as usize] = true;
+                    count[k as usize] += 1;
                 }
             }
-            let mut cats: Vec<String> = c.levels.iter().zip(&seen).filter(|(_, &s)| s).map(|(l, _)| l.clone()).collect();
-            cats.sort();
-            (CategoryKeys::Text(cats), missing)
+            let mut order: Vec<usize> = (0..c.levels.len()).filter(|&k| count[k] > 0).collect();
+            order.sort_by(|&a, &b| c.levels[a].cmp(&c.levels[b]));
+            let cats = order.iter().map(|&k| c.levels[k].clone()).collect();
+            (CategoryKeys::Text(cats), order.iter().map(|&k| count[k]).collect(), missing)
         }
         FData::Num(v) => {
             let mut vals: Vec<f64> = v.iter().copied().filter(|x| !x.is_nan()).collect();
             vals.sort_by(|a, b| a.total_cmp(b));
-            vals.dedup();
-            (CategoryKeys::Num(vals), v.iter().any(|x| x.is_nan()))
+            let mut cats = Vec::new();
+            let mut counts = Vec::new();
+            for &x in &vals {
+                if cats.last() == Some(&x) {
+                    *counts.last_mut().unwrap_or(&mut 0) += 1;
+                } else {
+                    cats.push(x);
+                    counts.push(1);
+                }
+            }
+            (CategoryKeys::Num(cats), counts, vals.len() < v.len())
         }
     }
 }
@@ -207,13 +253,26 @@ impl StepParams for OrdinalEncoderParams {
             }
             _ => {}
         }
+        match self.min_frequency {
+            Some(MinFrequency::Count(0)) => return Err(Error::param("OrdinalEncoder", "min_frequency", "must be an integer >= 1 or a fraction in (0, 1]")),
+            Some(MinFrequency::Fraction(f)) if !(f > 0.0 && f <= 1.0) => {
+                return Err(Error::param("OrdinalEncoder", "min_frequency", format!("as a fraction must be in (0, 1], got {f}")))
+            }
+            _ => {}
+        }
+        if self.max_categories == Some(0) {
+            return Err(Error::param("OrdinalEncoder", "max_categories", "must be >= 1"));
+        }
         check_fit_rows("OrdinalEncoder", x)?;
+        let infrequent_enabled = self.min_frequency.is_some() || self.max_categories.is_some();
         let mut columns = Vec::with_capacity(x.n_cols());
         for col in &x.cols {
-            let (categories, has_missing) = column_categories(col);
-            columns.push(OrdinalColumn { name: col.name.clone(), categories, has_missing });
+            let (categories, counts, has_missing) = column_categories(col);
+            // As scikit-learn, the missing value never counts as (in)frequent.
+            let infrequent = if infrequent_enabled { identify_infrequent(&counts, x.n_rows, self.min_frequency, self.max_categories) } else { Vec::new() };
+            columns.push(OrdinalColumn { name: col.name.clone(), categories, has_missing, infrequent });
         }
-        let max_card = columns.iter().map(|c| c.categories.len()).max().unwrap_or(0) as f64;
+        let max_card = columns.iter().map(|c| c.n_codes()).max().unwrap_or(0) as f64;
         if let Some(u) = self.unknown_value {
             if u >= 0.0 && u < max_card {
                 return Err(Error::param(
@@ -224,7 +283,7 @@ impl StepParams for OrdinalEncoderParams {
             }
         }
         let m = self.encoded_missing_value;
-        let max_card_missing = columns.iter().filter(|c| c.has_missing).map(|c| c.categories.len()).max().unwrap_or(0) as f64;
+        let max_card_missing = columns.iter().filter(|c| c.has_missing).map(|c| c.n_codes()).max().unwrap_or(0) as f64;
         if !m.is_nan() && m >= 0.0 && m < max_card_missing {
             return Err(Error::param(
                 "OrdinalEncoder",
@@ -247,6 +306,9 @@ impl StepParams for OrdinalEncoderParams {
                 .choices(&["error", "use_encoded_value"]),
             ParamInfo::new("unknown_value", "float_or_null", json!(null), "Code for unseen categories with use_encoded_value (an integer such as -1, or \"nan\")."),
             ParamInfo::new("encoded_missing_value", "float_or_null", json!("nan"), "Code for missing values (default: stays missing)."),
+            ParamInfo::new("min_frequency", "float_or_null", json!(null), "Categories rarer than this count (integer) or fraction of rows share the last code."),
+            ParamInfo::new("max_categories", "int_or_null", json!(null), "At most this many codes per column; the rarest categories share the last one.")
+                .range(Some(1.0), None),
         ]
     }
     fn help() -> &'static str {
@@ -282,10 +344,11 @@ impl FittedTransform for OrdinalEncoder {
                 }
             };
             let mut v = Vec::with_capacity(x.n_rows);
+            let codes = oc.codes();
             match (&col.data, &oc.categories) {
                 (FData::Cat(c), CategoryKeys::Text(cats)) => {
                     let index: HashMap<&str, usize> = cats.iter().enumerate().map(|(i, s)| (s.as_str(), i)).collect();
-                    let level_code: Vec<Option<f64>> = c.levels.iter().map(|l| index.get(l.as_str()).map(|&i| i as f64)).collect();
+                    let level_code: Vec<Option<f64>> = c.levels.iter().map(|l| index.get(l.as_str()).map(|&i| codes[i])).collect();
                     for (row, &k) in c.codes.iter().enumerate() {
                         if k == MISSING_CODE {
                             v.push(missing(row)?);
@@ -303,7 +366,7 @@ impl FittedTransform for OrdinalEncoder {
                             v.push(missing(row)?);
                         } else {
                             match cats.binary_search_by(|p| p.total_cmp(&c)) {
-                                Ok(i) => v.push(i as f64),
+                                Ok(i) => v.push(codes[i]),
                                 Err(_) => v.push(self.unknown(&col.name, row, &crate::data::format_number(c))?),
                             }
                         }
@@ -320,6 +383,9 @@ impl FittedTransform for OrdinalEncoder {
             return Err(Error::ModelFile("OrdinalEncoder: categories do not match its input columns".into()));
         }
         for c in &self.columns {
+            if c.infrequent.iter().any(|&k| k >= c.categories.len()) || c.infrequent.windows(2).any(|w| w[0] >= w[1]) {
+                return Err(Error::ModelFile(format!("OrdinalEncoder: column '{}' has invalid infrequent categories", c.name)));
+            }
             if let CategoryKeys::Num(v) = &c.categories {
                 if v.iter().any(|x| !x.is_finite()) || v.windows(2).any(|w| w[0] >= w[1]) {
                     return Err(Error::ModelFile(format!("OrdinalEncoder: column '{}' has unsorted or non-finite categories", c.name)));
@@ -342,7 +408,7 @@ mod tests {
     fn codes_unknown_and_missing() {
         let fit = Frame::new(vec![FCol { name: "c".into(), data: FData::Cat(CatData::from_options(&[Some("b"), Some("a"), None, Some("c")])) }], 4);
         let p = OrdinalEncoderParams { handle_unknown: OrdinalHandleUnknown::UseEncodedValue, unknown_value: Some(-1.0), ..Default::default() };
-        let f = p.fit(&fit, None, &FitContext::default()).unwrap();
+        let f = p.clone().fit(&fit, None, &FitContext::default()).unwrap();
         let t = f.transform(&fit).unwrap();
         let FData::Num(v) = &t.cols[0].data else { panic!() };
         assert_eq!(&v[..2], &[1.0, 0.0]);
