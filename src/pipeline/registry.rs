@@ -156,8 +156,6 @@ use crate::models::svm::{LinearSVCParams, SVCParams};
 use crate::models::boosting::{GradientBoostingClassifierParams, GradientBoostingRegressorParams};
 use crate::models::hist_boosting::{HistGradientBoostingClassifierParams, HistGradientBoostingRegressorParams};
 use crate::models::forest::{RandomForestClassifierParams, RandomForestRegressorParams};
-use crate::models::linear::LinearRegressionParams;
-use crate::models::logistic::LogisticRegressionParams;
 use crate::models::tree::{DecisionTreeClassifierParams, DecisionTreeRegressorParams};
 
 model_registry! {
