@@ -116,7 +116,9 @@ macro_rules! model_registry {
     };
 }
 
+use crate::features::decomposition::{LdaParams, PcaParams};
 use crate::features::poly::PolynomialFeaturesParams;
+use crate::features::selection::{CorrelationFilterParams, SelectFromModelParams, SelectKBestParams, SelectPercentileParams, VarianceThresholdParams};
 use crate::preprocess::imputer::SimpleImputerParams;
 use crate::preprocess::onehot::OneHotEncoderParams;
 use crate::preprocess::scaler::StandardScalerParams;
@@ -126,6 +128,13 @@ step_registry! {
     OneHotEncoder => OneHotEncoderParams, "preprocess";
     StandardScaler => StandardScalerParams, "preprocess";
     PolynomialFeatures => PolynomialFeaturesParams, "features";
+    VarianceThreshold => VarianceThresholdParams, "features";
+    SelectKBest => SelectKBestParams, "features";
+    SelectPercentile => SelectPercentileParams, "features";
+    SelectFromModel => SelectFromModelParams, "features";
+    CorrelationFilter => CorrelationFilterParams, "features";
+    PCA => PcaParams, "features";
+    LinearDiscriminantAnalysis => LdaParams, "features";
 }
 
 use crate::models::linear::LinearRegressionParams;
@@ -134,4 +143,21 @@ use crate::models::logistic::LogisticRegressionParams;
 model_registry! {
     LinearRegression => LinearRegressionParams, "regression";
     LogisticRegression => LogisticRegressionParams, "classification";
+}
+
+impl FittedModelEnum {
+    /// Per-feature importances for `SelectFromModel`: |coef| for linear models
+    /// (summed over classes, scikit-learn's `norm_order=1`), `feature_importances_`
+    /// for models that have them; `None` for models with neither.
+    #[allow(unreachable_patterns)]
+    pub fn importances(&self) -> Option<Vec<f64>> {
+        match self {
+            FittedModelEnum::LinearRegression(m) => Some(m.coef.iter().map(|c| c.abs()).collect()),
+            FittedModelEnum::LogisticRegression(m) => {
+                let p = m.coef.first().map_or(0, Vec::len);
+                Some((0..p).map(|j| m.coef.iter().map(|r| r[j].abs()).sum()).collect())
+            }
+            _ => None,
+        }
+    }
 }
