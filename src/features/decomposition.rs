@@ -283,7 +283,6 @@ impl StepParams for LdaParams {
         if n <= k {
             return Err(Error::data(format!("{NAME} needs more rows ({n}) than classes ({k})")));
         }
-        let _ = n - k;
         let max_components = (k - 1).min(p);
         let n_out = match self.n_components {
             None => max_components,
@@ -462,7 +461,7 @@ mod tests {
     fn lda_needs_classes() {
         let f = frame(&[&[1.0, 2.0, 3.0, 4.0]]);
         let err = LdaParams::default().fit(&f, None, &FitContext::default()).unwrap_err();
-        assert!(err.to_string().contains("class"), "{err}");
+        assert!(err.to_string().contains("target"), "{err}");
         let y = Target::Classes { y: vec![0, 0, 1, 1], n_classes: 2 };
         let l = LdaParams::default().fit(&f, Some(&y), &FitContext::default()).unwrap();
         assert_eq!(l.transform(&f).unwrap().names(), ["lineardiscriminantanalysis0"]);
