@@ -7,7 +7,7 @@
 
 use pipelab::data::{read_csv, ReadOptions, Table};
 use pipelab::estimator::{FitContext, FittedTransform, StepParams, Target};
-use pipelab::features::decomposition::{LdaParams, LdaSolver, NComponents, PcaParams};
+use pipelab::features::decomposition::{LdaParams, LdaSolver, NComponents, PcaParams, TruncatedSvdParams};
 use pipelab::features::poly::PolynomialFeaturesParams;
 use pipelab::features::selection::{
     mi_continuous_continuous, mi_continuous_discrete, univariate_scores, KParam, ScoreFunc, SelectFromModelParams, SelectKBestParams, SelectPercentileParams, Threshold, VarianceThresholdParams,
@@ -153,6 +153,20 @@ fn pca_fraction_and_whiten_match_sklearn() {
     let d = (0..5).map(|i| max_abs(&(0..3).map(|c| col(&out, c)[i]).collect::<Vec<_>>(), &want[i])).fold(0.0, f64::max);
     eprintln!("PCA(3, whiten) wine: variance rel {ev:.2e}, whitened scores max abs {d:.2e}");
     assert!(ev < 1e-9 && d < 1e-8, "variance {ev}, scores {d}");
+}
+
+#[test]
+fn truncated_svd_matches_sklearn_arpack() {
+    let r = &local()["wine_truncated_svd3"];
+    let (x, _) = load("wine", "class");
+    let t = TruncatedSvdParams { n_components: 3, ..Default::default() }.fit(&x, None, &FitContext::default()).unwrap();
+    let sv = max_rel(&t.singular_values, &vec_f(&r["singular_values"]));
+    let ev = max_rel(&t.explained_variance, &vec_f(&r["explained_variance"]));
+    let evr = max_rel(&t.explained_variance_ratio, &vec_f(&r["explained_variance_ratio"]));
+    let comp = t.components.iter().zip(&mat_f(&r["components_sign_normalised"])).map(|(g, w)| max_abs(g, w)).fold(0.0, f64::max);
+    eprintln!("TruncatedSVD(3) wine: singular rel {sv:.2e}, variance rel {ev:.2e}, ratio rel {evr:.2e}, components abs {comp:.2e}");
+    assert!(sv < 1e-9 && ev < 1e-9 && evr < 1e-9 && comp < 1e-10, "sv {sv}, ev {ev}, evr {evr}, comp {comp}");
+    assert_eq!(t.transform(&x).unwrap().names(), ["truncatedsvd0", "truncatedsvd1", "truncatedsvd2"]);
 }
 
 #[test]

@@ -1,5 +1,5 @@
-//! Dimensionality reduction: `PCA` and `LinearDiscriminantAnalysis` used as a
-//! transformer.
+//! Dimensionality reduction: `PCA`, `TruncatedSVD` and `LinearDiscriminantAnalysis`
+//! used as a transformer.
 //!
 //! - PCA centres the columns and eigen-decomposes the covariance matrix
 //!   (scikit-learn's `covariance_eigh` solver, which its `auto` picks for tall
@@ -207,6 +207,102 @@ impl FittedTransform for Pca {
             && self.mean.iter().chain(self.components.iter().flatten()).chain(&self.explained_variance).all(|v| v.is_finite());
         if !ok {
             return Err(Error::ModelFile("PCA: component, mean and variance lengths do not match the input columns, or values are not finite".into()));
+        }
+        Ok(())
+    }
+}
+
+/// `TruncatedSVD.algorithm`: both compute the exact decomposition here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SvdAlgorithm {
+    #[default]
+    Randomized,
+    Arpack,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TruncatedSvdParams {
+    pub n_components: usize,
+    /// Accepted for scikit-learn compatibility; pipelab always computes the exact top singular vectors
+    /// (an eigen-decomposition of XᵀX), which scikit-learn's randomized solver approximates.
+    pub algorithm: SvdAlgorithm,
+}
+
+impl Default for TruncatedSvdParams {
+    fn default() -> Self {
+        TruncatedSvdParams { n_components: 2, algorithm: SvdAlgorithm::Randomized }
+    }
+}
+
+/// `TruncatedSVD`: like PCA but without centring (so it keeps sparse-style data as is).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TruncatedSvd {
+    pub input_names: Vec<String>,
+    /// One row per component (unit length, largest-|entry| positive).
+    pub components: Vec<Vec<f64>>,
+    pub singular_values: Vec<f64>,
+    /// Variance (ddof 0) of each output column on the training rows.
+    pub explained_variance: Vec<f64>,
+    pub explained_variance_ratio: Vec<f64>,
+}
+
+impl StepParams for TruncatedSvdParams {
+    type Fitted = TruncatedSvd;
+
+    fn fit(&self, x: &Frame, _y: Option<&Target>, _ctx: &FitContext) -> Result<TruncatedSvd> {
+        const NAME: &str = "TruncatedSVD";
+        check_fit_rows(NAME, x)?;
+        let cols = finite_columns(NAME, x)?;
+        let (n, p) = (x.n_rows, cols.len());
+        if self.n_components == 0 || self.n_components > p {
+            return Err(Error::param(NAME, "n_components", format!("is {}; it must be between 1 and the number of input columns ({p})", self.n_components)));
+        }
+        let zero = vec![0.0; p];
+        let (vals, vecs) = sym_eigen(&scatter(&cols, &zero))?;
+        let k = self.n_components;
+        let mut components = Vec::with_capacity(k);
+        let mut singular_values = Vec::with_capacity(k);
+        for c in (0..p).rev().take(k) {
+            let mut v: Vec<f64> = (0..p).map(|j| vecs[[j, c]]).collect();
+            flip_sign(&mut v);
+            components.push(v);
+            singular_values.push(vals[c].max(0.0).sqrt());
+        }
+        let var = |v: &[f64]| {
+            let m = v.iter().sum::<f64>() / n as f64;
+            v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / n as f64
+        };
+        let total: f64 = cols.iter().map(|c| var(c)).sum();
+        let out = project(x, NAME, &zero, &components, None, "truncatedsvd")?;
+        let explained_variance: Vec<f64> = out.cols.iter().map(|c| c.numeric(NAME).map(var)).collect::<Result<_>>()?;
+        let explained_variance_ratio = explained_variance.iter().map(|v| if total > 0.0 { v / total } else { 0.0 }).collect();
+        Ok(TruncatedSvd { input_names: x.names(), components, singular_values, explained_variance, explained_variance_ratio })
+    }
+
+    fn schema() -> Vec<ParamInfo> {
+        vec![
+            ParamInfo::new("n_components", "int", json!(2), "Number of singular directions to keep.").range(Some(1.0), None),
+            ParamInfo::new("algorithm", "choice", json!("randomized"), "Accepted for compatibility; pipelab computes the exact decomposition either way.").choices(&["randomized", "arpack"]),
+        ]
+    }
+    fn help() -> &'static str {
+        "Project onto the top singular directions without centring (PCA for data that should not be centred)."
+    }
+}
+
+impl FittedTransform for TruncatedSvd {
+    fn transform(&self, x: &Frame) -> Result<Frame> {
+        check_columns("TruncatedSVD", &self.input_names, x)?;
+        project(x, "TruncatedSVD", &vec![0.0; self.input_names.len()], &self.components, None, "truncatedsvd")
+    }
+    fn validate(&self) -> Result<()> {
+        let p = self.input_names.len();
+        let k = self.components.len();
+        if self.components.iter().any(|c| c.len() != p || c.iter().any(|v| !v.is_finite())) || self.singular_values.len() != k || self.explained_variance_ratio.len() != k {
+            return Err(Error::ModelFile("TruncatedSVD: components do not match the input columns".into()));
         }
         Ok(())
     }

@@ -116,7 +116,7 @@ macro_rules! model_registry {
     };
 }
 
-use crate::features::decomposition::{LdaParams, PcaParams};
+use crate::features::decomposition::{LdaParams, PcaParams, TruncatedSvdParams};
 use crate::features::poly::PolynomialFeaturesParams;
 use crate::features::selection::{CorrelationFilterParams, SelectFromModelParams, SelectKBestParams, SelectPercentileParams, VarianceThresholdParams};
 use crate::preprocess::imputer::SimpleImputerParams;
@@ -134,6 +134,7 @@ step_registry! {
     SelectFromModel => SelectFromModelParams, "features";
     CorrelationFilter => CorrelationFilterParams, "features";
     PCA => PcaParams, "features";
+    TruncatedSVD => TruncatedSvdParams, "features";
     LinearDiscriminantAnalysis => LdaParams, "features";
 }
 
