@@ -199,6 +199,9 @@ const SCORE_CHOICES: &[&str] = &["f_classif", "f_regression", "chi2", "mutual_in
 
 /// Scores of each column for `func` (NaN where undefined, e.g. constant columns).
 pub fn univariate_scores(step: &str, func: ScoreFunc, x: &Frame, y: Option<&Target>, seed: u64) -> Result<Vec<f64>> {
+    if x.n_cols() == 0 {
+        return Err(Error::data(format!("{step}: no input columns to score")));
+    }
     let cols = finite_columns(step, x)?;
     let n = x.n_rows;
     match func {
@@ -865,6 +868,9 @@ impl StepParams for CorrelationFilterParams {
             return Err(Error::param(NAME, "threshold", format!("is {}; it must be in (0, 1]", self.threshold)));
         }
         let cols = finite_columns(NAME, x)?;
+        if cols.is_empty() {
+            return Err(Error::data(format!("{NAME}: no input columns")));
+        }
         let n = x.n_rows as f64;
         // Centred columns scaled to unit norm (None for constant columns: r undefined).
         let unit: Vec<Option<Vec<f64>>> = cols
