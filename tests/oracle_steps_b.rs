@@ -10,7 +10,7 @@ use pipelab::estimator::{FitContext, FittedTransform, StepParams, Target};
 use pipelab::features::decomposition::{LdaParams, LdaSolver, NComponents, PcaParams, TruncatedSvdParams};
 use pipelab::features::poly::PolynomialFeaturesParams;
 use pipelab::features::selection::{
-    mi_continuous_continuous, mi_continuous_discrete, univariate_scores, KParam, ScoreFunc, SelectFromModelParams, SelectKBestParams, SelectPercentileParams, Threshold, VarianceThresholdParams,
+    mi_continuous_continuous, mi_continuous_discrete, univariate_pvalues, univariate_scores, KParam, ScoreFunc, SelectFromModelParams, SelectKBestParams, SelectPercentileParams, Threshold, VarianceThresholdParams,
 };
 use pipelab::frame::{FData, Frame};
 use pipelab::pipeline::{encode_classes, fit_all, ModelSpec, PipelineSpec};
@@ -196,8 +196,11 @@ fn f_and_chi2_scores_match_sklearn() {
     ] {
         let got = univariate_scores("test", func, x, Some(y), 0).unwrap();
         let rel = max_rel(&got, &vec_f(&r[key]));
-        eprintln!("{key}: max rel {rel:.2e}");
+        let pv: Vec<f64> = univariate_pvalues(func, &got, Some(y)).iter().map(|p| p.unwrap()).collect();
+        let prel = max_rel(&pv, &vec_f(&r[format!("{key}_pvalues").as_str()]));
+        eprintln!("{key}: scores max rel {rel:.2e}, p-values max rel {prel:.2e}");
         assert!(rel < 1e-10, "{key}: {rel}");
+        assert!(prel < 1e-9, "{key} p-values: {prel}; {pv:?}");
     }
 }
 

@@ -227,6 +227,183 @@ pub fn univariate_scores(step: &str, func: ScoreFunc, x: &Frame, y: Option<&Targ
     }
 }
 
+// ---------------------------------------------------------------- p-values
+
+/// ln Γ(x) for x > 0 (Lanczos, g = 7, 9 terms; ~1e-15 relative).
+fn ln_gamma(x: f64) -> f64 {
+    const C: [f64; 9] = [
+        0.999_999_999_999_809_9,
+        676.520_368_121_885_1,
+        -1_259.139_216_722_402_8,
+        771.323_428_777_653_1,
+        -176.615_029_162_140_6,
+        12.507_343_278_686_905,
+        -0.138_571_095_265_720_12,
+        9.984_369_578_019_572e-6,
+        1.505_632_735_149_311_6e-7,
+    ];
+    if x < 0.5 {
+        // Reflection.
+        return (std::f64::consts::PI / (std::f64::consts::PI * x).sin()).ln() - ln_gamma(1.0 - x);
+    }
+    let x = x - 1.0;
+    let mut a = C[0];
+    let t = x + 7.5;
+    for (i, &c) in C.iter().enumerate().skip(1) {
+        a += c / (x + i as f64);
+    }
+    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + a.ln()
+}
+
+/// Continued fraction of the incomplete beta function (modified Lentz).
+fn beta_cf(a: f64, b: f64, x: f64) -> f64 {
+    let tiny = 1e-300;
+    let (qab, qap, qam) = (a + b, a + 1.0, a - 1.0);
+    let mut c = 1.0;
+    let mut d = 1.0 - qab * x / qap;
+    if d.abs() < tiny {
+        d = tiny;
+    }
+    d = 1.0 / d;
+    let mut h = d;
+    for m in 1..10_000 {
+        let m = m as f64;
+        let m2 = 2.0 * m;
+        let aa = m * (b - m) * x / ((qam + m2) * (a + m2));
+        d = 1.0 + aa * d;
+        if d.abs() < tiny {
+            d = tiny;
+        }
+        c = 1.0 + aa / c;
+        if c.abs() < tiny {
+            c = tiny;
+        }
+        d = 1.0 / d;
+        h *= d * c;
+        let aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
+        d = 1.0 + aa * d;
+        if d.abs() < tiny {
+            d = tiny;
+        }
+        c = 1.0 + aa / c;
+        if c.abs() < tiny {
+            c = tiny;
+        }
+        d = 1.0 / d;
+        let del = d * c;
+        h *= del;
+        if (del - 1.0).abs() < 1e-16 {
+            break;
+        }
+    }
+    h
+}
+
+/// Regularized incomplete beta I_x(a, b).
+fn beta_inc(a: f64, b: f64, x: f64) -> f64 {
+    if x <= 0.0 {
+        return 0.0;
+    }
+    if x >= 1.0 {
+        return 1.0;
+    }
+    let ln_bt = ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b) + a * x.ln() + b * (-x).ln_1p();
+    if x < (a + 1.0) / (a + b + 2.0) {
+        ln_bt.exp() * beta_cf(a, b, x) / a
+    } else {
+        1.0 - ln_bt.exp() * beta_cf(b, a, 1.0 - x) / b
+    }
+}
+
+/// Survival function of the F(d1, d2) distribution (scipy's `fdtrc`).
+pub fn f_sf(d1: f64, d2: f64, f: f64) -> f64 {
+    if f.is_nan() || d1 <= 0.0 || d2 <= 0.0 {
+        return f64::NAN;
+    }
+    if f <= 0.0 {
+        return 1.0;
+    }
+    if f.is_infinite() {
+        return 0.0;
+    }
+    beta_inc(d2 / 2.0, d1 / 2.0, d2 / (d2 + d1 * f))
+}
+
+/// Survival function of the χ²(k) distribution (scipy's `chdtrc`): Q(k/2, x/2).
+pub fn chi2_sf(k: f64, x: f64) -> f64 {
+    if x.is_nan() || k <= 0.0 {
+        return f64::NAN;
+    }
+    if x <= 0.0 {
+        return 1.0;
+    }
+    if x.is_infinite() {
+        return 0.0;
+    }
+    let (a, x) = (k / 2.0, x / 2.0);
+    let ln_pre = -x + a * x.ln() - ln_gamma(a);
+    if x < a + 1.0 {
+        // Series for P, Q = 1 − P.
+        let (mut ap, mut sum) = (a, 1.0 / a);
+        let mut del = sum;
+        for _ in 0..10_000 {
+            ap += 1.0;
+            del *= x / ap;
+            sum += del;
+            if del.abs() < sum.abs() * 1e-17 {
+                break;
+            }
+        }
+        1.0 - sum * ln_pre.exp()
+    } else {
+        // Continued fraction for Q (modified Lentz).
+        let tiny = 1e-300;
+        let mut b = x + 1.0 - a;
+        let mut c = 1.0 / tiny;
+        let mut d = 1.0 / b;
+        let mut h = d;
+        for i in 1..10_000 {
+            let an = -(i as f64) * (i as f64 - a);
+            b += 2.0;
+            d = an * d + b;
+            if d.abs() < tiny {
+                d = tiny;
+            }
+            c = b + an / c;
+            if c.abs() < tiny {
+                c = tiny;
+            }
+            d = 1.0 / d;
+            let del = d * c;
+            h *= del;
+            if (del - 1.0).abs() < 1e-16 {
+                break;
+            }
+        }
+        ln_pre.exp() * h
+    }
+}
+
+/// `pvalues_` of the F and χ² tests (None for mutual information, which has none).
+pub fn univariate_pvalues(func: ScoreFunc, scores: &[f64], y: Option<&Target>) -> Vec<Option<f64>> {
+    let (n, k) = match y {
+        Some(Target::Classes { y, .. }) => {
+            let mut seen = std::collections::BTreeSet::new();
+            seen.extend(y.iter().copied());
+            (y.len() as f64, seen.len() as f64)
+        }
+        Some(Target::Values(v)) => (v.len() as f64, 0.0),
+        None => (0.0, 0.0),
+    };
+    let p: Vec<f64> = match func {
+        ScoreFunc::FClassif => scores.iter().map(|&f| f_sf(k - 1.0, n - k, f)).collect(),
+        ScoreFunc::FRegression => scores.iter().map(|&f| if f == f64::MAX { 0.0 } else if f == 0.0 { 1.0 } else { f_sf(1.0, n - 2.0, f) }).collect(),
+        ScoreFunc::Chi2 => scores.iter().map(|&c| chi2_sf((k - 1.0).max(1.0), c)).collect(),
+        ScoreFunc::MutualInfoClassif | ScoreFunc::MutualInfoRegression => return vec![None; scores.len()],
+    };
+    finite_or_none(&p)
+}
+
 /// scikit-learn's `f_classif` (its `f_oneway`, on the classes present).
 pub fn f_classif(cols: &[&[f64]], y: &[usize]) -> Vec<f64> {
     let n_cls = y.iter().max().map_or(0, |m| m + 1);
@@ -568,6 +745,8 @@ pub struct UnivariateSelection {
     pub score_func: ScoreFunc,
     /// `scores_` per input column (null where undefined, e.g. a constant column).
     pub scores: Vec<Option<f64>>,
+    /// `pvalues_` of the F / χ² tests (null for mutual information and where undefined).
+    pub pvalues: Vec<Option<f64>>,
     pub keep: Vec<usize>,
 }
 
@@ -595,7 +774,7 @@ impl StepParams for SelectKBestParams {
         order.sort_by(|&a, &b| cleaned[a].total_cmp(&cleaned[b]));
         let mut keep: Vec<usize> = order[p - k.min(p)..].to_vec();
         keep.sort_unstable();
-        Ok(UnivariateSelection { input_names: x.names(), score_func: self.score_func, scores: finite_or_none(&scores), keep })
+        Ok(UnivariateSelection { input_names: x.names(), score_func: self.score_func, pvalues: univariate_pvalues(self.score_func, &scores, y), scores: finite_or_none(&scores), keep })
     }
 
     fn schema() -> Vec<ParamInfo> {
@@ -615,7 +794,7 @@ impl FittedTransform for UnivariateSelection {
         select_columns("univariate selection", &self.input_names, &self.keep, x)
     }
     fn validate(&self) -> Result<()> {
-        if self.scores.len() != self.input_names.len() {
+        if self.scores.len() != self.input_names.len() || self.pvalues.len() != self.input_names.len() {
             return Err(Error::ModelFile("univariate selection: one score per input column expected".into()));
         }
         validate_keep("univariate selection", &self.input_names, &self.keep)
@@ -672,7 +851,7 @@ impl StepParams for SelectPercentileParams {
         if keep.is_empty() {
             return Err(Error::param(NAME, "percentile", format!("={} keeps no column of {p}; raise it", self.percentile)));
         }
-        Ok(UnivariateSelection { input_names: x.names(), score_func: self.score_func, scores: finite_or_none(&scores), keep })
+        Ok(UnivariateSelection { input_names: x.names(), score_func: self.score_func, pvalues: univariate_pvalues(self.score_func, &scores, y), scores: finite_or_none(&scores), keep })
     }
 
     fn schema() -> Vec<ParamInfo> {
