@@ -3,4 +3,6 @@
 
 pub mod binning;
 pub mod function;
+pub mod decomposition;
 pub mod poly;
+pub mod selection;

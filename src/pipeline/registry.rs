@@ -123,6 +123,8 @@ use crate::preprocess::encoders::OrdinalEncoderParams;
 use crate::preprocess::knn_imputer::KNNImputerParams;
 use crate::preprocess::outliers::OutlierRemoverParams;
 use crate::preprocess::scalers::{MaxAbsScalerParams, MinMaxScalerParams, NormalizerParams, PowerTransformerParams, RobustScalerParams};
+use crate::features::decomposition::{LdaParams, PcaParams, TruncatedSvdParams};
+use crate::features::selection::{CorrelationFilterParams, SelectFromModelParams, SelectKBestParams, SelectPercentileParams, VarianceThresholdParams};
 use crate::preprocess::imputer::SimpleImputerParams;
 use crate::preprocess::onehot::OneHotEncoderParams;
 use crate::preprocess::scaler::StandardScalerParams;
@@ -142,6 +144,14 @@ step_registry! {
     OutlierRemover => OutlierRemoverParams, "preprocess";
     KBinsDiscretizer => KBinsDiscretizerParams, "features";
     FunctionTransformer => FunctionTransformerParams, "features";
+    VarianceThreshold => VarianceThresholdParams, "features";
+    SelectKBest => SelectKBestParams, "features";
+    SelectPercentile => SelectPercentileParams, "features";
+    SelectFromModel => SelectFromModelParams, "features";
+    CorrelationFilter => CorrelationFilterParams, "features";
+    PCA => PcaParams, "features";
+    TruncatedSVD => TruncatedSvdParams, "features";
+    LinearDiscriminantAnalysis => LdaParams, "features";
 }
 
 use crate::models::cluster::agglomerative::AgglomerativeClusteringParams;
@@ -180,4 +190,21 @@ model_registry! {
     GradientBoostingRegressor => GradientBoostingRegressorParams, "regression";
     HistGradientBoostingClassifier => HistGradientBoostingClassifierParams, "classification";
     HistGradientBoostingRegressor => HistGradientBoostingRegressorParams, "regression";
+}
+
+impl FittedModelEnum {
+    /// Per-feature importances for `SelectFromModel`: |coef| for linear models
+    /// (summed over classes, scikit-learn's `norm_order=1`), `feature_importances_`
+    /// for models that have them; `None` for models with neither.
+    #[allow(unreachable_patterns)]
+    pub fn importances(&self) -> Option<Vec<f64>> {
+        match self {
+            FittedModelEnum::LinearRegression(m) => Some(m.coef.iter().map(|c| c.abs()).collect()),
+            FittedModelEnum::LogisticRegression(m) => {
+                let p = m.coef.first().map_or(0, Vec::len);
+                Some((0..p).map(|j| m.coef.iter().map(|r| r[j].abs()).sum()).collect())
+            }
+            _ => None,
+        }
+    }
 }

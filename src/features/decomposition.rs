@@ -1,0 +1,565 @@
+//! Dimensionality reduction: `PCA`, `TruncatedSVD` and `LinearDiscriminantAnalysis`
+//! used as a transformer.
+//!
+//! - PCA centres the columns and eigen-decomposes the covariance matrix
+//!   (scikit-learn's `covariance_eigh` solver, which its `auto` picks for tall
+//!   data): `explained_variance_` uses ddof = 1, `singular_values_ =
+//!   sqrt(explained_variance_ · (n − 1))`. Each component is flipped so its
+//!   largest-|loading| entry is positive (scikit-learn's `svd_flip` with
+//!   `u_based_decision=False`). Output columns are `pca0, pca1, …`.
+//! - LDA follows scikit-learn's `svd` solver (within-class covariance scaled to
+//!   the identity, then an SVD of the weighted class centres) or its `eigen`
+//!   solver (generalised eigenproblem `Sb v = λ Sw v`). The SVDs are computed as
+//!   eigen-decompositions of the small Gram matrices. Each discriminant is
+//!   flipped so its largest-|scaling| entry is positive (scikit-learn leaves
+//!   the sign to LAPACK). Output columns are `lineardiscriminantanalysis0, …`.
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::selection::{class_target_for, finite_columns};
+use crate::estimator::{FitContext, FittedTransform, ParamInfo, StepParams, Target};
+use crate::frame::{FCol, Frame};
+use crate::linalg::sym_eigen;
+use crate::preprocess::{check_columns, check_fit_rows};
+use crate::{Error, Result};
+
+/// `n_components`: a count, or a fraction of variance to keep (PCA).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum NComponents {
+    Count(usize),
+    Fraction(f64),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct PcaParams {
+    /// Number of components, a variance fraction in (0, 1), or null for min(n_samples, n_features).
+    pub n_components: Option<NComponents>,
+    pub whiten: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pca {
+    pub input_names: Vec<String>,
+    pub mean: Vec<f64>,
+    /// One row per component (unit length, sign-normalised).
+    pub components: Vec<Vec<f64>>,
+    /// Variance (ddof = 1) along each kept component.
+    pub explained_variance: Vec<f64>,
+    pub explained_variance_ratio: Vec<f64>,
+    pub singular_values: Vec<f64>,
+    pub whiten: bool,
+    pub n_samples: usize,
+}
+
+/// Projects the centred columns of `x` on `dirs` (one weight vector per output column).
+fn project(x: &Frame, step: &str, center: &[f64], dirs: &[Vec<f64>], scale: Option<&[f64]>, prefix: &str) -> Result<Frame> {
+    let inputs: Vec<&[f64]> = x.cols.iter().map(|c| c.numeric(step)).collect::<Result<_>>()?;
+    let n = x.n_rows;
+    let mut cols = Vec::with_capacity(dirs.len());
+    for (c, w) in dirs.iter().enumerate() {
+        let mut out = vec![0.0; n];
+        for (j, col) in inputs.iter().enumerate() {
+            let (m, wj) = (center[j], w[j]);
+            for (o, &v) in out.iter_mut().zip(col.iter()) {
+                *o += (v - m) * wj;
+            }
+        }
+        if let Some(s) = scale {
+            let s = s[c];
+            out.iter_mut().for_each(|o| *o /= s);
+        }
+        cols.push(FCol::num(format!("{prefix}{c}"), out));
+    }
+    Ok(Frame::new(cols, n))
+}
+
+/// Flips `v` so that its largest-|entry| (first on ties) is positive.
+fn flip_sign(v: &mut [f64]) {
+    let mut best = 0;
+    for (i, x) in v.iter().enumerate() {
+        if x.abs() > v[best].abs() {
+            best = i;
+        }
+    }
+    if v.get(best).is_some_and(|&b| b < 0.0) {
+        v.iter_mut().for_each(|x| *x = -*x);
+    }
+}
+
+/// Column means of column-major data.
+fn means(cols: &[&[f64]], n: usize) -> Vec<f64> {
+    cols.iter().map(|c| c.iter().sum::<f64>() / n as f64).collect()
+}
+
+/// `Σ_i (x_i − m)(x_i − m)ᵀ` of column-major data (p × p).
+fn scatter(cols: &[&[f64]], m: &[f64]) -> ndarray::Array2<f64> {
+    let p = cols.len();
+    let mut g = ndarray::Array2::<f64>::zeros((p, p));
+    let centred: Vec<Vec<f64>> = cols.iter().zip(m).map(|(c, &mj)| c.iter().map(|v| v - mj).collect()).collect();
+    for a in 0..p {
+        for b in a..p {
+            let s: f64 = centred[a].iter().zip(&centred[b]).map(|(u, v)| u * v).sum();
+            g[[a, b]] = s;
+            g[[b, a]] = s;
+        }
+    }
+    g
+}
+
+impl StepParams for PcaParams {
+    type Fitted = Pca;
+
+    fn fit(&self, x: &Frame, _y: Option<&Target>, _ctx: &FitContext) -> Result<Pca> {
+        check_fit_rows("PCA", x)?;
+        let cols = finite_columns("PCA", x)?;
+        let (n, p) = (x.n_rows, cols.len());
+        if p == 0 {
+            return Err(Error::data("PCA: no input columns"));
+        }
+        if n < 2 {
+            return Err(Error::data(format!("PCA needs at least 2 rows to estimate variances; got {n}")));
+        }
+        let max_k = n.min(p);
+        let mean = means(&cols, n);
+        let (vals, vecs) = sym_eigen(&scatter(&cols, &mean))?;
+        // Descending, negatives (round-off) clipped to 0 as scikit-learn does.
+        let order: Vec<usize> = (0..p).rev().take(max_k).collect();
+        let ev: Vec<f64> = order.iter().map(|&k| vals[k].max(0.0) / (n - 1) as f64).collect();
+        let total: f64 = ev.iter().sum();
+        let ratio: Vec<f64> = ev.iter().map(|v| if total > 0.0 { v / total } else { 0.0 }).collect();
+        let k = match self.n_components {
+            None => max_k,
+            Some(NComponents::Count(k)) => {
+                if k == 0 || k > max_k {
+                    return Err(Error::param("PCA", "n_components", format!("is {k}; it must be between 1 and min(n_samples, n_features) = {max_k}")));
+                }
+                k
+            }
+            Some(NComponents::Fraction(f)) => {
+                if !(f > 0.0 && f < 1.0) {
+                    return Err(Error::param("PCA", "n_components", format!("is {f}; give a whole number of components or a variance fraction strictly between 0 and 1")));
+                }
+                // searchsorted(cumsum(ratio), f, side="right") + 1
+                let mut cum = 0.0;
+                let mut idx = 0;
+                for r in &ratio {
+                    cum += r;
+                    if cum <= f {
+                        idx += 1;
+                    } else {
+                        break;
+                    }
+                }
+                (idx + 1).min(max_k)
+            }
+        };
+        let components: Vec<Vec<f64>> = order[..k]
+            .iter()
+            .map(|&c| {
+                let mut v: Vec<f64> = (0..p).map(|j| vecs[[j, c]]).collect();
+                flip_sign(&mut v);
+                v
+            })
+            .collect();
+        let singular_values = ev[..k].iter().map(|v| (v * (n - 1) as f64).sqrt()).collect();
+        Ok(Pca {
+            input_names: x.names(),
+            mean,
+            components,
+            explained_variance: ev[..k].to_vec(),
+            explained_variance_ratio: ratio[..k].to_vec(),
+            singular_values,
+            whiten: self.whiten,
+            n_samples: n,
+        })
+    }
+
+    fn schema() -> Vec<ParamInfo> {
+        vec![
+            ParamInfo::new("n_components", "float_or_null", json!(null), "Components to keep: a count (2), a fraction of variance to explain (0.95), or empty for all.")
+                .range(Some(0.0), None),
+            ParamInfo::new("whiten", "bool", json!(false), "Scale each component to unit variance."),
+        ]
+    }
+    fn help() -> &'static str {
+        "Principal component analysis: rotate the centred data onto the directions of largest variance."
+    }
+}
+
+impl FittedTransform for Pca {
+    fn transform(&self, x: &Frame) -> Result<Frame> {
+        check_columns("PCA", &self.input_names, x)?;
+        let scale: Option<Vec<f64>> = self.whiten.then(|| self.explained_variance.iter().map(|v| v.sqrt().max(f64::EPSILON)).collect());
+        project(x, "PCA", &self.mean, &self.components, scale.as_deref(), "pca")
+    }
+    fn validate(&self) -> Result<()> {
+        let p = self.input_names.len();
+        let k = self.components.len();
+        let ok = self.mean.len() == p
+            && self.components.iter().all(|c| c.len() == p)
+            && self.explained_variance.len() == k
+            && self.explained_variance_ratio.len() == k
+            && self.singular_values.len() == k
+            && self.mean.iter().chain(self.components.iter().flatten()).chain(&self.explained_variance).all(|v| v.is_finite());
+        if !ok {
+            return Err(Error::ModelFile("PCA: component, mean and variance lengths do not match the input columns, or values are not finite".into()));
+        }
+        Ok(())
+    }
+}
+
+/// `TruncatedSVD.algorithm`: both compute the exact decomposition here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SvdAlgorithm {
+    #[default]
+    Randomized,
+    Arpack,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TruncatedSvdParams {
+    pub n_components: usize,
+    /// Accepted for scikit-learn compatibility; pipelab always computes the exact top singular vectors
+    /// (an eigen-decomposition of XᵀX), which scikit-learn's randomized solver approximates.
+    pub algorithm: SvdAlgorithm,
+}
+
+impl Default for TruncatedSvdParams {
+    fn default() -> Self {
+        TruncatedSvdParams { n_components: 2, algorithm: SvdAlgorithm::Randomized }
+    }
+}
+
+/// `TruncatedSVD`: like PCA but without centring (so it keeps sparse-style data as is).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TruncatedSvd {
+    pub input_names: Vec<String>,
+    /// One row per component (unit length, largest-|entry| positive).
+    pub components: Vec<Vec<f64>>,
+    pub singular_values: Vec<f64>,
+    /// Variance (ddof 0) of each output column on the training rows.
+    pub explained_variance: Vec<f64>,
+    pub explained_variance_ratio: Vec<f64>,
+}
+
+impl StepParams for TruncatedSvdParams {
+    type Fitted = TruncatedSvd;
+
+    fn fit(&self, x: &Frame, _y: Option<&Target>, _ctx: &FitContext) -> Result<TruncatedSvd> {
+        const NAME: &str = "TruncatedSVD";
+        check_fit_rows(NAME, x)?;
+        let cols = finite_columns(NAME, x)?;
+        let (n, p) = (x.n_rows, cols.len());
+        if self.n_components == 0 || self.n_components > p {
+            return Err(Error::param(NAME, "n_components", format!("is {}; it must be between 1 and the number of input columns ({p})", self.n_components)));
+        }
+        let zero = vec![0.0; p];
+        let (vals, vecs) = sym_eigen(&scatter(&cols, &zero))?;
+        let k = self.n_components;
+        let mut components = Vec::with_capacity(k);
+        let mut singular_values = Vec::with_capacity(k);
+        for c in (0..p).rev().take(k) {
+            let mut v: Vec<f64> = (0..p).map(|j| vecs[[j, c]]).collect();
+            flip_sign(&mut v);
+            components.push(v);
+            singular_values.push(vals[c].max(0.0).sqrt());
+        }
+        let var = |v: &[f64]| {
+            let m = v.iter().sum::<f64>() / n as f64;
+            v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / n as f64
+        };
+        let total: f64 = cols.iter().map(|c| var(c)).sum();
+        let out = project(x, NAME, &zero, &components, None, "truncatedsvd")?;
+        let explained_variance: Vec<f64> = out.cols.iter().map(|c| c.numeric(NAME).map(var)).collect::<Result<_>>()?;
+        let explained_variance_ratio = explained_variance.iter().map(|v| if total > 0.0 { v / total } else { 0.0 }).collect();
+        Ok(TruncatedSvd { input_names: x.names(), components, singular_values, explained_variance, explained_variance_ratio })
+    }
+
+    fn schema() -> Vec<ParamInfo> {
+        vec![
+            ParamInfo::new("n_components", "int", json!(2), "Number of singular directions to keep.").range(Some(1.0), None),
+            ParamInfo::new("algorithm", "choice", json!("randomized"), "Accepted for compatibility; pipelab computes the exact decomposition either way.").choices(&["randomized", "arpack"]),
+        ]
+    }
+    fn help() -> &'static str {
+        "Project onto the top singular directions without centring (PCA for data that should not be centred)."
+    }
+}
+
+impl FittedTransform for TruncatedSvd {
+    fn transform(&self, x: &Frame) -> Result<Frame> {
+        check_columns("TruncatedSVD", &self.input_names, x)?;
+        project(x, "TruncatedSVD", &vec![0.0; self.input_names.len()], &self.components, None, "truncatedsvd")
+    }
+    fn validate(&self) -> Result<()> {
+        let p = self.input_names.len();
+        let k = self.components.len();
+        if self.components.iter().any(|c| c.len() != p || c.iter().any(|v| !v.is_finite())) || self.singular_values.len() != k || self.explained_variance_ratio.len() != k {
+            return Err(Error::ModelFile("TruncatedSVD: components do not match the input columns".into()));
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LdaSolver {
+    #[default]
+    Svd,
+    Eigen,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LdaParams {
+    /// At most min(n_classes − 1, n_features); null = that maximum.
+    pub n_components: Option<usize>,
+    pub solver: LdaSolver,
+    /// Only null (no shrinkage) is implemented.
+    pub shrinkage: Option<f64>,
+    /// Singular values below `tol` (svd solver) count as zero.
+    pub tol: f64,
+}
+
+impl Default for LdaParams {
+    fn default() -> Self {
+        LdaParams { n_components: None, solver: LdaSolver::Svd, shrinkage: None, tol: 1e-4 }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lda {
+    pub input_names: Vec<String>,
+    pub solver: LdaSolver,
+    /// Subtracted before projecting: the prior-weighted mean (`xbar_`) for svd, zeros for eigen (as scikit-learn).
+    pub center: Vec<f64>,
+    /// One scaling vector per output column.
+    pub scalings: Vec<Vec<f64>>,
+    pub explained_variance_ratio: Vec<f64>,
+    pub n_classes: usize,
+}
+
+impl StepParams for LdaParams {
+    type Fitted = Lda;
+
+    fn fit(&self, x: &Frame, y: Option<&Target>, _ctx: &FitContext) -> Result<Lda> {
+        const NAME: &str = "LinearDiscriminantAnalysis";
+        check_fit_rows(NAME, x)?;
+        if self.shrinkage.is_some() {
+            return Err(Error::param(NAME, "shrinkage", "is not implemented; leave it empty (no shrinkage)"));
+        }
+        if !(self.tol >= 0.0 && self.tol.is_finite()) {
+            return Err(Error::param(NAME, "tol", "must be a non-negative number"));
+        }
+        let yk = class_target_for(NAME, y, x.n_rows)?;
+        let cols = finite_columns(NAME, x)?;
+        let (n, p) = (x.n_rows, cols.len());
+        if p == 0 {
+            return Err(Error::data(format!("{NAME}: no input columns")));
+        }
+        // Classes present, in order.
+        let n_cls_total = yk.iter().max().map_or(0, |m| m + 1);
+        let mut counts = vec![0usize; n_cls_total];
+        for &c in yk {
+            counts[c] += 1;
+        }
+        let present: Vec<usize> = (0..n_cls_total).filter(|&c| counts[c] > 0).collect();
+        let k = present.len();
+        if k < 2 {
+            return Err(Error::data(format!("{NAME} needs at least 2 classes in the training rows; got {k}")));
+        }
+        if n <= k {
+            return Err(Error::data(format!("{NAME} needs more rows ({n}) than classes ({k})")));
+        }
+        let max_components = (k - 1).min(p);
+        let n_out = match self.n_components {
+            None => max_components,
+            Some(c) if c >= 1 && c <= max_components => c,
+            Some(c) => {
+                return Err(Error::param(NAME, "n_components", format!("is {c}; it must be between 1 and min(n_classes - 1, n_features) = {max_components}")))
+            }
+        };
+        let mut slot = vec![usize::MAX; n_cls_total];
+        for (i, &c) in present.iter().enumerate() {
+            slot[c] = i;
+        }
+        let priors: Vec<f64> = present.iter().map(|&c| counts[c] as f64 / n as f64).collect();
+        // Class means (k × p).
+        let mut cm = vec![vec![0.0; p]; k];
+        for (j, col) in cols.iter().enumerate() {
+            for (i, &v) in col.iter().enumerate() {
+                cm[slot[yk[i]]][j] += v;
+            }
+        }
+        for (c, row) in cm.iter_mut().enumerate() {
+            let cnt = counts[present[c]] as f64;
+            row.iter_mut().for_each(|v| *v /= cnt);
+        }
+        let xbar: Vec<f64> = (0..p).map(|j| (0..k).map(|c| priors[c] * cm[c][j]).sum()).collect();
+        let (center, mut scalings, ratio) = match self.solver {
+            LdaSolver::Svd => {
+                // Within-class centred data, scaled per column by its std.
+                let xc: Vec<Vec<f64>> = cols.iter().enumerate().map(|(j, col)| col.iter().enumerate().map(|(i, &v)| v - cm[slot[yk[i]]][j]).collect()).collect();
+                let std: Vec<f64> = xc
+                    .iter()
+                    .map(|c| {
+                        let m = c.iter().sum::<f64>() / n as f64;
+                        let s = (c.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / n as f64).sqrt();
+                        if s == 0.0 {
+                            1.0
+                        } else {
+                            s
+                        }
+                    })
+                    .collect();
+                let fac = (1.0 / n as f64).sqrt(); // scikit-learn ≥ 1.x: 1/n_samples, so the within-class covariance (ddof 0) becomes the identity
+                let xs: Vec<Vec<f64>> = xc.iter().zip(&std).map(|(c, &s)| c.iter().map(|v| fac * v / s).collect()).collect();
+                let xs_ref: Vec<&[f64]> = xs.iter().map(Vec::as_slice).collect();
+                let zero = vec![0.0; p];
+                let (vals, vecs) = sym_eigen(&scatter(&xs_ref, &zero))?;
+                // Singular values descending.
+                let sv: Vec<(f64, usize)> = (0..p).rev().map(|c| (vals[c].max(0.0).sqrt(), c)).collect();
+                let rank = sv.iter().filter(|(s, _)| *s > self.tol).count();
+                if rank == 0 {
+                    return Err(Error::data(format!("{NAME}: the within-class variance is zero in every column")));
+                }
+                // scalings (p × rank) = V / std / S
+                let sc: Vec<Vec<f64>> = sv[..rank].iter().map(|&(s, c)| (0..p).map(|j| vecs[[j, c]] / std[j] / s).collect()).collect();
+                let fac2 = 1.0 / (k - 1) as f64;
+                // Between-class matrix (k × rank).
+                let xb: Vec<Vec<f64>> = (0..k)
+                    .map(|c| {
+                        let w = (n as f64 * priors[c] * fac2).sqrt();
+                        sc.iter().map(|s| (0..p).map(|j| w * (cm[c][j] - xbar[j]) * s[j]).sum()).collect()
+                    })
+                    .collect();
+                let mut g = ndarray::Array2::<f64>::zeros((rank, rank));
+                for a in 0..rank {
+                    for b in 0..rank {
+                        g[[a, b]] = (0..k).map(|c| xb[c][a] * xb[c][b]).sum();
+                    }
+                }
+                let (vals2, vecs2) = sym_eigen(&g)?;
+                let m = k.min(rank);
+                let s2: Vec<(f64, usize)> = (0..rank).rev().take(m).map(|c| (vals2[c].max(0.0), c)).collect();
+                let total: f64 = s2.iter().map(|(v, _)| v).sum();
+                if total <= 0.0 {
+                    return Err(Error::data(format!("{NAME}: the class means are identical; there is no discriminant direction")));
+                }
+                let ratio: Vec<f64> = s2.iter().map(|(v, _)| v / total).take(max_components).collect();
+                let s0 = s2[0].0.sqrt();
+                let rank2 = s2.iter().filter(|(v, _)| v.sqrt() > self.tol * s0).count();
+                let scal: Vec<Vec<f64>> = s2[..rank2]
+                    .iter()
+                    .map(|&(_, c2)| (0..p).map(|j| (0..rank).map(|r| sc[r][j] * vecs2[[r, c2]]).sum()).collect())
+                    .collect();
+                (xbar.clone(), scal, ratio)
+            }
+            LdaSolver::Eigen => {
+                // Sw = Σ prior_c · cov_c (ddof 0); St = cov(X); Sb = St − Sw.
+                let mut sw = ndarray::Array2::<f64>::zeros((p, p));
+                for (c, &cls) in present.iter().enumerate() {
+                    let rows: Vec<usize> = (0..n).filter(|&i| yk[i] == cls).collect();
+                    let sub: Vec<Vec<f64>> = cols.iter().map(|col| rows.iter().map(|&i| col[i]).collect()).collect();
+                    let sub_ref: Vec<&[f64]> = sub.iter().map(Vec::as_slice).collect();
+                    let s = scatter(&sub_ref, &cm[c]);
+                    sw.scaled_add(priors[c] / rows.len() as f64, &s);
+                }
+                let mean = means(&cols, n);
+                let st = scatter(&cols, &mean) / n as f64;
+                let sb = &st - &sw;
+                let swm = nalgebra::DMatrix::from_fn(p, p, |i, j| sw[[i, j]]);
+                let chol = nalgebra::Cholesky::new(swm).ok_or_else(|| {
+                    Error::data(format!("{NAME}: the within-class covariance is singular (collinear or constant columns); use solver \"svd\""))
+                })?;
+                let l = chol.l();
+                let linv = l.clone().try_inverse().ok_or_else(|| Error::Numerical(format!("{NAME}: singular Cholesky factor")))?;
+                let sbm = nalgebra::DMatrix::from_fn(p, p, |i, j| sb[[i, j]]);
+                let mm = &linv * sbm * linv.transpose();
+                let mm = ndarray::Array2::from_shape_fn((p, p), |(i, j)| 0.5 * (mm[(i, j)] + mm[(j, i)]));
+                let (vals, vecs) = sym_eigen(&mm)?;
+                let total: f64 = vals.iter().sum();
+                let ratio: Vec<f64> = (0..p).rev().take(max_components).map(|c| vals[c] / total).collect();
+                let lt_inv = linv.transpose();
+                let scal: Vec<Vec<f64>> = (0..p)
+                    .rev()
+                    .map(|c| (0..p).map(|j| (0..p).map(|r| lt_inv[(j, r)] * vecs[[r, c]]).sum()).collect())
+                    .collect();
+                (vec![0.0; p], scal, ratio)
+            }
+        };
+        scalings.truncate(n_out);
+        for s in scalings.iter_mut() {
+            flip_sign(s);
+        }
+        if scalings.iter().flatten().any(|v| !v.is_finite()) {
+            return Err(Error::Numerical(format!("{NAME}: non-finite scalings; check for constant or collinear columns")));
+        }
+        Ok(Lda { input_names: x.names(), solver: self.solver, center, scalings, explained_variance_ratio: ratio, n_classes: k })
+    }
+
+    fn schema() -> Vec<ParamInfo> {
+        vec![
+            ParamInfo::new("n_components", "int_or_null", json!(null), "Discriminant directions to keep (at most classes − 1); empty for the maximum.").range(Some(1.0), None),
+            ParamInfo::new("solver", "choice", json!("svd"), "svd: no covariance matrix needed; eigen: generalised eigenproblem of the scatter matrices.").choices(&["svd", "eigen"]),
+            ParamInfo::new("tol", "float", json!(1e-4), "Singular values below this are treated as zero (svd solver).").range(Some(0.0), None),
+        ]
+    }
+    fn help() -> &'static str {
+        "Project onto the directions that best separate the classes (supervised; needs a class target)."
+    }
+}
+
+impl FittedTransform for Lda {
+    fn transform(&self, x: &Frame) -> Result<Frame> {
+        check_columns("LinearDiscriminantAnalysis", &self.input_names, x)?;
+        project(x, "LinearDiscriminantAnalysis", &self.center, &self.scalings, None, "lineardiscriminantanalysis")
+    }
+    fn validate(&self) -> Result<()> {
+        let p = self.input_names.len();
+        if self.center.len() != p || self.scalings.iter().any(|s| s.len() != p) || self.center.iter().chain(self.scalings.iter().flatten()).any(|v| !v.is_finite()) {
+            return Err(Error::ModelFile("LinearDiscriminantAnalysis: scalings do not match the input columns".into()));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(cols: &[&[f64]]) -> Frame {
+        let n = cols[0].len();
+        Frame::new(cols.iter().enumerate().map(|(j, c)| FCol::num(format!("x{j}"), c.to_vec())).collect(), n)
+    }
+
+    #[test]
+    fn pca_on_a_line_keeps_one_direction() {
+        let f = frame(&[&[1.0, 2.0, 3.0, 4.0], &[-2.0, -4.0, -6.0, -8.0]]);
+        let p = PcaParams { n_components: Some(NComponents::Fraction(0.5)), whiten: false }.fit(&f, None, &FitContext::default()).unwrap();
+        assert_eq!(p.components.len(), 1);
+        // Largest |loading| (the second column) is made positive.
+        assert!(p.components[0][1] > 0.0 && p.components[0][0] < 0.0);
+        assert!((p.explained_variance_ratio[0] - 1.0).abs() < 1e-12);
+        let out = p.transform(&f).unwrap();
+        assert_eq!(out.names(), ["pca0"]);
+    }
+
+    #[test]
+    fn lda_needs_classes() {
+        let f = frame(&[&[1.0, 2.0, 3.0, 4.0]]);
+        let err = LdaParams::default().fit(&f, None, &FitContext::default()).unwrap_err();
+        assert!(err.to_string().contains("target"), "{err}");
+        let y = Target::Classes { y: vec![0, 0, 1, 1], n_classes: 2 };
+        let l = LdaParams::default().fit(&f, Some(&y), &FitContext::default()).unwrap();
+        assert_eq!(l.transform(&f).unwrap().names(), ["lineardiscriminantanalysis0"]);
+    }
+}
