@@ -92,9 +92,19 @@ fn read_options(flags: &HashMap<String, String>) -> String {
     }
 }
 
+/// Writes to stdout; a closed pipe (`pipelab ... | head`) ends quietly instead of panicking.
+fn write_stdout(text: &str) -> Result<(), Failure> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure::Run(format!("cannot write to stdout: {e}"))),
+    }
+}
+
 fn print_json<T: serde::Serialize>(v: &T) -> Result<(), Failure> {
-    println!("{}", serde_json::to_string_pretty(v)?);
-    Ok(())
+    write_stdout(&format!("{}\n", serde_json::to_string_pretty(v)?))
 }
 
 fn run(args: &[String]) -> Result<(), Failure> {
@@ -167,7 +177,7 @@ fn run(args: &[String]) -> Result<(), Failure> {
             let csv = api::predict_csv(&model, &read_file(need(&f, "data")?)?)?;
             match f.get("out") {
                 Some(path) => std::fs::write(path, csv).map_err(|e| Failure::Run(format!("cannot write {path}: {e}")))?,
-                None => print!("{csv}"),
+                None => write_stdout(&csv)?,
             }
             Ok(())
         }

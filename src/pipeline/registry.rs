@@ -204,7 +204,25 @@ impl FittedModelEnum {
                 let p = m.coef.first().map_or(0, Vec::len);
                 Some((0..p).map(|j| m.coef.iter().map(|r| r[j].abs()).sum()).collect())
             }
-            _ => None,
+            // Every other model reports what it has in `inspect`: `feature_importances`
+            // (trees, forests, boosting) or `coef` (linear models), each as [{feature, value}].
+            other => importances_from_inspect(&other.inspect(&[])),
         }
+    }
+}
+
+fn importances_from_inspect(v: &serde_json::Value) -> Option<Vec<f64>> {
+    let values = |row: &serde_json::Value| -> Option<Vec<f64>> { row.as_array()?.iter().map(|e| e.get("value")?.as_f64()).collect() };
+    if let Some(fi) = v.get("feature_importances") {
+        return values(fi);
+    }
+    let coef = v.get("coef")?;
+    match coef.as_array()?.first()? {
+        serde_json::Value::Array(_) => {
+            let rows: Vec<Vec<f64>> = coef.as_array()?.iter().map(values).collect::<Option<_>>()?;
+            let p = rows.first()?.len();
+            Some((0..p).map(|j| rows.iter().map(|r| r[j].abs()).sum()).collect())
+        }
+        _ => Some(values(coef)?.iter().map(|c| c.abs()).collect()),
     }
 }
