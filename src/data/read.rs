@@ -1156,7 +1156,7 @@ mod tests {
         for size in [1, 2, 3, 7, 64, 1000, 70_000, bytes.len() + 1] {
             let c = chunked(bytes, opts, size);
             match (&whole, &c) {
-                (Ok(a), Ok(b)) => assert_eq!(a, b, "chunk size {size}"),
+                (Ok(a), Ok(b)) => assert_eq!(format!("{a:?}"), format!("{b:?}"), "chunk size {size}"),
                 (Err(_), Err(_)) => {}
                 _ => panic!("chunk size {size}: {whole:?} vs {c:?}"),
             }
