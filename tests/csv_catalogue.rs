@@ -31,7 +31,7 @@ cases!(
     nul_bytes, png_renamed_csv, xlsx_renamed_csv, xls_renamed_csv, pdf_renamed_csv, gzip_renamed_csv, control_bytes,
     utf16_excel_unicode_text, latin1, latin1_values_decoded, latin1_warning, bom, excel_bom_crlf_no_final_newline,
     crlf, cr_only_old_mac, no_trailing_newline, blank_lines,
-    semicolon, semicolon_decimal_comma, tab, pipe, delimiter_override, bad_delimiter_option, unknown_option,
+    semicolon, semicolon_decimal_comma, decimal_comma_hint, tab, pipe, delimiter_override, bad_delimiter_option, unknown_option,
     max_bytes, columns_100k, field_10mb_quoted, field_10mb_digits,
     html_header_kept_as_text, html_cell_kept_as_text, duplicate_headers, empty_headers, trailing_delimiter,
     no_header_mode, numeric_header_warning,

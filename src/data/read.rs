@@ -709,6 +709,12 @@ impl Engine {
                 self.report.infinite_values.push(InfiniteValues { column: name.clone(), count, first });
             }
             if let ColumnData::Categorical(c) = &data {
+                if self.forced[j].is_none() && self.delim != b',' && decimal_comma(c) {
+                    let example = c.levels.iter().find(|l| l.contains(',')).cloned().unwrap_or_default();
+                    self.report.warnings.push(format!(
+                        "column '{name}' looks like numbers written with a decimal comma (e.g. {example:?}); it was read as categorical — export the file with '.' as the decimal separator"
+                    ));
+                }
                 if self.forced[j].is_none() {
                     if let Some(s) = stray_numbers(&name, c, &self.row_lines) {
                         self.report.warnings.push(format!(
@@ -797,6 +803,22 @@ fn stray_numbers(name: &str, c: &CatData, row_lines: &[u64]) -> Option<StrayValu
     }
     // "A few": at most 10% of the non-missing cells.
     (count > 0 && count * 10 <= count + numeric_count).then(|| StrayValues { column: name.to_string(), count, numeric_count, examples, coerced: false })
+}
+
+/// Every level is a number once a single ',' is read as '.', and some level has a ','.
+fn decimal_comma(c: &CatData) -> bool {
+    let mut any = false;
+    for l in &c.levels {
+        if l.matches(',').count() == 1 {
+            any = true;
+            if parse_number(&l.replacen(',', ".", 1)).is_none() {
+                return false;
+            }
+        } else if parse_number(l).is_none() {
+            return false;
+        }
+    }
+    any
 }
 
 fn list_cells(cells: &[CellRef], total: usize) -> String {

@@ -139,6 +139,7 @@ pub const CASES: &[Case] = &[
     // --- Delimiters
     case("semicolon", Text("a;b;c\n1;2;3\n4;5;6\n"), "", "delimiter=; "),
     case("semicolon_decimal_comma", Text("a;b\n1,5;2\n2,5;3\n"), "", "types=[categorical|numeric]"),
+    case("decimal_comma_hint", Bytes(include_bytes!("../fixtures/csv/latin1.csv")), "", "warning: column 'price' looks like numbers written with a decimal comma (e.g. \"3,5\"); it was read as categorical"),
     case("tab", Text("a\tb\n1\t2\n"), "", "delimiter=\\t "),
     case("pipe", Text("a|b|c\n1|2|3\n"), "", "delimiter=| "),
     case("delimiter_override", Text("a;b\n1;2\n"), r#"{"delimiter":","}"#, "ok rows=1 cols=1 delimiter=, "),
