@@ -94,3 +94,34 @@ fn big_shapes_are_not_pathological() {
         assert!(secs < 30.0, "{name} took {secs} s");
     }
 }
+
+/// The profile of iris against pandas' `describe()` (public, widely quoted
+/// figures: sepal_length count 150, mean 5.843333, std 0.828066, min 4.3,
+/// 25% 5.1, 50% 5.80, 75% 6.4, max 7.9) and numpy's `histogram(bins="auto")`
+/// (FD width 2·1.3·150^(-1/3) = 0.4893 > Sturges 3.6/(log2 150 + 1) = 0.4375 → ceil(3.6/0.4375) = 9 bins).
+#[test]
+fn profile_of_iris_matches_pandas_describe() {
+    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/www/datasets/iris.csv")).unwrap();
+    let (t, r) = read_csv(&bytes, &ReadOptions::default()).unwrap();
+    let p = pipelab::api::profile(&t, &r);
+    let c = &p.columns[0];
+    assert_eq!((c.name.as_str(), c.count, c.missing), ("sepal_length", 150, 0));
+    let s = c.numeric.as_ref().unwrap();
+    assert!((s.mean - 5.843333).abs() < 1e-6, "{}", s.mean);
+    assert!((s.std_sample.unwrap() - 0.828066).abs() < 1e-6);
+    assert!((s.std_population - 0.825301).abs() < 1e-6, "{}", s.std_population);
+    assert_eq!((s.min, s.q1, s.median, s.q3, s.max), (4.3, 5.1, 5.8, 6.4, 7.9));
+    assert_eq!(s.histogram.counts.len(), 9);
+    assert_eq!(s.histogram.counts.iter().sum::<usize>(), 150);
+    assert_eq!((s.histogram.edges[0], s.histogram.edges[9]), (4.3, 7.9));
+    let species = &p.columns[4];
+    let top = &species.categories.as_ref().unwrap().top;
+    assert_eq!(top.iter().map(|c| c.count).collect::<Vec<_>>(), vec![50, 50, 50]);
+    // iris has one exact duplicate row (row 143 repeats row 102), as pandas' duplicated() finds.
+    assert_eq!(p.duplicate_rows, 1);
+    assert_eq!(p.duplicate_examples, vec![[143, 102]]);
+    // sepal_width has 4 IQR outliers (pandas/numpy: values < 2.05 or > 4.05: 2.0, 4.4, 4.1, 4.2).
+    assert_eq!(p.columns[1].numeric.as_ref().unwrap().outliers, 4);
+    let json = serde_json::to_value(&p).unwrap();
+    assert_eq!(json["columns"][0]["type"], "numeric");
+}

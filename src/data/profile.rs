@@ -212,8 +212,8 @@ pub fn profile(table: &Table) -> Profile {
                     format!(
                         "column '{name}' has {} outlier(s) by the IQR rule (outside [{}, {}]): they can dominate scaling and linear models — check them for errors, or use a robust scaler or a tree model",
                         s.outliers,
-                        format_number(s.outlier_low),
-                        format_number(s.outlier_high)
+                        short(s.outlier_low),
+                        short(s.outlier_high)
                     ),
                 ));
             }
@@ -257,6 +257,15 @@ pub fn profile(table: &Table) -> Profile {
             "outliers: IQR rule, outside [q1 - 1.5*IQR, q3 + 1.5*IQR]".into(),
         ],
     }
+}
+
+/// A number for a message: integers as such, others with at most 4 decimals.
+fn short(x: f64) -> String {
+    if x == x.trunc() {
+        return format_number(x);
+    }
+    let s = format!("{x:.4}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 fn flag(kind: FlagKind, column: &str, message: String) -> Flag {
