@@ -172,6 +172,12 @@ impl CsvChunkReader {
     pub fn new(opts: ReadOptions) -> Self {
         CsvChunkReader { inner: Reader::new(Cow::Owned(Vec::new()), opts) }
     }
+    /// A reader for a file of known size (`File.size` on the page): refuses it
+    /// at once when it exceeds `max_bytes`, and reserves the buffer so feeding never reallocates.
+    pub fn with_capacity(opts: ReadOptions, n_bytes: usize) -> Result<Self> {
+        check_size(n_bytes, &opts)?;
+        Ok(CsvChunkReader { inner: Reader::new(Cow::Owned(Vec::with_capacity(n_bytes)), opts) })
+    }
     /// Appends a chunk and parses every record it completes.
     /// After an error, the reader is unusable: every later call returns the same error.
     pub fn feed(&mut self, chunk: &[u8]) -> Result<()> {
@@ -1229,6 +1235,16 @@ mod tests {
         r.feed(&text.as_bytes()[100_000..]).unwrap();
         assert_eq!(r.bytes_consumed(), text.len());
         assert_eq!(r.finish().unwrap().0.n_rows, 30_000);
+    }
+
+    #[test]
+    fn known_size_refused_before_reading() {
+        let o = ReadOptions { max_bytes: 1000, ..Default::default() };
+        let e = CsvChunkReader::with_capacity(o.clone(), 5000).err().unwrap().to_string();
+        assert!(e.contains("more than the 0.0 MB limit (max_bytes = 1000)"), "{e}");
+        let mut r = CsvChunkReader::with_capacity(o, 8).unwrap();
+        r.feed(b"a\n1\n2\n").unwrap();
+        assert_eq!(r.finish().unwrap().0.n_rows, 2);
     }
 
     #[test]
