@@ -73,6 +73,14 @@ fn distinct(d: &ColumnData) -> usize {
     }
 }
 
+/// The profile the page shows after a drop (and `pipelab profile` prints):
+/// per-column statistics and flags, with the reader's warnings attached.
+pub fn profile(table: &Table, report: &ReadReport) -> crate::data::Profile {
+    let mut p = crate::data::profile(table);
+    p.read_warnings = report.warnings.clone();
+    p
+}
+
 /// Cross-validates a spec given as JSON.
 pub fn cross_validate(table: &Table, spec_json: &str, hooks: CvHooks) -> Result<CvReport> {
     let spec = PipelineSpec::from_json(spec_json)?;

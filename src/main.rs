@@ -6,6 +6,7 @@
 //! pipelab predict --model MODEL.json --data FILE.csv [--out PRED.csv]
 //! pipelab search  --data FILE.csv --spec SPEC.json [--out MODEL.json] [--threads N]
 //! pipelab summary --data FILE.csv
+//! pipelab profile --data FILE.csv [--delimiter C]
 //! pipelab catalog
 //! ```
 //! Errors go to stderr as one line, with exit code 1 (2 for usage errors).
@@ -25,6 +26,7 @@ const USAGE: &str = "usage:
   pipelab predict --model MODEL.json --data FILE.csv [--out PRED.csv]
   pipelab search  --data FILE.csv --spec SPEC.json [--out MODEL.json] [--threads N]
   pipelab summary --data FILE.csv
+  pipelab profile --data FILE.csv [--delimiter C]
   pipelab catalog";
 
 enum Failure {
@@ -219,6 +221,11 @@ fn run(args: &[String]) -> Result<(), Failure> {
             let f = parse_flags(rest, &["data", "delimiter"], &[])?;
             let (table, report) = api::load_table(&read_file(need(&f, "data")?)?, &read_options(&f))?;
             print_json(&api::summarize(&table, &report, 5))
+        }
+        "profile" => {
+            let f = parse_flags(rest, &["data", "delimiter"], &[])?;
+            let (table, report) = api::load_table(&read_file(need(&f, "data")?)?, &read_options(&f))?;
+            print_json(&api::profile(&table, &report))
         }
         "catalog" => print_json(&api::catalog()),
         "-h" | "--help" | "help" => {

@@ -9,5 +9,6 @@
 mod read;
 mod table;
 
-pub use read::{read_csv, ReadOptions, ReadReport};
+pub use read::{check_size, parse_number, read_csv, CellRef, CsvChunkReader, InfiniteValues, ReadOptions, ReadReport, StrayValues, DEFAULT_MISSING};
 pub use table::{format_number, CatData, Column, ColumnData, ColumnType, Table, MISSING_CODE};
+pub mod profile; pub use profile::{profile, Profile, ColumnProfile, NumericStats, Histogram, TopCategories, CategoryCount, Flag, FlagKind, percentile_sorted, histogram_auto};

@@ -1,8 +1,21 @@
-//! CSV bytes → [`Table`]: decoding, delimiter sniffing, header repair, type inference.
+//! CSV bytes → [`Table`]: binary detection, decoding, delimiter sniffing,
+//! header repair, type inference, and precise messages for broken files.
 //!
-//! Parsing is a single pass in the common case: every column starts as a
-//! numeric builder and stays one while its cells parse as numbers. A column
-//! whose first failure comes after row 0 is re-read in a second pass as text.
+//! One engine serves both entry points: [`read_csv`] (all bytes at once) and
+//! [`CsvChunkReader`] (bytes fed in chunks by a worker, with progress). A tiny
+//! scanner that mirrors the `csv` crate's quoting rules (quote opens only at the
+//! start of a field, `""` escapes, `\r`, `\n` or `\r\n` end a record) finds record
+//! boundaries, so each complete run of records is handed to the `csv` crate as
+//! soon as it has arrived. The scanner also remembers where an open quote
+//! started: that is how an unterminated quote is reported with its line.
+//!
+//! Parsing is a single pass in the common case: every column starts as a numeric
+//! builder and stays one while its cells parse as numbers. A column whose first
+//! text cell comes after numbers is re-read as text from the retained bytes at
+//! the end (the only reason the chunk reader keeps the bytes it was fed).
+//!
+//! Decoding: each field is taken as UTF-8 when it is valid UTF-8, otherwise it
+//! is decoded as Windows-1252 (a superset of Latin-1) and the report says so.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -13,17 +26,23 @@ use super::table::{CatData, Column, ColumnData, ColumnType, Table, MISSING_CODE}
 use crate::{Error, Result};
 
 /// The default tokens read as a missing cell (compared after trimming spaces).
+/// `nan` in any case is also always read as a missing number in a numeric column.
 pub const DEFAULT_MISSING: &[&str] = &["", "NA", "N/A", "NaN", "nan", "null", "NULL", "None", "?", "-"];
 
+/// How many leading bytes the delimiter sniffer looks at.
+const SNIFF_BYTES: usize = 64 * 1024;
+/// How many example cells a report lists per column.
+const MAX_EXAMPLES: usize = 5;
+
 /// How to read a CSV. Every field has a sensible default (`{}` in JSON).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ReadOptions {
     /// Field delimiter; sniffed among `,` `;` tab `|` when absent.
     pub delimiter: Option<char>,
-    /// Whether the first record names the columns.
+    /// Whether the first record names the columns (`false`: names are `column_1`, `column_2`, ...).
     pub has_header: bool,
-    /// Tokens that mean "missing".
+    /// Tokens that mean "missing" (compared after trimming spaces).
     pub missing_values: Vec<String>,
     /// Column types forced by the user, by column name.
     pub types: HashMap<String, ColumnType>,
@@ -31,6 +50,8 @@ pub struct ReadOptions {
     pub skip_malformed_rows: bool,
     /// Refuse input larger than this many bytes.
     pub max_bytes: usize,
+    /// Columns read as numbers where a cell that is not a number becomes missing (reported).
+    pub coerce_numeric: Vec<String>,
 }
 
 impl Default for ReadOptions {
@@ -42,19 +63,58 @@ impl Default for ReadOptions {
             types: HashMap::new(),
             skip_malformed_rows: false,
             max_bytes: 1 << 31,
+            coerce_numeric: Vec::new(),
         }
     }
 }
 
+/// One cell, located for the user: `line` as a text editor counts it, `row`
+/// as the 1-based data row (header excluded).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CellRef {
+    pub line: u64,
+    pub row: usize,
+    pub value: String,
+}
+
+/// A mostly numeric column with a few cells that are not numbers.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StrayValues {
+    pub column: String,
+    /// Cells that are neither a number nor a missing token.
+    pub count: usize,
+    /// Cells that are numbers.
+    pub numeric_count: usize,
+    /// The first few stray cells.
+    pub examples: Vec<CellRef>,
+    /// `true`: they were read as missing (`coerce_numeric`); `false`: the column was read as categorical.
+    pub coerced: bool,
+}
+
+/// A numeric column holding `inf` / `-inf`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InfiniteValues {
+    pub column: String,
+    pub count: usize,
+    pub first: CellRef,
+}
+
 /// What the reader did besides producing the table: for the page and the CLI to show.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ReadReport {
     pub delimiter: String,
+    /// `utf-8`, or `windows-1252` when some field was not valid UTF-8.
     pub encoding: String,
     /// Header names that were changed, as `(original, new)`.
     pub renamed_headers: Vec<(String, String)>,
     /// 1-based line numbers of rows skipped for a wrong field count.
     pub skipped_rows: Vec<u64>,
+    pub stray_values: Vec<StrayValues>,
+    pub infinite_values: Vec<InfiniteValues>,
+    /// Input size.
+    pub bytes: usize,
+    /// One line each, for the user.
     pub warnings: Vec<String>,
 }
 
@@ -62,152 +122,645 @@ const CANDIDATES: [u8; 4] = [b',', b';', b'\t', b'|'];
 
 /// Reads CSV bytes into a typed table.
 pub fn read_csv(bytes: &[u8], opts: &ReadOptions) -> Result<(Table, ReadReport)> {
-    let mut report = ReadReport::default();
-    if bytes.len() > opts.max_bytes {
+    let mut r = Reader::new(Cow::Borrowed(bytes), opts.clone());
+    r.advance(0, false)?;
+    r.finish()
+}
+
+/// Refuses an input of `n_bytes` when it exceeds `opts.max_bytes`. The page can
+/// call this with the file's size before reading anything.
+pub fn check_size(n_bytes: usize, opts: &ReadOptions) -> Result<()> {
+    if n_bytes > opts.max_bytes {
         return Err(Error::Csv(format!(
-            "the file is {} MB, more than the {} MB this reader accepts; use the native CLI for larger files",
-            bytes.len() >> 20,
-            opts.max_bytes >> 20
+            "the file is {:.1} MB, more than the {:.1} MB limit (max_bytes = {}); use a smaller extract, or the native CLI which can raise max_bytes",
+            n_bytes as f64 / 1048576.0,
+            opts.max_bytes as f64 / 1048576.0,
+            opts.max_bytes
         )));
     }
-    let text = decode(bytes, &mut report)?;
-    if text.trim().is_empty() {
-        return Err(Error::Csv("the file is empty: it has no header and no rows".into()));
+    Ok(())
+}
+
+/// Incremental CSV reading for a worker that reads a file in chunks.
+///
+/// ```
+/// # use pipelab::data::{CsvChunkReader, ReadOptions, read_csv};
+/// let bytes = b"a,b\n1,x\n2,y\n";
+/// let mut r = CsvChunkReader::new(ReadOptions::default());
+/// for chunk in bytes.chunks(3) {
+///     r.feed(chunk).unwrap();
+///     let _progress = (r.bytes_consumed(), r.bytes_received());
+/// }
+/// let (table, _report) = r.finish().unwrap();
+/// assert_eq!(table, read_csv(bytes, &ReadOptions::default()).unwrap().0);
+/// ```
+///
+/// Every complete record is parsed as soon as its bytes arrive (after the first
+/// 64 KiB, which are needed to sniff the delimiter), so `feed` does the work
+/// progressively and [`bytes_consumed`](Self::bytes_consumed) is real parsing
+/// progress. Problems are reported as early as they are known: size over
+/// `max_bytes`, binary content, a ragged row. The result of `finish` is the
+/// same table and report as [`read_csv`] on the concatenated bytes; when a file
+/// has two faults, which one is reported first may differ.
+/// The reader keeps the bytes it was fed (to re-read a column that turns out to
+/// be text late); peak memory is about the file size plus the table.
+pub struct CsvChunkReader {
+    inner: Reader<'static>,
+}
+
+impl CsvChunkReader {
+    pub fn new(opts: ReadOptions) -> Self {
+        CsvChunkReader { inner: Reader::new(Cow::Owned(Vec::new()), opts) }
     }
-    let delim = match opts.delimiter {
-        Some(c) if c.is_ascii() && c != '"' && c != '\n' && c != '\r' => c as u8,
-        Some(c) => return Err(Error::Csv(format!("delimiter {c:?} is not allowed: use one ASCII character other than a quote or newline"))),
-        None => sniff_delimiter(text.as_bytes()),
-    };
-    report.delimiter = match delim {
-        b'\t' => "\\t".to_string(),
-        d => (d as char).to_string(),
-    };
-    let missing: HashSet<&str> = opts.missing_values.iter().map(|s| s.trim()).collect();
-
-    let make_reader = || {
-        csv::ReaderBuilder::new()
-            .delimiter(delim)
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(text.as_bytes())
-    };
-
-    // Header.
-    let mut rdr = make_reader();
-    let mut record = csv::ByteRecord::new();
-    let mut first = loop {
-        match rdr.read_byte_record(&mut record) {
-            Ok(true) if is_blank(&record) => continue,
-            Ok(true) => break record.clone(),
-            Ok(false) => return Err(Error::Csv("the file is empty: it has no header and no rows".into())),
-            Err(e) => return Err(csv_error(e)),
+    /// A reader for a file of known size (`File.size` on the page): refuses it
+    /// at once when it exceeds `max_bytes`, and reserves the buffer so feeding never reallocates.
+    pub fn with_capacity(opts: ReadOptions, n_bytes: usize) -> Result<Self> {
+        check_size(n_bytes, &opts)?;
+        Ok(CsvChunkReader { inner: Reader::new(Cow::Owned(Vec::with_capacity(n_bytes)), opts) })
+    }
+    /// Appends a chunk and parses every record it completes.
+    /// After an error, the reader is unusable: every later call returns the same error.
+    pub fn feed(&mut self, chunk: &[u8]) -> Result<()> {
+        if let Some(e) = &self.inner.failed {
+            return Err(e.clone());
         }
-    };
-    let n_cols = first.len();
-    let (names, data_starts_at_first) = if opts.has_header {
-        (unique_headers(&first, &mut report)?, false)
-    } else {
-        ((1..=n_cols).map(|i| format!("column_{i}")).collect::<Vec<_>>(), true)
-    };
-    for name in opts.types.keys() {
-        if !names.contains(name) {
-            return Err(Error::column(name, "has a type override but no such column is in the file"));
+        let old = self.inner.buf.len();
+        self.inner.buf.to_mut().extend_from_slice(chunk);
+        let r = self.inner.advance(old, false);
+        if let Err(e) = &r {
+            self.inner.failed = Some(e.clone());
         }
+        r
+    }
+    /// Bytes fed so far.
+    pub fn bytes_received(&self) -> usize {
+        self.inner.buf.len()
+    }
+    /// Bytes whose records have been parsed into the table.
+    pub fn bytes_consumed(&self) -> usize {
+        self.inner.start + self.inner.parsed
+    }
+    /// Parses what is left and returns the table.
+    pub fn finish(self) -> Result<(Table, ReadReport)> {
+        if let Some(e) = self.inner.failed {
+            return Err(e);
+        }
+        self.inner.finish()
+    }
+}
+
+/// The engine behind both entry points; `buf` is borrowed by `read_csv`, owned by the chunk reader.
+struct Reader<'a> {
+    buf: Cow<'a, [u8]>,
+    opts: ReadOptions,
+    failed: Option<Error>,
+    magic_checked: bool,
+    first_nul: Option<usize>,
+    /// Offset of the text after a UTF-8 BOM (known once the engine has started).
+    start: usize,
+    scanner: Option<Scanner>,
+    engine: Option<Engine>,
+    /// Text offset (from `start`) up to which records were parsed, and the line there.
+    parsed: usize,
+    parsed_line: u64,
+}
+
+impl<'a> Reader<'a> {
+    fn new(buf: Cow<'a, [u8]>, opts: ReadOptions) -> Self {
+        Reader { buf, opts, failed: None, magic_checked: false, first_nul: None, start: 0, scanner: None, engine: None, parsed: 0, parsed_line: 1 }
     }
 
-    // Pass 1.
-    let forced: Vec<Option<ColumnType>> = names.iter().map(|n| opts.types.get(n).copied()).collect();
-    let mut builders: Vec<Builder> = forced
-        .iter()
-        .map(|f| match f {
-            Some(ColumnType::Categorical) => Builder::Cat(CatBuilder::default()),
-            _ => Builder::Num(NumBuilder::default()),
-        })
-        .collect();
-    let mut needs_pass2 = false;
-    let mut n_rows = 0usize;
-    let mut kept_lines: Vec<u64> = Vec::new();
-    let mut handle = |rec: &csv::ByteRecord, builders: &mut Vec<Builder>, report: &mut ReadReport| -> Result<bool> {
-        let line = rec.position().map_or(0, |p| p.line());
-        if is_blank(rec) {
-            return Ok(false);
+    /// Handles the bytes from `old` on; `last` when no more will come.
+    fn advance(&mut self, old: usize, last: bool) -> Result<()> {
+        let len = self.buf.len();
+        check_size(len, &self.opts)?;
+        if self.first_nul.is_none() && self.buf[old..].contains(&0) {
+            self.first_nul = self.buf[old..].iter().position(|&b| b == 0).map(|p| p + old);
         }
-        if rec.len() != n_cols {
-            if opts.skip_malformed_rows {
-                report.skipped_rows.push(line);
-                return Ok(false);
+        if !self.magic_checked && (len >= 16 || last) {
+            self.magic_checked = true;
+            check_magic(&self.buf)?;
+        }
+        if self.magic_checked {
+            if let Some(pos) = self.first_nul {
+                let line = 1 + self.buf[..pos].iter().filter(|&&b| b == b'\n').count();
+                return Err(Error::Csv(format!(
+                    "the file contains a NUL byte at offset {pos} (line {line}): it looks like a binary file (a spreadsheet or archive?), not CSV text; open it in its program and export it as CSV"
+                )));
             }
+        }
+        if self.engine.is_none() {
+            let bom = b"\xEF\xBB\xBF";
+            let has_bom = self.buf.starts_with(bom);
+            let start = if has_bom { 3 } else { 0 };
+            let undecided = !has_bom && len < 3 && bom.starts_with(&self.buf) && !last;
+            if undecided || (len - start <= SNIFF_BYTES && !last) {
+                return Ok(());
+            }
+            self.start = start;
+            let text = &self.buf[start..];
+            let cut = text.len() > SNIFF_BYTES;
+            let engine = Engine::new(self.opts.clone(), &text[..text.len().min(SNIFF_BYTES)], cut, len)?;
+            self.scanner = Some(Scanner::new(engine.delim));
+            self.engine = Some(engine);
+        }
+        let (Some(engine), Some(sc)) = (self.engine.as_mut(), self.scanner.as_mut()) else { return Ok(()) };
+        let text = &self.buf[self.start..];
+        sc.scan(text);
+        if sc.boundary > self.parsed {
+            engine.process(&text[self.parsed..sc.boundary], self.parsed_line)?;
+            self.parsed = sc.boundary;
+            self.parsed_line = sc.boundary_line;
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<(Table, ReadReport)> {
+        let len = self.buf.len();
+        self.advance(len, true)?;
+        let (Some(mut engine), Some(sc)) = (self.engine.take(), self.scanner.take()) else {
+            return Err(Error::Csv("internal: the reader did not start".into()));
+        };
+        engine.report.bytes = len;
+        let text = &self.buf[self.start..];
+        if sc.in_quote() {
+            let column = engine.names.get(sc.quote_field).map(|n| format!(" (column '{}')", truncate(n, 60))).unwrap_or_default();
             return Err(Error::CsvLine {
-                line,
+                line: sc.quote_line,
                 message: format!(
-                    "has {} fields but the header has {}; fix the row (an unquoted delimiter inside a value?) or choose 'skip malformed rows'",
-                    rec.len(),
-                    n_cols
+                    "field {}{column} opens a quote that is never closed, so the rest of the file ({} more line(s)) would be read as one value; add the closing '\"' or remove the stray quote",
+                    sc.quote_field + 1,
+                    sc.line.saturating_sub(sc.quote_line)
                 ),
             });
         }
+        if self.parsed < text.len() {
+            engine.process(&text[self.parsed..], self.parsed_line)?;
+        }
+        engine.finish(text)
+    }
+}
+
+/// Known binary formats, by their first bytes.
+fn check_magic(bytes: &[u8]) -> Result<()> {
+    const MAGIC: &[(&[u8], &str)] = &[
+        (b"\x89PNG", "a PNG image"),
+        (b"PK\x03\x04", "a ZIP archive (an .xlsx, .ods or .docx file is one)"),
+        (b"PK\x05\x06", "an empty ZIP archive"),
+        (b"\xD0\xCF\x11\xE0", "an old Excel .xls (OLE) document"),
+        (b"%PDF", "a PDF document"),
+        (b"\x1F\x8B", "a gzip archive (decompress it first)"),
+        (b"\xFF\xD8\xFF", "a JPEG image"),
+        (b"GIF8", "a GIF image"),
+        (b"\x7FELF", "a program"),
+        (b"SQLite format 3\0", "an SQLite database"),
+        (b"PAR1", "a Parquet file"),
+    ];
+    for (sig, what) in MAGIC {
+        if bytes.starts_with(sig) {
+            return Err(Error::Csv(format!(
+                "the file looks like {what}, not CSV text: it is binary (a renamed file?); open it in its program and export the data as CSV"
+            )));
+        }
+    }
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Err(Error::Csv(
+            "the file is UTF-16 text (Excel's 'Unicode Text'), which this reader does not decode; save it as 'CSV UTF-8' and try again".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Record-boundary scanner mirroring `csv_core`'s default dialect.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Scan {
+    StartField,
+    InField,
+    InQuoted,
+    QuoteInQuoted,
+}
+
+struct Scanner {
+    delim: u8,
+    state: Scan,
+    /// 0-based index of the field being scanned in the current record.
+    field: usize,
+    /// 1-based line at the scan position.
+    line: u64,
+    quote_line: u64,
+    quote_field: usize,
+    /// Text offset just after the last record terminator, and the line there.
+    boundary: usize,
+    boundary_line: u64,
+    /// Bytes scanned.
+    pos: usize,
+}
+
+impl Scanner {
+    fn new(delim: u8) -> Self {
+        Scanner { delim, state: Scan::StartField, field: 0, line: 1, quote_line: 0, quote_field: 0, boundary: 0, boundary_line: 1, pos: 0 }
+    }
+
+    fn in_quote(&self) -> bool {
+        self.state == Scan::InQuoted
+    }
+
+    fn scan(&mut self, text: &[u8]) {
+        let d = self.delim;
+        let new = &text[self.pos..];
+        if new.is_empty() {
+            return;
+        }
+        let quoted = matches!(self.state, Scan::InQuoted | Scan::QuoteInQuoted);
+        if !quoted && !new.contains(&b'"') {
+            // Fast path: no quote can open, so every terminator ends a record.
+            // Written so that it vectorizes.
+            let nl = |s: &[u8]| s.iter().map(|&b| (b == b'\n') as u64).sum::<u64>();
+            let tail = match new.iter().rposition(|&b| b == b'\n' || b == b'\r') {
+                Some(k) => {
+                    self.line += nl(&new[..=k]);
+                    self.boundary = self.pos + k + 1;
+                    self.boundary_line = self.line;
+                    self.field = 0;
+                    &new[k + 1..]
+                }
+                None => new,
+            };
+            self.field += tail.iter().filter(|&&b| b == d).count();
+            if let Some(&b) = tail.last() {
+                self.state = if b == d { Scan::StartField } else { Scan::InField };
+            } else {
+                self.state = Scan::StartField;
+            }
+            self.pos = text.len();
+            return;
+        }
+        for (i, &b) in new.iter().enumerate() {
+            if b == b'\n' {
+                self.line += 1;
+            }
+            let end = match self.state {
+                Scan::StartField => {
+                    if b == b'"' {
+                        self.state = Scan::InQuoted;
+                        self.quote_line = self.line;
+                        self.quote_field = self.field;
+                        false
+                    } else if b == d {
+                        self.field += 1;
+                        false
+                    } else if b == b'\n' || b == b'\r' {
+                        true
+                    } else {
+                        self.state = Scan::InField;
+                        false
+                    }
+                }
+                Scan::InField => {
+                    if b == d {
+                        self.field += 1;
+                        self.state = Scan::StartField;
+                        false
+                    } else {
+                        b == b'\n' || b == b'\r'
+                    }
+                }
+                Scan::InQuoted => {
+                    if b == b'"' {
+                        self.state = Scan::QuoteInQuoted;
+                    }
+                    false
+                }
+                Scan::QuoteInQuoted => {
+                    if b == b'"' {
+                        self.state = Scan::InQuoted;
+                        false
+                    } else if b == d {
+                        self.field += 1;
+                        self.state = Scan::StartField;
+                        false
+                    } else if b == b'\n' || b == b'\r' {
+                        true
+                    } else {
+                        self.state = Scan::InField;
+                        false
+                    }
+                }
+            };
+            if end {
+                self.state = Scan::StartField;
+                self.field = 0;
+                self.boundary = self.pos + i + 1;
+                self.boundary_line = self.line;
+            }
+        }
+        self.pos = text.len();
+    }
+}
+
+/// Column builders and everything learned so far.
+struct Engine {
+    opts: ReadOptions,
+    delim: u8,
+    missing: HashSet<String>,
+    /// Some missing token parses as a number (e.g. `-999`): check tokens before numbers.
+    missing_numeric: bool,
+    header_done: bool,
+    names: Vec<String>,
+    forced: Vec<Option<ColumnType>>,
+    coerce: Vec<bool>,
+    builders: Vec<Builder>,
+    n_cols: usize,
+    n_rows: usize,
+    /// Line of each kept data row (for messages about cells).
+    row_lines: Vec<u64>,
+    needs_pass2: bool,
+    report: ReadReport,
+    latin1_line: Option<u64>,
+}
+
+impl Engine {
+    fn new(opts: ReadOptions, sample: &[u8], cut: bool, bytes: usize) -> Result<Engine> {
+        let controls = sample.iter().filter(|&&b| b < 0x09 || (0x0e..0x20).contains(&b)).count();
+        if controls * 100 > sample.len().max(1) {
+            return Err(Error::Csv(format!(
+                "the file is not text ({controls} control bytes in the first {} bytes): it looks binary; open it in its program and export it as CSV",
+                sample.len()
+            )));
+        }
+        let delim = match opts.delimiter {
+            Some(c) if c.is_ascii() && c != '"' && c != '\n' && c != '\r' => c as u8,
+            Some(c) => {
+                return Err(Error::param("read options", "delimiter", format!("{c:?} is not allowed: use one ASCII character other than a quote or a newline")))
+            }
+            None => sniff_delimiter(sample, cut),
+        };
+        let mut report = ReadReport { bytes, encoding: "utf-8".into(), ..Default::default() };
+        report.delimiter = match delim {
+            b'\t' => "\\t".to_string(),
+            d => (d as char).to_string(),
+        };
+        let missing: HashSet<String> = opts.missing_values.iter().map(|s| s.trim().to_string()).collect();
+        let missing_numeric = missing.iter().any(|m| parse_number(m).is_some());
+        Ok(Engine {
+            opts,
+            delim,
+            missing,
+            missing_numeric,
+            header_done: false,
+            names: Vec::new(),
+            forced: Vec::new(),
+            coerce: Vec::new(),
+            builders: Vec::new(),
+            n_cols: 0,
+            n_rows: 0,
+            row_lines: Vec::new(),
+            needs_pass2: false,
+            report,
+            latin1_line: None,
+        })
+    }
+
+    /// Parses complete records; `first_line` is the line the text starts on.
+    fn process(&mut self, text: &[u8], first_line: u64) -> Result<()> {
+        let mut rdr = csv::ReaderBuilder::new().delimiter(self.delim).has_headers(false).flexible(true).from_reader(text);
+        let mut rec = csv::ByteRecord::new();
+        loop {
+            match rdr.read_byte_record(&mut rec) {
+                Ok(true) => {
+                    let line = first_line + rec.position().map_or(1, |p| p.line()) - 1;
+                    self.record(&rec, line)?;
+                }
+                Ok(false) => return Ok(()),
+                Err(e) => {
+                    let line = first_line + e.position().map_or(1, |p| p.line()) - 1;
+                    return Err(Error::CsvLine { line, message: e.to_string() });
+                }
+            }
+        }
+    }
+
+    fn start_columns(&mut self, rec: &csv::ByteRecord, line: u64) -> Result<()> {
+        self.header_done = true;
+        self.n_cols = rec.len();
+        self.names = if self.opts.has_header {
+            let mut scratch = String::new();
+            let raw: Vec<String> = rec.iter().map(|f| decode_field(f, &mut scratch, &mut self.latin1_line, line).to_string()).collect();
+            unique_headers(&raw, &mut self.report)
+        } else {
+            (1..=self.n_cols).map(|i| format!("column_{i}")).collect()
+        };
+        let mut keys: Vec<&String> = self.opts.types.keys().collect();
+        keys.sort();
+        for name in keys {
+            if !self.names.contains(name) {
+                return Err(Error::column(
+                    name,
+                    format!("has a type override but no such column is in the file (columns: {})", list_names(&self.names)),
+                ));
+            }
+        }
+        for name in &self.opts.coerce_numeric {
+            if !self.names.contains(name) {
+                return Err(Error::column(name, format!("is listed in coerce_numeric but no such column is in the file (columns: {})", list_names(&self.names))));
+            }
+            if let Some(t) = self.opts.types.get(name) {
+                if *t != ColumnType::Numeric {
+                    return Err(Error::column(name, format!("is listed in coerce_numeric but its type is set to {}; choose one", t.as_str())));
+                }
+            }
+        }
+        self.forced = self.names.iter().map(|n| self.opts.types.get(n).copied()).collect();
+        self.coerce = self.names.iter().map(|n| self.opts.coerce_numeric.contains(n)).collect();
+        self.builders = self
+            .forced
+            .iter()
+            .map(|f| match f {
+                Some(ColumnType::Categorical) => Builder::Cat(CatBuilder::default()),
+                _ => Builder::Num(NumBuilder::default()),
+            })
+            .collect();
+        Ok(())
+    }
+
+    fn record(&mut self, rec: &csv::ByteRecord, line: u64) -> Result<()> {
+        if is_blank(rec) {
+            return Ok(());
+        }
+        if !self.header_done {
+            self.start_columns(rec, line)?;
+            if self.opts.has_header {
+                return Ok(());
+            }
+        }
+        if rec.len() != self.n_cols {
+            if self.opts.skip_malformed_rows {
+                self.report.skipped_rows.push(line);
+                return Ok(());
+            }
+            let (what, hint) = if rec.len() < self.n_cols {
+                ("too few", "a missing delimiter or a cut line?")
+            } else {
+                ("too many", "an unquoted delimiter inside a value? quote that value")
+            };
+            return Err(Error::CsvLine {
+                line,
+                message: format!(
+                    "has {} field(s) but the header has {} ({what}: {hint}); fix the row, or set skip_malformed_rows to skip such rows",
+                    rec.len(),
+                    self.n_cols
+                ),
+            });
+        }
+        let row = self.n_rows + 1;
+        let mut scratch = String::new();
         for (j, field) in rec.iter().enumerate() {
-            let s = std::str::from_utf8(field).map_err(|_| Error::CsvLine { line, message: "invalid UTF-8".into() })?;
-            let s = s.trim();
-            let is_missing = missing.contains(s);
-            match &mut builders[j] {
+            let s = cell(field, &mut scratch, &mut self.latin1_line, line);
+            match &mut self.builders[j] {
                 Builder::Num(b) => {
-                    if is_missing {
-                        b.values.push(f64::NAN);
-                    } else if let Some(x) = parse_number(s) {
+                    let num = if self.missing_numeric && self.missing.contains(s) { None } else { parse_number(s) };
+                    if let Some(x) = num {
                         b.note(s);
+                        if x.is_infinite() {
+                            b.n_inf += 1;
+                            if b.first_inf.is_none() {
+                                b.first_inf = Some(CellRef { line, row, value: s.to_string() });
+                            }
+                        }
                         b.values.push(x);
-                    } else if forced[j] == Some(ColumnType::Numeric) {
+                    } else if self.missing.contains(s) || s.eq_ignore_ascii_case("nan") {
+                        b.values.push(f64::NAN);
+                    } else if self.coerce[j] {
+                        b.values.push(f64::NAN);
+                        b.coerced += 1;
+                        if b.coerced_examples.len() < MAX_EXAMPLES {
+                            b.coerced_examples.push(CellRef { line, row, value: truncate(s, 40) });
+                        }
+                    } else if self.forced[j] == Some(ColumnType::Numeric) {
                         return Err(Error::CsvLine {
                             line,
-                            message: format!("column '{}' is set to numeric but holds {:?}; change the column's type or fix the cell", names[j], truncate(s, 40)),
+                            message: format!(
+                                "column '{}' (row {row}) is set to numeric but holds {:?}; fix the cell, add the token to missing_values, or list the column in coerce_numeric to read such cells as missing",
+                                self.names[j],
+                                truncate(s, 40)
+                            ),
                         });
-                    } else if b.values.is_empty() || b.values.iter().all(|v| v.is_nan()) {
+                    } else if b.values.iter().all(|v| v.is_nan()) {
                         // Text from the start (or after only missing cells): no re-read needed.
                         let mut c = CatBuilder::default();
                         for _ in 0..b.values.len() {
                             c.push(None);
                         }
                         c.push(Some(s));
-                        builders[j] = Builder::Cat(c);
+                        self.builders[j] = Builder::Cat(c);
                     } else {
-                        builders[j] = Builder::Deferred;
-                        needs_pass2 = true;
+                        self.builders[j] = Builder::Deferred;
+                        self.needs_pass2 = true;
                     }
                 }
-                Builder::Cat(c) => c.push((!is_missing).then_some(s)),
+                Builder::Cat(c) => c.push((!self.missing.contains(s)).then_some(s)),
                 Builder::Deferred => {}
             }
         }
-        Ok(true)
-    };
-    if data_starts_at_first {
-        if handle(&first, &mut builders, &mut report)? {
-            n_rows += 1;
-            kept_lines.push(first.position().map_or(0, |p| p.line()));
-        }
+        self.n_rows += 1;
+        self.row_lines.push(line);
+        Ok(())
     }
-    loop {
-        match rdr.read_byte_record(&mut record) {
-            Ok(true) => {
-                if handle(&record, &mut builders, &mut report)? {
-                    n_rows += 1;
+
+    fn finish(mut self, text: &[u8]) -> Result<(Table, ReadReport)> {
+        if !self.header_done {
+            return Err(Error::Csv("the file is empty: it has no header and no rows; choose a file with data".into()));
+        }
+        if self.n_rows == 0 {
+            let why = if self.report.skipped_rows.is_empty() { String::new() } else { format!(" ({} malformed row(s) were skipped)", self.report.skipped_rows.len()) };
+            return Err(Error::Csv(format!(
+                "the file has a header ({} column(s): {}) but no data rows{why}; add rows below the header",
+                self.n_cols,
+                list_names(&self.names)
+            )));
+        }
+        if self.needs_pass2 {
+            self.reread_deferred(text)?;
+        }
+        if let Some(line) = self.latin1_line {
+            self.report.encoding = "windows-1252".into();
+            self.report.warnings.push(format!(
+                "the file is not valid UTF-8 (first at line {line}); such fields were decoded as Windows-1252 / Latin-1 — check accented letters, or save the file as 'CSV UTF-8'"
+            ));
+        }
+        let mut columns = Vec::with_capacity(self.n_cols);
+        let builders = std::mem::take(&mut self.builders);
+        let names = std::mem::take(&mut self.names);
+        for (j, (b, name)) in builders.into_iter().zip(names).enumerate() {
+            if let Builder::Num(n) = &b {
+                if n.coerced > 0 {
+                    let numeric_count = n.values.iter().filter(|v| !v.is_nan()).count();
+                    self.report.warnings.push(format!(
+                        "column '{name}': {} cell(s) that are not numbers were read as missing (coerce_numeric): {}",
+                        n.coerced,
+                        list_cells(&n.coerced_examples, n.coerced)
+                    ));
+                    self.report.stray_values.push(StrayValues { column: name.clone(), count: n.coerced, numeric_count, examples: n.coerced_examples.clone(), coerced: true });
                 }
             }
-            Ok(false) => break,
-            Err(e) => return Err(csv_error(e)),
+            let inf = match &b {
+                Builder::Num(n) if n.n_inf > 0 => n.first_inf.clone().map(|f| (n.n_inf, f)),
+                _ => None,
+            };
+            let data = finish(b, self.forced[j], &name)?;
+            if let (Some((count, first)), ColumnData::Numeric(_)) = (inf, &data) {
+                self.report.warnings.push(format!(
+                    "column '{name}' holds {count} infinite value(s) (first at line {}: {:?}); models need finite numbers — fix them, or add the token to missing_values",
+                    first.line, first.value
+                ));
+                self.report.infinite_values.push(InfiniteValues { column: name.clone(), count, first });
+            }
+            if let ColumnData::Categorical(c) = &data {
+                if self.forced[j].is_none() && self.delim != b',' && decimal_comma(c) {
+                    let example = c.levels.iter().find(|l| l.contains(',')).cloned().unwrap_or_default();
+                    self.report.warnings.push(format!(
+                        "column '{name}' looks like numbers written with a decimal comma (e.g. {example:?}); it was read as categorical — export the file with '.' as the decimal separator"
+                    ));
+                }
+                if self.forced[j].is_none() {
+                    if let Some(s) = stray_numbers(&name, c, &self.row_lines) {
+                        self.report.warnings.push(format!(
+                            "column '{name}' looks numeric but {} of {} cell(s) are not numbers ({}); it was read as categorical — fix those cells, add the token to missing_values, or list the column in coerce_numeric to read them as missing",
+                            s.count,
+                            s.count + s.numeric_count,
+                            list_cells(&s.examples, s.count)
+                        ));
+                        self.report.stray_values.push(s);
+                    }
+                }
+            }
+            columns.push(Column { name, data });
         }
+        if !self.report.skipped_rows.is_empty() {
+            self.report.warnings.push(format!(
+                "{} malformed row(s) skipped (line(s) {}): their field count differs from the header's",
+                self.report.skipped_rows.len(),
+                summarize_lines(&self.report.skipped_rows)
+            ));
+        }
+        if self.opts.has_header && !columns.is_empty() && columns.iter().all(|c| parse_number(&c.name).is_some()) {
+            self.report.warnings.push(
+                "every header name is a number: if the file has no header row, set has_header to false so the first row is kept as data".into(),
+            );
+        }
+        Ok((Table::new(columns)?, self.report))
     }
-    first.clear();
 
-    // Pass 2: columns that turned out to be text after some numbers.
-    if needs_pass2 {
-        let deferred: Vec<usize> = (0..n_cols).filter(|&j| matches!(builders[j], Builder::Deferred)).collect();
+    /// Pass 2: columns that turned out to be text after some numbers.
+    fn reread_deferred(&mut self, text: &[u8]) -> Result<()> {
+        let deferred: Vec<usize> = (0..self.n_cols).filter(|&j| matches!(self.builders[j], Builder::Deferred)).collect();
         let mut cats: Vec<CatBuilder> = deferred.iter().map(|_| CatBuilder::default()).collect();
-        let mut rdr = make_reader();
-        let mut header_skipped = !opts.has_header;
-        while rdr.read_byte_record(&mut record).map_err(csv_error)? {
+        let mut rdr = csv::ReaderBuilder::new().delimiter(self.delim).has_headers(false).flexible(true).from_reader(text);
+        let mut record = csv::ByteRecord::new();
+        let mut header_skipped = !self.opts.has_header;
+        let mut scratch = String::new();
+        let mut ignored = None;
+        while rdr.read_byte_record(&mut record).map_err(|e| Error::CsvLine { line: e.position().map_or(0, |p| p.line()), message: e.to_string() })? {
             if is_blank(&record) {
                 continue;
             }
@@ -215,38 +768,104 @@ pub fn read_csv(bytes: &[u8], opts: &ReadOptions) -> Result<(Table, ReadReport)>
                 header_skipped = true;
                 continue;
             }
-            if record.len() != n_cols {
+            if record.len() != self.n_cols {
                 continue; // skipped in pass 1 as well
             }
             for (k, &j) in deferred.iter().enumerate() {
-                let s = std::str::from_utf8(&record[j]).unwrap_or("").trim();
-                cats[k].push((!missing.contains(s)).then_some(s));
+                let s = cell(&record[j], &mut scratch, &mut ignored, 0);
+                cats[k].push((!self.missing.contains(s)).then_some(s));
             }
         }
         for (k, &j) in deferred.iter().enumerate() {
-            builders[j] = Builder::Cat(std::mem::take(&mut cats[k]));
+            if cats[k].data.codes.len() != self.n_rows {
+                return Err(Error::column(&self.names[j], "internal: the second pass read a different number of rows"));
+            }
+            self.builders[j] = Builder::Cat(std::mem::take(&mut cats[k]));
+        }
+        Ok(())
+    }
+}
+
+/// A categorical column where numbers dominate: the few text cells are reported.
+fn stray_numbers(name: &str, c: &CatData, row_lines: &[u64]) -> Option<StrayValues> {
+    let is_num: Vec<bool> = c.levels.iter().map(|l| parse_number(l).is_some()).collect();
+    if !is_num.iter().any(|&b| b) {
+        return None;
+    }
+    let mut numeric_count = 0;
+    let mut count = 0;
+    let mut examples = Vec::new();
+    for (i, &k) in c.codes.iter().enumerate() {
+        if k == MISSING_CODE {
+            continue;
+        }
+        if is_num[k as usize] {
+            numeric_count += 1;
+        } else {
+            count += 1;
+            if examples.len() < MAX_EXAMPLES {
+                examples.push(CellRef { line: row_lines.get(i).copied().unwrap_or(0), row: i + 1, value: truncate(&c.levels[k as usize], 40) });
+            }
         }
     }
+    // "A few": at most 10% of the non-missing cells.
+    (count > 0 && count * 10 <= count + numeric_count).then(|| StrayValues { column: name.to_string(), count, numeric_count, examples, coerced: false })
+}
 
-    if n_rows == 0 {
-        return Err(Error::Csv(format!(
-            "the file has a header ({} columns) but no data rows",
-            n_cols
-        )));
+/// Every level is a number once a single ',' is read as '.', and some level has a ','.
+fn decimal_comma(c: &CatData) -> bool {
+    let mut any = false;
+    for l in &c.levels {
+        if l.matches(',').count() == 1 {
+            any = true;
+            if parse_number(&l.replacen(',', ".", 1)).is_none() {
+                return false;
+            }
+        } else if parse_number(l).is_none() {
+            return false;
+        }
     }
-    let mut columns = Vec::with_capacity(n_cols);
-    for (j, (b, name)) in builders.into_iter().zip(names).enumerate() {
-        let data = finish(b, forced[j], &name)?;
-        columns.push(Column { name, data });
+    any
+}
+
+fn list_cells(cells: &[CellRef], total: usize) -> String {
+    let shown: Vec<String> = cells.iter().map(|c| format!("line {} (row {}): {:?}", c.line, c.row, c.value)).collect();
+    let more = if total > cells.len() { format!(", and {} more", total - cells.len()) } else { String::new() };
+    format!("{}{more}", shown.join(", "))
+}
+
+fn list_names(names: &[String]) -> String {
+    let shown: Vec<String> = names.iter().take(10).map(|n| truncate(n, 40)).collect();
+    if names.len() > 10 {
+        format!("{}, … ({} in all)", shown.join(", "), names.len())
+    } else {
+        shown.join(", ")
     }
-    if !report.skipped_rows.is_empty() {
-        report.warnings.push(format!(
-            "{} malformed row(s) skipped (lines {})",
-            report.skipped_rows.len(),
-            summarize_lines(&report.skipped_rows)
-        ));
+}
+
+/// UTF-8 when valid, else Windows-1252 into `scratch` (noting the first line where it happened).
+fn decode_field<'f>(field: &'f [u8], scratch: &'f mut String, latin1_line: &mut Option<u64>, line: u64) -> &'f str {
+    match std::str::from_utf8(field) {
+        Ok(s) => s,
+        Err(_) => {
+            latin1_line.get_or_insert(line);
+            scratch.clear();
+            scratch.extend(field.iter().map(|&b| cp1252(b)));
+            scratch.as_str()
+        }
     }
-    Ok((Table::new(columns)?, report))
+}
+
+/// A cell's text, trimmed of surrounding whitespace (ASCII on the bytes first: the common case is cheap).
+fn cell<'f>(field: &'f [u8], scratch: &'f mut String, latin1_line: &mut Option<u64>, line: u64) -> &'f str {
+    let f = field.trim_ascii();
+    let unicode_edges = f.first().is_some_and(|&b| b >= 0x80) || f.last().is_some_and(|&b| b >= 0x80);
+    let s = decode_field(f, scratch, latin1_line, line);
+    if unicode_edges {
+        s.trim()
+    } else {
+        s
+    }
 }
 
 fn summarize_lines(lines: &[u64]) -> String {
@@ -266,41 +885,8 @@ fn truncate(s: &str, n: usize) -> String {
     }
 }
 
-fn csv_error(e: csv::Error) -> Error {
-    let line = e.position().map_or(0, |p| p.line());
-    Error::CsvLine { line, message: e.to_string() }
-}
-
 fn is_blank(rec: &csv::ByteRecord) -> bool {
     rec.len() == 0 || (rec.len() == 1 && rec[0].iter().all(|b| b.is_ascii_whitespace()))
-}
-
-/// UTF-8 (BOM stripped) or, failing that, Latin-1 / Windows-1252 with a warning.
-fn decode<'a>(bytes: &'a [u8], report: &mut ReadReport) -> Result<Cow<'a, str>> {
-    if let Some(pos) = bytes.iter().position(|&b| b == 0) {
-        return Err(Error::Csv(format!(
-            "the file contains a NUL byte at offset {pos}: it looks like a binary file (a spreadsheet or archive?), not CSV text; export it as CSV"
-        )));
-    }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(s) => {
-            report.encoding = "utf-8".into();
-            Ok(Cow::Borrowed(s))
-        }
-        Err(e) => {
-            let controls = bytes.iter().filter(|&&b| b < 0x09 || (0x0e..0x20).contains(&b)).count();
-            if controls * 100 > bytes.len().max(1) {
-                return Err(Error::Csv("the file is not text (many control bytes): it looks binary; export it as CSV".into()));
-            }
-            report.encoding = "windows-1252".into();
-            report.warnings.push(format!(
-                "the file is not valid UTF-8 (first bad byte at offset {}); it was decoded as Windows-1252 / Latin-1",
-                e.valid_up_to()
-            ));
-            Ok(Cow::Owned(bytes.iter().map(|&b| cp1252(b)).collect()))
-        }
-    }
 }
 
 fn cp1252(b: u8) -> char {
@@ -315,10 +901,9 @@ fn cp1252(b: u8) -> char {
 }
 
 /// Picks the candidate delimiter giving the most consistent multi-field rows
-/// over the first lines; comma when nothing stands out.
-fn sniff_delimiter(text: &[u8]) -> u8 {
-    let sample_end = text.len().min(64 * 1024);
-    let sample = &text[..sample_end];
+/// over the first lines; comma when nothing stands out. `cut`: the sample
+/// ends inside the file, so its last line may be partial.
+fn sniff_delimiter(sample: &[u8], cut: bool) -> u8 {
     let mut best = (b',', 0usize);
     for &d in &CANDIDATES {
         let mut rdr = csv::ReaderBuilder::new().delimiter(d).has_headers(false).flexible(true).from_reader(sample);
@@ -332,7 +917,7 @@ fn sniff_delimiter(text: &[u8]) -> u8 {
             }
         }
         // Drop a possibly cut last line of the sample.
-        if sample_end < text.len() && counts.len() > 1 {
+        if cut && counts.len() > 1 && counts.len() < 30 {
             counts.pop();
         }
         let Some(&first) = counts.first() else { continue };
@@ -340,7 +925,7 @@ fn sniff_delimiter(text: &[u8]) -> u8 {
             continue;
         }
         let consistent = counts.iter().filter(|&&c| c == first).count();
-        let score = consistent * 1000 + first;
+        let score = consistent * 1000 + first.min(999);
         if score > best.1 {
             best = (d, score);
         }
@@ -348,11 +933,10 @@ fn sniff_delimiter(text: &[u8]) -> u8 {
     best.0
 }
 
-fn unique_headers(rec: &csv::ByteRecord, report: &mut ReadReport) -> Result<Vec<String>> {
-    let mut names = Vec::with_capacity(rec.len());
-    let mut seen: HashSet<String> = HashSet::new();
-    for (i, field) in rec.iter().enumerate() {
-        let raw = std::str::from_utf8(field).map_err(|_| Error::CsvLine { line: 1, message: "invalid UTF-8 in header".into() })?;
+fn unique_headers(raw: &[String], report: &mut ReadReport) -> Vec<String> {
+    let mut names = Vec::with_capacity(raw.len());
+    let mut seen: HashSet<String> = HashSet::with_capacity(raw.len());
+    for (i, raw) in raw.iter().enumerate() {
         let trimmed = raw.trim();
         let mut name = if trimmed.is_empty() { format!("column_{}", i + 1) } else { trimmed.to_string() };
         if seen.contains(&name) {
@@ -363,21 +947,23 @@ fn unique_headers(rec: &csv::ByteRecord, report: &mut ReadReport) -> Result<Vec<
             }
             name = format!("{base}_{k}");
         }
-        if name != raw {
-            report.renamed_headers.push((raw.to_string(), name.clone()));
+        if &name != raw {
+            report.renamed_headers.push((raw.clone(), name.clone()));
         }
         seen.insert(name.clone());
         names.push(name);
     }
     if !report.renamed_headers.is_empty() {
-        let list: Vec<String> = report.renamed_headers.iter().map(|(a, b)| format!("{a:?} → {b:?}")).collect();
-        report.warnings.push(format!("header names made unique / non-empty: {}", list.join(", ")));
+        let list: Vec<String> = report.renamed_headers.iter().take(10).map(|(a, b)| format!("{:?} → {:?}", truncate(a, 40), truncate(b, 40))).collect();
+        let more = if report.renamed_headers.len() > 10 { format!(" and {} more", report.renamed_headers.len() - 10) } else { String::new() };
+        report.warnings.push(format!("header names made unique / non-empty: {}{more}", list.join(", ")));
     }
-    Ok(names)
+    names
 }
 
 /// Parses a numeric cell: integers, decimals, exponents, a leading `+`,
-/// `inf`/`-inf`. Rejects anything else (thousands separators, units...).
+/// `inf`/`-inf`/`infinity`. Rejects anything else (thousands separators, units,
+/// `nan` — which the reader treats as missing).
 pub fn parse_number(s: &str) -> Option<f64> {
     let t = s.strip_prefix('+').unwrap_or(s);
     let b = t.as_bytes();
@@ -409,9 +995,13 @@ enum Builder {
 #[derive(Default)]
 struct NumBuilder {
     values: Vec<f64>,
-    /// Every non-missing token was exactly "0" or "1".
+    /// Some non-missing token was not exactly "0" or "1".
     not_01: bool,
     seen: [bool; 2],
+    n_inf: usize,
+    first_inf: Option<CellRef>,
+    coerced: usize,
+    coerced_examples: Vec<CellRef>,
 }
 
 impl NumBuilder {
@@ -591,5 +1181,99 @@ mod tests {
         assert_eq!(parse_number("nan"), None);
         assert_eq!(parse_number("-inf"), Some(f64::NEG_INFINITY));
         assert_eq!(parse_number("abc"), None);
+    }
+
+    fn chunked(bytes: &[u8], opts: &ReadOptions, size: usize) -> Result<(Table, ReadReport)> {
+        let mut r = CsvChunkReader::new(opts.clone());
+        for c in bytes.chunks(size.max(1)) {
+            r.feed(c)?;
+            assert!(r.bytes_consumed() <= r.bytes_received());
+        }
+        r.finish()
+    }
+
+    fn same_as_whole(bytes: &[u8], opts: &ReadOptions) {
+        let whole = read_csv(bytes, opts);
+        for size in [1, 2, 3, 7, 64, 1000, 70_000, bytes.len() + 1] {
+            let c = chunked(bytes, opts, size);
+            match (&whole, &c) {
+                (Ok(a), Ok(b)) => assert_eq!(format!("{a:?}"), format!("{b:?}"), "chunk size {size}"),
+                (Err(_), Err(_)) => {}
+                _ => panic!("chunk size {size}: {whole:?} vs {c:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn chunk_reader_matches_read_csv() {
+        let o = ReadOptions::default();
+        same_as_whole(b"a,b,c\n1,\"x,\ny\",true\r\n2,\"he said \"\"hi\"\"\",false\n\n3,z,true", &o);
+        same_as_whole(b"\xEF\xBB\xBFa;b\r\n1;2\r\n3;x\r\n", &o);
+        same_as_whole("caf\u{e9},n\nna\u{ef}ve,1\n".as_bytes(), &o);
+        same_as_whole(b"name,v\ncaf\xe9,1\nb,2\n", &o);
+        same_as_whole(b"a,b\n1,2\n3\n4,5\n", &ReadOptions { skip_malformed_rows: true, ..o.clone() });
+        same_as_whole(b"a,b\n1,\"open\n2,3\n", &o);
+        // More than the sniff window, with a late text cell (pass 2) and quotes.
+        let mut big = String::from("id,x,label\n");
+        for i in 0..20_000 {
+            big.push_str(&format!("{i},{}.5,\"l{}\"\n", i % 97, i % 5));
+        }
+        big.push_str("20000,oops,\"l,1\"\n");
+        same_as_whole(big.as_bytes(), &o);
+    }
+
+    #[test]
+    fn chunk_progress_counts_parsed_bytes() {
+        let mut text = String::from("a,b\n");
+        for i in 0..30_000 {
+            text.push_str(&format!("{i},{}\n", i * 2));
+        }
+        let mut r = CsvChunkReader::new(ReadOptions::default());
+        r.feed(&text.as_bytes()[..100_000]).unwrap();
+        // Past the sniff window: complete records were parsed already.
+        assert!(r.bytes_consumed() > 90_000 && r.bytes_consumed() <= 100_000, "{}", r.bytes_consumed());
+        r.feed(&text.as_bytes()[100_000..]).unwrap();
+        assert_eq!(r.bytes_consumed(), text.len());
+        assert_eq!(r.finish().unwrap().0.n_rows, 30_000);
+    }
+
+    #[test]
+    fn known_size_refused_before_reading() {
+        let o = ReadOptions { max_bytes: 1000, ..Default::default() };
+        let e = CsvChunkReader::with_capacity(o.clone(), 5000).err().unwrap().to_string();
+        assert!(e.contains("more than the 0.0 MB limit (max_bytes = 1000)"), "{e}");
+        let mut r = CsvChunkReader::with_capacity(o, 8).unwrap();
+        r.feed(b"a\n1\n2\n").unwrap();
+        assert_eq!(r.finish().unwrap().0.n_rows, 2);
+    }
+
+    #[test]
+    fn unterminated_quote_names_its_line() {
+        let e = read("a,b\n1,2\n3,\"oops\n4,5\n6,7\n").unwrap_err().to_string();
+        assert!(e.starts_with("CSV line 3: field 2 (column 'b') opens a quote that is never closed"), "{e}");
+    }
+
+    #[test]
+    fn stray_strings_reported_and_coerced() {
+        let mut s = String::from("x,y\n");
+        for i in 0..30 {
+            s.push_str(&format!("{i},{}\n", if i == 12 { "n/a?".to_string() } else { i.to_string() }));
+        }
+        let (t, r) = read_csv(s.as_bytes(), &ReadOptions::default()).unwrap();
+        assert_eq!(t.columns[1].data.column_type(), ColumnType::Categorical);
+        assert_eq!(r.stray_values[0].examples[0], CellRef { line: 14, row: 13, value: "n/a?".into() });
+        let o = ReadOptions { coerce_numeric: vec!["y".into()], ..Default::default() };
+        let (t, r) = read_csv(s.as_bytes(), &o).unwrap();
+        assert_eq!(t.columns[1].data.column_type(), ColumnType::Numeric);
+        assert!(t.columns[1].data.is_missing(12));
+        assert!(r.stray_values[0].coerced);
+    }
+
+    #[test]
+    fn missing_token_that_is_a_number() {
+        let o = ReadOptions { missing_values: vec!["-999".into()], ..Default::default() };
+        let (t, _) = read_csv(b"a\n1\n-999\n3\n", &o).unwrap();
+        assert!(t.columns[0].data.is_missing(1));
+        assert!(!t.columns[0].data.is_missing(0));
     }
 }

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Fuzz the CSV reader (fuzz/fuzz_targets/read_csv.rs): no panic on any bytes, and
+# CsvChunkReader agrees with read_csv. Needs the nightly toolchain and cargo-fuzz
+# (`cargo install cargo-fuzz`).
+#
+#   scripts/fuzz.sh            # 60 s
+#   scripts/fuzz.sh 3600       # the longer run (an hour) before a release
+#
+# Crashes land in fuzz/artifacts/read_csv/; reproduce one with
+#   cargo +nightly fuzz run read_csv fuzz/artifacts/read_csv/<file>
+# and turn it into a regression case in tests/common/csv_cases.rs.
+# The corpus (fuzz/corpus/read_csv) is seeded from tests/fixtures/csv and www/datasets.
+set -euo pipefail
+seconds="${1:-60}"
+cd "$(dirname "$0")/.."
+corpus=fuzz/corpus/read_csv
+mkdir -p "$corpus"
+for f in tests/fixtures/csv/* www/datasets/*.csv; do
+    [ -f "$f" ] || continue
+    # Seeds are capped at 4 KiB (small inputs run faster); the first byte selects options (0 = defaults).
+    { printf '\0'; head -c 4096 "$f"; } > "$corpus/seed_$(basename "$f")"
+done
+exec cargo +nightly fuzz run read_csv "$corpus" -- -max_total_time="$seconds" -max_len=65536 -timeout=10
