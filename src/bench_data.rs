@@ -297,7 +297,7 @@ mod tests {
         let bytes = gen(GenTask::Classification, 2000, 5, 3, 3);
         let (t, _) = crate::data::read_csv(&bytes, &ReadOptions::default()).unwrap();
         let y = match &t.column("y").unwrap().data {
-            crate::data::ColumnData::Numeric(v) => v.clone(),
+            crate::data::ColumnData::Numeric(v) | crate::data::ColumnData::Boolean { values: v, .. } => v.clone(),
             other => panic!("y is not numeric: {other:?}"),
         };
         for c in 0..3 {

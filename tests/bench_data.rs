@@ -12,7 +12,8 @@ fn gen(task: GenTask, rows: usize, cols: usize, seed: u64, classes: usize) -> Ve
 
 fn numeric(data: &ColumnData) -> &[f64] {
     match data {
-        ColumnData::Numeric(v) => v,
+        // A 0/1 label column is inferred as boolean; its values are still 0.0 / 1.0.
+        ColumnData::Numeric(v) | ColumnData::Boolean { values: v, .. } => v,
         other => panic!("expected a numeric column, got {:?}", other.column_type()),
     }
 }
