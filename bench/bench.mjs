@@ -329,17 +329,18 @@ const machine = {
 const lines = [];
 lines.push(`# pipelab benchmark${QUICK ? ' (quick: 1/20 sizes, 1 rep — not a measurement)' : ''}`);
 lines.push('');
-lines.push(`${machine.date} · commit ${machine.commit} · ${machine.cpu}, ${machine.cores} cores, ${machine.memory_gib} GiB · ${machine.rustc} · Chromium ${machine.chromium ?? 'n/a'} · scikit-learn ${sk.available ? sk.version : 'not available'} · node ${machine.node}`);
+lines.push(`${machine.date} · commit ${machine.commit} · ${machine.cpu}, ${machine.cores} cores, ${machine.memory_gib} GiB · ${machine.rustc} · Chromium ${machine.chromium ?? 'n/a'} · scikit-learn ${sk.available ? sk.version : sk.skipped ? 'skipped' : 'not available'} · node ${machine.node}`);
 lines.push('');
 lines.push(`Times in ms: median (min–max) over ${REPS} rep(s) after one warm-up. Ratios use medians; < 1 means pipelab is faster.`);
 lines.push('Peak memory in MB: native max RSS / browser wasm memory / scikit-learn 1-thread max RSS (each task in its own process or worker).');
 lines.push('');
 lines.push('| task | native ms | browser ms | sklearn 1-thread ms | sklearn default ms | native / sklearn-1t | browser / sklearn-1t | peak memory MB (native / wasm / sklearn) |');
 lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+const skCell = sk.skipped ? 'skipped' : 'not available';
 for (const t of tasks) {
   const r = results[t.id];
   const mem = `${mb(r.native?.peak_rss_kb)} / ${r.browser?.wasm_memory_bytes ? mb(r.browser.wasm_memory_bytes / 1024) : '?'} / ${mb(r.sklearn_1t?.peak_rss_kb)}`;
-  lines.push(`| ${t.title} | ${cellTime(r.native)} | ${cellTime(r.browser)} | ${sk.available ? cellTime(r.sklearn_1t) : 'not available'} | ${sk.available ? cellTime(r.sklearn_default) : 'not available'} | ${ratio(r.native, r.sklearn_1t)} | ${ratio(r.browser, r.sklearn_1t)} | ${mem} |`);
+  lines.push(`| ${t.title} | ${cellTime(r.native)} | ${cellTime(r.browser)} | ${sk.available ? cellTime(r.sklearn_1t) : skCell} | ${sk.available ? cellTime(r.sklearn_default) : skCell} | ${ratio(r.native, r.sklearn_1t)} | ${ratio(r.browser, r.sklearn_1t)} | ${mem} |`);
 }
 if (browserInfo.page_load) {
   const p = browserInfo.page_load;
@@ -353,7 +354,7 @@ if (bundle) {
   lines.push('Bundle: www/pkg is not built.');
 }
 if (browserInfo.skipped) lines.push(`Browser: skipped (${browserInfo.skipped}).`);
-if (!sk.available) lines.push('scikit-learn: not available');
+if (!sk.available) lines.push(sk.skipped ? `scikit-learn: skipped (${sk.skipped})` : 'scikit-learn: not available');
 const lr = results.linreg?.browser;
 if (lr?.fit_median_ms !== undefined) lines.push(`Browser fit+predict split (task 6): fit ${sig(lr.fit_median_ms)} ms (incl. model JSON), predict_csv ${sig(lr.predict_median_ms)} ms (incl. CSV parse and CSV output).`);
 lines.push('');
