@@ -15,6 +15,7 @@
 //! - [`api`]: the JSON-in/JSON-out facade the CLI and the wasm boundary share.
 
 pub mod api;
+pub mod bench_data;
 pub mod data;
 pub mod error;
 pub mod estimator;

@@ -8,6 +8,7 @@
 //! pipelab summary --data FILE.csv
 //! pipelab profile --data FILE.csv [--delimiter C]
 //! pipelab catalog
+//! pipelab generate --task classification|regression|blobs --rows N --cols P --seed S [--classes K] --out FILE.csv
 //! ```
 //! Errors go to stderr as one line, with exit code 1 (2 for usage errors).
 
@@ -27,7 +28,8 @@ const USAGE: &str = "usage:
   pipelab search  --data FILE.csv --spec SPEC.json [--out MODEL.json] [--threads N]
   pipelab summary --data FILE.csv
   pipelab profile --data FILE.csv [--delimiter C]
-  pipelab catalog";
+  pipelab catalog
+  pipelab generate --task classification|regression|blobs --rows N --cols P --seed S [--classes K] --out FILE.csv";
 
 enum Failure {
     Usage(String),
@@ -228,6 +230,46 @@ fn run(args: &[String]) -> Result<(), Failure> {
             print_json(&api::profile(&table, &report))
         }
         "catalog" => print_json(&api::catalog()),
+        "generate" => {
+            // Deterministic synthetic data for the benchmark (bench/README.md).
+            let f = parse_flags(rest, &["task", "rows", "cols", "seed", "classes", "out"], &[])?;
+            let num = |name: &str, dflt: Option<u64>| -> Result<u64, Failure> {
+                match (f.get(name), dflt) {
+                    (Some(v), _) => v.parse::<u64>().map_err(|_| Failure::Usage(format!("--{name} takes a whole number, got {v:?}"))),
+                    (None, Some(d)) => Ok(d),
+                    (None, None) => Err(Failure::Usage(format!("--{name} is required"))),
+                }
+            };
+            let task = pipelab::bench_data::GenTask::parse(need(&f, "task")?)?;
+            let default_classes = if task == pipelab::bench_data::GenTask::Blobs { 8 } else { 2 };
+            let params = pipelab::bench_data::GenParams {
+                task,
+                rows: num("rows", None)? as usize,
+                cols: num("cols", None)? as usize,
+                seed: num("seed", Some(0))?,
+                classes: num("classes", Some(default_classes))? as usize,
+            };
+            let out = need(&f, "out")?;
+            let file = std::fs::File::create(out).map_err(|e| Failure::Run(format!("cannot write {out}: {e}")))?;
+            pipelab::bench_data::generate(&params, file)?;
+            Ok(())
+        }
+        "bench-task" => {
+            // Hidden: times one operation in-process for bench/bench.mjs; prints JSON.
+            let f = parse_flags(rest, &["task", "data", "spec", "reps"], &[])?;
+            let op = pipelab::bench_data::BenchOp::parse(need(&f, "task")?)?;
+            let data = read_file(need(&f, "data")?)?;
+            let spec = match f.get("spec") {
+                Some(p) => read_text(p)?,
+                None if op == pipelab::bench_data::BenchOp::Parse => String::new(),
+                None => return Err(Failure::Usage("--spec is required".into())),
+            };
+            let reps = match f.get("reps") {
+                Some(r) => r.parse::<usize>().map_err(|_| Failure::Usage(format!("--reps takes a whole number, got {r:?}")))?,
+                None => 5,
+            };
+            print_json(&pipelab::bench_data::bench_task(op, &data, &spec, reps)?)
+        }
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             Ok(())
