@@ -272,26 +272,7 @@ fn flag(kind: FlagKind, column: &str, message: String) -> Flag {
     Flag { kind, column: Some(column.to_string()), message }
 }
 
-/// numpy's `_lerp`: exact at both ends.
-fn lerp(a: f64, b: f64, t: f64) -> f64 {
-    let d = b - a;
-    if t >= 0.5 {
-        b - d * (1.0 - t)
-    } else {
-        a + d * t
-    }
-}
-
-/// `np.percentile(sorted, q, method="linear")` on sorted data.
-pub fn percentile_sorted(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let h = (sorted.len() - 1) as f64 * q / 100.0;
-    let lo = h.floor() as usize;
-    let hi = (lo + 1).min(sorted.len() - 1);
-    lerp(sorted[lo], sorted[hi], h - lo as f64)
-}
+pub use crate::preprocess::scalers::percentile_sorted;
 
 fn numeric_stats(v: &[f64]) -> (usize, Option<NumericStats>) {
     let mut sorted: Vec<f64> = v.iter().copied().filter(|x| !x.is_nan()).collect();

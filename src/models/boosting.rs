@@ -213,15 +213,7 @@ impl ModelParams for GradientBoostingRegressorParams {
     }
 }
 
-/// Numerically safe sigmoid.
-fn sigmoid(z: f64) -> f64 {
-    if z >= 0.0 {
-        1.0 / (1.0 + (-z).exp())
-    } else {
-        let e = z.exp();
-        e / (1.0 + e)
-    }
-}
+use super::logistic::sigmoid;
 
 /// Writes softmax(raw row) into `out`.
 fn softmax(raw: &[f64], out: &mut [f64]) {

@@ -507,14 +507,7 @@ struct Boosted {
     validation_score: Vec<f64>,
 }
 
-fn sigmoid(z: f64) -> f64 {
-    if z >= 0.0 {
-        1.0 / (1.0 + (-z).exp())
-    } else {
-        let e = z.exp();
-        e / (1.0 + e)
-    }
-}
+use super::logistic::sigmoid;
 
 fn softmax(raw: &[f64], out: &mut [f64]) {
     let m = raw.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));

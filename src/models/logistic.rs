@@ -70,7 +70,8 @@ pub(crate) fn class_target<'a>(model: &str, y: Option<&'a Target>) -> Result<(&'
     }
 }
 
-fn sigmoid(z: f64) -> f64 {
+/// Numerically safe logistic function (shared by the boosting models).
+pub(crate) fn sigmoid(z: f64) -> f64 {
     if z >= 0.0 {
         1.0 / (1.0 + (-z).exp())
     } else {
