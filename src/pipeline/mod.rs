@@ -635,6 +635,7 @@ pub fn cross_validate(table: &Table, spec: &PipelineSpec, hooks: CvHooks) -> Res
     let mut train_scores: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     let mut folds = Vec::new();
     let mut warnings = prep.warnings.clone();
+    let mut fold_warnings = FoldWarnings::default();
     let mut n_features_out = 0;
     let mut feature_names = Vec::new();
     let n_usable = prep.rows.len();
@@ -662,10 +663,7 @@ pub fn cross_validate(table: &Table, spec: &PipelineSpec, hooks: CvHooks) -> Res
         let t2 = (hooks.now_ms)();
         let train_pred = fitted.predict(&table.select_rows(&train_rows)).map_err(|e| fold_error(e, f))?;
         for w in &fitted.warnings {
-            let w = format!("fold {}: {w}", f + 1);
-            if !warnings.contains(&w) {
-                warnings.push(w);
-            }
+            fold_warnings.note(w.clone(), f);
         }
         n_features_out = fitted.feature_names.len();
         feature_names = fitted.feature_names.clone();
@@ -674,10 +672,7 @@ pub fn cross_validate(table: &Table, spec: &PipelineSpec, hooks: CvHooks) -> Res
         for m in &scoring {
             let (v, ws) = metrics::score(m, &s_test)?;
             for w in ws {
-                let w = format!("fold {}: {m}: {w}", f + 1);
-                if !warnings.contains(&w) {
-                    warnings.push(w);
-                }
+                fold_warnings.note(format!("{m}: {w}"), f);
             }
             test_scores.entry(m.clone()).or_default().push(v);
         }
@@ -705,6 +700,7 @@ pub fn cross_validate(table: &Table, spec: &PipelineSpec, hooks: CvHooks) -> Res
             return Err(Error::Cancelled);
         }
     }
+    warnings.extend(fold_warnings.render(total));
     let holdout = match &held {
         None => None,
         Some((train, test)) => {
@@ -747,6 +743,30 @@ fn group_ids(table: &Table, name: &str, rows: &[usize]) -> Result<Vec<usize>> {
             Ok(*ids.entry(key).or_insert(next))
         })
         .collect()
+}
+
+/// Warnings gathered per fold, each said once with the folds it occurred in.
+#[derive(Default)]
+struct FoldWarnings(Vec<(String, Vec<usize>)>);
+
+impl FoldWarnings {
+    fn note(&mut self, w: String, fold: usize) {
+        match self.0.iter_mut().find(|(m, _)| *m == w) {
+            Some((_, folds)) if folds.last() == Some(&fold) => {}
+            Some((_, folds)) => folds.push(fold),
+            None => self.0.push((w, vec![fold])),
+        }
+    }
+    fn render(self, n_folds: usize) -> Vec<String> {
+        self.0
+            .into_iter()
+            .map(|(w, folds)| match folds.as_slice() {
+                f if f.len() == n_folds && n_folds > 1 => format!("in every fold: {w}"),
+                [f] => format!("fold {}: {w}", f + 1),
+                f => format!("folds {}: {w}", f.iter().map(|k| (k + 1).to_string()).collect::<Vec<_>>().join(", ")),
+            })
+            .collect()
+    }
 }
 
 fn fold_error(e: Error, f: usize) -> Error {

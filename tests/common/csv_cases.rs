@@ -180,7 +180,7 @@ pub const CASES: &[Case] = &[
     case("booleans_inferred", Text("a,b,c\nyes,1,T\nno,0,f\n"), "", "types=[boolean|boolean|boolean]"),
     case("thousands_separator_is_text", Text("a\n\"1,000\"\n\"2,500\"\n"), "", "types=[categorical]"),
     // --- Pipelines on hostile data
-    cv_case("target_one_class", Text("x,y\n1,a\n2,a\n3,a\n4,a\n5,a\n6,a\n"), CLS_SPEC_ONE_CLASS, "cv warning: fold 1: the training rows hold a single class (a); the model always predicts it"),
+    cv_case("target_one_class", Text("x,y\n1,a\n2,a\n3,a\n4,a\n5,a\n6,a\n"), CLS_SPEC_ONE_CLASS, "cv warning: in every fold: the training rows hold a single class (a); the model always predicts it"),
     cv_case("target_missing_values", Text("x,y\n1,1\n2,\n3,3\n4,NA\n5,5\n6,6\n"), REG_SPEC, "cv warning: 2 row(s) with a missing target 'y' were left out of training and scoring"),
     cv_case("more_folds_than_rows", Text("x,y\n1,1\n2,2\n3,3\n"), r#"{"target":"y","model":{"LinearRegression":{}},"cv":{"KFold":{"n_splits":5}}}"#, "cv error: cv: parameter 'n_splits' is 5 but there are only 3 rows; use at most 3 folds"),
     cv_case("spec_target_not_in_data", Text("x,y\n1,1\n2,2\n"), r#"{"target":"nope","model":{"LinearRegression":{}}}"#, "cv error: spec target: column \"nope\" is not in the data (columns: x, y)"),
