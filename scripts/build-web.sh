@@ -12,8 +12,16 @@ fail() { echo "build-web: ERROR: $*" >&2; exit 1; }
 
 [ -x node_modules/.bin/wasm-opt ] || fail "node_modules/.bin/wasm-opt missing: run scripts/setup.sh (npm ci)"
 
-cargo build --lib --release --target wasm32-unknown-unknown --quiet
-wasm="$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/pipelab.wasm"
+# PIPELAB_WEB_PROFILE=dev: a quick unoptimised-LTO build for iterating on the page
+# (dev profile, no wasm-opt). The default is the production build.
+profile="${PIPELAB_WEB_PROFILE:-release}"
+if [ "$profile" = dev ]; then
+  cargo build --lib --target wasm32-unknown-unknown --quiet
+  wasm="$CARGO_TARGET_DIR/wasm32-unknown-unknown/debug/pipelab.wasm"
+else
+  cargo build --lib --release --target wasm32-unknown-unknown --quiet
+  wasm="$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/pipelab.wasm"
+fi
 [ -f "$wasm" ] || fail "cargo did not produce $wasm"
 
 rm -rf www/pkg
@@ -21,10 +29,10 @@ wasm-bindgen --target web --out-dir www/pkg "$wasm"
 
 # wasm-opt from the npm binaryen package (never Debian's binaryen 108, which breaks the module).
 out=www/pkg/pipelab_bg.wasm
-node_modules/.bin/wasm-opt -O3 --enable-bulk-memory --enable-nontrapping-float-to-int \
+[ "$profile" = dev ] || node_modules/.bin/wasm-opt -O3 --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
   "$out" -o "$out.opt" || fail "wasm-opt failed"
-mv "$out.opt" "$out"
+[ "$profile" = dev ] || mv "$out.opt" "$out"
 
 mkdir -p www/vendor
 cp node_modules/chart.js/dist/chart.umd.min.js www/vendor/chart.umd.min.js

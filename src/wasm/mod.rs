@@ -6,6 +6,10 @@
 //! cross as `js_sys::Error` whose message is the core [`crate::Error`]'s
 //! Display text. A failed call never changes the session's state: the
 //! previously loaded table, report and model stay usable.
+//!
+//! Each area of the page adds its methods in a submodule of its own, as a
+//! further `#[wasm_bindgen] impl Session` block (wasm-bindgen allows several);
+//! the helpers below (`js_err`, `to_js`, `no_table`, `no_model`) are shared.
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -22,16 +26,16 @@ pub fn start() {
     console_error_panic_hook::set_once();
 }
 
-fn js_err(e: crate::Error) -> JsValue {
+pub(crate) fn js_err(e: crate::Error) -> JsValue {
     js_sys::Error::new(&e.to_string()).into()
 }
 
-fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsValue> {
+pub(crate) fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsValue> {
     let ser = serde_wasm_bindgen::Serializer::json_compatible();
     v.serialize(&ser).map_err(|e| js_sys::Error::new(&format!("internal: cannot convert the result for JavaScript: {e}")).into())
 }
 
-fn now_ms() -> f64 {
+pub(crate) fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
@@ -44,10 +48,10 @@ pub fn version() -> String {
 /// One user's working state in the page (lives in the Web Worker).
 #[wasm_bindgen]
 pub struct Session {
-    table: Option<(Table, ReadReport)>,
+    pub(crate) table: Option<(Table, ReadReport)>,
     /// The spec (parsed, for comparison) and the report of the last successful cross-validation.
-    last_cv: Option<(PipelineSpec, CvReport)>,
-    model: Option<ModelFile>,
+    pub(crate) last_cv: Option<(PipelineSpec, CvReport)>,
+    pub(crate) model: Option<ModelFile>,
 }
 
 impl Default for Session {
@@ -150,11 +154,11 @@ impl Session {
     }
 }
 
-fn no_table() -> JsValue {
+pub(crate) fn no_table() -> JsValue {
     js_sys::Error::new("no data loaded: load a CSV file first").into()
 }
 
-fn no_model() -> JsValue {
+pub(crate) fn no_model() -> JsValue {
     js_sys::Error::new("no model loaded: train a model or load a model file first").into()
 }
 
