@@ -2,6 +2,8 @@
 //! tests/fixtures/reference_shared.json), DBSCAN on a synthetic case with
 //! noise, and the CLI's clustering output.
 
+mod support;
+
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -21,11 +23,7 @@ fn iris() -> Table {
 }
 
 fn entry() -> Value {
-    let text = std::fs::read_to_string(root().join("tests/fixtures/reference_shared.json")).expect("reference_shared.json");
-    // The file is Python's json output: non-finite numbers appear as bare Infinity / NaN tokens.
-    let text = text.replace("-Infinity", "null").replace("Infinity", "null").replace("NaN", "null");
-    let v: Value = serde_json::from_str(&text).expect("reference JSON");
-    v["entries"]["f_iris_clustering_shared"]["results"].clone()
+    support::entry("f_iris_clustering_shared")["results"].clone()
 }
 
 fn num(v: &Value) -> f64 {

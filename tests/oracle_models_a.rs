@@ -4,26 +4,14 @@
 //! `h_iris_nb_knn_linsvc`, `h_wine_nb_knn_linsvc`) at the tolerances they state.
 //! Pipelines are driven through the public API from JSON specs, as the CLI does.
 
+mod support;
+
 use pipelab::data::{read_csv, ReadOptions, Table};
 use pipelab::pipeline::{cross_validate, fit_all, CvHooks, CvReport, FittedModelEnum, PipelineSpec};
 use serde_json::Value;
 
 fn reference() -> Value {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/reference_shared.json")).expect("reference file");
-    // The file holds bare `Infinity` / `NaN` tokens (Python's json) in entries we do not read; make them null.
-    let text: String = text
-        .lines()
-        .map(|l| {
-            let t = l.trim().trim_end_matches(',');
-            if matches!(t, "Infinity" | "-Infinity" | "NaN") {
-                l.replace(t, "null")
-            } else {
-                l.to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    serde_json::from_str(&text).expect("reference JSON")
+    support::oracle()
 }
 
 fn entry(name: &str) -> Value {

@@ -6,6 +6,8 @@
 //!   with scikit-learn 1.9.1 / numpy 2.4.6 / scipy 1.17.1 by tests/fixtures/gen_steps_a.py
 //!   (data and expected outputs are both in the JSON; the tests need no Python).
 
+mod support;
+
 use pipelab::data::{read_csv, CatData, ReadOptions};
 use pipelab::estimator::{FitContext, FittedTransform, StepParams};
 use pipelab::features::binning::{BinStrategy, Encode, KBinsDiscretizerParams, QuantileMethod};
@@ -19,10 +21,7 @@ use pipelab::preprocess::scalers::*;
 use serde_json::Value;
 
 fn load_json(path: &str) -> Value {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    // Python's json writes Infinity/NaN (e.g. ROC thresholds in other entries); none of the values used here.
-    let text = text.replace("-Infinity", "null").replace("Infinity", "null").replace("NaN", "null");
-    serde_json::from_str(&text).unwrap()
+    support::json_fixture(path)
 }
 
 fn shared() -> Value {
@@ -489,11 +488,10 @@ fn steps_a_invariants() {
         let saved = serde_json::to_string(&f1).unwrap();
         let loaded: FittedStep = serde_json::from_str(&saved).unwrap_or_else(|e| panic!("{json}: reload failed: {e}\n{saved}"));
         loaded.validate().unwrap();
-        // serde_json is built without its `float_roundtrip` feature (Cargo.toml is not this helper's to
-        // change), so a reloaded f64 can be 1 ulp off: compare to a few ulps instead of bit-for-bit.
+        // serde_json's `float_roundtrip` makes save -> load bit-identical.
         let reloaded = loaded.transform(x).unwrap();
         assert_eq!(reloaded.names(), out.names(), "{json}");
-        assert_mat(&format!("{json} save/load"), &rows(&reloaded), &rows(&out), 1e-15, 1e-14);
+        assert_mat(&format!("{json} save/load"), &rows(&reloaded), &rows(&out), 0.0, 0.0);
         let empty = x.select_rows(&[]);
         assert!(spec.fit_transform(&empty, None, &ctx).is_err(), "{json}: fit on 0 rows must fail");
         let wrong = Frame::new(x.cols[..1].to_vec(), x.n_rows);

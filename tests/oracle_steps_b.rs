@@ -5,6 +5,8 @@
 //! - Everything else: tests/fixtures/steps_b_reference.json, generated ONCE with scikit-learn 1.9.1
 //!   by tests/fixtures/gen_steps_b.py (committed next to it). These tests need no Python.
 
+mod support;
+
 use pipelab::data::{read_csv, ReadOptions, Table};
 use pipelab::estimator::{FitContext, FittedTransform, StepParams, Target};
 use pipelab::features::decomposition::{LdaParams, LdaSolver, NComponents, PcaParams, TruncatedSvdParams};
@@ -18,10 +20,7 @@ use pipelab::preprocess::scaler::StandardScalerParams;
 use serde_json::Value;
 
 fn json(path: &str) -> Value {
-    // The shared oracle writes Python's Infinity/NaN (e.g. ROC thresholds); none of the numbers used here.
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let text = text.replace("-Infinity", "null").replace("Infinity", "null").replace("NaN", "null");
-    serde_json::from_str(&text).unwrap()
+    support::json_fixture(path)
 }
 fn shared(entry: &str) -> Value {
     json("tests/fixtures/reference_shared.json")["entries"][entry]["results"].clone()

@@ -6,16 +6,15 @@
 //! of our per-seed CV means to fall in it, and every single seed to fall in it
 //! too. The pipelines run through the public API exactly as the CLI does.
 
+mod support;
+
 use std::collections::BTreeMap;
 
 use pipelab::data::{read_csv, ReadOptions, Table};
 use pipelab::pipeline::{cross_validate, CvHooks, PipelineSpec};
 
 fn oracle() -> serde_json::Value {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/reference_shared.json")).expect("fixture present");
-    // Python's json writes Infinity/NaN (ROC thresholds); they are not JSON and not used here.
-    let text = text.replace("-Infinity", "null").replace("Infinity", "null").replace("NaN", "null");
-    serde_json::from_str(&text).expect("fixture is JSON")
+    support::oracle()
 }
 
 fn table(name: &str) -> Table {

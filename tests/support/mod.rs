@@ -6,11 +6,19 @@ use pipelab::data::{read_csv, ReadOptions, Table};
 use pipelab::pipeline::{cross_validate, CvHooks, CvReport, PipelineSpec};
 use serde_json::Value;
 
-pub fn oracle() -> Value {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/reference_shared.json")).expect("oracle fixture is committed");
-    // Python's json writes ROC thresholds as the bare literal `Infinity`, which is not JSON.
+/// A committed JSON fixture (path relative to the crate root). Python's json
+/// writes non-finite numbers as bare `Infinity` / `-Infinity` (ROC thresholds),
+/// which is not JSON: they are quoted as "inf" / "-inf" (read them with [`floats`]).
+pub fn json_fixture(rel_path: &str) -> Value {
+    let path = format!("{}/{rel_path}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let text = text.replace("-Infinity", "\"-inf\"").replace("Infinity", "\"inf\"");
-    serde_json::from_str(&text).expect("oracle fixture is valid JSON once Infinity is quoted")
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path} is not JSON once Infinity is quoted: {e}"))
+}
+
+/// The scikit-learn oracle (tests/fixtures/reference_shared.json, a byte-identical copy of ../shared/oracle/).
+pub fn oracle() -> Value {
+    json_fixture("tests/fixtures/reference_shared.json")
 }
 
 /// The oracle entry `name`.
