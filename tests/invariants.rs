@@ -592,3 +592,73 @@ fn every_model_satisfies_the_invariants() {
     }
     assert!(fails.is_empty(), "{} invariant failure(s):\n{}", fails.len(), fails.join("\n"));
 }
+
+/// A small two-feature table whose target column `y` holds `labels` in turn
+/// (the first feature separates them, so every classifier can learn them).
+fn labelled_table(labels: &[&str]) -> Table {
+    let mut csv = String::from("a,b,y\n");
+    for i in 0..60 {
+        let k = i % labels.len();
+        csv.push_str(&format!("{},{},{}\n", k as f64 * 3.0 + (i as f64 * 0.37).sin(), (i as f64 * 0.91).cos(), labels[k]));
+    }
+    read_csv(csv.as_bytes(), &ReadOptions::default()).expect("generated CSV parses").0
+}
+
+/// Predictor checks at the pipeline level, for every registered classifier:
+/// labels written as text, integers or booleans come back exactly as written,
+/// and a classifier trained on a single label still answers (that label, with
+/// probability 1) instead of failing.
+#[test]
+fn every_classifier_returns_labels_as_given_and_answers_with_one_label() {
+    use pipelab::pipeline::{fit_all, PipelineSpec};
+    let mut fails = Vec::new();
+    let cases: [&[&str]; 4] = [&["yes", "no"], &["3", "7", "11"], &["true", "false"], &["only"]];
+    for spec in ModelSpec::all_defaults().iter().filter(|s| s.task() == Task::Classification) {
+        let name = spec.name();
+        for labels in cases {
+            let table = labelled_table(labels);
+            let json = format!(r#"{{"target": "y", "model": {}}}"#, to_json(spec));
+            let pspec = PipelineSpec::from_json(&json).expect("spec from the registry parses");
+            let outcome = guard("pipeline fit/predict", || -> Result<_> {
+                let fitted = fit_all(&table, &pspec)?;
+                fitted.predict(&table)
+            });
+            let pred = match outcome {
+                Ok(Ok(p)) => p,
+                Ok(Err(e)) => {
+                    fails.push(format!("{name} with labels {labels:?}: {e}"));
+                    continue;
+                }
+                Err(p) => {
+                    fails.push(format!("{name} with labels {labels:?}: {p}"));
+                    continue;
+                }
+            };
+            let got = pred.labels();
+            let wrong = got.iter().filter(|l| !labels.contains(&l.as_str())).count();
+            if wrong > 0 {
+                fails.push(format!("{name} with labels {labels:?}: {wrong} predictions are not one of the given labels (e.g. {:?})", got[0]));
+            }
+            let mut classes = pred.classes.clone();
+            classes.sort();
+            let mut want: Vec<String> = labels.iter().map(|s| s.to_string()).collect();
+            want.sort();
+            if classes != want {
+                fails.push(format!("{name} with labels {labels:?}: classes come back as {:?}", pred.classes));
+            }
+            if labels.len() == 1 {
+                if let Output::Classes { proba: Some(p), .. } = &pred.output {
+                    if p.iter().any(|&v| v != 1.0) {
+                        fails.push(format!("{name} with one label: probabilities are not all 1"));
+                    }
+                }
+            } else {
+                let acc = got.iter().enumerate().filter(|(i, l)| l.as_str() == labels[i % labels.len()]).count() as f64 / got.len() as f64;
+                if acc < 0.9 {
+                    fails.push(format!("{name} with labels {labels:?}: training accuracy {acc} on separable data"));
+                }
+            }
+        }
+    }
+    assert!(fails.is_empty(), "{} failure(s):\n{}", fails.len(), fails.join("\n"));
+}
