@@ -209,3 +209,63 @@ fn hist_gbc_titanic_like_and_wine() {
     let ours = fold_scores(&table("wine"), spec, "accuracy");
     assert_folds("HistGradientBoostingClassifier wine accuracy (3 classes)", &ours, &wine, 0.03);
 }
+
+/// `class_weight="balanced"` on a single tree, against scikit-learn 1.9.1
+/// (computed once with `DecisionTreeClassifier(class_weight="balanced",
+/// max_depth=3, random_state=0)` on breast_cancer.csv; B: 357 rows, M: 212).
+/// With all features examined the tree is deterministic, so it must match:
+/// the root split, the weighted node sizes and the probabilities.
+#[test]
+fn decision_tree_class_weight_balanced_matches_sklearn() {
+    use pipelab::pipeline::{fit_all, FittedModelEnum, ModelState};
+    let t = table("breast_cancer");
+    let spec = PipelineSpec::from_json(r#"{"target": "diagnosis", "model": {"DecisionTreeClassifier": {"class_weight": "balanced", "max_depth": 3, "random_state": 0}}}"#).unwrap();
+    let fitted = fit_all(&t, &spec).unwrap();
+    let ModelState::Fitted(FittedModelEnum::DecisionTreeClassifier(m)) = &fitted.model else { panic!("a tree classifier") };
+    let tree = &m.tree;
+    assert_eq!(fitted.feature_names[tree.feature[0]], "worst_perimeter");
+    // scikit-learn stores thresholds as float32 midpoints (105.95 → 105.95000076…); ours are f64.
+    assert!((tree.threshold[0] - 105.95000076293945).abs() < 1e-5, "root threshold {}", tree.threshold[0]);
+    for (ours, want) in tree.weighted_n_node_samples.iter().zip([569.0, 284.20303499, 257.19425506]) {
+        assert!((ours - want).abs() < 1e-6, "weighted node size {ours} vs {want}");
+    }
+    let pred = fitted.predict(&t).unwrap();
+    let pipelab::estimator::Output::Classes { proba: Some(p), .. } = &pred.output else { panic!("probabilities") };
+    assert_eq!(pred.classes, ["B", "M"]);
+    let want = [[0.34193548387096767, 0.658064516129032], [0.003401251403818396, 0.9965987485961816], [0.003401251403818396, 0.9965987485961816]];
+    for (i, w) in want.iter().enumerate() {
+        for c in 0..2 {
+            assert!((p[[i, c]] - w[c]).abs() < 1e-12, "row {i} class {c}: {} vs {}", p[[i, c]], w[c]);
+        }
+    }
+    // StratifiedKFold(5) balanced accuracy, same tree parameters. Per fold, a tree can differ where two
+    // splits tie or where scikit-learn's float32 thresholds put a test row on the other side (the same
+    // happens without class weights; see the g_* accept ranges), so the mean is compared at 0.005.
+    let folds = [0.9369472649852604, 0.9277759580740256, 0.9484126984126984, 0.9186507936507937, 0.9220321931589537];
+    let want = folds.iter().sum::<f64>() / 5.0;
+    let spec = r#"{"target": "diagnosis", "model": {"DecisionTreeClassifier": {"class_weight": "balanced", "max_depth": 3, "random_state": 0}},
+                  "cv": {"StratifiedKFold": {"n_splits": 5}}, "scoring": ["balanced_accuracy"]}"#;
+    let ours = cv(&t, spec)["balanced_accuracy"];
+    assert!((ours - want).abs() < 0.005, "mean balanced accuracy {ours} vs scikit-learn {want}");
+}
+
+/// Forests with `class_weight`: scikit-learn 1.9.1's mean StratifiedKFold(5)
+/// balanced accuracy of RandomForestClassifier(n_estimators=50, max_depth=4)
+/// on breast_cancer over random_state 0..9 lies in [0.9495, 0.9603]
+/// ("balanced") and [0.9460, 0.9588] ("balanced_subsample"). Our forests draw
+/// other random numbers, so each of three seeds must fall in that range widened
+/// by 0.01 on both sides.
+#[test]
+fn random_forest_class_weight_within_sklearn_range() {
+    let t = table("breast_cancer");
+    for (cw, lo, hi) in [("balanced", 0.9495, 0.9603), ("balanced_subsample", 0.9460, 0.9588)] {
+        for seed in 0..3 {
+            let spec = format!(
+                r#"{{"target": "diagnosis", "model": {{"RandomForestClassifier": {{"n_estimators": 50, "max_depth": 4, "class_weight": "{cw}", "random_state": {seed}}}}},
+                   "cv": {{"StratifiedKFold": {{"n_splits": 5}}}}, "scoring": ["balanced_accuracy"]}}"#
+            );
+            let score = cv(&t, &spec)["balanced_accuracy"];
+            assert!((lo - 0.01..=hi + 0.01).contains(&score), "{cw} seed {seed}: balanced accuracy {score} outside [{lo}, {hi}] ± 0.01");
+        }
+    }
+}

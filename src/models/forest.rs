@@ -34,6 +34,17 @@ pub struct RandomForestClassifierParams {
     pub bootstrap: bool,
     pub oob_score: bool,
     pub random_state: Option<u64>,
+    pub class_weight: Option<ForestClassWeight>,
+}
+
+/// scikit-learn's `class_weight` for forests: `"balanced"` from the class
+/// frequencies of the whole training set, `"balanced_subsample"` from those of
+/// each tree's bootstrap sample.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ForestClassWeight {
+    Balanced,
+    BalancedSubsample,
 }
 
 impl Default for RandomForestClassifierParams {
@@ -49,6 +60,7 @@ impl Default for RandomForestClassifierParams {
             bootstrap: true,
             oob_score: false,
             random_state: None,
+            class_weight: None,
         }
     }
 }
@@ -111,9 +123,29 @@ struct Grown {
     counts: Vec<f64>,
 }
 
-/// Grows `n_estimators` trees; calls `each` after every tree.
-fn grow_forest(x: &Array2<f64>, labels: Labels, cfg: &TreeConfig, n_estimators: usize, bootstrap: bool, seed: u64, mut each: impl FnMut(Grown)) {
+/// Grows `n_estimators` trees; calls `each` after every tree. `class_weight`
+/// (classification only) multiplies each row's weight by its class weight.
+fn grow_forest(
+    x: &Array2<f64>,
+    labels: Labels,
+    cfg: &TreeConfig,
+    n_estimators: usize,
+    bootstrap: bool,
+    seed: u64,
+    class_weight: Option<ForestClassWeight>,
+    mut each: impl FnMut(Grown),
+) {
     let (n, p) = x.dim();
+    // Per-row weights when classes are weighted (bootstrap counts × class weight).
+    let classes = match labels {
+        Labels::Classes { y, n_classes } => Some((y, n_classes)),
+        Labels::Values(_) => None,
+    };
+    let whole = match (class_weight, classes) {
+        (Some(ForestClassWeight::Balanced), Some((y, k))) => Some(super::balanced_class_weights(y, k, None)),
+        _ => None,
+    };
+    let mut weighted = vec![0.0; if class_weight.is_some() { n } else { 0 }];
     let xt = ColMajor::new(x);
     let mut seeds = ChaCha8Rng::seed_from_u64(seed);
     let mut counts = vec![0.0; n];
@@ -130,7 +162,17 @@ fn grow_forest(x: &Array2<f64>, labels: Labels, cfg: &TreeConfig, n_estimators: 
         } else {
             samples.extend(0..n);
         }
-        let w = if bootstrap { Some(counts.as_slice()) } else { None };
+        let mut w = if bootstrap { Some(counts.as_slice()) } else { None };
+        if let (Some(kind), Some((y, k))) = (class_weight, classes) {
+            let per_class = match kind {
+                ForestClassWeight::Balanced => whole.clone().unwrap_or_default(),
+                ForestClassWeight::BalancedSubsample => super::balanced_class_weights(y, k, w),
+            };
+            for i in 0..n {
+                weighted[i] = w.map_or(1.0, |c| c[i]) * per_class[y[i]];
+            }
+            w = Some(weighted.as_slice());
+        }
         let tree = build_tree(&xt, p, labels, w, &mut samples, cfg, &mut rng);
         each(Grown { tree, counts: if bootstrap { counts.clone() } else { Vec::new() } });
     }
@@ -200,7 +242,7 @@ impl ModelParams for RandomForestClassifierParams {
         let mut trees = Vec::with_capacity(self.n_estimators);
         let mut oob = if self.oob_score { vec![0.0; n * k] } else { Vec::new() };
         let data = rows_of(x);
-        grow_forest(x, Labels::Classes { y, n_classes }, &cfg, self.n_estimators, self.bootstrap, ctx.seed_for(self.random_state), |g| {
+        grow_forest(x, Labels::Classes { y, n_classes }, &cfg, self.n_estimators, self.bootstrap, ctx.seed_for(self.random_state), self.class_weight, |g| {
             if self.oob_score {
                 for i in (0..n).filter(|&i| g.counts[i] == 0.0) {
                     let v = g.tree.node_value(g.tree.leaf(&data[i * p..(i + 1) * p]));
@@ -228,7 +270,12 @@ impl ModelParams for RandomForestClassifierParams {
         Ok(RandomForestClassifier { n_features: p, n_classes, trees, oob_score })
     }
     fn schema() -> Vec<ParamInfo> {
-        forest_schema(true)
+        let mut v = forest_schema(true);
+        v.push(
+            ParamInfo::new("class_weight", "choice", json!(null), "\"balanced\" weighs rows inversely to their class frequency; \"balanced_subsample\" does it per bootstrap sample.")
+                .choices(&["balanced", "balanced_subsample"]),
+        );
+        v
     }
     fn help() -> &'static str {
         "Many decision trees on bootstrap samples, each split choosing among a random subset of features; votes are averaged."
@@ -251,7 +298,7 @@ impl ModelParams for RandomForestRegressorParams {
         let mut trees = Vec::with_capacity(self.n_estimators);
         let (mut oob_sum, mut oob_n) = if self.oob_score { (vec![0.0; n], vec![0usize; n]) } else { (Vec::new(), Vec::new()) };
         let data = rows_of(x);
-        grow_forest(x, Labels::Values(y), &cfg, self.n_estimators, self.bootstrap, ctx.seed_for(self.random_state), |g| {
+        grow_forest(x, Labels::Values(y), &cfg, self.n_estimators, self.bootstrap, ctx.seed_for(self.random_state), None, |g| {
             if self.oob_score {
                 for i in (0..n).filter(|&i| g.counts[i] == 0.0) {
                     oob_sum[i] += g.tree.node_value(g.tree.leaf(&data[i * p..(i + 1) * p]))[0];

@@ -108,13 +108,11 @@ impl ModelParams for LogisticRegressionParams {
         let (y, n_classes) = class_target("LogisticRegression", y)?;
         let (n, p) = x.dim();
         // Sample weights.
-        let mut counts = vec![0usize; n_classes];
-        for &c in y {
-            counts[c] += 1;
-        }
-        let present = counts.iter().filter(|&&c| c > 0).count();
         let sw: Vec<f64> = match self.class_weight {
-            Some(ClassWeight::Balanced) => y.iter().map(|&c| n as f64 / (present as f64 * counts[c] as f64)).collect(),
+            Some(ClassWeight::Balanced) => {
+                let cw = super::balanced_class_weights(y, n_classes, None);
+                y.iter().map(|&c| cw[c]).collect()
+            }
             _ => vec![1.0; n],
         };
         let sw_sum: f64 = sw.iter().sum();

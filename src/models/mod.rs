@@ -37,6 +37,20 @@ pub(crate) fn check_fit(model: &str, x: &Array2<f64>) -> Result<()> {
     Ok(())
 }
 
+/// Per-class weights of scikit-learn's `class_weight="balanced"`:
+/// `n / (n_present · count(class))`, where `count` and `n` are weighted by
+/// `mult` (e.g. bootstrap counts) when given and `n_present` is the number of
+/// classes that occur. Classes that do not occur get weight 0.
+pub(crate) fn balanced_class_weights(y: &[usize], n_classes: usize, mult: Option<&[f64]>) -> Vec<f64> {
+    let mut counts = vec![0.0; n_classes];
+    for (i, &c) in y.iter().enumerate() {
+        counts[c] += mult.map_or(1.0, |m| m[i]);
+    }
+    let n: f64 = counts.iter().sum();
+    let present = counts.iter().filter(|&&c| c > 0.0).count() as f64;
+    counts.iter().map(|&c| if c > 0.0 { n / (present * c) } else { 0.0 }).collect()
+}
+
 /// Named coefficients for `inspect`.
 pub(crate) fn named(names: &[String], values: &[f64]) -> serde_json::Value {
     serde_json::Value::Array(

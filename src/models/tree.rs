@@ -20,7 +20,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::logistic::{argmax, class_target};
+use super::logistic::{argmax, class_target, ClassWeight};
 use super::{check_fit, check_n_features};
 use crate::estimator::{FitContext, FittedModel, ModelParams, Output, ParamInfo, Target, Task};
 use crate::{Error, Result};
@@ -852,6 +852,8 @@ pub struct DecisionTreeClassifierParams {
     pub max_features: Option<MaxFeatures>,
     pub random_state: Option<u64>,
     pub min_impurity_decrease: f64,
+    /// `"balanced"` weighs each row by `n / (n_classes · count(its class))`.
+    pub class_weight: Option<ClassWeight>,
 }
 
 impl Default for DecisionTreeClassifierParams {
@@ -864,6 +866,7 @@ impl Default for DecisionTreeClassifierParams {
             max_features: None,
             random_state: None,
             min_impurity_decrease: 0.0,
+            class_weight: None,
         }
     }
 }
@@ -949,11 +952,17 @@ impl ModelParams for DecisionTreeClassifierParams {
         let xt = ColMajor::new(x);
         let mut samples: Vec<usize> = (0..n).collect();
         let mut rng = ChaCha8Rng::seed_from_u64(ctx.seed_for(self.random_state));
-        let tree = build_tree(&xt, p, Labels::Classes { y, n_classes }, None, &mut samples, &cfg, &mut rng);
+        let weights: Option<Vec<f64>> = self.class_weight.map(|ClassWeight::Balanced| {
+            let cw = super::balanced_class_weights(y, n_classes, None);
+            y.iter().map(|&c| cw[c]).collect()
+        });
+        let tree = build_tree(&xt, p, Labels::Classes { y, n_classes }, weights.as_deref(), &mut samples, &cfg, &mut rng);
         Ok(DecisionTreeClassifier { n_classes, tree })
     }
     fn schema() -> Vec<ParamInfo> {
-        tree_schema(true, json!(null))
+        let mut v = tree_schema(true, json!(null));
+        v.push(ParamInfo::new("class_weight", "choice", json!(null), "\"balanced\" weighs rows inversely to their class frequency (for imbalanced classes).").choices(&["balanced"]));
+        v
     }
     fn help() -> &'static str {
         "A single decision tree: a flowchart of threshold questions on the features (CART)."
