@@ -28,7 +28,7 @@ const USAGE: &str = "usage:
   pipelab search  --data FILE.csv --spec SPEC.json [--out MODEL.json] [--threads N]
   pipelab summary --data FILE.csv
   pipelab profile --data FILE.csv [--delimiter C]
-  pipelab catalog
+  pipelab catalog [--markdown]
   pipelab generate --task classification|regression|blobs --rows N --cols P --seed S [--classes K] --out FILE.csv";
 
 enum Failure {
@@ -229,7 +229,14 @@ fn run(args: &[String]) -> Result<(), Failure> {
             let (table, report) = api::load_table(&read_file(need(&f, "data")?)?, &read_options(&f))?;
             print_json(&api::profile(&table, &report))
         }
-        "catalog" => print_json(&api::catalog()),
+        "catalog" => {
+            let f = parse_flags(rest, &[], &["markdown"])?;
+            if f.contains_key("markdown") {
+                write_stdout(&pipelab::pipeline::catalog_markdown())
+            } else {
+                print_json(&api::catalog())
+            }
+        }
         "generate" => {
             // Deterministic synthetic data for the benchmark (bench/README.md).
             let f = parse_flags(rest, &["task", "rows", "cols", "seed", "classes", "out"], &[])?;

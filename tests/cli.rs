@@ -65,3 +65,15 @@ fn user_mistakes_are_one_clear_line() {
     assert_eq!(code, 1);
     assert!(err.contains("model.LogisticRegression") && err.contains("bogus"), "{err}");
 }
+
+/// SPEC.md's step and model tables are `pipelab catalog --markdown`, so the
+/// documentation cannot drift from the registry (regenerate them with that command).
+#[test]
+fn spec_md_tables_match_the_catalog() {
+    let spec = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/SPEC.md")).expect("SPEC.md");
+    let tables = pipelab::pipeline::catalog_markdown();
+    assert!(
+        spec.contains(&tables),
+        "SPEC.md's step/model tables differ from the registry: replace them with the output of `pipelab catalog --markdown`"
+    );
+}

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
-pub use registry::{ComponentInfo, FittedModelEnum, FittedStep, ModelSpec, StepSpec};
+pub use registry::{catalog_markdown, ComponentInfo, FittedModelEnum, FittedStep, ModelSpec, StepSpec};
 pub use spec::{ColumnSelector, ColumnTransformerSpec, HoldoutSpec, PipelineSpec, Remainder, TransformerSpec};
 
 use crate::data::{ColumnData, ColumnType, Table};

@@ -22,6 +22,27 @@ pub struct ComponentInfo {
     pub params: Vec<ParamInfo>,
 }
 
+/// The step and model tables of SPEC.md, as markdown (`pipelab catalog --markdown`);
+/// a test keeps SPEC.md equal to it.
+pub fn catalog_markdown() -> String {
+    fn table(out: &mut String, kind: &str, group: &str, items: &[ComponentInfo]) {
+        out.push_str(&format!("| {kind} | {group} | parameters (defaults) | what it does |\n|---|---|---|---|\n"));
+        for c in items {
+            let params: Vec<String> = c
+                .params
+                .iter()
+                .map(|p| if p.default.is_null() { format!("`{}`", p.name) } else { format!("`{}`={}", p.name, p.default) })
+                .collect();
+            out.push_str(&format!("| `{}` | {} | {} | {} |\n", c.name, c.group, params.join(", "), c.help.replace('|', "\\|")));
+        }
+    }
+    let mut out = String::new();
+    table(&mut out, "step", "stage", &StepSpec::catalog());
+    out.push('\n');
+    table(&mut out, "model", "task", &ModelSpec::catalog());
+    out
+}
+
 macro_rules! step_registry {
     ($($name:ident => $params:ty, $group:expr;)*) => {
         /// A step as written in the spec: `{"ClassName": {params}}`.
