@@ -25,6 +25,11 @@ pub const PAGE_MAX_BYTES: usize = 1 << 30;
 const PEAK_FACTOR_NUM: usize = 5;
 const PEAK_FACTOR_DEN: usize = 2;
 
+/// Files from this size on are checked against the memory the tab can get
+/// (smaller ones cannot plausibly fail, and probing would inflate the memory
+/// the module holds, which only grows).
+const PROBE_FROM: usize = 64 << 20;
+
 /// The read options the page sends (JSON; `""` = defaults), capped to the page's size limit.
 pub(crate) fn page_options(options_json: &str) -> crate::Result<ReadOptions> {
     let mut opts: ReadOptions = if options_json.trim().is_empty() {
@@ -42,6 +47,9 @@ pub(crate) fn page_options(options_json: &str) -> crate::Result<ReadOptions> {
 /// the read, so a file that passes does not fail halfway for lack of memory.
 pub(crate) fn check_room(n_bytes: usize, opts: &ReadOptions) -> crate::Result<()> {
     crate::data::check_size(n_bytes, opts)?;
+    if n_bytes < PROBE_FROM {
+        return Ok(());
+    }
     let peak = n_bytes.saturating_mul(PEAK_FACTOR_NUM) / PEAK_FACTOR_DEN;
     // In blocks: one wasm32 allocation is at most isize::MAX (2 GiB).
     const BLOCK: usize = 256 << 20;
