@@ -47,13 +47,15 @@ try {
   const page = await browser.newPage();
   await page.goto(base);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
-  const handle = await page.$('#csv-file');
+  // A file input of our own (the page's clears itself after a pick).
+  await page.evaluate(() => document.body.append(Object.assign(document.createElement('input'), { type: 'file', id: 'measure-file' })));
+  const handle = await page.$('#measure-file');
   const runs = [];
   for (let k = 0; k < repeats; k++) {
     // A fresh worker per run, so the memory figure is this read's alone.
     await handle.setInputFiles(file);
     const r = await page.evaluate(async () => {
-      const f = document.querySelector('#csv-file').files[0];
+      const f = document.querySelector('#measure-file').files[0];
       const w = new Worker(new URL('www/worker.js', document.baseURI), { type: 'module' });
       let id = 0;
       const call = (type, payload = {}) =>

@@ -192,6 +192,7 @@ async function loadData(blob, name, types = {}) {
   $('#data-progress-row').hidden = false;
   delete $('#data-progress-row').dataset.done;
   $('#data-cancel').disabled = false;
+  $('#data-cancel').hidden = false;
   state.loading = true;
   setBusy(true);
   let summary;
@@ -226,6 +227,7 @@ async function loadData(blob, name, types = {}) {
   state.loading = false;
   setBusy(false);
   $('#data-cancel').disabled = true;
+  $('#data-cancel').hidden = true;
   const secs = (summary.read_ms ?? 0) / 1000;
   text.textContent = `read ${MB(blob.size)} in ${secs.toFixed(2)} s` + (secs > 0 ? ` (${(blob.size / 1048576 / secs).toFixed(1)} MB/s)` : '');
   $('#data-progress-row').dataset.done = 'true';

@@ -7,6 +7,7 @@
 import { el, append, clear, fmt } from './dom.js';
 
 const PAGE = 24; // column cards shown at a time
+const MAX_FLAGS = 200; // flags listed one by one
 const TYPES = ['numeric', 'categorical', 'boolean'];
 
 /** Why each table-level check matters (one line each). */
@@ -63,7 +64,8 @@ export function renderProfile(root, profile, { types = {}, onApplyTypes } = {}) 
   ov.append(el('thead', {}, el('tr', {}, el('th', {}, 'check'), el('th', { class: 'num' }, 'found'), el('th', {}, 'why it matters'))), tb);
 
   const flags = el('ul', { class: 'profile-flags', dataset: { testid: 'profile-flags' } },
-    p.flags.map((f) => el('li', { class: `flag flag-${f.kind}`, dataset: { kind: f.kind, col: f.column ?? '' } }, f.message)));
+    p.flags.slice(0, MAX_FLAGS).map((f) => el('li', { class: `flag flag-${f.kind}`, dataset: { kind: f.kind, col: f.column ?? '' } }, f.message)),
+    p.flags.length > MAX_FLAGS ? el('li', { class: 'muted' }, `… and ${p.flags.length - MAX_FLAGS} more (the table on the left counts them all)`) : null);
 
   // ---- column cards, with type overrides
   const grid = el('div', { class: 'profile-grid', dataset: { testid: 'profile-columns' } });
@@ -89,7 +91,7 @@ export function renderProfile(root, profile, { types = {}, onApplyTypes } = {}) 
       draw(); // once the canvas is in the document, so Chart.js can size it
     }
     shown += next.length;
-    more.hidden = shown >= list.length;
+    more.style.display = shown >= list.length ? 'none' : '';
     more.textContent = `show ${Math.min(PAGE, list.length - shown)} more of ${list.length - shown} remaining columns`;
   };
   more.addEventListener('click', showMore);
@@ -125,12 +127,12 @@ function stat(name, label, value, digits) {
 
 function columnCard(c, i, pending, onChange) {
   const sel = el('select', { class: 'type-override', dataset: { col: c.name, testid: `type-override-${i}` }, 'aria-label': `type of column ${c.name}` },
-    el('option', { value: '' }, `${c.type} (as read)`),
+    el('option', { value: '' }, c.type),
     TYPES.filter((t) => t !== c.type).map((t) => el('option', { value: t }, `→ ${t}`)));
   if (pending[c.name] && pending[c.name] !== c.type) sel.value = pending[c.name];
   else if (pending[c.name]) {
     // Forced to the type it has now: show it as selected, keep it forced.
-    sel.firstChild.textContent = `${c.type} (forced)`;
+    sel.firstChild.textContent = `${c.type} (set)`;
   }
   sel.addEventListener('change', () => {
     if (sel.value) pending[c.name] = sel.value;
@@ -188,11 +190,8 @@ function drawChart(canvas, c) {
     const top = c.categories.top;
     labels = top.map((t) => (t.value.length > 18 ? `${t.value.slice(0, 17)}…` : t.value));
     data = top.map((t) => t.count);
-    if (c.categories.other_count) {
-      labels.push(`other (${c.categories.other_distinct})`);
-      data.push(c.categories.other_count);
-    }
-    title = 'most frequent';
+    // The rest ("+ N more" under the chart) is left out: it would dwarf the top bars.
+    title = c.categories.other_distinct ? `top ${top.length} of ${c.distinct}` : 'counts';
   } else {
     canvas.replaceWith(el('p', { class: 'muted' }, 'no values'));
     return;
