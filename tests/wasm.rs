@@ -234,3 +234,66 @@ fn fit_without_matching_cv_stores_no_metrics() {
     let n = csv.lines().count();
     assert_eq!(n, 443);
 }
+
+// ---------------------------------------------------------------- page-data
+// The hostile-CSV catalogue (tests/common/csv_cases.rs) through the same check
+// as natively (tests/csv_catalogue.rs), here compiled to wasm in Chromium;
+// the profile and the streaming read of the page's worker.
+
+#[path = "common/csv_cases.rs"]
+mod csv_cases;
+#[path = "common/csv_check.rs"]
+mod csv_check;
+
+use pipelab::wasm::data::CsvStream;
+
+#[wasm_bindgen_test]
+fn csv_catalogue_gives_the_same_outcomes_in_the_browser() {
+    assert!(csv_cases::CASES.len() >= 40, "the issue asks for at least 40 cases");
+    let failures: Vec<String> = csv_cases::CASES.iter().filter_map(|c| csv_check::check(c).err()).collect();
+    assert!(failures.is_empty(), "{} of {} cases fail in wasm:\n{}", failures.len(), csv_cases::CASES.len(), failures.join("\n\n"));
+}
+
+/// The page's read path: chunks fed to a CsvStream give the same table as load_csv.
+fn streamed(s: &mut Session, bytes: &[u8], options: &str, chunk: usize) -> Result<Value, String> {
+    let mut st = CsvStream::new(options, bytes.len() as f64).map_err(err_text)?;
+    for ch in bytes.chunks(chunk) {
+        st.feed(ch).map_err(err_text)?;
+    }
+    assert_eq!(st.bytes_received(), bytes.len() as f64);
+    s.load_stream(&mut st).map(json).map_err(err_text)
+}
+
+#[wasm_bindgen_test]
+fn streamed_read_equals_whole_read_and_profile_matches_pandas() {
+    let mut a = Session::new();
+    let whole = json(a.load_csv(IRIS.as_bytes(), "").unwrap());
+    let mut b = Session::new();
+    let chunked = streamed(&mut b, IRIS.as_bytes(), "", 97).unwrap();
+    assert_eq!(whole, chunked);
+    // pandas describe() of iris sepal_length: mean 5.843333, std 0.828066, quartiles 5.1 / 5.8 / 6.4.
+    let p = json(b.profile().unwrap());
+    assert_eq!(p["n_rows"], 150);
+    let c = &p["columns"][0];
+    assert_eq!(c["name"], "sepal_length");
+    assert!((c["numeric"]["mean"].as_f64().unwrap() - 5.843333).abs() < 1e-6);
+    assert!((c["numeric"]["std_sample"].as_f64().unwrap() - 0.828066).abs() < 1e-6);
+    assert_eq!((c["numeric"]["q1"].as_f64(), c["numeric"]["median"].as_f64(), c["numeric"]["q3"].as_f64()), (Some(5.1), Some(5.8), Some(6.4)));
+    assert_eq!(p["duplicate_rows"], 1);
+    assert_eq!(p["flags"][0]["kind"], "duplicate_rows");
+}
+
+#[wasm_bindgen_test]
+fn streamed_errors_keep_the_previous_table_and_big_files_are_refused_early() {
+    let mut s = loaded(IRIS);
+    let e = streamed(&mut s, b"a,b,c\n1,2,3\n4,5\n6,7,8\n", "", 5).unwrap_err();
+    assert!(e.contains("line 3"), "{e}");
+    assert_eq!(json(s.table_summary().unwrap())["n_rows"], 150);
+    // Over the page's limit: refused before any byte is read, naming the size and what to do.
+    let e = err_text(CsvStream::new("", 3.0 * 1024.0 * 1024.0 * 1024.0).err().expect("a 3 GiB file is refused"));
+    assert!(e.contains("3072.0 MB") && e.contains("CLI"), "{e}");
+    // A type override travels in the options.
+    let t = streamed(&mut s, IRIS.as_bytes(), r#"{"types": {"petal_width": "categorical"}}"#, 4096).unwrap();
+    assert_eq!(t["columns"][3]["type"], "categorical");
+    assert!(json(s.profile().unwrap())["columns"][3]["categories"]["top"].as_array().is_some_and(|a| !a.is_empty()));
+}

@@ -4,6 +4,7 @@
 import { WorkerClient } from './protocol.js';
 import { $, el, append, clear, showError, clearError, fmt, download, parseCsv } from './dom.js';
 import { paramForm } from './forms.js';
+import { renderProfile, clearProfile } from './profile.js';
 
 const EXAMPLES = [
   ['iris.csv', 'iris — flower species (classification, 150 rows)'],
@@ -20,8 +21,11 @@ const DEFAULT_METRICS = {
 
 const state = {
   catalog: null,
-  bytes: null, // the loaded CSV, kept so a restarted worker gets it back
+  blob: null, // the loaded CSV (a File or Blob, never a copy), kept so a restarted worker gets it back
   options: '', // the read options it was loaded with (JSON)
+  types: {}, // column type overrides the data was loaded with
+  profile: null,
+  loading: false,
   dataName: '',
   summary: null,
   steps: [], // {info, form, node}
@@ -76,7 +80,7 @@ async function restoreWorker() {
   refreshButtons();
   try {
     await client.call('init');
-    if (state.bytes) await client.call('load_csv', { bytes: state.bytes, options: state.options });
+    if (state.blob) await client.call('load_stream', { blob: state.blob, options: state.options });
     if (state.modelText) await client.call('load_model', { text: state.modelText });
   } finally {
     state.restoring = false;
@@ -106,7 +110,7 @@ function wireData() {
     try {
       const res = await fetch(new URL(`./datasets/${file}`, import.meta.url));
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      await loadData(new Uint8Array(await res.arrayBuffer()), file);
+      await loadData(await res.blob(), file);
     } catch (e) {
       showError(ui.dataError, `Could not fetch the example ${file}: ${e.message}`);
     }
@@ -128,39 +132,111 @@ function wireData() {
     const f = ev.dataTransfer?.files?.[0];
     if (f) await loadFile(f);
   });
+  // A different delimiter re-reads the loaded file at once.
+  $('#delimiter-select').addEventListener('change', () => {
+    if (state.blob && !state.loading) loadData(state.blob, state.dataName, state.types);
+  });
+  $('#data-cancel').addEventListener('click', cancelLoad);
+}
+
+/** The read options from the data controls (JSON, '' = defaults). */
+function readOptions(types) {
+  const o = {};
+  if ($('#skip-malformed').checked) o.skip_malformed_rows = true;
+  const d = $('#delimiter-select').value;
+  if (d) o.delimiter = d;
+  if (types && Object.keys(types).length) o.types = types;
+  return Object.keys(o).length ? JSON.stringify(o) : '';
+}
+
+const MB = (n) => `${(n / 1048576).toFixed(n < 10485760 ? 2 : 1)} MB`;
+
+/** Cancel a running read: the worker restarts and gets the previous data back. */
+async function cancelLoad() {
+  client.restart();
+  $('#data-progress-text').textContent = 'cancelled — restarting the worker…';
+  try {
+    await restoreWorker();
+    $('#data-progress-text').textContent = state.blob ? `cancelled; ${state.dataName} is still loaded` : 'cancelled';
+  } catch (e) {
+    showError(ui.dataError, `restarting the worker failed: ${e.message}`);
+  }
 }
 
 async function loadFile(file) {
   clearError(ui.dataError);
   try {
-    await loadData(new Uint8Array(await file.arrayBuffer()), file.name);
+    await loadData(file, file.name);
   } catch (e) {
     showError(ui.dataError, `Could not read ${file.name}: ${e.message}`);
   }
 }
 
-async function loadData(bytes, name) {
+/**
+ * Reads a File/Blob in the worker (streamed in chunks, with progress and
+ * Cancel), then profiles it. On error or cancel the previous data stays.
+ */
+async function loadData(blob, name, types = {}) {
   if (state.busy) {
     showError(ui.dataError, 'Training is running: cancel it or wait before loading other data.');
     return;
   }
   clearError(ui.dataError);
   setStatus(`reading ${name}…`);
-  const options = $('#skip-malformed').checked ? JSON.stringify({ skip_malformed_rows: true }) : '';
+  const options = readOptions(types);
+  const bar = $('#data-progress');
+  const text = $('#data-progress-text');
+  bar.max = Math.max(1, blob.size);
+  bar.value = 0;
+  text.textContent = `reading ${name}: 0 / ${MB(blob.size)}`;
+  $('#data-progress-row').hidden = false;
+  delete $('#data-progress-row').dataset.done;
+  $('#data-cancel').disabled = false;
+  $('#data-cancel').hidden = false;
+  state.loading = true;
+  setBusy(true);
   let summary;
+  let profile = null;
   try {
-    summary = await client.call('load_csv', { bytes, options });
+    summary = await client.call('load_stream', { blob, options }, (done, total) => {
+      bar.max = Math.max(1, total);
+      bar.value = done;
+      text.textContent = `reading ${name}: ${MB(done)} / ${MB(total)}`;
+    });
+    try {
+      profile = await client.call('profile');
+    } catch (e) {
+      if (e.cancelled) throw e;
+      showError(ui.dataError, `The data is loaded, but its profile failed: ${e.message}`);
+    }
   } catch (e) {
+    state.loading = false;
+    setBusy(false);
+    $('#data-cancel').disabled = true;
+    if (e.cancelled) {
+      setStatus('ready');
+      return; // cancelLoad() restores the previous data and says so
+    }
+    text.textContent = 'failed';
     await recoverIfFatal(e);
     const kept = state.summary ? ` The previously loaded data (${state.dataName}) is still loaded.` : '';
     showError(ui.dataError, `Could not load ${name}: ${e.message}.${kept}`);
     setStatus('ready');
     return;
   }
-  state.bytes = bytes;
+  state.loading = false;
+  setBusy(false);
+  $('#data-cancel').disabled = true;
+  $('#data-cancel').hidden = true;
+  const secs = (summary.read_ms ?? 0) / 1000;
+  text.textContent = `read ${MB(blob.size)} in ${secs.toFixed(2)} s` + (secs > 0 ? ` (${(blob.size / 1048576 / secs).toFixed(1)} MB/s)` : '');
+  $('#data-progress-row').dataset.done = 'true';
+  state.blob = blob;
   state.options = options;
+  state.types = types;
   state.dataName = name;
   state.summary = summary;
+  state.profile = profile;
   state.lastSpec = null;
   state.lastReport = null;
   $('#results-section').hidden = true;
@@ -179,6 +255,13 @@ function renderData() {
   const sk = s.report.skipped_rows;
   if (sk.length) notes.push(`skipped ${sk.length} malformed row${sk.length > 1 ? 's' : ''} (line${sk.length > 1 ? 's' : ''} ${sk.slice(0, 10).join(', ')}${sk.length > 10 ? ', …' : ''})`);
   for (const n of notes) warn.append(el('p', {}, '⚠ ', n));
+
+  if (state.profile) {
+    renderProfile($('#profile-view'), state.profile, {
+      types: state.types,
+      onApplyTypes: (types) => loadData(state.blob, state.dataName, types),
+    });
+  } else clearProfile($('#profile-view'));
 
   const ct = clear($('#columns-table'));
   ct.append(el('thead', {}, el('tr', {}, el('th', {}, 'use'), el('th', {}, 'column'), el('th', {}, 'type'), el('th', { class: 'num' }, 'missing'), el('th', { class: 'num' }, 'distinct'))));
@@ -661,12 +744,12 @@ function wirePredict() {
     ev.target.value = '';
     if (f) await predict(new Uint8Array(await f.arrayBuffer()), f.name);
   });
-  $('#predict-loaded').addEventListener('click', () => {
-    if (!state.bytes) {
+  $('#predict-loaded').addEventListener('click', async () => {
+    if (!state.blob) {
       showError(ui.predictError, 'No data loaded: load a CSV in step 1 first.');
       return;
     }
-    predict(state.bytes, state.dataName);
+    predict(new Uint8Array(await state.blob.arrayBuffer()), state.dataName);
   });
   $('#download-predictions').addEventListener('click', () => {
     if (state.predictionsCsv) download(state.predictionsCsv, state.predictionsName, 'text/csv');

@@ -14,6 +14,10 @@
 //                'load_model' {text} → model summary
 //                'model_summary' → summary of the session's model
 //                'predict_csv' {bytes} → predictions CSV text
+//                'load_stream' {blob, options} → table summary (+ read_ms, memory_bytes); progress
+//                               replies carry bytes read / file size
+//                'profile' → profile of the loaded table (see src/data/profile.rs)
+//                'memory' → bytes of wasm memory (the session's peak so far)
 
 export const WORKER_URL = new URL('./worker.js', import.meta.url);
 

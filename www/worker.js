@@ -1,6 +1,6 @@
 // The module Web Worker that holds the wasm Session (the only importer of the
 // wasm glue). Protocol: see protocol.js.
-import init, { Session, version } from './pkg/pipelab.js';
+import init, { Session, CsvStream, version, wasm_memory_bytes } from './pkg/pipelab.js';
 
 let session = null;
 const ready = init().then(() => {
@@ -25,7 +25,41 @@ const handlers = {
   load_model: (m) => session.load_model(m.text),
   model_summary: () => session.model_summary(),
   predict_csv: (m) => session.predict_csv(m.bytes),
+  // Data area (page-data): streaming read of a File/Blob, and the profile.
+  load_stream: (m) => loadStream(m),
+  profile: () => session.profile(),
+  memory: () => wasm_memory_bytes(),
 };
+
+// Reads a Blob in chunks into the core's chunked CSV reader: progress is
+// {done: bytes parsed, total: file size}. A file the tab cannot hold is refused
+// by the CsvStream constructor before anything is read.
+const CHUNK = 4 << 20;
+async function loadStream(m) {
+  const blob = m.blob;
+  const total = blob.size;
+  const t0 = performance.now();
+  const stream = new CsvStream(m.options ?? '', total);
+  try {
+    let lastPost = 0;
+    for (let at = 0; at < total; at += CHUNK) {
+      const buf = new Uint8Array(await blob.slice(at, Math.min(total, at + CHUNK)).arrayBuffer());
+      stream.feed(buf);
+      const now = performance.now();
+      if (now - lastPost > 50) {
+        lastPost = now;
+        self.postMessage({ id: m.id, type: 'progress', done: at + buf.length, total });
+      }
+    }
+    self.postMessage({ id: m.id, type: 'progress', done: total, total });
+    const summary = session.load_stream(stream);
+    summary.read_ms = performance.now() - t0;
+    summary.memory_bytes = wasm_memory_bytes();
+    return summary;
+  } finally {
+    stream.free();
+  }
+}
 
 self.onmessage = async (ev) => {
   const m = ev.data;
@@ -33,7 +67,7 @@ self.onmessage = async (ev) => {
     await ready;
     const h = handlers[m.type];
     if (!h) throw new Error(`unknown request type ${JSON.stringify(m.type)}`);
-    self.postMessage({ id: m.id, type: 'result', ok: true, result: h(m) });
+    self.postMessage({ id: m.id, type: 'result', ok: true, result: await h(m) });
   } catch (e) {
     // A wasm trap (a bug, never user data) leaves the module unusable: say so, and
     // let the page restart the worker and re-send its data.

@@ -19,6 +19,8 @@ use crate::data::{ReadReport, Table};
 use crate::persist::ModelFile;
 use crate::pipeline::{CvHooks, CvReport, PipelineSpec};
 
+pub mod data;
+
 /// Installs the panic hook so a bug shows as a readable console message
 /// instead of "unreachable executed".
 #[wasm_bindgen(start)]

@@ -1,0 +1,144 @@
+//! The page's data area: the profile of the loaded table and streaming reads.
+//!
+//! A dropped file is read by the worker in chunks (`Blob.slice`), each fed to a
+//! [`CsvStream`] (the core's [`CsvChunkReader`]), so parsing progresses while the
+//! file arrives and the bytes never exist as a JS copy of the whole file. When
+//! the last chunk is in, [`Session::load_stream`] turns the stream into the
+//! session's table — or leaves the previous table in place on error.
+
+use wasm_bindgen::prelude::*;
+
+use super::{js_err, no_table, to_js, Session};
+use crate::api;
+use crate::data::{CsvChunkReader, ReadOptions};
+use crate::Error;
+
+/// The largest file the page reads: 1 GiB. The chunk reader keeps the file's
+/// bytes and builds the table beside them; peak memory is about 2.5 × the file
+/// for a numeric CSV, so 1 GiB needs ~2.5 GiB of the 4 GiB a wasm32 module can
+/// address, leaving room for the previous table (kept until the new one is read)
+/// and for the models. Larger files are for the native CLI.
+pub const PAGE_MAX_BYTES: usize = 1 << 30;
+
+/// Peak memory of a read relative to the file size (measured: a numeric CSV
+/// peaks at ~2.5 × its size; see the report of the page-data work).
+const PEAK_FACTOR_NUM: usize = 5;
+const PEAK_FACTOR_DEN: usize = 2;
+
+/// Files from this size on are checked against the memory the tab can get
+/// (smaller ones cannot plausibly fail, and probing would inflate the memory
+/// the module holds, which only grows).
+const PROBE_FROM: usize = 64 << 20;
+
+/// The read options the page sends (JSON; `""` = defaults), capped to the page's size limit.
+pub(crate) fn page_options(options_json: &str) -> crate::Result<ReadOptions> {
+    let mut opts: ReadOptions = if options_json.trim().is_empty() {
+        ReadOptions::default()
+    } else {
+        serde_json::from_str(options_json).map_err(|e| Error::spec("read options", e.to_string()))?
+    };
+    opts.max_bytes = opts.max_bytes.min(PAGE_MAX_BYTES);
+    Ok(opts)
+}
+
+/// Checks, before any byte is read, that the tab can hold a read of `n_bytes`:
+/// under the page's limit, and wasm memory can grow to the expected peak.
+/// The probe allocation is freed at once; the allocator reuses that space for
+/// the read, so a file that passes does not fail halfway for lack of memory.
+pub(crate) fn check_room(n_bytes: usize, opts: &ReadOptions) -> crate::Result<()> {
+    crate::data::check_size(n_bytes, opts)?;
+    if n_bytes < PROBE_FROM {
+        return Ok(());
+    }
+    let peak = n_bytes.saturating_mul(PEAK_FACTOR_NUM) / PEAK_FACTOR_DEN;
+    // In blocks: one wasm32 allocation is at most isize::MAX (2 GiB).
+    const BLOCK: usize = 256 << 20;
+    let mut probe: Vec<Vec<u8>> = Vec::new();
+    let mut left = peak;
+    let mut ok = true;
+    while left > 0 && ok {
+        let mut b: Vec<u8> = Vec::new();
+        ok = b.try_reserve_exact(left.min(BLOCK)).is_ok();
+        left -= left.min(BLOCK);
+        probe.push(b);
+    }
+    drop(probe);
+    if !ok {
+        return Err(Error::Csv(format!(
+            "the file is {:.1} MB and reading it needs about {:.0} MB of memory, more than this browser tab can get; \
+             use a smaller extract (fewer rows or columns), or the native CLI (pipelab profile / pipelab cv)",
+            n_bytes as f64 / 1048576.0,
+            peak as f64 / 1048576.0
+        )));
+    }
+    Ok(())
+}
+
+/// The bytes of wasm memory the module holds now (it only grows, so after a
+/// read this is the peak of the whole session so far).
+#[wasm_bindgen]
+pub fn wasm_memory_bytes() -> f64 {
+    (core::arch::wasm32::memory_size(0) * 65536) as f64
+}
+
+/// A CSV being read chunk by chunk (see the module docs).
+#[wasm_bindgen]
+pub struct CsvStream {
+    reader: Option<CsvChunkReader>,
+}
+
+#[wasm_bindgen]
+impl CsvStream {
+    /// Starts a read of a file of `n_bytes` with options as JSON. Refuses at
+    /// once a file over the page's limit or larger than the tab can hold.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options_json: &str, n_bytes: f64) -> Result<CsvStream, JsValue> {
+        let opts = page_options(options_json).map_err(js_err)?;
+        let n = if n_bytes.is_finite() && n_bytes >= 0.0 { n_bytes as usize } else { 0 };
+        check_room(n, &opts).map_err(js_err)?;
+        let reader = CsvChunkReader::with_capacity(opts, n).map_err(js_err)?;
+        Ok(CsvStream { reader: Some(reader) })
+    }
+
+    /// Appends a chunk and parses the records it completes. Errors (binary
+    /// content, a ragged row...) come as soon as they are known.
+    pub fn feed(&mut self, chunk: &[u8]) -> Result<(), JsValue> {
+        let r = self.reader.as_mut().ok_or_else(used)?;
+        r.feed(chunk).map_err(js_err)
+    }
+
+    /// Bytes parsed into the table so far (the progress to show).
+    pub fn bytes_consumed(&self) -> f64 {
+        self.reader.as_ref().map_or(0.0, |r| r.bytes_consumed() as f64)
+    }
+
+    /// Bytes fed so far.
+    pub fn bytes_received(&self) -> f64 {
+        self.reader.as_ref().map_or(0.0, |r| r.bytes_received() as f64)
+    }
+}
+
+fn used() -> JsValue {
+    js_sys::Error::new("internal: this CSV stream was already finished").into()
+}
+
+#[wasm_bindgen]
+impl Session {
+    /// Finishes a streamed read and makes its table the session's; returns the
+    /// table summary. On error the previous table is kept.
+    pub fn load_stream(&mut self, stream: &mut CsvStream) -> Result<JsValue, JsValue> {
+        let reader = stream.reader.take().ok_or_else(used)?;
+        let (table, report) = reader.finish().map_err(js_err)?;
+        let summary = to_js(&api::summarize(&table, &report, 20))?;
+        self.table = Some((table, report));
+        self.last_cv = None;
+        Ok(summary)
+    }
+
+    /// The profile of the loaded table: per-column statistics, histograms, top
+    /// categories and the flags worth acting on before modelling.
+    pub fn profile(&self) -> Result<JsValue, JsValue> {
+        let (t, r) = self.table.as_ref().ok_or_else(no_table)?;
+        to_js(&api::profile(t, r))
+    }
+}
