@@ -25,6 +25,7 @@ const handlers = {
   load_model: (m) => session.load_model(m.text),
   model_summary: () => session.model_summary(),
   predict_csv: (m) => session.predict_csv(m.bytes),
+  preview: (m) => session.preview(m.spec, m.n_rows ?? 12),
 };
 
 self.onmessage = async (ev) => {
