@@ -79,7 +79,8 @@ test('the palette groups every step by stage, with a one-line help', async () =>
   const groups = await page.$$eval('#add-step-select optgroup', (gs) => gs.map((g) => [g.label, [...g.querySelectorAll('option')].map((o) => o.value)]));
   assert.deepEqual(groups.map((g) => g[0]), ['Imputation', 'Encoding', 'Scaling', 'Outliers', 'Feature engineering', 'Selection', 'Reduction']);
   const all = groups.flatMap((g) => g[1]);
-  assert.equal(all.length, 22, `every step of the catalogue: ${all}`);
+  assert.equal(all.length, 23, `every step of the catalogue: ${all}`);
+  assert.deepEqual(groups.find((g) => g[0] === 'Encoding')[1], ['OneHotEncoder', 'OrdinalEncoder', 'TargetEncoder']);
   assert.deepEqual(groups.find((g) => g[0] === 'Reduction')[1], ['PCA', 'TruncatedSVD', 'LinearDiscriminantAnalysis']);
   await page.selectOption('#add-step-select', 'RobustScaler');
   assert.match(await page.textContent('#add-step-help'), /^Scaling .*interquartile range/);
