@@ -116,7 +116,8 @@ function renderPreview(r) {
   }
 
   const t = clear($('#transformed-table'));
-  t.append(el('thead', {}, el('tr', {}, el('th', { class: 'num' }, 'row'), r.feature_names.map((n, j) => el('th', { dataset: { col: j } }, n)))));
+  const numeric = r.feature_names.map((_, j) => r.rows.some((row) => typeof row[j] === 'number'));
+  t.append(el('thead', {}, el('tr', {}, el('th', { class: 'num' }, 'row'), r.feature_names.map((n, j) => el('th', { class: numeric[j] ? 'num' : null, dataset: { col: j } }, n)))));
   t.append(el('tbody', {}, r.rows.map((row, i) =>
     el('tr', {},
       el('td', { class: 'num muted' }, r.row_numbers[i]),
@@ -200,7 +201,7 @@ function drawProjection(r) {
       responsive: true,
       maintainAspectRatio: false,
       plugins: { legend: { display: false }, title: { display: true, text: 'explained variance ratio' } },
-      scales: { y: { beginAtZero: true, max: Math.min(1, Math.max(...p.explained_variance_ratio) * 1.15) } },
+      scales: { y: { beginAtZero: true, suggestedMax: Math.min(1, Math.max(...p.explained_variance_ratio) * 1.1) } },
     },
   });
   box.dataset.drawn = 'true';

@@ -82,14 +82,14 @@ test('the palette groups every step by stage, with a one-line help', async () =>
   assert.equal(all.length, 23, `every step of the catalogue: ${all}`);
   assert.deepEqual(groups.find((g) => g[0] === 'Encoding')[1], ['OneHotEncoder', 'OrdinalEncoder', 'TargetEncoder']);
   assert.deepEqual(groups.find((g) => g[0] === 'Reduction')[1], ['PCA', 'TruncatedSVD', 'LinearDiscriminantAnalysis']);
-  await page.selectOption('#add-step-select', 'RobustScaler');
-  assert.match(await page.textContent('#add-step-help'), /^Scaling .*interquartile range/);
 });
 
 test('wine: StandardScaler + PCA(2) from the palette, Preview shows the oracle explained variance and the scatter', async () => {
   await page.setInputFiles('#csv-file', WINE);
   await page.waitForFunction(() => document.querySelector('#data-info')?.textContent.includes('wine.csv: 178 rows'));
   await page.selectOption('#target-select', 'class');
+  await page.selectOption('#add-step-select', 'RobustScaler');
+  assert.match(await page.textContent('#add-step-help'), /^Scaling .*interquartile range/);
   await page.setChecked('#use-preprocess', false);
   await clearSteps(page);
   await addStep(page, 'StandardScaler');
@@ -138,6 +138,7 @@ test('wine: StandardScaler + PCA(2) from the palette, Preview shows the oracle e
   assert.ok(Math.abs(drawn.bars[0] - PCA2.explained_variance_ratio[0]) < 1e-12);
   mkdirSync(RESULTS, { recursive: true });
   await page.locator('#transform-preview').screenshot({ path: join(RESULTS, 'steps.png') });
+  await page.locator('#pipeline-section .grid').screenshot({ path: join(RESULTS, 'steps-palette.png') });
 });
 
 test('titanic: palette steps go into the ColumnTransformer branches; row removers are refused there', async () => {
