@@ -151,3 +151,11 @@ pub fn fit_clustering_model(table: &Table, spec_json: &str) -> Result<(ModelFile
 pub fn is_clustering(spec_json: &str) -> Result<bool> {
     Ok(PipelineSpec::from_json(spec_json)?.model.task() == Task::Clustering)
 }
+
+/// The transformed-table preview of a spec (given as JSON): its preprocessing
+/// and steps fitted on every usable row, without the model. See
+/// [`pipeline::preview::preview`].
+pub fn preview(table: &Table, spec_json: &str, n_rows: usize) -> Result<pipeline::preview::PreviewReport> {
+    let spec = PipelineSpec::from_json(spec_json)?;
+    pipeline::preview::preview(table, &spec, n_rows)
+}

@@ -297,3 +297,30 @@ fn streamed_errors_keep_the_previous_table_and_big_files_are_refused_early() {
     assert_eq!(t["columns"][3]["type"], "categorical");
     assert!(json(s.profile().unwrap())["columns"][3]["categories"]["top"].as_array().is_some_and(|a| !a.is_empty()));
 }
+
+// ---------------------------------------------------------------- steps area: the transformed-table preview
+
+/// Entry `k_iris_std_lda2` of tests/fixtures/reference_shared.json: LDA explained variance ratio.
+const IRIS_LDA2_EVR: [f64; 2] = [0.9912126049653671, 0.008787395034632802];
+
+#[wasm_bindgen_test]
+fn preview_shows_names_rows_and_the_lda_projection() {
+    let s = loaded(IRIS);
+    let spec = r#"{"target":"species","steps":[{"StandardScaler":{}},{"LinearDiscriminantAnalysis":{"n_components":2}}],"model":{"LogisticRegression":{}}}"#;
+    let r = json(s.preview(spec, 4).map_err(err_text).unwrap());
+    assert_eq!(r["feature_names"], serde_json::json!(["lineardiscriminantanalysis0", "lineardiscriminantanalysis1"]));
+    assert_eq!(r["rows"].as_array().unwrap().len(), 4);
+    assert_eq!(r["row_numbers"], serde_json::json!([1, 2, 3, 4]));
+    let p = &r["projection"];
+    assert_eq!(p["step"], "LinearDiscriminantAnalysis");
+    for (k, want) in IRIS_LDA2_EVR.iter().enumerate() {
+        let got = p["explained_variance_ratio"][k].as_f64().unwrap();
+        assert!((got - want).abs() <= 1e-9 * want, "ratio {k}: {got} vs {want}");
+    }
+    assert_eq!(p["x"].as_array().unwrap().len(), 150);
+    assert_eq!(r["target"]["classes"], serde_json::json!(["setosa", "versicolor", "virginica"]));
+    // Errors are the core's text; no data → says so.
+    let e = err_text(s.preview(r#"{"target":"nope","model":{"LogisticRegression":{}}}"#, 4).unwrap_err());
+    assert!(e.contains("nope"), "{e}");
+    assert!(err_text(Session::new().preview(spec, 4).unwrap_err()).contains("no data loaded"));
+}

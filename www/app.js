@@ -5,6 +5,7 @@ import { WorkerClient } from './protocol.js';
 import { $, el, append, clear, showError, clearError, fmt, download, parseCsv } from './dom.js';
 import { paramForm } from './forms.js';
 import { renderProfile, clearProfile } from './profile.js';
+import { fillPalette, wirePreview, resetPreview, topLevelOnly } from './steps.js';
 
 const EXAMPLES = [
   ['iris.csv', 'iris — flower species (classification, 150 rows)'],
@@ -29,6 +30,7 @@ const state = {
   dataName: '',
   summary: null,
   steps: [], // {info, form, node}
+  branchSteps: { num: [], cat: [] }, // steps added from the palette to the ColumnTransformer branches, after the built-in ones
   modelForm: null,
   lastSpec: null, // spec JSON of the last successful cross-validation
   lastReport: null,
@@ -240,6 +242,7 @@ async function loadData(blob, name, types = {}) {
   state.lastSpec = null;
   state.lastReport = null;
   $('#results-section').hidden = true;
+  resetPreview();
   renderData();
   setupForData();
   setStatus(`${name} loaded`);
@@ -305,9 +308,10 @@ function wirePipeline() {
   });
   $('#model-select').addEventListener('change', () => setModel($('#model-select').value));
   $('#add-step').addEventListener('click', () => {
-    addStep($('#add-step-select').value);
+    addStep($('#add-step-select').value, $('#add-step-where').value);
     updateSpecView();
   });
+  wirePreview({ client, buildSpec, onError: recoverIfFatal });
   $('#cv-shuffle').addEventListener('change', () => {
     $('#cv-random-state').disabled = !$('#cv-shuffle').checked;
   });
@@ -318,9 +322,7 @@ function wirePipeline() {
 
 function buildCatalogControls() {
   const c = state.catalog;
-  const add = clear($('#add-step-select'));
-  for (const s of c.steps) add.append(el('option', { value: s.name, title: s.help }, s.name));
-  add.value = c.steps.some((s) => s.name === 'StandardScaler') ? 'StandardScaler' : c.steps[0]?.name;
+  fillPalette($('#add-step-select'), c.steps, $('#add-step-help'));
 
   const ms = clear($('#model-select'));
   const groups = {};
@@ -341,7 +343,9 @@ function buildCatalogControls() {
   const onehot = c.steps.find((s) => s.name === 'OneHotEncoder');
   const hu = clear($('#cat-onehot'));
   for (const s of onehot?.params.find((p) => p.name === 'handle_unknown')?.choices ?? []) hu.append(el('option', { value: s }, s));
+  hu.append(el('option', { value: '' }, 'off (encode with palette steps)'));
   hu.value = 'ignore';
+  renderSteps();
   setModel(ms.value);
 }
 
@@ -350,18 +354,29 @@ function componentInfo(kind, name) {
 }
 
 let stepSerial = 0;
-function addStep(name) {
+/** Adds a step from the palette to the top-level steps (`where` = 'steps') or to a ColumnTransformer branch ('num' / 'cat'). */
+function addStep(name, where = 'steps') {
   const info = componentInfo('steps', name);
   if (!info) return;
+  if (where !== 'steps' && topLevelOnly(info)) {
+    showError(ui.trainError, `${name} removes training rows, so it can only go in the top-level steps ("all features").`);
+    return;
+  }
+  clearError(ui.trainError);
+  const list = where === 'steps' ? state.steps : state.branchSteps[where];
+  if (where !== 'steps' && !$('#use-preprocess').checked) {
+    $('#use-preprocess').checked = true;
+    $('#preprocess-options').classList.remove('disabled');
+  }
   const serial = stepSerial++;
   const form = paramForm(info, `step${serial}`);
   const node = el('li', { class: 'step', dataset: { step: name } });
   const entry = { info, form, node };
   const move = (d) => {
-    const i = state.steps.indexOf(entry);
+    const i = list.indexOf(entry);
     const j = i + d;
-    if (j < 0 || j >= state.steps.length) return;
-    [state.steps[i], state.steps[j]] = [state.steps[j], state.steps[i]];
+    if (j < 0 || j >= list.length) return;
+    [list[i], list[j]] = [list[j], list[i]];
     renderSteps();
   };
   append(node,
@@ -372,11 +387,11 @@ function addStep(name) {
         el('button', { type: 'button', title: 'move up', 'aria-label': `move ${name} up`, onclick: () => move(-1) }, '↑'),
         el('button', { type: 'button', title: 'move down', 'aria-label': `move ${name} down`, onclick: () => move(1) }, '↓'),
         el('button', { type: 'button', class: 'remove', title: 'remove', 'aria-label': `remove ${name}`, onclick: () => {
-          state.steps.splice(state.steps.indexOf(entry), 1);
+          list.splice(list.indexOf(entry), 1);
           renderSteps();
         } }, '✕'))),
     form.node);
-  state.steps.push(entry);
+  list.push(entry);
   renderSteps();
 }
 
@@ -387,6 +402,14 @@ function renderSteps() {
     list.append(s.node);
   });
   if (!state.steps.length) list.append(el('li', { class: 'muted empty' }, 'No steps: the features go straight to the model.'));
+  for (const b of ['num', 'cat']) {
+    const bl = clear($(`#${b}-steps-list`));
+    state.branchSteps[b].forEach((s, i) => {
+      s.node.dataset.testid = `${b}-step-${i}`;
+      bl.append(s.node);
+    });
+    if (!state.branchSteps[b].length) bl.append(el('li', { class: 'muted empty' }, 'nothing more'));
+  }
   updateSpecView();
 }
 
@@ -496,13 +519,18 @@ function buildSpec() {
       const steps = [];
       if ($('#num-imputer').value) steps.push({ SimpleImputer: { strategy: $('#num-imputer').value } });
       if ($('#num-scaler').checked) steps.push({ StandardScaler: {} });
+      for (const s of state.branchSteps.num) steps.push({ [s.info.name]: s.form.values() });
       transformers.push({ name: 'num', columns: { dtype: 'numeric' }, steps });
     }
     if (has('categorical')) {
       const steps = [];
       if ($('#cat-imputer').value) steps.push({ SimpleImputer: { strategy: $('#cat-imputer').value } });
-      steps.push({ OneHotEncoder: { handle_unknown: $('#cat-onehot').value } });
+      if ($('#cat-onehot').value) steps.push({ OneHotEncoder: { handle_unknown: $('#cat-onehot').value } });
+      for (const s of state.branchSteps.cat) steps.push({ [s.info.name]: s.form.values() });
       transformers.push({ name: 'cat', columns: { dtype: 'categorical' }, steps });
+    }
+    for (const [b, type] of [['num', 'numeric'], ['cat', 'categorical']]) {
+      if (state.branchSteps[b].length && !has(type)) throw new Error(`preprocessing: the ${b} branch has steps but no ${type} feature column is selected`);
     }
     if (has('boolean')) {
       transformers.push({ name: 'bool', columns: { dtype: 'boolean' }, steps: [{ SimpleImputer: { strategy: 'most_frequent' } }] });

@@ -29,6 +29,7 @@ const handlers = {
   load_stream: (m) => loadStream(m),
   profile: () => session.profile(),
   memory: () => wasm_memory_bytes(),
+  preview: (m) => session.preview(m.spec, m.n_rows ?? 12),
 };
 
 // Reads a Blob in chunks into the core's chunked CSV reader: progress is

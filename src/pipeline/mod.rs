@@ -5,6 +5,7 @@
 //! steps → `Array2<f64>` → model. Every step is fitted on the rows it is
 //! given only; cross-validation gives it the training rows of a fold.
 
+pub mod preview;
 pub mod registry;
 pub mod spec;
 
@@ -227,11 +228,78 @@ fn concat(frames: Vec<Frame>, n_rows: usize) -> Frame {
     Frame::new(frames.into_iter().flat_map(|f| f.cols).collect(), n_rows)
 }
 
+/// What the ColumnTransformer and the steps of a spec produce on the rows they are fitted on.
+pub(crate) struct Transformed {
+    pub preprocess: Option<FittedColumnTransformer>,
+    pub steps: Vec<FittedStep>,
+    /// The frame that reaches the model (training rows, after row-removing steps).
+    pub frame: Frame,
+    pub y: Option<Target>,
+    /// The table row behind each row of `frame`.
+    pub rows: Vec<usize>,
+    /// Table columns read, sorted.
+    pub used: Vec<usize>,
+}
+
+/// One fitted step: where it sits and what it did to the shape of the data.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StepTrace {
+    /// The ColumnTransformer branch, or `None` for the top-level steps.
+    pub branch: Option<String>,
+    pub index: usize,
+    pub name: &'static str,
+    pub n_features_in: usize,
+    pub n_features_out: usize,
+    pub n_rows_in: usize,
+    pub n_rows_out: usize,
+}
+
 /// Fits `spec` on `rows` of `table`.
 pub fn fit(table: &Table, spec: &PipelineSpec, prep: &Prepared, rows: &[usize], ctx: &FitContext) -> Result<FittedPipeline> {
+    let Transformed { preprocess, steps, frame, y, used, .. } = fit_transformers(table, spec, prep, rows, ctx, None)?;
+    let feature_names = frame.names();
+    let x = frame.to_matrix()?;
+    let model = match &y {
+        Some(Target::Classes { y: codes, .. }) if !codes.is_empty() && codes.iter().all(|&c| c == codes[0]) => {
+            ctx.warn(format!(
+                "the training rows hold a single class ({}); the model always predicts it",
+                prep.target_info.as_ref().and_then(|t| t.classes.get(codes[0]).cloned()).unwrap_or_default()
+            ));
+            ModelState::SingleClass(codes[0])
+        }
+        _ => ModelState::Fitted(spec.model.fit(&x, y.as_ref(), ctx)?),
+    };
+    let schema = used.iter().map(|&j| SchemaColumn { name: table.columns[j].name.clone(), ty: table.columns[j].data.column_type() }).collect();
+    Ok(FittedPipeline { schema, target: prep.target_info.clone(), preprocess, steps, model, feature_names, warnings: ctx.take_warnings() })
+}
+
+/// Fits the ColumnTransformer and the steps of `spec` (not the model) on `rows`
+/// of `table`; `trace` (when given) receives one entry per fitted step.
+pub(crate) fn fit_transformers(
+    table: &Table,
+    spec: &PipelineSpec,
+    prep: &Prepared,
+    rows: &[usize],
+    ctx: &FitContext,
+    mut trace: Option<&mut Vec<StepTrace>>,
+) -> Result<Transformed> {
     let sub = table.select_rows(rows);
     let mut y = prep.target.as_ref().map(|t| t.select(rows));
+    let mut kept_rows = rows.to_vec();
     let mut used: Vec<usize> = Vec::new();
+    let mut note = |branch: Option<&str>, index: usize, name: &'static str, before: &Frame, after: &Frame| {
+        if let Some(t) = trace.as_deref_mut() {
+            t.push(StepTrace {
+                branch: branch.map(str::to_string),
+                index,
+                name,
+                n_features_in: before.n_cols(),
+                n_features_out: after.n_cols(),
+                n_rows_in: before.n_rows,
+                n_rows_out: after.n_rows,
+            });
+        }
+    };
     // ColumnTransformer.
     let (frame, preprocess) = match &spec.preprocess {
         None => {
@@ -266,6 +334,7 @@ pub fn fit(table: &Table, spec: &PipelineSpec, prep: &Prepared, rows: &[usize], 
                     if keep.is_some() {
                         return Err(Error::spec(format!("preprocess.transformers[{i}].steps[{k}]"), format!("{} removes rows; put it in the top-level steps", s.name())));
                     }
+                    note(Some(&t.name), k, s.name(), &f, &out);
                     fitted.push(fs);
                     f = out;
                 }
@@ -294,25 +363,14 @@ pub fn fit(table: &Table, spec: &PipelineSpec, prep: &Prepared, rows: &[usize], 
         let (fs, out, keep) = s.fit_transform(&frame, y.as_ref(), ctx).map_err(|e| in_step(e, "steps", k, s.name()))?;
         if let Some(keep) = keep {
             y = y.map(|t| t.select(&keep));
+            kept_rows = keep.iter().map(|&i| kept_rows[i]).collect();
         }
+        note(None, k, s.name(), &frame, &out);
         steps.push(fs);
         frame = out;
     }
-    let feature_names = frame.names();
-    let x = frame.to_matrix()?;
-    let model = match &y {
-        Some(Target::Classes { y: codes, .. }) if !codes.is_empty() && codes.iter().all(|&c| c == codes[0]) => {
-            ctx.warn(format!(
-                "the training rows hold a single class ({}); the model always predicts it",
-                prep.target_info.as_ref().and_then(|t| t.classes.get(codes[0]).cloned()).unwrap_or_default()
-            ));
-            ModelState::SingleClass(codes[0])
-        }
-        _ => ModelState::Fitted(spec.model.fit(&x, y.as_ref(), ctx)?),
-    };
     used.sort_unstable();
-    let schema = used.iter().map(|&j| SchemaColumn { name: table.columns[j].name.clone(), ty: table.columns[j].data.column_type() }).collect();
-    Ok(FittedPipeline { schema, target: prep.target_info.clone(), preprocess, steps, model, feature_names, warnings: ctx.take_warnings() })
+    Ok(Transformed { preprocess, steps, frame, y, rows: kept_rows, used })
 }
 
 fn in_step(e: Error, branch: &str, k: usize, name: &str) -> Error {

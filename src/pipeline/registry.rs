@@ -16,7 +16,9 @@ use crate::Result;
 #[derive(Debug, Clone, Serialize)]
 pub struct ComponentInfo {
     pub name: &'static str,
-    /// "preprocess" | "features" for steps; "classification" | "regression" | "clustering" for models.
+    /// For steps, the stage of the pipeline the page groups its palette by: "imputation" |
+    /// "encoding" | "scaling" | "outliers" | "feature_engineering" | "selection" | "reduction".
+    /// For models, the task: "classification" | "regression" | "clustering".
     pub group: &'static str,
     pub help: &'static str,
     pub params: Vec<ParamInfo>,
@@ -149,30 +151,32 @@ use crate::features::selection::{CorrelationFilterParams, SelectFromModelParams,
 use crate::preprocess::imputer::SimpleImputerParams;
 use crate::preprocess::onehot::OneHotEncoderParams;
 use crate::preprocess::scaler::StandardScalerParams;
+use crate::preprocess::target_encoder::TargetEncoderParams;
 
 step_registry! {
-    SimpleImputer => SimpleImputerParams, "preprocess";
-    OneHotEncoder => OneHotEncoderParams, "preprocess";
-    StandardScaler => StandardScalerParams, "preprocess";
-    PolynomialFeatures => PolynomialFeaturesParams, "features";
-    KNNImputer => KNNImputerParams, "preprocess";
-    OrdinalEncoder => OrdinalEncoderParams, "preprocess";
-    MinMaxScaler => MinMaxScalerParams, "preprocess";
-    RobustScaler => RobustScalerParams, "preprocess";
-    MaxAbsScaler => MaxAbsScalerParams, "preprocess";
-    Normalizer => NormalizerParams, "preprocess";
-    PowerTransformer => PowerTransformerParams, "preprocess";
-    OutlierRemover => OutlierRemoverParams, "preprocess";
-    KBinsDiscretizer => KBinsDiscretizerParams, "features";
-    FunctionTransformer => FunctionTransformerParams, "features";
-    VarianceThreshold => VarianceThresholdParams, "features";
-    SelectKBest => SelectKBestParams, "features";
-    SelectPercentile => SelectPercentileParams, "features";
-    SelectFromModel => SelectFromModelParams, "features";
-    CorrelationFilter => CorrelationFilterParams, "features";
-    PCA => PcaParams, "features";
-    TruncatedSVD => TruncatedSvdParams, "features";
-    LinearDiscriminantAnalysis => LdaParams, "features";
+    SimpleImputer => SimpleImputerParams, "imputation";
+    OneHotEncoder => OneHotEncoderParams, "encoding";
+    StandardScaler => StandardScalerParams, "scaling";
+    PolynomialFeatures => PolynomialFeaturesParams, "feature_engineering";
+    KNNImputer => KNNImputerParams, "imputation";
+    OrdinalEncoder => OrdinalEncoderParams, "encoding";
+    TargetEncoder => TargetEncoderParams, "encoding";
+    MinMaxScaler => MinMaxScalerParams, "scaling";
+    RobustScaler => RobustScalerParams, "scaling";
+    MaxAbsScaler => MaxAbsScalerParams, "scaling";
+    Normalizer => NormalizerParams, "scaling";
+    PowerTransformer => PowerTransformerParams, "scaling";
+    OutlierRemover => OutlierRemoverParams, "outliers";
+    KBinsDiscretizer => KBinsDiscretizerParams, "feature_engineering";
+    FunctionTransformer => FunctionTransformerParams, "feature_engineering";
+    VarianceThreshold => VarianceThresholdParams, "selection";
+    SelectKBest => SelectKBestParams, "selection";
+    SelectPercentile => SelectPercentileParams, "selection";
+    SelectFromModel => SelectFromModelParams, "selection";
+    CorrelationFilter => CorrelationFilterParams, "selection";
+    PCA => PcaParams, "reduction";
+    TruncatedSVD => TruncatedSvdParams, "reduction";
+    LinearDiscriminantAnalysis => LdaParams, "reduction";
 }
 
 use crate::models::cluster::agglomerative::AgglomerativeClusteringParams;

@@ -7,6 +7,7 @@ pub mod onehot;
 pub mod outliers;
 pub mod scaler;
 pub mod scalers;
+pub mod target_encoder;
 
 use crate::frame::Frame;
 use crate::{Error, Result};
