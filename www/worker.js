@@ -25,6 +25,10 @@ const handlers = {
   load_model: (m) => session.load_model(m.text),
   model_summary: () => session.model_summary(),
   predict_csv: (m) => session.predict_csv(m.bytes),
+  // Models area (www/model_view.js, www/cluster_view.js).
+  fit_clustering: (m) => session.fit_clustering(m.spec),
+  inspect_fit: (m) => session.inspect_fit(m.spec),
+  inspect_model: () => session.inspect_model(),
 };
 
 self.onmessage = async (ev) => {
