@@ -44,22 +44,34 @@ export function renderInspection(box, ins, spec) {
 function coefTable(ins) {
   const rows = ins.coefficients;
   const maxAbs = Math.max(1e-300, ...rows.flatMap((r) => r.values.map(Math.abs)));
-  const title = rows.length === 1 && ins.binary_negative_class != null
+  const single = rows.length === 1;
+  const title = single && ins.binary_negative_class != null
     ? `Coefficients (log-odds of ${rows[0].label} vs ${ins.binary_negative_class})`
-    : rows.length > 1 ? 'Coefficients (one column per class)' : 'Coefficients';
+    : rows.length > 1 ? 'Coefficients (one column per class; red negative, blue positive)' : 'Coefficients';
   const t = el('table', { class: 'coef-table', dataset: { testid: 'coef-table' } });
-  t.append(el('thead', {}, el('tr', {}, el('th', {}, 'feature'), rows.map((r) => el('th', { class: 'num' }, r.label)))));
+  t.append(el('thead', {}, el('tr', {}, el('th', {}, 'feature'), rows.map((r) => el('th', { class: 'num' }, r.label)), single ? el('th', {}, '') : null)));
   const body = el('tbody');
+  const cell = (f, r, v) => el('td', { class: 'num coef', dataset: { feature: f, label: r.label, value: String(v) }, title: String(v) }, fmt(v));
   ins.feature_names.forEach((f, j) => {
-    body.append(el('tr', {}, el('th', {}, f), rows.map((r) => {
+    const tds = rows.map((r) => {
       const v = r.values[j];
+      const td = cell(f, r, v);
+      // Several classes: a diverging colour per cell; one row: a bar in its own column.
+      if (!single) td.style.background = v < 0 ? `rgba(200, 56, 90, ${(0.45 * -v) / maxAbs})` : `rgba(59, 111, 216, ${(0.45 * v) / maxAbs})`;
+      return td;
+    });
+    let barCell = null;
+    if (single) {
+      const v = rows[0].values[j];
       const bar = el('span', { class: `coef-bar ${v < 0 ? 'neg' : 'pos'}` });
       bar.style.width = `${(50 * Math.abs(v)) / maxAbs}%`;
-      return el('td', { class: 'num coef', dataset: { feature: f, label: r.label, value: String(v) }, title: String(v) }, bar, el('span', { class: 'coef-num' }, fmt(v)));
-    })));
+      barCell = el('td', { class: 'bar-cell' }, bar);
+    }
+    body.append(el('tr', {}, el('th', {}, f), tds, barCell));
   });
   body.append(el('tr', { class: 'intercept' }, el('th', {}, '(intercept)'),
-    rows.map((r) => el('td', { class: 'num', dataset: { feature: '(intercept)', label: r.label, value: String(r.intercept) } }, fmt(r.intercept)))));
+    rows.map((r) => el('td', { class: 'num', dataset: { feature: '(intercept)', label: r.label, value: String(r.intercept) } }, fmt(r.intercept))),
+    single ? el('td', {}) : null));
   t.append(body);
   return el('div', { class: 'model-block' }, el('h4', {}, title), el('div', { class: 'scroll' }, t));
 }
