@@ -159,3 +159,39 @@ pub fn preview(table: &Table, spec_json: &str, n_rows: usize) -> Result<pipeline
     let spec = PipelineSpec::from_json(spec_json)?;
     pipeline::preview::preview(table, &spec, n_rows)
 }
+
+/// What the page shows of a fitted model (coefficients, importances, tree, centres).
+pub fn inspect_model(model: &ModelFile) -> crate::inspect::ModelInspection {
+    crate::inspect::inspect_pipeline(&model.pipeline, model.spec.model.name())
+}
+
+/// Fits a spec (JSON) on every usable row and inspects the model, without keeping it.
+pub fn fit_and_inspect(table: &Table, spec_json: &str) -> Result<crate::inspect::ModelInspection> {
+    Ok(inspect_model(&fit_model(table, spec_json, None)?))
+}
+
+/// A clustering fitted on every row, as the page shows it: the report
+/// (metrics, sizes, labels, per-row silhouettes), the rows on their first two
+/// principal components (with the cluster centres, when the model has them),
+/// and the model inspection.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClusteringView {
+    pub report: pipeline::ClusteringReport,
+    /// `None` (with a warning in the report) when the matrix cannot be projected.
+    pub projection: Option<crate::inspect::Projection>,
+    pub inspection: crate::inspect::ModelInspection,
+}
+
+/// Fits a clustering spec on every row: the model file and what the page shows.
+pub fn clustering_view(table: &Table, spec_json: &str) -> Result<(ModelFile, ClusteringView)> {
+    let (model, mut report) = fit_clustering_model(table, spec_json)?;
+    let inspection = inspect_model(&model);
+    let projection = match model.pipeline.transform(table).and_then(|x| crate::inspect::pca_2d(&x, &inspection.cluster_centers)) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            report.warnings.push(format!("no 2-D view: {e}"));
+            None
+        }
+    };
+    Ok((model, ClusteringView { report, projection, inspection }))
+}

@@ -21,6 +21,7 @@ pub mod error;
 pub mod estimator;
 pub mod features;
 pub mod frame;
+pub mod inspect;
 pub mod linalg;
 pub mod metrics;
 pub mod models;

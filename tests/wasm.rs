@@ -324,3 +324,58 @@ fn preview_shows_names_rows_and_the_lda_projection() {
     assert!(e.contains("nope"), "{e}");
     assert!(err_text(Session::new().preview(spec, 4).unwrap_err()).contains("no data loaded"));
 }
+
+// ---------------------------------------------------------------- models area (src/wasm/models.rs)
+
+/// Entry `f_iris_clustering_shared` (KMeans(n_clusters=3, n_init=10, random_state=0) on the raw iris features).
+const IRIS_KMEANS_INERTIA: f64 = 78.851441426146;
+const IRIS_KMEANS_SILHOUETTE: f64 = 0.5528190123564095;
+const IRIS_KMEANS_DAVIES_BOULDIN: f64 = 0.6619715465007465;
+
+#[wasm_bindgen_test]
+fn fit_clustering_gives_the_oracle_metrics_a_2d_view_and_a_usable_model() {
+    let mut s = loaded(IRIS);
+    let out = json(
+        s.fit_clustering(r#"{"target": "species", "model": {"KMeans": {"n_clusters": 3, "n_init": 10, "random_state": 0}}}"#)
+            .map_err(err_text)
+            .unwrap(),
+    );
+    let r = &out["view"]["report"];
+    let m = |k: &str| r["metrics"][k].as_f64().unwrap();
+    assert!((m("inertia") - IRIS_KMEANS_INERTIA).abs() / IRIS_KMEANS_INERTIA < 1e-6, "inertia {}", m("inertia"));
+    assert!((m("silhouette") - IRIS_KMEANS_SILHOUETTE).abs() < 1e-6);
+    assert!((m("davies_bouldin") - IRIS_KMEANS_DAVIES_BOULDIN).abs() < 1e-6);
+    assert_eq!(r["n_clusters"], 3);
+    assert_eq!(r["silhouette_samples"].as_array().unwrap().len(), 150);
+    let p = &out["view"]["projection"];
+    assert_eq!(p["x"].as_array().unwrap().len(), 150);
+    assert_eq!(p["extra"].as_array().unwrap().len(), 3);
+    assert!((p["explained_variance_ratio"][0].as_f64().unwrap() - 0.92461872).abs() < 1e-8);
+    assert_eq!(out["view"]["inspection"]["cluster_centers"].as_array().unwrap().len(), 3);
+    // The clustering is the session's model now: predict gives every row its cluster.
+    let csv = s.predict_csv(IRIS.as_bytes()).map_err(err_text).unwrap();
+    let labels: Vec<i64> = csv.lines().skip(1).map(|l| l.rsplit(',').next().unwrap().parse().unwrap()).collect();
+    let want: Vec<i64> = r["labels"].as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).collect();
+    assert_eq!(labels, want);
+    assert!(json(s.inspect_model().unwrap())["cluster_centers"].is_array());
+    // The model text reloads.
+    let text = out["model_text"].as_str().unwrap().to_string();
+    assert_eq!(json(s.load_model(&text).unwrap())["model"], "KMeans");
+}
+
+#[wasm_bindgen_test]
+fn inspect_fit_shows_the_tree_and_keeps_the_loaded_model() {
+    let mut s = loaded(IRIS);
+    assert!(err_text(s.inspect_model().unwrap_err()).contains("no model loaded"));
+    let ins = json(s.inspect_fit(r#"{"target": "species", "model": {"DecisionTreeClassifier": {"random_state": 0}}}"#).map_err(err_text).unwrap());
+    let root = &ins["tree"];
+    let f = root["feature"].as_str().unwrap();
+    assert!(f == "petal_length" || f == "petal_width", "root split on {f}");
+    assert_eq!(root["samples"], 150);
+    assert_eq!(root["left"]["class_label"], "setosa");
+    // inspect_fit does not load the model; a supervised spec cannot be clustered.
+    assert!(s.inspect_model().is_err());
+    let e = err_text(s.fit_clustering(IRIS_SPEC).unwrap_err());
+    assert!(e.contains("not a clustering model"), "{e}");
+    assert!(s.predict_csv(IRIS.as_bytes()).is_err());
+}

@@ -6,6 +6,9 @@ import { $, el, append, clear, showError, clearError, fmt, download, parseCsv } 
 import { paramForm } from './forms.js';
 import { renderProfile, clearProfile } from './profile.js';
 import { fillPalette, wirePreview, resetPreview, topLevelOnly } from './steps.js';
+import { inferTask, modelNote } from './model_picker.js';
+import { renderInspection } from './model_view.js';
+import { renderClustering } from './cluster_view.js';
 
 const EXAMPLES = [
   ['iris.csv', 'iris — flower species (classification, 150 rows)'],
@@ -40,6 +43,9 @@ const state = {
   chart: null,
   busy: false,
   restoring: false,
+  task: null, // 'classification' | 'regression' | 'clustering' (model picker)
+  taskByUser: false, // chosen with the task selector or a model of another task
+  taskReason: '', // why the target suggests the task
 };
 
 const client = new WorkerClient();
@@ -307,6 +313,8 @@ function wirePipeline() {
     $('#preprocess-options').classList.toggle('disabled', !$('#use-preprocess').checked);
   });
   $('#model-select').addEventListener('change', () => setModel($('#model-select').value));
+  $('#task-select').addEventListener('change', () => setTask($('#task-select').value, true));
+  $('#show-model').addEventListener('click', () => showModel(state.lastSpec));
   $('#add-step').addEventListener('click', () => {
     addStep($('#add-step-select').value, $('#add-step-where').value);
     updateSpecView();
@@ -428,6 +436,14 @@ function setModel(name) {
   state.modelForm = form;
   clear($('#model-params')).append(form.node);
   const task = info.group;
+  $('#model-note').textContent = modelNote(name, state.summary?.n_rows ?? 0);
+  $('#model-note').hidden = !$('#model-note').textContent;
+  if (task !== state.task) {
+    // Picking a model of another task overrides the inferred task.
+    state.taskByUser = state.task !== null;
+    state.task = task;
+  }
+  updateTaskView();
   if (task !== prevTask) {
     renderMetrics(task);
     $('#cv-splitter').value = task === 'classification' ? 'StratifiedKFold' : 'KFold';
@@ -461,22 +477,67 @@ function syncTargetRow() {
   $('#target-info').textContent = col ? `${col.type}, ${col.distinct} distinct values${col.missing ? `, ${col.missing} missing (those rows are left out)` : ''}` : '';
 }
 
-/** Picks a model suited to the target: text/boolean or few whole-number values → a classifier. */
+/** Infers the task from the target (see model_picker.js) and picks a model of that task. */
 function chooseModelForTarget() {
-  const col = state.summary.columns.find((c) => c.name === $('#target-select').value);
-  if (!col) return;
-  const classify = col.type !== 'numeric' || col.distinct <= 10;
-  const want = classify ? 'classification' : 'regression';
-  if (modelTask($('#model-select').value) !== want) {
-    const m = state.catalog.models.find((x) => x.group === want);
+  const target = $('#target-select').value;
+  const col = state.summary.columns.find((c) => c.name === target);
+  const { task, reason } = inferTask(col, state.summary);
+  state.taskReason = reason;
+  // A chosen clustering keeps the column as reference labels.
+  if (state.task === 'clustering' && state.taskByUser && col) {
+    updateTaskView();
+    updateSpecView();
+    return;
+  }
+  setTask(task, false);
+}
+
+/** Sets the task (from the selector, or inferred): a model of that task is picked if needed. */
+function setTask(task, byUser) {
+  state.taskByUser = byUser;
+  if (task !== 'clustering' && !$('#target-select').value && state.summary) {
+    // Supervised learning needs a target: the last column is the usual place.
+    $('#target-select').value = state.summary.columns[state.summary.columns.length - 1]?.name ?? '';
+    syncTargetRow();
+    state.taskReason = inferTask(state.summary.columns.find((c) => c.name === $('#target-select').value), state.summary).reason;
+  }
+  if (modelTask($('#model-select').value) !== task) {
+    const m = state.catalog.models.find((x) => x.group === task);
+    state.task = task;
     if (m) setModel(m.name);
   }
+  state.task = task;
+  state.taskByUser = byUser;
+  updateTaskView();
   updateSpecView();
+}
+
+/** The task selector, its explanation, and the controls that only supervised learning has. */
+function updateTaskView() {
+  const task = state.task;
+  if (!task) return;
+  const clustering = task === 'clustering';
+  $('#task-select').value = task;
+  const target = $('#target-select').value;
+  const inferred = state.summary ? inferTask(state.summary.columns.find((c) => c.name === target), state.summary).task : task;
+  let info = state.taskByUser && inferred !== task ? `chosen by you (the target suggests ${inferred})` : state.taskReason ? `inferred: ${state.taskReason}` : '';
+  if (clustering) {
+    info += target
+      ? ` · ${target} is kept out of the features and only compared with the clusters (adjusted Rand, NMI); choose (none) to drop that comparison`
+      : ' · every ticked column is a feature';
+  }
+  $('#task-info').textContent = info;
+  const lab = document.querySelector('label[for="target-select"]');
+  if (lab) lab.textContent = clustering ? 'Reference labels (optional, never used to fit)' : 'Column to predict';
+  $('#cv-splitter').closest('fieldset').hidden = clustering;
+  $('#metrics').closest('fieldset').hidden = clustering;
+  $('#train').textContent = clustering ? 'Fit & evaluate the clustering' : 'Train & cross-validate';
 }
 
 function setupForData() {
   const s = state.summary;
   const ts = clear($('#target-select'));
+  ts.append(el('option', { value: '' }, '(none: clustering)'));
   for (const c of s.columns) ts.append(el('option', { value: c.name }, c.name));
   // The last column is the usual place for the target.
   ts.value = s.columns[s.columns.length - 1]?.name ?? '';
@@ -497,6 +558,7 @@ function setupForData() {
   $('#use-preprocess').checked = needsPrep;
   $('#preprocess-options').classList.toggle('disabled', !needsPrep);
   $('#pipeline-section').hidden = false;
+  state.taskByUser = false; // new data: the task is inferred again
   chooseModelForTarget();
   updateSpecView();
 }
@@ -505,8 +567,9 @@ function setupForData() {
 function buildSpec() {
   const spec = {};
   const target = $('#target-select').value;
-  if (!target) throw new Error('choose the target column');
-  spec.target = target;
+  const clustering = modelTask(state.modelForm.name) === 'clustering';
+  if (!target && !clustering) throw new Error('choose the target column');
+  if (target) spec.target = target;
   const drop = state.summary.columns
     .filter((c) => c.name !== target && !$(`.use-col[data-col="${CSS.escape(c.name)}"]`)?.checked)
     .map((c) => c.name);
@@ -540,6 +603,7 @@ function buildSpec() {
   }
   if (state.steps.length) spec.steps = state.steps.map((s) => ({ [s.info.name]: s.form.values() }));
   spec.model = { [state.modelForm.name]: state.modelForm.values() };
+  if (clustering) return spec; // fitted on every row and scored without a target: no CV, no scoring
   const nSplits = Number($('#cv-n-splits').value);
   if (!Number.isInteger(nSplits) || nSplits < 2) throw new Error('cross-validation: n_splits must be a whole number ≥ 2');
   const cv = { n_splits: nSplits };
@@ -590,6 +654,7 @@ async function train() {
     showError(ui.trainError, e.message);
     return;
   }
+  if (modelTask(state.modelForm.name) === 'clustering') return trainClustering(spec);
   const progress = $('#progress');
   const text = $('#progress-text');
   progress.max = 1;
@@ -608,6 +673,55 @@ async function train() {
     state.lastReport = report;
     text.textContent = `done in ${((performance.now() - t0) / 1000).toFixed(2)} s`;
     renderResults(report);
+    $('#results-section .results-cols').hidden = false;
+    $('#cluster-view').hidden = true;
+    setStatus('trained');
+    await autoShowModel(spec);
+  } catch (e) {
+    if (e.cancelled) {
+      text.textContent = 'cancelled';
+    } else {
+      text.textContent = 'failed';
+      showError(ui.trainError, e.message);
+      await recoverIfFatal(e);
+    }
+    setStatus('ready');
+  } finally {
+    setBusy(false);
+  }
+}
+
+// ---------------------------------------------------------------- models area: clustering and the model view
+
+/** Fits a clustering on every row (no cross-validation: nothing to score against). */
+async function trainClustering(spec) {
+  const progress = $('#progress');
+  const text = $('#progress-text');
+  progress.max = 1;
+  progress.value = 0;
+  text.textContent = 'fitting the clustering on every row…';
+  setBusy(true);
+  setStatus('clustering…');
+  const t0 = performance.now();
+  try {
+    const res = await client.call('fit_clustering', { spec });
+    progress.value = 1;
+    state.lastSpec = spec;
+    state.lastReport = null;
+    state.modelText = res.model_text;
+    text.textContent = `done in ${((performance.now() - t0) / 1000).toFixed(2)} s`;
+    const r = res.view.report;
+    $('#results-section').hidden = false;
+    $('#results-section .results-cols').hidden = true;
+    clear($('#warnings'));
+    $('#results-info').textContent = `clustering fitted on all ${r.n_rows} rows (no cross-validation: there is no target to score against)`;
+    renderClustering($('#cluster-view'), res.view);
+    renderInspection($('#model-view'), res.view.inspection, JSON.parse(spec));
+    $('#show-model').hidden = true;
+    $('#model-view-status').textContent = '';
+    $('#model-status').textContent = '';
+    // The session now holds this clustering model: the Predict section uses it.
+    renderModelSummary(await client.call('model_summary'), 'trained on this page');
     setStatus('trained');
   } catch (e) {
     if (e.cancelled) {
@@ -620,6 +734,41 @@ async function train() {
     setStatus('ready');
   } finally {
     setBusy(false);
+  }
+}
+
+/** Rows up to which the model view is fitted right after cross-validation (else: a button). */
+const AUTO_MODEL_VIEW_ROWS = 20000;
+
+async function autoShowModel(spec) {
+  $('#model-view').hidden = true;
+  $('#model-view-status').textContent = '';
+  if ((state.summary?.n_rows ?? 0) <= AUTO_MODEL_VIEW_ROWS) {
+    $('#show-model').hidden = true;
+    await showModel(spec);
+  } else {
+    $('#show-model').hidden = false;
+    $('#model-view-status').textContent = 'fits the pipeline once more, on all rows';
+  }
+}
+
+/** Fits the spec on all rows (without replacing the loaded model) and draws what it learned. */
+async function showModel(spec) {
+  if (!spec) return;
+  const status = $('#model-view-status');
+  status.textContent = 'fitting on all rows to show the model…';
+  const wasBusy = state.busy;
+  setBusy(true);
+  try {
+    const ins = await client.call('inspect_fit', { spec });
+    renderInspection($('#model-view'), ins, JSON.parse(spec));
+    status.textContent = '';
+    $('#show-model').hidden = true;
+  } catch (e) {
+    status.textContent = e.cancelled ? 'cancelled' : `Could not show the model: ${e.message}`;
+    if (!e.cancelled) await recoverIfFatal(e);
+  } finally {
+    setBusy(wasBusy);
   }
 }
 

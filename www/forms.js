@@ -79,7 +79,11 @@ export function paramForm(info, prefix) {
       input.value = p.default ?? '';
       get = () => {
         const s = input.value;
-        return s === '' && p.default === null ? null : s;
+        if (s === '' && p.default === null) return null;
+        // "string" parameters that also take a number (KMeans n_init, max_features, k):
+        // numeric text is sent as a number, as the spec expects.
+        const t = s.trim();
+        return t !== '' && Number.isFinite(Number(t)) ? Number(t) : s;
       };
     }
     input.dataset.param = p.name;

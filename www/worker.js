@@ -30,6 +30,10 @@ const handlers = {
   profile: () => session.profile(),
   memory: () => wasm_memory_bytes(),
   preview: (m) => session.preview(m.spec, m.n_rows ?? 12),
+  // Models area (www/model_view.js, www/cluster_view.js).
+  fit_clustering: (m) => session.fit_clustering(m.spec),
+  inspect_fit: (m) => session.inspect_fit(m.spec),
+  inspect_model: () => session.inspect_model(),
 };
 
 // Reads a Blob in chunks into the core's chunked CSV reader: progress is

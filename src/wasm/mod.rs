@@ -12,6 +12,7 @@
 //! the helpers below (`js_err`, `to_js`, `no_table`, `no_model`) are shared.
 
 mod steps;
+mod models;
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
