@@ -84,12 +84,18 @@ impl Frame {
     }
     /// Every column must be numeric; checks for NaN/inf too (models need finite values).
     pub fn to_matrix(&self) -> Result<Array2<f64>> {
+        self.to_matrix_with(false)
+    }
+    /// The matrix for a model; `allow_missing` lets NaN through (models that
+    /// handle missing values natively: histogram gradient boosting). Infinite
+    /// values are refused either way.
+    pub fn to_matrix_with(&self, allow_missing: bool) -> Result<Array2<f64>> {
         let (n, p) = (self.n_rows, self.cols.len());
         let mut out = Array2::<f64>::zeros((n, p));
         for (j, col) in self.cols.iter().enumerate() {
             let v = col.numeric("the model")?;
             for (i, &x) in v.iter().enumerate() {
-                if !x.is_finite() {
+                if !x.is_finite() && !(allow_missing && x.is_nan()) {
                     let what = if x.is_nan() { "a missing value" } else { "an infinite value" };
                     return Err(Error::column(
                         &col.name,

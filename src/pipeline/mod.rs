@@ -258,7 +258,7 @@ pub struct StepTrace {
 pub fn fit(table: &Table, spec: &PipelineSpec, prep: &Prepared, rows: &[usize], ctx: &FitContext) -> Result<FittedPipeline> {
     let Transformed { preprocess, steps, frame, y, used, .. } = fit_transformers(table, spec, prep, rows, ctx, None)?;
     let feature_names = frame.names();
-    let x = frame.to_matrix()?;
+    let x = frame.to_matrix_with(spec.model.accepts_missing())?;
     let model = match &y {
         Some(Target::Classes { y: codes, .. }) if !codes.is_empty() && codes.iter().all(|&c| c == codes[0]) => {
             ctx.warn(format!(
@@ -437,7 +437,8 @@ impl FittedPipeline {
 
     /// The matrix that reaches the model for the rows of `table`.
     pub fn transform(&self, table: &Table) -> Result<Array2<f64>> {
-        Ok(self.transform_frame(table)?.to_matrix()?)
+        let allow_missing = matches!(&self.model, ModelState::Fitted(m) if m.accepts_missing());
+        self.transform_frame(table)?.to_matrix_with(allow_missing)
     }
 
     pub fn transform_frame(&self, table: &Table) -> Result<Frame> {

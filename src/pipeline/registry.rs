@@ -251,3 +251,18 @@ fn importances_from_inspect(v: &serde_json::Value) -> Option<Vec<f64>> {
         _ => Some(values(coef)?.iter().map(|c| c.abs()).collect()),
     }
 }
+
+impl ModelSpec {
+    /// Whether the model takes missing values (NaN) in its input matrix
+    /// natively; every other model gets a clear "add a SimpleImputer" error.
+    pub fn accepts_missing(&self) -> bool {
+        matches!(self, ModelSpec::HistGradientBoostingClassifier(_) | ModelSpec::HistGradientBoostingRegressor(_))
+    }
+}
+
+impl FittedModelEnum {
+    /// See [`ModelSpec::accepts_missing`].
+    pub fn accepts_missing(&self) -> bool {
+        matches!(self, FittedModelEnum::HistGradientBoostingClassifier(_) | FittedModelEnum::HistGradientBoostingRegressor(_))
+    }
+}
