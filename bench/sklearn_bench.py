@@ -7,7 +7,7 @@ runs it when a Python with scikit-learn is there.
 PLAN.json is written by bench/bench.mjs: {"tasks": [{"id", "op", "data" (CSV path),
 "spec" (the pipelab spec object, or null), "reps"}]}. One task per process, so
 the peak RSS (ru_maxrss) is that task's. Prints one JSON object on stdout:
-{median_ms, min_ms, max_ms, reps, times_ms, peak_rss_kb, impl, versions, threadpools}
+{median_ms, min_ms, max_ms, reps, times_ms, cpu_ms, peak_rss_kb, impl, versions, threadpools}
 or {"error": "..."} (exit code 0 either way; exit 2 for usage errors).
 
 The pipelab spec is translated literally: step and model names are scikit-learn
@@ -190,9 +190,12 @@ def main():
             impl, fn = make_op(task)
             fn()  # warm-up
             times = []
+            cpu = []
             for _ in range(max(1, int(task["reps"]))):
                 t0 = time.perf_counter()
+                c0 = time.process_time()
                 fn()
+                cpu.append((time.process_time() - c0) * 1000.0)
                 times.append((time.perf_counter() - t0) * 1000.0)
         except Exception as e:
             fail(f"{type(e).__name__}: {e}")
@@ -205,6 +208,9 @@ def main():
                 "max_ms": max(times),
                 "reps": len(times),
                 "times_ms": times,
+                # CPU time of the process (all threads) per repetition: on a busy
+                # machine compare these, not the wall-clock times.
+                "cpu_ms": cpu,
                 "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                 "impl": impl,
                 "threads": a.threads,

@@ -10,8 +10,6 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 
 fail() { echo "build-web: ERROR: $*" >&2; exit 1; }
 
-[ -x node_modules/.bin/wasm-opt ] || fail "node_modules/.bin/wasm-opt missing: run scripts/setup.sh (npm ci)"
-
 # PIPELAB_WEB_PROFILE=dev: a quick unoptimised-LTO build for iterating on the page
 # (dev profile, no wasm-opt). The default is the production build.
 profile="${PIPELAB_WEB_PROFILE:-release}"
@@ -19,20 +17,34 @@ if [ "$profile" = dev ]; then
   cargo build --lib --target wasm32-unknown-unknown --quiet
   wasm="$CARGO_TARGET_DIR/wasm32-unknown-unknown/debug/pipelab.wasm"
 else
-  cargo build --lib --release --target wasm32-unknown-unknown --quiet
-  wasm="$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/pipelab.wasm"
+  # [profile.wasm-release] in Cargo.toml: release + LTO, optimised for size
+  # (measurements in ARCHITECTURE.md, "Bundle size and speed").
+  cargo build --lib --profile wasm-release --target wasm32-unknown-unknown --quiet
+  wasm="$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-release/pipelab.wasm"
 fi
 [ -f "$wasm" ] || fail "cargo did not produce $wasm"
 
 rm -rf www/pkg
-wasm-bindgen --target web --out-dir www/pkg "$wasm"
+# The dev build keeps function names (readable panics and profiles); the production
+# module has no name or producers section (wasm-opt below would drop them too).
+strip_flags=()
+[ "$profile" = dev ] || strip_flags=(--remove-name-section --remove-producers-section)
+wasm-bindgen --target web "${strip_flags[@]}" --out-dir www/pkg "$wasm"
 
-# wasm-opt from the npm binaryen package (never Debian's binaryen 108, which breaks the module).
+# wasm-opt (npm binaryen; never Debian's binaryen 108, which breaks the module) is
+# off by default: on this module it shrinks the raw size but makes the gzip LARGER
+# (-Oz: 625 → 730 KB gzip; -O3 on the old opt-level-3 build: -0.4 %), and it takes
+# minutes. PIPELAB_WASM_OPT=-O3 (or -Oz, -Os, ...) runs it. See ARCHITECTURE.md,
+# "Bundle size and speed".
 out=www/pkg/pipelab_bg.wasm
-[ "$profile" = dev ] || node_modules/.bin/wasm-opt -O3 --enable-bulk-memory --enable-nontrapping-float-to-int \
-  --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  "$out" -o "$out.opt" || fail "wasm-opt failed"
-[ "$profile" = dev ] || mv "$out.opt" "$out"
+wasm_opt="${PIPELAB_WASM_OPT:-none}"
+if [ "$profile" != dev ] && [ "$wasm_opt" != none ]; then
+  [ -x node_modules/.bin/wasm-opt ] || fail "node_modules/.bin/wasm-opt missing: run scripts/setup.sh (npm ci)"
+  node_modules/.bin/wasm-opt "$wasm_opt" --enable-bulk-memory --enable-nontrapping-float-to-int \
+    --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    "$out" -o "$out.opt" || fail "wasm-opt failed"
+  mv "$out.opt" "$out"
+fi
 
 mkdir -p www/vendor
 cp node_modules/chart.js/dist/chart.umd.min.js www/vendor/chart.umd.min.js

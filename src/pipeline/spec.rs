@@ -102,16 +102,25 @@ pub enum Remainder {
 impl PipelineSpec {
     /// Parses a spec, naming the path of the offending field on error.
     pub fn from_json(text: &str) -> Result<PipelineSpec> {
-        let de = &mut serde_json::Deserializer::from_str(text);
-        let spec: PipelineSpec = serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
-            let inner = e.into_inner();
-            let msg = inner.to_string();
-            // serde_json appends " at line L column C"; keep it, it helps with hand-written files.
-            Error::spec(if path == "." { "(top level)".to_string() } else { path }, msg)
-        })?;
+        // Syntax first (serde_json's message names the line and column), then the
+        // structure from the parsed value. Going through `Value` on purpose: the
+        // model file (persist.rs) and the search (selection/search.rs) deserialize
+        // specs from a `Value` with serde_path_to_error too, so the large derived
+        // deserializers of every step and model are compiled once instead of once
+        // per input type (−16 % of the wasm; ARCHITECTURE.md, "Bundle size and speed").
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| Error::spec("(top level)", e.to_string()))?;
+        let spec = PipelineSpec::from_value(value)?;
         spec.check()?;
         Ok(spec)
+    }
+
+    /// The structural part of [`PipelineSpec::from_json`] (no [`PipelineSpec::check`]).
+    pub(crate) fn from_value(value: serde_json::Value) -> Result<PipelineSpec> {
+        serde_path_to_error::deserialize(value).map_err(|e| {
+            let path = e.path().to_string();
+            let msg = e.into_inner().to_string();
+            Error::spec(if path == "." { "(top level)".to_string() } else { path }, msg)
+        })
     }
 
     pub fn to_json(&self) -> String {
