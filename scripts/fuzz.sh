@@ -20,4 +20,4 @@ for f in tests/fixtures/csv/* www/datasets/*.csv; do
     # Seeds are capped at 4 KiB (small inputs run faster); the first byte selects options (0 = defaults).
     { printf '\0'; head -c 4096 "$f"; } > "$corpus/seed_$(basename "$f")"
 done
-exec cargo +nightly fuzz run read_csv "$corpus" -- -max_total_time="$seconds" -max_len=65536 -timeout=10
+exec cargo +nightly fuzz run --fuzz-dir fuzz read_csv "$corpus" -- -max_total_time="$seconds" -max_len=65536 -timeout=10

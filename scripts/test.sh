@@ -3,6 +3,7 @@
 #   1. native:  cargo test (unit + parity with the scikit-learn oracle)
 #   2. wasm:    wasm-pack test --headless --chrome (tests/wasm.rs, wasm-bindgen-test in Chromium)
 #   3. e2e:     the built page served on 127.0.0.1, driven in headless Chromium by playwright-core
+#   4. fuzz:    a short cargo-fuzz run of the CSV reader (nightly)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
@@ -56,8 +57,11 @@ e2e() {
 }
 step e2e e2e
 
+# 4. A short fuzz run of the CSV reader (scripts/fuzz.sh documents the longer one).
+step fuzz scripts/fuzz.sh "${PIPELAB_FUZZ_SECONDS:-20}"
+
 if [ ${#failed[@]} -eq 0 ]; then
-  echo "all test levels passed (native, wasm, e2e); screenshot: test-results/pipelab.png"
+  echo "all test levels passed (native, wasm, e2e, fuzz); screenshots: test-results/"
   exit 0
 fi
 echo "FAILED: ${failed[*]}"
