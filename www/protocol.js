@@ -14,6 +14,9 @@
 //                'load_model' {text} → model summary
 //                'model_summary' → summary of the session's model
 //                'predict_csv' {bytes} → predictions CSV text
+//                'cv_diagnostics' → confusion / ROC / PR / regression points of the last CV
+//                'learning_curve' {spec, params} → curve report (progress per fit)
+//                'validation_curve' {spec, params} → curve report (progress per fit)
 
 export const WORKER_URL = new URL('./worker.js', import.meta.url);
 

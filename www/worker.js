@@ -13,6 +13,11 @@ function message(e) {
   return String(e);
 }
 
+const progressOf = (m) => (done, total) => {
+  self.postMessage({ id: m.id, type: 'progress', done, total });
+  return true;
+};
+
 const handlers = {
   init: () => ({ catalog: session.catalog(), version: version() }),
   load_csv: (m) => session.load_csv(m.bytes, m.options ?? ''),
@@ -25,6 +30,10 @@ const handlers = {
   load_model: (m) => session.load_model(m.text),
   model_summary: () => session.model_summary(),
   predict_csv: (m) => session.predict_csv(m.bytes),
+  // Evaluation (issue 6): pictures of the last CV, learning and validation curves.
+  cv_diagnostics: () => session.cv_diagnostics(),
+  learning_curve: (m) => session.learning_curve(m.spec, m.params ?? '', progressOf(m)),
+  validation_curve: (m) => session.validation_curve(m.spec, m.params ?? '', progressOf(m)),
 };
 
 self.onmessage = async (ev) => {
