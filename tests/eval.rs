@@ -231,3 +231,17 @@ fn curve_options_from_json() {
     let e = hooks_run(|h| api::validation_curve(&t, &spec, r#"{"param":"model__C","values":[]}"#, h)).unwrap_err().to_string();
     assert!(e.contains("values"), "{e}");
 }
+
+/// Constant predictions (C = 1e-6: every row predicted B): scikit-learn's
+/// zero-division warning for precision, said once for every fold, and an
+/// empty predicted-M column in the confusion matrix.
+#[test]
+fn constant_predictions_warn_like_sklearn() {
+    let t = dataset("breast_cancer");
+    let spec = r#"{"target":"diagnosis","steps":[{"StandardScaler":{}}],"model":{"LogisticRegression":{"C":1e-6}},"scoring":["precision","f1_macro","accuracy"]}"#;
+    let (r, d) = diag(&t, spec);
+    assert!(r.warnings.iter().any(|w| w.starts_with("in every fold: precision: precision is ill-defined")), "{:?}", r.warnings);
+    assert_eq!(r.metrics["precision"].mean, 0.0);
+    assert_eq!(d.confusion[0][1] + d.confusion[1][1], 0, "nothing predicted M");
+    assert_abs("accuracy = share of B", r.metrics["accuracy"].mean, 357.0 / 569.0, 2e-3);
+}

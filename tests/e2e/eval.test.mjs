@@ -208,5 +208,15 @@ test('diabetes (regression): predicted vs actual and residuals', async () => {
   assert.equal(await page.locator('[data-testid="eval-confusion"]').count(), 0);
   await shot('eval-pred-actual', 'eval-pred-actual.png');
   await shot('eval-residuals', 'eval-residuals.png');
+});
+
+test('constant predictions: scikit-learn\'s zero-division warning is on the page', async () => {
+  await load('breast_cancer', 569);
+  await configure({ target: 'diagnosis', model: 'LogisticRegression', params: { C: '0.000001' }, splitter: 'StratifiedKFold', metrics: ['precision', 'accuracy'] });
+  await train();
+  assert.match(await page.textContent('#warnings'), /in every fold: precision: precision is ill-defined/);
+  const m = await data('eval-confusion', 'matrix');
+  assert.equal(m[0][1] + m[1][1], 0, 'nothing predicted M');
+  await shot('warnings', 'eval-warnings.png');
   assert.deepEqual(pageErrors, []);
 });
