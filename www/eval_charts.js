@@ -71,6 +71,10 @@ function alpha(hex, a) {
   return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${a})`;
 }
 
+/** Scale option: ticks exactly at `values` (Chart.js otherwise starts them at the axis minimum). */
+const ticksAt = (values) => ({ afterBuildTicks: (axis) => { axis.ticks = values.map((value) => ({ value })); } });
+const UNIT = [0, 0.2, 0.4, 0.6, 0.8, 1];
+
 const hideEmptyLegend = { labels: { filter: (item) => item.text !== '' } };
 
 /** A mean ± std band as two line datasets (upper fills down to lower). */
@@ -182,8 +186,8 @@ function drawConfusion(canvas, d, how) {
         },
       },
       scales: {
-        x: { type: 'linear', min: -0.5, max: k - 0.5, grid: { display: false }, ticks: { stepSize: 1, callback: tickLabel, autoSkip: false, maxRotation: 45 }, title: { display: true, text: 'predicted class' } },
-        y: { type: 'linear', min: -0.5, max: k - 0.5, reverse: true, grid: { display: false }, ticks: { stepSize: 1, callback: tickLabel, autoSkip: false }, title: { display: true, text: 'true class' } },
+        x: { type: 'linear', min: -0.5, max: k - 0.5, ...ticksAt([...Array(k).keys()]), grid: { display: false }, ticks: { stepSize: 1, callback: tickLabel, autoSkip: false, maxRotation: 45 }, title: { display: true, text: 'predicted class' } },
+        y: { type: 'linear', min: -0.5, max: k - 0.5, ...ticksAt([...Array(k).keys()]), reverse: true, grid: { display: false }, ticks: { stepSize: 1, callback: tickLabel, autoSkip: false }, title: { display: true, text: 'true class' } },
       },
     },
   });
@@ -218,7 +222,7 @@ function curveChart(key, canvas, curves, kind, positivesTotal) {
     data: { datasets },
     options: {
       plugins: { legend: { position: 'bottom' }, tooltip: { callbacks: { label: (c) => `${xt} ${fmt(c.raw.x, 3)}, ${yt} ${fmt(c.raw.y, 3)}` } } },
-      scales: { x: { min: 0, max: 1, title: { display: true, text: xt } }, y: { min: 0, max: 1.02, title: { display: true, text: yt }, ticks: { callback: (v) => (v > 1 ? '' : v) } } },
+      scales: { x: { min: 0, max: 1, ...ticksAt(UNIT), title: { display: true, text: xt } }, y: { min: 0, max: 1.02, ...ticksAt(UNIT), title: { display: true, text: yt } } },
     },
   });
 }
@@ -338,8 +342,9 @@ export function renderCurve(box, c) {
       scales: {
         x: {
           type: logX ? 'logarithmic' : 'linear',
+          ...(logX || !numeric ? ticksAt(xs) : {}),
           title: { display: true, text: c.kind === 'learning' ? 'training rows' : c.param },
-          ticks: numeric ? {} : { stepSize: 1, callback: (v) => (Number.isInteger(v) && v >= 0 && v < c.x.length ? label(v) : '') },
+          ticks: numeric ? { callback: (v) => fmt(v, 4), maxRotation: 0 } : { callback: (v) => (Number.isInteger(v) && v >= 0 && v < c.x.length ? label(v) : '') },
           min: numeric ? undefined : -0.3,
           max: numeric ? undefined : c.x.length - 0.7,
         },
