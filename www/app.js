@@ -687,7 +687,7 @@ function renderHoldout(r, metrics) {
   box.append(
     el('h3', {}, 'Final score on the untouched test part'),
     el('p', { class: 'muted' },
-      `${h.n_test} rows were set aside before anything else; cross-validation above used only the other ${h.n_train}. ` +
+      `${h.n_test} rows were set aside before anything else; cross-validation (below) used only the other ${h.n_train}. ` +
       'The model was then fitted once on those and scored once on the held-out rows: this is the number to report.'),
     el('table', { dataset: { testid: 'holdout-table' } },
       el('thead', {}, el('tr', {}, el('th', {}, 'metric'), el('th', { class: 'num' }, 'held-out test'), el('th', { class: 'num' }, 'CV mean (training part)'))),

@@ -140,6 +140,7 @@ test('breast cancer (binary): confusion matrix, ROC with the oracle AUC, PR, lea
   assert.ok(Math.abs(vc.test[3] - e.accuracy.mean) < 1e-9, 'C=1 is the plain CV score');
   assert.ok(vc.train[0] < vc.train[5], 'training score grows with C');
   await shot('eval-validation', 'eval-validation.png');
+  await shot('eval-curves', 'eval-curves-panel.png');
 });
 
 test('iris (multiclass): 3×3 confusion and one ROC / PR curve per class', async () => {
@@ -192,6 +193,9 @@ test('the splitter options build the spec blocks', async () => {
   await page.selectOption('#cv-splitter', 'GroupKFold');
   await page.selectOption('#cv-groups', 'sepal_length');
   assert.deepEqual(await cv(), { GroupKFold: { n_splits: 5, groups: 'sepal_length' } });
+  await page.setChecked('#holdout-use', true);
+  await shot('cv-fieldset', 'eval-validation-options.png');
+  await page.setChecked('#holdout-use', false);
   // A repeated splitter runs: 10 folds, and the pictures say which repetition they show.
   await page.selectOption('#cv-splitter', 'RepeatedStratifiedKFold');
   await train();
