@@ -201,7 +201,7 @@ function truncate(s, n) {
 
 function curveChart(key, canvas, curves, kind, positivesTotal) {
   const datasets = curves.map((c, i) => ({
-    label: `${truncate(c.class, 20)}: ${kind === 'roc' ? 'AUC' : 'AP'} ${fmt(c.area, 4)} (folds ${fmt(c.folds.mean, 4)} ± ${fmt(c.folds.std, 3)})`,
+    label: `${truncate(c.class, 20)}: ${kind === 'roc' ? 'AUC' : 'AP'} ${fmt(c.area, 4)}` + (c.folds.folds?.length > 1 ? ` (folds ${fmt(c.folds.mean, 4)} ± ${fmt(c.folds.std, 3)})` : ''),
     data: c.x.map((x, j) => ({ x, y: c.y[j] })),
     showLine: true,
     pointRadius: 0,
