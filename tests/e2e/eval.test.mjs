@@ -222,5 +222,18 @@ test('constant predictions: scikit-learn\'s zero-division warning is on the page
   const m = await data('eval-confusion', 'matrix');
   assert.equal(m[0][1] + m[1][1], 0, 'nothing predicted M');
   await shot('warnings', 'eval-warnings.png');
+});
+
+test('a running curve can be cancelled; the data stays loaded and a curve runs again', async () => {
+  await page.fill('#vc-values', Array.from({ length: 40 }, (_, i) => 10 ** (-3 + i / 8)).join(', '));
+  await page.click('#vc-run');
+  await page.waitForFunction(() => Number(document.querySelector('#curve-progress')?.value) >= 1, null, { timeout: 30_000 });
+  await page.click('#cancel');
+  await page.waitForFunction(() => document.querySelector('#curve-status')?.textContent === 'validation curve cancelled');
+  await page.waitForFunction(() => document.querySelector('#progress-text')?.textContent.includes('still loaded'), null, { timeout: 30_000 });
+  await page.fill('#lc-sizes', '0.5, 1');
+  await page.click('#lc-run');
+  await page.waitForFunction(() => /learning curve done/.test(document.querySelector('#curve-status')?.textContent ?? ''), null, { timeout: 60_000 });
+  assert.deepEqual((await data('eval-learning', 'curve')).x, [227, 455]);
   assert.deepEqual(pageErrors, []);
 });
