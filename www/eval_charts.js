@@ -98,7 +98,12 @@ export function drawFoldChart(canvas, r, metric) {
   if (r.train_metrics?.[metric]) datasets.push({ type: 'bar', label: `${metric} (train)`, data: r.train_metrics[metric].folds, backgroundColor: '#b8c7ea', order: 1 });
   datasets.push({ type: 'line', label: `mean ${fmt(s.mean, 4)} ± std ${fmt(s.std, 3)} (test)`, data: Array(n).fill(s.mean), borderColor: '#d8793b', borderWidth: 2, pointRadius: 0, order: 0 });
   datasets.push(...band(null, Array(n).fill(s.mean), Array(n).fill(s.std), '#d8793b'));
-  const all = [...s.folds, ...(r.train_metrics?.[metric]?.folds ?? [])];
+  const all = [...s.folds, ...(r.train_metrics?.[metric]?.folds ?? []), s.mean - s.std, s.mean + s.std].filter(Number.isFinite);
+  const lo = Math.min(...all);
+  const hi = Math.max(...all);
+  const fromZero = lo >= 0 && lo < 0.5 * hi;
+  // Bars need room below the lowest score, or a bar equal to the axis minimum vanishes.
+  const yMin = fromZero ? 0 : lo - Math.max((hi - lo) * 0.15, Math.abs(lo) * 0.005, 1e-9);
   return newChart('folds', canvas, {
     type: 'bar',
     data: { labels, datasets },
@@ -106,7 +111,7 @@ export function drawFoldChart(canvas, r, metric) {
       plugins: { legend: { position: 'bottom', ...hideEmptyLegend } },
       scales: {
         x: { title: { display: true, text: 'fold' } },
-        y: { beginAtZero: Math.min(...all) >= 0 && Math.min(...all) < 0.5 * Math.max(...all), title: { display: true, text: metric } },
+        y: { min: yMin, title: { display: true, text: metric }, ticks: { callback: (v) => fmt(v, 4) } },
       },
     },
   });

@@ -157,6 +157,7 @@ test('iris (multiclass): 3×3 confusion and one ROC / PR curve per class', async
   await shot('eval-confusion', 'eval-confusion-iris.png');
   await shot('eval-roc', 'eval-roc-iris.png');
   await shot('eval-pr', 'eval-pr-iris.png');
+  await page.locator('#results-section').screenshot({ path: join(RESULTS, 'eval-results-iris.png') });
 });
 
 test('iris with a hold-out part: the final score is shown apart, CV runs on the rest', async () => {
