@@ -195,3 +195,47 @@ pub fn clustering_view(table: &Table, spec_json: &str) -> Result<(ModelFile, Clu
     };
     Ok((model, ClusteringView { report, projection, inspection }))
 }
+
+// ---------------------------------------------------------------- evaluation pictures and curves
+
+/// The pictures of a cross-validation (confusion matrix, ROC / precision–recall
+/// curves, predicted vs actual) from `report`, the result of cross-validating `spec` on `table`.
+pub fn cv_diagnostics(table: &Table, spec: &PipelineSpec, report: &CvReport) -> Result<metrics::diagnostics::Diagnostics> {
+    let plan = crate::selection::curves::fold_plan(table, spec)?;
+    if plan.prep.rows != report.oof.rows {
+        return Err(Error::data("the cross-validation report does not belong to this data and spec; run cross-validation again"));
+    }
+    let mut tested = vec![false; plan.prep.rows.len()];
+    for s in &plan.splits {
+        for &i in &s.test {
+            tested[i] = true;
+        }
+    }
+    let splitter = pipeline::effective_cv(spec, plan.prep.task).name();
+    Ok(metrics::diagnostics::diagnostics(report, &tested, splitter))
+}
+
+fn parse_params<T: serde::de::DeserializeOwned + Default>(what: &str, text: &str) -> Result<T> {
+    if text.trim().is_empty() {
+        return Ok(T::default());
+    }
+    let de = &mut serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        Error::spec(if path == "." { what.to_string() } else { format!("{what}.{path}") }, e.into_inner().to_string())
+    })
+}
+
+/// Learning curve of a spec (JSON) with options (JSON, see `LearningCurveParams`).
+pub fn learning_curve(table: &Table, spec_json: &str, params_json: &str, hooks: CvHooks) -> Result<crate::selection::curves::CurveReport> {
+    let spec = PipelineSpec::from_json(spec_json)?;
+    let params = parse_params("learning_curve", params_json)?;
+    crate::selection::curves::learning_curve(table, &spec, &params, hooks)
+}
+
+/// Validation curve of a spec (JSON) with options (JSON, see `ValidationCurveParams`).
+pub fn validation_curve(table: &Table, spec_json: &str, params_json: &str, hooks: CvHooks) -> Result<crate::selection::curves::CurveReport> {
+    let spec = PipelineSpec::from_json(spec_json)?;
+    let params = parse_params("validation_curve", params_json)?;
+    crate::selection::curves::validation_curve(table, &spec, &params, hooks)
+}

@@ -379,3 +379,36 @@ fn inspect_fit_shows_the_tree_and_keeps_the_loaded_model() {
     assert!(e.contains("not a clustering model"), "{e}");
     assert!(s.predict_csv(IRIS.as_bytes()).is_err());
 }
+
+// ---------------------------------------------------------------- evaluation (issue 6): src/wasm/eval.rs
+
+#[wasm_bindgen_test]
+fn eval_diagnostics_and_curves() {
+    let mut s = loaded(IRIS);
+    // No cross-validation yet: a readable error.
+    assert!(err_text(s.cv_diagnostics().unwrap_err()).contains("cross-validation"));
+    s.cross_validate(IRIS_SPEC, &noop()).map_err(err_text).unwrap();
+    let d = json(s.cv_diagnostics().map_err(err_text).unwrap());
+    assert_eq!(d["n_tested"], 150);
+    let m: Vec<Vec<u64>> = serde_json::from_value(d["confusion"].clone()).unwrap();
+    assert_eq!(m.iter().map(|r| r.iter().sum::<u64>()).collect::<Vec<_>>(), vec![50, 50, 50]);
+    // 0.96 × 150 correct (b_iris_std_logreg mean accuracy).
+    assert_eq!(m[0][0] + m[1][1] + m[2][2], (IRIS_LOGREG_ACCURACY.iter().sum::<f64>() / 5.0 * 150.0).round() as u64);
+    assert_eq!(d["roc"].as_array().unwrap().len(), 3);
+
+    let (cb, calls) = recorder(true);
+    let c = json(s.learning_curve(IRIS_SPEC, r#"{"train_sizes":[0.5,1.0]}"#, cb.as_ref().unchecked_ref()).map_err(err_text).unwrap());
+    assert_eq!(c["x"], serde_json::json!([60, 120]));
+    assert_eq!(calls.borrow().last(), Some(&(10.0, 10.0)));
+    let full: Vec<f64> = serde_json::from_value(c["test"][1]["folds"].clone()).unwrap();
+    for (g, w) in full.iter().zip(IRIS_LOGREG_ACCURACY) {
+        assert!((g - w).abs() < 1e-9, "learning curve at full size {g} vs oracle {w}");
+    }
+    let v = json(s.validation_curve(IRIS_SPEC, r#"{"param":"model__C","values":[0.1,1.0]}"#, &noop()).map_err(err_text).unwrap());
+    assert_eq!(v["param"], "model__C");
+    // Bad options name the field; a cancelled curve says so; the session stays usable.
+    assert!(err_text(s.validation_curve(IRIS_SPEC, r#"{"param":"model__nope","values":[1]}"#, &noop()).unwrap_err()).contains("nope"));
+    let (stop, _) = recorder(false);
+    assert_eq!(err_text(s.learning_curve(IRIS_SPEC, "", stop.as_ref().unchecked_ref()).unwrap_err()), "cancelled");
+    assert!(s.cv_diagnostics().is_ok());
+}

@@ -9,6 +9,8 @@ import { fillPalette, wirePreview, resetPreview, topLevelOnly } from './steps.js
 import { inferTask, modelNote } from './model_picker.js';
 import { renderInspection } from './model_view.js';
 import { renderClustering } from './cluster_view.js';
+import { drawFoldChart, renderDiagnostics, renderCurve, destroyCharts, CAPTIONS, suggestValues, parseValues, curveParams } from './eval_charts.js';
+import { syncCvForm, fillGroupColumns, cvFromForm, holdoutFromForm } from './eval_form.js';
 
 const EXAMPLES = [
   ['iris.csv', 'iris — flower species (classification, 150 rows)'],
@@ -320,10 +322,8 @@ function wirePipeline() {
     updateSpecView();
   });
   wirePreview({ client, buildSpec, onError: recoverIfFatal });
-  $('#cv-shuffle').addEventListener('change', () => {
-    $('#cv-random-state').disabled = !$('#cv-shuffle').checked;
-  });
-  $('#cv-random-state').disabled = true;
+  $('#cv-fieldset').addEventListener('change', syncCvForm);
+  syncCvForm();
   $('#train').addEventListener('click', train);
   $('#cancel').addEventListener('click', cancel);
 }
@@ -447,6 +447,7 @@ function setModel(name) {
   if (task !== prevTask) {
     renderMetrics(task);
     $('#cv-splitter').value = task === 'classification' ? 'StratifiedKFold' : 'KFold';
+    syncCvForm();
   }
   updateSpecView();
 }
@@ -553,6 +554,7 @@ function setupForData() {
     }
   }
   syncTargetRow();
+  fillGroupColumns(s.columns);
   const feats = featureColumns();
   const needsPrep = feats.some((c) => c.type !== 'numeric' || c.missing > 0);
   $('#use-preprocess').checked = needsPrep;
@@ -604,15 +606,9 @@ function buildSpec() {
   if (state.steps.length) spec.steps = state.steps.map((s) => ({ [s.info.name]: s.form.values() }));
   spec.model = { [state.modelForm.name]: state.modelForm.values() };
   if (clustering) return spec; // fitted on every row and scored without a target: no CV, no scoring
-  const nSplits = Number($('#cv-n-splits').value);
-  if (!Number.isInteger(nSplits) || nSplits < 2) throw new Error('cross-validation: n_splits must be a whole number ≥ 2');
-  const cv = { n_splits: nSplits };
-  if ($('#cv-shuffle').checked) {
-    cv.shuffle = true;
-    const rs = $('#cv-random-state').value.trim();
-    if (rs !== '') cv.random_state = Number(rs);
-  }
-  spec.cv = { [$('#cv-splitter').value]: cv };
+  spec.cv = cvFromForm();
+  const holdout = holdoutFromForm();
+  if (holdout) spec.holdout = holdout;
   const scoring = [...document.querySelectorAll('#metrics input:checked')].map((b) => b.value);
   if (!scoring.length) throw new Error('choose at least one metric');
   spec.scoring = scoring;
@@ -642,7 +638,7 @@ function refreshButtons() {
   $('#train').disabled = off;
   $('#cancel').disabled = !state.busy;
   $('#download-model').disabled = off;
-  for (const id of ['#csv-file', '#load-example', '#model-file', '#predict-file', '#predict-loaded']) $(id).disabled = off;
+  for (const id of ['#csv-file', '#load-example', '#model-file', '#predict-file', '#predict-loaded', '#lc-run', '#vc-run']) $(id).disabled = off;
 }
 
 async function train() {
@@ -675,6 +671,8 @@ async function train() {
     renderResults(report);
     $('#results-section .results-cols').hidden = false;
     $('#cluster-view').hidden = true;
+    for (const id of ['#eval-diagnostics', '#eval-curves']) $(id).hidden = false;
+    await loadDiagnostics();
     setStatus('trained');
     await autoShowModel(spec);
   } catch (e) {
@@ -713,6 +711,8 @@ async function trainClustering(spec) {
     const r = res.view.report;
     $('#results-section').hidden = false;
     $('#results-section .results-cols').hidden = true;
+    // The cross-validation pictures belong to supervised runs.
+    for (const id of ['#eval-diagnostics', '#eval-curves', '#holdout-result']) $(id).hidden = true;
     clear($('#warnings'));
     $('#results-info').textContent = `clustering fitted on all ${r.n_rows} rows (no cross-validation: there is no target to score against)`;
     renderClustering($('#cluster-view'), res.view);
@@ -788,6 +788,93 @@ async function cancel() {
 function wireResults() {
   $('#chart-metric').addEventListener('change', () => drawChart(state.lastReport, $('#chart-metric').value));
   $('#download-model').addEventListener('click', downloadModel);
+  $('#fold-caption').textContent = CAPTIONS.folds;
+  $('#vc-param').addEventListener('change', () => {
+    $('#vc-values').value = suggestValues(curveParamInfo($('#vc-param').value));
+  });
+  $('#lc-run').addEventListener('click', () => runCurve('learning'));
+  $('#vc-run').addEventListener('click', () => runCurve('validation'));
+}
+
+/** The ParamInfo of a validation-curve path (model__<name>) in the last spec's model. */
+function curveParamInfo(path) {
+  const name = path.replace(/^model__/, '');
+  return curveParams(componentInfo('models', state.lastModelName))?.find((p) => p.name === name);
+}
+
+/** Fills the validation-curve parameter picker from the model's parameter schema. */
+function fillCurveParams() {
+  const spec = JSON.parse(state.lastSpec);
+  const model = Object.keys(spec.model)[0];
+  if (state.lastModelName === model && $('#vc-param').options.length) return;
+  state.lastModelName = model;
+  const sel = clear($('#vc-param'));
+  const ps = curveParams(componentInfo('models', model));
+  for (const p of ps) sel.append(el('option', { value: `model__${p.name}`, title: p.help }, `model__${p.name}`));
+  const preferred = ['C', 'alpha', 'max_depth', 'n_neighbors', 'n_estimators', 'learning_rate'].find((n) => ps.some((p) => p.name === n));
+  if (preferred) sel.value = `model__${preferred}`;
+  $('#vc-values').value = suggestValues(curveParamInfo(sel.value));
+  $('#vc-run').hidden = !ps.length;
+}
+
+/** Out-of-fold pictures of the last cross-validation (confusion, ROC, PR, residuals). */
+async function loadDiagnostics() {
+  const box = $('#eval-diagnostics');
+  try {
+    const d = await client.call('cv_diagnostics');
+    renderDiagnostics(box, d);
+  } catch (e) {
+    clear(box).append(el('p', { class: 'error' }, `Could not draw the out-of-fold pictures: ${e.message}`));
+    await recoverIfFatal(e);
+  }
+}
+
+/** Runs a learning or validation curve of the last cross-validated spec, with progress and Cancel. */
+async function runCurve(kind) {
+  if (!state.lastSpec || state.busy) return;
+  const err = $('#curve-error');
+  clearError(err);
+  let params;
+  try {
+    if (kind === 'learning') {
+      const sizes = $('#lc-sizes').value.split(',').map((x) => x.trim()).filter((x) => x !== '').map(Number);
+      if (!sizes.length || sizes.some((x) => !Number.isFinite(x))) throw new Error('learning curve: train_sizes must be numbers separated by commas');
+      params = { train_sizes: sizes, shuffle: $('#lc-shuffle').checked };
+    } else {
+      const path = $('#vc-param').value;
+      if (!path) throw new Error('validation curve: this model has no parameter to vary');
+      params = { param: path, values: parseValues($('#vc-values').value, curveParamInfo(path)) };
+    }
+  } catch (e) {
+    showError(err, e.message);
+    return;
+  }
+  const bar = $('#curve-progress');
+  const status = $('#curve-status');
+  bar.hidden = false;
+  bar.value = 0;
+  status.textContent = `${kind} curve: starting…`;
+  setBusy(true);
+  const t0 = performance.now();
+  try {
+    const c = await client.call(`${kind}_curve`, { spec: state.lastSpec, params: JSON.stringify(params) }, (done, total) => {
+      bar.max = total;
+      bar.value = done;
+      status.textContent = `${kind} curve: fit ${done} / ${total}`;
+    });
+    renderCurve($(kind === 'learning' ? '#learning-curve' : '#validation-curve'), c);
+    status.textContent = `${kind} curve done in ${((performance.now() - t0) / 1000).toFixed(2)} s`;
+  } catch (e) {
+    if (e.cancelled) status.textContent = `${kind} curve cancelled`;
+    else {
+      status.textContent = '';
+      showError(err, e.message);
+      await recoverIfFatal(e);
+    }
+  } finally {
+    bar.hidden = true;
+    setBusy(false);
+  }
 }
 
 function renderResults(r) {
@@ -819,18 +906,28 @@ function renderResults(r) {
 
   const ft = clear($('#folds-table'));
   ft.append(el('thead', {}, el('tr', {}, el('th', {}, 'fold'), el('th', { class: 'num' }, 'train rows'), el('th', { class: 'num' }, 'test rows'),
-    el('th', { class: 'num' }, 'fit ms'), metrics.map((m) => el('th', { class: 'num' }, m)))));
+    el('th', { class: 'num' }, 'fit ms'), el('th', { class: 'num' }, 'score ms'), metrics.map((m) => el('th', { class: 'num' }, m)))));
   const fb = el('tbody');
   for (let i = 0; i < nFolds; i++) {
     const f = r.folds[i];
     fb.append(el('tr', {}, el('td', {}, i + 1), el('td', { class: 'num' }, f.n_train), el('td', { class: 'num' }, f.n_test),
-      el('td', { class: 'num' }, f.fit_time_ms.toFixed(1)), metrics.map((m) => el('td', { class: 'num' }, fmt(r.metrics[m].folds[i])))));
+      el('td', { class: 'num' }, f.fit_time_ms.toFixed(1)), el('td', { class: 'num' }, f.score_time_ms.toFixed(1)),
+      metrics.map((m) => el('td', { class: 'num' }, fmt(r.metrics[m].folds[i])))));
   }
   ft.append(fb);
 
   const cm = clear($('#chart-metric'));
   for (const m of metrics) cm.append(el('option', { value: m }, m));
   drawChart(r, metrics[0]);
+
+  renderHoldout(r, metrics);
+  clear($('#eval-diagnostics'));
+  for (const id of ['#learning-curve', '#validation-curve']) clear($(id));
+  destroyCharts('learning');
+  destroyCharts('validation');
+  $('#curve-status').textContent = '';
+  clearError($('#curve-error'));
+  fillCurveParams();
 
   const w = clear($('#warnings'));
   if (r.warnings?.length) {
@@ -841,27 +938,26 @@ function renderResults(r) {
 }
 
 function drawChart(r, metric) {
-  if (!r || !metric) return;
-  const canvas = $('#fold-chart');
-  if (typeof window.Chart !== 'function') {
-    canvas.replaceWith(el('p', { id: 'fold-chart', class: 'muted' }, 'Chart library not loaded (run scripts/build-web.sh).'));
-    return;
-  }
-  state.chart?.destroy();
-  const labels = r.metrics[metric].folds.map((_, i) => `fold ${i + 1}`);
-  const datasets = [{ label: `${metric} (test)`, data: r.metrics[metric].folds, backgroundColor: '#3b6fd8' }];
-  if (r.train_metrics?.[metric]) datasets.push({ label: `${metric} (train)`, data: r.train_metrics[metric].folds, backgroundColor: '#b8c7ea' });
-  state.chart = new window.Chart(canvas, {
-    type: 'bar',
-    data: { labels, datasets },
-    options: {
-      animation: false,
-      responsive: true,
-      maintainAspectRatio: false,
-      plugins: { legend: { position: 'bottom' } },
-      scales: { y: { beginAtZero: !['r2'].includes(metric) || Math.min(...r.metrics[metric].folds) >= 0 } },
-    },
-  });
+  drawFoldChart($('#fold-chart'), r, metric);
+}
+
+/** The hold-out part's final scores, labelled as such, next to the CV means of the training part. */
+function renderHoldout(r, metrics) {
+  const box = clear($('#holdout-result'));
+  const h = r.holdout;
+  box.hidden = !h;
+  if (!h) return;
+  box.append(
+    el('h3', {}, 'Final score on the untouched test part'),
+    el('p', { class: 'muted' },
+      `${h.n_test} rows were set aside before anything else; cross-validation (below) used only the other ${h.n_train}. ` +
+      'The model was then fitted once on those and scored once on the held-out rows: this is the number to report.'),
+    el('table', { dataset: { testid: 'holdout-table' } },
+      el('thead', {}, el('tr', {}, el('th', {}, 'metric'), el('th', { class: 'num' }, 'held-out test'), el('th', { class: 'num' }, 'CV mean (training part)'))),
+      el('tbody', {}, metrics.filter((m) => m in h.scores).map((m) => el('tr', {},
+        el('th', {}, m),
+        el('td', { class: 'num', dataset: { testid: `holdout-${m}` } }, fmt(h.scores[m])),
+        el('td', { class: 'num muted' }, fmt(r.metrics[m].mean)))))));
 }
 
 async function downloadModel() {

@@ -18,6 +18,9 @@
 //                               replies carry bytes read / file size
 //                'profile' → profile of the loaded table (see src/data/profile.rs)
 //                'memory' → bytes of wasm memory (the session's peak so far)
+//                'cv_diagnostics' → confusion / ROC / PR / regression points of the last CV
+//                'learning_curve' {spec, params} → curve report (progress per fit)
+//                'validation_curve' {spec, params} → curve report (progress per fit)
 
 export const WORKER_URL = new URL('./worker.js', import.meta.url);
 

@@ -13,6 +13,11 @@ function message(e) {
   return String(e);
 }
 
+const progressOf = (m) => (done, total) => {
+  self.postMessage({ id: m.id, type: 'progress', done, total });
+  return true;
+};
+
 const handlers = {
   init: () => ({ catalog: session.catalog(), version: version() }),
   load_csv: (m) => session.load_csv(m.bytes, m.options ?? ''),
@@ -34,6 +39,10 @@ const handlers = {
   fit_clustering: (m) => session.fit_clustering(m.spec),
   inspect_fit: (m) => session.inspect_fit(m.spec),
   inspect_model: () => session.inspect_model(),
+  // Evaluation (issue 6): pictures of the last CV, learning and validation curves.
+  cv_diagnostics: () => session.cv_diagnostics(),
+  learning_curve: (m) => session.learning_curve(m.spec, m.params ?? '', progressOf(m)),
+  validation_curve: (m) => session.validation_curve(m.spec, m.params ?? '', progressOf(m)),
 };
 
 // Reads a Blob in chunks into the core's chunked CSV reader: progress is

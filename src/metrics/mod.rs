@@ -3,6 +3,7 @@
 
 pub mod classification;
 pub mod clustering;
+pub mod diagnostics;
 pub mod regression;
 
 use ndarray::Array2;

@@ -2,6 +2,7 @@
 //! scikit-learn is deterministic (`shuffle: false`, `GroupKFold`, `LeaveOneOut`),
 //! the hold-out split, and hyperparameter search ([`search`]).
 
+pub mod curves;
 pub mod search;
 
 use rand::seq::SliceRandom;

@@ -13,6 +13,7 @@
 
 mod steps;
 mod models;
+mod eval;
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
