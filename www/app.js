@@ -4,7 +4,7 @@
 import { WorkerClient } from './protocol.js';
 import { $, el, append, clear, showError, clearError, fmt, download, parseCsv } from './dom.js';
 import { paramForm } from './forms.js';
-import { fillPalette, wirePreview, resetPreview, topLevelOnly } from './steps.js';
+import { fillPalette, wirePreview, resetPreview, notePreviewSpec, topLevelOnly } from './steps.js';
 
 const EXAMPLES = [
   ['iris.csv', 'iris — flower species (classification, 150 rows)'],
@@ -476,8 +476,10 @@ function updateSpecView() {
   if (!state.summary || !state.modelForm) return;
   const ta = $('#spec-json');
   try {
-    ta.value = JSON.stringify(buildSpec(), null, 2);
+    const spec = buildSpec();
+    ta.value = JSON.stringify(spec, null, 2);
     ta.classList.remove('invalid');
+    notePreviewSpec(JSON.stringify(spec));
   } catch (e) {
     ta.value = `// ${e.message}`;
     ta.classList.add('invalid');

@@ -136,6 +136,12 @@ test('wine: StandardScaler + PCA(2) from the palette, Preview shows the oracle e
   assert.deepEqual(drawn.labels, ['class = 0', 'class = 1', 'class = 2']);
   assert.ok(drawn.painted > 5000, `scatter canvas has ${drawn.painted} painted pixels`);
   assert.ok(Math.abs(drawn.bars[0] - PCA2.explained_variance_ratio[0]) < 1e-12);
+  // Changing the pipeline marks the preview as out of date (it is refreshed on demand only).
+  assert.equal(await page.isHidden('#preview-stale'), true);
+  await page.fill('[data-testid="step-1"] [data-param="n_components"]', '3');
+  assert.equal(await page.isVisible('#preview-stale'), true);
+  await page.fill('[data-testid="step-1"] [data-param="n_components"]', '2');
+  assert.equal(await page.isHidden('#preview-stale'), true);
   mkdirSync(RESULTS, { recursive: true });
   await page.locator('#transform-preview').screenshot({ path: join(RESULTS, 'steps.png') });
   await page.locator('#pipeline-section .grid').screenshot({ path: join(RESULTS, 'steps-palette.png') });
