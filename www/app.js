@@ -5,7 +5,7 @@ import { WorkerClient } from './protocol.js';
 import { $, el, append, clear, showError, clearError, fmt, download, parseCsv } from './dom.js';
 import { paramForm } from './forms.js';
 import { renderProfile, clearProfile } from './profile.js';
-import { fillPalette, wirePreview, resetPreview, topLevelOnly } from './steps.js';
+import { fillPalette, wirePreview, resetPreview, notePreviewSpec, topLevelOnly } from './steps.js';
 import { inferTask, modelNote } from './model_picker.js';
 import { renderInspection } from './model_view.js';
 import { renderClustering } from './cluster_view.js';
@@ -619,8 +619,10 @@ function updateSpecView() {
   if (!state.summary || !state.modelForm) return;
   const ta = $('#spec-json');
   try {
-    ta.value = JSON.stringify(buildSpec(), null, 2);
+    const spec = buildSpec();
+    ta.value = JSON.stringify(spec, null, 2);
     ta.classList.remove('invalid');
+    notePreviewSpec(JSON.stringify(spec));
   } catch (e) {
     ta.value = `// ${e.message}`;
     ta.classList.add('invalid');

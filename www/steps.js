@@ -50,11 +50,22 @@ export function fillPalette(select, steps, helpNode) {
 // ---------------------------------------------------------------- preview
 
 const charts = { projection: null, evr: null };
+let shownSpec = null; // the spec (JSON text) of the preview on screen
 const COLORS = ['#3b6fd8', '#e0672b', '#2f9e5b', '#c23b8f', '#8a6d1f', '#5b4fc4', '#1f9aa8', '#a83232', '#6b6b6b', '#7fa32b'];
 const PREVIEW_ROWS = 12;
 
+/** Marks the shown preview as out of date when the spec (JSON text) differs from the one it was made with. */
+export function notePreviewSpec(specText) {
+  const out = $('#preview-out');
+  if (!out || out.hidden || shownSpec === null) return;
+  const stale = specText !== shownSpec;
+  out.classList.toggle('stale', stale);
+  $('#preview-stale').hidden = !stale;
+}
+
 /** Forgets the shown preview (new data, or a spec that changed). */
 export function resetPreview() {
+  shownSpec = null;
   const out = $('#preview-out');
   if (out) out.hidden = true;
   const info = $('#preview-info');
@@ -84,7 +95,9 @@ export function wirePreview({ client, buildSpec, onError }) {
     $('#preview-info').textContent = 'fitting the steps…';
     try {
       const report = await client.call('preview', { spec, n_rows: PREVIEW_ROWS });
+      shownSpec = spec;
       renderPreview(report);
+      notePreviewSpec(spec);
     } catch (e) {
       $('#preview-info').textContent = '';
       showError(box, e.message);

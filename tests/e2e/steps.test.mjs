@@ -136,6 +136,12 @@ test('wine: StandardScaler + PCA(2) from the palette, Preview shows the oracle e
   assert.deepEqual(drawn.labels, ['class = 0', 'class = 1', 'class = 2']);
   assert.ok(drawn.painted > 5000, `scatter canvas has ${drawn.painted} painted pixels`);
   assert.ok(Math.abs(drawn.bars[0] - PCA2.explained_variance_ratio[0]) < 1e-12);
+  // Changing the pipeline marks the preview as out of date (it is refreshed on demand only).
+  assert.equal(await page.isHidden('#preview-stale'), true);
+  await page.fill('[data-testid="step-1"] [data-param="n_components"]', '3');
+  assert.equal(await page.isVisible('#preview-stale'), true);
+  await page.fill('[data-testid="step-1"] [data-param="n_components"]', '2');
+  assert.equal(await page.isHidden('#preview-stale'), true);
   mkdirSync(RESULTS, { recursive: true });
   await page.locator('#transform-preview').screenshot({ path: join(RESULTS, 'steps.png') });
   await page.locator('#pipeline-section .grid').screenshot({ path: join(RESULTS, 'steps-palette.png') });
@@ -165,5 +171,17 @@ test('titanic: palette steps go into the ColumnTransformer branches; row remover
   const cells = await page.$$eval('#transformed-table tbody tr', (trs) => trs.map((tr) => [...tr.children].slice(1, 6).map((td) => Number(td.textContent))));
   assert.ok(cells.flat().every((v) => v >= 0 && v <= 1), `num features in [0, 1]: ${cells}`);
   assert.equal(await page.isHidden('#projection'), true);
+
+  // TargetEncoder instead of the one-hot encoder in the cat branch: one column per input column,
+  // each a (cross-fitted) survival rate in (0, 1).
+  await page.selectOption('#cat-onehot', '');
+  await addStep(page, 'TargetEncoder', 'cat');
+  const spec2 = JSON.parse(await page.inputValue('#spec-json'));
+  assert.deepEqual(spec2.preprocess.transformers.find((t) => t.name === 'cat').steps, [{ SimpleImputer: { strategy: 'most_frequent' } }, { TargetEncoder: {} }]);
+  await preview(page);
+  const header2 = await page.$$eval('#transformed-table thead th', (ths) => ths.map((t) => t.textContent));
+  assert.deepEqual(header2.slice(6), ['cat__sex', 'cat__embarked', 'bool__has_cabin']);
+  const te = await page.$$eval('#transformed-table tbody tr', (trs) => trs.map((tr) => [...tr.children].slice(6, 8).map((td) => Number(td.textContent))));
+  assert.ok(te.flat().every((v) => v > 0 && v < 1), `target-encoded survival rates: ${te}`);
   assert.deepEqual(pageErrors, []);
 });
