@@ -4,6 +4,7 @@
 import { WorkerClient } from './protocol.js';
 import { $, el, append, clear, showError, clearError, fmt, download, parseCsv } from './dom.js';
 import { paramForm } from './forms.js';
+import { setupSearch, searchDataChanged, addSearchBlock, searchMetrics } from './search.js';
 
 const EXAMPLES = [
   ['iris.csv', 'iris — flower species (classification, 150 rows)'],
@@ -56,6 +57,7 @@ async function main() {
   wirePipeline();
   wireResults();
   wirePredict();
+  setupSearch({ client, state, buildSpec, updateSpecView, setBusy, recoverIfFatal, adoptModel });
   try {
     const { catalog, version } = await client.call('init');
     state.catalog = catalog;
@@ -165,6 +167,7 @@ async function loadData(bytes, name) {
   state.lastReport = null;
   $('#results-section').hidden = true;
   renderData();
+  searchDataChanged();
   setupForData();
   setStatus(`${name} loaded`);
 }
@@ -324,6 +327,7 @@ function setModel(name) {
   const task = info.group;
   if (task !== prevTask) {
     renderMetrics(task);
+    searchMetrics(task);
     $('#cv-splitter').value = task === 'classification' ? 'StratifiedKFold' : 'KFold';
   }
   updateSpecView();
@@ -448,7 +452,7 @@ function updateSpecView() {
   if (!state.summary || !state.modelForm) return;
   const ta = $('#spec-json');
   try {
-    ta.value = JSON.stringify(buildSpec(), null, 2);
+    ta.value = JSON.stringify(addSearchBlock(buildSpec()), null, 2);
     ta.classList.remove('invalid');
   } catch (e) {
     ta.value = `// ${e.message}`;
@@ -628,6 +632,12 @@ async function downloadModel() {
   } finally {
     setBusy(false);
   }
+}
+
+/** A model fitted elsewhere on the page (the search's refit) becomes the session's model. */
+async function adoptModel(text, source) {
+  state.modelText = text;
+  renderModelSummary(await client.call('model_summary'), source);
 }
 
 // ---------------------------------------------------------------- 4. predict

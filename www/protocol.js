@@ -14,6 +14,9 @@
 //                'load_model' {text} → model summary
 //                'model_summary' → summary of the session's model
 //                'predict_csv' {bytes} → predictions CSV text
+//                'search_plan' {spec, history, elapsed_ms} → next batch of candidates (see www/search.js)
+//                'search_evaluate' {spec, plan, params} → one cv_results row
+//                'search_finish' {spec, results} → {report, best_spec}
 
 export const WORKER_URL = new URL('./worker.js', import.meta.url);
 

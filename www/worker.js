@@ -25,6 +25,10 @@ const handlers = {
   load_model: (m) => session.load_model(m.text),
   model_summary: () => session.model_summary(),
   predict_csv: (m) => session.predict_csv(m.bytes),
+  // Hyperparameter search (www/search.js): plan and finish on the main worker, evaluate on pool workers.
+  search_plan: (m) => session.search_plan(m.spec, m.history, m.elapsed_ms),
+  search_evaluate: (m) => session.search_evaluate(m.spec, m.plan, m.params),
+  search_finish: (m) => session.search_finish(m.spec, m.results),
 };
 
 self.onmessage = async (ev) => {

@@ -11,6 +11,8 @@
 //! further `#[wasm_bindgen] impl Session` block (wasm-bindgen allows several);
 //! the helpers below (`js_err`, `to_js`, `no_table`, `no_model`) are shared.
 
+mod search;
+
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
