@@ -343,9 +343,12 @@ async function runSearch() {
   $('#search-run').disabled = true;
   $('#search-cancel').disabled = false;
   $('#search-results').hidden = true;
+  $('#search-model-status').textContent = '';
+  $('#search-download-model').disabled = true;
   progress.max = 1;
   progress.value = 0;
   let t0 = performance.now();
+  let stopped = () => 'no candidate had finished';
   try {
     text.textContent = `starting ${size} worker${size > 1 ? 's' : ''}…`;
     await pool.ensure(ctx.state.bytes, ctx.state.options, size);
@@ -356,10 +359,13 @@ async function runSearch() {
     const live = [];
     startLive(spec);
     let done = 0;
+    let total = 0;
+    stopped = () => `${done} of ${total} candidates had finished`;
     for (;;) {
       const plan = await ctx.client.call('search_plan', { spec: specJson, history: results, elapsed_ms: performance.now() - t0 });
       check();
       if (!plan.candidates.length) break;
+      total = plan.total;
       const lean = { ...plan, candidates: [] };
       const show = () => {
         const el_ = performance.now() - t0;
@@ -385,6 +391,7 @@ async function runSearch() {
     check();
     const elapsed = performance.now() - t0;
     last = { report, spec, bestSpec, modelText: null };
+    $('#search-download-results').disabled = false;
     renderResults(report, spec);
     text.textContent = `done: ${report.cv_results.length} candidates in ${secs(elapsed)} on ${size} worker${size > 1 ? 's' : ''}`;
     if (Object.values(spec.search)[0].refit !== false) {
@@ -398,9 +405,15 @@ async function runSearch() {
   } catch (e) {
     if (e.cancelled || me.cancelled) {
       text.textContent = `cancelled after ${secs(performance.now() - t0)}; your data is still loaded`;
+      if (!$('#search-results').hidden) {
+        clear($('#search-best')).append(`Search cancelled: ${stopped()}; the trace shows them. Nothing was ranked or refitted.`);
+        $('#search-table-box').hidden = true;
+        $('#search-download-results').disabled = true;
+      }
     } else {
       text.textContent = 'failed';
       showError(err, e.message);
+      $('#search-results').hidden = true;
       // A broken pool worker is dropped; a broken main worker is restarted with the data.
       pool.terminate();
       await ctx.recoverIfFatal(e);
@@ -440,6 +453,7 @@ function renderResults(r, spec) {
   $('#search-model-status').textContent = '';
   $('#search-download-model').disabled = true;
   sortKey = { col: 'rank', dir: 1 };
+  $('#search-table-box').hidden = false;
   renderTable(r);
   const k = Object.keys(spec.search)[0];
   const grid = spec.search[k].param_grid;
@@ -528,8 +542,8 @@ function startLive(spec) {
   const g = spec.search[k].param_grid;
   if (k === 'GridSearchCV' && g && Object.keys(g).length === 2) return;
   $('#search-results').hidden = false;
-  clear($('#search-best')).append('Searching…');
-  clear($('#search-table'));
+  clear($('#search-best')).append('Searching… (the trace fills in as trials finish)');
+  $('#search-table-box').hidden = true;
   $('#search-heatmap-box').hidden = true;
   $('#search-trace-box').hidden = false;
   drawTrace([], [], '');
