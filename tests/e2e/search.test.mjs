@@ -163,8 +163,25 @@ test('Bayesian search shows its trace; results do not depend on the pool size', 
   await page.locator('#search-section').screenshot({ path: join(RESULTS, 'search-bayes-trace.png') });
 });
 
+test('successive halving: fewer candidates on more rows each round', async () => {
+  await page.selectOption('#search-kind', 'HalvingGridSearchCV');
+  await page.fill('[data-testid="search-values-0"]', '0.01, 0.1, 1, 10');
+  await page.fill('#search-factor', '2');
+  const spec = JSON.parse(await page.inputValue('#spec-json'));
+  assert.deepEqual(spec.search, { HalvingGridSearchCV: { param_grid: { model__C: [0.01, 0.1, 1, 10] }, factor: 2, random_state: 7, scoring: 'accuracy' } });
+  const r = await runSearch(2);
+  // 569 rows, 4 candidates, factor 2: rounds of 4, 2, 1 candidates on 142, 284, 568 rows; only the last round is ranked.
+  assert.deepEqual(r.cv_results.map((c) => [c.iteration, c.n_resources]), [[0, 142], [0, 142], [0, 142], [0, 142], [1, 284], [1, 284], [2, 568]]);
+  assert.equal(r.cv_results.filter((c) => c.rank === 1).length, 1);
+  assert.equal(r.best_index, 6);
+  assert.equal(await page.locator('#search-table th', { hasText: 'round' }).count(), 1);
+});
+
 test('Cancel stops a long search within a second and keeps the data', async () => {
   await page.selectOption('#search-kind', 'RandomizedSearchCV');
+  await page.selectOption('#search-params .search-dist >> nth=0', 'loguniform');
+  await page.fill('#search-params .search-low >> nth=0', '0.001');
+  await page.fill('#search-params .search-high >> nth=0', '100');
   await page.fill('#search-n-iter', '400');
   await page.fill('#search-workers', '2');
   await page.click('#search-run');
