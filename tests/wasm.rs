@@ -257,8 +257,7 @@ fn search_on(planner: &Session, evaluators: &[Session], spec: &str) -> Value {
             break;
         }
         for (i, c) in cands.iter().enumerate() {
-            let params = serde_wasm_bindgen::to_value(c).unwrap();
-            let params = js_sys::JSON::parse(&js_sys::JSON::stringify(&params).unwrap().as_string().unwrap()).unwrap();
+            let params = js_sys::JSON::parse(&c.to_string()).unwrap();
             results.push(evaluators[i % evaluators.len()].search_evaluate(spec, plan_js.clone(), params).map_err(err_text).unwrap());
         }
     }
