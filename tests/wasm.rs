@@ -412,3 +412,69 @@ fn eval_diagnostics_and_curves() {
     assert_eq!(err_text(s.learning_curve(IRIS_SPEC, "", stop.as_ref().unchecked_ref()).unwrap_err()), "cancelled");
     assert!(s.cv_diagnostics().is_ok());
 }
+
+// ---------------------------------------------------------------- hyperparameter search (src/wasm/search.rs)
+
+/// The iris pipeline with a 2-parameter grid and a Bayesian variant.
+const IRIS_GRID_SPEC: &str = r#"{"target":"species","steps":[{"StandardScaler":{}}],"model":{"LogisticRegression":{"max_iter":500}},
+  "cv":{"StratifiedKFold":{"n_splits":3}},"random_state":3,
+  "search":{"GridSearchCV":{"param_grid":{"model__C":[0.01,1,100],"StandardScaler__with_mean":[true,false]}}}}"#;
+const IRIS_BAYES_SPEC: &str = r#"{"target":"species","steps":[{"StandardScaler":{}}],"model":{"LogisticRegression":{"max_iter":500}},
+  "cv":{"StratifiedKFold":{"n_splits":3}},"random_state":3,
+  "search":{"BayesSearchCV":{"search_spaces":{"model__C":{"loguniform":[0.001,100]}},"n_iter":6,"n_initial_points":3}}}"#;
+
+/// Drives plan → evaluate (on `evaluators` sessions, round-robin, like the page's pool) → finish.
+fn search_on(planner: &Session, evaluators: &[Session], spec: &str) -> Value {
+    let mut results: Vec<JsValue> = Vec::new();
+    loop {
+        let history = js_sys::Array::from_iter(results.iter());
+        let plan_js = planner.search_plan(spec, history.into(), 0.0).map_err(err_text).unwrap();
+        let plan = json(plan_js.clone());
+        let cands = plan["candidates"].as_array().unwrap().clone();
+        if cands.is_empty() {
+            break;
+        }
+        for (i, c) in cands.iter().enumerate() {
+            let params = js_sys::JSON::parse(&c.to_string()).unwrap();
+            results.push(evaluators[i % evaluators.len()].search_evaluate(spec, plan_js.clone(), params).map_err(err_text).unwrap());
+        }
+    }
+    json(planner.search_finish(spec, js_sys::Array::from_iter(results.iter()).into()).map_err(err_text).unwrap())
+}
+
+fn strip_times(mut v: Value) -> Value {
+    for c in v["report"]["cv_results"].as_array_mut().unwrap() {
+        c["mean_fit_time_ms"] = Value::from(0.0);
+    }
+    v
+}
+
+#[wasm_bindgen_test]
+fn search_plan_evaluate_finish_is_independent_of_the_pool() {
+    let main = loaded(IRIS);
+    for spec in [IRIS_GRID_SPEC, IRIS_BAYES_SPEC] {
+        let single = strip_times(search_on(&main, &[loaded(IRIS)], spec));
+        let pool = strip_times(search_on(&main, &[loaded(IRIS), loaded(IRIS), loaded(IRIS)], spec));
+        assert_eq!(single, pool);
+        let report = &single["report"];
+        assert!(report["best_score"].as_f64().unwrap() > 0.9);
+        let n = report["cv_results"].as_array().unwrap().len();
+        assert_eq!(n, if spec == IRIS_GRID_SPEC { 6 } else { 6 });
+        // The refit spec has the best parameters and no search block; fitting it gives the session a model.
+        let best: Value = serde_json::from_str(single["best_spec"].as_str().unwrap()).unwrap();
+        assert!(best.get("search").is_none_or(Value::is_null));
+        // A parameter at its default (C = 1) is left out of the serialized spec.
+        assert_eq!(best["model"]["LogisticRegression"]["C"].as_f64().unwrap_or(1.0), report["best_params"]["model__C"].as_f64().unwrap());
+        let mut s = loaded(IRIS);
+        s.fit(single["best_spec"].as_str().unwrap()).map_err(err_text).unwrap();
+        assert_eq!(json(s.model_summary().unwrap())["model"], "LogisticRegression");
+    }
+    // Errors name what is wrong, and a bad candidate comes back as a row with its error.
+    let e = err_text(main.search_plan(IRIS_SPEC, JsValue::UNDEFINED, 0.0).unwrap_err());
+    assert!(e.contains("search"), "{e}");
+    assert!(err_text(Session::new().search_plan(IRIS_GRID_SPEC, JsValue::UNDEFINED, 0.0).unwrap_err()).contains("no data loaded"));
+    let plan = main.search_plan(IRIS_GRID_SPEC, JsValue::UNDEFINED, 0.0).unwrap();
+    let bad = js_sys::JSON::parse(r#"{"model__C": -1}"#).unwrap();
+    let row = json(main.search_evaluate(IRIS_GRID_SPEC, plan, bad).map_err(err_text).unwrap());
+    assert!(row["error"].as_str().unwrap().contains("'C'"), "{row}");
+}

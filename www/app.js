@@ -11,6 +11,7 @@ import { renderInspection } from './model_view.js';
 import { renderClustering } from './cluster_view.js';
 import { drawFoldChart, renderDiagnostics, renderCurve, destroyCharts, CAPTIONS, suggestValues, parseValues, curveParams } from './eval_charts.js';
 import { syncCvForm, fillGroupColumns, cvFromForm, holdoutFromForm } from './eval_form.js';
+import { setupSearch, searchDataChanged, addSearchBlock, searchMetrics } from './search.js';
 
 const EXAMPLES = [
   ['iris.csv', 'iris — flower species (classification, 150 rows)'],
@@ -70,6 +71,7 @@ async function main() {
   wirePipeline();
   wireResults();
   wirePredict();
+  setupSearch({ client, state, buildSpec, updateSpecView, setBusy, recoverIfFatal, adoptModel });
   try {
     const { catalog, version } = await client.call('init');
     state.catalog = catalog;
@@ -252,6 +254,7 @@ async function loadData(blob, name, types = {}) {
   $('#results-section').hidden = true;
   resetPreview();
   renderData();
+  searchDataChanged();
   setupForData();
   setStatus(`${name} loaded`);
 }
@@ -446,6 +449,7 @@ function setModel(name) {
   updateTaskView();
   if (task !== prevTask) {
     renderMetrics(task);
+    searchMetrics(task);
     $('#cv-splitter').value = task === 'classification' ? 'StratifiedKFold' : 'KFold';
     syncCvForm();
   }
@@ -620,7 +624,7 @@ function updateSpecView() {
   const ta = $('#spec-json');
   try {
     const spec = buildSpec();
-    ta.value = JSON.stringify(spec, null, 2);
+    ta.value = JSON.stringify(addSearchBlock(structuredClone(spec)), null, 2);
     ta.classList.remove('invalid');
     notePreviewSpec(JSON.stringify(spec));
   } catch (e) {
@@ -986,6 +990,12 @@ async function downloadModel() {
   } finally {
     setBusy(false);
   }
+}
+
+/** A model fitted elsewhere on the page (the search's refit) becomes the session's model. */
+async function adoptModel(text, source) {
+  state.modelText = text;
+  renderModelSummary(await client.call('model_summary'), source);
 }
 
 // ---------------------------------------------------------------- 4. predict

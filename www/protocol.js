@@ -21,6 +21,9 @@
 //                'cv_diagnostics' → confusion / ROC / PR / regression points of the last CV
 //                'learning_curve' {spec, params} → curve report (progress per fit)
 //                'validation_curve' {spec, params} → curve report (progress per fit)
+//                'search_plan' {spec, history, elapsed_ms} → next batch of candidates (see www/search.js)
+//                'search_evaluate' {spec, plan, params} → one cv_results row
+//                'search_finish' {spec, results} → {report, best_spec}
 
 export const WORKER_URL = new URL('./worker.js', import.meta.url);
 

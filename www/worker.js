@@ -43,6 +43,10 @@ const handlers = {
   cv_diagnostics: () => session.cv_diagnostics(),
   learning_curve: (m) => session.learning_curve(m.spec, m.params ?? '', progressOf(m)),
   validation_curve: (m) => session.validation_curve(m.spec, m.params ?? '', progressOf(m)),
+  // Hyperparameter search (www/search.js): plan and finish on the main worker, evaluate on pool workers.
+  search_plan: (m) => session.search_plan(m.spec, m.history, m.elapsed_ms),
+  search_evaluate: (m) => session.search_evaluate(m.spec, m.plan, m.params),
+  search_finish: (m) => session.search_finish(m.spec, m.results),
 };
 
 // Reads a Blob in chunks into the core's chunked CSV reader: progress is

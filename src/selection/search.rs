@@ -391,12 +391,23 @@ pub fn rank(mut results: Vec<CandidateResult>, scoring: &str) -> Result<SearchRe
     })
 }
 
+/// Equal values, numbers compared by value (`1` and `1.0` are the same choice: a history
+/// that went through JavaScript comes back with whole floats as integers).
+fn same_value(a: &Value, b: &Value) -> bool {
+    a == b || matches!((a.as_f64(), b.as_f64()), (Some(x), Some(y)) if x == y)
+}
+
+/// The generator of Bayesian trial number `trial` (so a trial's draws depend only on its number and the history).
+fn trial_rng(seed: u64, trial: usize) -> ChaCha8Rng {
+    ChaCha8Rng::seed_from_u64(seed ^ (trial as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+}
+
 /// Proposes the next Bayesian trial from the history (params, score) with a
 /// Tree-structured Parzen Estimator: random for the first `n_initial` trials,
 /// then the best of 24 draws from the "good" density by the ratio l(x)/g(x).
 pub fn suggest(space: &BTreeMap<String, Distribution>, history: &[(ParamSet, f64)], greater_is_better: bool, n_initial: usize, seed: u64) -> Result<ParamSet> {
     check_space(space)?;
-    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ (history.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let mut rng = trial_rng(seed, history.len());
     let valid: Vec<&(ParamSet, f64)> = history.iter().filter(|(_, s)| s.is_finite()).collect();
     if valid.len() < n_initial.max(2) {
         return Ok(sample_space(space, &mut rng));
@@ -412,7 +423,7 @@ pub fn suggest(space: &BTreeMap<String, Distribution>, history: &[(ParamSet, f64
         let v = match d {
             Distribution::Choices(c) => {
                 let probs = |obs: &[Value]| -> Vec<f64> {
-                    let mut w: Vec<f64> = c.iter().map(|ch| 1.0 + obs.iter().filter(|o| *o == ch).count() as f64).collect();
+                    let mut w: Vec<f64> = c.iter().map(|ch| 1.0 + obs.iter().filter(|o| same_value(o, ch)).count() as f64).collect();
                     let s: f64 = w.iter().sum();
                     w.iter_mut().for_each(|x| *x /= s);
                     w
@@ -491,90 +502,171 @@ pub fn run(table: &Table, spec: &PipelineSpec, hooks: CvHooks) -> Result<SearchR
 pub type BatchRunner<'r> = dyn Fn(&[ParamSet], &(dyn Fn(&ParamSet) -> CandidateResult + Sync)) -> Vec<CandidateResult> + 'r;
 
 /// Runs the search, evaluating each batch of independent candidates with `runner`.
+///
+/// The search advances by [`plan`]: the candidates that are determined by the
+/// results so far are evaluated (a batch at a time, so progress and cancel stay
+/// responsive), then the plan is asked again. The page drives the very same
+/// plan from a pool of Web Workers, so both give the same results.
 pub fn run_with(table: &Table, spec: &PipelineSpec, hooks: CvHooks, runner: &BatchRunner) -> Result<SearchReport> {
-    let search = spec.search.clone().ok_or_else(|| Error::spec("search", "the spec has no search block"))?;
-    let scoring = search_scoring(spec, &search);
+    let now = hooks.now_ms;
+    let progress = hooks.progress;
+    let start = now();
+    let mut results: Vec<CandidateResult> = Vec::new();
+    loop {
+        let p = plan(spec, table.n_rows, &results, now() - start)?;
+        if p.candidates.is_empty() {
+            break;
+        }
+        let sub;
+        let on: &Table = match p.n_resources {
+            Some(r) if r < table.n_rows => {
+                sub = table.select_rows(&halving_rows(table.n_rows, r, p.seed));
+                &sub
+            }
+            _ => table,
+        };
+        let chunk = &p.candidates[..p.candidates.len().min(4)];
+        let eval = |c: &ParamSet| evaluate_planned(on, spec, c, &p, CvHooks { now_ms: now, progress: &mut |_, _| true });
+        results.extend(runner(chunk, &eval));
+        if !progress(results.len(), p.total) {
+            return Err(Error::Cancelled);
+        }
+    }
+    finish(spec, results)
+}
+
+/// The next batch of a search: candidates that can be evaluated independently
+/// (in any order, on any worker), given the results so far.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    /// Empty when the search is over (then call [`finish`]).
+    pub candidates: Vec<ParamSet>,
+    /// Halving round of these candidates (0 for other searches).
+    pub iteration: usize,
+    /// Halving: the candidates are cross-validated on this many rows ([`halving_rows`]).
+    pub n_resources: Option<usize>,
+    /// The seed of the halving row order.
+    pub seed: u64,
+    /// Candidates the whole search evaluates (an upper bound for a Bayesian search with a time budget).
+    pub total: usize,
+    pub scoring: String,
+}
+
+/// Plans the next batch from `history` (the results so far, in plan order).
+/// Grid and randomized searches give every candidate at once; a Bayesian
+/// search gives its random initial points at once, then one trial at a time
+/// (each depends on every earlier score), and stops when `elapsed_ms` passes
+/// its time budget; successive halving gives one round at a time.
+pub fn plan(spec: &PipelineSpec, n_rows: usize, history: &[CandidateResult], elapsed_ms: f64) -> Result<Plan> {
+    let search = spec.search.as_ref().ok_or_else(|| Error::spec("search", "the spec has no search block"))?;
+    let scoring = search_scoring(spec, search);
     metrics::check_scoring(spec.model.task(), std::slice::from_ref(&scoring))?;
     let seed = spec.seed();
-    let eval_on = |t: &Table, p: &ParamSet| -> CandidateResult {
-        evaluate(t, spec, p, &scoring, CvHooks { now_ms: hooks.now_ms, progress: &mut |_, _| true }).unwrap_or_else(|e| failed(p, &e))
-    };
-    let progress = hooks.progress;
-    let mut report = match &search {
+    let mut out = Plan { candidates: vec![], iteration: 0, n_resources: None, seed, total: 0, scoring };
+    match search {
         SearchSpec::GridSearchCV(_) | SearchSpec::RandomizedSearchCV(_) => {
-            let cands = candidates(&search, seed)?;
-            let total = cands.len();
-            let mut results = Vec::with_capacity(total);
-            // Batches of a few candidates so progress and cancel stay responsive.
-            for chunk in cands.chunks(4) {
-                results.extend(runner(chunk, &|p| eval_on(table, p)));
-                if !progress(results.len(), total) {
-                    return Err(Error::Cancelled);
-                }
-            }
-            rank(results, &scoring)?
+            let cands = candidates(search, seed)?;
+            out.total = cands.len();
+            out.candidates = cands.into_iter().skip(history.len()).collect();
         }
         SearchSpec::BayesSearchCV(p) => {
-            let gib = metrics::greater_is_better(&scoring);
-            let start = (hooks.now_ms)();
-            let mut history: Vec<(ParamSet, f64)> = Vec::new();
-            let mut results = Vec::new();
-            for i in 0..p.n_iter {
-                let params = suggest(&p.search_spaces, &history, gib, p.n_initial_points, p.random_state.unwrap_or(seed))?;
-                let r = eval_on(table, &params);
-                history.push((params, r.mean_test_score));
-                results.push(r);
-                if !progress(i + 1, p.n_iter) {
-                    return Err(Error::Cancelled);
-                }
-                if p.max_time_s.is_some_and(|t| (hooks.now_ms)() - start > t * 1000.0) {
-                    break;
-                }
+            let seed = p.random_state.unwrap_or(seed);
+            out.total = p.n_iter;
+            let over_time = !history.is_empty() && p.max_time_s.is_some_and(|t| elapsed_ms > t * 1000.0);
+            if history.len() >= p.n_iter || over_time {
+                return Ok(out);
             }
-            rank(results, &scoring)?
+            check_space(&p.search_spaces)?;
+            // The first max(n_initial_points, 2) trials are random draws that depend only
+            // on their number (see `suggest`): they form one batch.
+            let n_random = p.n_initial_points.max(2).min(p.n_iter);
+            if history.len() < n_random {
+                out.candidates = (history.len()..n_random).map(|i| sample_space(&p.search_spaces, &mut trial_rng(seed, i))).collect();
+            } else {
+                let h: Vec<(ParamSet, f64)> = history.iter().map(|r| (r.params.clone(), r.mean_test_score)).collect();
+                out.candidates = vec![suggest(&p.search_spaces, &h, metrics::greater_is_better(&out.scoring), p.n_initial_points, seed)?];
+            }
         }
         SearchSpec::HalvingGridSearchCV(p) => {
             if p.factor < 2 {
                 return Err(Error::param("HalvingGridSearchCV", "factor", "must be at least 2"));
             }
-            let mut cands = candidates(&search, seed)?;
-            let n = table.n_rows;
+            out.seed = p.random_state.unwrap_or(seed);
+            let mut cands = candidates(search, seed)?;
+            let n = n_rows;
             let n_rounds = ((cands.len() as f64).ln() / (p.factor as f64).ln()).ceil() as usize + 1;
             let min_r = p.min_resources.unwrap_or_else(|| (n / p.factor.pow(n_rounds.saturating_sub(1) as u32)).max(20)).min(n);
-            let mut order: Vec<usize> = (0..n).collect();
-            rand::seq::SliceRandom::shuffle(order.as_mut_slice(), &mut ChaCha8Rng::seed_from_u64(p.random_state.unwrap_or(seed)));
-            let mut results = Vec::new();
-            let mut iteration = 0;
-            let total_rounds = n_rounds;
-            loop {
-                let r = (min_r * p.factor.pow(iteration as u32)).min(n);
-                let mut rows: Vec<usize> = order[..r].to_vec();
-                rows.sort_unstable();
-                let sub = table.select_rows(&rows);
-                let mut round: Vec<CandidateResult> = runner(&cands, &|c| eval_on(&sub, c));
-                for c in round.iter_mut() {
-                    c.iteration = iteration;
-                    c.n_resources = r;
-                }
-                let gib = metrics::greater_is_better(&scoring);
-                let mut idx: Vec<usize> = (0..round.len()).collect();
-                let key = |c: &CandidateResult| if c.mean_test_score.is_nan() { f64::NEG_INFINITY } else if gib { c.mean_test_score } else { -c.mean_test_score };
-                idx.sort_by(|&a, &b| key(&round[b]).total_cmp(&key(&round[a])).then(a.cmp(&b)));
-                let keep = cands.len().div_ceil(p.factor).max(1);
-                let next: Vec<ParamSet> = idx.iter().take(keep).map(|&i| round[i].params.clone()).collect();
-                results.extend(round);
-                iteration += 1;
-                if !progress(iteration, total_rounds) {
-                    return Err(Error::Cancelled);
-                }
-                if cands.len() == 1 || r == n {
+            let resources = |it: usize| min_r.saturating_mul(p.factor.saturating_pow(it as u32)).min(n);
+            // Candidates per round: known in advance (the top ceil(k / factor) go on).
+            let mut k = cands.len();
+            for it in 0.. {
+                out.total += k;
+                if k == 1 || resources(it) == n {
                     break;
                 }
-                cands = next;
+                k = k.div_ceil(p.factor).max(1);
             }
-            rank(results, &scoring)?
+            let gib = metrics::greater_is_better(&out.scoring);
+            let mut iteration = 0;
+            loop {
+                let r = resources(iteration);
+                let round: Vec<&CandidateResult> = history.iter().filter(|c| c.iteration == iteration).collect();
+                if round.len() < cands.len() {
+                    out.candidates = cands.split_off(round.len());
+                    out.iteration = iteration;
+                    out.n_resources = Some(r);
+                    return Ok(out);
+                }
+                if cands.len() == 1 || r == n {
+                    return Ok(out);
+                }
+                let key = |c: &CandidateResult| if c.mean_test_score.is_nan() { f64::NEG_INFINITY } else if gib { c.mean_test_score } else { -c.mean_test_score };
+                let mut idx: Vec<usize> = (0..round.len()).collect();
+                idx.sort_by(|&a, &b| key(round[b]).total_cmp(&key(round[a])).then(a.cmp(&b)));
+                let keep = cands.len().div_ceil(p.factor).max(1);
+                cands = idx.iter().take(keep).map(|&i| round[i].params.clone()).collect();
+                iteration += 1;
+            }
         }
-    };
+    }
+    Ok(out)
+}
+
+/// The rows of a halving round that uses `r` of the table's `n` rows: the first
+/// `r` of a seeded shuffle, in table order (so each round's rows contain the previous round's).
+pub fn halving_rows(n: usize, r: usize, seed: u64) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..n).collect();
+    rand::seq::SliceRandom::shuffle(order.as_mut_slice(), &mut ChaCha8Rng::seed_from_u64(seed));
+    let mut rows = order[..r.min(n)].to_vec();
+    rows.sort_unstable();
+    rows
+}
+
+/// Cross-validates one planned candidate on `table` (for a halving round, the
+/// caller passes the round's rows: [`evaluate_task`] does it for one candidate).
+/// A candidate that fails (an invalid value, a fit that fails) is returned with its error.
+pub fn evaluate_planned(table: &Table, spec: &PipelineSpec, params: &ParamSet, plan: &Plan, hooks: CvHooks) -> CandidateResult {
+    let mut r = evaluate(table, spec, params, &plan.scoring, hooks).unwrap_or_else(|e| failed(params, &e));
+    r.iteration = plan.iteration;
+    if let Some(n) = plan.n_resources {
+        r.n_resources = n;
+    }
+    r
+}
+
+/// One candidate of a plan on the full table (selects the halving round's rows itself): what a pool worker runs.
+pub fn evaluate_task(table: &Table, spec: &PipelineSpec, params: &ParamSet, plan: &Plan, hooks: CvHooks) -> CandidateResult {
+    match plan.n_resources {
+        Some(r) if r < table.n_rows => evaluate_planned(&table.select_rows(&halving_rows(table.n_rows, r, plan.seed)), spec, params, plan, hooks),
+        _ => evaluate_planned(table, spec, params, plan, hooks),
+    }
+}
+
+/// Ranks the results of a finished search (see [`rank`]).
+pub fn finish(spec: &PipelineSpec, results: Vec<CandidateResult>) -> Result<SearchReport> {
+    let search = spec.search.as_ref().ok_or_else(|| Error::spec("search", "the spec has no search block"))?;
+    let scoring = search_scoring(spec, search);
+    let mut report = rank(results, &scoring)?;
     report.scoring = scoring;
     Ok(report)
 }

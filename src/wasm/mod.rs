@@ -14,6 +14,7 @@
 mod steps;
 mod models;
 mod eval;
+mod search;
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
