@@ -5,17 +5,11 @@
 //   node --test tests/e2e/data.test.mjs
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { join } from 'node:path';
+import { ROOT, RESULTS, launch, openPage } from './harness.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TITANIC = join(ROOT, 'www', 'datasets', 'titanic_like.csv');
-const RESULTS = join(ROOT, 'test-results');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 // `pipelab profile --data www/datasets/titanic_like.csv` (the native core), as pandas would say:
 // age: count 813, 78 missing, mean 32.79291512915129, std 14.423054990536114, quartiles 23 / 33.5 / 42.5;
@@ -29,46 +23,18 @@ const CLI = {
   pclass: [['3', 492], ['1', 224], ['2', 175]],
 };
 
-let server = null;
-let base = process.env.PIPELAB_URL;
-let browser;
+let harness;
 let page;
 const pageErrors = [];
 const dialogs = [];
 
-async function startServer() {
-  server = spawn(process.execPath, [join(ROOT, 'scripts', 'serve.mjs'), '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    server.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/serving (http:\/\/\S+)/);
-      if (m) resolve(m[1]);
-    });
-    server.on('exit', (code) => reject(new Error(`static server exited with ${code}`)));
-  });
-}
-
 before(async () => {
-  if (!base) base = await startServer();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
-  const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
-  page = await context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(String(e)));
-  page.on('console', (m) => {
-    if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`);
-  });
-  page.on('dialog', async (d) => {
-    dialogs.push(d.message());
-    await d.dismiss();
-  });
-  await page.goto(base);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+  harness = await launch();
+  page = await openPage(harness.context, harness.base, pageErrors, dialogs);
 });
 
 after(async () => {
-  await browser?.close();
-  server?.kill();
+  await harness?.close();
 });
 
 const loaded = (name, rows) =>

@@ -6,60 +6,29 @@
 //   node --test tests/e2e/models.test.mjs
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, RESULTS, launch, openPage } from './harness.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const IRIS = join(ROOT, 'www', 'datasets', 'iris.csv');
 const DIABETES = join(ROOT, 'www', 'datasets', 'diabetes.csv');
-const RESULTS = join(ROOT, 'test-results');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 // The oracle (Python's json: bare NaN / Infinity tokens are not JSON).
 const ORACLE = JSON.parse(readFileSync(join(ROOT, 'tests', 'fixtures', 'reference_shared.json'), 'utf8').replace(/-?Infinity|NaN/g, 'null')).entries;
 const KMEANS = ORACLE.f_iris_clustering_shared.results.kmeans;
 const RIDGE = ORACLE.c_diabetes_std_ridge_alpha1.results;
 
-let server = null;
-let base = process.env.PIPELAB_URL;
-let browser;
+let harness;
 let page;
 const pageErrors = [];
 
-async function startServer() {
-  server = spawn(process.execPath, [join(ROOT, 'scripts', 'serve.mjs'), '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    server.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/serving (http:\/\/\S+)/);
-      if (m) resolve(m[1]);
-    });
-    server.on('exit', (code) => reject(new Error(`static server exited with ${code}`)));
-  });
-}
-
 before(async () => {
-  if (!base) base = await startServer();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
-  const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
-  page = await context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(String(e)));
-  page.on('console', (m) => {
-    if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`);
-  });
-  await page.goto(base);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
-  mkdirSync(RESULTS, { recursive: true });
+  harness = await launch();
+  page = await openPage(harness.context, harness.base, pageErrors);
 });
 
 after(async () => {
-  await browser?.close();
-  server?.kill();
+  await harness?.close();
 });
 
 const close = (what, ours, want, tol) => assert.ok(Math.abs(ours - want) <= tol, `${what}: page ${ours}, oracle ${want} (tol ${tol})`);

@@ -3,59 +3,28 @@
 // Serves the repository itself unless PIPELAB_URL is set (as skeleton.test.mjs).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, RESULTS, launch, openPage } from './harness.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BREAST = join(ROOT, 'www', 'datasets', 'breast_cancer.csv');
-const RESULTS = join(ROOT, 'test-results');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 // Entry i_breast_cancer_gridsearch_logreg_C (tests/fixtures/reference_shared.json):
 // StandardScaler -> LogisticRegression(max_iter=1000), StratifiedKFold(5), accuracy, C in [0.01, 0.1, 1, 10].
 const ORACLE = JSON.parse(readFileSync(join(ROOT, 'tests', 'fixtures', 'reference_shared.json'), 'utf8').replace(/-Infinity/g, '"-inf"').replace(/Infinity/g, '"inf"'))
   .entries.i_breast_cancer_gridsearch_logreg_C.results;
 
-let server = null;
-let base = process.env.PIPELAB_URL;
-let browser;
+let harness;
 let page;
 const pageErrors = [];
 
-async function startServer() {
-  server = spawn(process.execPath, [join(ROOT, 'scripts', 'serve.mjs'), '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    server.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/serving (http:\/\/\S+)/);
-      if (m) resolve(m[1]);
-    });
-    server.on('exit', (code) => reject(new Error(`static server exited with ${code}`)));
-  });
-}
-
 before(async () => {
-  if (!base) base = await startServer();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
-  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1360, height: 900 } });
-  page = await context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(String(e)));
-  page.on('console', (m) => {
-    if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`);
-  });
-  await page.goto(base);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
-  mkdirSync(RESULTS, { recursive: true });
+  harness = await launch({ acceptDownloads: true });
+  page = await openPage(harness.context, harness.base, pageErrors);
 });
 
 after(async () => {
-  await browser?.close();
-  server?.kill();
+  await harness?.close();
 });
 
 /** Runs the configured search with `workers` pool workers; returns the downloaded cv_results report. */

@@ -5,55 +5,21 @@
 //   node --test tests/e2e/
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { join } from 'node:path';
+import { ROOT, RESULTS, launch, openPage } from './harness.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DIABETES = join(ROOT, 'www', 'datasets', 'diabetes.csv');
-const RESULTS = join(ROOT, 'test-results');
 // Oracle entry a_diabetes_poly2_linreg (tests/fixtures/reference_shared.json): 5-fold KFold RMSE mean.
 const ORACLE_RMSE_MEAN = 59.00219277731683;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
-let server = null;
-let base = process.env.PIPELAB_URL;
-let browser;
-let context;
+let harness;
 let page;
 const pageErrors = [];
 const dialogs = [];
 
-async function startServer() {
-  server = spawn(process.execPath, [join(ROOT, 'scripts', 'serve.mjs'), '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    server.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/serving (http:\/\/\S+)/);
-      if (m) resolve(m[1]);
-    });
-    server.on('exit', (code) => reject(new Error(`static server exited with ${code}`)));
-  });
-}
-
-async function openPage() {
-  const p = await context.newPage();
-  p.on('pageerror', (e) => pageErrors.push(String(e)));
-  p.on('console', (m) => {
-    if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`);
-  });
-  p.on('dialog', async (d) => {
-    dialogs.push(d.message());
-    await d.dismiss();
-  });
-  await p.goto(base);
-  await p.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
-  return p;
-}
+/** A fresh page on the served app (errors and dialogs recorded for the final check). */
+const freshPage = () => openPage(harness.context, harness.base, pageErrors, dialogs);
 
 const sig4 = (x) => Number(Number(x).toPrecision(4));
 
@@ -86,15 +52,12 @@ async function loadCsv(p, file) {
 }
 
 before(async () => {
-  if (!base) base = await startServer();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
-  context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1360, height: 900 } });
-  page = await openPage();
+  harness = await launch({ acceptDownloads: true });
+  page = await freshPage();
 });
 
 after(async () => {
-  await browser?.close();
-  server?.kill();
+  await harness?.close();
 });
 
 test('diabetes: StandardScaler + PolynomialFeatures(2) + LinearRegression gives the oracle RMSE', async () => {
@@ -140,7 +103,7 @@ test('download the model, load it back in a fresh page, predict and download the
   pagePredictions = readFileSync(await dl1.path(), 'utf8');
 
   // A fresh page (new worker, new wasm session) loads the file and predicts a CSV.
-  const fresh = await openPage();
+  const fresh = await freshPage();
   await fresh.setInputFiles('#model-file', modelPath);
   await fresh.waitForSelector('#model-summary[data-loaded="true"]');
   const summary = await fresh.textContent('#model-summary');
