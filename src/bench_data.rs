@@ -203,7 +203,7 @@ pub fn peak_rss_kb() -> Option<u64> {
 /// The median of `v` (mean of the middle two for an even count); `v` must not be empty.
 pub fn median(v: &[f64]) -> f64 {
     let mut s = v.to_vec();
-    s.sort_by(|a, b| a.total_cmp(b));
+    crate::sorting::sort_f64(&mut s);
     let n = s.len();
     if n == 0 {
         return f64::NAN;

@@ -29,6 +29,7 @@ pub mod persist;
 pub mod pipeline;
 pub mod preprocess;
 pub mod selection;
+pub mod sorting;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

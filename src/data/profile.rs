@@ -149,7 +149,7 @@ pub fn profile(table: &Table) -> Profile {
                     .filter(|(_, k)| *k > 0)
                     .map(|(value, count)| CategoryCount { value, count })
                     .collect();
-                top.sort_by(|a, b| b.count.cmp(&a.count));
+                crate::sorting::sort_by(&mut top, &|a, b| b.count.cmp(&a.count));
                 (top.len(), None, Some(TopCategories { top, other_count: 0, other_distinct: 0 }))
             }
             ColumnData::Categorical(cat) => {
@@ -160,7 +160,7 @@ pub fn profile(table: &Table) -> Profile {
                     }
                 }
                 let mut order: Vec<usize> = (0..counts.len()).filter(|&k| counts[k] > 0).collect();
-                order.sort_by(|&a, &b| counts[b].cmp(&counts[a]).then(a.cmp(&b)));
+                crate::sorting::sort_indices_by(&mut order, &|a, b| counts[b].cmp(&counts[a]).then(a.cmp(&b)));
                 let top = order.iter().take(TOP_CATEGORIES).map(|&k| CategoryCount { value: cat.levels[k].clone(), count: counts[k] }).collect();
                 let rest = &order[order.len().min(TOP_CATEGORIES)..];
                 let cats = TopCategories { top, other_count: rest.iter().map(|&k| counts[k]).sum(), other_distinct: rest.len() };
@@ -276,7 +276,7 @@ pub use crate::preprocess::scalers::percentile_sorted;
 
 fn numeric_stats(v: &[f64]) -> (usize, Option<NumericStats>) {
     let mut sorted: Vec<f64> = v.iter().copied().filter(|x| !x.is_nan()).collect();
-    sorted.sort_unstable_by(|a, b| a.total_cmp(b));
+    crate::sorting::sort_f64(&mut sorted);
     let mut distinct = 0;
     for (i, x) in sorted.iter().enumerate() {
         if i == 0 || *x != sorted[i - 1] {

@@ -168,7 +168,7 @@ fn kmeans_1d(x: &[f64], init: &[f64]) -> Vec<f64> {
         let empty: Vec<usize> = (0..k).filter(|&j| weight[j] == 0.0).collect();
         if !empty.is_empty() {
             let mut far: Vec<usize> = (0..n).collect();
-            far.sort_by(|&a, &b| {
+            crate::sorting::sort_indices_by(&mut far, &|a, b| {
                 let da = (xc[a] - centers[labels[a]]).powi(2);
                 let db = (xc[b] - centers[labels[b]]).powi(2);
                 db.total_cmp(&da).then(a.cmp(&b))
@@ -248,7 +248,7 @@ impl StepParams for KBinsDiscretizerParams {
                 BinStrategy::Uniform => linspace(mn, mx, nb),
                 BinStrategy::Quantile => {
                     let mut s = v.clone();
-                    s.sort_unstable_by(|a, b| a.total_cmp(b));
+                    crate::sorting::sort_f64(&mut s);
                     let levels = linspace(0.0, 100.0, nb);
                     levels
                         .iter()
@@ -265,7 +265,7 @@ impl StepParams for KBinsDiscretizerParams {
                     let u = linspace(mn, mx, nb);
                     let init: Vec<f64> = u.windows(2).map(|w| (w[1] + w[0]) * 0.5).collect();
                     let mut centers = kmeans_1d(&v, &init);
-                    centers.sort_by(|a, b| a.total_cmp(b));
+                    crate::sorting::sort_f64(&mut centers);
                     let mut e = vec![mn];
                     e.extend(centers.windows(2).map(|w| (w[1] + w[0]) * 0.5));
                     e.push(mx);
@@ -370,7 +370,7 @@ mod tests {
     fn kmeans_separates_clusters() {
         let v = vec![0.0, 0.1, 0.2, 5.0, 5.1, 5.2, 10.0, 10.1, 10.2];
         let mut c = kmeans_1d(&v, &[1.0, 5.0, 9.0]);
-        c.sort_by(|a, b| a.total_cmp(b));
+        crate::sorting::sort_f64(&mut c);
         assert!((c[0] - 0.1).abs() < 1e-12 && (c[1] - 5.1).abs() < 1e-12 && (c[2] - 10.1).abs() < 1e-12, "{c:?}");
     }
 }

@@ -82,7 +82,7 @@ fn finite_or_none(v: &[f64]) -> Vec<Option<f64>> {
 /// numpy's `percentile(v, q)` with linear interpolation.
 fn np_percentile(v: &[f64], q: f64) -> f64 {
     let mut s = v.to_vec();
-    s.sort_by(|a, b| a.total_cmp(b));
+    crate::sorting::sort_f64(&mut s);
     let n = s.len();
     if n == 0 {
         return f64::NAN;
@@ -601,7 +601,7 @@ fn mi_cd(c: &[f64], d: &[usize], psi: &[f64]) -> f64 {
     let mut k_all = vec![0usize; n];
     let mut label_counts = vec![0usize; n];
     for members in by_class.iter_mut().filter(|m| !m.is_empty()) {
-        members.sort_by(|a, b| a.0.total_cmp(&b.0));
+        crate::sorting::sort_by(members, &|a, b| a.0.total_cmp(&b.0));
         let count = members.len();
         let vals: Vec<f64> = members.iter().map(|m| m.0).collect();
         for (pos, &(_, i)) in members.iter().enumerate() {
@@ -619,7 +619,7 @@ fn mi_cd(c: &[f64], d: &[usize], psi: &[f64]) -> f64 {
         return 0.0;
     }
     let mut sorted: Vec<f64> = kept.iter().map(|&i| c[i]).collect();
-    sorted.sort_by(|a, b| a.total_cmp(b));
+    crate::sorting::sort_f64(&mut sorted);
     let mut sum_k = 0.0;
     let mut sum_l = 0.0;
     let mut sum_m = 0.0;
@@ -646,11 +646,11 @@ fn mi_cc(x: &[f64], y: &[f64], psi: &[f64]) -> f64 {
     let n = x.len();
     let k = MI_NEIGHBORS;
     let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
+    crate::sorting::sort_indices_by(&mut order, &|a, b| x[a].total_cmp(&x[b]));
     let xs: Vec<f64> = order.iter().map(|&i| x[i]).collect();
     let ys_by_x: Vec<f64> = order.iter().map(|&i| y[i]).collect();
     let mut ysorted = y.to_vec();
-    ysorted.sort_by(|a, b| a.total_cmp(b));
+    crate::sorting::sort_f64(&mut ysorted);
     let mut best = [f64::INFINITY; MI_NEIGHBORS];
     let mut sum_nx = 0.0;
     let mut sum_ny = 0.0;
@@ -771,7 +771,7 @@ impl StepParams for SelectKBestParams {
         }
         let cleaned = clean(&scores);
         let mut order: Vec<usize> = (0..p).collect();
-        order.sort_by(|&a, &b| cleaned[a].total_cmp(&cleaned[b]));
+        crate::sorting::sort_indices_by(&mut order, &|a, b| cleaned[a].total_cmp(&cleaned[b]));
         let mut keep: Vec<usize> = order[p - k.min(p)..].to_vec();
         keep.sort_unstable();
         Ok(UnivariateSelection { input_names: x.names(), score_func: self.score_func, pvalues: univariate_pvalues(self.score_func, &scores, y), scores: finite_or_none(&scores), keep })
@@ -967,7 +967,7 @@ impl StepParams for SelectFromModelParams {
         if let Some(m) = self.max_features {
             // argsort(-scores, kind="mergesort")[:max_features]
             let mut order: Vec<usize> = (0..p).collect();
-            order.sort_by(|&a, &b| importances[b].total_cmp(&importances[a]));
+            crate::sorting::sort_indices_by(&mut order, &|a, b| importances[b].total_cmp(&importances[a]));
             mask = vec![false; p];
             for &j in &order[..m] {
                 mask[j] = true;

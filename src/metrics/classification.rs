@@ -158,7 +158,7 @@ pub struct Curve {
 
 fn sorted_desc(s: &[f64]) -> Vec<usize> {
     let mut idx: Vec<usize> = (0..s.len()).collect();
-    idx.sort_by(|&a, &b| s[b].total_cmp(&s[a]));
+    crate::sorting::sort_indices_by(&mut idx, &|a, b| s[b].total_cmp(&s[a]));
     idx
 }
 

@@ -472,7 +472,7 @@ mod tests {
                         (d, t)
                     })
                     .collect();
-                all.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                crate::sorting::sort_by(&mut all, &|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
                 let want: Vec<usize> = all[..7].iter().map(|e| e.1).collect();
                 let got: Vec<usize> = nb.iter().map(|e| e.1).collect();
                 assert_eq!(got, want, "query {i} {metric:?}");

@@ -211,13 +211,13 @@ pub fn column_categories(col: &FCol) -> (CategoryKeys, Vec<usize>, bool) {
                 }
             }
             let mut order: Vec<usize> = (0..c.levels.len()).filter(|&k| count[k] > 0).collect();
-            order.sort_by(|&a, &b| c.levels[a].cmp(&c.levels[b]));
+            crate::sorting::sort_indices_by(&mut order, &|a, b| c.levels[a].cmp(&c.levels[b]));
             let cats = order.iter().map(|&k| c.levels[k].clone()).collect();
             (CategoryKeys::Text(cats), order.iter().map(|&k| count[k]).collect(), missing)
         }
         FData::Num(v) => {
             let mut vals: Vec<f64> = v.iter().copied().filter(|x| !x.is_nan()).collect();
-            vals.sort_by(|a, b| a.total_cmp(b));
+            crate::sorting::sort_f64(&mut vals);
             let mut cats = Vec::new();
             let mut counts = Vec::new();
             for &x in &vals {

@@ -120,7 +120,7 @@ impl StepParams for SimpleImputerParams {
                 }
                 (FData::Num(v), Strategy::MostFrequent) => {
                     let mut obs: Vec<f64> = v.iter().copied().filter(|x| !x.is_nan()).collect();
-                    obs.sort_by(|a, b| a.total_cmp(b));
+                    crate::sorting::sort_f64(&mut obs);
                     Fill::Num(mode_sorted(&obs))
                 }
                 (FData::Cat(c), Strategy::MostFrequent) => Fill::Text(most_frequent_level(c)),
@@ -165,7 +165,7 @@ pub fn median_in_place(v: &mut [f64]) -> f64 {
     if n == 0 {
         return f64::NAN;
     }
-    v.sort_by(|a, b| a.total_cmp(b));
+    crate::sorting::sort_f64(v);
     if n % 2 == 1 {
         v[n / 2]
     } else {

@@ -111,7 +111,7 @@ pub fn identify_infrequent(counts: &[usize], n_samples: usize, min_frequency: Op
                 infrequent.iter_mut().for_each(|b| *b = true);
             } else {
                 let mut order: Vec<usize> = (0..counts.len()).collect();
-                order.sort_by_key(|&k| counts[k]); // stable, as argsort(kind="mergesort")
+                crate::sorting::sort_indices_by(&mut order, &|a, b| counts[a].cmp(&counts[b])); // stable, as argsort(kind="mergesort")
                 for &k in &order[..counts.len() - frequent] {
                     infrequent[k] = true;
                 }
@@ -160,14 +160,14 @@ impl StepParams for OneHotEncoderParams {
                         }
                     }
                     let mut order: Vec<usize> = (0..c.levels.len()).filter(|&k| count[k] > 0).collect();
-                    order.sort_by(|&a, &b| c.levels[a].cmp(&c.levels[b]));
+                    crate::sorting::sort_indices_by(&mut order, &|a, b| c.levels[a].cmp(&c.levels[b]));
                     let cats: Vec<String> = order.iter().map(|&k| c.levels[k].clone()).collect();
                     let counts: Vec<usize> = order.iter().map(|&k| count[k]).collect();
                     (cats, counts, missing)
                 }
                 FData::Num(v) => {
                     let mut vals: Vec<f64> = v.iter().copied().filter(|x| !x.is_nan()).collect();
-                    vals.sort_by(|a, b| a.total_cmp(b));
+                    crate::sorting::sort_f64(&mut vals);
                     let mut cats = Vec::new();
                     let mut counts = Vec::new();
                     let mut i = 0;

@@ -85,7 +85,7 @@ impl OutlierRemoverParams {
             }
             match self.method {
                 OutlierMethod::Iqr => {
-                    obs.sort_unstable_by(|a, b| a.total_cmp(b));
+                    crate::sorting::sort_f64(&mut obs);
                     let q1 = percentile_sorted(&obs, 25.0);
                     let q3 = percentile_sorted(&obs, 75.0);
                     let iqr = q3 - q1;

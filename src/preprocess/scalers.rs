@@ -81,7 +81,7 @@ pub fn sorted_observed(col: &FCol, step: &str) -> Result<Vec<f64>> {
     if obs.is_empty() {
         return Err(Error::column(&col.name, format!("has no observed value in the training rows; {step} cannot learn from it (impute or drop it)")));
     }
-    obs.sort_unstable_by(|a, b| a.total_cmp(b));
+    crate::sorting::sort_f64(&mut obs);
     Ok(obs)
 }
 

@@ -245,7 +245,7 @@ fn holdout_indices(n: usize, n_test: usize, n_train: usize, classes: Option<&[us
             let mut alloc: Vec<usize> = exact.iter().map(|e| e.floor() as usize).collect();
             let mut rest = n_test.saturating_sub(alloc.iter().sum());
             let mut by_rem: Vec<usize> = (0..k).collect();
-            by_rem.sort_by(|&a, &b| (exact[b] - exact[b].floor()).total_cmp(&(exact[a] - exact[a].floor())).then(a.cmp(&b)));
+            crate::sorting::sort_indices_by(&mut by_rem, &|a, b| (exact[b] - exact[b].floor()).total_cmp(&(exact[a] - exact[a].floor())).then(a.cmp(&b)));
             for &c in by_rem.iter().cycle().take(k * 2) {
                 if rest == 0 {
                     break;
@@ -305,7 +305,7 @@ fn group_kfold_assign(groups: &[usize], k: usize) -> Result<Vec<usize>> {
     }
     let mut order: Vec<usize> = (0..n_groups).filter(|&g| size[g] > 0).collect();
     // Stable sort by size descending (numpy argsort(kind="mergesort") of -sizes): ties keep group order.
-    order.sort_by(|&a, &b| size[b].cmp(&size[a]));
+    crate::sorting::sort_indices_by(&mut order, &|a, b| size[b].cmp(&size[a]));
     let mut fold_rows = vec![0usize; k];
     let mut fold_of_group = vec![0usize; n_groups];
     for g in order {

@@ -413,7 +413,7 @@ pub fn suggest(space: &BTreeMap<String, Distribution>, history: &[(ParamSet, f64
         return Ok(sample_space(space, &mut rng));
     }
     let mut sorted = valid.clone();
-    sorted.sort_by(|a, b| if greater_is_better { b.1.total_cmp(&a.1) } else { a.1.total_cmp(&b.1) });
+    crate::sorting::sort_by(&mut sorted, &|a, b| if greater_is_better { b.1.total_cmp(&a.1) } else { a.1.total_cmp(&b.1) });
     let n_good = ((0.25 * sorted.len() as f64).ceil() as usize).max(1);
     let (good, bad) = sorted.split_at(n_good);
     let mut out = ParamSet::new();
@@ -622,7 +622,7 @@ pub fn plan(spec: &PipelineSpec, n_rows: usize, history: &[CandidateResult], ela
                 }
                 let key = |c: &CandidateResult| if c.mean_test_score.is_nan() { f64::NEG_INFINITY } else if gib { c.mean_test_score } else { -c.mean_test_score };
                 let mut idx: Vec<usize> = (0..round.len()).collect();
-                idx.sort_by(|&a, &b| key(round[b]).total_cmp(&key(round[a])).then(a.cmp(&b)));
+                crate::sorting::sort_indices_by(&mut idx, &|a, b| key(round[b]).total_cmp(&key(round[a])).then(a.cmp(&b)));
                 let keep = cands.len().div_ceil(p.factor).max(1);
                 cands = idx.iter().take(keep).map(|&i| round[i].params.clone()).collect();
                 iteration += 1;

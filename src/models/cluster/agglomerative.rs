@@ -268,7 +268,7 @@ fn find(parent: &mut [usize], mut i: usize) -> usize {
 /// Sorts merges by height (stable) and renumbers them as SciPy's linkage matrix:
 /// children of merge `i` are node ids (`< n` leaves, `n + j` merge `j`).
 fn to_tree(mut merges: Vec<Merge>, n: usize) -> (Vec<[usize; 2]>, Vec<f64>) {
-    merges.sort_by(|p, q| p.h.total_cmp(&q.h));
+    crate::sorting::sort_by(&mut merges, &|p, q| p.h.total_cmp(&q.h));
     let mut parent: Vec<usize> = (0..2 * n).collect();
     let mut node: Vec<usize> = (0..2 * n).collect(); // root slot -> node id
     let mut children = Vec::with_capacity(merges.len());
@@ -503,7 +503,7 @@ mod tests {
             clusters[best.1].extend(b);
             hs.push(best.0);
         }
-        hs.sort_by(f64::total_cmp);
+        crate::sorting::sort_f64(&mut hs);
         hs
     }
 

@@ -84,13 +84,13 @@ impl<'a> Grid<'a> {
             })
             .filter(|&(w, _, _)| w > radius)
             .collect();
-        spread.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        crate::sorting::sort_by(&mut spread, &|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         spread.truncate(GRID_DIMS);
         let dims: Vec<usize> = spread.iter().map(|s| s.1).collect();
         let mins: Vec<f64> = spread.iter().map(|s| s.2).collect();
         let mut g = Grid { x, d, radius, radius_sq: radius * radius * (1.0 + 4.0 * f64::EPSILON), metric, dims, mins, order: (0..n).collect(), cells: Vec::new() };
         let keys: Vec<[i64; GRID_DIMS]> = (0..n).map(|i| g.key(&x[i * d..(i + 1) * d])).collect();
-        g.order.sort_by(|&a, &b| keys[a].cmp(&keys[b]).then(a.cmp(&b)));
+        crate::sorting::sort_indices_by(&mut g.order, &|a, b| keys[a].cmp(&keys[b]).then(a.cmp(&b)));
         let mut s = 0;
         while s < n {
             let k = keys[g.order[s]];
