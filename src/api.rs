@@ -108,8 +108,7 @@ pub fn read_options_for(model: &ModelFile) -> ReadOptions {
 pub fn load_for_model(model: &ModelFile, bytes: &[u8]) -> Result<Table> {
     let mut opts = read_options_for(model);
     // Only force types for columns that exist; a missing column is reported by predict.
-    let header = read_csv(bytes, &ReadOptions { types: Default::default(), ..ReadOptions::default() })?.0.names();
-    opts.types.retain(|k, _| header.contains(k));
+    opts.types_for_present_columns_only = true;
     Ok(read_csv(bytes, &opts)?.0)
 }
 
@@ -117,6 +116,11 @@ pub fn load_for_model(model: &ModelFile, bytes: &[u8]) -> Result<Table> {
 pub fn predict_csv(model: &ModelFile, bytes: &[u8]) -> Result<String> {
     let table = load_for_model(model, bytes)?;
     model.pipeline.predictions_csv(&table)
+}
+
+/// Predictions on a table already in memory (the page's loaded data), as CSV text.
+pub fn predict_table(model: &ModelFile, table: &Table) -> Result<String> {
+    model.pipeline.predictions_csv(table)
 }
 
 /// The catalogue of steps, models and metrics the page builds its forms from.

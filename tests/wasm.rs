@@ -188,6 +188,8 @@ fn save_load_predict_gives_identical_predictions() {
     s.cross_validate(IRIS_SPEC, &noop()).map_err(err_text).unwrap();
     let model_text = s.fit(IRIS_SPEC).map_err(err_text).unwrap();
     let direct = s.predict_csv(IRIS.as_bytes()).map_err(err_text).unwrap();
+    // Predicting the loaded table (no second read of the file) gives the same text.
+    assert_eq!(s.predict_loaded().map_err(err_text).unwrap(), direct);
 
     // A fresh session (as after a page reload) loads the file and predicts the same bytes.
     let mut t = Session::new();

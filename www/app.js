@@ -1034,7 +1034,8 @@ function wirePredict() {
       showError(ui.predictError, 'No data loaded: load a CSV in step 1 first.');
       return;
     }
-    predict(new Uint8Array(await state.blob.arrayBuffer()), state.dataName);
+    // The worker's session holds the loaded table: no second read of the file.
+    predict(null, state.dataName);
   });
   $('#download-predictions').addEventListener('click', () => {
     if (state.predictionsCsv) download(state.predictionsCsv, state.predictionsName, 'text/csv');
@@ -1054,21 +1055,22 @@ function renderModelSummary(m, source) {
   box.dataset.loaded = 'true';
 }
 
+// Predicts CSV bytes, or the loaded table when `bytes` is null.
 async function predict(bytes, name) {
   clearError(ui.predictError);
   setStatus(`predicting ${name}…`);
   try {
-    const csv = await client.call('predict_csv', { bytes });
+    const { csv, n_rows: nRows } = bytes ? await client.call('predict_csv', { bytes }) : await client.call('predict_loaded', {});
     state.predictionsCsv = csv;
     state.predictionsName = `${name.replace(/\.[^.]*$/, '')}-predictions.csv`;
-    const rows = parseCsv(csv);
+    const rows = parseCsv(csv, 16);
     const header = rows.shift() ?? [];
     const predCol = Math.max(0, header.indexOf('prediction'));
     // Show the prediction (and probability) columns first, then the input's columns.
     const order = [...header.keys()].slice(predCol).concat([...header.keys()].slice(0, predCol));
     const cls = (i) => (i >= predCol ? 'pred' : '');
     $('#predictions').hidden = false;
-    $('#predictions-info').textContent = `${rows.length} predictions for ${name}; the first ${Math.min(rows.length, 15)} are shown.`;
+    $('#predictions-info').textContent = `${nRows} predictions for ${name}; the first ${Math.min(nRows, 15)} are shown.`;
     const t = clear($('#predictions-table'));
     t.append(el('thead', {}, el('tr', {}, order.map((i) => el('th', { class: cls(i) }, header[i])))));
     t.append(el('tbody', {}, rows.slice(0, 15).map((r) => el('tr', {}, order.map((i) => el('td', { class: cls(i) }, fmtCell(r[i])))))));

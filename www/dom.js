@@ -63,7 +63,9 @@ export function download(text, filename, type) {
 }
 
 /** A small RFC 4180 CSV parser (for previewing the predictions CSV the core wrote). */
-export function parseCsv(text) {
+// Parses CSV text; with `maxRows`, stops after that many records (the page shows
+// the first rows of a prediction file that can be tens of megabytes).
+export function parseCsv(text, maxRows = Infinity) {
   const rows = [];
   let row = [];
   let field = '';
@@ -87,6 +89,7 @@ export function parseCsv(text) {
       rows.push(row);
       row = [];
       field = '';
+      if (rows.length >= maxRows) return rows;
     } else field += c;
   }
   if (field !== '' || row.length) {

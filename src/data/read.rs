@@ -46,6 +46,11 @@ pub struct ReadOptions {
     pub missing_values: Vec<String>,
     /// Column types forced by the user, by column name.
     pub types: HashMap<String, ColumnType>,
+    /// Apply `types` only to the columns the file has, instead of refusing a
+    /// type for an absent column (reading new data for a model: a missing
+    /// column is reported by predict, naming what the model needs).
+    #[serde(skip)]
+    pub types_for_present_columns_only: bool,
     /// Skip rows whose field count differs from the header's (reported) instead of failing.
     pub skip_malformed_rows: bool,
     /// Refuse input larger than this many bytes.
@@ -61,6 +66,7 @@ impl Default for ReadOptions {
             has_header: true,
             missing_values: DEFAULT_MISSING.iter().map(|s| s.to_string()).collect(),
             types: HashMap::new(),
+            types_for_present_columns_only: false,
             skip_malformed_rows: false,
             max_bytes: 1 << 31,
             coerce_numeric: Vec::new(),
@@ -553,7 +559,7 @@ impl Engine {
         let mut keys: Vec<&String> = self.opts.types.keys().collect();
         keys.sort();
         for name in keys {
-            if !self.names.contains(name) {
+            if !self.names.contains(name) && !self.opts.types_for_present_columns_only {
                 return Err(Error::column(
                     name,
                     format!("has a type override but no such column is in the file (columns: {})", list_names(&self.names)),

@@ -121,6 +121,22 @@ impl ColumnData {
             ColumnData::Categorical(c) => c.get(row).map(str::to_string),
         }
     }
+    /// [`display`](Self::display) appended to `out`; a missing cell appends nothing.
+    pub fn display_into(&self, row: usize, out: &mut String) {
+        match self {
+            ColumnData::Numeric(v) => {
+                if !v[row].is_nan() {
+                    push_number(out, v[row]);
+                }
+            }
+            ColumnData::Boolean { values, tokens } => {
+                if !values[row].is_nan() {
+                    out.push_str(&tokens[(values[row] != 0.0) as usize]);
+                }
+            }
+            ColumnData::Categorical(c) => out.push_str(c.get(row).unwrap_or_default()),
+        }
+    }
     pub fn select(&self, rows: &[usize]) -> ColumnData {
         match self {
             ColumnData::Numeric(v) => ColumnData::Numeric(rows.iter().map(|&r| v[r]).collect()),
@@ -136,11 +152,16 @@ impl ColumnData {
 /// Formats a number the way a user typed it: integers without a fraction,
 /// others with the shortest representation that round-trips.
 pub fn format_number(x: f64) -> String {
-    if x.is_finite() && x == x.trunc() && x.abs() < 1e15 {
-        format!("{}", x as i64)
-    } else {
-        format!("{x}")
-    }
+    let mut s = String::new();
+    push_number(&mut s, x);
+    s
+}
+
+/// [`format_number`] appended to `out` (no allocation when `out` has room).
+pub fn push_number(out: &mut String, x: f64) {
+    use std::fmt::Write;
+    // Writing to a String cannot fail.
+    let _ = if x.is_finite() && x == x.trunc() && x.abs() < 1e15 { write!(out, "{}", x as i64) } else { write!(out, "{x}") };
 }
 
 #[derive(Debug, Clone, PartialEq)]

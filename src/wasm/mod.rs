@@ -159,6 +159,14 @@ impl Session {
         let model = self.model.as_ref().ok_or_else(no_model)?;
         api::predict_csv(model, bytes).map_err(js_err)
     }
+
+    /// Predicts the loaded table with the loaded model (no second read of the
+    /// file); the same CSV text as `predict_csv` on the file's bytes.
+    pub fn predict_loaded(&self) -> Result<String, JsValue> {
+        let model = self.model.as_ref().ok_or_else(no_model)?;
+        let (table, _) = self.table.as_ref().ok_or_else(no_table)?;
+        api::predict_table(model, table).map_err(js_err)
+    }
 }
 
 pub(crate) fn no_table() -> JsValue {
