@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzz the CSV reader (fuzz/fuzz_targets/read_csv.rs): no panic on any bytes, and
-# CsvChunkReader agrees with read_csv. Needs the nightly toolchain and cargo-fuzz
-# (`cargo install cargo-fuzz`).
+# CsvChunkReader agrees with read_csv (the property is pipelab::data::robustness;
+# `cargo test --test csv_mutations` runs it on 20,000 seeded mutations without
+# nightly). Installs the nightly toolchain and cargo-fuzz when missing.
 #
 #   scripts/fuzz.sh            # 60 s
 #   scripts/fuzz.sh 3600       # the longer run (an hour) before a release
@@ -13,6 +14,18 @@
 set -euo pipefail
 seconds="${1:-60}"
 cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+# The fuzzer's toolchain, installed on first use (not by scripts/setup.sh: the test
+# command runs the same property on seeded mutations instead, tests/csv_mutations.rs).
+if ! rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+  echo "fuzz: installing the nightly toolchain (libFuzzer needs -Zsanitizer)" >&2
+  rustup toolchain install nightly --profile minimal
+fi
+if ! command -v cargo-fuzz >/dev/null; then
+  echo "fuzz: installing cargo-fuzz from crates.io (a minute or two)" >&2
+  cargo install cargo-fuzz --locked || cargo install cargo-fuzz
+fi
 corpus=fuzz/corpus/read_csv
 mkdir -p "$corpus"
 for f in tests/fixtures/csv/* www/datasets/*.csv; do

@@ -67,15 +67,4 @@ if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ ! -x node_module
   log "installing npm packages (npm ci)"
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 quiet npm ci --no-audit --no-fund
 fi
-# 6. The fuzz target's toolchain: nightly (libFuzzer needs -Zsanitizer) and cargo-fuzz, from crates.io.
-if command -v rustup >/dev/null && ! rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
-  log "installing the nightly toolchain (for the fuzz target)"
-  quiet rustup toolchain install nightly --profile minimal
-fi
-if ! command -v cargo-fuzz >/dev/null; then
-  log "installing cargo-fuzz; this compiles for a minute or two"
-  cargo install cargo-fuzz --locked >/tmp/pipelab-setup-fuzz.log 2>&1 \
-    || cargo install cargo-fuzz >>/tmp/pipelab-setup-fuzz.log 2>&1 \
-    || { tail -40 /tmp/pipelab-setup-fuzz.log >&2; fail "cargo install cargo-fuzz failed (log /tmp/pipelab-setup-fuzz.log)"; }
-fi
 exit 0

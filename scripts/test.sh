@@ -3,7 +3,7 @@
 #   1. native:  cargo test (unit + parity with the scikit-learn oracle)
 #   2. wasm:    wasm-pack test --headless --chrome (tests/wasm.rs, wasm-bindgen-test in Chromium)
 #   3. e2e:     the built page served on 127.0.0.1, driven in headless Chromium by playwright-core
-#   4. fuzz:    a short cargo-fuzz run of the CSV reader (nightly)
+#   (fuzz:      scripts/fuzz.sh, only with PIPELAB_FUZZ_SECONDS=N; see below)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
@@ -57,11 +57,15 @@ e2e() {
 }
 step e2e e2e
 
-# 4. A short fuzz run of the CSV reader (scripts/fuzz.sh documents the longer one).
-step fuzz scripts/fuzz.sh "${PIPELAB_FUZZ_SECONDS:-20}"
+# The coverage-guided fuzzer (scripts/fuzz.sh, nightly) is not a step: its cold
+# build took 5 of CI's 20 minutes. Its property runs in `cargo test` on seeded
+# mutations (tests/csv_mutations.rs); PIPELAB_FUZZ_SECONDS=N adds a fuzz run here.
+if [ -n "${PIPELAB_FUZZ_SECONDS:-}" ]; then
+  step fuzz scripts/fuzz.sh "$PIPELAB_FUZZ_SECONDS"
+fi
 
 if [ ${#failed[@]} -eq 0 ]; then
-  echo "all test levels passed (native, wasm, e2e, fuzz); screenshots: test-results/"
+  echo "all test levels passed (native, wasm, e2e); screenshots: test-results/"
   exit 0
 fi
 echo "FAILED: ${failed[*]}"

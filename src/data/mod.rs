@@ -7,6 +7,8 @@
 //!   categories dictionary-encoded ([`CatData`]).
 
 mod read;
+#[doc(hidden)]
+pub mod robustness;
 mod table;
 
 pub use read::{check_size, parse_number, read_csv, CellRef, CsvChunkReader, InfiniteValues, ReadOptions, ReadReport, StrayValues, DEFAULT_MISSING};
