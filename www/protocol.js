@@ -36,7 +36,15 @@ export class WorkerClient {
   }
 
   start() {
-    this.worker = new Worker(WORKER_URL, { type: 'module' });
+    // index.html starts the first worker before the modules load (page-load time);
+    // the first client adopts it unless it already failed (then a new one reports why).
+    const early = globalThis.pipelabEarlyWorker;
+    globalThis.pipelabEarlyWorker = null;
+    if (early && !early.failed) this.worker = early;
+    else {
+      early?.terminate();
+      this.worker = new Worker(WORKER_URL, { type: 'module' });
+    }
     this.worker.onmessage = (ev) => this.onMessage(ev.data);
     this.worker.onerror = (ev) => {
       ev.preventDefault?.();
