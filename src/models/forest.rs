@@ -344,6 +344,18 @@ fn validate_trees(model: &str, trees: &[Tree], p: usize, outputs: usize) -> Resu
     Ok(())
 }
 
+/// What the page shows of a forest (both kinds).
+fn forest_inspect(kind: &str, trees: &[Tree], n_features: usize, oob_score: Option<f64>, names: &[String]) -> serde_json::Value {
+    json!({
+        "kind": kind,
+        "feature_importances": importances_json(names, &forest_importances(trees, n_features)),
+        "n_estimators": trees.len(),
+        "oob_score": oob_score,
+        "mean_depth": trees.iter().map(|t| t.max_depth() as f64).sum::<f64>() / trees.len().max(1) as f64,
+        "total_nodes": trees.iter().map(Tree::n_nodes).sum::<usize>(),
+    })
+}
+
 impl FittedModel for RandomForestClassifier {
     fn n_features(&self) -> usize {
         self.n_features
@@ -352,14 +364,7 @@ impl FittedModel for RandomForestClassifier {
         predict_classes("RandomForestClassifier", &self.trees, self.n_features, self.n_classes, x)
     }
     fn inspect(&self, names: &[String]) -> serde_json::Value {
-        json!({
-            "kind": "forest_classifier",
-            "feature_importances": importances_json(names, &forest_importances(&self.trees, self.n_features)),
-            "n_estimators": self.trees.len(),
-            "oob_score": self.oob_score,
-            "mean_depth": self.trees.iter().map(|t| t.max_depth() as f64).sum::<f64>() / self.trees.len().max(1) as f64,
-            "total_nodes": self.trees.iter().map(Tree::n_nodes).sum::<usize>(),
-        })
+        forest_inspect("forest_classifier", &self.trees, self.n_features, self.oob_score, names)
     }
     fn validate(&self) -> Result<()> {
         validate_trees("RandomForestClassifier", &self.trees, self.n_features, self.n_classes.max(1))?;
@@ -378,14 +383,7 @@ impl FittedModel for RandomForestRegressor {
         Ok(Output::Values(predict_values("RandomForestRegressor", &self.trees, self.n_features, x)?))
     }
     fn inspect(&self, names: &[String]) -> serde_json::Value {
-        json!({
-            "kind": "forest_regressor",
-            "feature_importances": importances_json(names, &forest_importances(&self.trees, self.n_features)),
-            "n_estimators": self.trees.len(),
-            "oob_score": self.oob_score,
-            "mean_depth": self.trees.iter().map(|t| t.max_depth() as f64).sum::<f64>() / self.trees.len().max(1) as f64,
-            "total_nodes": self.trees.iter().map(Tree::n_nodes).sum::<usize>(),
-        })
+        forest_inspect("forest_regressor", &self.trees, self.n_features, self.oob_score, names)
     }
     fn validate(&self) -> Result<()> {
         validate_trees("RandomForestRegressor", &self.trees, self.n_features, 1)
