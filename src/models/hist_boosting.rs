@@ -239,10 +239,8 @@ fn bin_thresholds(col: &mut Vec<f64>, max_bins: usize) -> Vec<f64> {
 }
 
 struct Binned {
-    /// Feature-major bin codes (`codes[f * n + r]`): the partition of a node reads one feature.
+    /// Feature-major bin codes (`codes[f * n + r]`).
     codes: Vec<u8>,
-    /// Row-major bin codes (`codes_rm[r * p + f]`): a node's histogram reads whole rows.
-    codes_rm: Vec<u8>,
     n: usize,
     thresholds: Vec<Vec<f64>>,
     has_missing: Vec<bool>,
@@ -251,7 +249,6 @@ struct Binned {
 fn bin_data(x: &Array2<f64>, max_bins: usize) -> Binned {
     let (n, p) = x.dim();
     let mut codes = vec![0u8; n * p];
-    let mut codes_rm = vec![0u8; n * p];
     let mut thresholds = Vec::with_capacity(p);
     let mut has_missing = Vec::with_capacity(p);
     let mut buf = Vec::with_capacity(n);
@@ -268,12 +265,11 @@ fn bin_data(x: &Array2<f64>, max_bins: usize) -> Binned {
                 t.partition_point(|&th| th < v) as u8
             };
             codes[j * n + i] = c;
-            codes_rm[i * p + j] = c;
         }
         thresholds.push(t);
         has_missing.push(miss);
     }
-    Binned { codes, codes_rm, n, thresholds, has_missing }
+    Binned { codes, n, thresholds, has_missing }
 }
 
 // ---------------------------------------------------------------------------
@@ -305,6 +301,8 @@ struct Leaf {
 struct Scratch {
     pool: Vec<Vec<Bin>>,
     right: Vec<u32>,
+    /// (gradient, hessian) of a node's rows in sample order.
+    ordered: Vec<[f64; 2]>,
 }
 
 impl Scratch {
@@ -328,8 +326,8 @@ impl Scratch {
 
 struct Grower<'a> {
     b: &'a Binned,
-    grad: &'a [f64],
-    hess: &'a [f64],
+    /// (gradient, hessian) per training row.
+    gh: &'a [[f64; 2]],
     s: &'a Settings,
     p: usize,
 }
@@ -344,9 +342,9 @@ impl Grower<'_> {
     fn histogram(&self, samples: &[u32], all_rows: bool, scratch: &mut Scratch) -> Vec<Bin> {
         let mut hist = scratch.hist(self.p * NB);
         if all_rows {
-            hist_all_rows(&self.b.codes, self.b.n, self.grad, self.hess, &mut hist);
+            hist_all_rows(&self.b.codes, self.b.n, self.gh, &mut hist);
         } else {
-            hist_rows(&self.b.codes_rm, self.p, samples, self.grad, self.hess, &mut hist);
+            hist_rows(&self.b.codes, self.b.n, samples, self.gh, &mut scratch.ordered, &mut hist);
         }
         hist
     }
@@ -666,8 +664,7 @@ fn boost(x: &Array2<f64>, loss: Loss, n_classes: usize, s: &Settings, seed: u64)
     let mut raw: Vec<f64> = (0..nt).flat_map(|_| init.iter().copied()).collect();
     let mut raw_valid: Vec<f64> = (0..valid.len()).flat_map(|_| init.iter().copied()).collect();
     let data = rows_of(x);
-    let mut grad = vec![0.0; nt];
-    let mut hess = vec![1.0; nt];
+    let mut gh = vec![[0.0, 1.0]; nt];
     let mut prob = vec![0.0; nt * k];
     let mut samples: Vec<u32> = Vec::with_capacity(nt);
     let mut scratch = Scratch::default();
@@ -682,21 +679,20 @@ fn boost(x: &Array2<f64>, loss: Loss, n_classes: usize, s: &Settings, seed: u64)
             match &loss {
                 Loss::Squared(y) => {
                     for (i, &r) in train.iter().enumerate() {
-                        grad[i] = raw[i] - y[r];
+                        gh[i][0] = raw[i] - y[r];
                     }
                 }
                 Loss::Log { y, .. } => {
                     let target = if k == 1 { 1 } else { c };
                     for (i, &r) in train.iter().enumerate() {
                         let pr = prob[i * k + c];
-                        grad[i] = pr - (y[r] == target) as u8 as f64;
-                        hess[i] = pr * (1.0 - pr);
+                        gh[i] = [pr - (y[r] == target) as u8 as f64, pr * (1.0 - pr)];
                     }
                 }
             }
             samples.clear();
             samples.extend(0..nt as u32);
-            let grower = Grower { b: &binned_train, grad: &grad, hess: &hess, s, p };
+            let grower = Grower { b: &binned_train, gh: &gh, s, p };
             let (tree, ranges) = grower.grow(&mut samples, &mut gains, &mut scratch);
             // The new tree's leaf values onto the training rows it holds (no tree walk).
             for (a, b, v) in ranges {

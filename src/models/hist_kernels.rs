@@ -16,12 +16,12 @@ pub(crate) const NB: usize = 256;
 
 /// Histogram of all rows `0..n` in their natural order (the root of a tree):
 /// feature by feature over the feature-major codes, so each pass streams one
-/// contiguous column of codes and the gradients into a 6 KB (L1) histogram.
-pub(crate) fn hist_all_rows(codes_fm: &[u8], n: usize, grad: &[f64], hess: &[f64], hist: &mut [Bin]) {
-    let (grad, hess) = (&grad[..n], &hess[..n]);
+/// contiguous column of codes and the (gradient, hessian) pairs into a 6 KB histogram.
+pub(crate) fn hist_all_rows(codes_fm: &[u8], n: usize, gh: &[[f64; 2]], hist: &mut [Bin]) {
+    let gh = &gh[..n];
     for (col, h) in codes_fm.chunks_exact(n).zip(hist.chunks_exact_mut(NB)) {
         let h: &mut [Bin; NB] = h.try_into().expect("chunks_exact_mut(NB) yields NB bins");
-        for ((&c, &g), &hh) in col.iter().zip(grad).zip(hess) {
+        for (&c, &[g, hh]) in col.iter().zip(gh) {
             let b = &mut h[c as usize];
             b.g += g;
             b.h += hh;
@@ -30,19 +30,19 @@ pub(crate) fn hist_all_rows(codes_fm: &[u8], n: usize, grad: &[f64], hess: &[f64
     }
 }
 
-/// Histogram of the rows `samples` (any subset, any order): row by row over the
-/// row-major codes, so each sample reads its gradient, hessian and its `p` codes
-/// once (one cache line) and updates `p` independent per-feature histograms.
-/// Each bin sums its rows in the order of `samples`, as `hist_all_rows` does.
-pub(crate) fn hist_rows(codes_rm: &[u8], p: usize, samples: &[u32], grad: &[f64], hess: &[f64], hist: &mut [Bin]) {
-    let hist = &mut hist[..p * NB];
-    for &s in samples {
-        let s = s as usize;
-        let (g, hh) = (grad[s], hess[s]);
-        let row = &codes_rm[s * p..(s + 1) * p];
-        for (h, &c) in hist.chunks_exact_mut(NB).zip(row) {
-            let h: &mut [Bin; NB] = h.try_into().expect("chunks_exact_mut(NB) yields NB bins");
-            let b = &mut h[c as usize];
+/// Histogram of the rows `samples` (any subset, any order), as scikit-learn:
+/// the (gradient, hessian) pairs of the rows are first gathered in sample order
+/// into `ordered` (a tight loop, many independent loads in flight), then each
+/// feature is one pass over the samples reading that feature's codes (a column
+/// of `n` bytes, cache-resident) into its 6 KB histogram. Each bin sums its rows
+/// in the order of `samples`, as `hist_all_rows` does.
+pub(crate) fn hist_rows(codes_fm: &[u8], n: usize, samples: &[u32], gh: &[[f64; 2]], ordered: &mut Vec<[f64; 2]>, hist: &mut [Bin]) {
+    ordered.clear();
+    ordered.extend(samples.iter().map(|&s| gh[s as usize]));
+    for (col, h) in codes_fm.chunks_exact(n).zip(hist.chunks_exact_mut(NB)) {
+        let h: &mut [Bin; NB] = h.try_into().expect("chunks_exact_mut(NB) yields NB bins");
+        for (&s, &[g, hh]) in samples.iter().zip(ordered.iter()) {
+            let b = &mut h[col[s as usize] as usize];
             b.g += g;
             b.h += hh;
             b.c += 1;
@@ -88,20 +88,28 @@ mod tests {
     fn row_and_column_kernels_agree_and_partition_is_stable() {
         let (n, p) = (50usize, 3usize);
         let codes_fm: Vec<u8> = (0..n * p).map(|i| ((i * 37) % 11) as u8).collect();
-        let mut codes_rm = vec![0u8; n * p];
-        for f in 0..p {
-            for r in 0..n {
-                codes_rm[r * p + f] = codes_fm[f * n + r];
-            }
-        }
-        let grad: Vec<f64> = (0..n).map(|i| (i as f64 * 0.37).sin()).collect();
-        let hess: Vec<f64> = (0..n).map(|i| 0.1 + (i % 5) as f64).collect();
+        let gh: Vec<[f64; 2]> = (0..n).map(|i| [(i as f64 * 0.37).sin(), 0.1 + (i % 5) as f64]).collect();
         let mut a = vec![Bin::default(); p * NB];
         let mut b = vec![Bin::default(); p * NB];
-        hist_all_rows(&codes_fm, n, &grad, &hess, &mut a);
+        hist_all_rows(&codes_fm, n, &gh, &mut a);
         let all: Vec<u32> = (0..n as u32).collect();
-        hist_rows(&codes_rm, p, &all, &grad, &hess, &mut b);
+        let mut ordered = Vec::new();
+        hist_rows(&codes_fm, n, &all, &gh, &mut ordered, &mut b);
         assert_eq!(a, b);
+        // A subset in a shuffled order: each bin is that subset's sum in that order.
+        let sub: Vec<u32> = vec![7, 3, 41, 0, 19, 22];
+        let mut c = vec![Bin::default(); p * NB];
+        hist_rows(&codes_fm, n, &sub, &gh, &mut ordered, &mut c);
+        for f in 0..p {
+            let mut want = [Bin::default(); NB];
+            for &s in &sub {
+                let w = &mut want[codes_fm[f * n + s as usize] as usize];
+                w.g += gh[s as usize][0];
+                w.h += gh[s as usize][1];
+                w.c += 1;
+            }
+            assert_eq!(&c[f * NB..(f + 1) * NB], &want[..]);
+        }
         assert_eq!(a[..NB].iter().map(|b| b.c).sum::<u32>(), n as u32);
         let mut left = [false; NB];
         left[..5].iter_mut().for_each(|l| *l = true);
