@@ -14,40 +14,64 @@ pub(crate) struct Bin {
 /// 256 bins per feature (the last one is the missing bin).
 pub(crate) const NB: usize = 256;
 
-/// Histogram of all rows `0..n` in their natural order (the root of a tree):
-/// feature by feature over the feature-major codes, so each pass streams one
-/// contiguous column of codes and the (gradient, hessian) pairs into a 6 KB histogram.
-pub(crate) fn hist_all_rows(codes_fm: &[u8], n: usize, gh: &[[f64; 2]], hist: &mut [Bin]) {
-    let gh = &gh[..n];
-    for (col, h) in codes_fm.chunks_exact(n).zip(hist.chunks_exact_mut(NB)) {
-        let h: &mut [Bin; NB] = h.try_into().expect("chunks_exact_mut(NB) yields NB bins");
-        for (&c, &[g, hh]) in col.iter().zip(gh) {
-            let b = &mut h[c as usize];
-            b.g += g;
-            b.h += hh;
-            b.c += 1;
+#[inline(always)]
+fn add(b: &mut Bin, g: f64, h: f64) {
+    b.g += g;
+    b.h += h;
+    b.c += 1;
+}
+
+/// Adds the rows `rows` (row index, (gradient, hessian)) to the histograms of the
+/// features `f0..` (feature-major codes, `n` per feature), four features per pass
+/// over the rows: each row's (g, h) is loaded once for four independent
+/// histogram updates. Every bin still sums its rows in the order of `rows`.
+#[inline(always)]
+fn hist_features<I: Iterator<Item = (usize, [f64; 2])> + Clone>(codes_fm: &[u8], n: usize, rows: I, hist: &mut [Bin]) {
+    let p = codes_fm.len() / n;
+    let mut f = 0;
+    while f + 4 <= p {
+        let col = |k: usize| &codes_fm[(f + k) * n..(f + k + 1) * n];
+        let (c0, c1, c2, c3) = (col(0), col(1), col(2), col(3));
+        let hs = &mut hist[f * NB..(f + 4) * NB];
+        let (h0, hs) = hs.split_at_mut(NB);
+        let (h1, hs) = hs.split_at_mut(NB);
+        let (h2, h3) = hs.split_at_mut(NB);
+        let bins = "split_at_mut(NB) yields NB bins";
+        let (h0, h1, h2, h3): (&mut [Bin; NB], &mut [Bin; NB], &mut [Bin; NB], &mut [Bin; NB]) =
+            (h0.try_into().expect(bins), h1.try_into().expect(bins), h2.try_into().expect(bins), h3.try_into().expect(bins));
+        for (s, [g, h]) in rows.clone() {
+            add(&mut h0[c0[s] as usize], g, h);
+            add(&mut h1[c1[s] as usize], g, h);
+            add(&mut h2[c2[s] as usize], g, h);
+            add(&mut h3[c3[s] as usize], g, h);
+        }
+        f += 4;
+    }
+    for f in f..p {
+        let c0 = &codes_fm[f * n..(f + 1) * n];
+        let h0: &mut [Bin; NB] = (&mut hist[f * NB..(f + 1) * NB]).try_into().expect("NB bins");
+        for (s, [g, h]) in rows.clone() {
+            add(&mut h0[c0[s] as usize], g, h);
         }
     }
 }
 
+/// Histogram of all rows `0..n` in their natural order (the root of a tree):
+/// streams the feature-major code columns and the (gradient, hessian) pairs.
+pub(crate) fn hist_all_rows(codes_fm: &[u8], n: usize, gh: &[[f64; 2]], hist: &mut [Bin]) {
+    hist_features(codes_fm, n, gh[..n].iter().copied().enumerate(), hist);
+}
+
 /// Histogram of the rows `samples` (any subset, any order), as scikit-learn:
 /// the (gradient, hessian) pairs of the rows are first gathered in sample order
-/// into `ordered` (a tight loop, many independent loads in flight), then each
-/// feature is one pass over the samples reading that feature's codes (a column
-/// of `n` bytes, cache-resident) into its 6 KB histogram. Each bin sums its rows
-/// in the order of `samples`, as `hist_all_rows` does.
+/// into `ordered` (a tight loop, many independent loads in flight), then the
+/// features' code columns (`n` bytes each, cache-resident) are read at the
+/// samples' rows, four features per pass. Each bin sums its rows in the order
+/// of `samples`, as `hist_all_rows` does.
 pub(crate) fn hist_rows(codes_fm: &[u8], n: usize, samples: &[u32], gh: &[[f64; 2]], ordered: &mut Vec<[f64; 2]>, hist: &mut [Bin]) {
     ordered.clear();
     ordered.extend(samples.iter().map(|&s| gh[s as usize]));
-    for (col, h) in codes_fm.chunks_exact(n).zip(hist.chunks_exact_mut(NB)) {
-        let h: &mut [Bin; NB] = h.try_into().expect("chunks_exact_mut(NB) yields NB bins");
-        for (&s, &[g, hh]) in samples.iter().zip(ordered.iter()) {
-            let b = &mut h[col[s as usize] as usize];
-            b.g += g;
-            b.h += hh;
-            b.c += 1;
-        }
-    }
+    hist_features(codes_fm, n, samples.iter().map(|&s| s as usize).zip(ordered.iter().copied()), hist);
 }
 
 /// `parent -= child`, bin by bin (the sibling's histogram by subtraction).
@@ -86,7 +110,7 @@ mod tests {
 
     #[test]
     fn row_and_column_kernels_agree_and_partition_is_stable() {
-        let (n, p) = (50usize, 3usize);
+        let (n, p) = (50usize, 6usize);
         let codes_fm: Vec<u8> = (0..n * p).map(|i| ((i * 37) % 11) as u8).collect();
         let gh: Vec<[f64; 2]> = (0..n).map(|i| [(i as f64 * 0.37).sin(), 0.1 + (i % 5) as f64]).collect();
         let mut a = vec![Bin::default(); p * NB];
