@@ -27,6 +27,9 @@ fn add(b: &mut Bin, g: f64, h: f64) {
 /// histogram updates. Every bin still sums its rows in the order of `rows`.
 #[inline(always)]
 fn hist_features<I: Iterator<Item = (usize, [f64; 2])> + Clone>(codes_fm: &[u8], n: usize, rows: I, hist: &mut [Bin]) {
+    if n == 0 {
+        return;
+    }
     let p = codes_fm.len() / n;
     let mut f = 0;
     while f + 4 <= p {
