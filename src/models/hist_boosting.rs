@@ -25,6 +25,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use super::hist_kernels::{hist_all_rows, hist_rows, partition, subtract, Bin, NB};
 use super::logistic::{argmax, class_target};
 use super::tree::{importances_json, normalized, rows_of, Tree};
 use super::{check_fit, check_n_features};
@@ -238,7 +239,7 @@ fn bin_thresholds(col: &mut Vec<f64>, max_bins: usize) -> Vec<f64> {
 }
 
 struct Binned {
-    /// Column-major bin codes.
+    /// Feature-major bin codes (`codes[f * n + r]`).
     codes: Vec<u8>,
     n: usize,
     thresholds: Vec<Vec<f64>>,
@@ -257,12 +258,13 @@ fn bin_data(x: &Array2<f64>, max_bins: usize) -> Binned {
         let t = bin_thresholds(&mut buf, max_bins);
         let mut miss = false;
         for (i, &v) in x.column(j).iter().enumerate() {
-            codes[j * n + i] = if v.is_nan() {
+            let c = if v.is_nan() {
                 miss = true;
                 MISSING_BIN
             } else {
                 t.partition_point(|&th| th < v) as u8
             };
+            codes[j * n + i] = c;
         }
         thresholds.push(t);
         has_missing.push(miss);
@@ -273,16 +275,6 @@ fn bin_data(x: &Array2<f64>, max_bins: usize) -> Binned {
 // ---------------------------------------------------------------------------
 // Tree growing
 // ---------------------------------------------------------------------------
-
-#[derive(Clone, Copy, Default)]
-struct Bin {
-    g: f64,
-    h: f64,
-    c: u32,
-}
-
-/// 256 bins per feature (the last one is the missing bin).
-const NB: usize = 256;
 
 struct Split {
     gain: f64,
@@ -298,15 +290,44 @@ struct Leaf {
     depth: usize,
     node: usize,
     total: Bin,
+    /// The leaf's histogram while it may still be split (empty otherwise).
     hist: Vec<Bin>,
     split: Option<Split>,
 }
 
+/// Buffers reused by every tree of a fit: histograms (`p * NB` bins each) no
+/// longer needed, and the right-hand rows of a partition.
+#[derive(Default)]
+struct Scratch {
+    pool: Vec<Vec<Bin>>,
+    right: Vec<u32>,
+    /// (gradient, hessian) of a node's rows in sample order.
+    ordered: Vec<[f64; 2]>,
+}
+
+impl Scratch {
+    /// A zeroed histogram of `len` bins, recycled when possible.
+    fn hist(&mut self, len: usize) -> Vec<Bin> {
+        match self.pool.pop() {
+            Some(mut h) => {
+                h.clear();
+                h.resize(len, Bin::default());
+                h
+            }
+            None => vec![Bin::default(); len],
+        }
+    }
+    fn give_back(&mut self, h: Vec<Bin>) {
+        if h.capacity() > 0 {
+            self.pool.push(h);
+        }
+    }
+}
+
 struct Grower<'a> {
     b: &'a Binned,
-    rows: &'a [usize],
-    grad: &'a [f64],
-    hess: &'a [f64],
+    /// (gradient, hessian) per training row.
+    gh: &'a [[f64; 2]],
     s: &'a Settings,
     p: usize,
 }
@@ -317,20 +338,21 @@ fn neg_loss(g: f64, h: f64, l2: f64) -> f64 {
 }
 
 impl Grower<'_> {
-    fn histogram(&self, samples: &[usize]) -> Vec<Bin> {
-        let mut hist = vec![Bin::default(); self.p * NB];
-        for f in 0..self.p {
-            let codes = &self.b.codes[f * self.b.n..(f + 1) * self.b.n];
-            let h = &mut hist[f * NB..(f + 1) * NB];
-            for &s in samples {
-                let r = self.rows[s];
-                let bin = &mut h[codes[r] as usize];
-                bin.g += self.grad[s];
-                bin.h += self.hess[s];
-                bin.c += 1;
-            }
+    /// Histogram of the rows `samples`; `all_rows` says they are `0..n` in order.
+    fn histogram(&self, samples: &[u32], all_rows: bool, scratch: &mut Scratch) -> Vec<Bin> {
+        let mut hist = scratch.hist(self.p * NB);
+        if all_rows {
+            hist_all_rows(&self.b.codes, self.b.n, self.gh, &mut hist);
+        } else {
+            hist_rows(&self.b.codes, self.b.n, samples, self.gh, &mut scratch.ordered, &mut hist);
         }
         hist
+    }
+
+    /// Whether `best_split` can find a split for a node (without its histogram).
+    fn may_split(&self, total: Bin, depth: usize) -> bool {
+        let s = self.s;
+        !(depth >= s.max_depth || (total.c as usize) < 2 * s.min_samples_leaf || total.h < MIN_HESSIAN_TO_SPLIT)
     }
 
     fn best_split(&self, hist: &[Bin], total: Bin, depth: usize) -> Option<Split> {
@@ -381,9 +403,10 @@ impl Grower<'_> {
         best
     }
 
-    /// Grows one tree over `samples` (indices into `rows`, reordered in place).
+    /// Grows one tree over `samples` (all training rows `0..n` in order on entry;
+    /// reordered in place so that each leaf's rows are contiguous).
     /// Returns the tree (leaf values already shrunk) and the leaf ranges of `samples`.
-    fn grow(&self, samples: &mut [usize], gains: &mut [f64]) -> (Tree, Vec<(usize, usize, f64)>) {
+    fn grow(&self, samples: &mut [u32], gains: &mut [f64], scratch: &mut Scratch) -> (Tree, Vec<(usize, usize, f64)>) {
         let s = self.s;
         let mut tree = Tree {
             n_features: self.p,
@@ -410,7 +433,7 @@ impl Grower<'_> {
             tree.missing_left.push(false);
             tree.children_left.len() - 1
         };
-        let hist = self.histogram(samples);
+        let hist = self.histogram(samples, true, scratch);
         let mut total = Bin::default();
         for bin in &hist[..NB] {
             total.g += bin.g;
@@ -434,27 +457,13 @@ impl Grower<'_> {
             let Some(k) = pick else { break };
             let leaf = leaves.swap_remove(k);
             let Some(sp) = leaf.split else { break };
-            // Partition the leaf's samples.
+            // Partition the leaf's samples (stable: left rows first, each side in order).
             let codes = &self.b.codes[sp.feature * self.b.n..(sp.feature + 1) * self.b.n];
-            let goes_left = |r: usize| {
-                let c = codes[r];
-                if c == MISSING_BIN {
-                    sp.missing_left
-                } else {
-                    (c as usize) <= sp.bin
-                }
-            };
-            let part = &mut samples[leaf.start..leaf.end];
-            let (mut i, mut j) = (0, part.len());
-            while i < j {
-                if goes_left(self.rows[part[i]]) {
-                    i += 1;
-                } else {
-                    j -= 1;
-                    part.swap(i, j);
-                }
+            let mut goes_left = [false; NB];
+            for (c, l) in goes_left.iter_mut().enumerate() {
+                *l = if c == MISSING_BIN as usize { sp.missing_left } else { c <= sp.bin };
             }
-            let mid = leaf.start + i;
+            let mid = leaf.start + partition(&mut samples[leaf.start..leaf.end], codes, &goes_left, &mut scratch.right);
             let lt = sp.left;
             let rt = Bin { g: leaf.total.g - lt.g, h: leaf.total.h - lt.h, c: leaf.total.c - lt.c };
             let ln = push(&mut tree, lt);
@@ -467,24 +476,36 @@ impl Grower<'_> {
             tree.threshold[node] = if sp.bin < th.len() { th[sp.bin] } else { f64::MAX };
             tree.missing_left[node] = if self.b.has_missing[sp.feature] { sp.missing_left } else { lt.c >= rt.c };
             gains[sp.feature] += sp.gain;
-            // Histograms: build the smaller child, subtract for the larger.
-            let (small, large_is_left) = if mid - leaf.start <= leaf.end - mid { ((leaf.start, mid), false) } else { ((mid, leaf.end), true) };
-            let hs = self.histogram(&samples[small.0..small.1]);
-            let mut hl = leaf.hist;
-            for (a, b) in hl.iter_mut().zip(&hs) {
-                a.g -= b.g;
-                a.h -= b.h;
-                a.c -= b.c;
-            }
-            let (lh, rh) = if large_is_left { (hl, hs) } else { (hs, hl) };
+            n_leaves += 1;
             let depth = leaf.depth + 1;
-            let lsplit = self.best_split(&lh, lt, depth);
-            let rsplit = self.best_split(&rh, rt, depth);
+            // The children's histograms are only needed if one of them may be split
+            // later: build the smaller child's, subtract it from the parent's for the larger.
+            let (mut lh, mut rh, mut lsplit, mut rsplit) = (Vec::new(), Vec::new(), None, None);
+            if n_leaves < s.max_leaf_nodes && (self.may_split(lt, depth) || self.may_split(rt, depth)) {
+                let large_is_left = mid - leaf.start > leaf.end - mid;
+                let small = if large_is_left { (mid, leaf.end) } else { (leaf.start, mid) };
+                let hs = self.histogram(&samples[small.0..small.1], false, scratch);
+                let mut hl = leaf.hist;
+                subtract(&mut hl, &hs);
+                (lh, rh) = if large_is_left { (hl, hs) } else { (hs, hl) };
+                lsplit = self.best_split(&lh, lt, depth);
+                rsplit = self.best_split(&rh, rt, depth);
+                if lsplit.is_none() {
+                    scratch.give_back(std::mem::take(&mut lh));
+                }
+                if rsplit.is_none() {
+                    scratch.give_back(std::mem::take(&mut rh));
+                }
+            } else {
+                scratch.give_back(leaf.hist);
+            }
             leaves.push(Leaf { start: leaf.start, end: mid, depth, node: ln, total: lt, hist: lh, split: lsplit });
             leaves.push(Leaf { start: mid, end: leaf.end, depth, node: rn, total: rt, hist: rh, split: rsplit });
-            n_leaves += 1;
         }
         let ranges = leaves.iter().map(|l| (l.start, l.end, tree.value[l.node])).collect();
+        for l in leaves {
+            scratch.give_back(l.hist);
+        }
         (tree, ranges)
     }
 }
@@ -554,6 +575,35 @@ fn mean_loss(loss: &Loss, rows: &[usize], raw: &[f64]) -> f64 {
     tot / rows.len() as f64
 }
 
+/// `mean_loss` over the training rows, and for log loss the probabilities of
+/// `raw` into `prob` on the way (the next iteration's gradients need them).
+/// Same operations in the same order as `mean_loss`, so the same numbers.
+fn train_prob_and_loss(loss: &Loss, train: &[usize], raw: &[f64], prob: &mut [f64]) -> f64 {
+    let Loss::Log { y, k } = loss else { return mean_loss(loss, train, raw) };
+    if train.is_empty() {
+        return 0.0;
+    }
+    let k = *k;
+    let mut tot = 0.0;
+    for (i, &r) in train.iter().enumerate() {
+        let pr = if k == 1 {
+            let p1 = sigmoid(raw[i]);
+            prob[i] = p1;
+            if y[r] == 1 {
+                p1
+            } else {
+                1.0 - p1
+            }
+        } else {
+            let pi = &mut prob[i * k..(i + 1) * k];
+            softmax(&raw[i * k..(i + 1) * k], pi);
+            pi[y[r]]
+        };
+        tot -= pr.max(1e-300).ln();
+    }
+    tot / train.len() as f64
+}
+
 fn boost(x: &Array2<f64>, loss: Loss, n_classes: usize, s: &Settings, seed: u64) -> Boosted {
     let (n, p) = x.dim();
     let k = match loss {
@@ -591,7 +641,6 @@ fn boost(x: &Array2<f64>, loss: Loss, n_classes: usize, s: &Settings, seed: u64)
     // Bins are learned on the training rows only.
     let xtrain = x.select(ndarray::Axis(0), &train);
     let binned_train = bin_data(&xtrain, s.max_bins);
-    let rows: Vec<usize> = (0..train.len()).collect();
     let nt = train.len();
     // Baseline raw scores.
     let init: Vec<f64> = match &loss {
@@ -615,48 +664,40 @@ fn boost(x: &Array2<f64>, loss: Loss, n_classes: usize, s: &Settings, seed: u64)
     let mut raw: Vec<f64> = (0..nt).flat_map(|_| init.iter().copied()).collect();
     let mut raw_valid: Vec<f64> = (0..valid.len()).flat_map(|_| init.iter().copied()).collect();
     let data = rows_of(x);
-    let mut grad = vec![0.0; nt];
-    let mut hess = vec![1.0; nt];
+    let mut gh = vec![[0.0, 1.0]; nt];
     let mut prob = vec![0.0; nt * k];
-    let mut samples: Vec<usize> = Vec::with_capacity(nt);
+    let mut samples: Vec<u32> = Vec::with_capacity(nt);
+    let mut scratch = Scratch::default();
     let mut gains = vec![0.0; p];
     let mut trees = Vec::new();
-    let mut train_score = vec![-mean_loss(&loss, &train, &raw)];
+    let mut train_score = vec![-train_prob_and_loss(&loss, &train, &raw, &mut prob)];
     let mut validation_score = if early { vec![-mean_loss(&loss, &valid, &raw_valid)] } else { Vec::new() };
     for _ in 0..s.max_iter {
-        if let Loss::Log { .. } = loss {
-            for i in 0..nt {
-                if k == 1 {
-                    prob[i] = sigmoid(raw[i]);
-                } else {
-                    softmax(&raw[i * k..(i + 1) * k], &mut prob[i * k..(i + 1) * k]);
-                }
-            }
-        }
+        // `prob` holds the probabilities of the current raw scores (log loss).
         let mut stage = Vec::with_capacity(k);
         for c in 0..k {
             match &loss {
                 Loss::Squared(y) => {
                     for (i, &r) in train.iter().enumerate() {
-                        grad[i] = raw[i] - y[r];
+                        gh[i][0] = raw[i] - y[r];
                     }
                 }
                 Loss::Log { y, .. } => {
                     let target = if k == 1 { 1 } else { c };
                     for (i, &r) in train.iter().enumerate() {
                         let pr = prob[i * k + c];
-                        grad[i] = pr - (y[r] == target) as u8 as f64;
-                        hess[i] = pr * (1.0 - pr);
+                        gh[i] = [pr - (y[r] == target) as u8 as f64, pr * (1.0 - pr)];
                     }
                 }
             }
             samples.clear();
-            samples.extend(0..nt);
-            let grower = Grower { b: &binned_train, rows: &rows, grad: &grad, hess: &hess, s, p };
-            let (tree, ranges) = grower.grow(&mut samples, &mut gains);
+            samples.extend(0..nt as u32);
+            let grower = Grower { b: &binned_train, gh: &gh, s, p };
+            let (tree, ranges) = grower.grow(&mut samples, &mut gains, &mut scratch);
+            // The new tree's leaf values onto the training rows it holds (no tree walk).
             for (a, b, v) in ranges {
                 for &sm in &samples[a..b] {
-                    raw[sm * k + c] += v;
+                    raw[sm as usize * k + c] += v;
                 }
             }
             for (i, &r) in valid.iter().enumerate() {
@@ -665,7 +706,7 @@ fn boost(x: &Array2<f64>, loss: Loss, n_classes: usize, s: &Settings, seed: u64)
             stage.push(tree);
         }
         trees.push(stage);
-        train_score.push(-mean_loss(&loss, &train, &raw));
+        train_score.push(-train_prob_and_loss(&loss, &train, &raw, &mut prob));
         if early {
             validation_score.push(-mean_loss(&loss, &valid, &raw_valid));
             // scikit-learn's _should_stop.

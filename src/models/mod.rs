@@ -6,6 +6,7 @@ pub mod cluster;
 pub mod boosting;
 pub mod forest;
 pub mod hist_boosting;
+mod hist_kernels;
 pub mod linear;
 pub mod linear_cd;
 pub mod logistic;

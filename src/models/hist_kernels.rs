@@ -1,0 +1,152 @@
+//! Inner loops of histogram gradient boosting (`hist_boosting.rs`): building
+//! gradient/hessian histograms and partitioning a node's rows. Portable code
+//! written so that the compiler drops bounds checks (fixed 256-bin blocks
+//! indexed by a `u8`), natively and in wasm.
+
+/// One histogram bin: sums of gradients and hessians, and the row count.
+#[derive(Clone, Copy, Default, Debug, PartialEq)]
+pub(crate) struct Bin {
+    pub g: f64,
+    pub h: f64,
+    pub c: u32,
+}
+
+/// 256 bins per feature (the last one is the missing bin).
+pub(crate) const NB: usize = 256;
+
+#[inline(always)]
+fn add(b: &mut Bin, g: f64, h: f64) {
+    b.g += g;
+    b.h += h;
+    b.c += 1;
+}
+
+/// Adds the rows `rows` (row index, (gradient, hessian)) to the histograms of the
+/// features `f0..` (feature-major codes, `n` per feature), four features per pass
+/// over the rows: each row's (g, h) is loaded once for four independent
+/// histogram updates. Every bin still sums its rows in the order of `rows`.
+#[inline(always)]
+fn hist_features<I: Iterator<Item = (usize, [f64; 2])> + Clone>(codes_fm: &[u8], n: usize, rows: I, hist: &mut [Bin]) {
+    if n == 0 {
+        return;
+    }
+    let p = codes_fm.len() / n;
+    let mut f = 0;
+    while f + 4 <= p {
+        let col = |k: usize| &codes_fm[(f + k) * n..(f + k + 1) * n];
+        let (c0, c1, c2, c3) = (col(0), col(1), col(2), col(3));
+        let hs = &mut hist[f * NB..(f + 4) * NB];
+        let (h0, hs) = hs.split_at_mut(NB);
+        let (h1, hs) = hs.split_at_mut(NB);
+        let (h2, h3) = hs.split_at_mut(NB);
+        let bins = "split_at_mut(NB) yields NB bins";
+        let (h0, h1, h2, h3): (&mut [Bin; NB], &mut [Bin; NB], &mut [Bin; NB], &mut [Bin; NB]) =
+            (h0.try_into().expect(bins), h1.try_into().expect(bins), h2.try_into().expect(bins), h3.try_into().expect(bins));
+        for (s, [g, h]) in rows.clone() {
+            add(&mut h0[c0[s] as usize], g, h);
+            add(&mut h1[c1[s] as usize], g, h);
+            add(&mut h2[c2[s] as usize], g, h);
+            add(&mut h3[c3[s] as usize], g, h);
+        }
+        f += 4;
+    }
+    for f in f..p {
+        let c0 = &codes_fm[f * n..(f + 1) * n];
+        let h0: &mut [Bin; NB] = (&mut hist[f * NB..(f + 1) * NB]).try_into().expect("NB bins");
+        for (s, [g, h]) in rows.clone() {
+            add(&mut h0[c0[s] as usize], g, h);
+        }
+    }
+}
+
+/// Histogram of all rows `0..n` in their natural order (the root of a tree):
+/// streams the feature-major code columns and the (gradient, hessian) pairs.
+pub(crate) fn hist_all_rows(codes_fm: &[u8], n: usize, gh: &[[f64; 2]], hist: &mut [Bin]) {
+    hist_features(codes_fm, n, gh[..n].iter().copied().enumerate(), hist);
+}
+
+/// Histogram of the rows `samples` (any subset, any order), as scikit-learn:
+/// the (gradient, hessian) pairs of the rows are first gathered in sample order
+/// into `ordered` (a tight loop, many independent loads in flight), then the
+/// features' code columns (`n` bytes each, cache-resident) are read at the
+/// samples' rows, four features per pass. Each bin sums its rows in the order
+/// of `samples`, as `hist_all_rows` does.
+pub(crate) fn hist_rows(codes_fm: &[u8], n: usize, samples: &[u32], gh: &[[f64; 2]], ordered: &mut Vec<[f64; 2]>, hist: &mut [Bin]) {
+    ordered.clear();
+    ordered.extend(samples.iter().map(|&s| gh[s as usize]));
+    hist_features(codes_fm, n, samples.iter().map(|&s| s as usize).zip(ordered.iter().copied()), hist);
+}
+
+/// `parent -= child`, bin by bin (the sibling's histogram by subtraction).
+pub(crate) fn subtract(parent: &mut [Bin], child: &[Bin]) {
+    for (a, b) in parent.iter_mut().zip(child) {
+        a.g -= b.g;
+        a.h -= b.h;
+        a.c -= b.c;
+    }
+}
+
+/// Stable partition of `part` by `left[codes[s]]`: rows going left keep their
+/// order at the front, rows going right follow in their order. Branch-free
+/// (the direction of a row is unpredictable); `scratch` holds the right rows.
+/// Returns the number of rows going left.
+pub(crate) fn partition(part: &mut [u32], codes: &[u8], left: &[bool; NB], scratch: &mut Vec<u32>) -> usize {
+    scratch.clear();
+    scratch.resize(part.len(), 0);
+    let (mut li, mut ri) = (0usize, 0usize);
+    for i in 0..part.len() {
+        let s = part[i];
+        let l = left[codes[s as usize] as usize];
+        // li <= i: writing the front never overwrites a row not yet read.
+        part[li] = s;
+        scratch[ri] = s;
+        li += l as usize;
+        ri += (!l) as usize;
+    }
+    part[li..].copy_from_slice(&scratch[..ri]);
+    li
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn row_and_column_kernels_agree_and_partition_is_stable() {
+        let (n, p) = (50usize, 6usize);
+        let codes_fm: Vec<u8> = (0..n * p).map(|i| ((i * 37) % 11) as u8).collect();
+        let gh: Vec<[f64; 2]> = (0..n).map(|i| [(i as f64 * 0.37).sin(), 0.1 + (i % 5) as f64]).collect();
+        let mut a = vec![Bin::default(); p * NB];
+        let mut b = vec![Bin::default(); p * NB];
+        hist_all_rows(&codes_fm, n, &gh, &mut a);
+        let all: Vec<u32> = (0..n as u32).collect();
+        let mut ordered = Vec::new();
+        hist_rows(&codes_fm, n, &all, &gh, &mut ordered, &mut b);
+        assert_eq!(a, b);
+        // A subset in a shuffled order: each bin is that subset's sum in that order.
+        let sub: Vec<u32> = vec![7, 3, 41, 0, 19, 22];
+        let mut c = vec![Bin::default(); p * NB];
+        hist_rows(&codes_fm, n, &sub, &gh, &mut ordered, &mut c);
+        for f in 0..p {
+            let mut want = [Bin::default(); NB];
+            for &s in &sub {
+                let w = &mut want[codes_fm[f * n + s as usize] as usize];
+                w.g += gh[s as usize][0];
+                w.h += gh[s as usize][1];
+                w.c += 1;
+            }
+            assert_eq!(&c[f * NB..(f + 1) * NB], &want[..]);
+        }
+        assert_eq!(a[..NB].iter().map(|b| b.c).sum::<u32>(), n as u32);
+        let mut left = [false; NB];
+        left[..5].iter_mut().for_each(|l| *l = true);
+        let mut part = all.clone();
+        let mut scratch = Vec::new();
+        let k = partition(&mut part, &codes_fm[..n], &left, &mut scratch);
+        let want_l: Vec<u32> = all.iter().copied().filter(|&s| codes_fm[s as usize] < 5).collect();
+        let want_r: Vec<u32> = all.iter().copied().filter(|&s| codes_fm[s as usize] >= 5).collect();
+        assert_eq!(k, want_l.len());
+        assert_eq!(&part[..k], &want_l[..]);
+        assert_eq!(&part[k..], &want_r[..]);
+    }
+}
