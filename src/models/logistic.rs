@@ -101,8 +101,8 @@ const LANES: usize = 8;
 /// < 1e-17 relative), times `2^k` built from the bits. Within 2 ulp of libm's exp.
 #[inline(always)]
 fn exp_nonpos(x: [f64; LANES]) -> [f64; LANES] {
-    const LN2_HI: f64 = 6.931_471_803_691_238_164_9e-1;
-    const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
+    const LN2_HI: f64 = 6.931_471_803_691_238e-1;
+    const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
     // 1.5·2^52: adding it rounds to an integer held in the low mantissa bits.
     const SHIFT: f64 = 6_755_399_441_055_744.0;
     const C: [f64; 13] = [
