@@ -139,6 +139,9 @@ fn wolfe_search<F: FnMut(&[f64], &mut [f64]) -> f64>(
             a *= 0.5;
             continue;
         }
+        if round_off_wolfe(f0, dg0, fa, dga) {
+            return Some((a, fa));
+        }
         if fa > f0 + C1 * a * dg0 || (i > 0 && fa >= f_prev) {
             return zoom(&mut eval, f0, dg0, (a_prev, f_prev, dg_prev), (a, fa, dga), x_new, g_new);
         }
@@ -159,6 +162,19 @@ fn wolfe_search<F: FnMut(&[f64], &mut [f64]) -> f64>(
 }
 
 type Point = (f64, f64, f64); // (step, value, directional derivative)
+
+/// Acceptance once the change of `f` is lost in round-off (near the optimum
+/// of a sum over many rows, where `f` cannot resolve a decrease of `|g|²/H`):
+/// the strong-Wolfe curvature condition `|φ'(a)| ≤ C2·|φ'(0)|` with `f` not
+/// above `f0` beyond round-off. On a locally quadratic objective the curvature
+/// condition implies the sufficient decrease `φ'(a) ≤ (2·C1 − 1)·φ'(0)` of
+/// Hager & Zhang's approximate Wolfe conditions, so the step still makes
+/// progress; without this the line search fails or spends dozens of
+/// evaluations bisecting noise.
+fn round_off_wolfe(f0: f64, dg0: f64, fa: f64, dga: f64) -> bool {
+    const C2: f64 = 0.9;
+    fa <= f0 + 1e-12 * f0.abs() && dga.abs() <= -C2 * dg0
+}
 
 fn zoom<E: FnMut(f64, &mut [f64], &mut [f64]) -> (f64, f64)>(
     eval: &mut E,
@@ -198,6 +214,9 @@ fn zoom<E: FnMut(f64, &mut [f64], &mut [f64]) -> (f64, f64)>(
         let (fa, dga) = eval(a, x_new, g_new);
         if fa < f0 && best.is_none_or(|b| fa < b.1) {
             best = Some((a, fa, dga));
+        }
+        if round_off_wolfe(f0, dg0, fa, dga) {
+            return Some((a, fa));
         }
         if fa > f0 + C1 * a * dg0 || fa >= lo.1 {
             hi = (a, fa, dga);
