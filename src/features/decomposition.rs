@@ -98,7 +98,10 @@ fn project(x: &Frame, step: &str, center: &[f64], dirs: &[Vec<f64>], scale: Opti
 /// Writes rows `start..end` of the centred columns into the first `end − start`
 /// columns of `buf` (`p × BLOCK`, one input column per row).
 fn fill_centred_block(buf: &mut Array2<f64>, cols: &[&[f64]], center: &[f64], start: usize, end: usize) {
-    for ((mut row, col), &m) in buf.rows_mut().into_iter().zip(cols).zip(center) {
+    let bw = buf.ncols().max(1);
+    // `buf` is a fresh standard-layout array, so as_slice_mut is Some.
+    let rows = buf.as_slice_mut().unwrap_or(&mut []).chunks_exact_mut(bw);
+    for ((row, col), &m) in rows.zip(cols).zip(center) {
         row.iter_mut().zip(&col[start..end]).for_each(|(o, v)| *o = v - m);
     }
 }
