@@ -198,13 +198,22 @@ impl<const L: usize> Panel<L> {
         }
         Panel { d, groups, norms: nv }
     }
-    /// Dot products of `row` with the vectors of group `g`.
+    /// Dot products of each of the `R` consecutive rows in `rows` (`R × d`
+    /// values) with the vectors of group `g`. Several rows at once give `R × L`
+    /// independent accumulators, so the loop is bound by throughput, not by the
+    /// latency of one add chain; each dot product still sums over `j` in order,
+    /// so the result does not depend on `R`.
     #[inline(always)]
-    fn dots(&self, row: &[f64], g: usize) -> [f64; L] {
-        let mut acc = [0.0; L];
-        for (&x, c) in row.iter().zip(&self.groups[g * self.d..(g + 1) * self.d]) {
-            for (a, &cl) in acc.iter_mut().zip(c) {
-                *a += x * cl;
+    fn dots<const R: usize>(&self, rows: &[f64], g: usize) -> [[f64; L]; R] {
+        let d = self.d;
+        let rows = &rows[..R * d];
+        let mut acc = [[0.0; L]; R];
+        for (j, c) in self.groups[g * d..(g + 1) * d].iter().enumerate() {
+            for (r, a) in acc.iter_mut().enumerate() {
+                let x = rows[r * d + j];
+                for (al, &cl) in a.iter_mut().zip(c) {
+                    *al += x * cl;
+                }
             }
         }
         acc
@@ -224,19 +233,52 @@ fn candidate_distances(x: &[f64], d: usize, xn: &[f64], ids: &[usize], closest: 
     let cn: Vec<f64> = ids.iter().map(|&i| xn[i]).collect();
     let panel = Panel::<L>::new(rows.into_iter(), &cn, d);
     let mut pots = vec![0.0; t];
-    for (i, r) in x.chunks_exact(d).enumerate() {
-        for g in 0..t.div_ceil(L) {
-            let dots = panel.dots(r, g);
-            for (l, &dt) in dots.iter().enumerate().take(t - g * L) {
-                let c = g * L + l;
-                let mut v = (-2.0 * dt + xn[i] + panel.norms[g][l]).max(0.0);
-                if let Some(cl) = closest {
-                    v = v.min(cl[i]);
+    let n_groups = t.div_ceil(L);
+    // Per block of rows: the dot products first (`db[c·BLK + i]`), then one
+    // vectorisable pass per candidate over contiguous slices.
+    const R: usize = 4;
+    const BLK: usize = 256;
+    let mut db = vec![0.0; n_groups * L * BLK];
+    let mut start = 0;
+    while start < n {
+        let end = (start + BLK).min(n);
+        let xb = &x[start * d..end * d];
+        let blocks = xb.chunks_exact(R * d);
+        let rest = blocks.remainder();
+        let mut put = |i: usize, dots: &[f64; L], g: usize| {
+            for (l, &dt) in dots.iter().enumerate() {
+                db[(g * L + l) * BLK + i] = dt;
+            }
+        };
+        let mut i0 = 0;
+        for rows in blocks {
+            for g in 0..n_groups {
+                let dots = panel.dots::<R>(rows, g);
+                for (r, dr) in dots.iter().enumerate() {
+                    put(i0 + r, dr, g);
                 }
-                out[c * n + i] = v;
-                pots[c] += v;
+            }
+            i0 += R;
+        }
+        for (r, row) in rest.chunks_exact(d).enumerate() {
+            for g in 0..n_groups {
+                put(i0 + r, &panel.dots::<1>(row, g)[0], g);
             }
         }
+        let len = end - start;
+        let xnb = &xn[start..end];
+        for (c, pot) in pots.iter_mut().enumerate() {
+            let cnc = cn[c];
+            let o = &mut out[c * n + start..c * n + end];
+            for ((o, &dt), &xx) in o.iter_mut().zip(&db[c * BLK..c * BLK + len]).zip(xnb) {
+                *o = (-2.0 * dt + xx + cnc).max(0.0);
+            }
+            if let Some(cl) = closest {
+                o.iter_mut().zip(&cl[start..end]).for_each(|(o, &c)| *o = o.min(c));
+            }
+            *pot += linalg::sum(o);
+        }
+        start = end;
     }
     pots
 }
@@ -282,19 +324,41 @@ fn assign(x: ArrayView2<f64>, centers: &Array2<f64>, labels: &mut [i64], mut sum
     let c_norm: Vec<f64> = centers.rows().into_iter().map(|r| r.dot(&r)).collect();
     let panel = Panel::<L>::new(centers.rows().into_iter(), &c_norm, d);
     let n_groups = k.div_ceil(L);
-    for (i, r) in xs.chunks_exact(d).enumerate() {
-        let mut best = (f64::INFINITY, 0usize);
-        for g in 0..n_groups {
-            let dots = panel.dots(r, g);
-            for (l, (&dt, &cn)) in dots.iter().zip(&panel.norms[g]).enumerate() {
-                let v = cn - 2.0 * dt;
-                if v < best.0 {
-                    best = (v, g * L + l);
-                }
-            }
-        }
+    let mut nearest = |i: usize, r: &[f64], best: (f64, usize)| {
         labels[i] = best.1 as i64;
         add(best.1, r);
+    };
+    let better = |best: &mut (f64, usize), dots: &[f64; L], g: usize| {
+        for (l, (&dt, &cn)) in dots.iter().zip(&panel.norms[g]).enumerate() {
+            let v = cn - 2.0 * dt;
+            if v < best.0 {
+                *best = (v, g * L + l);
+            }
+        }
+    };
+    const R: usize = 2;
+    let blocks = xs.chunks_exact(R * d);
+    let rest = blocks.remainder();
+    let mut i0 = 0;
+    for rows in blocks {
+        let mut best = [(f64::INFINITY, 0usize); R];
+        for g in 0..n_groups {
+            let dots = panel.dots::<R>(rows, g);
+            for (b, dr) in best.iter_mut().zip(&dots) {
+                better(b, dr, g);
+            }
+        }
+        for (r, &b) in best.iter().enumerate() {
+            nearest(i0 + r, &rows[r * d..(r + 1) * d], b);
+        }
+        i0 += R;
+    }
+    for (r, row) in rest.chunks_exact(d).enumerate() {
+        let mut best = (f64::INFINITY, 0usize);
+        for g in 0..n_groups {
+            better(&mut best, &panel.dots::<1>(row, g)[0], g);
+        }
+        nearest(i0 + r, row, best);
     }
 }
 
