@@ -91,21 +91,42 @@ impl Frame {
     /// values are refused either way.
     pub fn to_matrix_with(&self, allow_missing: bool) -> Result<Array2<f64>> {
         let (n, p) = (self.n_rows, self.cols.len());
-        let mut out = Array2::<f64>::zeros((n, p));
-        for (j, col) in self.cols.iter().enumerate() {
+        let mut cols = Vec::with_capacity(p);
+        for col in &self.cols {
             let v = col.numeric("the model")?;
-            for (i, &x) in v.iter().enumerate() {
-                if !x.is_finite() && !(allow_missing && x.is_nan()) {
-                    let what = if x.is_nan() { "a missing value" } else { "an infinite value" };
-                    return Err(Error::column(
-                        &col.name,
-                        format!("has {what} at row {} when it reaches the model; add a SimpleImputer (or fix the data)", i + 1),
-                    ));
+            if let Some(i) = first_unusable(v, allow_missing) {
+                let what = if v[i].is_nan() { "a missing value" } else { "an infinite value" };
+                return Err(Error::column(
+                    &col.name,
+                    format!("has {what} at row {} when it reaches the model; add a SimpleImputer (or fix the data)", i + 1),
+                ));
+            }
+            if v.len() != n {
+                return Err(Error::column(&col.name, format!("internal: holds {} values for {n} rows", v.len())));
+            }
+            cols.push(v);
+        }
+        // Column-major → row-major in blocks of rows: a block is transposed into a
+        // small buffer that stays in L1 (every column read sequentially), then
+        // appended to the output — no zero-fill of the whole output first.
+        const BLOCK: usize = 64;
+        let mut out = Vec::with_capacity(n * p);
+        if p > 0 {
+            let mut tmp = vec![0.0; BLOCK * p];
+            let mut start = 0;
+            while start < n {
+                let end = (start + BLOCK).min(n);
+                let t = &mut tmp[..(end - start) * p];
+                for (j, col) in cols.iter().enumerate() {
+                    for (row, &x) in t.chunks_exact_mut(p).zip(&col[start..end]) {
+                        row[j] = x;
+                    }
                 }
-                out[[i, j]] = x;
+                out.extend_from_slice(t);
+                start = end;
             }
         }
-        Ok(out)
+        Array2::from_shape_vec((n, p), out).map_err(|e| Error::data(format!("internal: frame shape {n} × {p}: {e}")))
     }
     /// A frame from a row-major matrix with the given column names.
     pub fn from_matrix(x: &Array2<f64>, names: Vec<String>) -> Frame {
@@ -126,4 +147,26 @@ impl Frame {
             .collect();
         Frame { cols, n_rows: rows.len() }
     }
+}
+
+/// The first index of `v` holding a value a model cannot take (NaN unless
+/// `allow_missing`, ±inf always), if any. The scan is a branch-free OR over
+/// chunks (it vectorises); only a chunk that holds a bad value is searched.
+fn first_unusable(v: &[f64], allow_missing: bool) -> Option<usize> {
+    const EXP: u64 = 0x7ff0_0000_0000_0000;
+    let bad = |x: f64| {
+        let b = x.to_bits();
+        // Exponent all ones: ±inf (mantissa 0) or NaN (mantissa ≠ 0).
+        (b & EXP == EXP) && !(allow_missing && x.is_nan())
+    };
+    const CHUNK: usize = 256;
+    for (c, chunk) in v.chunks(CHUNK).enumerate() {
+        let any = chunk.iter().fold(0u8, |acc, &x| acc | u8::from(x.to_bits() & EXP == EXP));
+        if any != 0 {
+            if let Some(i) = chunk.iter().position(|&x| bad(x)) {
+                return Some(c * CHUNK + i);
+            }
+        }
+    }
+    None
 }

@@ -20,7 +20,9 @@ use serde_json::json;
 use super::selection::{class_target_for, finite_columns};
 use crate::estimator::{FitContext, FittedTransform, ParamInfo, StepParams, Target};
 use crate::frame::{FCol, Frame};
-use crate::linalg::sym_eigen;
+use crate::linalg::{self, sym_eigen, BLOCK};
+use ndarray::linalg::general_mat_mul;
+use ndarray::{s, Array2};
 use crate::preprocess::{check_columns, check_fit_rows};
 use crate::{Error, Result};
 
@@ -56,25 +58,52 @@ pub struct Pca {
 }
 
 /// Projects the centred columns of `x` on `dirs` (one weight vector per output column).
+///
+/// Blocked: [`BLOCK`] rows of the centred inputs are copied into a small
+/// `p × BLOCK` buffer (contiguous copies from the column-major frame), one
+/// matrix product `W · block` gives the block of every output column, which is
+/// copied out. The inputs are read once instead of once per output column.
 fn project(x: &Frame, step: &str, center: &[f64], dirs: &[Vec<f64>], scale: Option<&[f64]>, prefix: &str) -> Result<Frame> {
     let inputs: Vec<&[f64]> = x.cols.iter().map(|c| c.numeric(step)).collect::<Result<_>>()?;
-    let n = x.n_rows;
-    let mut cols = Vec::with_capacity(dirs.len());
-    for (c, w) in dirs.iter().enumerate() {
-        let mut out = vec![0.0; n];
-        for (j, col) in inputs.iter().enumerate() {
-            let (m, wj) = (center[j], w[j]);
-            for (o, &v) in out.iter_mut().zip(col.iter()) {
-                *o += (v - m) * wj;
+    let (n, p, k) = (x.n_rows, inputs.len(), dirs.len());
+    if center.len() != p || dirs.iter().any(|w| w.len() != p) || scale.is_some_and(|s| s.len() != k) {
+        return Err(Error::data(format!("{step}: the fitted weights do not match the {p} input columns")));
+    }
+    let w = Array2::from_shape_fn((k, p), |(c, j)| dirs[c][j]);
+    // Filled block by block (no zero-fill of whole columns first).
+    let mut outs: Vec<Vec<f64>> = (0..k).map(|_| Vec::with_capacity(n)).collect();
+    let bw = BLOCK.min(n).max(1);
+    let mut buf = Array2::<f64>::zeros((p, bw));
+    let mut ob = Array2::<f64>::zeros((k, bw));
+    let mut start = 0;
+    while start < n {
+        let end = (start + BLOCK).min(n);
+        let len = end - start;
+        fill_centred_block(&mut buf, &inputs, center, start, end);
+        general_mat_mul(1.0, &w, &buf.slice(s![.., ..len]), 0.0, &mut ob.slice_mut(s![.., ..len]));
+        // `ob` is a fresh standard-layout array, so as_slice is Some.
+        for (c, (out, src)) in outs.iter_mut().zip(ob.as_slice().unwrap_or(&[]).chunks_exact(bw)).enumerate() {
+            let src = &src[..len];
+            match scale {
+                Some(sc) => out.extend(src.iter().map(|v| v / sc[c])),
+                None => out.extend_from_slice(src),
             }
         }
-        if let Some(s) = scale {
-            let s = s[c];
-            out.iter_mut().for_each(|o| *o /= s);
-        }
-        cols.push(FCol::num(format!("{prefix}{c}"), out));
+        start = end;
     }
+    let cols = outs.into_iter().enumerate().map(|(c, v)| FCol::num(format!("{prefix}{c}"), v)).collect();
     Ok(Frame::new(cols, n))
+}
+
+/// Writes rows `start..end` of the centred columns into the first `end − start`
+/// columns of `buf` (`p × BLOCK`, one input column per row).
+fn fill_centred_block(buf: &mut Array2<f64>, cols: &[&[f64]], center: &[f64], start: usize, end: usize) {
+    let bw = buf.ncols().max(1);
+    // `buf` is a fresh standard-layout array, so as_slice_mut is Some.
+    let rows = buf.as_slice_mut().unwrap_or(&mut []).chunks_exact_mut(bw);
+    for ((row, col), &m) in rows.zip(cols).zip(center) {
+        row.iter_mut().zip(&col[start..end]).for_each(|(o, v)| *o = v - m);
+    }
 }
 
 /// Flips `v` so that its largest-|entry| (first on ties) is positive.
@@ -92,21 +121,29 @@ fn flip_sign(v: &mut [f64]) {
 
 /// Column means of column-major data.
 fn means(cols: &[&[f64]], n: usize) -> Vec<f64> {
-    cols.iter().map(|c| c.iter().sum::<f64>() / n as f64).collect()
+    cols.iter().map(|c| linalg::sum(c) / n as f64).collect()
 }
 
 /// `Σ_i (x_i − m)(x_i − m)ᵀ` of column-major data (p × p).
-fn scatter(cols: &[&[f64]], m: &[f64]) -> ndarray::Array2<f64> {
+///
+/// Blocked: [`BLOCK`] rows of the centred columns are copied into a `p × BLOCK`
+/// buffer and one matrix product `B Bᵀ` adds their contribution, instead of
+/// `p(p+1)/2` latency-bound dot products over whole columns (and no centred
+/// copy of the data).
+fn scatter(cols: &[&[f64]], m: &[f64]) -> Array2<f64> {
     let p = cols.len();
-    let mut g = ndarray::Array2::<f64>::zeros((p, p));
-    let centred: Vec<Vec<f64>> = cols.iter().zip(m).map(|(c, &mj)| c.iter().map(|v| v - mj).collect()).collect();
-    for a in 0..p {
-        for b in a..p {
-            let s: f64 = centred[a].iter().zip(&centred[b]).map(|(u, v)| u * v).sum();
-            g[[a, b]] = s;
-            g[[b, a]] = s;
-        }
+    let n = cols.first().map_or(0, |c| c.len());
+    let mut g = Array2::<f64>::zeros((p, p));
+    let mut buf = Array2::<f64>::zeros((p, BLOCK.min(n).max(1)));
+    let mut start = 0;
+    while start < n {
+        let end = (start + BLOCK).min(n);
+        fill_centred_block(&mut buf, cols, m, start, end);
+        let b = buf.slice(s![.., ..end - start]);
+        general_mat_mul(1.0, &b, &b.t(), 1.0, &mut g);
+        start = end;
     }
+    linalg::symmetrize_upper(&mut g);
     g
 }
 

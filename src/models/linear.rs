@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::{check_fit, check_n_features, named};
 use crate::estimator::{FitContext, FittedModel, ModelParams, Output, ParamInfo, Target, Task};
-use crate::linalg::{centered_gram, column_means, solve_psd_min_norm};
+use crate::linalg::{centered_gram, column_means, dot, solve_psd_min_norm};
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -89,8 +89,14 @@ impl FittedModel for LinearRegression {
     }
     fn predict(&self, x: &Array2<f64>) -> Result<Output> {
         check_n_features("LinearRegression", self.coef.len(), x)?;
-        let w = Array1::from(self.coef.clone());
-        Ok(Output::Values((x.dot(&w) + self.intercept).to_vec()))
+        let p = self.coef.len();
+        if p == 0 {
+            return Ok(Output::Values(vec![self.intercept; x.nrows()]));
+        }
+        let xs = x.as_standard_layout();
+        // as_standard_layout returns a contiguous array, so as_slice is Some.
+        let xs: &[f64] = xs.as_slice().unwrap_or(&[]);
+        Ok(Output::Values(xs.chunks_exact(p).map(|r| dot(r, &self.coef) + self.intercept).collect()))
     }
     fn inspect(&self, names: &[String]) -> serde_json::Value {
         json!({"kind": "linear", "coef": named(names, &self.coef), "intercept": self.intercept, "rank": self.rank})

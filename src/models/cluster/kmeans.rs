@@ -20,8 +20,7 @@
 //! well-posed data. `algorithm` ("lloyd"/"elkan") is not offered: both give the
 //! same result, and only Lloyd is implemented.
 
-use ndarray::linalg::general_mat_mul;
-use ndarray::{s, Array2, ArrayView2};
+use ndarray::{Array2, ArrayView1, ArrayView2};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
@@ -29,11 +28,11 @@ use serde_json::json;
 
 use super::{check_finite, check_labels, nearest_center, sq_dist};
 use crate::estimator::{FitContext, FittedModel, ModelParams, Output, ParamInfo, Target, Task};
+use crate::linalg;
 use crate::models::{check_fit, check_n_features};
 use crate::{Error, Result};
 
 const NAME: &str = "KMeans";
-const BLOCK: usize = 256;
 /// Up to this many centre values (k × d), distances are computed directly instead of by a matrix product.
 const SMALL: usize = 64;
 
@@ -134,24 +133,18 @@ fn kmeans_plusplus(x: ArrayView2<f64>, k: usize, rng: &mut ChaCha8Rng) -> Array2
     let xs = x.as_standard_layout();
     // as_standard_layout returns a contiguous array, so as_slice is Some.
     let xs: &[f64] = xs.as_slice().unwrap_or(&[]);
-    let dist_to = |c: usize, out: &mut Vec<f64>| {
-        let cr = &xs[c * d..(c + 1) * d];
-        out.clear();
-        out.extend(xs.chunks_exact(d).map(|r| sq_dist(r, cr)));
-    };
-    let mut closest = Vec::with_capacity(n);
-    dist_to(first, &mut closest);
-    let mut pot: f64 = closest.iter().sum();
+    // Squared row norms, once (scikit-learn's `x_squared_norms`).
+    let xn: Vec<f64> = xs.chunks_exact(d.max(1)).map(|r| r.iter().map(|v| v * v).sum()).collect();
+    let mut closest = vec![0.0; n];
+    let mut pot = candidate_distances(xs, d, &xn, &[first], None, &mut closest)[0];
     let mut cum = vec![0.0; n];
-    let mut cand_d = Vec::with_capacity(n);
-    let mut best_d = Vec::with_capacity(n);
+    let mut cand_d = vec![0.0; n_local_trials * n];
     for c in 1..k {
         let mut acc = 0.0;
         for (cs, &v) in cum.iter_mut().zip(&closest) {
             acc += v;
             *cs = acc;
         }
-        let mut best: Option<(f64, usize)> = None;
         let cands: Vec<usize> = (0..n_local_trials)
             .map(|_| {
                 let r = rng.random::<f64>() * pot;
@@ -159,43 +152,157 @@ fn kmeans_plusplus(x: ArrayView2<f64>, k: usize, rng: &mut ChaCha8Rng) -> Array2
                 cum.partition_point(|&v| v < r).min(n - 1)
             })
             .collect();
-        for &cid in &cands {
-            dist_to(cid, &mut cand_d);
-            let mut p = 0.0;
-            for (v, &cl) in cand_d.iter_mut().zip(&closest) {
-                if cl < *v {
-                    *v = cl;
-                }
-                p += *v;
-            }
-            if best.is_none_or(|(bp, _)| p < bp) {
-                best = Some((p, cid));
-                std::mem::swap(&mut best_d, &mut cand_d);
+        let pots = candidate_distances(xs, d, &xn, &cands, Some(&closest), &mut cand_d);
+        // argmin: the first candidate with the lowest potential (pots has n_local_trials >= 2 entries).
+        let mut best = 0;
+        for (t, &p) in pots.iter().enumerate() {
+            if p < pots[best] {
+                best = t;
             }
         }
-        // cands is non-empty (n_local_trials >= 2), so best is set.
-        let (p, cid) = best.unwrap_or((pot, first));
-        pot = p;
-        std::mem::swap(&mut closest, &mut best_d);
-        centers.row_mut(c).assign(&x.row(cid));
+        pot = pots[best];
+        closest.copy_from_slice(&cand_d[best * n..(best + 1) * n]);
+        centers.row_mut(c).assign(&x.row(cands[best]));
     }
     centers
 }
 
-/// Assigns every row to its nearest centre (blocked matrix product); returns
-/// the labels and, if `sums` is given, accumulates per-cluster sums and counts.
-fn assign(x: ArrayView2<f64>, centers: &Array2<f64>, labels: &mut [i64], mut sums: Option<(&mut Array2<f64>, &mut [usize])>, buf: &mut Array2<f64>) {
-    let (n, _) = x.dim();
+/// Vectors transposed into groups of `L` lanes for the distance kernels:
+/// group `g` holds `d` arrays, array `j` = entry `j` of vectors `g·L .. g·L + L`
+/// (missing vectors of the last group padded with 0). A row's dot products
+/// with a whole group are then `d` lane-wise multiply-adds on fixed-size
+/// arrays, which the compiler turns into SIMD (SSE2 natively, simd128 in
+/// wasm) with no packing of the rows — unlike a general matrix product, whose
+/// packing of every block of rows costs more than the arithmetic when `d` and
+/// the number of vectors are small.
+struct Panel<const L: usize> {
+    d: usize,
+    groups: Vec<[f64; L]>,
+    /// Squared norms, padded with +inf (a padded vector is never nearest).
+    norms: Vec<[f64; L]>,
+}
+
+impl<const L: usize> Panel<L> {
+    /// `rows`: the vectors, `norms`: their squared norms.
+    fn new<'a>(rows: impl ExactSizeIterator<Item = ArrayView1<'a, f64>>, norms: &[f64], d: usize) -> Panel<L> {
+        let m = rows.len();
+        let n_groups = m.div_ceil(L);
+        let mut groups = vec![[0.0; L]; n_groups * d];
+        let mut nv = vec![[f64::INFINITY; L]; n_groups];
+        for (v, row) in rows.enumerate() {
+            let (g, l) = (v / L, v % L);
+            for (j, &x) in row.iter().enumerate() {
+                groups[g * d + j][l] = x;
+            }
+            nv[g][l] = norms[v];
+        }
+        Panel { d, groups, norms: nv }
+    }
+    /// Dot products of each of the `R` consecutive rows in `rows` (`R × d`
+    /// values) with the vectors of group `g`. Several rows at once give `R × L`
+    /// independent accumulators, so the loop is bound by throughput, not by the
+    /// latency of one add chain; each dot product still sums over `j` in order,
+    /// so the result does not depend on `R`.
+    #[inline(always)]
+    fn dots<const R: usize>(&self, rows: &[f64], g: usize) -> [[f64; L]; R] {
+        let d = self.d;
+        let rows = &rows[..R * d];
+        let mut acc = [[0.0; L]; R];
+        for (j, c) in self.groups[g * d..(g + 1) * d].iter().enumerate() {
+            for (r, a) in acc.iter_mut().enumerate() {
+                let x = rows[r * d + j];
+                for (al, &cl) in a.iter_mut().zip(c) {
+                    *al += x * cl;
+                }
+            }
+        }
+        acc
+    }
+}
+
+/// Squared distances from every row of `x` to the rows `ids` (scikit-learn's
+/// `euclidean_distances(..., squared=True)`: `‖x‖² − 2 x·c + ‖c‖²` clipped at
+/// 0), each replaced by `closest` where that is smaller; candidate `t`'s
+/// distances go to `out[t·n .. (t+1)·n]`. Returns each candidate's potential
+/// (the sum of its distances).
+fn candidate_distances(x: &[f64], d: usize, xn: &[f64], ids: &[usize], closest: Option<&[f64]>, out: &mut [f64]) -> Vec<f64> {
+    const L: usize = 4;
+    let n = xn.len();
+    let t = ids.len();
+    let rows: Vec<ArrayView1<f64>> = ids.iter().map(|&i| ArrayView1::from(&x[i * d..(i + 1) * d])).collect();
+    let cn: Vec<f64> = ids.iter().map(|&i| xn[i]).collect();
+    let panel = Panel::<L>::new(rows.into_iter(), &cn, d);
+    let mut pots = vec![0.0; t];
+    let n_groups = t.div_ceil(L);
+    // Per block of rows: the dot products first (`db[c·BLK + i]`), then one
+    // vectorisable pass per candidate over contiguous slices.
+    const R: usize = 4;
+    const BLK: usize = 256;
+    let mut db = vec![0.0; n_groups * L * BLK];
+    let mut start = 0;
+    while start < n {
+        let end = (start + BLK).min(n);
+        let xb = &x[start * d..end * d];
+        let blocks = xb.chunks_exact(R * d);
+        let rest = blocks.remainder();
+        let mut put = |i: usize, dots: &[f64; L], g: usize| {
+            for (l, &dt) in dots.iter().enumerate() {
+                db[(g * L + l) * BLK + i] = dt;
+            }
+        };
+        let mut i0 = 0;
+        for rows in blocks {
+            for g in 0..n_groups {
+                let dots = panel.dots::<R>(rows, g);
+                for (r, dr) in dots.iter().enumerate() {
+                    put(i0 + r, dr, g);
+                }
+            }
+            i0 += R;
+        }
+        for (r, row) in rest.chunks_exact(d).enumerate() {
+            for g in 0..n_groups {
+                put(i0 + r, &panel.dots::<1>(row, g)[0], g);
+            }
+        }
+        let len = end - start;
+        let xnb = &xn[start..end];
+        for (c, pot) in pots.iter_mut().enumerate() {
+            let cnc = cn[c];
+            let o = &mut out[c * n + start..c * n + end];
+            for ((o, &dt), &xx) in o.iter_mut().zip(&db[c * BLK..c * BLK + len]).zip(xnb) {
+                *o = (-2.0 * dt + xx + cnc).max(0.0);
+            }
+            if let Some(cl) = closest {
+                o.iter_mut().zip(&cl[start..end]).for_each(|(o, &c)| *o = o.min(c));
+            }
+            *pot += linalg::sum(o);
+        }
+        start = end;
+    }
+    pots
+}
+
+/// Assigns every row to its nearest centre; returns the labels and, if `sums`
+/// is given, accumulates per-cluster sums and counts.
+fn assign(x: ArrayView2<f64>, centers: &Array2<f64>, labels: &mut [i64], mut sums: Option<(&mut Array2<f64>, &mut [usize])>) {
+    const L: usize = 8;
+    let d = x.ncols();
     let k = centers.nrows();
-    let c_norm: Vec<f64> = centers.rows().into_iter().map(|r| r.dot(&r)).collect();
-    let ct = centers.t();
-    if k * x.ncols() <= SMALL {
-        // Small problems: direct distances beat the packing cost of a matrix product.
-        let d = x.ncols();
+    let xs = x.as_standard_layout();
+    // as_standard_layout returns a contiguous array, so as_slice is Some.
+    let xs: &[f64] = xs.as_slice().unwrap_or(&[]);
+    // `sums` is freshly allocated (standard layout), so as_slice_mut is Some.
+    let mut sums = sums.as_mut().and_then(|(s, cnt)| s.as_slice_mut().map(|s| (s, &mut **cnt)));
+    let mut add = |c: usize, r: &[f64]| {
+        if let Some((s, cnt)) = sums.as_mut() {
+            s[c * d..(c + 1) * d].iter_mut().zip(r).for_each(|(t, a)| *t += a);
+            cnt[c] += 1;
+        }
+    };
+    if k * d <= SMALL || d == 0 {
+        // Small problems: exact distances (a − b)².
         let cs: Vec<f64> = centers.iter().copied().collect();
-        let xs = x.as_standard_layout();
-        // as_standard_layout returns a contiguous array, so as_slice is Some.
-        let xs: &[f64] = xs.as_slice().unwrap_or(&[]);
         for (i, r) in xs.chunks_exact(d.max(1)).enumerate() {
             let mut best = (f64::INFINITY, 0usize);
             for (c, cr) in cs.chunks_exact(d.max(1)).enumerate() {
@@ -209,50 +316,59 @@ fn assign(x: ArrayView2<f64>, centers: &Array2<f64>, labels: &mut [i64], mut sum
                 }
             }
             labels[i] = best.1 as i64;
-            if let Some((s, cnt)) = sums.as_mut() {
-                // `sums` is a freshly allocated (standard-layout) array, so as_slice_mut is Some.
-                if let Some(sv) = s.as_slice_mut() {
-                    for (t, a) in sv[best.1 * d..(best.1 + 1) * d].iter_mut().zip(r) {
-                        *t += a;
-                    }
-                }
-                cnt[best.1] += 1;
-            }
+            add(best.1, r);
         }
         return;
     }
-    let mut start = 0;
-    while start < n {
-        let end = (start + BLOCK).min(n);
-        let xb = x.slice(s![start..end, ..]);
-        let mut out = buf.slice_mut(s![..end - start, ..]);
-        general_mat_mul(1.0, &xb, &ct, 0.0, &mut out);
-        for (i, dots) in out.rows().into_iter().enumerate() {
-            let mut best = (f64::INFINITY, 0usize);
-            for c in 0..k {
-                let v = c_norm[c] - 2.0 * dots[c];
-                if v < best.0 {
-                    best = (v, c);
-                }
-            }
-            labels[start + i] = best.1 as i64;
-            if let Some((s, cnt)) = sums.as_mut() {
-                let mut r = s.row_mut(best.1);
-                r += &xb.row(i);
-                cnt[best.1] += 1;
+    // Nearest centre by `‖c‖² − 2 x·c` (scikit-learn's Lloyd; ‖x‖² is common to all centres).
+    let c_norm: Vec<f64> = centers.rows().into_iter().map(|r| r.dot(&r)).collect();
+    let panel = Panel::<L>::new(centers.rows().into_iter(), &c_norm, d);
+    let n_groups = k.div_ceil(L);
+    let mut nearest = |i: usize, r: &[f64], best: (f64, usize)| {
+        labels[i] = best.1 as i64;
+        add(best.1, r);
+    };
+    let better = |best: &mut (f64, usize), dots: &[f64; L], g: usize| {
+        for (l, (&dt, &cn)) in dots.iter().zip(&panel.norms[g]).enumerate() {
+            let v = cn - 2.0 * dt;
+            if v < best.0 {
+                *best = (v, g * L + l);
             }
         }
-        start = end;
+    };
+    const R: usize = 2;
+    let blocks = xs.chunks_exact(R * d);
+    let rest = blocks.remainder();
+    let mut i0 = 0;
+    for rows in blocks {
+        let mut best = [(f64::INFINITY, 0usize); R];
+        for g in 0..n_groups {
+            let dots = panel.dots::<R>(rows, g);
+            for (b, dr) in best.iter_mut().zip(&dots) {
+                better(b, dr, g);
+            }
+        }
+        for (r, &b) in best.iter().enumerate() {
+            nearest(i0 + r, &rows[r * d..(r + 1) * d], b);
+        }
+        i0 += R;
+    }
+    for (r, row) in rest.chunks_exact(d).enumerate() {
+        let mut best = (f64::INFINITY, 0usize);
+        for g in 0..n_groups {
+            better(&mut best, &panel.dots::<1>(row, g)[0], g);
+        }
+        nearest(i0 + r, row, best);
     }
 }
 
 fn inertia_of(x: ArrayView2<f64>, centers: &Array2<f64>, labels: &[i64]) -> f64 {
-    let mut s = 0.0;
-    for (r, &l) in x.rows().into_iter().zip(labels) {
-        let c = centers.row(l as usize);
-        s += r.iter().zip(c.iter()).map(|(a, b)| (a - b) * (a - b)).sum::<f64>();
-    }
-    s
+    let d = x.ncols().max(1);
+    let xs = x.as_standard_layout();
+    let cs = centers.as_standard_layout();
+    // Both are contiguous after as_standard_layout, so as_slice is Some.
+    let (xs, cs) = (xs.as_slice().unwrap_or(&[]), cs.as_slice().unwrap_or(&[]));
+    xs.chunks_exact(d).zip(labels).map(|(r, &l)| sq_dist(r, &cs[l as usize * d..(l as usize + 1) * d])).sum()
 }
 
 /// Lloyd iterations from `centers` (scikit-learn's `_kmeans_single_lloyd`).
@@ -261,7 +377,6 @@ fn lloyd(x: ArrayView2<f64>, mut centers: Array2<f64>, max_iter: usize, tol: f64
     let k = centers.nrows();
     let mut labels = vec![-1i64; n];
     let mut labels_old = vec![-1i64; n];
-    let mut buf = Array2::<f64>::zeros((BLOCK.min(n), k));
     let mut sums = Array2::<f64>::zeros((k, d));
     let mut counts = vec![0usize; k];
     let mut strict = false;
@@ -269,7 +384,7 @@ fn lloyd(x: ArrayView2<f64>, mut centers: Array2<f64>, max_iter: usize, tol: f64
     while it < max_iter {
         sums.fill(0.0);
         counts.iter_mut().for_each(|c| *c = 0);
-        assign(x, &centers, &mut labels, Some((&mut sums, &mut counts)), &mut buf);
+        assign(x, &centers, &mut labels, Some((&mut sums, &mut counts)));
         // Relocate empty clusters to the rows farthest from their (old) centres.
         let empty: Vec<usize> = (0..k).filter(|&c| counts[c] == 0).collect();
         if !empty.is_empty() {
@@ -312,7 +427,7 @@ fn lloyd(x: ArrayView2<f64>, mut centers: Array2<f64>, max_iter: usize, tol: f64
         labels_old.copy_from_slice(&labels);
     }
     if !strict {
-        assign(x, &centers, &mut labels, None, &mut buf);
+        assign(x, &centers, &mut labels, None);
     }
     let inertia = inertia_of(x, &centers, &labels);
     Run { labels, inertia, centers, n_iter: it }
@@ -357,8 +472,20 @@ impl ModelParams for KMeansParams {
         let runs = self.n_runs()?;
         // Centre the data (as scikit-learn) and scale tol by the mean feature variance.
         let mean = x.mean_axis(ndarray::Axis(0)).unwrap_or_else(|| ndarray::Array1::zeros(d));
-        let xc = x - &mean;
-        let mean_var = xc.mapv(|v| v * v).sum() / (n * d) as f64;
+        let xc = {
+            let xs = x.as_standard_layout();
+            let ms = mean.to_vec();
+            let mut v = Vec::with_capacity(n * d);
+            // as_standard_layout returns a contiguous array, so as_slice is Some.
+            for r in xs.as_slice().unwrap_or(&[]).chunks_exact(d) {
+                v.extend(r.iter().zip(&ms).map(|(a, m)| a - m));
+            }
+            Array2::from_shape_vec((n, d), v).map_err(|e| Error::data(format!("internal: {NAME} centring: {e}")))?
+        };
+        let mean_var = match xc.as_slice() {
+            Some(v) => linalg::dot(v, v),
+            None => xc.iter().map(|v| v * v).sum(),
+        } / (n * d) as f64;
         let tol = self.tol * mean_var;
         let mut rng = ChaCha8Rng::seed_from_u64(ctx.seed_for(self.random_state));
         let mut best: Option<Run> = None;
@@ -490,17 +617,16 @@ mod tests {
     }
 
     #[test]
-    fn blocked_product_assignment_matches_direct() {
+    fn lane_kernel_assignment_matches_direct() {
         use rand::{Rng, SeedableRng};
         let mut rng = ChaCha8Rng::seed_from_u64(11);
-        // k × d = 100 > SMALL: the matrix-product path, over several blocks.
+        // k × d = 260 > SMALL: the lane kernel; 13 centres = one full group of 8 lanes and a padded one.
         let x = Array2::from_shape_fn((600, 20), |_| rng.random::<f64>());
-        let c = Array2::from_shape_fn((5, 20), |_| rng.random::<f64>());
+        let c = Array2::from_shape_fn((13, 20), |_| rng.random::<f64>());
         let mut labels = vec![0i64; 600];
-        let mut buf = Array2::zeros((BLOCK, 5));
-        let mut sums = Array2::zeros((5, 20));
-        let mut cnt = vec![0usize; 5];
-        assign(x.view(), &c, &mut labels, Some((&mut sums, &mut cnt)), &mut buf);
+        let mut sums = Array2::zeros((13, 20));
+        let mut cnt = vec![0usize; 13];
+        assign(x.view(), &c, &mut labels, Some((&mut sums, &mut cnt)));
         assert_eq!(labels, nearest_center(&x, c.as_slice().unwrap(), 20));
         assert_eq!(cnt.iter().sum::<usize>(), 600);
         assert!((sums.sum() - x.sum()).abs() < 1e-9);
