@@ -202,6 +202,15 @@ impl Table {
     pub fn names(&self) -> Vec<String> {
         self.columns.iter().map(|c| c.name.clone()).collect()
     }
+    /// `rows` of the table: the table itself when `rows` is every row in order
+    /// (fitting on all the data copies nothing), else [`select_rows`](Self::select_rows).
+    pub fn rows_view(&self, rows: &[usize]) -> std::borrow::Cow<'_, Table> {
+        if rows.len() == self.n_rows && rows.iter().enumerate().all(|(i, &r)| i == r) {
+            std::borrow::Cow::Borrowed(self)
+        } else {
+            std::borrow::Cow::Owned(self.select_rows(rows))
+        }
+    }
     /// A new table holding `rows` (in that order) of every column.
     pub fn select_rows(&self, rows: &[usize]) -> Table {
         Table {

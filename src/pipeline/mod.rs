@@ -283,7 +283,7 @@ pub(crate) fn fit_transformers(
     ctx: &FitContext,
     mut trace: Option<&mut Vec<StepTrace>>,
 ) -> Result<Transformed> {
-    let sub = table.select_rows(rows);
+    let sub = table.rows_view(rows);
     let mut y = prep.target.as_ref().map(|t| t.select(rows));
     let mut kept_rows = rows.to_vec();
     let mut used: Vec<usize> = Vec::new();
@@ -903,7 +903,7 @@ pub fn fit_clustering(table: &Table, spec: &PipelineSpec) -> Result<(FittedPipel
     let mut fitted = fit(table, spec, &prep, &prep.rows, &ctx)?;
     let mut warnings = prep.warnings.clone();
     warnings.append(&mut fitted.warnings);
-    let x = fitted.transform(&table.select_rows(&prep.rows))?;
+    let x = fitted.transform(&table.rows_view(&prep.rows))?;
     let ModelState::Fitted(model) = &fitted.model else { return Err(Error::data("a clustering pipeline has no single-class model")) };
     let labels: Vec<i64> = match training_labels(model) {
         Some(l) if l.len() == x.nrows() => l.to_vec(),
