@@ -682,20 +682,25 @@ async function train() {
     setStatus('trained');
     await autoShowModel(spec);
   } catch (e) {
-    if (e.cancelled) {
-      text.textContent = 'cancelled';
-    } else {
-      text.textContent = 'failed';
-      showError(ui.trainError, e.message);
-      await recoverIfFatal(e);
-    }
-    setStatus('ready');
+    await runFailed(e, text);
   } finally {
     setBusy(false);
   }
 }
 
 // ---------------------------------------------------------------- models area: clustering and the model view
+
+/** A failed or cancelled training run: the progress line says which, the error is shown, the worker recovers. */
+async function runFailed(e, text) {
+  if (e.cancelled) {
+    text.textContent = 'cancelled';
+  } else {
+    text.textContent = 'failed';
+    showError(ui.trainError, e.message);
+    await recoverIfFatal(e);
+  }
+  setStatus('ready');
+}
 
 /** Fits a clustering on every row (no cross-validation: nothing to score against). */
 async function trainClustering(spec) {
@@ -730,14 +735,7 @@ async function trainClustering(spec) {
     renderModelSummary(await client.call('model_summary'), 'trained on this page');
     setStatus('trained');
   } catch (e) {
-    if (e.cancelled) {
-      text.textContent = 'cancelled';
-    } else {
-      text.textContent = 'failed';
-      showError(ui.trainError, e.message);
-      await recoverIfFatal(e);
-    }
-    setStatus('ready');
+    await runFailed(e, text);
   } finally {
     setBusy(false);
   }
