@@ -13,7 +13,8 @@
 //                'fit' {spec} → model file text
 //                'load_model' {text} → model summary
 //                'model_summary' → summary of the session's model
-//                'predict_csv' {bytes} → predictions CSV text
+//                'predict_csv' {bytes} → {csv, n_rows}: predictions CSV text and its row count
+//                'predict_loaded' → {csv, n_rows} for the loaded table (no second read of the file)
 //                'load_stream' {blob, options} → table summary (+ read_ms, memory_bytes); progress
 //                               replies carry bytes read / file size
 //                'profile' → profile of the loaded table (see src/data/profile.rs)
