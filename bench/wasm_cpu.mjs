@@ -55,7 +55,7 @@ const once = () => {
       return session.fit(spec);
     case 'fit_predict':
       session.fit(spec);
-      return session.predict_loaded();
+      return session.predict_loaded_summary(15);
     default:
       throw new Error(`unknown op ${op}`);
   }

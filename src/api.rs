@@ -123,6 +123,26 @@ pub fn predict_table(model: &ModelFile, table: &Table) -> Result<String> {
     model.pipeline.predictions_csv(table)
 }
 
+/// What the page shows right after predicting: how many rows were predicted
+/// and the prediction CSV of the first `n_head` rows. Every row is predicted
+/// (so a problem in any row is reported now), but the full CSV — every input
+/// column again, tens of megabytes for a large file — is written only when the
+/// user downloads it ([`predict_table`], [`predict_csv`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct PredictionSummary {
+    pub n_rows: usize,
+    pub head_csv: String,
+}
+
+pub fn predict_summary(model: &ModelFile, table: &Table, n_head: usize) -> Result<PredictionSummary> {
+    model.pipeline.predict(table)?;
+    // Rows are predicted independently (fitted steps only transform), so the
+    // head's predictions are those of the whole table.
+    let head: Vec<usize> = (0..table.n_rows.min(n_head)).collect();
+    let head_csv = model.pipeline.predictions_csv(&table.rows_view(&head))?;
+    Ok(PredictionSummary { n_rows: table.n_rows, head_csv })
+}
+
 /// The catalogue of steps, models and metrics the page builds its forms from.
 pub fn catalog() -> serde_json::Value {
     json!({

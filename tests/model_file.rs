@@ -102,3 +102,24 @@ fn corrupt_and_hostile_files_are_rejected_clearly() {
     v["spec"]["model"] = serde_json::json!({"LinearRegression": {}});
     assert!(load_err(&v.to_string()).contains("LinearRegression"));
 }
+
+#[test]
+fn prediction_summary_is_the_head_of_the_full_csv() {
+    // The page shows this summary; the full CSV is written on download. Both
+    // must describe the same predictions, for the loaded table and for new bytes.
+    let m = iris_model();
+    let table = dataset("iris");
+    let full = api::predict_table(&m, &table).unwrap();
+    assert_eq!(full, api::predict_csv(&m, &iris_bytes()).unwrap());
+    let s = api::predict_summary(&m, &table, 15).unwrap();
+    assert_eq!(s.n_rows, 150);
+    assert_eq!(s.head_csv.lines().collect::<Vec<_>>(), full.lines().take(16).collect::<Vec<_>>());
+    // Fewer rows than the head: all of them.
+    let small = api::predict_summary(&m, &table.select_rows(&[3, 1]), 15).unwrap();
+    assert_eq!(small.n_rows, 2);
+    assert_eq!(small.head_csv.lines().count(), 3);
+    // A problem in any row is reported by the summary, not only by the download.
+    let bad = api::load_for_model(&m, b"sepal_length,sepal_width,petal_length,petal_width\n1,2,3,4\n1,2,3,x\n");
+    let err = bad.and_then(|t| api::predict_summary(&m, &t, 1)).unwrap_err().to_string();
+    assert!(err.contains("petal_width"), "{err}");
+}

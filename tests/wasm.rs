@@ -190,6 +190,13 @@ fn save_load_predict_gives_identical_predictions() {
     let direct = s.predict_csv(IRIS.as_bytes()).map_err(err_text).unwrap();
     // Predicting the loaded table (no second read of the file) gives the same text.
     assert_eq!(s.predict_loaded().map_err(err_text).unwrap(), direct);
+    // What the page shows first: the row count and the same CSV's first rows.
+    let summary = json(s.predict_loaded_summary(15).map_err(err_text).unwrap());
+    assert_eq!(summary["n_rows"], 150);
+    let head: Vec<&str> = direct.lines().take(16).collect();
+    assert_eq!(summary["head_csv"].as_str().unwrap().lines().collect::<Vec<_>>(), head);
+    let from_bytes = json(s.predict_csv_summary(IRIS.as_bytes(), 15).map_err(err_text).unwrap());
+    assert_eq!(from_bytes, summary);
 
     // A fresh session (as after a page reload) loads the file and predicts the same bytes.
     let mut t = Session::new();

@@ -41,7 +41,7 @@ const state = {
   lastSpec: null, // spec JSON of the last successful cross-validation
   lastReport: null,
   modelText: null, // the session's current model file, kept for worker restarts
-  predictionsCsv: null,
+  predictionSource: null, // what the shown predictions were made of: {bytes | null (the loaded table), blob, modelText}
   predictionsName: 'predictions.csv',
   chart: null,
   busy: false,
@@ -1035,9 +1035,7 @@ function wirePredict() {
     // The worker's session holds the loaded table: no second read of the file.
     predict(null, state.dataName);
   });
-  $('#download-predictions').addEventListener('click', () => {
-    if (state.predictionsCsv) download(state.predictionsCsv, state.predictionsName, 'text/csv');
-  });
+  $('#download-predictions').addEventListener('click', downloadPredictions);
 }
 
 function renderModelSummary(m, source) {
@@ -1053,15 +1051,36 @@ function renderModelSummary(m, source) {
   box.dataset.loaded = 'true';
 }
 
+// The whole predictions CSV is written when it is downloaded (for a large file it is
+// tens of megabytes: every input column again), by the model and data that made the
+// predictions on show.
+async function downloadPredictions() {
+  const src = state.predictionSource;
+  if (!src) return;
+  clearError(ui.predictError);
+  if (src.modelText !== state.modelText || (!src.bytes && src.blob !== state.blob)) {
+    showError(ui.predictError, 'The model or the loaded data changed since these predictions were made: predict again, then download.');
+    return;
+  }
+  setStatus('writing the predictions CSV…');
+  try {
+    download(await client.call('predictions_csv', { bytes: src.bytes }), state.predictionsName, 'text/csv');
+  } catch (e) {
+    showError(ui.predictError, `Could not write the predictions: ${e.message}`);
+    await recoverIfFatal(e);
+  }
+  setStatus('ready');
+}
+
 // Predicts CSV bytes, or the loaded table when `bytes` is null.
 async function predict(bytes, name) {
   clearError(ui.predictError);
   setStatus(`predicting ${name}…`);
   try {
-    const { csv, n_rows: nRows } = bytes ? await client.call('predict_csv', { bytes }) : await client.call('predict_loaded', {});
-    state.predictionsCsv = csv;
+    const { n_rows: nRows, head_csv: head } = bytes ? await client.call('predict_csv', { bytes }) : await client.call('predict_loaded', {});
+    state.predictionSource = { bytes, blob: state.blob, modelText: state.modelText };
     state.predictionsName = `${name.replace(/\.[^.]*$/, '')}-predictions.csv`;
-    const rows = parseCsv(csv, 16);
+    const rows = parseCsv(head);
     const header = rows.shift() ?? [];
     const predCol = Math.max(0, header.indexOf('prediction'));
     // Show the prediction (and probability) columns first, then the input's columns.

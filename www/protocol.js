@@ -13,8 +13,9 @@
 //                'fit' {spec} → model file text
 //                'load_model' {text} → model summary
 //                'model_summary' → summary of the session's model
-//                'predict_csv' {bytes} → {csv, n_rows}: predictions CSV text and its row count
-//                'predict_loaded' → {csv, n_rows} for the loaded table (no second read of the file)
+//                'predict_csv' {bytes, n_head?} → {n_rows, head_csv}: every row predicted, the CSV of the first n_head
+//                'predict_loaded' {n_head?} → {n_rows, head_csv} for the loaded table (no second read of the file)
+//                'predictions_csv' {bytes?} → the whole predictions CSV text (of bytes, or of the loaded table)
 //                'load_stream' {blob, options} → table summary (+ read_ms, memory_bytes); progress
 //                               replies carry bytes read / file size
 //                'profile' → profile of the loaded table (see src/data/profile.rs)

@@ -29,8 +29,11 @@ const handlers = {
   fit: (m) => session.fit(m.spec),
   load_model: (m) => session.load_model(m.text),
   model_summary: () => session.model_summary(),
-  predict_csv: (m) => withRecordCount(session.predict_csv(m.bytes)),
-  predict_loaded: () => withRecordCount(session.predict_loaded()),
+  // Predicting returns the row count and the first rows; the whole CSV (every input
+  // column again) is written only for a download.
+  predict_csv: (m) => session.predict_csv_summary(m.bytes, m.n_head ?? 15),
+  predict_loaded: (m) => session.predict_loaded_summary(m.n_head ?? 15),
+  predictions_csv: (m) => (m.bytes ? session.predict_csv(m.bytes) : session.predict_loaded()),
   // Data area (page-data): streaming read of a File/Blob, and the profile.
   load_stream: (m) => loadStream(m),
   profile: () => session.profile(),
@@ -96,17 +99,3 @@ self.onmessage = async (ev) => {
   }
 };
 
-// Prediction CSV text and its number of data records, counted here so that the
-// page never scans tens of megabytes on its main thread (quoted newlines are
-// not record ends).
-function withRecordCount(csv) {
-  let records = 0;
-  let quoted = false;
-  for (let i = 0; i < csv.length; i++) {
-    const c = csv.charCodeAt(i);
-    if (c === 34) quoted = !quoted;
-    else if (c === 10 && !quoted) records++;
-  }
-  if (csv.length && csv.charCodeAt(csv.length - 1) !== 10) records++;
-  return { csv, n_rows: Math.max(0, records - 1) };
-}

@@ -167,6 +167,22 @@ impl Session {
         let (table, _) = self.table.as_ref().ok_or_else(no_table)?;
         api::predict_table(model, table).map_err(js_err)
     }
+
+    /// Predicts every row of the loaded table and returns `{n_rows, head_csv}`
+    /// (the prediction CSV of the first `n_head` rows); the page asks for the
+    /// whole CSV (`predict_loaded`) only when the user downloads it.
+    pub fn predict_loaded_summary(&self, n_head: usize) -> Result<JsValue, JsValue> {
+        let model = self.model.as_ref().ok_or_else(no_model)?;
+        let (table, _) = self.table.as_ref().ok_or_else(no_table)?;
+        to_js(&api::predict_summary(model, table, n_head).map_err(js_err)?)
+    }
+
+    /// `predict_loaded_summary` for the rows of a CSV (new data).
+    pub fn predict_csv_summary(&self, bytes: &[u8], n_head: usize) -> Result<JsValue, JsValue> {
+        let model = self.model.as_ref().ok_or_else(no_model)?;
+        let table = api::load_for_model(model, bytes).map_err(js_err)?;
+        to_js(&api::predict_summary(model, &table, n_head).map_err(js_err)?)
+    }
 }
 
 pub(crate) fn no_table() -> JsValue {
