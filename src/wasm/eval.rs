@@ -4,32 +4,11 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::{js_err, no_table, now_ms, to_js, Session};
+use super::{js_err, no_table, to_js, with_progress, Session};
 use crate::api;
-use crate::pipeline::CvHooks;
 
 fn no_cv() -> JsValue {
     js_sys::Error::new("no cross-validation yet: run Train & cross-validate first").into()
-}
-
-/// Runs `f` with hooks that call `progress(done, total)`; a `false` return
-/// cancels, a throwing callback surfaces its own error.
-fn with_progress<T>(progress: &js_sys::Function, f: impl FnOnce(CvHooks) -> crate::Result<T>) -> Result<T, JsValue> {
-    let mut js_failure: Option<JsValue> = None;
-    let mut on_progress = |done: usize, total: usize| -> bool {
-        match progress.call2(&JsValue::NULL, &JsValue::from_f64(done as f64), &JsValue::from_f64(total as f64)) {
-            Ok(v) => v.as_bool() != Some(false),
-            Err(e) => {
-                js_failure = Some(e);
-                false
-            }
-        }
-    };
-    let result = f(CvHooks { now_ms: &now_ms, progress: &mut on_progress });
-    if let Some(e) = js_failure {
-        return Err(e);
-    }
-    result.map_err(js_err)
 }
 
 #[wasm_bindgen]

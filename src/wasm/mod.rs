@@ -42,6 +42,26 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsValue> {
     v.serialize(&ser).map_err(|e| js_sys::Error::new(&format!("internal: cannot convert the result for JavaScript: {e}")).into())
 }
 
+/// Runs `f` with hooks that call `progress(done, total)`; a `false` return
+/// cancels, a throwing callback surfaces its own error.
+pub(crate) fn with_progress<T>(progress: &js_sys::Function, f: impl FnOnce(CvHooks) -> crate::Result<T>) -> Result<T, JsValue> {
+    let mut js_failure: Option<JsValue> = None;
+    let mut on_progress = |done: usize, total: usize| -> bool {
+        match progress.call2(&JsValue::NULL, &JsValue::from_f64(done as f64), &JsValue::from_f64(total as f64)) {
+            Ok(v) => v.as_bool() != Some(false),
+            Err(e) => {
+                js_failure = Some(e);
+                false
+            }
+        }
+    };
+    let result = f(CvHooks { now_ms: &now_ms, progress: &mut on_progress });
+    if let Some(e) = js_failure {
+        return Err(e);
+    }
+    result.map_err(js_err)
+}
+
 pub(crate) fn now_ms() -> f64 {
     js_sys::Date::now()
 }
@@ -105,21 +125,7 @@ impl Session {
     pub fn cross_validate(&mut self, spec_json: &str, progress: &js_sys::Function) -> Result<JsValue, JsValue> {
         let (table, _) = self.table.as_ref().ok_or_else(no_table)?;
         let spec = PipelineSpec::from_json(spec_json).map_err(js_err)?;
-        let mut js_failure: Option<JsValue> = None;
-        let mut on_progress = |done: usize, total: usize| -> bool {
-            match progress.call2(&JsValue::NULL, &JsValue::from_f64(done as f64), &JsValue::from_f64(total as f64)) {
-                Ok(v) => v.as_bool() != Some(false),
-                Err(e) => {
-                    js_failure = Some(e);
-                    false
-                }
-            }
-        };
-        let result = crate::pipeline::cross_validate(table, &spec, CvHooks { now_ms: &now_ms, progress: &mut on_progress });
-        if let Some(e) = js_failure {
-            return Err(e);
-        }
-        let report = result.map_err(js_err)?;
+        let report = with_progress(progress, |h| crate::pipeline::cross_validate(table, &spec, h))?;
         let out = to_js(&report)?;
         self.last_cv = Some((spec, report));
         Ok(out)
