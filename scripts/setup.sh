@@ -67,4 +67,24 @@ if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ ! -x node_module
   log "installing npm packages (npm ci)"
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 quiet npm ci --no-audit --no-fund
 fi
+
+# 6. The Python venv for interoperability checks only (the product never needs
+#    Python): scikit-learn runs the exported scripts, onnxruntime cross-checks the
+#    ONNX export, `mlflow server` receives the tracking tests' runs. Pinned in
+#    scripts/interop-requirements.txt; kept outside the clone so every clone on
+#    this machine (and CI's) shares it; rebuilt when the requirements change.
+#    PIPELAB_NO_PYTHON=1 skips it (the interop tests then fail, saying why).
+venv="${PIPELAB_VENV:-$HOME/.cache/pipelab/venv-interop}"
+req=scripts/interop-requirements.txt
+if [ -z "${PIPELAB_NO_PYTHON:-}" ] && ! cmp -s "$req" "$venv/.requirements" 2>/dev/null; then
+  py=$(command -v python3 || true)
+  [ -n "$py" ] || { [ "$(id -u)" = 0 ] && SUDO="" || SUDO="sudo"; quiet $SUDO apt-get update; DEBIAN_FRONTEND=noninteractive quiet $SUDO apt-get install -y python3 python3-venv; py=$(command -v python3); }
+  log "creating the interop Python venv at $venv (pip install -r $req); a few minutes the first time"
+  rm -rf "$venv"
+  mkdir -p "$(dirname "$venv")"
+  quiet "$py" -m venv "$venv"
+  quiet "$venv/bin/pip" install -q --upgrade pip
+  quiet "$venv/bin/pip" install -q -r "$req"
+  cp "$req" "$venv/.requirements"
+fi
 exit 0

@@ -12,6 +12,9 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 export CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver || echo /usr/bin/chromedriver)}"
 
 scripts/setup.sh || exit 1
+# The interop venv scripts/setup.sh made (scikit-learn, onnxruntime, mlflow): tests
+# that check an export against the real consumer run its python.
+export PIPELAB_PYTHON="${PIPELAB_PYTHON:-${PIPELAB_VENV:-$HOME/.cache/pipelab/venv-interop}/bin/python}"
 
 failed=()
 step() {
