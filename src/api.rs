@@ -7,7 +7,8 @@ use serde_json::json;
 use crate::data::{read_csv, ColumnData, ReadOptions, ReadReport, Table};
 use crate::metrics;
 use crate::persist::ModelFile;
-use crate::pipeline::{self, CvHooks, CvReport, ModelSpec, PipelineSpec, StepSpec};
+use crate::pipeline::{self, ModelSpec, PipelineSpec, StepSpec};
+use crate::selection::cv::{CvHooks, CvReport};
 use crate::estimator::Task;
 use crate::{Error, Result};
 
@@ -84,7 +85,34 @@ pub fn profile(table: &Table, report: &ReadReport) -> crate::data::Profile {
 /// Cross-validates a spec given as JSON.
 pub fn cross_validate(table: &Table, spec_json: &str, hooks: CvHooks) -> Result<CvReport> {
     let spec = PipelineSpec::from_json(spec_json)?;
-    pipeline::cross_validate(table, &spec, hooks)
+    crate::selection::cv::cross_validate(table, &spec, hooks)
+}
+
+/// What `pipelab cv` prints (and the exported scikit-learn script prints in
+/// the same shape): the report without its per-row out-of-fold predictions.
+#[derive(Debug, Serialize)]
+pub struct CvSummary<'a> {
+    pub metrics: &'a std::collections::BTreeMap<String, crate::metrics::MetricSummary>,
+    pub train_metrics: &'a std::collections::BTreeMap<String, crate::metrics::MetricSummary>,
+    pub n_rows: usize,
+    pub n_features_out: usize,
+    pub cv: &'a str,
+    pub holdout: &'a Option<crate::selection::cv::HoldoutReport>,
+    pub warnings: &'a [String],
+}
+
+impl<'a> CvSummary<'a> {
+    pub fn of(r: &'a CvReport) -> Self {
+        CvSummary {
+            metrics: &r.metrics,
+            train_metrics: &r.train_metrics,
+            n_rows: r.n_rows,
+            n_features_out: r.n_features_out,
+            cv: &r.cv,
+            holdout: &r.holdout,
+            warnings: &r.warnings,
+        }
+    }
 }
 
 /// Fits on all rows and returns the model file. `cv` (from a previous
@@ -158,15 +186,15 @@ pub fn catalog() -> serde_json::Value {
 }
 
 /// Fits a clustering spec (given as JSON) on every row and scores it.
-pub fn evaluate_clustering(table: &Table, spec_json: &str) -> Result<pipeline::ClusteringReport> {
+pub fn evaluate_clustering(table: &Table, spec_json: &str) -> Result<crate::selection::clustering::ClusteringReport> {
     let spec = PipelineSpec::from_json(spec_json)?;
-    pipeline::evaluate_clustering(table, &spec)
+    crate::selection::clustering::evaluate_clustering(table, &spec)
 }
 
 /// Fits a clustering spec on every row: the model file and the clustering report.
-pub fn fit_clustering_model(table: &Table, spec_json: &str) -> Result<(ModelFile, pipeline::ClusteringReport)> {
+pub fn fit_clustering_model(table: &Table, spec_json: &str) -> Result<(ModelFile, crate::selection::clustering::ClusteringReport)> {
     let spec = PipelineSpec::from_json(spec_json)?;
-    let (fitted, report) = pipeline::fit_clustering(table, &spec)?;
+    let (fitted, report) = crate::selection::clustering::fit_clustering(table, &spec)?;
     let n = report.n_rows;
     Ok((ModelFile::new(spec, fitted, n, Default::default()), report))
 }
@@ -200,7 +228,7 @@ pub fn fit_and_inspect(table: &Table, spec_json: &str) -> Result<crate::inspect:
 /// and the model inspection.
 #[derive(Debug, Clone, Serialize)]
 pub struct ClusteringView {
-    pub report: pipeline::ClusteringReport,
+    pub report: crate::selection::clustering::ClusteringReport,
     /// `None` (with a warning in the report) when the matrix cannot be projected.
     pub projection: Option<crate::inspect::Projection>,
     pub inspection: crate::inspect::ModelInspection,
@@ -224,19 +252,8 @@ pub fn clustering_view(table: &Table, spec_json: &str) -> Result<(ModelFile, Clu
 
 /// The pictures of a cross-validation (confusion matrix, ROC / precision–recall
 /// curves, predicted vs actual) from `report`, the result of cross-validating `spec` on `table`.
-pub fn cv_diagnostics(table: &Table, spec: &PipelineSpec, report: &CvReport) -> Result<metrics::diagnostics::Diagnostics> {
-    let plan = crate::selection::curves::fold_plan(table, spec)?;
-    if plan.prep.rows != report.oof.rows {
-        return Err(Error::data("the cross-validation report does not belong to this data and spec; run cross-validation again"));
-    }
-    let mut tested = vec![false; plan.prep.rows.len()];
-    for s in &plan.splits {
-        for &i in &s.test {
-            tested[i] = true;
-        }
-    }
-    let splitter = pipeline::effective_cv(spec, plan.prep.task).name();
-    Ok(metrics::diagnostics::diagnostics(report, &tested, splitter))
+pub fn cv_diagnostics(table: &Table, spec: &PipelineSpec, report: &CvReport) -> Result<crate::selection::diagnostics::Diagnostics> {
+    crate::selection::diagnostics::cv_diagnostics(table, spec, report)
 }
 
 fn parse_params<T: serde::de::DeserializeOwned + Default>(what: &str, text: &str) -> Result<T> {
@@ -262,4 +279,47 @@ pub fn validation_curve(table: &Table, spec_json: &str, params_json: &str, hooks
     let spec = PipelineSpec::from_json(spec_json)?;
     let params = parse_params("validation_curve", params_json)?;
     crate::selection::curves::validation_curve(table, &spec, &params, hooks)
+}
+
+// ---------------------------------------------------------------- hyperparameter search
+
+pub use crate::selection::search::{BatchRunner, CandidateResult, ParamSet, Plan, SearchReport};
+
+/// Cross-validates a parsed spec (the page keeps the spec it cross-validated).
+pub fn cross_validate_spec(table: &Table, spec: &PipelineSpec, hooks: CvHooks) -> Result<CvReport> {
+    crate::selection::cv::cross_validate(table, spec, hooks)
+}
+
+/// Runs the spec's `search` block to the end; `runner` evaluates each batch
+/// of candidates (on threads natively); results do not depend on it.
+pub fn search(table: &Table, spec: &PipelineSpec, hooks: CvHooks, runner: &BatchRunner) -> Result<SearchReport> {
+    crate::selection::search::run_with(table, spec, hooks, runner)
+}
+
+/// The next batch of a stepwise search given the results so far (the page's worker pool).
+pub fn search_plan(spec: &PipelineSpec, n_rows: usize, history: &[CandidateResult], elapsed_ms: f64) -> Result<Plan> {
+    crate::selection::search::plan(spec, n_rows, history, elapsed_ms)
+}
+
+/// Cross-validates one candidate of a plan; a failure comes back in the result's `error`.
+pub fn search_evaluate(table: &Table, spec: &PipelineSpec, params: &ParamSet, plan: &Plan, hooks: CvHooks) -> CandidateResult {
+    crate::selection::search::evaluate_task(table, spec, params, plan, hooks)
+}
+
+/// The result row of a candidate whose evaluation died (a panicking thread).
+pub fn search_failed(params: &ParamSet, e: &Error) -> CandidateResult {
+    crate::selection::search::failed(params, e)
+}
+
+/// Ranks a finished search's results and returns the report with the spec
+/// that holds the best parameters (without its search block).
+pub fn search_finish(spec: &PipelineSpec, results: Vec<CandidateResult>) -> Result<(SearchReport, PipelineSpec)> {
+    let report = crate::selection::search::finish(spec, results)?;
+    let best = crate::selection::search::apply_params(spec, &report.best_params)?;
+    Ok((report, best))
+}
+
+/// The spec with the search's best parameters applied.
+pub fn best_spec(spec: &PipelineSpec, report: &SearchReport) -> Result<PipelineSpec> {
+    crate::selection::search::apply_params(spec, &report.best_params)
 }

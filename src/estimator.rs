@@ -16,7 +16,7 @@ use ndarray::Array2;
 use serde::{de::DeserializeOwned, Serialize};
 
 use crate::frame::Frame;
-use crate::Result;
+use crate::{Error, Result};
 
 /// The learning task, decided by the model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -158,6 +158,11 @@ pub trait ModelParams: Default + Clone + Serialize + DeserializeOwned {
     fn fit(&self, x: &Array2<f64>, y: Option<&Target>, ctx: &FitContext) -> Result<Self::Fitted>;
     fn schema() -> Vec<ParamInfo>;
     fn help() -> &'static str;
+    /// Whether the model takes missing values (NaN) in its input matrix
+    /// natively; every other model gets a clear "add a SimpleImputer" error.
+    fn accepts_missing(&self) -> bool {
+        false
+    }
 }
 
 /// A fitted model.
@@ -168,5 +173,51 @@ pub trait FittedModel: Clone + Serialize + DeserializeOwned {
     fn inspect(&self, feature_names: &[String]) -> serde_json::Value;
     fn validate(&self) -> Result<()> {
         Ok(())
+    }
+    /// See [`ModelParams::accepts_missing`].
+    fn accepts_missing(&self) -> bool {
+        false
+    }
+    /// Clustering models: the cluster of every training row (scikit-learn's `labels_`; -1 = noise).
+    fn training_labels(&self) -> Option<&[i64]> {
+        None
+    }
+    /// k-means: the within-cluster sum of squares of the training rows.
+    fn inertia(&self) -> Option<f64> {
+        None
+    }
+    /// Whether the model labels some rows noise (-1) rather than a cluster (DBSCAN).
+    fn labels_noise(&self) -> bool {
+        false
+    }
+}
+
+/// The class indices and class count of a classifier's target; a clear error
+/// naming `model` when the target is numeric or missing.
+pub fn class_target<'a>(model: &str, y: Option<&'a Target>) -> Result<(&'a [usize], usize)> {
+    match y {
+        Some(Target::Classes { y, n_classes }) => Ok((y, *n_classes)),
+        Some(Target::Values(_)) => Err(Error::data(format!("{model} is a classifier but the target is numeric and continuous; pick a regressor"))),
+        None => Err(Error::data(format!("{model} needs a target column"))),
+    }
+}
+
+/// Class indices of a classification target, checked against the row count.
+pub fn class_target_for<'a>(step: &str, y: Option<&'a Target>, n: usize) -> Result<&'a [usize]> {
+    match y {
+        Some(Target::Classes { y, .. }) if y.len() == n => Ok(y),
+        Some(Target::Classes { y, .. }) => Err(Error::data(format!("{step}: the target has {} rows but the features have {n}", y.len()))),
+        Some(Target::Values(_)) => Err(Error::data(format!("{step} needs a class target but the target is numeric and continuous; use a regression score (f_regression, mutual_info_regression) or a classifier"))),
+        None => Err(Error::data(format!("{step} is supervised and needs a target column"))),
+    }
+}
+
+/// The values of a regression target, checked against the row count.
+pub fn value_target_for<'a>(step: &str, y: Option<&'a Target>, n: usize) -> Result<&'a [f64]> {
+    match y {
+        Some(Target::Values(v)) if v.len() == n => Ok(v),
+        Some(Target::Values(v)) => Err(Error::data(format!("{step}: the target has {} rows but the features have {n}", v.len()))),
+        Some(Target::Classes { .. }) => Err(Error::data(format!("{step} needs a numeric target but the target is categorical; use a classification score (f_classif, chi2, mutual_info_classif)"))),
+        None => Err(Error::data(format!("{step} is supervised and needs a target column"))),
     }
 }

@@ -3,19 +3,20 @@
 //! A machine-learning pipeline playground: scikit-learn-compatible pipelines
 //! (ColumnTransformer → steps → model, cross-validation, metrics) written on
 //! ndarray, run natively (the `pipelab` CLI) and in the browser (WebAssembly,
-//! see `wasm.rs`). See ARCHITECTURE.md for the map and the invariants.
+//! see the `wasm` module). See ARCHITECTURE.md for the map, the layers and the
+//! invariants; `tests/layers.rs` keeps the layers honest.
 //!
-//! Module map:
-//! - [`data`]: CSV → typed column-wise [`data::Table`].
-//! - [`frame`]: the [`frame::Frame`] that flows between steps.
-//! - [`estimator`]: the step/model traits ([`estimator::StepParams`], [`estimator::ModelParams`]).
+//! Module map, lowest layer first:
+//! - [`error`], [`sorting`], [`numeric`]: errors, shared sorts, shared numerics.
+//! - [`data`] (CSV → typed [`data::Table`], profile), [`frame`] (the [`frame::Frame`] between steps),
+//!   [`estimator`] (the step/model contracts), [`linalg`], [`split`] (index splitters).
 //! - [`preprocess`], [`features`]: transformer steps. [`models`]: estimators.
-//! - [`pipeline`]: the spec, registries, fitting, prediction, cross-validation.
-//! - [`selection`]: splitters. [`metrics`]: scorers. [`persist`]: the model file.
-//! - [`api`]: the JSON-in/JSON-out facade the CLI and the wasm boundary share.
+//! - [`metrics`]: scorers. [`pipeline`]: the spec, the registries, fitting, prediction.
+//!   [`persist`]: the model file. [`inspect`]: what the page shows of a model.
+//! - [`selection`]: cross-validation, curves, search, diagnostics, the clustering report.
+//! - [`api`]: the facade the CLI and the wasm boundary share.
 
 pub mod api;
-pub mod bench_data;
 pub mod data;
 pub mod error;
 pub mod estimator;
@@ -23,6 +24,7 @@ pub mod features;
 pub mod frame;
 pub mod inspect;
 pub mod linalg;
+pub mod numeric;
 pub mod metrics;
 pub mod models;
 pub mod persist;
@@ -30,6 +32,7 @@ pub mod pipeline;
 pub mod preprocess;
 pub mod selection;
 pub mod sorting;
+pub mod split;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -16,10 +16,11 @@ use std::collections::HashMap;
 use std::process::ExitCode;
 use std::time::Instant;
 
+mod cli;
+
 use pipelab::api;
 use pipelab::persist::ModelFile;
-use pipelab::pipeline::CvHooks;
-use pipelab::selection::search;
+use pipelab::selection::cv::CvHooks;
 
 const USAGE: &str = "usage:
   pipelab cv      --data FILE.csv --spec SPEC.json [--delimiter C]
@@ -122,17 +123,7 @@ fn run(args: &[String]) -> Result<(), Failure> {
             let (table, _) = api::load_table(&read_file(need(&f, "data")?)?, &read_options(&f))?;
             let spec = read_text(need(&f, "spec")?)?;
             let report = api::cross_validate(&table, &spec, CvHooks { now_ms: &now, progress: &mut |_, _| true })?;
-            let metrics: serde_json::Map<String, serde_json::Value> =
-                report.metrics.iter().map(|(k, v)| (k.clone(), serde_json::json!({"folds": v.folds, "mean": v.mean, "std": v.std}))).collect();
-            print_json(&serde_json::json!({
-                "metrics": metrics,
-                "train_metrics": report.train_metrics,
-                "n_rows": report.n_rows,
-                "n_features_out": report.n_features_out,
-                "cv": report.cv,
-                "holdout": report.holdout,
-                "warnings": report.warnings,
-            }))
+            print_json(&api::CvSummary::of(&report))
         }
         "fit" => {
             let f = parse_flags(rest, &["data", "spec", "out", "delimiter"], &["no-cv"])?;
@@ -159,11 +150,8 @@ fn run(args: &[String]) -> Result<(), Failure> {
             let cv = if f.contains_key("no-cv") {
                 None
             } else {
-                match api::cross_validate(&table, &spec, CvHooks { now_ms: &now, progress: &mut |_, _| true }) {
-                    Ok(r) => Some(r),
-                    Err(pipelab::Error::Data(m)) if m.contains("clustering") => None,
-                    Err(e) => return Err(e.into()),
-                }
+                // A clustering spec returned above: cross-validation applies.
+                Some(api::cross_validate(&table, &spec, CvHooks { now_ms: &now, progress: &mut |_, _| true })?)
             };
             let model = api::fit_model(&table, &spec, cv.as_ref())?;
             std::fs::write(out, model.to_json()?).map_err(|e| Failure::Run(format!("cannot write {out}: {e}")))?;
@@ -193,7 +181,7 @@ fn run(args: &[String]) -> Result<(), Failure> {
                 Some(t) => t.parse::<usize>().map_err(|_| Failure::Usage(format!("--threads takes a whole number, got {t:?}")))?.max(1),
                 None => std::thread::available_parallelism().map_or(1, |n| n.get()),
             };
-            let runner = move |batch: &[search::ParamSet], eval: &(dyn Fn(&search::ParamSet) -> search::CandidateResult + Sync)| -> Vec<search::CandidateResult> {
+            let runner = move |batch: &[api::ParamSet], eval: &(dyn Fn(&api::ParamSet) -> api::CandidateResult + Sync)| -> Vec<api::CandidateResult> {
                 // Candidates are independent: evaluate them on threads, keep their order.
                 let per = batch.len().div_ceil(threads).max(1);
                 std::thread::scope(|s| {
@@ -203,16 +191,16 @@ fn run(args: &[String]) -> Result<(), Failure> {
                         .flat_map(|(chunk, h)| {
                             h.join().unwrap_or_else(|_| {
                                 let e = pipelab::Error::Numerical("internal error while evaluating this candidate".into());
-                                chunk.iter().map(|p| search::failed(p, &e)).collect()
+                                chunk.iter().map(|p| api::search_failed(p, &e)).collect()
                             })
                         })
                         .collect()
                 })
             };
-            let report = search::run_with(&table, &spec, CvHooks { now_ms: &now, progress: &mut |_, _| true }, &runner)?;
+            let report = api::search(&table, &spec, CvHooks { now_ms: &now, progress: &mut |_, _| true }, &runner)?;
             let mut out = serde_json::to_value(&report)?;
             if let Some(path) = f.get("out") {
-                let best = search::apply_params(&spec, &report.best_params)?;
+                let best = api::best_spec(&spec, &report)?;
                 let model = api::fit_model(&table, &serde_json::to_string(&best)?, None)?;
                 std::fs::write(path, model.to_json()?).map_err(|e| Failure::Run(format!("cannot write {path}: {e}")))?;
                 out["model"] = serde_json::Value::from(path.as_str());
@@ -247,9 +235,9 @@ fn run(args: &[String]) -> Result<(), Failure> {
                     (None, None) => Err(Failure::Usage(format!("--{name} is required"))),
                 }
             };
-            let task = pipelab::bench_data::GenTask::parse(need(&f, "task")?)?;
-            let default_classes = if task == pipelab::bench_data::GenTask::Blobs { 8 } else { 2 };
-            let params = pipelab::bench_data::GenParams {
+            let task = cli::bench_data::GenTask::parse(need(&f, "task")?)?;
+            let default_classes = if task == cli::bench_data::GenTask::Blobs { 8 } else { 2 };
+            let params = cli::bench_data::GenParams {
                 task,
                 rows: num("rows", None)? as usize,
                 cols: num("cols", None)? as usize,
@@ -258,24 +246,24 @@ fn run(args: &[String]) -> Result<(), Failure> {
             };
             let out = need(&f, "out")?;
             let file = std::fs::File::create(out).map_err(|e| Failure::Run(format!("cannot write {out}: {e}")))?;
-            pipelab::bench_data::generate(&params, file)?;
+            cli::bench_data::generate(&params, file)?;
             Ok(())
         }
         "bench-task" => {
             // Hidden: times one operation in-process for bench/bench.mjs; prints JSON.
             let f = parse_flags(rest, &["task", "data", "spec", "reps"], &[])?;
-            let op = pipelab::bench_data::BenchOp::parse(need(&f, "task")?)?;
+            let op = cli::bench_data::BenchOp::parse(need(&f, "task")?)?;
             let data = read_file(need(&f, "data")?)?;
             let spec = match f.get("spec") {
                 Some(p) => read_text(p)?,
-                None if op == pipelab::bench_data::BenchOp::Parse => String::new(),
+                None if op == cli::bench_data::BenchOp::Parse => String::new(),
                 None => return Err(Failure::Usage("--spec is required".into())),
             };
             let reps = match f.get("reps") {
                 Some(r) => r.parse::<usize>().map_err(|_| Failure::Usage(format!("--reps takes a whole number, got {r:?}")))?,
                 None => 5,
             };
-            print_json(&pipelab::bench_data::bench_task(op, &data, &spec, reps)?)
+            print_json(&cli::bench_data::bench_task(op, &data, &spec, reps)?)
         }
         "-h" | "--help" | "help" => {
             println!("{USAGE}");

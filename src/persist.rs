@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::pipeline::{FittedPipeline, MetricSummary, PipelineSpec};
+use crate::pipeline::{FittedPipeline, PipelineSpec};
+use crate::metrics::{MetricSummary};
 use crate::{Error, Result};
 
 pub const FORMAT: &str = "pipelab-model";

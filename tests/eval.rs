@@ -9,8 +9,9 @@ mod support;
 use pipelab::api;
 use pipelab::estimator::{FitContext, Output};
 use pipelab::metrics::classification::confusion;
-use pipelab::metrics::diagnostics::Diagnostics;
-use pipelab::pipeline::{fit, prepare, CvHooks, CvReport, PipelineSpec};
+use pipelab::selection::diagnostics::Diagnostics;
+use pipelab::pipeline::{fit, prepare, PipelineSpec};
+use pipelab::selection::cv::{CvHooks, CvReport};
 use pipelab::selection::curves::{learning_curve, validation_curve, CurveReport, LearningCurveParams, ValidationCurveParams};
 use support::*;
 

@@ -6,7 +6,8 @@
 use std::path::PathBuf;
 
 use pipelab::data::{read_csv, ReadOptions, Table};
-use pipelab::pipeline::{cross_validate, fit_all, CvHooks, PipelineSpec};
+use pipelab::pipeline::{fit_all, PipelineSpec};
+use pipelab::selection::cv::{cross_validate, CvHooks};
 
 fn titanic() -> Table {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("www/datasets/titanic_like.csv");

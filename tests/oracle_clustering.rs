@@ -10,7 +10,8 @@ use std::process::Command;
 use pipelab::data::{read_csv, ReadOptions, Table};
 use pipelab::metrics::clustering as mc;
 use pipelab::persist::ModelFile;
-use pipelab::pipeline::{evaluate_clustering, fit_clustering, PipelineSpec};
+use pipelab::pipeline::{PipelineSpec};
+use pipelab::selection::clustering::{evaluate_clustering, fit_clustering};
 use serde_json::Value;
 
 fn root() -> PathBuf {

@@ -7,7 +7,8 @@
 mod support;
 
 use pipelab::data::{read_csv, ReadOptions, Table};
-use pipelab::pipeline::{cross_validate, fit_all, CvHooks, CvReport, FittedModelEnum, PipelineSpec};
+use pipelab::pipeline::{fit_all, FittedModelEnum, PipelineSpec};
+use pipelab::selection::cv::{cross_validate, CvHooks, CvReport};
 use serde_json::Value;
 
 fn reference() -> Value {

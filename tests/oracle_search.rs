@@ -3,7 +3,8 @@
 
 mod support;
 
-use pipelab::pipeline::{cross_validate, CvHooks, PipelineSpec};
+use pipelab::pipeline::{PipelineSpec};
+use pipelab::selection::cv::{cross_validate, CvHooks};
 use pipelab::selection::search;
 use support::*;
 

@@ -5,7 +5,7 @@ mod support;
 
 use pipelab::estimator::Target;
 use pipelab::pipeline::{fit_all, prepare, FittedModelEnum, ModelState, PipelineSpec};
-use pipelab::selection::{fold_assignment, CvSpec, KFoldParams};
+use pipelab::split::{fold_assignment, CvSpec, KFoldParams};
 use support::*;
 
 const POLY2: &str = r#"{"target":"target","steps":[{"StandardScaler":{}},{"PolynomialFeatures":{"degree":2}}],

@@ -11,7 +11,8 @@ mod support;
 use std::collections::BTreeMap;
 
 use pipelab::data::{read_csv, ReadOptions, Table};
-use pipelab::pipeline::{cross_validate, CvHooks, PipelineSpec};
+use pipelab::pipeline::{PipelineSpec};
+use pipelab::selection::cv::{cross_validate, CvHooks};
 
 fn oracle() -> serde_json::Value {
     support::oracle()

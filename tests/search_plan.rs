@@ -7,7 +7,8 @@
 mod support;
 
 use pipelab::data::Table;
-use pipelab::pipeline::{CvHooks, PipelineSpec};
+use pipelab::pipeline::{PipelineSpec};
+use pipelab::selection::cv::{CvHooks};
 use pipelab::selection::search::{self, CandidateResult, SearchReport};
 use support::*;
 

@@ -272,7 +272,7 @@ fn flag(kind: FlagKind, column: &str, message: String) -> Flag {
     Flag { kind, column: Some(column.to_string()), message }
 }
 
-pub use crate::preprocess::scalers::percentile_sorted;
+pub use crate::numeric::percentile_sorted;
 
 fn numeric_stats(v: &[f64]) -> (usize, Option<NumericStats>) {
     let mut sorted: Vec<f64> = v.iter().copied().filter(|x| !x.is_nan()).collect();

@@ -19,7 +19,7 @@ use serde_json::json;
 
 use crate::estimator::{FitContext, FittedTransform, ParamInfo, StepParams, Target};
 use crate::frame::{FCol, Frame};
-use crate::preprocess::scalers::percentile_sorted;
+use crate::numeric::{percentile_aicdf, percentile_sorted};
 use crate::preprocess::{check_columns, check_fit_rows};
 use crate::{Error, Result};
 
@@ -96,23 +96,6 @@ pub fn linspace(a: f64, b: f64, n_intervals: usize) -> Vec<f64> {
     out
 }
 
-/// numpy's `percentile(method="averaged_inverted_cdf")` of an ascending-sorted slice.
-pub fn percentile_aicdf(sorted: &[f64], q: f64) -> f64 {
-    let n = sorted.len();
-    let virtual_index = n as f64 * (q / 100.0) - 1.0;
-    if virtual_index >= (n - 1) as f64 {
-        return sorted[n - 1];
-    }
-    if virtual_index < 0.0 {
-        return sorted[0];
-    }
-    let prev = virtual_index.floor();
-    let gamma = if virtual_index - prev == 0.0 { 0.5 } else { 1.0 };
-    let i = prev as usize;
-    let (a, b) = (sorted[i], sorted[i + 1]);
-    // numpy's _lerp with t >= 0.5
-    b - (b - a) * (1.0 - gamma)
-}
 
 /// scikit-learn's KMeans (lloyd, one init) on one column; returns the final centres.
 fn kmeans_1d(x: &[f64], init: &[f64]) -> Vec<f64> {

@@ -17,7 +17,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::selection::{class_target_for, finite_columns};
+use super::selection::finite_columns;
+use crate::estimator::class_target_for;
 use crate::estimator::{FitContext, FittedTransform, ParamInfo, StepParams, Target};
 use crate::frame::{FCol, Frame};
 use crate::linalg::{self, sym_eigen, BLOCK};

@@ -1,5 +1,6 @@
-//! Feature engineering steps: polynomial expansion (and, later, binning,
-//! selection, PCA, LDA).
+//! Feature engineering steps: polynomial expansion (`poly`), binning
+//! (`binning`), named functions (`function`), feature selection
+//! (`selection`), and PCA / TruncatedSVD / LDA (`decomposition`).
 
 pub mod binning;
 pub mod function;

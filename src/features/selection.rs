@@ -19,7 +19,8 @@ use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::estimator::{FitContext, FittedTransform, ParamInfo, StepParams, Target};
+use crate::estimator::{class_target_for, value_target_for, FitContext, FittedTransform, ParamInfo, StepParams, Target};
+use crate::numeric::percentile;
 use crate::frame::{FCol, Frame};
 use crate::pipeline::registry::ModelSpec;
 use crate::preprocess::{check_columns, check_fit_rows};
@@ -42,24 +43,7 @@ pub(crate) fn finite_columns<'a>(step: &str, x: &'a Frame) -> Result<Vec<&'a [f6
         .collect()
 }
 
-/// Class indices of a classification target, checked against the row count.
-pub(crate) fn class_target_for<'a>(step: &str, y: Option<&'a Target>, n: usize) -> Result<&'a [usize]> {
-    match y {
-        Some(Target::Classes { y, .. }) if y.len() == n => Ok(y),
-        Some(Target::Classes { y, .. }) => Err(Error::data(format!("{step}: the target has {} rows but the features have {n}", y.len()))),
-        Some(Target::Values(_)) => Err(Error::data(format!("{step} needs a class target but the target is numeric and continuous; use a regression score (f_regression, mutual_info_regression) or a classifier"))),
-        None => Err(Error::data(format!("{step} is supervised and needs a target column"))),
-    }
-}
 
-fn value_target_for<'a>(step: &str, y: Option<&'a Target>, n: usize) -> Result<&'a [f64]> {
-    match y {
-        Some(Target::Values(v)) if v.len() == n => Ok(v),
-        Some(Target::Values(v)) => Err(Error::data(format!("{step}: the target has {} rows but the features have {n}", v.len()))),
-        Some(Target::Classes { .. }) => Err(Error::data(format!("{step} needs a numeric target but the target is categorical; use a classification score (f_classif, chi2, mutual_info_classif)"))),
-        None => Err(Error::data(format!("{step} is supervised and needs a target column"))),
-    }
-}
 
 /// Keeps the columns `keep` (indices into the fitted inputs).
 fn select_columns(step: &str, input_names: &[String], keep: &[usize], x: &Frame) -> Result<Frame> {
@@ -79,26 +63,6 @@ fn finite_or_none(v: &[f64]) -> Vec<Option<f64>> {
     v.iter().map(|x| x.is_finite().then_some(*x)).collect()
 }
 
-/// numpy's `percentile(v, q)` with linear interpolation.
-fn np_percentile(v: &[f64], q: f64) -> f64 {
-    let mut s = v.to_vec();
-    crate::sorting::sort_f64(&mut s);
-    let n = s.len();
-    if n == 0 {
-        return f64::NAN;
-    }
-    let vi = (n - 1) as f64 * (q / 100.0);
-    let lo = (vi.floor() as usize).min(n - 1);
-    let hi = (lo + 1).min(n - 1);
-    let t = vi - vi.floor();
-    let (a, b) = (s[lo], s[hi]);
-    let d = b - a;
-    if t >= 0.5 {
-        b - d * (1.0 - t)
-    } else {
-        a + d * t
-    }
-}
 
 // ---------------------------------------------------------------- VarianceThreshold
 
@@ -834,7 +798,7 @@ impl StepParams for SelectPercentileParams {
             Vec::new()
         } else {
             let s = clean(&scores);
-            let threshold = np_percentile(&s, 100.0 - self.percentile);
+            let threshold = percentile(&s, 100.0 - self.percentile);
             let mut mask: Vec<bool> = s.iter().map(|&v| v > threshold).collect();
             let ties: Vec<usize> = (0..p).filter(|&j| s[j] == threshold).collect();
             if !ties.is_empty() {
@@ -902,9 +866,6 @@ pub struct SelectFromModel {
     pub keep: Vec<usize>,
 }
 
-fn median(v: &[f64]) -> f64 {
-    np_percentile(v, 50.0)
-}
 
 fn resolve_threshold(t: &Threshold, imp: &[f64]) -> Result<f64> {
     const NAME: &str = "SelectFromModel";
@@ -912,7 +873,7 @@ fn resolve_threshold(t: &Threshold, imp: &[f64]) -> Result<f64> {
     let reference = |r: &str| -> Result<f64> {
         match r.trim() {
             "mean" => Ok(mean),
-            "median" => Ok(median(imp)),
+            "median" => Ok(percentile(imp, 50.0)),
             other => Err(Error::param(NAME, "threshold", format!("has the unknown reference {other:?}; use \"mean\" or \"median\""))),
         }
     };
@@ -1117,9 +1078,9 @@ mod tests {
 
     #[test]
     fn percentile_matches_numpy() {
-        assert_eq!(np_percentile(&[1.0, 2.0, 3.0, 4.0], 50.0), 2.5);
-        assert_eq!(np_percentile(&[4.0, 1.0, 3.0, 2.0], 90.0), 3.7);
-        assert_eq!(np_percentile(&[5.0], 30.0), 5.0);
+        assert_eq!(percentile(&[1.0, 2.0, 3.0, 4.0], 50.0), 2.5);
+        assert_eq!(percentile(&[4.0, 1.0, 3.0, 2.0], 90.0), 3.7);
+        assert_eq!(percentile(&[5.0], 30.0), 5.0);
     }
 
     #[test]

@@ -63,7 +63,7 @@ pub fn silhouette_samples(x: ArrayView2<f64>, labels: &[i64]) -> Result<Vec<f64>
             let xj = &xs[j * d..(j + 1) * d];
             let lj = lab[j];
             for i in ib..ie.min(j) {
-                let dist = super::super::models::cluster::sq_dist(&xs[i * d..(i + 1) * d], xj).sqrt();
+                let dist = crate::models::cluster::sq_dist(&xs[i * d..(i + 1) * d], xj).sqrt();
                 sums[i * k + lj] += dist;
                 sums[j * k + lab[i]] += dist;
             }

@@ -3,12 +3,13 @@
 
 pub mod classification;
 pub mod clustering;
-pub mod diagnostics;
 pub mod regression;
 
 use ndarray::Array2;
 
 use crate::estimator::Task;
+use serde::{Deserialize, Serialize};
+
 use crate::{Error, Result};
 
 /// Whether a larger value of the metric is better (for ranking in search).
@@ -146,5 +147,22 @@ pub fn score<'a>(name: &str, s: &Scored<'a>) -> Result<(f64, Vec<String>)> {
             };
             Ok((v, w))
         }
+    }
+}
+
+/// Per-fold scores of one metric, their mean and population standard deviation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricSummary {
+    pub folds: Vec<f64>,
+    pub mean: f64,
+    pub std: f64,
+}
+
+impl MetricSummary {
+    pub fn from_folds(folds: Vec<f64>) -> Self {
+        let n = folds.len() as f64;
+        let mean = folds.iter().sum::<f64>() / n;
+        let std = (folds.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n).sqrt();
+        MetricSummary { folds, mean, std }
     }
 }

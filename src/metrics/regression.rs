@@ -10,7 +10,7 @@ pub fn mae(y: &[f64], p: &[f64]) -> f64 {
 
 pub fn median_ae(y: &[f64], p: &[f64]) -> f64 {
     let mut e: Vec<f64> = y.iter().zip(p).map(|(a, b)| (a - b).abs()).collect();
-    crate::preprocess::imputer::median_in_place(&mut e)
+    crate::numeric::median_in_place(&mut e)
 }
 
 pub fn max_error(y: &[f64], p: &[f64]) -> f64 {

@@ -17,8 +17,9 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::logistic::{argmax, class_target};
-use super::tree::{build_tree, check_finite, importances_json, normalized, rows_of, ColMajor, Labels, MaxFeatures, RegCriterion, Tree, TreeConfig};
+use crate::estimator::class_target;
+use crate::numeric::{argmax, rows_of, sigmoid, softmax};
+use super::tree::{build_tree, check_finite, importances_json, normalized, ColMajor, Labels, MaxFeatures, RegCriterion, Tree, TreeConfig};
 use super::{check_fit, check_n_features};
 use crate::estimator::{FitContext, FittedModel, ModelParams, Output, ParamInfo, Target, Task};
 use crate::{Error, Result};
@@ -213,20 +214,7 @@ impl ModelParams for GradientBoostingRegressorParams {
     }
 }
 
-use super::logistic::sigmoid;
 
-/// Writes softmax(raw row) into `out`.
-fn softmax(raw: &[f64], out: &mut [f64]) {
-    let m = raw.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
-    let mut s = 0.0;
-    for (o, &r) in out.iter_mut().zip(raw) {
-        *o = (r - m).exp();
-        s += *o;
-    }
-    for o in out.iter_mut() {
-        *o /= s;
-    }
-}
 
 impl ModelParams for GradientBoostingClassifierParams {
     type Fitted = GradientBoostingClassifier;

@@ -12,9 +12,10 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::logistic::{argmax, class_target};
+use crate::estimator::class_target;
+use crate::numeric::{argmax, rows_of};
 use super::tree::{
-    build_tree, check_finite, importances_json, normalized, predict_classes, predict_values, regression_target, rows_of, tree_schema, ClassCriterion, ColMajor, Labels,
+    build_tree, check_finite, importances_json, normalized, predict_classes, predict_values, regression_target, tree_schema, ClassCriterion, ColMajor, Labels,
     MaxFeatures, MaxFeaturesName, RegCriterion, Tree, TreeConfig,
 };
 use super::check_fit;

@@ -26,8 +26,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::hist_kernels::{hist_all_rows, hist_rows, partition, subtract, Bin, NB};
-use super::logistic::{argmax, class_target};
-use super::tree::{importances_json, normalized, rows_of, Tree};
+use crate::estimator::class_target;
+use crate::numeric::{argmax, rows_of, sigmoid, softmax};
+use super::tree::{importances_json, normalized, Tree};
 use super::{check_fit, check_n_features};
 use crate::estimator::{FitContext, FittedModel, ModelParams, Output, ParamInfo, Target, Task};
 use crate::{Error, Result};
@@ -528,17 +529,7 @@ struct Boosted {
     validation_score: Vec<f64>,
 }
 
-use super::logistic::sigmoid;
 
-fn softmax(raw: &[f64], out: &mut [f64]) {
-    let m = raw.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
-    let mut s = 0.0;
-    for (o, &r) in out.iter_mut().zip(raw) {
-        *o = (r - m).exp();
-        s += *o;
-    }
-    out.iter_mut().for_each(|o| *o /= s);
-}
 
 /// Mean loss over `rows` (half squared error, or log loss).
 fn mean_loss(loss: &Loss, rows: &[usize], raw: &[f64]) -> f64 {
@@ -762,6 +753,9 @@ fn check_x(model: &str, x: &Array2<f64>) -> Result<()> {
 }
 
 impl ModelParams for HistGradientBoostingRegressorParams {
+    fn accepts_missing(&self) -> bool {
+        true
+    }
     type Fitted = HistGradientBoostingRegressor;
     fn task(&self) -> Task {
         Task::Regression
@@ -791,6 +785,9 @@ impl ModelParams for HistGradientBoostingRegressorParams {
 }
 
 impl ModelParams for HistGradientBoostingClassifierParams {
+    fn accepts_missing(&self) -> bool {
+        true
+    }
     type Fitted = HistGradientBoostingClassifier;
     fn task(&self) -> Task {
         Task::Classification
@@ -834,6 +831,9 @@ fn validate_tree_list<'a>(model: &str, trees: impl Iterator<Item = &'a Tree>, p:
 }
 
 impl FittedModel for HistGradientBoostingRegressor {
+    fn accepts_missing(&self) -> bool {
+        true
+    }
     fn n_features(&self) -> usize {
         self.n_features
     }
@@ -870,6 +870,9 @@ impl FittedModel for HistGradientBoostingRegressor {
 }
 
 impl FittedModel for HistGradientBoostingClassifier {
+    fn accepts_missing(&self) -> bool {
+        true
+    }
     fn n_features(&self) -> usize {
         self.n_features
     }

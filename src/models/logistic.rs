@@ -11,7 +11,8 @@ use serde_json::json;
 
 use super::optim::{minimize, LbfgsOptions};
 use super::{check_fit, check_n_features, named};
-use crate::estimator::{FitContext, FittedModel, ModelParams, Output, ParamInfo, Target, Task};
+use crate::estimator::{class_target, FitContext, FittedModel, ModelParams, Output, ParamInfo, Target, Task};
+use crate::numeric::{argmax, sigmoid};
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -62,23 +63,7 @@ pub struct LogisticRegression {
     pub objective: f64,
 }
 
-pub(crate) fn class_target<'a>(model: &str, y: Option<&'a Target>) -> Result<(&'a [usize], usize)> {
-    match y {
-        Some(Target::Classes { y, n_classes }) => Ok((y, *n_classes)),
-        Some(Target::Values(_)) => Err(Error::data(format!("{model} is a classifier but the target is numeric and continuous; pick a regressor"))),
-        None => Err(Error::data(format!("{model} needs a target column"))),
-    }
-}
 
-/// Numerically safe logistic function (shared by the boosting models).
-pub(crate) fn sigmoid(z: f64) -> f64 {
-    if z >= 0.0 {
-        1.0 / (1.0 + (-z).exp())
-    } else {
-        let e = z.exp();
-        e / (1.0 + e)
-    }
-}
 
 /// log(1 + exp(z)) without overflow (the reference for [`log1pexp_sigmoid_lanes`]).
 #[cfg(test)]
@@ -471,16 +456,6 @@ impl FittedModel for LogisticRegression {
     }
 }
 
-/// Index of the largest value; the first on ties (as numpy's argmax).
-pub fn argmax(v: &[f64]) -> usize {
-    let mut best = 0;
-    for (i, &x) in v.iter().enumerate() {
-        if x > v[best] {
-            best = i;
-        }
-    }
-    best
-}
 
 #[cfg(test)]
 mod fused_tests {

@@ -8,7 +8,8 @@ use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::logistic::{argmax, class_target};
+use crate::estimator::class_target;
+use crate::numeric::argmax;
 use super::{check_fit, check_n_features};
 use crate::estimator::{FitContext, FittedModel, ModelParams, Output, ParamInfo, Target, Task};
 use crate::{Error, Result};

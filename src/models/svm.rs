@@ -24,7 +24,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::logistic::class_target;
+use crate::estimator::class_target;
 use super::optim::{minimize, LbfgsOptions};
 use super::{check_fit, check_n_features, named};
 use crate::estimator::{FitContext, FittedModel, ModelParams, Output, ParamInfo, Target, Task};
@@ -348,7 +348,7 @@ impl FittedModel for LinearSVC {
         } else {
             z.rows()
                 .into_iter()
-                .map(|r| self.classes[super::logistic::argmax(r.as_slice().expect("rows of a standard-layout matrix are contiguous"))])
+                .map(|r| self.classes[crate::numeric::argmax(r.as_slice().expect("rows of a standard-layout matrix are contiguous"))])
                 .collect()
         };
         Ok(Output::Classes { labels, proba: None })

@@ -20,9 +20,10 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::logistic::{argmax, class_target, ClassWeight};
+use super::logistic::ClassWeight;
 use super::{check_fit, check_n_features};
-use crate::estimator::{FitContext, FittedModel, ModelParams, Output, ParamInfo, Target, Task};
+use crate::estimator::{class_target, FitContext, FittedModel, ModelParams, Output, ParamInfo, Target, Task};
+use crate::numeric::{argmax, rows_of};
 use crate::{Error, Result};
 
 /// Values closer than this are treated as equal (no split between them).
@@ -453,13 +454,6 @@ impl Tree {
     }
 }
 
-/// Row-major contiguous view of `x` (copies only when `x` is not standard layout).
-pub(crate) fn rows_of(x: &Array2<f64>) -> std::borrow::Cow<'_, [f64]> {
-    match x.as_slice() {
-        Some(s) => std::borrow::Cow::Borrowed(s),
-        None => std::borrow::Cow::Owned(x.iter().copied().collect()),
-    }
-}
 
 /// Normalizes to sum 1 (all zeros stay zeros).
 pub(crate) fn normalized(mut v: Vec<f64>) -> Vec<f64> {

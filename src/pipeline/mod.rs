@@ -1,4 +1,5 @@
-//! The pipeline: spec → validated plan → fitted pipeline, and cross-validation.
+//! The pipeline: spec → validated plan → fitted pipeline, prediction.
+//! Cross-validation of a pipeline lives one layer up, in `selection::cv`.
 //!
 //! Data flow of one fit: `Table` → (target encoded, feature columns chosen) →
 //! ColumnTransformer branches on `Frame`s → concatenated `Frame` → top-level
@@ -7,9 +8,10 @@
 
 pub mod preview;
 pub mod registry;
+pub mod search_spec;
 pub mod spec;
 
-use std::collections::BTreeMap;
+
 
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
@@ -21,8 +23,7 @@ use crate::data::{ColumnData, ColumnType, Table};
 use crate::data::format_number;
 use crate::estimator::{FitContext, Output, Target, Task};
 use crate::frame::{FCol, Frame};
-use crate::metrics::{self, Scored};
-use crate::selection::{CvSpec, KFoldParams};
+use crate::split::{CvSpec, KFoldParams};
 use crate::{Error, Result};
 
 /// A column the fitted pipeline reads, with the type it had in training.
@@ -565,80 +566,6 @@ impl FittedPipeline {
     }
 }
 
-/// Per-fold scores of one metric, their mean and population standard deviation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MetricSummary {
-    pub folds: Vec<f64>,
-    pub mean: f64,
-    pub std: f64,
-}
-
-impl MetricSummary {
-    pub fn from_folds(folds: Vec<f64>) -> Self {
-        let n = folds.len() as f64;
-        let mean = folds.iter().sum::<f64>() / n;
-        let std = (folds.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n).sqrt();
-        MetricSummary { folds, mean, std }
-    }
-}
-
-/// One fold's bookkeeping.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FoldInfo {
-    pub n_train: usize,
-    pub n_test: usize,
-    pub fit_time_ms: f64,
-    pub score_time_ms: f64,
-}
-
-/// Out-of-fold predictions: every usable row predicted by the fold that held it out.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct OofPredictions {
-    pub rows: Vec<usize>,
-    pub fold: Vec<usize>,
-    /// Regression: predicted values.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub values: Vec<f64>,
-    /// Classification: true and predicted class indices, probabilities.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub y_true: Vec<usize>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub y_pred: Vec<usize>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub proba: Vec<Vec<f64>>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub y_true_values: Vec<f64>,
-}
-
-/// The result of cross-validation, as the CLI prints it and the page shows it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CvReport {
-    pub metrics: BTreeMap<String, MetricSummary>,
-    pub train_metrics: BTreeMap<String, MetricSummary>,
-    pub n_rows: usize,
-    pub n_features_out: usize,
-    pub task: Task,
-    pub cv: String,
-    pub folds: Vec<FoldInfo>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub classes: Vec<String>,
-    pub feature_names: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub warnings: Vec<String>,
-    pub oof: OofPredictions,
-    /// With a `holdout` block: the final scores of a model fitted on the whole
-    /// training part, measured once on the untouched test part.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub holdout: Option<HoldoutReport>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct HoldoutReport {
-    pub n_train: usize,
-    pub n_test: usize,
-    pub scores: BTreeMap<String, f64>,
-}
-
 /// Splits the usable rows into (training part, held-out test part) per the spec's `holdout`.
 pub fn holdout_split(spec: &PipelineSpec, prep: &Prepared) -> Result<Option<(Vec<usize>, Vec<usize>)>> {
     let Some(h) = &spec.holdout else { return Ok(None) };
@@ -647,15 +574,8 @@ pub fn holdout_split(spec: &PipelineSpec, prep: &Prepared) -> Result<Option<(Vec
         (_, true) => return Err(Error::spec("holdout.stratify", "needs a classification target")),
         _ => None,
     };
-    let s = crate::selection::train_test_split(prep.rows.len(), h.test_size, classes.as_deref(), h.shuffle, h.random_state.unwrap_or(spec.seed()))?;
+    let s = crate::split::train_test_split(prep.rows.len(), h.test_size, classes.as_deref(), h.shuffle, h.random_state.unwrap_or(spec.seed()))?;
     Ok(Some((s.train.iter().map(|&i| prep.rows[i]).collect(), s.test.iter().map(|&i| prep.rows[i]).collect())))
-}
-
-/// Hooks the caller provides: a clock (the core reads none) and progress/cancel.
-pub struct CvHooks<'a> {
-    pub now_ms: &'a (dyn Fn() -> f64 + Sync),
-    /// Called after each fold with (done, total); returning false cancels.
-    pub progress: &'a mut dyn FnMut(usize, usize) -> bool,
 }
 
 /// The splitter a spec uses: its own, or StratifiedKFold(5) for classifiers and KFold(5) otherwise.
@@ -664,188 +584,6 @@ pub fn effective_cv(spec: &PipelineSpec, task: Task) -> CvSpec {
         Task::Classification => CvSpec::StratifiedKFold(KFoldParams::default()),
         _ => CvSpec::KFold(KFoldParams::default()),
     })
-}
-
-fn scored<'a>(pred: &'a Output, y: &'a Target, rows: &[usize], buf: &'a mut (Vec<f64>, Vec<usize>)) -> Result<Scored<'a>> {
-    match (pred, y) {
-        (Output::Values(p), Target::Values(v)) => {
-            buf.0 = rows.iter().map(|&r| v[r]).collect();
-            Ok(Scored::Values { y_true: &buf.0, y_pred: p })
-        }
-        (Output::Classes { labels, proba }, Target::Classes { y, n_classes }) => {
-            buf.1 = rows.iter().map(|&r| y[r]).collect();
-            Ok(Scored::Classes { y_true: &buf.1, y_pred: labels, proba: proba.as_ref(), n_classes: *n_classes })
-        }
-        _ => Err(Error::data("the model's output does not match the target type")),
-    }
-}
-
-/// Cross-validates `spec` on `table`: per-fold train and test scores for every metric.
-pub fn cross_validate(table: &Table, spec: &PipelineSpec, hooks: CvHooks) -> Result<CvReport> {
-    let mut prep = prepare(table, spec)?;
-    let held = holdout_split(spec, &prep)?;
-    if let Some((train, _)) = &held {
-        prep.rows = train.clone();
-    }
-    if prep.task == Task::Clustering {
-        return Err(Error::data("cross-validation needs a supervised model; clustering is evaluated with fit"));
-    }
-    let scoring = if spec.scoring.is_empty() { metrics::default_scoring(prep.task) } else { spec.scoring.clone() };
-    metrics::check_scoring(prep.task, &scoring)?;
-    let cv = effective_cv(spec, prep.task);
-    let target = prep.target.as_ref().ok_or_else(|| Error::data("a target is required"))?;
-    let local_classes: Option<Vec<usize>> = match target {
-        Target::Classes { y, .. } => Some(prep.rows.iter().map(|&r| y[r]).collect()),
-        _ => None,
-    };
-    let groups = match cv.group_column() {
-        Some(g) => Some(group_ids(table, g, &prep.rows)?),
-        None => None,
-    };
-    let splits = cv.split_groups(prep.rows.len(), local_classes.as_deref(), groups.as_deref(), spec.seed())?;
-    let mut test_scores: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-    let mut train_scores: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-    let mut folds = Vec::new();
-    let mut warnings = prep.warnings.clone();
-    let mut fold_warnings = FoldWarnings::default();
-    let mut n_features_out = 0;
-    let mut feature_names = Vec::new();
-    let n_usable = prep.rows.len();
-    let mut oof = OofPredictions { rows: prep.rows.clone(), fold: vec![0; n_usable], values: vec![], y_true: vec![], y_pred: vec![], proba: vec![], y_true_values: vec![] };
-    match target {
-        Target::Values(v) => {
-            oof.values = vec![f64::NAN; n_usable];
-            oof.y_true_values = prep.rows.iter().map(|&r| v[r]).collect();
-        }
-        Target::Classes { y, .. } => {
-            oof.y_true = prep.rows.iter().map(|&r| y[r]).collect();
-            oof.y_pred = vec![0; n_usable];
-            oof.proba = vec![vec![]; n_usable];
-        }
-    }
-    let total = splits.len();
-    for (f, split) in splits.iter().enumerate() {
-        let train_rows: Vec<usize> = split.train.iter().map(|&i| prep.rows[i]).collect();
-        let test_rows: Vec<usize> = split.test.iter().map(|&i| prep.rows[i]).collect();
-        let ctx = FitContext::new(spec.seed());
-        let t0 = (hooks.now_ms)();
-        let fitted = fit(table, spec, &prep, &train_rows, &ctx).map_err(|e| fold_error(e, f))?;
-        let t1 = (hooks.now_ms)();
-        let test_pred = fitted.predict(&table.select_rows(&test_rows)).map_err(|e| fold_error(e, f))?;
-        let t2 = (hooks.now_ms)();
-        let train_pred = fitted.predict(&table.select_rows(&train_rows)).map_err(|e| fold_error(e, f))?;
-        for w in &fitted.warnings {
-            fold_warnings.note(w.clone(), f);
-        }
-        n_features_out = fitted.feature_names.len();
-        feature_names = fitted.feature_names.clone();
-        let mut buf = (Vec::new(), Vec::new());
-        let s_test = scored(&test_pred.output, target, &test_rows, &mut buf)?;
-        for m in &scoring {
-            let (v, ws) = metrics::score(m, &s_test)?;
-            for w in ws {
-                fold_warnings.note(format!("{m}: {w}"), f);
-            }
-            test_scores.entry(m.clone()).or_default().push(v);
-        }
-        let mut buf2 = (Vec::new(), Vec::new());
-        let s_train = scored(&train_pred.output, target, &train_rows, &mut buf2)?;
-        for m in &scoring {
-            let (v, _) = metrics::score(m, &s_train)?;
-            train_scores.entry(m.clone()).or_default().push(v);
-        }
-        for (k, &i) in split.test.iter().enumerate() {
-            oof.fold[i] = f;
-            match &test_pred.output {
-                Output::Values(p) => oof.values[i] = p[k],
-                Output::Classes { labels, proba } => {
-                    oof.y_pred[i] = labels[k];
-                    if let Some(pr) = proba {
-                        oof.proba[i] = pr.row(k).to_vec();
-                    }
-                }
-                Output::Clusters(_) => {}
-            }
-        }
-        folds.push(FoldInfo { n_train: train_rows.len(), n_test: test_rows.len(), fit_time_ms: t1 - t0, score_time_ms: t2 - t1 });
-        if !(hooks.progress)(f + 1, total) {
-            return Err(Error::Cancelled);
-        }
-    }
-    warnings.extend(fold_warnings.render(total));
-    let holdout = match &held {
-        None => None,
-        Some((train, test)) => {
-            let ctx = FitContext::new(spec.seed());
-            let fitted = fit(table, spec, &prep, train, &ctx)?;
-            let pred = fitted.predict(&table.select_rows(test))?;
-            let mut buf = (Vec::new(), Vec::new());
-            let s = scored(&pred.output, target, test, &mut buf)?;
-            let mut scores = BTreeMap::new();
-            for m in &scoring {
-                scores.insert(m.clone(), metrics::score(m, &s)?.0);
-            }
-            Some(HoldoutReport { n_train: train.len(), n_test: test.len(), scores })
-        }
-    };
-    Ok(CvReport {
-        holdout,
-        metrics: test_scores.into_iter().map(|(k, v)| (k, MetricSummary::from_folds(v))).collect(),
-        train_metrics: train_scores.into_iter().map(|(k, v)| (k, MetricSummary::from_folds(v))).collect(),
-        n_rows: n_usable,
-        n_features_out,
-        task: prep.task,
-        cv: cv.describe(n_usable),
-        folds,
-        classes: prep.target_info.map(|t| t.classes).unwrap_or_default(),
-        feature_names,
-        warnings,
-        oof,
-    })
-}
-
-/// Group ids (0..) of `rows` from column `name`, for GroupKFold.
-fn group_ids(table: &Table, name: &str, rows: &[usize]) -> Result<Vec<usize>> {
-    let col = table.column(name).ok_or_else(|| Error::spec("cv.GroupKFold.groups", format!("column {name:?} is not in the data")))?;
-    let mut ids: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    rows.iter()
-        .map(|&r| {
-            let key = col.data.display(r).ok_or_else(|| Error::column(name, format!("is the group column but row {} is missing", r + 1)))?;
-            let next = ids.len();
-            Ok(*ids.entry(key).or_insert(next))
-        })
-        .collect()
-}
-
-/// Warnings gathered per fold, each said once with the folds it occurred in.
-#[derive(Default)]
-struct FoldWarnings(Vec<(String, Vec<usize>)>);
-
-impl FoldWarnings {
-    fn note(&mut self, w: String, fold: usize) {
-        match self.0.iter_mut().find(|(m, _)| *m == w) {
-            Some((_, folds)) if folds.last() == Some(&fold) => {}
-            Some((_, folds)) => folds.push(fold),
-            None => self.0.push((w, vec![fold])),
-        }
-    }
-    fn render(self, n_folds: usize) -> Vec<String> {
-        self.0
-            .into_iter()
-            .map(|(w, folds)| match folds.as_slice() {
-                f if f.len() == n_folds && n_folds > 1 => format!("in every fold: {w}"),
-                [f] => format!("fold {}: {w}", f + 1),
-                f => format!("folds {}: {w}", f.iter().map(|k| (k + 1).to_string()).collect::<Vec<_>>().join(", ")),
-            })
-            .collect()
-    }
-}
-
-fn fold_error(e: Error, f: usize) -> Error {
-    match e {
-        Error::Data(m) => Error::Data(format!("fold {}: {m}", f + 1)),
-        other => other,
-    }
 }
 
 /// Fits on every usable row.
@@ -857,141 +595,4 @@ pub fn fit_all(table: &Table, spec: &PipelineSpec) -> Result<FittedPipeline> {
     w.append(&mut fitted.warnings);
     fitted.warnings = w;
     Ok(fitted)
-}
-
-/// Rows above which the silhouette is estimated on a seeded sample of this many rows.
-pub const SILHOUETTE_MAX_ROWS: usize = 10_000;
-
-/// A clustering pipeline fitted on every row, scored: what `pipelab fit`
-/// prints for a clustering model and the page shows.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ClusteringReport {
-    /// `silhouette`, `davies_bouldin`, `calinski_harabasz` (on the matrix that
-    /// reaches the model; DBSCAN noise counts as one more cluster, as in
-    /// scikit-learn), `inertia` (KMeans), and `adjusted_rand` /
-    /// `normalized_mutual_info` against the spec's `target` when it names one.
-    /// A metric that cannot be computed (e.g. a single cluster) is left out with a warning.
-    pub metrics: BTreeMap<String, f64>,
-    /// Clusters found (noise excluded).
-    pub n_clusters: usize,
-    /// Rows labelled noise (`-1`); DBSCAN only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub n_noise: Option<usize>,
-    /// Rows in cluster 0, 1, ...
-    pub cluster_sizes: Vec<usize>,
-    /// Cluster of every row of the table (`-1` = noise).
-    pub labels: Vec<i64>,
-    /// Silhouette of every row (for a silhouette plot); empty when the
-    /// silhouette is not defined or was estimated on a sample.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub silhouette_samples: Vec<f64>,
-    pub n_rows: usize,
-    pub feature_names: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub warnings: Vec<String>,
-}
-
-/// Fits a clustering spec on every row and scores the clustering.
-pub fn fit_clustering(table: &Table, spec: &PipelineSpec) -> Result<(FittedPipeline, ClusteringReport)> {
-    use crate::metrics::clustering as mc;
-    use crate::models::cluster::{inertia, training_labels};
-    let prep = prepare(table, spec)?;
-    if prep.task != Task::Clustering {
-        return Err(Error::spec("model", format!("{} is not a clustering model; evaluate it with cross-validation", spec.model.name())));
-    }
-    let ctx = FitContext::new(spec.seed());
-    let mut fitted = fit(table, spec, &prep, &prep.rows, &ctx)?;
-    let mut warnings = prep.warnings.clone();
-    warnings.append(&mut fitted.warnings);
-    let x = fitted.transform(&table.rows_view(&prep.rows))?;
-    let ModelState::Fitted(model) = &fitted.model else { return Err(Error::data("a clustering pipeline has no single-class model")) };
-    let labels: Vec<i64> = match training_labels(model) {
-        Some(l) if l.len() == x.nrows() => l.to_vec(),
-        _ => {
-            warnings.push("the steps changed the rows; labels are the model's predictions on every row".into());
-            match model.predict(&x)? {
-                Output::Clusters(l) => l,
-                _ => return Err(Error::data("the model does not output clusters")),
-            }
-        }
-    };
-    let mut metrics = BTreeMap::new();
-    let mut silhouette_samples = Vec::new();
-    let fail = |name: &str, e: Error, warnings: &mut Vec<String>| warnings.push(format!("{name} not computed: {e}"));
-    if x.nrows() > SILHOUETTE_MAX_ROWS {
-        use rand::{seq::SliceRandom, SeedableRng};
-        let mut idx: Vec<usize> = (0..x.nrows()).collect();
-        idx.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(spec.seed()));
-        idx.truncate(SILHOUETTE_MAX_ROWS);
-        idx.sort_unstable();
-        let xs = x.select(ndarray::Axis(0), &idx);
-        let ls: Vec<i64> = idx.iter().map(|&i| labels[i]).collect();
-        match mc::silhouette_score(xs.view(), &ls) {
-            Ok(v) => {
-                metrics.insert("silhouette".to_string(), v);
-                warnings.push(format!("silhouette estimated on a random sample of {SILHOUETTE_MAX_ROWS} of the {} rows", x.nrows()));
-            }
-            Err(e) => fail("silhouette", e, &mut warnings),
-        }
-    } else {
-        match mc::silhouette_samples(x.view(), &labels) {
-            Ok(s) => {
-                metrics.insert("silhouette".to_string(), s.iter().sum::<f64>() / s.len() as f64);
-                silhouette_samples = s;
-            }
-            Err(e) => fail("silhouette", e, &mut warnings),
-        }
-    }
-    match mc::davies_bouldin(x.view(), &labels) {
-        Ok(v) => drop(metrics.insert("davies_bouldin".to_string(), v)),
-        Err(e) => fail("davies_bouldin", e, &mut warnings),
-    }
-    match mc::calinski_harabasz(x.view(), &labels) {
-        Ok(v) => drop(metrics.insert("calinski_harabasz".to_string(), v)),
-        Err(e) => fail("calinski_harabasz", e, &mut warnings),
-    }
-    if let Some(v) = inertia(model) {
-        metrics.insert("inertia".to_string(), v);
-    }
-    if let Some(t) = &spec.target {
-        // prepare() checked that the column exists. Missing reference values are skipped.
-        if let Some(col) = table.column(t) {
-            let mut codes: BTreeMap<String, i64> = BTreeMap::new();
-            let (mut truth, mut pred) = (Vec::new(), Vec::new());
-            for (k, &r) in prep.rows.iter().enumerate() {
-                if let Some(v) = col.data.display(r) {
-                    let next = codes.len() as i64;
-                    truth.push(*codes.entry(v).or_insert(next));
-                    pred.push(labels[k]);
-                }
-            }
-            if truth.len() < prep.rows.len() {
-                warnings.push(format!("{} row(s) with a missing '{t}' are left out of adjusted_rand / normalized_mutual_info", prep.rows.len() - truth.len()));
-            }
-            metrics.insert("adjusted_rand".to_string(), mc::adjusted_rand(&truth, &pred)?);
-            metrics.insert("normalized_mutual_info".to_string(), mc::normalized_mutual_info(&truth, &pred)?);
-        }
-    }
-    let n_clusters = labels.iter().copied().max().map_or(0, |m| (m + 1).max(0) as usize);
-    let mut cluster_sizes = vec![0usize; n_clusters];
-    labels.iter().filter(|&&l| l >= 0).for_each(|&l| cluster_sizes[l as usize] += 1);
-    let n_noise = matches!(model, FittedModelEnum::DBSCAN(_)).then(|| labels.iter().filter(|&&l| l < 0).count());
-    fitted.warnings = warnings.clone();
-    let report = ClusteringReport {
-        metrics,
-        n_clusters,
-        n_noise,
-        cluster_sizes,
-        labels,
-        silhouette_samples,
-        n_rows: x.nrows(),
-        feature_names: fitted.feature_names.clone(),
-        warnings,
-    };
-    Ok((fitted, report))
-}
-
-/// Fits a clustering spec on every row and returns its report (see [`fit_clustering`]).
-pub fn evaluate_clustering(table: &Table, spec: &PipelineSpec) -> Result<ClusteringReport> {
-    Ok(fit_clustering(table, spec)?.1)
 }

@@ -114,6 +114,10 @@ macro_rules! model_registry {
             pub fn catalog() -> Vec<ComponentInfo> {
                 vec![$(ComponentInfo { name: stringify!($name), group: $group, help: <$params as ModelParams>::help(), params: <$params as ModelParams>::schema() },)*]
             }
+            /// See [`ModelParams::accepts_missing`].
+            pub fn accepts_missing(&self) -> bool {
+                match self { $(ModelSpec::$name(p) => p.accepts_missing(),)* }
+            }
             pub fn all_defaults() -> Vec<ModelSpec> {
                 vec![$(ModelSpec::$name(<$params>::default()),)*]
             }
@@ -134,6 +138,18 @@ macro_rules! model_registry {
             }
             pub fn validate(&self) -> Result<()> {
                 match self { $(FittedModelEnum::$name(m) => m.validate(),)* }
+            }
+            pub fn accepts_missing(&self) -> bool {
+                match self { $(FittedModelEnum::$name(m) => m.accepts_missing(),)* }
+            }
+            pub fn training_labels(&self) -> Option<&[i64]> {
+                match self { $(FittedModelEnum::$name(m) => m.training_labels(),)* }
+            }
+            pub fn inertia(&self) -> Option<f64> {
+                match self { $(FittedModelEnum::$name(m) => m.inertia(),)* }
+            }
+            pub fn labels_noise(&self) -> bool {
+                match self { $(FittedModelEnum::$name(m) => m.labels_noise(),)* }
             }
         }
     };
@@ -249,20 +265,5 @@ fn importances_from_inspect(v: &serde_json::Value) -> Option<Vec<f64>> {
             Some((0..p).map(|j| rows.iter().map(|r| r[j].abs()).sum()).collect())
         }
         _ => Some(values(coef)?.iter().map(|c| c.abs()).collect()),
-    }
-}
-
-impl ModelSpec {
-    /// Whether the model takes missing values (NaN) in its input matrix
-    /// natively; every other model gets a clear "add a SimpleImputer" error.
-    pub fn accepts_missing(&self) -> bool {
-        matches!(self, ModelSpec::HistGradientBoostingClassifier(_) | ModelSpec::HistGradientBoostingRegressor(_))
-    }
-}
-
-impl FittedModelEnum {
-    /// See [`ModelSpec::accepts_missing`].
-    pub fn accepts_missing(&self) -> bool {
-        matches!(self, FittedModelEnum::HistGradientBoostingClassifier(_) | FittedModelEnum::HistGradientBoostingRegressor(_))
     }
 }

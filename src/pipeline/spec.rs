@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::registry::{ModelSpec, StepSpec};
 use crate::data::ColumnType;
-use crate::selection::CvSpec;
+use crate::split::CvSpec;
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -41,7 +41,7 @@ pub struct PipelineSpec {
     pub random_state: Option<u64>,
     /// Hyperparameter search (`pipelab search`, the page's Tune panel).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub search: Option<crate::selection::search::SearchSpec>,
+    pub search: Option<super::search_spec::SearchSpec>,
     /// Hold out a test part: search and CV run on the rest; one final score on the held-out rows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub holdout: Option<HoldoutSpec>,

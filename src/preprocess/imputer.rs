@@ -10,6 +10,7 @@ use super::{check_columns, check_fit_rows};
 use crate::data::{CatData, MISSING_CODE};
 use crate::estimator::{FitContext, FittedTransform, ParamInfo, StepParams, Target};
 use crate::frame::{FCol, FData, Frame};
+use crate::numeric::median_in_place;
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -159,19 +160,6 @@ fn strategy_name(s: Strategy) -> &'static str {
     }
 }
 
-/// Median as numpy computes it (mean of the two middle values for an even count).
-pub fn median_in_place(v: &mut [f64]) -> f64 {
-    let n = v.len();
-    if n == 0 {
-        return f64::NAN;
-    }
-    crate::sorting::sort_f64(v);
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    }
-}
 
 /// Most frequent value of a sorted slice; ties resolve to the smallest value.
 fn mode_sorted(v: &[f64]) -> f64 {

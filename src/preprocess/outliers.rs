@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::scaler::mean_var;
-use super::scalers::percentile_sorted;
+use crate::numeric::percentile_sorted;
 use super::{check_columns, check_fit_rows};
 use crate::estimator::{FitContext, FittedTransform, ParamInfo, StepParams, Target};
 use crate::frame::{FData, Frame};

@@ -17,6 +17,7 @@ use super::scaler::{is_constant, mean_var};
 use super::{check_columns, check_fit_rows};
 use crate::estimator::{FitContext, FittedTransform, ParamInfo, StepParams, Target};
 use crate::frame::{FCol, Frame};
+use crate::numeric::{median_sorted, percentile_sorted};
 use crate::{Error, Result};
 
 /// scikit-learn's `_handle_zeros_in_scale`: scales below `10 * eps` become 1.
@@ -28,48 +29,8 @@ pub fn handle_zero_scale(s: f64) -> f64 {
     }
 }
 
-/// numpy's `_lerp` (the form used by `np.percentile`, exact at both ends).
-fn lerp(a: f64, b: f64, t: f64) -> f64 {
-    let d = b - a;
-    if t >= 0.5 {
-        b - d * (1.0 - t)
-    } else {
-        a + d * t
-    }
-}
 
-/// `np.percentile(v, q)` (method "linear") of an ascending-sorted, NaN-free slice; `q` in 0..=100.
-pub fn percentile_sorted(sorted: &[f64], q: f64) -> f64 {
-    let n = sorted.len();
-    if n == 0 {
-        return f64::NAN;
-    }
-    let quantile = q / 100.0;
-    let virtual_index = (n - 1) as f64 * quantile;
-    if virtual_index >= (n - 1) as f64 {
-        return sorted[n - 1];
-    }
-    if virtual_index < 0.0 {
-        return sorted[0];
-    }
-    let prev = virtual_index.floor();
-    let gamma = virtual_index - prev;
-    let i = prev as usize;
-    lerp(sorted[i], sorted[i + 1], gamma)
-}
 
-/// `np.median` of an ascending-sorted, NaN-free slice.
-pub fn median_sorted(sorted: &[f64]) -> f64 {
-    let n = sorted.len();
-    if n == 0 {
-        return f64::NAN;
-    }
-    if n % 2 == 1 {
-        sorted[n / 2]
-    } else {
-        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
-    }
-}
 
 /// The observed (non-NaN) cells of a column, sorted; errors on infinities.
 pub fn sorted_observed(col: &FCol, step: &str) -> Result<Vec<f64>> {

@@ -33,7 +33,7 @@ use super::{check_columns, check_fit_rows};
 use crate::data::MISSING_CODE;
 use crate::estimator::{FitContext, FittedTransform, ParamInfo, StepParams, Target};
 use crate::frame::{FCol, FData, Frame};
-use crate::selection::{CvSpec, KFoldParams};
+use crate::split::{CvSpec, KFoldParams};
 use crate::{Error, Result};
 
 const NAME: &str = "TargetEncoder";

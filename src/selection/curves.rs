@@ -15,54 +15,17 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::search::{apply_params, ParamSet};
-use super::Split;
+
 use crate::data::Table;
 use crate::estimator::{FitContext, Output, Target, Task};
 use crate::metrics::{self, Scored};
-use crate::pipeline::{effective_cv, fit, holdout_split, prepare, CvHooks, FittedPipeline, MetricSummary, PipelineSpec, Prepared};
+use super::cv::{fold_plan, CvHooks};
+use crate::metrics::MetricSummary;
+use crate::pipeline::{fit, FittedPipeline, PipelineSpec};
 use crate::{Error, Result};
 
-/// The rows and splits cross-validation of `spec` uses (the same as
-/// `pipeline::cross_validate`): `prep.rows` is the training part when the spec
-/// holds out a test part; split indices point into `prep.rows`.
-pub struct FoldPlan {
-    pub prep: Prepared,
-    pub splits: Vec<Split>,
-}
-
-pub fn fold_plan(table: &Table, spec: &PipelineSpec) -> Result<FoldPlan> {
-    let mut prep = prepare(table, spec)?;
-    if let Some((train, _)) = holdout_split(spec, &prep)? {
-        prep.rows = train;
-    }
-    if prep.task == Task::Clustering {
-        return Err(Error::data("learning and validation curves need a supervised model; clustering has no test score"));
-    }
-    let cv = effective_cv(spec, prep.task);
-    let classes: Option<Vec<usize>> = match &prep.target {
-        Some(Target::Classes { y, .. }) => Some(prep.rows.iter().map(|&r| y[r]).collect()),
-        _ => None,
-    };
-    let groups = match cv.group_column() {
-        Some(g) => Some(group_ids(table, g, &prep.rows)?),
-        None => None,
-    };
-    let splits = cv.split_groups(prep.rows.len(), classes.as_deref(), groups.as_deref(), spec.seed())?;
-    Ok(FoldPlan { prep, splits })
-}
-
-/// Group ids (0..) of `rows` from column `name` (as cross-validation numbers them).
-fn group_ids(table: &Table, name: &str, rows: &[usize]) -> Result<Vec<usize>> {
-    let col = table.column(name).ok_or_else(|| Error::spec("cv.GroupKFold.groups", format!("column {name:?} is not in the data")))?;
-    let mut ids: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    rows.iter()
-        .map(|&r| {
-            let key = col.data.display(r).ok_or_else(|| Error::column(name, format!("is the group column but row {} is missing", r + 1)))?;
-            let next = ids.len();
-            Ok(*ids.entry(key).or_insert(next))
-        })
-        .collect()
-}
+/// What a clustering spec is told by the curves.
+const CURVE_CLUSTERING: &str = "learning and validation curves need a supervised model; clustering has no test score";
 
 /// Scores a fitted pipeline on table rows `rows` with metric `name`.
 pub fn score_rows(fitted: &FittedPipeline, table: &Table, target: &Target, rows: &[usize], name: &str) -> Result<(f64, Vec<String>)> {
@@ -192,7 +155,7 @@ fn note(warnings: &mut Vec<String>, w: String) {
 /// scikit-learn's `learning_curve`: for each training size n, every split fits
 /// on the first n of its training rows and is scored on them (train) and on its test rows.
 pub fn learning_curve(table: &Table, spec: &PipelineSpec, params: &LearningCurveParams, hooks: CvHooks) -> Result<CurveReport> {
-    let plan = fold_plan(table, spec)?;
+    let plan = fold_plan(table, spec, CURVE_CLUSTERING)?;
     let scoring = curve_scoring(spec, plan.prep.task, &params.scoring)?;
     let target = plan.prep.target.as_ref().ok_or_else(|| Error::data("a target is required"))?;
     let n_max = plan.splits.first().map(|s| s.train.len()).unwrap_or(0);
@@ -252,7 +215,7 @@ pub fn learning_curve(table: &Table, spec: &PipelineSpec, params: &LearningCurve
         test,
         fit_time_ms: times,
         n_splits: plan.splits.len(),
-        cv: effective_cv(spec, plan.prep.task).describe(plan.prep.rows.len()),
+        cv: plan.cv.describe(plan.prep.rows.len()),
         warnings,
     })
 }
@@ -276,7 +239,7 @@ pub fn validation_curve(table: &Table, spec: &PipelineSpec, params: &ValidationC
             apply_params(spec, &p)
         })
         .collect::<Result<_>>()?;
-    let plan = fold_plan(table, spec)?;
+    let plan = fold_plan(table, spec, CURVE_CLUSTERING)?;
     let scoring = curve_scoring(spec, plan.prep.task, &params.scoring)?;
     let target = plan.prep.target.as_ref().ok_or_else(|| Error::data("a target is required"))?;
     let mut warnings = plan.prep.warnings.clone();
@@ -321,7 +284,7 @@ pub fn validation_curve(table: &Table, spec: &PipelineSpec, params: &ValidationC
         test,
         fit_time_ms: times,
         n_splits: plan.splits.len(),
-        cv: effective_cv(spec, plan.prep.task).describe(plan.prep.rows.len()),
+        cv: plan.cv.describe(plan.prep.rows.len()),
         warnings,
     })
 }

@@ -7,9 +7,11 @@
 //!   `PolynomialFeatures_1__degree` picks the second of two steps of the same class;
 //! - `num__SimpleImputer__strategy` — a step inside the ColumnTransformer branch named `num`.
 //!
-//! The pieces are separate so the page can farm candidates out to a pool of
-//! workers: [`candidates`] → [`evaluate`] (one per worker) → [`rank`]; for the
-//! Bayesian search, [`suggest`] proposes the next trial from the history.
+//! One stepwise driver runs every search: [`plan`] (the candidates that can
+//! run now, given the results so far) → [`evaluate_task`] (one per candidate,
+//! on the CLI's threads or the page's worker pool) → [`finish`] (ranking);
+//! [`run_with`] loops over it for a caller that evaluates a batch at a time.
+//! The results do not depend on how many workers evaluate them.
 
 use std::collections::BTreeMap;
 
@@ -20,131 +22,11 @@ use serde_json::Value;
 
 use crate::data::Table;
 use crate::metrics;
-use crate::pipeline::{cross_validate, CvHooks, PipelineSpec};
+use crate::pipeline::{PipelineSpec};
+use crate::selection::cv::{cross_validate, CvHooks};
 use crate::{Error, Result};
 
-/// One candidate: parameter path → value.
-pub type ParamSet = BTreeMap<String, Value>;
-
-/// A search distribution: a list of choices, or a continuous / integer range.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum Distribution {
-    Choices(Vec<Value>),
-    Uniform {
-        uniform: [f64; 2],
-    },
-    LogUniform {
-        loguniform: [f64; 2],
-    },
-    /// Integers in `[lo, hi)`, as scipy's `randint`.
-    RandInt {
-        randint: [i64; 2],
-    },
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct GridParams {
-    pub param_grid: BTreeMap<String, Vec<Value>>,
-    #[serde(default)]
-    pub scoring: Option<String>,
-    #[serde(default = "yes")]
-    pub refit: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RandomParams {
-    pub param_distributions: BTreeMap<String, Distribution>,
-    #[serde(default = "ten")]
-    pub n_iter: usize,
-    #[serde(default)]
-    pub scoring: Option<String>,
-    #[serde(default)]
-    pub random_state: Option<u64>,
-    #[serde(default = "yes")]
-    pub refit: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BayesParams {
-    pub search_spaces: BTreeMap<String, Distribution>,
-    /// Trial budget.
-    #[serde(default = "thirty")]
-    pub n_iter: usize,
-    /// Random trials before the model-guided ones.
-    #[serde(default = "ten")]
-    pub n_initial_points: usize,
-    /// Time budget in seconds (stops after the trial that crosses it).
-    #[serde(default)]
-    pub max_time_s: Option<f64>,
-    #[serde(default)]
-    pub scoring: Option<String>,
-    #[serde(default)]
-    pub random_state: Option<u64>,
-    #[serde(default = "yes")]
-    pub refit: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct HalvingParams {
-    pub param_grid: BTreeMap<String, Vec<Value>>,
-    #[serde(default = "three")]
-    pub factor: usize,
-    /// Rows used in the first round (default: enough for 2 rows per fold per class, at least 20).
-    #[serde(default)]
-    pub min_resources: Option<usize>,
-    #[serde(default)]
-    pub scoring: Option<String>,
-    #[serde(default)]
-    pub random_state: Option<u64>,
-    #[serde(default = "yes")]
-    pub refit: bool,
-}
-
-fn yes() -> bool {
-    true
-}
-fn three() -> usize {
-    3
-}
-fn ten() -> usize {
-    10
-}
-fn thirty() -> usize {
-    30
-}
-
-/// The `search` block of a spec.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum SearchSpec {
-    GridSearchCV(GridParams),
-    RandomizedSearchCV(RandomParams),
-    BayesSearchCV(BayesParams),
-    HalvingGridSearchCV(HalvingParams),
-}
-
-impl SearchSpec {
-    pub fn scoring(&self) -> Option<&str> {
-        match self {
-            SearchSpec::GridSearchCV(p) => p.scoring.as_deref(),
-            SearchSpec::RandomizedSearchCV(p) => p.scoring.as_deref(),
-            SearchSpec::BayesSearchCV(p) => p.scoring.as_deref(),
-            SearchSpec::HalvingGridSearchCV(p) => p.scoring.as_deref(),
-        }
-    }
-    pub fn refit(&self) -> bool {
-        match self {
-            SearchSpec::GridSearchCV(p) => p.refit,
-            SearchSpec::RandomizedSearchCV(p) => p.refit,
-            SearchSpec::BayesSearchCV(p) => p.refit,
-            SearchSpec::HalvingGridSearchCV(p) => p.refit,
-        }
-    }
-}
+pub use crate::pipeline::search_spec::{BayesParams, Distribution, GridParams, HalvingParams, ParamSet, RandomParams, SearchSpec};
 
 /// One evaluated candidate (a row of `cv_results_`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

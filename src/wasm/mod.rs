@@ -22,7 +22,8 @@ use wasm_bindgen::prelude::*;
 use crate::api;
 use crate::data::{ReadReport, Table};
 use crate::persist::ModelFile;
-use crate::pipeline::{CvHooks, CvReport, PipelineSpec};
+use crate::pipeline::{PipelineSpec};
+use crate::selection::cv::{CvHooks, CvReport};
 
 pub mod data;
 
@@ -125,7 +126,7 @@ impl Session {
     pub fn cross_validate(&mut self, spec_json: &str, progress: &js_sys::Function) -> Result<JsValue, JsValue> {
         let (table, _) = self.table.as_ref().ok_or_else(no_table)?;
         let spec = PipelineSpec::from_json(spec_json).map_err(js_err)?;
-        let report = with_progress(progress, |h| crate::pipeline::cross_validate(table, &spec, h))?;
+        let report = with_progress(progress, |h| api::cross_validate_spec(table, &spec, h))?;
         let out = to_js(&report)?;
         self.last_cv = Some((spec, report));
         Ok(out)

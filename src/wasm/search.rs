@@ -9,8 +9,9 @@
 use wasm_bindgen::prelude::*;
 
 use super::{js_err, no_table, now_ms, to_js, Session};
-use crate::pipeline::{CvHooks, PipelineSpec};
-use crate::selection::search::{self, CandidateResult, ParamSet, Plan};
+use crate::api::{self, CandidateResult, ParamSet, Plan, SearchReport};
+use crate::pipeline::PipelineSpec;
+use crate::selection::cv::CvHooks;
 
 fn from_js<T: serde::de::DeserializeOwned>(v: JsValue, what: &str) -> Result<T, JsValue> {
     serde_wasm_bindgen::from_value(v).map_err(|e| js_sys::Error::new(&format!("internal: cannot read the {what} sent by the page: {e}")).into())
@@ -25,7 +26,7 @@ impl Session {
         let (table, _) = self.table.as_ref().ok_or_else(no_table)?;
         let spec = PipelineSpec::from_json(spec_json).map_err(js_err)?;
         let history: Vec<CandidateResult> = if history.is_undefined() || history.is_null() { vec![] } else { from_js(history, "search history")? };
-        to_js(&search::plan(&spec, table.n_rows, &history, elapsed_ms).map_err(js_err)?)
+        to_js(&api::search_plan(&spec, table.n_rows, &history, elapsed_ms).map_err(js_err)?)
     }
 
     /// Cross-validates one candidate of a plan (`params`: path → value) and
@@ -36,7 +37,7 @@ impl Session {
         let spec = PipelineSpec::from_json(spec_json).map_err(js_err)?;
         let plan: Plan = from_js(plan, "search plan")?;
         let params: ParamSet = from_js(params, "candidate")?;
-        let r = search::evaluate_task(table, &spec, &params, &plan, CvHooks { now_ms: &now_ms, progress: &mut |_, _| true });
+        let r = api::search_evaluate(table, &spec, &params, &plan, CvHooks { now_ms: &now_ms, progress: &mut |_, _| true });
         to_js(&r)
     }
 
@@ -47,13 +48,12 @@ impl Session {
     pub fn search_finish(&self, spec_json: &str, results: JsValue) -> Result<JsValue, JsValue> {
         let spec = PipelineSpec::from_json(spec_json).map_err(js_err)?;
         let results: Vec<CandidateResult> = from_js(results, "search results")?;
-        let report = search::finish(&spec, results).map_err(js_err)?;
-        let best = search::apply_params(&spec, &report.best_params).map_err(js_err)?;
+        let (report, best) = api::search_finish(&spec, results).map_err(js_err)?;
         let best_spec = serde_json::to_string_pretty(&best).map_err(|e| js_sys::Error::new(&format!("internal: {e}")))?;
         // A struct, not a serde_json::Value: failed candidates keep NaN scores (JSON would make them null).
         #[derive(serde::Serialize)]
         struct Finished<'a> {
-            report: &'a search::SearchReport,
+            report: &'a SearchReport,
             best_spec: String,
         }
         to_js(&Finished { report: &report, best_spec })

@@ -5,7 +5,7 @@
 
 use super::csv_cases::Case;
 use pipelab::api;
-use pipelab::pipeline::CvHooks;
+use pipelab::selection::cv::CvHooks;
 
 /// The outcome of reading (and, with a spec, cross-validating) a case's bytes.
 pub fn outcome_of(case: &Case, bytes: &[u8]) -> String {

@@ -3,7 +3,8 @@
 #![allow(dead_code)]
 
 use pipelab::data::{read_csv, ReadOptions, Table};
-use pipelab::pipeline::{cross_validate, CvHooks, CvReport, PipelineSpec};
+use pipelab::pipeline::{PipelineSpec};
+use pipelab::selection::cv::{cross_validate, CvHooks, CvReport};
 use serde_json::Value;
 
 /// A committed JSON fixture (path relative to the crate root). Python's json

@@ -427,6 +427,9 @@ impl ModelParams for AgglomerativeClusteringParams {
 }
 
 impl FittedModel for AgglomerativeClustering {
+    fn training_labels(&self) -> Option<&[i64]> {
+        Some(&self.labels)
+    }
     fn n_features(&self) -> usize {
         self.n_features
     }

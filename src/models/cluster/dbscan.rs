@@ -225,6 +225,12 @@ impl ModelParams for DBSCANParams {
 }
 
 impl FittedModel for DBSCAN {
+    fn training_labels(&self) -> Option<&[i64]> {
+        Some(&self.labels)
+    }
+    fn labels_noise(&self) -> bool {
+        true
+    }
     fn n_features(&self) -> usize {
         self.n_features
     }

@@ -552,6 +552,12 @@ impl ModelParams for KMeansParams {
 }
 
 impl FittedModel for KMeans {
+    fn training_labels(&self) -> Option<&[i64]> {
+        Some(&self.labels)
+    }
+    fn inertia(&self) -> Option<f64> {
+        Some(self.inertia)
+    }
     fn n_features(&self) -> usize {
         self.n_features
     }

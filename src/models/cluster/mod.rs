@@ -14,7 +14,6 @@ pub mod kmeans;
 use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
-use crate::pipeline::FittedModelEnum;
 use crate::{Error, Result};
 
 /// Distance used by DBSCAN and the non-ward agglomerative linkages.
@@ -52,26 +51,6 @@ pub fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
         s += d * d;
     }
     s
-}
-
-/// The labels of the training rows of a fitted clustering model, if it is one.
-pub fn training_labels(m: &FittedModelEnum) -> Option<&[i64]> {
-    match m {
-        FittedModelEnum::KMeans(k) => Some(&k.labels),
-        FittedModelEnum::DBSCAN(d) => Some(&d.labels),
-        FittedModelEnum::AgglomerativeClustering(a) => Some(&a.labels),
-        #[allow(unreachable_patterns)]
-        _ => None,
-    }
-}
-
-/// k-means inertia of a fitted model, if it is a `KMeans`.
-pub fn inertia(m: &FittedModelEnum) -> Option<f64> {
-    match m {
-        FittedModelEnum::KMeans(k) => Some(k.inertia),
-        #[allow(unreachable_patterns)]
-        _ => None,
-    }
 }
 
 /// Means of the rows of each cluster `0..k` (noise `-1` ignored). Empty clusters get zeros.

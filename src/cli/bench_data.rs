@@ -24,11 +24,12 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
-use crate::data::{ReadOptions, Table};
-use crate::estimator::FitContext;
-use crate::frame::Frame;
-use crate::pipeline::{self, CvHooks, PipelineSpec};
-use crate::{Error, Result};
+use pipelab::data::{ReadOptions, Table};
+use pipelab::estimator::FitContext;
+use pipelab::frame::Frame;
+use pipelab::pipeline::{self, PipelineSpec};
+use pipelab::selection::cv::{CvHooks};
+use pipelab::{Error, Result};
 
 /// What kind of data set [`generate`] writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -203,7 +204,7 @@ pub fn peak_rss_kb() -> Option<u64> {
 /// The median of `v` (mean of the middle two for an even count); `v` must not be empty.
 pub fn median(v: &[f64]) -> f64 {
     let mut s = v.to_vec();
-    crate::sorting::sort_f64(&mut s);
+    pipelab::sorting::sort_f64(&mut s);
     let n = s.len();
     if n == 0 {
         return f64::NAN;
@@ -245,15 +246,15 @@ pub fn bench_task(op: BenchOp, data: &[u8], spec_json: &str, reps: usize) -> Res
     let reps = reps.max(1);
     let opts = ReadOptions::default();
     let spec = if op == BenchOp::Parse { None } else { Some(PipelineSpec::from_json(spec_json)?) };
-    let table = if op == BenchOp::Parse { None } else { Some(crate::data::read_csv(data, &opts)?.0) };
+    let table = if op == BenchOp::Parse { None } else { Some(pipelab::data::read_csv(data, &opts)?.0) };
     let run = || -> Result<()> {
         match (op, &table, &spec) {
             (BenchOp::Parse, _, _) => {
-                std::hint::black_box(crate::data::read_csv(data, &opts)?);
+                std::hint::black_box(pipelab::data::read_csv(data, &opts)?);
             }
             (BenchOp::Cv, Some(t), Some(s)) => {
                 let now = || 0.0;
-                std::hint::black_box(pipeline::cross_validate(t, s, CvHooks { now_ms: &now, progress: &mut |_, _| true })?);
+                std::hint::black_box(pipelab::selection::cv::cross_validate(t, s, CvHooks { now_ms: &now, progress: &mut |_, _| true })?);
             }
             (BenchOp::Fit, Some(t), Some(s)) => {
                 std::hint::black_box(pipeline::fit_all(t, s)?);
@@ -295,9 +296,9 @@ mod tests {
     #[test]
     fn classes_are_all_present_and_balanced_enough() {
         let bytes = gen(GenTask::Classification, 2000, 5, 3, 3);
-        let (t, _) = crate::data::read_csv(&bytes, &ReadOptions::default()).unwrap();
+        let (t, _) = pipelab::data::read_csv(&bytes, &ReadOptions::default()).unwrap();
         let y = match &t.column("y").unwrap().data {
-            crate::data::ColumnData::Numeric(v) | crate::data::ColumnData::Boolean { values: v, .. } => v.clone(),
+            pipelab::data::ColumnData::Numeric(v) | pipelab::data::ColumnData::Boolean { values: v, .. } => v.clone(),
             other => panic!("y is not numeric: {other:?}"),
         };
         for c in 0..3 {
@@ -324,9 +325,82 @@ mod tests {
         let spec = r#"{"target":"y","steps":[{"StandardScaler":{}}],"model":{"LinearRegression":{}}}"#;
         let r = bench_task(BenchOp::Transform, &bytes, spec, 2).unwrap();
         assert_eq!(r.reps, 2);
-        let x = fit_transform_steps(&crate::data::read_csv(&bytes, &ReadOptions::default()).unwrap().0, &PipelineSpec::from_json(spec).unwrap()).unwrap();
+        let x = fit_transform_steps(&pipelab::data::read_csv(&bytes, &ReadOptions::default()).unwrap().0, &PipelineSpec::from_json(spec).unwrap()).unwrap();
         assert_eq!(x.dim(), (300, 4));
         let m0: f64 = x.column(0).iter().sum::<f64>() / 300.0;
         assert!(m0.abs() < 1e-12, "scaled column mean {m0}");
+    }
+}
+
+/// The generator's properties (were tests/bench_data.rs while this module sat in the library).
+#[cfg(test)]
+mod generator_tests {
+
+    use super::{generate, GenParams, GenTask};
+    use pipelab::data::{read_csv, ColumnData, ReadOptions};
+
+    fn gen(task: GenTask, rows: usize, cols: usize, seed: u64, classes: usize) -> Vec<u8> {
+        let mut out = Vec::new();
+        generate(&GenParams { task, rows, cols, seed, classes }, &mut out).expect("generate");
+        out
+    }
+
+    fn numeric(data: &ColumnData) -> &[f64] {
+        match data {
+            // A 0/1 label column is inferred as boolean; its values are still 0.0 / 1.0.
+            ColumnData::Numeric(v) | ColumnData::Boolean { values: v, .. } => v,
+            other => panic!("expected a numeric column, got {:?}", other.column_type()),
+        }
+    }
+
+    #[test]
+    fn same_seed_same_bytes_other_seed_other_bytes() {
+        for task in [GenTask::Classification, GenTask::Regression, GenTask::Blobs] {
+            let a = gen(task, 500, 7, 42, 3);
+            let b = gen(task, 500, 7, 42, 3);
+            assert_eq!(a, b, "{task:?}: same seed gave different bytes");
+            let c = gen(task, 500, 7, 43, 3);
+            assert_ne!(a, c, "{task:?}: a different seed gave the same bytes");
+        }
+    }
+
+    #[test]
+    fn csv_parses_back_with_the_right_shape_and_values() {
+        for (task, classes) in [(GenTask::Classification, 2), (GenTask::Classification, 4), (GenTask::Regression, 2), (GenTask::Blobs, 8)] {
+            let bytes = gen(task, 1000, 6, 7, classes);
+            let (t, report) = read_csv(&bytes, &ReadOptions::default()).expect("read back");
+            assert_eq!(report.delimiter, ",");
+            assert_eq!((t.n_rows, t.n_cols()), (1000, 7), "{task:?}");
+            assert_eq!(t.names(), vec!["x0", "x1", "x2", "x3", "x4", "x5", "y"]);
+            // Every value round-trips: re-format the parsed numbers and compare with the text.
+            let text = String::from_utf8(bytes).expect("utf-8");
+            let first_row: Vec<&str> = text.lines().nth(1).expect("a data row").split(',').collect();
+            for (j, cell) in first_row.iter().enumerate() {
+                let parsed = numeric(&t.columns[j].data)[0];
+                assert_eq!(parsed.to_bits(), cell.parse::<f64>().expect("a number").to_bits(), "{task:?} column {j}");
+            }
+            let y = numeric(&t.column("y").expect("y").data);
+            match task {
+                GenTask::Regression => {
+                    assert!(y.iter().any(|v| v.fract() != 0.0), "regression target should be continuous");
+                }
+                _ => {
+                    let mut seen = vec![0usize; classes];
+                    for &v in y {
+                        assert!(v >= 0.0 && v < classes as f64 && v.fract() == 0.0, "{task:?}: label {v}");
+                        seen[v as usize] += 1;
+                    }
+                    assert!(seen.iter().all(|&n| n > 0), "{task:?}: some class is empty: {seen:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn bad_arguments_are_errors_not_panics() {
+        let mut out = Vec::new();
+        assert!(generate(&GenParams { task: GenTask::Regression, rows: 0, cols: 3, seed: 0, classes: 2 }, &mut out).is_err());
+        assert!(generate(&GenParams { task: GenTask::Blobs, rows: 10, cols: 3, seed: 0, classes: 1 }, &mut out).is_err());
+        assert!(GenTask::parse("images").is_err());
     }
 }

@@ -12,9 +12,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::classification::{average_precision, binary_auc, confusion, pr_curve, roc_curve};
+use crate::metrics::classification::{average_precision, binary_auc, confusion, pr_curve, roc_curve};
+use crate::data::Table;
 use crate::estimator::Task;
-use crate::pipeline::{CvReport, MetricSummary};
+use crate::pipeline::PipelineSpec;
+use crate::{Error, Result};
+use crate::selection::cv::{CvReport};
+use crate::metrics::{MetricSummary};
 
 /// Curve points kept at most (scikit-learn's `drop_intermediate` first, then thinning).
 pub const MAX_CURVE_POINTS: usize = 1000;
@@ -190,6 +194,22 @@ fn thin(x: Vec<f64>, y: Vec<f64>) -> (Vec<f64>, Vec<f64>, bool) {
         keep.push(n - 1);
     }
     (keep.iter().map(|&i| x[i]).collect(), keep.iter().map(|&i| y[i]).collect(), true)
+}
+
+/// The pictures of a cross-validation from `report`, the result of
+/// cross-validating `spec` on `table` (refused when it belongs to other data).
+pub fn cv_diagnostics(table: &Table, spec: &PipelineSpec, report: &CvReport) -> Result<Diagnostics> {
+    let plan = super::cv::fold_plan(table, spec, "a clustering has no cross-validation pictures")?;
+    if plan.prep.rows != report.oof.rows {
+        return Err(Error::data("the cross-validation report does not belong to this data and spec; run cross-validation again"));
+    }
+    let mut tested = vec![false; plan.prep.rows.len()];
+    for s in &plan.splits {
+        for &i in &s.test {
+            tested[i] = true;
+        }
+    }
+    Ok(diagnostics(report, &tested, plan.cv.name()))
 }
 
 #[cfg(test)]

@@ -1,0 +1,145 @@
+//! Shared numerics, the crate's lowest layer beside `error` and `sorting`:
+//! numpy-compatible percentiles and medians, softmax, the logistic function,
+//! argmax, and a row-major view of a matrix. One home for each, so a fix (or a
+//! faster version) reaches every model and step that uses it.
+
+use std::borrow::Cow;
+
+use ndarray::Array2;
+
+/// numpy's `_lerp`: exact at both ends, as numpy computes it.
+fn lerp(a: f64, b: f64, t: f64) -> f64 {
+    let d = b - a;
+    if t >= 0.5 {
+        b - d * (1.0 - t)
+    } else {
+        a + d * t
+    }
+}
+
+/// `np.percentile(v, q)` (method "linear") of an ascending-sorted, NaN-free slice; `q` in 0..=100.
+pub fn percentile_sorted(sorted: &[f64], q: f64) -> f64 {
+    let n = sorted.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let virtual_index = (n - 1) as f64 * (q / 100.0);
+    if virtual_index >= (n - 1) as f64 {
+        return sorted[n - 1];
+    }
+    if virtual_index < 0.0 {
+        return sorted[0];
+    }
+    let prev = virtual_index.floor();
+    let i = prev as usize;
+    lerp(sorted[i], sorted[i + 1], virtual_index - prev)
+}
+
+/// `np.percentile(v, q)` (method "linear") of an unsorted, NaN-free slice.
+pub fn percentile(v: &[f64], q: f64) -> f64 {
+    let mut s = v.to_vec();
+    crate::sorting::sort_f64(&mut s);
+    percentile_sorted(&s, q)
+}
+
+/// numpy's `percentile(method="averaged_inverted_cdf")` of an ascending-sorted, non-empty slice.
+pub fn percentile_aicdf(sorted: &[f64], q: f64) -> f64 {
+    let n = sorted.len();
+    let virtual_index = n as f64 * (q / 100.0) - 1.0;
+    if virtual_index >= (n - 1) as f64 {
+        return sorted[n - 1];
+    }
+    if virtual_index < 0.0 {
+        return sorted[0];
+    }
+    let prev = virtual_index.floor();
+    let gamma = if virtual_index - prev == 0.0 { 0.5 } else { 1.0 };
+    let i = prev as usize;
+    let (a, b) = (sorted[i], sorted[i + 1]);
+    // numpy's _lerp with t >= 0.5
+    b - (b - a) * (1.0 - gamma)
+}
+
+/// `np.median` of an ascending-sorted, NaN-free slice (NaN when empty).
+pub fn median_sorted(sorted: &[f64]) -> f64 {
+    let n = sorted.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    if n % 2 == 1 {
+        sorted[n / 2]
+    } else {
+        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
+    }
+}
+
+/// `np.median` of a NaN-free slice, sorting it in place (NaN when empty).
+pub fn median_in_place(v: &mut [f64]) -> f64 {
+    crate::sorting::sort_f64(v);
+    median_sorted(v)
+}
+
+/// Writes softmax(raw) into `out` (same length), shifted by the maximum for stability.
+pub fn softmax(raw: &[f64], out: &mut [f64]) {
+    let m = raw.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
+    let mut s = 0.0;
+    for (o, &r) in out.iter_mut().zip(raw) {
+        *o = (r - m).exp();
+        s += *o;
+    }
+    out.iter_mut().for_each(|o| *o /= s);
+}
+
+/// Numerically safe logistic function.
+pub fn sigmoid(z: f64) -> f64 {
+    if z >= 0.0 {
+        1.0 / (1.0 + (-z).exp())
+    } else {
+        let e = z.exp();
+        e / (1.0 + e)
+    }
+}
+
+/// Index of the largest value; the first on ties (as numpy's argmax).
+pub fn argmax(v: &[f64]) -> usize {
+    let mut best = 0;
+    for (i, &x) in v.iter().enumerate() {
+        if x > v[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+/// Row-major contiguous view of `x` (copies only when `x` is not standard layout).
+pub fn rows_of(x: &Array2<f64>) -> Cow<'_, [f64]> {
+    match x.as_slice() {
+        Some(s) => Cow::Borrowed(s),
+        None => Cow::Owned(x.iter().copied().collect()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_match_numpy() {
+        let x = [1.0, 2.0, 3.0, 4.0];
+        assert_eq!(percentile_sorted(&[7.0], 25.0), 7.0);
+        assert_eq!(percentile_sorted(&x, 25.0), 1.75);
+        assert_eq!(percentile(&[4.0, 1.0, 3.0, 2.0], 90.0), 3.7);
+        assert_eq!(median_in_place(&mut [3.0, 1.0, 2.0, 10.0]), 2.5);
+        assert!(median_sorted(&[]).is_nan());
+    }
+
+    #[test]
+    fn softmax_sigmoid_argmax() {
+        let mut out = [0.0; 3];
+        softmax(&[1000.0, 1000.0, 1000.0], &mut out);
+        assert!(out.iter().all(|&p| (p - 1.0 / 3.0).abs() < 1e-15));
+        assert_eq!(sigmoid(0.0), 0.5);
+        assert!(sigmoid(-800.0) >= 0.0 && sigmoid(800.0) == 1.0);
+        assert_eq!(argmax(&[1.0, 3.0, 3.0]), 1);
+    }
+}

@@ -1,0 +1,130 @@
+//! The `search` block of a spec (SPEC.md, "Hyperparameter search"): the types
+//! only. They live with the spec they are part of; `selection::search` runs them.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// One candidate: parameter path → value.
+pub type ParamSet = BTreeMap<String, Value>;
+
+/// A search distribution: a list of choices, or a continuous / integer range.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Distribution {
+    Choices(Vec<Value>),
+    Uniform {
+        uniform: [f64; 2],
+    },
+    LogUniform {
+        loguniform: [f64; 2],
+    },
+    /// Integers in `[lo, hi)`, as scipy's `randint`.
+    RandInt {
+        randint: [i64; 2],
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GridParams {
+    pub param_grid: BTreeMap<String, Vec<Value>>,
+    #[serde(default)]
+    pub scoring: Option<String>,
+    #[serde(default = "yes")]
+    pub refit: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RandomParams {
+    pub param_distributions: BTreeMap<String, Distribution>,
+    #[serde(default = "ten")]
+    pub n_iter: usize,
+    #[serde(default)]
+    pub scoring: Option<String>,
+    #[serde(default)]
+    pub random_state: Option<u64>,
+    #[serde(default = "yes")]
+    pub refit: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BayesParams {
+    pub search_spaces: BTreeMap<String, Distribution>,
+    /// Trial budget.
+    #[serde(default = "thirty")]
+    pub n_iter: usize,
+    /// Random trials before the model-guided ones.
+    #[serde(default = "ten")]
+    pub n_initial_points: usize,
+    /// Time budget in seconds (stops after the trial that crosses it).
+    #[serde(default)]
+    pub max_time_s: Option<f64>,
+    #[serde(default)]
+    pub scoring: Option<String>,
+    #[serde(default)]
+    pub random_state: Option<u64>,
+    #[serde(default = "yes")]
+    pub refit: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HalvingParams {
+    pub param_grid: BTreeMap<String, Vec<Value>>,
+    #[serde(default = "three")]
+    pub factor: usize,
+    /// Rows used in the first round (default: enough for 2 rows per fold per class, at least 20).
+    #[serde(default)]
+    pub min_resources: Option<usize>,
+    #[serde(default)]
+    pub scoring: Option<String>,
+    #[serde(default)]
+    pub random_state: Option<u64>,
+    #[serde(default = "yes")]
+    pub refit: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+fn three() -> usize {
+    3
+}
+fn ten() -> usize {
+    10
+}
+fn thirty() -> usize {
+    30
+}
+
+/// The `search` block of a spec.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum SearchSpec {
+    GridSearchCV(GridParams),
+    RandomizedSearchCV(RandomParams),
+    BayesSearchCV(BayesParams),
+    HalvingGridSearchCV(HalvingParams),
+}
+
+impl SearchSpec {
+    pub fn scoring(&self) -> Option<&str> {
+        match self {
+            SearchSpec::GridSearchCV(p) => p.scoring.as_deref(),
+            SearchSpec::RandomizedSearchCV(p) => p.scoring.as_deref(),
+            SearchSpec::BayesSearchCV(p) => p.scoring.as_deref(),
+            SearchSpec::HalvingGridSearchCV(p) => p.scoring.as_deref(),
+        }
+    }
+    pub fn refit(&self) -> bool {
+        match self {
+            SearchSpec::GridSearchCV(p) => p.refit,
+            SearchSpec::RandomizedSearchCV(p) => p.refit,
+            SearchSpec::BayesSearchCV(p) => p.refit,
+            SearchSpec::HalvingGridSearchCV(p) => p.refit,
+        }
+    }
+}

@@ -1,0 +1,282 @@
+//! Cross-validation of a pipeline: one fold plan (the rows and splits a spec's
+//! `cv` gives, on the training part when the spec holds out a test part) shared
+//! by [`cross_validate`], the learning and validation curves and the
+//! diagnostics; per-fold scores, out-of-fold predictions and fold warnings.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::data::Table;
+use crate::estimator::{FitContext, Output, Target, Task};
+use crate::metrics::{self, MetricSummary, Scored};
+use crate::pipeline::{effective_cv, fit, holdout_split, prepare, PipelineSpec, Prepared};
+use crate::split::{CvSpec, Split};
+use crate::{Error, Result};
+
+/// One fold's bookkeeping.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FoldInfo {
+    pub n_train: usize,
+    pub n_test: usize,
+    pub fit_time_ms: f64,
+    pub score_time_ms: f64,
+}
+
+/// Out-of-fold predictions: every usable row predicted by the fold that held it out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OofPredictions {
+    pub rows: Vec<usize>,
+    pub fold: Vec<usize>,
+    /// Regression: predicted values.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<f64>,
+    /// Classification: true and predicted class indices, probabilities.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub y_true: Vec<usize>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub y_pred: Vec<usize>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub proba: Vec<Vec<f64>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub y_true_values: Vec<f64>,
+}
+
+/// The result of cross-validation, as the CLI prints it and the page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CvReport {
+    pub metrics: BTreeMap<String, MetricSummary>,
+    pub train_metrics: BTreeMap<String, MetricSummary>,
+    pub n_rows: usize,
+    pub n_features_out: usize,
+    pub task: Task,
+    pub cv: String,
+    pub folds: Vec<FoldInfo>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub classes: Vec<String>,
+    pub feature_names: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+    pub oof: OofPredictions,
+    /// With a `holdout` block: the final scores of a model fitted on the whole
+    /// training part, measured once on the untouched test part.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holdout: Option<HoldoutReport>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HoldoutReport {
+    pub n_train: usize,
+    pub n_test: usize,
+    pub scores: BTreeMap<String, f64>,
+}
+
+/// Hooks the caller provides: a clock (the core reads none) and progress/cancel.
+pub struct CvHooks<'a> {
+    pub now_ms: &'a (dyn Fn() -> f64 + Sync),
+    /// Called after each fold with (done, total); returning false cancels.
+    pub progress: &'a mut dyn FnMut(usize, usize) -> bool,
+}
+
+/// The rows and splits cross-validation of `spec` uses: `prep.rows` is the
+/// training part when the spec holds out a test part (`holdout`, in table
+/// rows); split indices point into `prep.rows`. Cross-validation, the curves
+/// and the diagnostics all start here, so they agree on every fold.
+pub struct FoldPlan {
+    pub prep: Prepared,
+    pub splits: Vec<Split>,
+    pub cv: CvSpec,
+    /// (training part, held-out test part), when the spec has a `holdout`.
+    pub holdout: Option<(Vec<usize>, Vec<usize>)>,
+}
+
+/// The fold plan of `spec` on `table`. A clustering spec has no test score:
+/// it is refused with `clustering_error`, which says what the caller wanted.
+pub fn fold_plan(table: &Table, spec: &PipelineSpec, clustering_error: &str) -> Result<FoldPlan> {
+    let mut prep = prepare(table, spec)?;
+    let holdout = holdout_split(spec, &prep)?;
+    if let Some((train, _)) = &holdout {
+        prep.rows = train.clone();
+    }
+    if prep.task == Task::Clustering {
+        return Err(Error::data(clustering_error));
+    }
+    let cv = effective_cv(spec, prep.task);
+    let classes: Option<Vec<usize>> = match &prep.target {
+        Some(Target::Classes { y, .. }) => Some(prep.rows.iter().map(|&r| y[r]).collect()),
+        _ => None,
+    };
+    let groups = match cv.group_column() {
+        Some(g) => Some(group_ids(table, g, &prep.rows)?),
+        None => None,
+    };
+    let splits = cv.split_groups(prep.rows.len(), classes.as_deref(), groups.as_deref(), spec.seed())?;
+    Ok(FoldPlan { prep, splits, cv, holdout })
+}
+
+/// Group ids (0..) of `rows` from column `name` (as cross-validation numbers them).
+fn group_ids(table: &Table, name: &str, rows: &[usize]) -> Result<Vec<usize>> {
+    let col = table.column(name).ok_or_else(|| Error::spec("cv.GroupKFold.groups", format!("column {name:?} is not in the data")))?;
+    let mut ids: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    rows.iter()
+        .map(|&r| {
+            let key = col.data.display(r).ok_or_else(|| Error::column(name, format!("is the group column but row {} is missing", r + 1)))?;
+            let next = ids.len();
+            Ok(*ids.entry(key).or_insert(next))
+        })
+        .collect()
+}
+
+
+fn scored<'a>(pred: &'a Output, y: &'a Target, rows: &[usize], buf: &'a mut (Vec<f64>, Vec<usize>)) -> Result<Scored<'a>> {
+    match (pred, y) {
+        (Output::Values(p), Target::Values(v)) => {
+            buf.0 = rows.iter().map(|&r| v[r]).collect();
+            Ok(Scored::Values { y_true: &buf.0, y_pred: p })
+        }
+        (Output::Classes { labels, proba }, Target::Classes { y, n_classes }) => {
+            buf.1 = rows.iter().map(|&r| y[r]).collect();
+            Ok(Scored::Classes { y_true: &buf.1, y_pred: labels, proba: proba.as_ref(), n_classes: *n_classes })
+        }
+        _ => Err(Error::data("the model's output does not match the target type")),
+    }
+}
+
+/// Cross-validates `spec` on `table`: per-fold train and test scores for every metric.
+pub fn cross_validate(table: &Table, spec: &PipelineSpec, hooks: CvHooks) -> Result<CvReport> {
+    let FoldPlan { prep, splits, cv, holdout: held } =
+        fold_plan(table, spec, "cross-validation needs a supervised model; clustering is evaluated with fit")?;
+    let scoring = if spec.scoring.is_empty() { metrics::default_scoring(prep.task) } else { spec.scoring.clone() };
+    metrics::check_scoring(prep.task, &scoring)?;
+    let target = prep.target.as_ref().ok_or_else(|| Error::data("a target is required"))?;
+    let mut test_scores: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    let mut train_scores: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    let mut folds = Vec::new();
+    let mut warnings = prep.warnings.clone();
+    let mut fold_warnings = FoldWarnings::default();
+    let mut n_features_out = 0;
+    let mut feature_names = Vec::new();
+    let n_usable = prep.rows.len();
+    let mut oof = OofPredictions { rows: prep.rows.clone(), fold: vec![0; n_usable], values: vec![], y_true: vec![], y_pred: vec![], proba: vec![], y_true_values: vec![] };
+    match target {
+        Target::Values(v) => {
+            oof.values = vec![f64::NAN; n_usable];
+            oof.y_true_values = prep.rows.iter().map(|&r| v[r]).collect();
+        }
+        Target::Classes { y, .. } => {
+            oof.y_true = prep.rows.iter().map(|&r| y[r]).collect();
+            oof.y_pred = vec![0; n_usable];
+            oof.proba = vec![vec![]; n_usable];
+        }
+    }
+    let total = splits.len();
+    for (f, split) in splits.iter().enumerate() {
+        let train_rows: Vec<usize> = split.train.iter().map(|&i| prep.rows[i]).collect();
+        let test_rows: Vec<usize> = split.test.iter().map(|&i| prep.rows[i]).collect();
+        let ctx = FitContext::new(spec.seed());
+        let t0 = (hooks.now_ms)();
+        let fitted = fit(table, spec, &prep, &train_rows, &ctx).map_err(|e| fold_error(e, f))?;
+        let t1 = (hooks.now_ms)();
+        let test_pred = fitted.predict(&table.select_rows(&test_rows)).map_err(|e| fold_error(e, f))?;
+        let t2 = (hooks.now_ms)();
+        let train_pred = fitted.predict(&table.select_rows(&train_rows)).map_err(|e| fold_error(e, f))?;
+        for w in &fitted.warnings {
+            fold_warnings.note(w.clone(), f);
+        }
+        n_features_out = fitted.feature_names.len();
+        feature_names = fitted.feature_names.clone();
+        let mut buf = (Vec::new(), Vec::new());
+        let s_test = scored(&test_pred.output, target, &test_rows, &mut buf)?;
+        for m in &scoring {
+            let (v, ws) = metrics::score(m, &s_test)?;
+            for w in ws {
+                fold_warnings.note(format!("{m}: {w}"), f);
+            }
+            test_scores.entry(m.clone()).or_default().push(v);
+        }
+        let mut buf2 = (Vec::new(), Vec::new());
+        let s_train = scored(&train_pred.output, target, &train_rows, &mut buf2)?;
+        for m in &scoring {
+            let (v, _) = metrics::score(m, &s_train)?;
+            train_scores.entry(m.clone()).or_default().push(v);
+        }
+        for (k, &i) in split.test.iter().enumerate() {
+            oof.fold[i] = f;
+            match &test_pred.output {
+                Output::Values(p) => oof.values[i] = p[k],
+                Output::Classes { labels, proba } => {
+                    oof.y_pred[i] = labels[k];
+                    if let Some(pr) = proba {
+                        oof.proba[i] = pr.row(k).to_vec();
+                    }
+                }
+                Output::Clusters(_) => {}
+            }
+        }
+        folds.push(FoldInfo { n_train: train_rows.len(), n_test: test_rows.len(), fit_time_ms: t1 - t0, score_time_ms: t2 - t1 });
+        if !(hooks.progress)(f + 1, total) {
+            return Err(Error::Cancelled);
+        }
+    }
+    warnings.extend(fold_warnings.render(total));
+    let holdout = match &held {
+        None => None,
+        Some((train, test)) => {
+            let ctx = FitContext::new(spec.seed());
+            let fitted = fit(table, spec, &prep, train, &ctx)?;
+            let pred = fitted.predict(&table.select_rows(test))?;
+            let mut buf = (Vec::new(), Vec::new());
+            let s = scored(&pred.output, target, test, &mut buf)?;
+            let mut scores = BTreeMap::new();
+            for m in &scoring {
+                scores.insert(m.clone(), metrics::score(m, &s)?.0);
+            }
+            Some(HoldoutReport { n_train: train.len(), n_test: test.len(), scores })
+        }
+    };
+    Ok(CvReport {
+        holdout,
+        metrics: test_scores.into_iter().map(|(k, v)| (k, MetricSummary::from_folds(v))).collect(),
+        train_metrics: train_scores.into_iter().map(|(k, v)| (k, MetricSummary::from_folds(v))).collect(),
+        n_rows: n_usable,
+        n_features_out,
+        task: prep.task,
+        cv: cv.describe(n_usable),
+        folds,
+        classes: prep.target_info.map(|t| t.classes).unwrap_or_default(),
+        feature_names,
+        warnings,
+        oof,
+    })
+}
+
+/// Warnings gathered per fold, each said once with the folds it occurred in.
+#[derive(Default)]
+struct FoldWarnings(Vec<(String, Vec<usize>)>);
+
+impl FoldWarnings {
+    fn note(&mut self, w: String, fold: usize) {
+        match self.0.iter_mut().find(|(m, _)| *m == w) {
+            Some((_, folds)) if folds.last() == Some(&fold) => {}
+            Some((_, folds)) => folds.push(fold),
+            None => self.0.push((w, vec![fold])),
+        }
+    }
+    fn render(self, n_folds: usize) -> Vec<String> {
+        self.0
+            .into_iter()
+            .map(|(w, folds)| match folds.as_slice() {
+                f if f.len() == n_folds && n_folds > 1 => format!("in every fold: {w}"),
+                [f] => format!("fold {}: {w}", f + 1),
+                f => format!("folds {}: {w}", f.iter().map(|k| (k + 1).to_string()).collect::<Vec<_>>().join(", ")),
+            })
+            .collect()
+    }
+}
+
+fn fold_error(e: Error, f: usize) -> Error {
+    match e {
+        Error::Data(m) => Error::Data(format!("fold {}: {m}", f + 1)),
+        other => other,
+    }
+}
