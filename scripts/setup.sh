@@ -32,6 +32,13 @@ if command -v rustup >/dev/null; then
   fi
 fi
 
+# 1b. rustfmt and clippy (the test command's style step).
+if command -v rustup >/dev/null; then
+  for c in rustfmt clippy; do
+    rustup component list --installed 2>/dev/null | grep -q "^$c" || quiet rustup component add "$c"
+  done
+fi
+
 # 2. wasm-bindgen-cli at exactly the version in Cargo.lock (the CLI and the
 #    library must match, or the generated glue is rejected).
 want=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test level; exits non-zero if any fails.
+#   0. style:   cargo fmt --check, eslint, cargo clippy -D warnings (native and wasm32)
 #   1. native:  cargo test (unit + parity with the scikit-learn oracle)
 #   2. wasm:    wasm-pack test --headless --chrome (tests/wasm.rs, wasm-bindgen-test in Chromium)
 #   3. e2e:     the built page served on 127.0.0.1, driven in headless Chromium by playwright-core
@@ -30,6 +31,14 @@ step() {
   fi
 }
 
+# Style first, so a slip fails in seconds: formatting, lints (native and wasm32), the page's JS.
+style() {
+  cargo fmt --check || { echo "style: run 'cargo fmt'"; return 1; }
+  node_modules/.bin/eslint www tests/e2e scripts bench || return 1
+  cargo clippy --quiet --all-targets -- -D warnings || return 1
+  cargo clippy --quiet --lib --target wasm32-unknown-unknown -- -D warnings || return 1
+}
+step style style
 step native cargo test
 step wasm wasm-pack test --headless --chrome --mode no-install -- --test wasm
 

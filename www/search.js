@@ -12,7 +12,7 @@ import { Pool, defaultPoolSize } from './pool.js';
 const KINDS = {
   GridSearchCV: 'tries every combination of the listed values.',
   RandomizedSearchCV: 'draws n_iter settings from the distributions (seeded by random_state); a list is sampled uniformly.',
-  BayesSearchCV: 'Bayesian optimization (a seeded Tree-structured Parzen Estimator): n_initial_points random trials, then each trial is proposed from the scores so far; stops after n_trials or the time budget.',
+  BayesSearchCV: 'Bayesian optimization (a seeded Tree-structured Parzen Estimator): n_initial_points random trials, then each trial is proposed from the scores so far; stops after n_iter trials or the time budget.',
   HalvingGridSearchCV: 'successive halving: every combination on a few rows, then the best 1/factor of them on factor× more rows, until one is left or every row is used.',
 };
 const DISTS = ['list', 'uniform', 'loguniform', 'randint'];
@@ -284,7 +284,7 @@ function searchBlock() {
     const t = numberIn($('#search-max-time'), 'time budget', { optional: true, min: 0 });
     return { BayesSearchCV: {
       search_spaces: space,
-      n_iter: numberIn($('#search-n-trials'), 'n_trials', { int: true, min: 1 }),
+      n_iter: numberIn($('#search-n-trials'), 'n_iter', { int: true, min: 1 }),
       n_initial_points: numberIn($('#search-n-initial'), 'n_initial_points', { int: true, min: 1 }),
       ...(t !== undefined ? { max_time_s: t } : {}),
       ...o,
