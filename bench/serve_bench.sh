@@ -4,17 +4,21 @@
 #     requests at 1, 8 and 64 concurrent keep-alive clients (examples/serve_load.rs),
 #     with the titanic_like pipeline of SPEC.md (ColumnTransformer, imputers,
 #     one-hot, polynomial features, logistic regression).
+#     With --mlflow: the same requests to `mlflow models serve` (2 uvicorn workers, the
+#     interop venv) serving the scikit-learn twin of that pipeline (bench/mlflow_model.py).
 #  2. `pipelab predict` streaming a ~1 GB generated CSV: MB/s and peak RSS (/usr/bin/time -v).
-# Usage: bench/serve_bench.sh [--no-serve] [--no-stream] [--stream-rows N]
+# Usage: bench/serve_bench.sh [--no-serve] [--no-stream] [--mlflow] [--stream-rows N]
 # Writes bench/out/serve/*.json and prints a markdown table. Only 127.0.0.1; temp files in /tmp, deleted.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-do_serve=1; do_stream=1; stream_rows=2600000
+do_serve=1; do_stream=1; do_mlflow=0; stream_rows=2600000
+PY="${PIPELAB_PYTHON:-$HOME/.cache/pipelab/venv-interop/bin/python}"
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-serve) do_serve=0 ;;
     --no-stream) do_stream=0 ;;
+    --mlflow) do_mlflow=1 ;;
     --stream-rows) stream_rows="$2"; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -28,8 +32,10 @@ OUT=bench/out/serve
 mkdir -p "$OUT"
 WORK=$(mktemp -d /tmp/pipelab-serve-bench.XXXXXX)
 SERVER_PID=""
+MLFLOW_PID=""
 cleanup() {
   if [ -n "$SERVER_PID" ]; then kill -TERM "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  if [ -n "$MLFLOW_PID" ]; then kill -TERM -- "-$MLFLOW_PID" 2>/dev/null || true; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -48,6 +54,8 @@ numeric = {"passenger_id", "pclass", "age", "sibsp", "parch", "fare", "survived"
 def cell(h, c):
     if c == "":
         return None
+    if h == "has_cabin":
+        return c == "True"
     return float(c) if h in numeric else c
 def body(n):
     picked = [data[i % len(data)] for i in range(n)]
@@ -55,22 +63,36 @@ def body(n):
 for n in (1, 1000):
     json.dump(body(n), open(f"{work}/body_{n}.json", "w"))
 EOF
+  # $1 = server name, $2 = address, $3 = requests divisor (the slower server gets fewer requests)
+  run_load() {
+    for rows in 1 1000; do
+      for clients in 1 8 64; do
+        if [ "$rows" = 1 ]; then n=$((clients * 200 > 4000 ? clients * 200 : 4000)); else n=$((clients * 10 > 400 ? clients * 10 : 400)); fi
+        n=$((n / $3)); [ "$n" -ge "$clients" ] || n=$clients
+        r=$("$LOAD" --addr "$2" --body "$WORK/body_$rows.json" --clients "$clients" --requests "$n" --warmup 3)
+        echo "$r" > "$OUT/${1}_${rows}rows_${clients}clients.json"
+        python3 -c "import json,sys; r=json.loads(sys.argv[1]); print(f\"| $1 | {$rows:,} | {r['clients']} | {r['requests']} | {r['errors']} | {r['rps']:,.0f} | {r['rps']*$rows:,.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} |\")" "$r"
+      done
+    done
+  }
   "$BIN" serve --model "$WORK/model.json" --port 0 > "$WORK/serve.out" 2> "$WORK/serve.log" &
   SERVER_PID=$!
   for _ in $(seq 1 100); do grep -q 'listening on' "$WORK/serve.out" 2>/dev/null && break; sleep 0.1; done
   ADDR=$(sed -n 's#.*listening on http://##p' "$WORK/serve.out")
-  echo "| rows/request | clients | requests | errors | requests/s | rows/s | p50 ms | p99 ms |"
-  echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
-  for rows in 1 1000; do
-    for clients in 1 8 64; do
-      if [ "$rows" = 1 ]; then n=$((clients * 200 > 4000 ? clients * 200 : 4000)); else n=$((clients * 10 > 400 ? clients * 10 : 400)); fi
-      r=$("$LOAD" --addr "$ADDR" --body "$WORK/body_$rows.json" --clients "$clients" --requests "$n" --warmup 5)
-      echo "$r" > "$OUT/serve_${rows}rows_${clients}clients.json"
-      python3 -c "import json,sys; r=json.loads(sys.argv[1]); print(f\"| {$rows:,} | {r['clients']} | {r['requests']} | {r['errors']} | {r['rps']:,.0f} | {r['rps']*$rows:,.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} |\")" "$r"
-    done
-  done
+  echo "| server | rows/request | clients | requests | errors | requests/s | rows/s | p50 ms | p99 ms |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+  run_load pipelab "$ADDR" 1
   kill -TERM "$SERVER_PID"; wait "$SERVER_PID"; SERVER_PID=""
-  echo "server log lines: $(grep -c 'POST /invocations 200' "$WORK/serve.log") answered 200, $(grep -c 'POST /invocations [45]' "$WORK/serve.log" || true) errors"
+  echo "pipelab log: $(grep -c 'POST /invocations 200' "$WORK/serve.log") answered 200, $(grep -c 'POST /invocations [45]' "$WORK/serve.log" || true) errors"
+  if [ "$do_mlflow" = 1 ]; then
+    "$PY" bench/mlflow_model.py "$WORK/mlmodel" > /dev/null
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    PATH="$(dirname "$PY"):$PATH" setsid mlflow models serve -m "$WORK/mlmodel" --env-manager local -h 127.0.0.1 -p "$port" -w 2 > "$WORK/mlflow.log" 2>&1 &
+    MLFLOW_PID=$!
+    for _ in $(seq 1 300); do curl -sf "127.0.0.1:$port/ping" > /dev/null 2>&1 && break; sleep 1; done
+    run_load mlflow "127.0.0.1:$port" 4
+    kill -TERM -- "-$MLFLOW_PID" 2>/dev/null || true; MLFLOW_PID=""
+  fi
 fi
 
 if [ "$do_stream" = 1 ]; then

@@ -25,7 +25,7 @@ use pipelab::selection::search;
 // Bin-only modules of the native shell (I/O lives here, not in the core).
 #[path = "cli/batch.rs"]
 mod batch;
-#[cfg(feature = "server")]
+#[cfg(all(feature = "server", not(target_arch = "wasm32")))]
 #[path = "cli/serve.rs"]
 mod serve;
 
@@ -120,7 +120,7 @@ fn print_json<T: serde::Serialize>(v: &T) -> Result<(), Failure> {
     write_stdout(&format!("{}\n", serde_json::to_string_pretty(v)?))
 }
 
-#[cfg(feature = "server")]
+#[cfg(all(feature = "server", not(target_arch = "wasm32")))]
 fn serve_command(rest: &[String]) -> Result<(), Failure> {
     let f = parse_flags(rest, &["model", "host", "port", "max-body-bytes", "timeout-ms"], &[])?;
     let path = need(&f, "model")?;
@@ -142,7 +142,7 @@ fn serve_command(rest: &[String]) -> Result<(), Failure> {
     serve::run(model, path, cfg).map_err(Failure::Run)
 }
 
-#[cfg(not(feature = "server"))]
+#[cfg(not(all(feature = "server", not(target_arch = "wasm32"))))]
 fn serve_command(_: &[String]) -> Result<(), Failure> {
     Err(Failure::Run("this build has no scoring server: rebuild with the default `server` feature".into()))
 }
