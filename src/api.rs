@@ -322,4 +322,145 @@ pub fn search_finish(spec: &PipelineSpec, results: Vec<CandidateResult>) -> Resu
 /// The spec with the search's best parameters applied.
 pub fn best_spec(spec: &PipelineSpec, report: &SearchReport) -> Result<PipelineSpec> {
     crate::selection::search::apply_params(spec, &report.best_params)
+
+// ---------------------------------------------------------------- deploy: scoring requests and streamed prediction
+
+/// A scoring answer in MLflow's scoring-server shape: `predictions` (class
+/// labels, numbers, or cluster ids), and for classifiers `probabilities`
+/// (one row per input row, columns in `classes` order) and `classes`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scores {
+    pub predictions: Vec<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub probabilities: Option<Vec<Vec<f64>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub classes: Option<Vec<String>>,
+}
+
+/// The input a model expects (`GET /schema`): its columns and their types, the task, the target and classes.
+pub fn model_schema(model: &ModelFile) -> serde_json::Value {
+    let p = &model.pipeline;
+    json!({
+        "inputs": p.schema.iter().map(|s| json!({"name": s.name, "type": s.ty.as_str()})).collect::<Vec<_>>(),
+        "task": p.task(),
+        "target": p.target.as_ref().map(|t| t.name.clone()),
+        "classes": p.target.as_ref().map(|t| t.classes.clone()).filter(|c| !c.is_empty()),
+        "model": model.spec.model.name(),
+    })
+}
+
+/// Columns of a request that the model does not read are refused (a typo would
+/// otherwise silently score with the column missing), except the target and
+/// the spec's `drop` columns, which are ignored (rows copied from the training
+/// data carry them).
+fn check_request_columns(model: &ModelFile, columns: &[String]) -> Result<()> {
+    let schema = &model.pipeline.schema;
+    let target = model.pipeline.target.as_ref().map(|t| t.name.as_str());
+    let ignored = |c: &str| Some(c) == target || model.spec.drop.iter().any(|d| d == c);
+    let reads = || schema.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ");
+    for (k, c) in columns.iter().enumerate() {
+        if columns[..k].contains(c) {
+            return Err(Error::column(c, "is named twice in the request"));
+        }
+        if !schema.iter().any(|s| &s.name == c) && !ignored(c) {
+            return Err(Error::column(c, format!("is not a column this model reads (unknown column); it reads: {}", reads())));
+        }
+    }
+    let missing: Vec<&str> = schema.iter().map(|s| s.name.as_str()).filter(|n| !columns.iter().any(|c| c == n)).collect();
+    if let Some(first) = missing.first() {
+        return Err(Error::column(
+            *first,
+            format!("is missing from the request (missing column(s): {}); the model reads: {}", missing.join(", "), reads()),
+        ));
+    }
+    Ok(())
+}
+
+fn scores_for_table(model: &ModelFile, table: &Table) -> Result<Scores> {
+    use crate::estimator::Output;
+    let p = model.pipeline.predict(table)?;
+    let num = |x: f64| serde_json::Number::from_f64(x).map_or(serde_json::Value::Null, serde_json::Value::Number);
+    Ok(match &p.output {
+        Output::Values(v) => Scores { predictions: v.iter().map(|&x| num(x)).collect(), probabilities: None, classes: None },
+        Output::Clusters(c) => Scores { predictions: c.iter().map(|&k| json!(k)).collect(), probabilities: None, classes: None },
+        Output::Classes { labels, proba } => Scores {
+            predictions: labels.iter().map(|&k| json!(p.classes.get(k).cloned().unwrap_or_default())).collect(),
+            probabilities: proba.as_ref().map(|pr| pr.rows().into_iter().map(|r| r.to_vec()).collect()),
+            classes: Some(p.classes.clone()),
+        },
+    })
+}
+
+/// Scores rows given as JSON cells (the scoring server's `dataframe_split` and
+/// `dataframe_records`): `columns` names the cells of each row. Cells are read
+/// with the training schema's types and the CSV reader's rules
+/// ([`crate::data::records`]), so a row scores as the same row of a CSV file
+/// given to [`predict_csv`]. Errors name the row (from 1) and column at fault.
+pub fn predict_records(model: &ModelFile, columns: &[String], rows: &[Vec<serde_json::Value>]) -> Result<Scores> {
+    if let Some((i, r)) = rows.iter().enumerate().find(|(_, r)| r.len() != columns.len()) {
+        return Err(Error::data(format!("row {} has {} value(s) but {} column(s) are named", i + 1, r.len(), columns.len())));
+    }
+    check_request_columns(model, columns)?;
+    let schema: Vec<(String, crate::data::ColumnType)> = model.pipeline.schema.iter().map(|s| (s.name.clone(), s.ty)).collect();
+    let at: Vec<usize> = schema.iter().map(|(n, _)| columns.iter().position(|c| c == n).unwrap_or(usize::MAX)).collect();
+    let missing = read_options_for(model).missing_values;
+    let cell = |i: usize, j: usize| rows.get(i).and_then(|r| r.get(at[j]));
+    let table = crate::data::records::table_from_cells(&schema, rows.len(), &cell, &missing)?;
+    scores_for_table(model, &table)
+}
+
+/// Scores a CSV body (the scoring server's `text/csv` requests): read as
+/// [`predict_csv`] reads its file, with the same column checks as [`predict_records`].
+pub fn predict_csv_scores(model: &ModelFile, bytes: &[u8]) -> Result<Scores> {
+    let table = load_for_model(model, bytes)?;
+    check_request_columns(model, &table.names())?;
+    scores_for_table(model, &table)
+}
+
+/// Rows per batch of a streamed prediction, and the bytes after which a batch is cut early.
+pub const STREAM_BATCH_ROWS: usize = 8192;
+pub const STREAM_BATCH_BYTES: usize = 8 << 20;
+
+/// Prediction of a CSV of any size in bounded memory: feed its bytes in
+/// pieces, get the prediction CSV of each completed batch back. The output is
+/// the same bytes as [`predict_csv`] on the whole file (see
+/// [`crate::data::stream`] for the one exception: a column the model does not
+/// read that changes type between batches). Errors name the file's line and row.
+pub struct PredictStream<'m> {
+    model: &'m ModelFile,
+    batches: crate::data::stream::CsvBatches,
+    wrote_header: bool,
+}
+
+impl<'m> PredictStream<'m> {
+    pub fn new(model: &'m ModelFile) -> Self {
+        Self::with_batch(model, STREAM_BATCH_ROWS, STREAM_BATCH_BYTES)
+    }
+    pub fn with_batch(model: &'m ModelFile, batch_rows: usize, batch_bytes: usize) -> Self {
+        let mut opts = read_options_for(model);
+        opts.types_for_present_columns_only = true;
+        PredictStream { model, batches: crate::data::stream::CsvBatches::new(opts, batch_rows, batch_bytes), wrote_header: false }
+    }
+    /// Feeds bytes; returns the prediction CSV of the batches they complete (often empty).
+    pub fn feed(&mut self, bytes: &[u8]) -> Result<String> {
+        self.batches.feed(bytes);
+        self.drain()
+    }
+    /// The input has ended: the prediction CSV of the last batch(es).
+    pub fn finish(&mut self) -> Result<String> {
+        self.batches.finish();
+        self.drain()
+    }
+    /// Data rows predicted so far.
+    pub fn rows_done(&self) -> usize {
+        self.batches.rows_done()
+    }
+    fn drain(&mut self) -> Result<String> {
+        let mut out = String::new();
+        while let Some(b) = self.batches.next_batch()? {
+            out.push_str(&self.model.pipeline.predictions_csv_with(&b.table, !self.wrote_header).map_err(|e| b.locate(e))?);
+            self.wrote_header = true;
+        }
+        Ok(out)
+    }
 }

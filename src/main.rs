@@ -3,7 +3,8 @@
 //! ```text
 //! pipelab cv      --data FILE.csv --spec SPEC.json
 //! pipelab fit     --data FILE.csv --spec SPEC.json --out MODEL.json [--no-cv]
-//! pipelab predict --model MODEL.json --data FILE.csv [--out PRED.csv]
+//! pipelab predict --model MODEL.json --data FILE.csv|- [--out PRED.csv|-]
+//! pipelab serve   --model MODEL.json [--host 127.0.0.1] [--port 8080] [--max-body-bytes N] [--timeout-ms N]
 //! pipelab search  --data FILE.csv --spec SPEC.json [--out MODEL.json] [--threads N]
 //! pipelab summary --data FILE.csv
 //! pipelab profile --data FILE.csv [--delimiter C]
@@ -16,16 +17,24 @@ use std::collections::HashMap;
 use std::process::ExitCode;
 use std::time::Instant;
 
-mod cli;
-
 use pipelab::api;
 use pipelab::persist::ModelFile;
 use pipelab::selection::cv::CvHooks;
 
+// Bin-only modules of the native shell (I/O, clocks, the OS live here, not in the core).
+#[path = "cli/bench_data.rs"]
+mod bench_data;
+#[path = "cli/batch.rs"]
+mod batch;
+#[cfg(all(feature = "server", not(target_arch = "wasm32")))]
+#[path = "cli/serve.rs"]
+mod serve;
+
 const USAGE: &str = "usage:
   pipelab cv      --data FILE.csv --spec SPEC.json [--delimiter C]
   pipelab fit     --data FILE.csv --spec SPEC.json --out MODEL.json [--no-cv]
-  pipelab predict --model MODEL.json --data FILE.csv [--out PRED.csv]
+  pipelab predict --model MODEL.json --data FILE.csv|- [--out PRED.csv|-]   (streams: any file size; - = stdin/stdout)
+  pipelab serve   --model MODEL.json [--host 127.0.0.1] [--port 8080] [--max-body-bytes N] [--timeout-ms N]
   pipelab search  --data FILE.csv --spec SPEC.json [--out MODEL.json] [--threads N]
   pipelab summary --data FILE.csv
   pipelab profile --data FILE.csv [--delimiter C]
@@ -112,6 +121,33 @@ fn print_json<T: serde::Serialize>(v: &T) -> Result<(), Failure> {
     write_stdout(&format!("{}\n", serde_json::to_string_pretty(v)?))
 }
 
+#[cfg(all(feature = "server", not(target_arch = "wasm32")))]
+fn serve_command(rest: &[String]) -> Result<(), Failure> {
+    let f = parse_flags(rest, &["model", "host", "port", "max-body-bytes", "timeout-ms"], &[])?;
+    let path = need(&f, "model")?;
+    let model = ModelFile::from_json(&read_text(path)?)?;
+    let num = |name: &str, dflt: u64| -> Result<u64, Failure> {
+        match f.get(name) {
+            Some(v) => v.parse::<u64>().map_err(|_| Failure::Usage(format!("--{name} takes a whole number, got {v:?}"))),
+            None => Ok(dflt),
+        }
+    };
+    let port = num("port", serve::DEFAULT_PORT as u64)?;
+    let port = u16::try_from(port).map_err(|_| Failure::Usage(format!("--port takes 0..65535, got {port}")))?;
+    let cfg = serve::Config {
+        host: f.get("host").cloned().unwrap_or_else(|| "127.0.0.1".into()),
+        port,
+        max_body_bytes: num("max-body-bytes", serve::DEFAULT_MAX_BODY_BYTES as u64)?.max(1) as usize,
+        timeout: std::time::Duration::from_millis(num("timeout-ms", serve::DEFAULT_TIMEOUT_MS)?.max(1)),
+    };
+    serve::run(model, path, cfg).map_err(Failure::Run)
+}
+
+#[cfg(not(all(feature = "server", not(target_arch = "wasm32"))))]
+fn serve_command(_: &[String]) -> Result<(), Failure> {
+    Err(Failure::Run("this build has no scoring server: rebuild with the default `server` feature".into()))
+}
+
 fn run(args: &[String]) -> Result<(), Failure> {
     let Some(cmd) = args.first() else { return Err(Failure::Usage("no command given".into())) };
     let rest = &args[1..];
@@ -166,13 +202,9 @@ fn run(args: &[String]) -> Result<(), Failure> {
         "predict" => {
             let f = parse_flags(rest, &["model", "data", "out"], &[])?;
             let model = ModelFile::from_json(&read_text(need(&f, "model")?)?)?;
-            let csv = api::predict_csv(&model, &read_file(need(&f, "data")?)?)?;
-            match f.get("out") {
-                Some(path) => std::fs::write(path, csv).map_err(|e| Failure::Run(format!("cannot write {path}: {e}")))?,
-                None => write_stdout(&csv)?,
-            }
-            Ok(())
+            batch::predict(&model, need(&f, "data")?, f.get("out").map(String::as_str)).map_err(Failure::Run)
         }
+        "serve" => serve_command(rest),
         "search" => {
             let f = parse_flags(rest, &["data", "spec", "out", "threads", "delimiter"], &[])?;
             let (table, _) = api::load_table(&read_file(need(&f, "data")?)?, &read_options(&f))?;
@@ -235,9 +267,9 @@ fn run(args: &[String]) -> Result<(), Failure> {
                     (None, None) => Err(Failure::Usage(format!("--{name} is required"))),
                 }
             };
-            let task = cli::bench_data::GenTask::parse(need(&f, "task")?)?;
-            let default_classes = if task == cli::bench_data::GenTask::Blobs { 8 } else { 2 };
-            let params = cli::bench_data::GenParams {
+            let task = bench_data::GenTask::parse(need(&f, "task")?)?;
+            let default_classes = if task == bench_data::GenTask::Blobs { 8 } else { 2 };
+            let params = bench_data::GenParams {
                 task,
                 rows: num("rows", None)? as usize,
                 cols: num("cols", None)? as usize,
@@ -246,24 +278,24 @@ fn run(args: &[String]) -> Result<(), Failure> {
             };
             let out = need(&f, "out")?;
             let file = std::fs::File::create(out).map_err(|e| Failure::Run(format!("cannot write {out}: {e}")))?;
-            cli::bench_data::generate(&params, file)?;
+            bench_data::generate(&params, file)?;
             Ok(())
         }
         "bench-task" => {
             // Hidden: times one operation in-process for bench/bench.mjs; prints JSON.
             let f = parse_flags(rest, &["task", "data", "spec", "reps"], &[])?;
-            let op = cli::bench_data::BenchOp::parse(need(&f, "task")?)?;
+            let op = bench_data::BenchOp::parse(need(&f, "task")?)?;
             let data = read_file(need(&f, "data")?)?;
             let spec = match f.get("spec") {
                 Some(p) => read_text(p)?,
-                None if op == cli::bench_data::BenchOp::Parse => String::new(),
+                None if op == bench_data::BenchOp::Parse => String::new(),
                 None => return Err(Failure::Usage("--spec is required".into())),
             };
             let reps = match f.get("reps") {
                 Some(r) => r.parse::<usize>().map_err(|_| Failure::Usage(format!("--reps takes a whole number, got {r:?}")))?,
                 None => 5,
             };
-            print_json(&cli::bench_data::bench_task(op, &data, &spec, reps)?)
+            print_json(&bench_data::bench_task(op, &data, &spec, reps)?)
         }
         "-h" | "--help" | "help" => {
             println!("{USAGE}");

@@ -7,6 +7,8 @@
 //!   categories dictionary-encoded ([`CatData`]).
 
 mod read;
+pub mod records;
+pub mod stream;
 #[doc(hidden)]
 pub mod robustness;
 mod table;

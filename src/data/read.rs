@@ -30,7 +30,7 @@ use crate::{Error, Result};
 pub const DEFAULT_MISSING: &[&str] = &["", "NA", "N/A", "NaN", "nan", "null", "NULL", "None", "?", "-"];
 
 /// How many leading bytes the delimiter sniffer looks at.
-const SNIFF_BYTES: usize = 64 * 1024;
+pub(super) const SNIFF_BYTES: usize = 64 * 1024;
 /// How many example cells a report lists per column.
 const MAX_EXAMPLES: usize = 5;
 
@@ -909,7 +909,7 @@ fn cp1252(b: u8) -> char {
 /// Picks the candidate delimiter giving the most consistent multi-field rows
 /// over the first lines; comma when nothing stands out. `cut`: the sample
 /// ends inside the file, so its last line may be partial.
-fn sniff_delimiter(sample: &[u8], cut: bool) -> u8 {
+pub(super) fn sniff_delimiter(sample: &[u8], cut: bool) -> u8 {
     let mut best = (b',', 0usize);
     for &d in &CANDIDATES {
         let mut rdr = csv::ReaderBuilder::new().delimiter(d).has_headers(false).flexible(true).from_reader(sample);

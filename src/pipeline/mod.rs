@@ -487,6 +487,12 @@ impl FittedPipeline {
 
     /// Predictions as CSV: the input's rows, a `prediction` column, and `proba_<class>` columns for classifiers.
     pub fn predictions_csv(&self, table: &Table) -> Result<String> {
+        self.predictions_csv_with(table, true)
+    }
+
+    /// [`predictions_csv`](Self::predictions_csv), with or without the header
+    /// line (streamed prediction writes it once, before the first batch).
+    pub fn predictions_csv_with(&self, table: &Table, with_header: bool) -> Result<String> {
         let p = self.predict(table)?;
         let labels = p.labels();
         let mut w = csv::Writer::from_writer(Vec::new());
@@ -499,7 +505,9 @@ impl FittedPipeline {
             }
             _ => None,
         };
-        w.write_record(&header).map_err(|e| Error::Csv(e.to_string()))?;
+        if with_header {
+            w.write_record(&header).map_err(|e| Error::Csv(e.to_string()))?;
+        }
         // One reused buffer per cell: this loop writes every input cell again
         // (100,000 × 20 cells for a 40 MB file), so no allocation per cell.
         let mut cell = String::new();
