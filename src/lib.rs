@@ -25,6 +25,7 @@ pub mod inspect;
 pub mod linalg;
 pub mod metrics;
 pub mod models;
+pub mod monitor;
 pub mod persist;
 pub mod pipeline;
 pub mod preprocess;
