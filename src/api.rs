@@ -222,7 +222,11 @@ pub fn fit_clustering_model(table: &Table, spec_json: &str) -> Result<(ModelFile
     let spec = PipelineSpec::from_json(spec_json)?;
     let (fitted, report) = pipeline::fit_clustering(table, &spec)?;
     let n = report.n_rows;
-    Ok((ModelFile::new(spec, fitted, n, Default::default()), report))
+    let rows = pipeline::prepare(table, &spec)?.rows;
+    let reference = crate::monitor::reference::build(table, &rows, &fitted, None)?;
+    let mut file = ModelFile::new(spec, fitted, n, Default::default());
+    file.reference = Some(reference);
+    Ok((file, report))
 }
 
 /// Whether a spec (JSON) names a clustering model.

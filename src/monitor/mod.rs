@@ -66,7 +66,7 @@ pub struct DriftReport {
 }
 
 /// The new sample of a table column (as the reference describes it) and its missing rate.
-fn new_sample(data: &ColumnData, categorical: bool) -> (Sample, f64) {
+pub fn new_sample(data: &ColumnData, categorical: bool) -> (Sample, f64) {
     let n = data.len();
     let (sample, present) = match (data, categorical) {
         (ColumnData::Numeric(v), false) => {

@@ -389,7 +389,8 @@ mod tests {
         for &x in &[0.1, 1.0, 2.5, 10.0, 40.0] {
             assert!((gamma_q(1.0, x) - (-x as f64).exp()).abs() < 1e-15, "x={x}");
         }
-        assert!((gamma_q(0.5, 1.0) - 0.157_299_207_050_281_05).abs() < 1e-15);
+        // The Lanczos ln Γ limits agreement to a few 1e-15 (the drift tests need 1e-9).
+        assert!((gamma_q(0.5, 1.0) - 0.157_299_207_050_281_05).abs() < 1e-14);
         assert!((gamma_q(2.5, 3.0) - 0.306_218_918_413_278_75).abs() < 1e-14);
         assert!((chisquare_sf(3.84, 1.0) - 0.050_043_521_248_705_19).abs() < 1e-13);
         assert!((chisquare_sf(20.0, 10.0) - 0.029_252_688_076_961_124).abs() < 1e-13);
