@@ -120,8 +120,62 @@ impl<'a> CvSummary<'a> {
 pub fn fit_model(table: &Table, spec_json: &str, cv: Option<&CvReport>) -> Result<ModelFile> {
     let spec = PipelineSpec::from_json(spec_json)?;
     let fitted = pipeline::fit_all(table, &spec)?;
-    let prep_rows = pipeline::prepare(table, &spec)?.rows.len();
-    Ok(ModelFile::new(spec, fitted, prep_rows, cv.map(|r| r.metrics.clone()).unwrap_or_default()))
+    let prep = pipeline::prepare(table, &spec)?;
+    // The drift reference describes the rows the model learned from (the usable rows).
+    let reference = crate::monitor::reference::build(table, &prep.rows, &fitted, cv)?;
+    let mut file = ModelFile::new(spec, fitted, prep.rows.len(), cv.map(|r| r.metrics.clone()).unwrap_or_default());
+    file.reference = Some(reference);
+    Ok(file)
+}
+
+/// Drift of new data (a table read with [`load_for_model`]) against the
+/// training reference in `model`; see [`crate::monitor::drift`].
+pub fn drift(model: &ModelFile, table: &Table, options: &crate::monitor::drift::DriftOptions) -> Result<crate::monitor::DriftReport> {
+    crate::monitor::drift(model, table, options)
+}
+
+/// Drift options from JSON (`{"method": "ks", "threshold": 0.01}`; empty for defaults).
+pub fn drift_options(json: &str) -> Result<crate::monitor::drift::DriftOptions> {
+    parse_params("drift options", json)
+}
+
+/// A new training file for [`retrain`]: its name, the SHA-256 of its bytes
+/// (computed by the shell), and its table read with [`load_for_model`].
+pub struct RetrainData {
+    pub name: String,
+    pub sha256: String,
+    pub table: Table,
+}
+
+/// Refits the parent's spec on the concatenated `data` (cross-validation first,
+/// as `pipelab fit` does) and records the lineage: version parent + 1, the
+/// parent's SHA-256 and CV metrics, each file's SHA-256 and rows, and `now`
+/// (the time, given by the shell).
+pub fn retrain(parent: &ModelFile, parent_sha256: &str, data: &[RetrainData], now: &str, hooks: CvHooks) -> Result<ModelFile> {
+    use crate::monitor::lineage::{check_sha256, Lineage, TrainingFile};
+    check_sha256("parent_sha256", parent_sha256).map_err(|e| Error::data(e.to_string()))?;
+    for d in data {
+        check_sha256(&format!("sha256 of {}", d.name), &d.sha256).map_err(|e| Error::data(e.to_string()))?;
+    }
+    let named: Vec<(&str, &Table)> = data.iter().map(|d| (d.name.as_str(), &d.table)).collect();
+    let table = crate::monitor::concat_tables(&named)?;
+    let spec_json = serde_json::to_string(&parent.spec).map_err(|e| Error::data(format!("cannot serialize the parent's spec: {e}")))?;
+    let mut model = if parent.spec.model.task() == Task::Clustering {
+        fit_clustering_model(&table, &spec_json)?.0
+    } else {
+        let cv = pipeline::cross_validate(&table, &parent.spec, hooks)?;
+        fit_model(&table, &spec_json, Some(&cv))?
+    };
+    let version = parent.lineage.as_ref().map_or(1, |l| l.version).saturating_add(1);
+    model.lineage = Some(Lineage {
+        version,
+        parent_sha256: parent_sha256.to_string(),
+        parent_cv_metrics: parent.cv_metrics.clone(),
+        training_files: data.iter().map(|d| TrainingFile { name: d.name.clone(), sha256: d.sha256.clone(), rows: d.table.n_rows }).collect(),
+        cv_metrics: model.cv_metrics.clone(),
+        trained_at: now.to_string(),
+    });
+    Ok(model)
 }
 
 /// Read options that reproduce the training column types for new data.
@@ -196,7 +250,11 @@ pub fn fit_clustering_model(table: &Table, spec_json: &str) -> Result<(ModelFile
     let spec = PipelineSpec::from_json(spec_json)?;
     let (fitted, report) = crate::selection::clustering::fit_clustering(table, &spec)?;
     let n = report.n_rows;
-    Ok((ModelFile::new(spec, fitted, n, Default::default()), report))
+    let rows = pipeline::prepare(table, &spec)?.rows;
+    let reference = crate::monitor::reference::build(table, &rows, &fitted, None)?;
+    let mut file = ModelFile::new(spec, fitted, n, Default::default());
+    file.reference = Some(reference);
+    Ok((file, report))
 }
 
 /// Whether a spec (JSON) names a clustering model.

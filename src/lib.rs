@@ -27,6 +27,7 @@ pub mod linalg;
 pub mod numeric;
 pub mod metrics;
 pub mod models;
+pub mod monitor;
 pub mod persist;
 pub mod pipeline;
 pub mod preprocess;

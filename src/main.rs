@@ -9,9 +9,15 @@
 //! pipelab summary --data FILE.csv
 //! pipelab profile --data FILE.csv [--delimiter C]
 //! pipelab catalog
+//! pipelab drift   --model MODEL.json --data NEW.csv [--method M] [--threshold T]
+//! pipelab retrain --model MODEL.json --data NEW.csv [--data MORE.csv ...] --out MODEL2.json
 //! pipelab generate --task classification|regression|blobs --rows N --cols P --seed S [--classes K] --out FILE.csv
 //! ```
 //! Errors go to stderr as one line, with exit code 1 (2 for usage errors).
+
+mod cli {
+    pub mod monitor;
+}
 
 use std::collections::HashMap;
 use std::process::ExitCode;
@@ -39,6 +45,8 @@ const USAGE: &str = "usage:
   pipelab summary --data FILE.csv
   pipelab profile --data FILE.csv [--delimiter C]
   pipelab catalog [--markdown]
+  pipelab drift   --model MODEL.json --data NEW.csv [--method psi|ks|wasserstein|chisquare|jensenshannon|z] [--threshold T]
+  pipelab retrain --model MODEL.json --data NEW.csv [--data MORE.csv ...] --out MODEL2.json
   pipelab generate --task classification|regression|blobs --rows N --cols P --seed S [--classes K] --out FILE.csv";
 
 enum Failure {
@@ -163,12 +171,13 @@ fn run(args: &[String]) -> Result<(), Failure> {
         }
         "fit" => {
             let f = parse_flags(rest, &["data", "spec", "out", "delimiter"], &["no-cv"])?;
+            let out = need(&f, "out")?;
+            cli::monitor::refuse_overwrite(out, &[("data", need(&f, "data")?), ("spec", need(&f, "spec")?)])?;
             let (table, _) = api::load_table(&read_file(need(&f, "data")?)?, &read_options(&f))?;
             let spec = read_text(need(&f, "spec")?)?;
-            let out = need(&f, "out")?;
             if api::is_clustering(&spec)? {
                 let (model, report) = api::fit_clustering_model(&table, &spec)?;
-                std::fs::write(out, model.to_json()?).map_err(|e| Failure::Run(format!("cannot write {out}: {e}")))?;
+                cli::monitor::write_atomic(out, &model.to_json()?)?;
                 for w in &report.warnings {
                     eprintln!("pipelab: warning: {w}");
                 }
@@ -190,7 +199,7 @@ fn run(args: &[String]) -> Result<(), Failure> {
                 Some(api::cross_validate(&table, &spec, CvHooks { now_ms: &now, progress: &mut |_, _| true })?)
             };
             let model = api::fit_model(&table, &spec, cv.as_ref())?;
-            std::fs::write(out, model.to_json()?).map_err(|e| Failure::Run(format!("cannot write {out}: {e}")))?;
+            cli::monitor::write_atomic(out, &model.to_json()?)?;
             print_json(&serde_json::json!({
                 "model": out,
                 "n_train_rows": model.n_train_rows,
@@ -207,6 +216,9 @@ fn run(args: &[String]) -> Result<(), Failure> {
         "serve" => serve_command(rest),
         "search" => {
             let f = parse_flags(rest, &["data", "spec", "out", "threads", "delimiter"], &[])?;
+            if let Some(out) = f.get("out") {
+                cli::monitor::refuse_overwrite(out, &[("data", need(&f, "data")?), ("spec", need(&f, "spec")?)])?;
+            }
             let (table, _) = api::load_table(&read_file(need(&f, "data")?)?, &read_options(&f))?;
             let spec = pipelab::pipeline::PipelineSpec::from_json(&read_text(need(&f, "spec")?)?)?;
             let threads = match f.get("threads") {
@@ -234,7 +246,7 @@ fn run(args: &[String]) -> Result<(), Failure> {
             if let Some(path) = f.get("out") {
                 let best = api::best_spec(&spec, &report)?;
                 let model = api::fit_model(&table, &serde_json::to_string(&best)?, None)?;
-                std::fs::write(path, model.to_json()?).map_err(|e| Failure::Run(format!("cannot write {path}: {e}")))?;
+                cli::monitor::write_atomic(path, &model.to_json()?)?;
                 out["model"] = serde_json::Value::from(path.as_str());
             }
             print_json(&out)
@@ -249,6 +261,8 @@ fn run(args: &[String]) -> Result<(), Failure> {
             let (table, report) = api::load_table(&read_file(need(&f, "data")?)?, &read_options(&f))?;
             print_json(&api::profile(&table, &report))
         }
+        "drift" => cli::monitor::drift(rest),
+        "retrain" => cli::monitor::retrain(rest),
         "catalog" => {
             let f = parse_flags(rest, &[], &["markdown"])?;
             if f.contains_key("markdown") {

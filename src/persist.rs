@@ -31,11 +31,28 @@ pub struct ModelFile {
     /// Cross-validated metrics measured before the final fit, when available.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub cv_metrics: BTreeMap<String, MetricSummary>,
+    /// Per-column distributions of the training rows (never rows) for drift
+    /// detection; absent in files written before pipelab 0.1 monitoring.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<crate::monitor::reference::TrainingReference>,
+    /// Set by retraining: version, parent and training files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lineage: Option<crate::monitor::lineage::Lineage>,
 }
 
 impl ModelFile {
     pub fn new(spec: PipelineSpec, pipeline: FittedPipeline, n_train_rows: usize, cv_metrics: BTreeMap<String, MetricSummary>) -> Self {
-        ModelFile { format: FORMAT.into(), format_version: FORMAT_VERSION, crate_version: env!("CARGO_PKG_VERSION").into(), spec, pipeline, n_train_rows, cv_metrics }
+        ModelFile {
+            format: FORMAT.into(),
+            format_version: FORMAT_VERSION,
+            crate_version: env!("CARGO_PKG_VERSION").into(),
+            spec,
+            pipeline,
+            n_train_rows,
+            cv_metrics,
+            reference: None,
+            lineage: None,
+        }
     }
 
     pub fn to_json(&self) -> Result<String> {
@@ -71,6 +88,12 @@ impl ModelFile {
         })?;
         file.spec.check()?;
         file.pipeline.validate()?;
+        if let Some(r) = &file.reference {
+            r.validate(&file.pipeline)?;
+        }
+        if let Some(l) = &file.lineage {
+            l.validate()?;
+        }
         if file.spec.model.name() != model_name(&file.pipeline) && !matches!(file.pipeline.model, crate::pipeline::ModelState::SingleClass(_)) {
             return Err(Error::ModelFile(format!(
                 "the spec names {} but the fitted model is {}",

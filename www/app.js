@@ -12,6 +12,7 @@ import { renderClustering } from './cluster_view.js';
 import { drawFoldChart, renderDiagnostics, renderCurve, destroyCharts, CAPTIONS, suggestValues, parseValues, curveParams } from './eval_charts.js';
 import { syncCvForm, fillGroupColumns, cvFromForm, holdoutFromForm } from './eval_form.js';
 import { setupSearch, searchDataChanged, addSearchBlock, searchMetrics } from './search.js';
+import { setupMonitor, lineageView } from './monitor.js';
 
 const EXAMPLES = [
   ['iris.csv', 'iris — flower species (classification, 150 rows)'],
@@ -72,6 +73,7 @@ async function main() {
   wireResults();
   wirePredict();
   setupSearch({ client, state, buildSpec, updateSpecView, setBusy, recoverIfFatal, adoptModel });
+  setupMonitor({ client, setBusy, recoverIfFatal, adoptModel, ensureModel });
   try {
     const { catalog, version } = await client.call('init');
     state.catalog = catalog;
@@ -990,6 +992,15 @@ async function downloadModel() {
   }
 }
 
+/** The session's model file text: the one loaded or trained, else the last cross-validated spec fitted now (Monitor). */
+async function ensureModel() {
+  if (state.modelText) return state.modelText;
+  if (!state.lastSpec) throw new Error('no model: train one (step 3) or load a model file (step 4) first');
+  state.modelText = await client.call('fit', { spec: state.lastSpec });
+  renderModelSummary(await client.call('model_summary'), 'trained on this page');
+  return state.modelText;
+}
+
 /** A model fitted elsewhere on the page (the search's refit) becomes the session's model. */
 async function adoptModel(text, source) {
   state.modelText = text;
@@ -1047,7 +1058,9 @@ function renderModelSummary(m, source) {
     el('p', { class: 'muted' }, `trained on ${m.n_train_rows} rows · reads columns: ${m.schema.map((s) => `${s.name} (${s.type})`).join(', ')}`),
     m.classes?.length ? el('p', { class: 'muted' }, `classes: ${m.classes.join(', ')}`) : null,
     el('p', { class: 'muted' }, `${m.feature_names.length} features reach the model`),
-    cv.length ? el('p', { class: 'muted' }, `cross-validated: ${cv.join(' · ')}`) : null);
+    cv.length ? el('p', { class: 'muted' }, `cross-validated: ${cv.join(' · ')}`) : null,
+    lineageView(m.lineage),
+    m.has_reference ? null : el('p', { class: 'muted' }, 'This file holds no training reference: the Monitor needs a model trained by this version.'));
   box.dataset.loaded = 'true';
 }
 

@@ -26,6 +26,8 @@
 //                'search_plan' {spec, history, elapsed_ms} → next batch of candidates (see www/search.js)
 //                'search_evaluate' {spec, plan, params} → one cv_results row
 //                'search_finish' {spec, results} → {report, best_spec}
+//                'drift_csv' {bytes, options?} → drift report of new data against the model (src/monitor/mod.rs)
+//                'retrain_csv' {bytes, name, sha256, parent_sha256, now} → {model_text, lineage, cv_metrics}; progress per fold
 
 export const WORKER_URL = new URL('./worker.js', import.meta.url);
 

@@ -51,6 +51,9 @@ const handlers = {
   search_plan: (m) => session.search_plan(m.spec, m.history, m.elapsed_ms),
   search_evaluate: (m) => session.search_evaluate(m.spec, m.plan, m.params),
   search_finish: (m) => session.search_finish(m.spec, m.results),
+  // Monitor area (www/monitor.js): drift of new data, retraining with lineage.
+  drift_csv: (m) => session.drift_csv(m.bytes, m.options ?? ''),
+  retrain_csv: (m) => session.retrain_csv(m.bytes, m.name, m.sha256, m.parent_sha256, m.now, progressOf(m)),
 };
 
 // Reads a Blob in chunks into the core's chunked CSV reader: progress is

@@ -15,6 +15,7 @@ mod steps;
 mod models;
 mod eval;
 mod search;
+mod monitor;
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -213,6 +214,8 @@ fn model_summary(m: &ModelFile) -> Result<JsValue, JsValue> {
         "feature_names": p.feature_names,
         "n_train_rows": m.n_train_rows,
         "cv_metrics": m.cv_metrics,
+        "lineage": m.lineage,
+        "has_reference": m.reference.is_some(),
         "warnings": p.warnings,
         "spec": m.spec,
     }))

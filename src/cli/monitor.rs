@@ -1,0 +1,159 @@
+//! CLI commands of the monitor area (`drift`, `retrain`) and the model-file
+//! writing rules `fit`, `search` and `retrain` share: never overwrite a file
+//! the command reads, and write atomically (temporary file in the same
+//! directory, then rename), so a failed run never leaves half a file.
+//! Bin-only: this is where the clock and SHA-256 (the `sha2` crate) live.
+
+use std::path::{Path, PathBuf};
+
+use pipelab::api;
+use pipelab::monitor::drift::{DriftOptions, Method};
+use pipelab::persist::ModelFile;
+use pipelab::pipeline::CvHooks;
+
+use super::super::{print_json, read_file, Failure};
+
+/// Lowercase hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The current time as ISO 8601 UTC (`2026-12-03T12:00:00Z`).
+pub fn now_utc() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem / 60 % 60, rem % 60)
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// Refuses an output path that is one of the command's inputs.
+pub fn refuse_overwrite(out: &str, inputs: &[(&str, &str)]) -> Result<(), Failure> {
+    for (what, path) in inputs {
+        if same_file(Path::new(out), Path::new(path)) {
+            return Err(Failure::Run(format!("--out {out} is the {what} this command reads; choose another output file")));
+        }
+    }
+    Ok(())
+}
+
+/// Writes `text` to `path` through a temporary file in the same directory and a rename.
+pub fn write_atomic(path: &str, text: &str) -> Result<(), Failure> {
+    use std::io::Write;
+    let target = PathBuf::from(path);
+    let dir = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "model".into());
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, &target)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Failure::Run(format!("cannot write {path}: {e}")));
+    }
+    Ok(())
+}
+
+/// `--name value` pairs where `--data` may repeat.
+fn parse(args: &[String], known: &[&str]) -> Result<Vec<(String, String)>, Failure> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let Some(name) = args[i].strip_prefix("--") else { return Err(Failure::Usage(format!("unexpected argument {:?}", args[i]))) };
+        if !known.contains(&name) {
+            return Err(Failure::Usage(format!("unknown option --{name}")));
+        }
+        let v = args.get(i + 1).ok_or_else(|| Failure::Usage(format!("--{name} needs a value")))?;
+        if name != "data" && out.iter().any(|(k, _): &(String, String)| k == name) {
+            return Err(Failure::Usage(format!("--{name} is given twice")));
+        }
+        out.push((name.to_string(), v.clone()));
+        i += 2;
+    }
+    Ok(out)
+}
+
+fn get<'a>(f: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    f.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
+fn need<'a>(f: &'a [(String, String)], name: &str) -> Result<&'a str, Failure> {
+    get(f, name).ok_or_else(|| Failure::Usage(format!("--{name} is required")))
+}
+
+fn load_model(path: &str) -> Result<(ModelFile, Vec<u8>), Failure> {
+    let bytes = read_file(path)?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| Failure::Run(format!("{path} is not UTF-8 text")))?;
+    let model = ModelFile::from_json(text).map_err(|e| Failure::Run(format!("{path}: {e}")))?;
+    Ok((model, bytes))
+}
+
+/// `pipelab drift --model M --data NEW.csv [--method ..] [--threshold ..]`
+pub fn drift(args: &[String]) -> Result<(), Failure> {
+    let f = parse(args, &["model", "data", "method", "threshold"])?;
+    let (model, _) = load_model(need(&f, "model")?)?;
+    let data = need(&f, "data")?;
+    let table = api::load_for_model(&model, &read_file(data)?).map_err(|e| Failure::Run(format!("{data}: {e}")))?;
+    let mut options = DriftOptions::default();
+    if let Some(m) = get(&f, "method") {
+        options.method = Some(Method::parse(m).map_err(|e| Failure::Usage(e.to_string()))?);
+    }
+    if let Some(t) = get(&f, "threshold") {
+        options.threshold = Some(t.parse::<f64>().map_err(|_| Failure::Usage(format!("--threshold takes a number, got {t:?}")))?);
+    }
+    print_json(&api::drift(&model, &table, &options)?)
+}
+
+/// `pipelab retrain --model M --data NEW.csv [--data MORE.csv ...] --out M2.json`
+pub fn retrain(args: &[String]) -> Result<(), Failure> {
+    let f = parse(args, &["model", "data", "out"])?;
+    let model_path = need(&f, "model")?;
+    let out = need(&f, "out")?;
+    let data_paths: Vec<&str> = f.iter().filter(|(k, _)| k == "data").map(|(_, v)| v.as_str()).collect();
+    if data_paths.is_empty() {
+        return Err(Failure::Usage("--data is required".into()));
+    }
+    let mut inputs = vec![("parent model", model_path)];
+    inputs.extend(data_paths.iter().map(|p| ("data", *p)));
+    refuse_overwrite(out, &inputs)?;
+    let (parent, parent_bytes) = load_model(model_path)?;
+    let mut data = Vec::new();
+    for p in &data_paths {
+        let bytes = read_file(p)?;
+        let table = api::load_for_model(&parent, &bytes).map_err(|e| Failure::Run(format!("{p}: {e}")))?;
+        data.push(api::RetrainData { name: p.to_string(), sha256: sha256_hex(&bytes), table });
+    }
+    let start = std::time::Instant::now();
+    let now = move || start.elapsed().as_secs_f64() * 1000.0;
+    let model = api::retrain(&parent, &sha256_hex(&parent_bytes), &data, &now_utc(), CvHooks { now_ms: &now, progress: &mut |_, _| true })?;
+    write_atomic(out, &model.to_json()?)?;
+    print_json(&serde_json::json!({
+        "model": out,
+        "n_train_rows": model.n_train_rows,
+        "cv_metrics": model.cv_metrics,
+        "lineage": model.lineage,
+        "warnings": model.pipeline.warnings,
+    }))
+}

@@ -1,0 +1,315 @@
+//! The training reference a model file carries for drift detection: per input
+//! column its type, missing count and distribution, and the distribution of the
+//! cross-validation's out-of-fold predictions. Only per-column distributions are
+//! kept, never rows.
+//!
+//! Numeric distributions are exact (sorted distinct values with counts) when a
+//! column has at most [`MAX_EXACT_DISTINCT`] distinct values; otherwise they are
+//! [`N_QUANTILES`] quantile intervals (1,001 cut points at probabilities i/1000,
+//! numpy's linear interpolation) plus the exact count, mean and standard deviation.
+
+use serde::{Deserialize, Serialize};
+
+use crate::data::{ColumnData, ColumnType, Table};
+use crate::pipeline::{CvReport, FittedPipeline};
+use crate::{Error, Result};
+
+pub const MAX_EXACT_DISTINCT: usize = 1000;
+pub const N_QUANTILES: usize = 1000;
+
+/// A distribution of one column (or of the predictions).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Distribution {
+    /// Every distinct finite value (ascending) with its count.
+    Values { values: Vec<f64>, counts: Vec<u64> },
+    /// `quantiles[i]` is the quantile at probability i / (len − 1); `n` values in all.
+    Quantiles { n: u64, mean: f64, std: f64, quantiles: Vec<f64> },
+    /// Category counts (category text as in the file; booleans by their spelling).
+    Categories { categories: Vec<String>, counts: Vec<u64> },
+}
+
+impl Distribution {
+    /// Number of non-missing values described.
+    pub fn n(&self) -> u64 {
+        match self {
+            Distribution::Values { counts, .. } | Distribution::Categories { counts, .. } => counts.iter().sum(),
+            Distribution::Quantiles { n, .. } => *n,
+        }
+    }
+
+    /// Distinct values (an upper bound of `N_QUANTILES + 1` … for quantiles: more than the exact limit).
+    pub fn n_distinct(&self) -> usize {
+        match self {
+            Distribution::Values { values, .. } => values.len(),
+            Distribution::Categories { categories, .. } => categories.len(),
+            Distribution::Quantiles { .. } => MAX_EXACT_DISTINCT + 1,
+        }
+    }
+
+    /// The distribution of numbers (NaN and infinities are missing and skipped).
+    pub fn numeric(values: &[f64]) -> Distribution {
+        let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+        crate::sorting::sort_f64(&mut v);
+        let mut distinct: Vec<f64> = Vec::new();
+        let mut counts: Vec<u64> = Vec::new();
+        for &x in &v {
+            match distinct.last() {
+                Some(&l) if l == x => *counts.last_mut().expect("a count exists for every distinct value") += 1,
+                _ => {
+                    if distinct.len() == MAX_EXACT_DISTINCT {
+                        return Distribution::quantiles_of_sorted(&v);
+                    }
+                    distinct.push(x);
+                    counts.push(1);
+                }
+            }
+        }
+        Distribution::Values { values: distinct, counts }
+    }
+
+    fn quantiles_of_sorted(v: &[f64]) -> Distribution {
+        let n = v.len();
+        let mean = v.iter().sum::<f64>() / n as f64;
+        let std = (v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / n as f64).sqrt();
+        let quantiles = (0..=N_QUANTILES).map(|i| quantile_sorted(v, i as f64 / N_QUANTILES as f64)).collect();
+        Distribution::Quantiles { n: n as u64, mean, std, quantiles }
+    }
+
+    /// Category counts in first-seen order of the given texts (`None` = missing, skipped).
+    pub fn categories<'a>(cells: impl Iterator<Item = Option<&'a str>>) -> Distribution {
+        let mut index = std::collections::HashMap::new();
+        let mut categories = Vec::new();
+        let mut counts: Vec<u64> = Vec::new();
+        for c in cells.flatten() {
+            let k = *index.entry(c.to_string()).or_insert_with(|| {
+                categories.push(c.to_string());
+                counts.push(0);
+                categories.len() - 1
+            });
+            counts[k] += 1;
+        }
+        Distribution::Categories { categories, counts }
+    }
+
+    /// Checks the invariants a loaded file must hold; `field` names it in errors.
+    pub fn validate(&self, field: &str) -> Result<()> {
+        let bad = |m: String| Err(Error::ModelFile(format!("field '{field}': {m}")));
+        match self {
+            Distribution::Values { values, counts } => {
+                if values.len() != counts.len() {
+                    return bad(format!("{} values but {} counts", values.len(), counts.len()));
+                }
+                if values.len() > MAX_EXACT_DISTINCT {
+                    return bad(format!("{} distinct values; at most {MAX_EXACT_DISTINCT} are stored exactly", values.len()));
+                }
+                if let Some(i) = values.iter().position(|v| !v.is_finite()) {
+                    return bad(format!("values[{i}] is not a finite number"));
+                }
+                if let Some(i) = values.windows(2).position(|w| w[0] >= w[1]) {
+                    return bad(format!("values must be strictly increasing (values[{}] ≥ values[{}])", i, i + 1));
+                }
+                if let Some(i) = counts.iter().position(|&c| c == 0) {
+                    return bad(format!("counts[{i}] is 0; counts must be positive"));
+                }
+            }
+            Distribution::Quantiles { n, mean, std, quantiles } => {
+                if quantiles.len() != N_QUANTILES + 1 {
+                    return bad(format!("{} quantiles, expected {}", quantiles.len(), N_QUANTILES + 1));
+                }
+                if let Some(i) = quantiles.iter().position(|v| !v.is_finite()) {
+                    return bad(format!("quantiles[{i}] is not a finite number"));
+                }
+                if let Some(i) = quantiles.windows(2).position(|w| w[0] > w[1]) {
+                    return bad(format!("quantiles must be non-decreasing (quantiles[{}] > quantiles[{}])", i, i + 1));
+                }
+                if (*n as usize) <= MAX_EXACT_DISTINCT {
+                    return bad(format!("n = {n}: a column with so few values is stored exactly"));
+                }
+                if !mean.is_finite() || !std.is_finite() || *std < 0.0 {
+                    return bad("mean and std must be finite, std ≥ 0".into());
+                }
+            }
+            Distribution::Categories { categories, counts } => {
+                if categories.len() != counts.len() {
+                    return bad(format!("{} categories but {} counts", categories.len(), counts.len()));
+                }
+                let mut seen = std::collections::HashSet::new();
+                if let Some(c) = categories.iter().find(|c| !seen.insert(c.as_str())) {
+                    return bad(format!("category {c:?} appears twice"));
+                }
+                if let Some(i) = counts.iter().position(|&c| c == 0) {
+                    return bad(format!("counts[{i}] is 0; counts must be positive"));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// numpy's default ("linear") quantile of sorted, non-empty data.
+pub fn quantile_sorted(v: &[f64], p: f64) -> f64 {
+    let pos = p * (v.len() - 1) as f64;
+    let lo = pos.floor() as usize;
+    let hi = (lo + 1).min(v.len() - 1);
+    let frac = pos - lo as f64;
+    // numpy's _lerp: a + (b − a)·t, switched to b − (b − a)(1 − t) when t ≥ 0.5.
+    let (a, b) = (v[lo], v[hi]);
+    let d = b - a;
+    if frac >= 0.5 {
+        b - d * (1.0 - frac)
+    } else {
+        a + d * frac
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnReference {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub ty: ColumnType,
+    /// Missing cells among the training rows.
+    pub n_missing: u64,
+    pub distribution: Distribution,
+}
+
+impl ColumnReference {
+    pub fn missing_rate(&self) -> f64 {
+        let total = self.n_missing + self.distribution.n();
+        if total == 0 {
+            0.0
+        } else {
+            self.n_missing as f64 / total as f64
+        }
+    }
+}
+
+/// What the model file keeps of its training data for drift detection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainingReference {
+    /// Training rows described (the rows with a target).
+    pub n_rows: u64,
+    pub columns: Vec<ColumnReference>,
+    /// Out-of-fold predictions of the cross-validation run before the fit
+    /// (class labels for classifiers, values for regressors), when one ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prediction: Option<Distribution>,
+}
+
+/// The distribution of one table column over `rows`.
+pub fn column_distribution(data: &ColumnData, rows: &[usize]) -> (u64, Distribution) {
+    let missing = |r: &usize| match data {
+        ColumnData::Numeric(v) => !v[*r].is_finite(),
+        _ => data.is_missing(*r),
+    };
+    let n_missing = rows.iter().filter(|r| missing(r)).count() as u64;
+    let dist = match data {
+        ColumnData::Numeric(v) => Distribution::numeric(&rows.iter().map(|&r| v[r]).collect::<Vec<_>>()),
+        ColumnData::Boolean { .. } | ColumnData::Categorical(_) => {
+            let cells: Vec<Option<String>> = rows.iter().map(|&r| data.display(r)).collect();
+            Distribution::categories(cells.iter().map(|c| c.as_deref()))
+        }
+    };
+    (n_missing, dist)
+}
+
+/// Builds the reference of a fitted pipeline's input columns over the training
+/// rows, with the out-of-fold prediction distribution of `cv` when given.
+pub fn build(table: &Table, rows: &[usize], pipeline: &FittedPipeline, cv: Option<&CvReport>) -> Result<TrainingReference> {
+    let mut columns = Vec::with_capacity(pipeline.schema.len());
+    for s in &pipeline.schema {
+        let col = table.column(&s.name).ok_or_else(|| Error::data(format!("column {:?} is not in the data", s.name)))?;
+        let (n_missing, distribution) = column_distribution(&col.data, rows);
+        columns.push(ColumnReference { name: s.name.clone(), ty: s.ty, n_missing, distribution });
+    }
+    let prediction = cv.and_then(|r| {
+        if !r.oof.values.is_empty() {
+            Some(Distribution::numeric(&r.oof.values))
+        } else if !r.oof.y_pred.is_empty() {
+            Some(Distribution::categories(r.oof.y_pred.iter().map(|&k| r.classes.get(k).map(String::as_str))))
+        } else {
+            None
+        }
+    });
+    Ok(TrainingReference { n_rows: rows.len() as u64, columns, prediction })
+}
+
+impl TrainingReference {
+    /// Validates a loaded reference against the pipeline's input schema.
+    pub fn validate(&self, pipeline: &FittedPipeline) -> Result<()> {
+        if self.columns.len() != pipeline.schema.len() {
+            return Err(Error::ModelFile(format!(
+                "field 'reference.columns': {} columns but the pipeline reads {}",
+                self.columns.len(),
+                pipeline.schema.len()
+            )));
+        }
+        for (i, (c, s)) in self.columns.iter().zip(&pipeline.schema).enumerate() {
+            if c.name != s.name || c.ty != s.ty {
+                return Err(Error::ModelFile(format!(
+                    "field 'reference.columns[{i}]': column {:?} ({}) does not match the pipeline's input {:?} ({})",
+                    c.name,
+                    c.ty.as_str(),
+                    s.name,
+                    s.ty.as_str()
+                )));
+            }
+            let numeric = matches!(c.distribution, Distribution::Values { .. } | Distribution::Quantiles { .. });
+            if numeric != (c.ty == ColumnType::Numeric) {
+                return Err(Error::ModelFile(format!(
+                    "field 'reference.columns[{i}].distribution': a {} column needs {} distribution",
+                    c.ty.as_str(),
+                    if c.ty == ColumnType::Numeric { "a numeric (values or quantiles)" } else { "a categories" }
+                )));
+            }
+            c.distribution.validate(&format!("reference.columns[{i}].distribution"))?;
+            if c.n_missing + c.distribution.n() != self.n_rows {
+                return Err(Error::ModelFile(format!(
+                    "field 'reference.columns[{i}]': {} missing + {} present ≠ n_rows {}",
+                    c.n_missing,
+                    c.distribution.n(),
+                    self.n_rows
+                )));
+            }
+        }
+        if let Some(p) = &self.prediction {
+            p.validate("reference.prediction")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn few_distinct_values_are_exact() {
+        let d = Distribution::numeric(&[3.0, 1.0, f64::NAN, 3.0, 2.0]);
+        assert_eq!(d, Distribution::Values { values: vec![1.0, 2.0, 3.0], counts: vec![1, 1, 2] });
+        d.validate("x").unwrap();
+    }
+
+    #[test]
+    fn many_distinct_values_become_quantiles() {
+        let v: Vec<f64> = (0..5000).map(|i| (i as f64) * 0.5).collect();
+        let d = Distribution::numeric(&v);
+        let Distribution::Quantiles { n, quantiles, .. } = &d else { panic!("expected quantiles") };
+        assert_eq!(*n, 5000);
+        assert_eq!(quantiles[0], 0.0);
+        assert_eq!(quantiles[N_QUANTILES], 2499.5);
+        assert_eq!(quantiles[500], quantile_sorted(&v, 0.5));
+        d.validate("x").unwrap();
+    }
+
+    #[test]
+    fn validation_names_the_field() {
+        let d = Distribution::Values { values: vec![2.0, 1.0], counts: vec![1, 1] };
+        let e = d.validate("reference.columns[3].distribution").unwrap_err().to_string();
+        assert!(e.contains("reference.columns[3].distribution") && e.contains("increasing"), "{e}");
+        let d = Distribution::Categories { categories: vec!["a".into()], counts: vec![0] };
+        assert!(d.validate("f").unwrap_err().to_string().contains("counts[0]"));
+    }
+}
