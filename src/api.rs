@@ -163,7 +163,7 @@ pub fn retrain(parent: &ModelFile, parent_sha256: &str, data: &[RetrainData], no
     let mut model = if parent.spec.model.task() == Task::Clustering {
         fit_clustering_model(&table, &spec_json)?.0
     } else {
-        let cv = pipeline::cross_validate(&table, &parent.spec, hooks)?;
+        let cv = crate::selection::cv::cross_validate(&table, &parent.spec, hooks)?;
         fit_model(&table, &spec_json, Some(&cv))?
     };
     let version = parent.lineage.as_ref().map_or(1, |l| l.version).saturating_add(1);

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use pipelab::api;
 use pipelab::monitor::drift::{DriftOptions, Method};
 use pipelab::persist::ModelFile;
-use pipelab::pipeline::CvHooks;
+use pipelab::selection::cv::CvHooks;
 
 use super::super::{print_json, read_file, Failure};
 
