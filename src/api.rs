@@ -263,3 +263,9 @@ pub fn validation_curve(table: &Table, spec_json: &str, params_json: &str, hooks
     let params = parse_params("validation_curve", params_json)?;
     crate::selection::curves::validation_curve(table, &spec, &params, hooks)
 }
+
+/// The spec's parameters by search path (`model__C`, `num__SimpleImputer__strategy`, …) as text,
+/// for experiment tracking: the CLI's MLflow logging and the page's run history use the same names.
+pub fn spec_params(spec_json: &str) -> Result<Vec<(String, String)>> {
+    Ok(crate::selection::params::spec_params(&PipelineSpec::from_json(spec_json)?))
+}

@@ -3,6 +3,7 @@
 //! the hold-out split, and hyperparameter search ([`search`]).
 
 pub mod curves;
+pub mod params;
 pub mod search;
 
 use rand::seq::SliceRandom;
