@@ -51,6 +51,8 @@ const handlers = {
   search_plan: (m) => session.search_plan(m.spec, m.history, m.elapsed_ms),
   search_evaluate: (m) => session.search_evaluate(m.spec, m.plan, m.params),
   search_finish: (m) => session.search_finish(m.spec, m.results),
+  // Run history and MLflow (www/runs.js): parameters by the search's paths, as the CLI logs them.
+  track_params: (m) => session.track_params(m.spec, m.candidates ?? null),
 };
 
 // Reads a Blob in chunks into the core's chunked CSV reader: progress is
