@@ -107,7 +107,8 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         let pgid = format!("-{}", self.child.id());
-        let _ = Command::new("kill").args(["-TERM", &pgid]).status();
+        // `--`: a negative pid (the process group) would be read as an option otherwise.
+        let _ = Command::new("kill").args(["-TERM", "--", &pgid]).status();
         let t0 = Instant::now();
         while t0.elapsed() < Duration::from_secs(10) {
             if let Ok(Some(_)) = self.child.try_wait() {
@@ -115,7 +116,7 @@ impl Drop for Server {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        let _ = Command::new("kill").args(["-KILL", &pgid]).status();
+        let _ = Command::new("kill").args(["-KILL", "--", &pgid]).status();
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
@@ -340,7 +341,7 @@ fn fake_server(response: Option<String>) -> (String, std::thread::JoinHandle<()>
 fn cv_spec() -> String {
     let dir = tmpdir("fail");
     let p = dir.join("spec.json");
-    std::fs::write(&p, r#"{"target":"species","model":{"LogisticRegression":{"max_iter":300}},"cv":{"KFold":{"n_splits":3}}}"#).unwrap();
+    std::fs::write(&p, r#"{"target":"species","model":{"LogisticRegression":{"max_iter":300}},"cv":{"StratifiedKFold":{"n_splits":3}}}"#).unwrap();
     p.to_string_lossy().into_owned()
 }
 

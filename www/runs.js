@@ -220,8 +220,8 @@ function renderTable() {
     renderTable();
   } }, label, key === sortKey ? (sortDesc ? ' ▼' : ' ▲') : '');
   t.append(el('thead', {}, el('tr', {},
-    el('th', {}, ''), th('name', 'run'), el('th', {}, 'kind'), th('time', 'time'), el('th', {}, 'data'), el('th', {}, 'model'),
-    ...metrics.map((m) => th(m, m)), th('fit_time_ms', 'fit ms'), el('th', {}, 'MLflow'), el('th', {}, ''))));
+    el('th', {}, ''), th('name', 'run'), el('th', {}, ''), el('th', {}, 'kind'), th('time', 'time'), el('th', {}, 'data'), el('th', {}, 'model'),
+    ...metrics.map((m) => th(m, m)), th('fit_time_ms', 'fit ms'), el('th', {}, 'MLflow'))));
   const body = el('tbody');
   for (const r of sorted) {
     const box = el('input', { type: 'checkbox', 'aria-label': `select ${r.name}`, onchange: (ev) => {
@@ -238,6 +238,15 @@ function renderTable() {
     body.append(el('tr', { dataset: { runId: String(r.id), testid: 'run-row' } },
       el('td', {}, box),
       el('td', { class: 'run-name' }, r.name),
+      el('td', { class: 'nowrap' },
+        el('button', { type: 'button', 'data-testid': 'run-open', onclick: () => openRun(r.id) }, 'open'),
+        el('button', { type: 'button', onclick: () => renameRun(r.id) }, 'rename'),
+        el('button', { type: 'button', 'data-testid': 'run-log', title: 'log this run to MLflow', onclick: () => sendToMlflow(r.id) }, 'log'),
+        r.model_text ? el('button', { type: 'button', onclick: () => download(r.model_text, `${r.name.replace(/[^\w.-]+/g, '_')}.json`, 'application/json') }, 'model') : '',
+        el('button', { type: 'button', class: 'remove', 'aria-label': `delete ${r.name}`, onclick: async () => {
+          await deleteRun(r.id);
+          await refresh();
+        } }, '✕')),
       el('td', {}, r.kind),
       el('td', { class: 'nowrap' }, new Date(r.time).toLocaleString()),
       el('td', { title: r.data?.sha256 ? `SHA-256 ${r.data.sha256}` : '' }, `${r.data?.name ?? ''} ${r.data?.rows ?? '?'}×${r.data?.cols ?? '?'}`),
@@ -247,16 +256,7 @@ function renderTable() {
         return el('td', { class: 'num' }, s ? `${fmt(s.mean, 4)} ± ${fmt(s.std, 3)}` : '');
       }),
       el('td', { class: 'num' }, Number.isFinite(r.fit_time_ms) ? r.fit_time_ms.toFixed(1) : ''),
-      mlCell,
-      el('td', { class: 'nowrap' },
-        el('button', { type: 'button', 'data-testid': 'run-open', onclick: () => openRun(r.id) }, 'open'),
-        el('button', { type: 'button', onclick: () => renameRun(r.id) }, 'rename'),
-        el('button', { type: 'button', 'data-testid': 'run-log', title: 'log this run to MLflow', onclick: () => sendToMlflow(r.id) }, 'log'),
-        r.model_text ? el('button', { type: 'button', onclick: () => download(r.model_text, `${r.name.replace(/[^\w.-]+/g, '_')}.json`, 'application/json') }, 'model') : '',
-        el('button', { type: 'button', class: 'remove', 'aria-label': `delete ${r.name}`, onclick: async () => {
-          await deleteRun(r.id);
-          await refresh();
-        } }, '✕'))));
+      mlCell));
   }
   t.append(body);
 }
@@ -287,7 +287,7 @@ function drawChart() {
         { type: 'scatter', label: 'folds', data: folds, pointRadius: 4, backgroundColor: '#e0833a' },
       ],
     },
-    options: { animation: false, responsive: true, maintainAspectRatio: false, scales: { x: { type: 'category', labels }, y: { title: { display: true, text: metric } } }, plugins: { title: { display: true, text: `${metric} across runs: each fold, and the mean ± std` } } },
+    options: { animation: false, responsive: true, maintainAspectRatio: false, scales: { x: { type: 'category', labels }, y: { beginAtZero: false, title: { display: true, text: metric } } }, plugins: { title: { display: true, text: `${metric} across runs: each fold, and the mean ± std` } } },
   });
 }
 
@@ -340,7 +340,7 @@ function renderCompare() {
   const differs = (k) => new Set(maps.map((m) => m.get(k) ?? '—')).size > 1;
   names.sort((a, b) => differs(b) - differs(a));
   const nDiff = names.filter(differs).length;
-  box.append(el('h3', {}, `Compare ${rs.length} runs: ${nDiff} parameter${nDiff === 1 ? '' : 's'} differ`),
+  box.append(el('h3', {}, `Compare ${rs.length} runs: ${nDiff} parameter${nDiff === 1 ? ' differs' : 's differ'}`),
     el('div', { class: 'scroll' }, el('table', { class: 'compare-params', 'data-testid': 'compare-params' },
       el('thead', {}, el('tr', {}, el('th', {}, 'parameter'), ...rs.map((r) => el('th', {}, r.name)))),
       el('tbody', {}, names.map((k) => el('tr', { class: differs(k) ? 'diff' : '', dataset: { param: k } },

@@ -161,7 +161,7 @@ test('two cross-validations are recorded, compared and survive a reload', async 
   await page.click('#runs-compare');
   const diff = await page.$$eval('table.compare-params tr.diff', (trs) => trs.map((t) => t.dataset.param));
   assert.deepEqual(diff, ['model__C']);
-  assert.match(await page.textContent('#runs-compare-view h3'), /1 parameter differ/);
+  assert.match(await page.textContent('#runs-compare-view h3'), /1 parameter differs/);
   assert.equal(await page.locator('table.compare-folds[data-metric="accuracy"] tbody tr').count(), 6, '5 folds + mean ± std');
   await page.selectOption('#runs-metric', 'accuracy');
   const view = page.locator('#runs-section');
@@ -205,7 +205,7 @@ test('a run logged from the page arrives in MLflow with the CLI layout', async (
   await page.fill('#mlflow-experiment', 'page-e2e');
   await page.setChecked('#mlflow-enabled', true);
   await page.dispatchEvent('#mlflow-uri', 'change');
-  await loadIris();
+  // iris is still loaded: "open" in the test before loaded it back after the reload.
   await configure(0.5);
   const before_ = await rowCount();
   await train();
@@ -250,6 +250,43 @@ test('a run logged from the page arrives in MLflow with the CLI layout', async (
   const cliRun = /logged run ([0-9a-f]{32})/.exec(cli.stderr)[1];
   const cliParams = kv((await api(`/runs/get?run_id=${cliRun}`)).run.data.params);
   assert.deepEqual(cliParams, params, 'page and CLI log identical params for the same spec');
+
+  // A search from the page: a parent run and one child run per candidate.
+  await page.setChecked('#search-enable', true);
+  await page.selectOption('#search-kind', 'GridSearchCV');
+  await page.selectOption('#search-scoring', 'accuracy');
+  while ((await page.locator('#search-params .search-param').count()) < 1) await page.click('#search-add-param');
+  await page.selectOption('[data-testid="search-path-0"]', 'model__C');
+  await page.fill('[data-testid="search-values-0"]', '0.1, 1, 10');
+  await page.fill('#search-workers', '1');
+  const nBefore = await rowCount();
+  await page.click('#search-run');
+  await page.waitForFunction(() => !document.querySelector('#search-run').disabled && /^(done|failed|cancelled)/.test(document.querySelector('#search-progress-text').textContent), null, { timeout: 90_000 });
+  assert.match(await page.textContent('#search-progress-text'), /^done: 3 candidates/, await page.textContent('#search-error'));
+  await page.waitForFunction((n) => document.querySelectorAll('#runs-table tr[data-testid="run-row"]').length > n, nBefore, { timeout: 30_000 });
+  await page.waitForFunction(() => /with 3 child runs|not logged/.test(document.querySelector('#mlflow-status')?.textContent ?? ''), null, { timeout: 60_000 });
+  const sstatus = await page.textContent('#mlflow-status');
+  assert.match(sstatus, /with 3 child runs/, sstatus);
+  const parentId = /run ([0-9a-f]{32})/.exec(sstatus)[1];
+  const searchRun = (await storedRuns()).find((r) => r.mlflow?.run_id === parentId);
+  assert.equal(searchRun.kind, 'search');
+  const parent = (await api(`/runs/get?run_id=${parentId}`)).run;
+  const pp = kv(parent.data.params);
+  assert.equal(pp.search, 'GridSearchCV');
+  assert.equal(pp.search__param_grid, '{"model__C":[0.1,1,10]}');
+  assert.equal(pp.best_model__C, JSON.stringify(searchRun.search.best_params.model__C));
+  assert.equal(kv(parent.data.metrics).best_cv_score, searchRun.search.best_score);
+  const kids = (await api('/runs/search', { experiment_ids: [parent.info.experiment_id], filter: `tags.mlflow.parentRunId = '${parentId}'`, max_results: 100 })).runs;
+  assert.equal(kids.length, 3);
+  for (const k of kids) {
+    const i = Number(kv(k.data.tags)['search.index']);
+    const cand = searchRun.search.candidates[i];
+    assert.deepEqual(kv(k.data.params), Object.fromEntries(cand.all_params), `child ${i} params`);
+    assert.equal(Number(kv(k.data.params).model__C), cand.params.model__C, `child ${i} model__C`);
+    const h = await api(`/metrics/get-history?run_id=${k.info.run_id}&metric_key=accuracy`);
+    assert.deepEqual(h.metrics.sort((a, b) => a.step - b.step).map((e) => e.value), cand.folds, `child ${i} folds`);
+  }
+  await page.setChecked('#search-enable', false);
 
   // An unreachable server: the failure is shown with its reason, the local run kept.
   const port = await freePort();
