@@ -8,14 +8,15 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, homedir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, RESULTS, launch, openPage } from './harness.mjs';
 
 const PYTHON = process.env.PIPELAB_PYTHON ?? join(homedir(), '.cache/pipelab/venv-interop/bin/python');
-const CLI = [join(ROOT, 'target/release/pipelab'), join(ROOT, 'target/debug/pipelab')].find(existsSync);
+// The debug build first: `cargo test` (run before the e2e step by scripts/test.sh) keeps it current.
+const CLI = [join(ROOT, 'target/debug/pipelab'), join(ROOT, 'target/release/pipelab')].find(existsSync);
 
 let harness;
 let page;
@@ -250,6 +251,23 @@ test('a run logged from the page arrives in MLflow with the CLI layout', async (
   const cliRun = /logged run ([0-9a-f]{32})/.exec(cli.stderr)[1];
   const cliParams = kv((await api(`/runs/get?run_id=${cliRun}`)).run.data.params);
   assert.deepEqual(cliParams, params, 'page and CLI log identical params for the same spec');
+
+  // Saving the model records a fit run: the model file is stored with it and logged as an artifact.
+  const nFit = await rowCount();
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#download-model')]);
+  const saved = readFileSync(await dl.path(), 'utf8');
+  await waitRows(nFit + 1);
+  await page.waitForFunction(() => /logged "fit [^"]*" as MLflow run|not logged/.test(document.querySelector('#mlflow-status')?.textContent ?? ''), null, { timeout: 60_000 });
+  const fstatus = await page.textContent('#mlflow-status');
+  const fitId = /as MLflow run ([0-9a-f]{32})/.exec(fstatus)?.[1];
+  assert.ok(fitId, fstatus);
+  const fitLocal = (await storedRuns()).find((r) => r.mlflow?.run_id === fitId);
+  assert.equal(fitLocal.kind, 'fit');
+  assert.equal(fitLocal.model_text, saved, 'the run keeps the model file that was saved');
+  const fitRun = (await api(`/runs/get?run_id=${fitId}`)).run;
+  assert.equal(kv(fitRun.data.tags)['pipelab.command'], 'fit');
+  const froot = fitRun.info.artifact_uri.replace(/^mlflow-artifacts:\/?/, '');
+  assert.equal(await (await fetch(`${mlflow.url}/api/2.0/mlflow-artifacts/artifacts/${froot}/model/model.json`)).text(), saved);
 
   // A search from the page: a parent run and one child run per candidate.
   await page.setChecked('#search-enable', true);
