@@ -48,6 +48,8 @@ fi
 
 mkdir -p www/vendor
 cp node_modules/chart.js/dist/chart.umd.min.js www/vendor/chart.umd.min.js
+# idb (the run history's IndexedDB wrapper, www/runs_store.js): a plain ES module with no imports.
+cp node_modules/idb/build/index.js www/vendor/idb.js
 
 raw=$(stat -c %s "$out")
 gz=$(gzip -9 -c "$out" | wc -c)

@@ -521,4 +521,35 @@ impl<'m> PredictStream<'m> {
         }
         Ok(out)
     }
+
+/// The spec's parameters by search path (`model__C`, `num__SimpleImputer__strategy`, …) as text,
+/// for experiment tracking: the CLI's MLflow logging and the page's run history use the same names.
+pub fn spec_params(spec_json: &str) -> Result<Vec<(String, String)>> {
+    Ok(crate::selection::params::spec_params(&PipelineSpec::from_json(spec_json)?))
+}
+
+/// What a tracked run logs as parameters, by the search's paths: the spec's own (`params`,
+/// without its search block), the search's settings (`search`, empty without one) and, for each
+/// given candidate (`{path: value}`), the full parameters of the spec it makes (`candidates`;
+/// a candidate that does not apply gets its own paths only).
+#[derive(Debug, Serialize)]
+pub struct TrackParams {
+    pub params: Vec<(String, String)>,
+    pub search: Vec<(String, String)>,
+    pub candidates: Vec<Vec<(String, String)>>,
+}
+
+pub fn track_params(spec_json: &str, candidates: &[crate::selection::search::ParamSet]) -> Result<TrackParams> {
+    use crate::selection::params::{param_text, search_params, spec_params};
+    let spec = PipelineSpec::from_json(spec_json)?;
+    let mut base = spec.clone();
+    base.search = None;
+    let candidates = candidates
+        .iter()
+        .map(|c| match crate::selection::search::apply_params(&base, c) {
+            Ok(s) => spec_params(&s),
+            Err(_) => c.iter().map(|(k, v)| (k.clone(), param_text(v))).collect(),
+        })
+        .collect();
+    Ok(TrackParams { params: spec_params(&base), search: search_params(&spec), candidates })
 }

@@ -1,11 +1,12 @@
 //! The native CLI: the same core as the page, for batch use and big files.
 //!
 //! ```text
-//! pipelab cv      --data FILE.csv --spec SPEC.json
-//! pipelab fit     --data FILE.csv --spec SPEC.json --out MODEL.json [--no-cv]
+//! pipelab cv      --data FILE.csv --spec SPEC.json [TRACKING]
+//! pipelab fit     --data FILE.csv --spec SPEC.json --out MODEL.json [--no-cv] [TRACKING] [--register NAME]
 //! pipelab predict --model MODEL.json --data FILE.csv|- [--out PRED.csv|-]
 //! pipelab serve   --model MODEL.json [--host 127.0.0.1] [--port 8080] [--max-body-bytes N] [--timeout-ms N]
-//! pipelab search  --data FILE.csv --spec SPEC.json [--out MODEL.json] [--threads N]
+//! pipelab search  --data FILE.csv --spec SPEC.json [--out MODEL.json] [--threads N] [TRACKING]
+//! TRACKING = --mlflow URI [--experiment NAME] [--run-name NAME] [--mlflow-timeout SECS] [--mlflow-required]
 //! pipelab summary --data FILE.csv
 //! pipelab profile --data FILE.csv [--delimiter C]
 //! pipelab catalog
@@ -15,13 +16,15 @@
 //! ```
 //! Errors go to stderr as one line, with exit code 1 (2 for usage errors).
 
-mod cli {
-    pub mod monitor;
-}
+#[path = "cli/monitor.rs"]
+mod monitor;
 
 use std::collections::HashMap;
 use std::process::ExitCode;
 use std::time::Instant;
+
+#[path = "cli/track.rs"]
+mod track;
 
 use pipelab::api;
 use pipelab::persist::ModelFile;
@@ -37,17 +40,19 @@ mod batch;
 mod serve;
 
 const USAGE: &str = "usage:
-  pipelab cv      --data FILE.csv --spec SPEC.json [--delimiter C]
-  pipelab fit     --data FILE.csv --spec SPEC.json --out MODEL.json [--no-cv]
+  pipelab cv      --data FILE.csv --spec SPEC.json [--delimiter C] [TRACKING]
+  pipelab fit     --data FILE.csv --spec SPEC.json --out MODEL.json [--no-cv] [TRACKING] [--register NAME]
   pipelab predict --model MODEL.json --data FILE.csv|- [--out PRED.csv|-]   (streams: any file size; - = stdin/stdout)
   pipelab serve   --model MODEL.json [--host 127.0.0.1] [--port 8080] [--max-body-bytes N] [--timeout-ms N]
-  pipelab search  --data FILE.csv --spec SPEC.json [--out MODEL.json] [--threads N]
+  pipelab search  --data FILE.csv --spec SPEC.json [--out MODEL.json] [--threads N] [TRACKING]
   pipelab summary --data FILE.csv
   pipelab profile --data FILE.csv [--delimiter C]
   pipelab catalog [--markdown]
   pipelab drift   --model MODEL.json --data NEW.csv [--method psi|ks|wasserstein|chisquare|jensenshannon|z] [--threshold T]
   pipelab retrain --model MODEL.json --data NEW.csv [--data MORE.csv ...] --out MODEL2.json
-  pipelab generate --task classification|regression|blobs --rows N --cols P --seed S [--classes K] --out FILE.csv";
+  pipelab generate --task classification|regression|blobs --rows N --cols P --seed S [--classes K] --out FILE.csv
+TRACKING (log the run to an MLflow tracking server; the command's result is printed either way):
+  --mlflow http://HOST:PORT [--experiment NAME] [--run-name NAME] [--mlflow-timeout SECS] [--mlflow-required]";
 
 enum Failure {
     Usage(String),
@@ -156,6 +161,18 @@ fn serve_command(_: &[String]) -> Result<(), Failure> {
     Err(Failure::Run("this build has no scoring server: rebuild with the default `server` feature".into()))
 }
 
+/// `known` plus the tracking options.
+fn with_tracking(known: &[&'static str]) -> Vec<&'static str> {
+    [known, track::VALUE_FLAGS].concat()
+}
+
+/// Logs `run` when `--mlflow` was given; a failure is an error only with `--mlflow-required`.
+fn track_run(t: Option<&track::Options>, data_path: &str, bytes: &[u8], rows: usize, run: impl FnOnce() -> track::Run) -> Result<(), Failure> {
+    let Some(t) = t else { return Ok(()) };
+    let outcome = track::log_run(t, &track::Data::of(data_path, bytes, rows), &run());
+    track::report(t, outcome).map_err(Failure::Run)
+}
+
 fn run(args: &[String]) -> Result<(), Failure> {
     let Some(cmd) = args.first() else { return Err(Failure::Usage("no command given".into())) };
     let rest = &args[1..];
@@ -163,21 +180,28 @@ fn run(args: &[String]) -> Result<(), Failure> {
     let now = move || start.elapsed().as_secs_f64() * 1000.0;
     match cmd.as_str() {
         "cv" => {
-            let f = parse_flags(rest, &["data", "spec", "delimiter"], &[])?;
-            let (table, _) = api::load_table(&read_file(need(&f, "data")?)?, &read_options(&f))?;
+            let f = parse_flags(rest, &with_tracking(&["data", "spec", "delimiter"]), track::SWITCHES)?;
+            let tracking = track::Options::from_flags(&f).map_err(Failure::Usage)?;
+            let (data_path, bytes) = (need(&f, "data")?, read_file(need(&f, "data")?)?);
+            let (table, _) = api::load_table(&bytes, &read_options(&f))?;
             let spec = read_text(need(&f, "spec")?)?;
             let report = api::cross_validate(&table, &spec, CvHooks { now_ms: &now, progress: &mut |_, _| true })?;
-            print_json(&api::CvSummary::of(&report))
+            print_json(&api::CvSummary::of(&report))?;
+            let parsed = pipelab::pipeline::PipelineSpec::from_json(&spec)?;
+            track_run(tracking.as_ref(), data_path, &bytes, table.n_rows, || track::Run::from_cv("cv", &parsed, &spec, Some(&report)))
         }
         "fit" => {
-            let f = parse_flags(rest, &["data", "spec", "out", "delimiter"], &["no-cv"])?;
+            let f = parse_flags(rest, &with_tracking(&["data", "spec", "out", "delimiter", "register"]), &["no-cv", "mlflow-required"])?;
+            let tracking = track::Options::from_flags(&f).map_err(Failure::Usage)?;
             let out = need(&f, "out")?;
-            cli::monitor::refuse_overwrite(out, &[("data", need(&f, "data")?), ("spec", need(&f, "spec")?)])?;
-            let (table, _) = api::load_table(&read_file(need(&f, "data")?)?, &read_options(&f))?;
+            monitor::refuse_overwrite(out, &[("data", need(&f, "data")?), ("spec", need(&f, "spec")?)])?;
+            let (data_path, bytes) = (need(&f, "data")?, read_file(need(&f, "data")?)?);
+            let (table, _) = api::load_table(&bytes, &read_options(&f))?;
             let spec = read_text(need(&f, "spec")?)?;
             if api::is_clustering(&spec)? {
                 let (model, report) = api::fit_clustering_model(&table, &spec)?;
-                cli::monitor::write_atomic(out, &model.to_json()?)?;
+                let model_json = model.to_json()?;
+                monitor::write_atomic(out, &model_json)?;
                 for w in &report.warnings {
                     eprintln!("pipelab: warning: {w}");
                 }
@@ -190,7 +214,14 @@ fn run(args: &[String]) -> Result<(), Failure> {
                 if let Some(n) = report.n_noise {
                     v["n_noise"] = n.into();
                 }
-                return print_json(&v);
+                print_json(&v)?;
+                return track_run(tracking.as_ref(), data_path, &bytes, table.n_rows, || {
+                    let mut run = track::Run::from_cv("fit", &model.spec, &spec, None);
+                    run.metrics.extend(report.metrics.iter().map(|(k, v)| (k.clone(), *v)));
+                    run.metrics.push(("n_clusters".to_string(), report.n_clusters as f64));
+                    run.artifacts.push((track::MODEL_ARTIFACT.to_string(), model_json.into_bytes()));
+                    run
+                });
             }
             let cv = if f.contains_key("no-cv") {
                 None
@@ -198,15 +229,25 @@ fn run(args: &[String]) -> Result<(), Failure> {
                 // A clustering spec returned above: cross-validation applies.
                 Some(api::cross_validate(&table, &spec, CvHooks { now_ms: &now, progress: &mut |_, _| true })?)
             };
+            let fit_start = Instant::now();
             let model = api::fit_model(&table, &spec, cv.as_ref())?;
-            cli::monitor::write_atomic(out, &model.to_json()?)?;
+            let fit_ms = fit_start.elapsed().as_secs_f64() * 1000.0;
+            let model_json = model.to_json()?;
+            monitor::write_atomic(out, &model_json)?;
             print_json(&serde_json::json!({
                 "model": out,
                 "n_train_rows": model.n_train_rows,
                 "n_features_out": model.pipeline.feature_names.len(),
                 "cv_metrics": model.cv_metrics,
                 "warnings": model.pipeline.warnings,
-            }))
+            }))?;
+            track_run(tracking.as_ref(), data_path, &bytes, table.n_rows, || {
+                let mut run = track::Run::from_cv("fit", &model.spec, &spec, cv.as_ref());
+                run.metrics.push(("fit_time_ms".to_string(), fit_ms));
+                run.metrics.push(("n_train_rows".to_string(), model.n_train_rows as f64));
+                run.artifacts.push((track::MODEL_ARTIFACT.to_string(), model_json.into_bytes()));
+                run
+            })
         }
         "predict" => {
             let f = parse_flags(rest, &["model", "data", "out"], &[])?;
@@ -215,12 +256,15 @@ fn run(args: &[String]) -> Result<(), Failure> {
         }
         "serve" => serve_command(rest),
         "search" => {
-            let f = parse_flags(rest, &["data", "spec", "out", "threads", "delimiter"], &[])?;
+            let f = parse_flags(rest, &with_tracking(&["data", "spec", "out", "threads", "delimiter"]), track::SWITCHES)?;
+            let tracking = track::Options::from_flags(&f).map_err(Failure::Usage)?;
             if let Some(out) = f.get("out") {
-                cli::monitor::refuse_overwrite(out, &[("data", need(&f, "data")?), ("spec", need(&f, "spec")?)])?;
+                monitor::refuse_overwrite(out, &[("data", need(&f, "data")?), ("spec", need(&f, "spec")?)])?;
             }
-            let (table, _) = api::load_table(&read_file(need(&f, "data")?)?, &read_options(&f))?;
-            let spec = pipelab::pipeline::PipelineSpec::from_json(&read_text(need(&f, "spec")?)?)?;
+            let (data_path, bytes) = (need(&f, "data")?, read_file(need(&f, "data")?)?);
+            let (table, _) = api::load_table(&bytes, &read_options(&f))?;
+            let spec_text = read_text(need(&f, "spec")?)?;
+            let spec = pipelab::pipeline::PipelineSpec::from_json(&spec_text)?;
             let threads = match f.get("threads") {
                 Some(t) => t.parse::<usize>().map_err(|_| Failure::Usage(format!("--threads takes a whole number, got {t:?}")))?.max(1),
                 None => std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -243,13 +287,23 @@ fn run(args: &[String]) -> Result<(), Failure> {
             };
             let report = api::search(&table, &spec, CvHooks { now_ms: &now, progress: &mut |_, _| true }, &runner)?;
             let mut out = serde_json::to_value(&report)?;
+            let mut model_json = None;
             if let Some(path) = f.get("out") {
                 let best = api::best_spec(&spec, &report)?;
                 let model = api::fit_model(&table, &serde_json::to_string(&best)?, None)?;
-                cli::monitor::write_atomic(path, &model.to_json()?)?;
+                let text = model.to_json()?;
+                monitor::write_atomic(path, &text)?;
                 out["model"] = serde_json::Value::from(path.as_str());
+                model_json = Some(text);
             }
-            print_json(&out)
+            print_json(&out)?;
+            track_run(tracking.as_ref(), data_path, &bytes, table.n_rows, || {
+                let mut run = track::Run::from_search(&spec, &spec_text, &report);
+                if let Some(m) = model_json {
+                    run.artifacts.push((track::MODEL_ARTIFACT.to_string(), m.into_bytes()));
+                }
+                run
+            })
         }
         "summary" => {
             let f = parse_flags(rest, &["data", "delimiter"], &[])?;
@@ -261,8 +315,8 @@ fn run(args: &[String]) -> Result<(), Failure> {
             let (table, report) = api::load_table(&read_file(need(&f, "data")?)?, &read_options(&f))?;
             print_json(&api::profile(&table, &report))
         }
-        "drift" => cli::monitor::drift(rest),
-        "retrain" => cli::monitor::retrain(rest),
+        "drift" => monitor::drift(rest),
+        "retrain" => monitor::retrain(rest),
         "catalog" => {
             let f = parse_flags(rest, &[], &["markdown"])?;
             if f.contains_key("markdown") {

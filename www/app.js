@@ -14,6 +14,8 @@ import { syncCvForm, fillGroupColumns, cvFromForm, holdoutFromForm } from './eva
 import { setupSearch, searchDataChanged, addSearchBlock, searchMetrics } from './search.js';
 import { setupMonitor, lineageView } from './monitor.js';
 
+import { setupRuns, recordRun, fillForm } from './runs.js';
+
 const EXAMPLES = [
   ['iris.csv', 'iris — flower species (classification, 150 rows)'],
   ['diabetes.csv', 'diabetes — disease progression (regression, 442 rows)'],
@@ -72,8 +74,9 @@ async function main() {
   wirePipeline();
   wireResults();
   wirePredict();
-  setupSearch({ client, state, buildSpec, updateSpecView, setBusy, recoverIfFatal, adoptModel });
+  setupSearch({ client, state, buildSpec, updateSpecView, setBusy, recoverIfFatal, adoptModel, recordRun });
   setupMonitor({ client, setBusy, recoverIfFatal, adoptModel, ensureModel });
+  setupRuns({ client, state, openSpec, loadExample: (name) => loadExample(name), isExample: (name) => EXAMPLES.some(([f]) => f === name) });
   try {
     const { catalog, version } = await client.call('init');
     state.catalog = catalog;
@@ -122,9 +125,7 @@ function wireData() {
     const file = sel.value;
     clearError(ui.dataError);
     try {
-      const res = await fetch(new URL(`./datasets/${file}`, import.meta.url));
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      await loadData(await res.blob(), file);
+      await loadExample(file);
     } catch (e) {
       showError(ui.dataError, `Could not fetch the example ${file}: ${e.message}`);
     }
@@ -175,6 +176,12 @@ async function cancelLoad() {
   } catch (e) {
     showError(ui.dataError, `restarting the worker failed: ${e.message}`);
   }
+}
+
+async function loadExample(file) {
+  const res = await fetch(new URL(`./datasets/${file}`, import.meta.url));
+  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  await loadData(await res.blob(), file);
 }
 
 async function loadFile(file) {
@@ -621,6 +628,61 @@ function buildSpec() {
   return spec;
 }
 
+/** Puts a spec back into the editor (the Runs view's "open"). */
+function openSpec(spec) {
+  if (!state.summary) throw new Error('load data first');
+  if (spec.target !== undefined) {
+    $('#target-select').value = spec.target;
+    $('#target-select').dispatchEvent(new Event('change'));
+  }
+  for (const c of state.summary.columns) {
+    const box = $(`.use-col[data-col="${CSS.escape(c.name)}"]`);
+    if (box && c.name !== spec.target) box.checked = !(spec.drop ?? []).includes(c.name);
+  }
+  const pre = spec.preprocess;
+  $('#use-preprocess').checked = !!pre;
+  $('#use-preprocess').dispatchEvent(new Event('change'));
+  state.branchSteps = { num: [], cat: [] };
+  state.steps = [];
+  const addFilled = (s, where) => {
+    const [name, params] = Object.entries(s)[0];
+    addStep(name, where);
+    const list = where === 'steps' ? state.steps : state.branchSteps[where];
+    if (list.length) fillForm(list[list.length - 1].form, params);
+  };
+  if (pre) {
+    const steps = (n) => [...(pre.transformers.find((t) => t.name === n)?.steps ?? [])];
+    const first = (list, cls) => (list[0] && cls in list[0] ? list.shift()[cls] : null);
+    const [num, cat] = [steps('num'), steps('cat')];
+    const ni = first(num, 'SimpleImputer');
+    $('#num-imputer').value = ni ? ni.strategy ?? 'mean' : '';
+    $('#num-scaler').checked = !!first(num, 'StandardScaler');
+    const ci = first(cat, 'SimpleImputer');
+    $('#cat-imputer').value = ci ? ci.strategy ?? 'mean' : '';
+    const oh = first(cat, 'OneHotEncoder');
+    $('#cat-onehot').value = oh ? oh.handle_unknown ?? 'error' : '';
+    for (const s of num) addFilled(s, 'num');
+    for (const s of cat) addFilled(s, 'cat');
+    $('#remainder').value = pre.remainder ?? 'drop';
+  }
+  for (const s of spec.steps ?? []) addFilled(s, 'steps');
+  const [model, mparams] = Object.entries(spec.model)[0];
+  setModel(model);
+  fillForm(state.modelForm, mparams);
+  if (spec.cv) {
+    const [splitter, cp] = Object.entries(spec.cv)[0];
+    $('#cv-splitter').value = splitter;
+    if (cp.n_splits !== undefined) $('#cv-n-splits').value = cp.n_splits;
+    $('#cv-shuffle').checked = !!cp.shuffle;
+    if (cp.random_state !== undefined) $('#cv-random-state').value = cp.random_state;
+    syncCvForm();
+  }
+  if (spec.scoring?.length) for (const b of document.querySelectorAll('#metrics input')) b.checked = spec.scoring.includes(b.value);
+  renderSteps();
+  updateSpecView();
+  $('#pipeline-section').scrollIntoView({ block: 'start' });
+}
+
 function updateSpecView() {
   if (!state.summary || !state.modelForm) return;
   const ta = $('#spec-json');
@@ -677,6 +739,7 @@ async function train() {
     state.lastReport = report;
     text.textContent = `done in ${((performance.now() - t0) / 1000).toFixed(2)} s`;
     renderResults(report);
+    recordRun('cv', { spec, report }); // the run history (www/runs.js); never throws
     $('#results-section .results-cols').hidden = false;
     $('#cluster-view').hidden = true;
     for (const id of ['#eval-diagnostics', '#eval-curves']) $(id).hidden = false;
@@ -729,6 +792,7 @@ async function trainClustering(spec) {
     clear($('#warnings'));
     $('#results-info').textContent = `clustering fitted on all ${r.n_rows} rows (no cross-validation: there is no target to score against)`;
     renderClustering($('#cluster-view'), res.view);
+    recordRun('fit', { spec, model_text: res.model_text, scalars: r.metrics, fit_time_ms: performance.now() - t0 });
     renderInspection($('#model-view'), res.view.inspection, JSON.parse(spec));
     $('#show-model').hidden = true;
     $('#model-view-status').textContent = '';
@@ -973,8 +1037,10 @@ async function downloadModel() {
   status.textContent = 'fitting on all rows…';
   setBusy(true);
   try {
+    const fitT0 = performance.now();
     const text = await client.call('fit', { spec: state.lastSpec });
     state.modelText = text;
+    recordRun('fit', { spec: state.lastSpec, report: state.lastReport, model_text: text, fit_time_ms: performance.now() - fitT0 });
     // The session now predicts with the model it just fitted (not a reload of the
     // file), so the e2e test can check that the saved file predicts identically.
     const summary = await client.call('model_summary');

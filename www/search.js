@@ -402,6 +402,7 @@ async function runSearch() {
       $('#search-model-status').textContent = 'The best setting, refitted on all rows, is now the model used in Predict.';
       $('#search-download-model').disabled = false;
     }
+    ctx.recordRun?.('search', { spec, search: { report }, model_text: last.modelText, fit_time_ms: elapsed }); // run history (www/runs.js)
   } catch (e) {
     if (e.cancelled || me.cancelled) {
       text.textContent = `cancelled after ${secs(performance.now() - t0)}; your data is still loaded`;

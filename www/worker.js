@@ -54,6 +54,9 @@ const handlers = {
   // Monitor area (www/monitor.js): drift of new data, retraining with lineage.
   drift_csv: (m) => session.drift_csv(m.bytes, m.options ?? ''),
   retrain_csv: (m) => session.retrain_csv(m.bytes, m.name, m.sha256, m.parent_sha256, m.now, progressOf(m)),
+
+  // Run history and MLflow (www/runs.js): parameters by the search's paths, as the CLI logs them.
+  track_params: (m) => session.track_params(m.spec, m.candidates ?? null),
 };
 
 // Reads a Blob in chunks into the core's chunked CSV reader: progress is

@@ -1,10 +1,12 @@
 //! Model selection, above the pipeline: cross-validation ([`cv`], with the one
 //! fold plan the curves and diagnostics share), learning and validation curves
 //! ([`curves`]), hyperparameter search ([`search`]), the pictures of a
-//! cross-validation ([`diagnostics`]) and the clustering report ([`clustering`]).
+//! cross-validation ([`diagnostics`]), the clustering report ([`clustering`])
+//! and a spec's parameters named by the search's paths ([`params`]).
 
 pub mod clustering;
 pub mod curves;
 pub mod cv;
 pub mod diagnostics;
+pub mod params;
 pub mod search;

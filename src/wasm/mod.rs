@@ -17,6 +17,8 @@ mod eval;
 mod search;
 mod monitor;
 
+mod track;
+
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
