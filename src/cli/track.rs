@@ -25,7 +25,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
-use pipelab::pipeline::{MetricSummary, PipelineSpec};
+use pipelab::pipeline::{PipelineSpec};
+use pipelab::metrics::{MetricSummary};
 use pipelab::selection::params::{param_text, search_params, spec_params};
 use pipelab::selection::search::{self, SearchReport};
 
@@ -127,7 +128,7 @@ pub const MODEL_ARTIFACT: &str = "model/model.json";
 impl Run {
     /// A cross-validated spec: its parameters, the per-fold metrics, train metrics,
     /// held-out scores, fit times and warnings.
-    pub fn from_cv(command: &str, spec: &PipelineSpec, spec_text: &str, report: Option<&pipelab::pipeline::CvReport>) -> Run {
+    pub fn from_cv(command: &str, spec: &PipelineSpec, spec_text: &str, report: Option<&pipelab::selection::cv::CvReport>) -> Run {
         let mut run = Run { command: command.to_string(), params: spec_params(spec), ..Run::default() };
         run.artifacts.push(("spec.json".to_string(), spec_text.as_bytes().to_vec()));
         if let Some(r) = report {
