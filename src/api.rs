@@ -380,6 +380,7 @@ pub fn search_finish(spec: &PipelineSpec, results: Vec<CandidateResult>) -> Resu
 /// The spec with the search's best parameters applied.
 pub fn best_spec(spec: &PipelineSpec, report: &SearchReport) -> Result<PipelineSpec> {
     crate::selection::search::apply_params(spec, &report.best_params)
+}
 
 // ---------------------------------------------------------------- deploy: scoring requests and streamed prediction
 
@@ -521,6 +522,7 @@ impl<'m> PredictStream<'m> {
         }
         Ok(out)
     }
+}
 
 /// The spec's parameters by search path (`model__C`, `num__SimpleImputer__strategy`, …) as text,
 /// for experiment tracking: the CLI's MLflow logging and the page's run history use the same names.
