@@ -263,3 +263,9 @@ pub fn validation_curve(table: &Table, spec_json: &str, params_json: &str, hooks
     let params = parse_params("validation_curve", params_json)?;
     crate::selection::curves::validation_curve(table, &spec, &params, hooks)
 }
+
+/// The fitted pipeline as an ONNX model (serialized protobuf): raw input columns in,
+/// `label`/`probabilities`, `variable` or KMeans `label`/`scores` out (SPEC.md, "ONNX export").
+pub fn export_onnx(model: &ModelFile) -> Result<Vec<u8>> {
+    crate::export::onnx::to_onnx(model)
+}

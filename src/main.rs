@@ -4,6 +4,7 @@
 //! pipelab cv      --data FILE.csv --spec SPEC.json
 //! pipelab fit     --data FILE.csv --spec SPEC.json --out MODEL.json [--no-cv]
 //! pipelab predict --model MODEL.json --data FILE.csv [--out PRED.csv]
+//! pipelab export  --model MODEL.json --format onnx --out MODEL.onnx
 //! pipelab search  --data FILE.csv --spec SPEC.json [--out MODEL.json] [--threads N]
 //! pipelab summary --data FILE.csv
 //! pipelab profile --data FILE.csv [--delimiter C]
@@ -21,10 +22,15 @@ use pipelab::persist::ModelFile;
 use pipelab::pipeline::CvHooks;
 use pipelab::selection::search;
 
+mod cli {
+    pub mod export;
+}
+
 const USAGE: &str = "usage:
   pipelab cv      --data FILE.csv --spec SPEC.json [--delimiter C]
   pipelab fit     --data FILE.csv --spec SPEC.json --out MODEL.json [--no-cv]
   pipelab predict --model MODEL.json --data FILE.csv [--out PRED.csv]
+  pipelab export  --model MODEL.json --format onnx --out MODEL.onnx
   pipelab search  --data FILE.csv --spec SPEC.json [--out MODEL.json] [--threads N]
   pipelab summary --data FILE.csv
   pipelab profile --data FILE.csv [--delimiter C]
@@ -185,6 +191,7 @@ fn run(args: &[String]) -> Result<(), Failure> {
             }
             Ok(())
         }
+        "export" => cli::export::run(rest),
         "search" => {
             let f = parse_flags(rest, &["data", "spec", "out", "threads", "delimiter"], &[])?;
             let (table, _) = api::load_table(&read_file(need(&f, "data")?)?, &read_options(&f))?;
