@@ -12,6 +12,7 @@ import { renderClustering } from './cluster_view.js';
 import { drawFoldChart, renderDiagnostics, renderCurve, destroyCharts, CAPTIONS, suggestValues, parseValues, curveParams } from './eval_charts.js';
 import { syncCvForm, fillGroupColumns, cvFromForm, holdoutFromForm } from './eval_form.js';
 import { setupSearch, searchDataChanged, addSearchBlock, searchMetrics } from './search.js';
+import { setupExport } from './export.js';
 
 const EXAMPLES = [
   ['iris.csv', 'iris — flower species (classification, 150 rows)'],
@@ -72,6 +73,7 @@ async function main() {
   wireResults();
   wirePredict();
   setupSearch({ client, state, buildSpec, updateSpecView, setBusy, recoverIfFatal, adoptModel });
+  setupExport({ client, state, recoverIfFatal });
   try {
     const { catalog, version } = await client.call('init');
     state.catalog = catalog;
