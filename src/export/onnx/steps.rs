@@ -294,7 +294,44 @@ pub fn emit_step(g: &mut Graph, step: &FittedStep, x: OFrame) -> Result<OFrame> 
         // so it is left out of the graph by design.
         FittedStep::OutlierRemover(_) => Ok(x),
         FittedStep::KNNImputer(_) => Err(refuse("KNNImputer", "its neighbour search over the stored training rows with missing-aware distances has no ONNX operator (not implemented)")),
-        FittedStep::TargetEncoder(_) => Err(refuse("TargetEncoder", "its per-category lookup is not implemented in the exporter yet")),
+        FittedStep::TargetEncoder(s) => {
+            // The prediction-time lookup (`transform`; the cross-fitted encodings are for training rows only):
+            // each category's encoding, an unseen category the target mean.
+            let mut out = OFrame::default();
+            let n_out = s.target_mean.len();
+            for (j, tc) in s.columns.iter().enumerate() {
+                let (col, is_str) = x.column(g, j);
+                let mut cats: Vec<String> = match &tc.categories {
+                    CategoryKeys::Text(v) if is_str => v.clone(),
+                    CategoryKeys::Num(v) if !is_str => v.iter().map(|&c| crate::data::format_number(c)).collect(),
+                    _ => return Err(Error::column(&x.names[j], "changed kind (text / numbers) since TargetEncoder was fitted")),
+                };
+                if tc.has_missing {
+                    cats.push(String::new());
+                }
+                let c = cats.len();
+                if tc.encodings.len() != n_out || tc.encodings.iter().any(|e| e.len() != c) {
+                    return Err(Error::data(format!("TargetEncoder: the encodings of column '{}' do not match its categories", tc.name)));
+                }
+                let f = category_indicators(g, &col, is_str, &cats, tc.has_missing);
+                let mut w = vec![0.0; c * n_out];
+                for (k, enc) in tc.encodings.iter().enumerate() {
+                    for (q, &v) in enc.iter().enumerate() {
+                        w[q * n_out + k] = v;
+                    }
+                }
+                let w = g.c_f64("encodings", &[c, n_out], w);
+                let known = g.op("MatMul", &[&f, &w], vec![]);
+                let seen = g.row_sum(&f);
+                let half = g.scalar_f64(0.5);
+                let seen = g.op("Greater", &[&seen, &half], vec![]);
+                let mean = g.c_f64("target_mean", &[1, n_out], s.target_mean.clone());
+                let v = g.where_(&seen, &known, &mean);
+                let names = if n_out > 1 { (0..n_out).map(|k| format!("{}_{k}", tc.name)).collect() } else { vec![x.names[j].clone()] };
+                out.extend(OFrame::numeric(v, names));
+            }
+            Ok(out)
+        }
     }
 }
 
