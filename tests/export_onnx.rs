@@ -396,3 +396,16 @@ fn python_onnxruntime_agrees() {
         println!("python onnxruntime {tag:45} {} rows, ties {}, max rel diff {:.1e}", o.rows, o.ties, o.max_rel);
     }
 }
+
+/// Training rows of a single class: the model file holds a constant answer, and so does the graph.
+#[test]
+fn single_class_model_exports_its_constant_answer() {
+    require_runtime();
+    let text = std::fs::read_to_string(root().join("www/datasets/iris.csv")).unwrap();
+    let setosa: String = text.lines().take(51).map(|l| format!("{l}\n")).collect();
+    let table = api::load_table(setosa.as_bytes(), "").unwrap().0;
+    let model = api::fit_model(&table, r#"{"target":"species","model":{"LogisticRegression":{}}}"#, None).unwrap();
+    assert!(matches!(model.pipeline.model, pipelab::pipeline::ModelState::SingleClass(_)));
+    let o = check("single_class", &model, &table).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((o.rows, o.ties), (50, 0));
+}
