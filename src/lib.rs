@@ -20,6 +20,7 @@ pub mod api;
 pub mod data;
 pub mod error;
 pub mod estimator;
+pub mod export;
 pub mod features;
 pub mod frame;
 pub mod inspect;

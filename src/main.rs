@@ -7,6 +7,7 @@
 //! pipelab serve   --model MODEL.json [--host 127.0.0.1] [--port 8080] [--max-body-bytes N] [--timeout-ms N]
 //! pipelab search  --data FILE.csv --spec SPEC.json [--out MODEL.json] [--threads N] [TRACKING]
 //! TRACKING = --mlflow URI [--experiment NAME] [--run-name NAME] [--mlflow-timeout SECS] [--mlflow-required]
+//! pipelab export  --model MODEL.json --format onnx --out MODEL.onnx
 //! pipelab summary --data FILE.csv
 //! pipelab profile --data FILE.csv [--delimiter C]
 //! pipelab catalog
@@ -39,12 +40,16 @@ mod batch;
 #[path = "cli/serve.rs"]
 mod serve;
 
+#[path = "cli/export.rs"]
+mod export;
+
 const USAGE: &str = "usage:
   pipelab cv      --data FILE.csv --spec SPEC.json [--delimiter C] [TRACKING]
   pipelab fit     --data FILE.csv --spec SPEC.json --out MODEL.json [--no-cv] [TRACKING] [--register NAME]
   pipelab predict --model MODEL.json --data FILE.csv|- [--out PRED.csv|-]   (streams: any file size; - = stdin/stdout)
   pipelab serve   --model MODEL.json [--host 127.0.0.1] [--port 8080] [--max-body-bytes N] [--timeout-ms N]
   pipelab search  --data FILE.csv --spec SPEC.json [--out MODEL.json] [--threads N] [TRACKING]
+  pipelab export  --model MODEL.json --format onnx --out MODEL.onnx
   pipelab summary --data FILE.csv
   pipelab profile --data FILE.csv [--delimiter C]
   pipelab catalog [--markdown]
@@ -255,6 +260,7 @@ fn run(args: &[String]) -> Result<(), Failure> {
             batch::predict(&model, need(&f, "data")?, f.get("out").map(String::as_str)).map_err(Failure::Run)
         }
         "serve" => serve_command(rest),
+        "export" => export::run(rest),
         "search" => {
             let f = parse_flags(rest, &with_tracking(&["data", "spec", "out", "threads", "delimiter"]), track::SWITCHES)?;
             let tracking = track::Options::from_flags(&f).map_err(Failure::Usage)?;

@@ -15,6 +15,7 @@ import { setupSearch, searchDataChanged, addSearchBlock, searchMetrics } from '.
 import { setupMonitor, lineageView } from './monitor.js';
 
 import { setupRuns, recordRun, fillForm } from './runs.js';
+import { setupExport } from './export.js';
 
 const EXAMPLES = [
   ['iris.csv', 'iris — flower species (classification, 150 rows)'],
@@ -77,6 +78,7 @@ async function main() {
   setupSearch({ client, state, buildSpec, updateSpecView, setBusy, recoverIfFatal, adoptModel, recordRun });
   setupMonitor({ client, setBusy, recoverIfFatal, adoptModel, ensureModel });
   setupRuns({ client, state, openSpec, loadExample: (name) => loadExample(name), isExample: (name) => EXAMPLES.some(([f]) => f === name) });
+  setupExport({ client, state, recoverIfFatal });
   try {
     const { catalog, version } = await client.call('init');
     state.catalog = catalog;

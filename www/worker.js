@@ -43,6 +43,8 @@ const handlers = {
   fit_clustering: (m) => session.fit_clustering(m.spec),
   inspect_fit: (m) => session.inspect_fit(m.spec),
   inspect_model: () => session.inspect_model(),
+  // Export area (www/export.js): the session's model as ONNX bytes.
+  export_onnx: () => session.export_onnx(),
   // Evaluation (issue 6): pictures of the last CV, learning and validation curves.
   cv_diagnostics: () => session.cv_diagnostics(),
   learning_curve: (m) => session.learning_curve(m.spec, m.params ?? '', progressOf(m)),

@@ -19,6 +19,8 @@ mod monitor;
 
 mod track;
 
+mod export;
+
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 

@@ -1,0 +1,27 @@
+// The Export area: the session's current model (trained on the page or loaded from a
+// file) downloaded as ONNX, run by any ONNX runtime. The worker's Session builds it.
+import { $, showError, clearError, download } from './dom.js';
+
+export function setupExport({ client, state, recoverIfFatal }) {
+  const status = $('#export-status');
+  const error = $('#export-error');
+  $('#download-onnx').addEventListener('click', async () => {
+    clearError(error);
+    if (!state.modelText) {
+      showError(error, 'No model yet: fit one ("Fit on all rows & download model") or load a model file first.');
+      return;
+    }
+    status.textContent = 'writing the ONNX graph…';
+    try {
+      const bytes = await client.call('export_onnx');
+      const base = (state.dataName || 'data').replace(/\.[^.]*$/, '') || 'data';
+      const name = `pipelab-model-${base}.onnx`;
+      download(bytes, name, 'application/octet-stream');
+      status.textContent = `saved ${name} (${(bytes.length / 1024).toFixed(1)} KiB)`;
+    } catch (e) {
+      status.textContent = '';
+      showError(error, `Could not export to ONNX: ${e.message}`);
+      await recoverIfFatal(e);
+    }
+  });
+}
