@@ -554,6 +554,7 @@ pub fn track_params(spec_json: &str, candidates: &[crate::selection::search::Par
         })
         .collect();
     Ok(TrackParams { params: spec_params(&base), search: search_params(&spec), candidates })
+}
 
 /// The fitted pipeline as an ONNX model (serialized protobuf): raw input columns in,
 /// `label`/`probabilities`, `variable` or KMeans `label`/`scores` out (SPEC.md, "ONNX export").
