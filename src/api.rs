@@ -263,3 +263,17 @@ pub fn validation_curve(table: &Table, spec_json: &str, params_json: &str, hooks
     let params = parse_params("validation_curve", params_json)?;
     crate::selection::curves::validation_curve(table, &spec, &params, hooks)
 }
+
+// ---------------------------------------------------------------- export
+
+/// The scikit-learn script equivalent to a spec (JSON): `pipelab export --format sklearn`
+/// and the page's "Show the code". See [`crate::export::sklearn`].
+pub fn export_sklearn(spec_json: &str) -> Result<String> {
+    let spec = PipelineSpec::from_json(spec_json)?;
+    crate::export::sklearn::to_sklearn_script(&spec, None)
+}
+
+/// The scikit-learn script of the spec a model file was fitted from.
+pub fn export_sklearn_model(model: &ModelFile) -> Result<String> {
+    crate::export::sklearn::to_sklearn_script(&model.spec, None)
+}

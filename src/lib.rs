@@ -19,6 +19,7 @@ pub mod bench_data;
 pub mod data;
 pub mod error;
 pub mod estimator;
+pub mod export;
 pub mod features;
 pub mod frame;
 pub mod inspect;

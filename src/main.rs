@@ -9,6 +9,7 @@
 //! pipelab profile --data FILE.csv [--delimiter C]
 //! pipelab catalog
 //! pipelab generate --task classification|regression|blobs --rows N --cols P --seed S [--classes K] --out FILE.csv
+//! pipelab export  (--spec SPEC.json | --model MODEL.json) --format sklearn [--out FILE|-]
 //! ```
 //! Errors go to stderr as one line, with exit code 1 (2 for usage errors).
 
@@ -21,6 +22,9 @@ use pipelab::persist::ModelFile;
 use pipelab::pipeline::CvHooks;
 use pipelab::selection::search;
 
+#[path = "cli/export.rs"]
+mod export_cmd;
+
 const USAGE: &str = "usage:
   pipelab cv      --data FILE.csv --spec SPEC.json [--delimiter C]
   pipelab fit     --data FILE.csv --spec SPEC.json --out MODEL.json [--no-cv]
@@ -29,7 +33,8 @@ const USAGE: &str = "usage:
   pipelab summary --data FILE.csv
   pipelab profile --data FILE.csv [--delimiter C]
   pipelab catalog [--markdown]
-  pipelab generate --task classification|regression|blobs --rows N --cols P --seed S [--classes K] --out FILE.csv";
+  pipelab generate --task classification|regression|blobs --rows N --cols P --seed S [--classes K] --out FILE.csv
+  pipelab export  (--spec SPEC.json | --model MODEL.json) --format sklearn [--out FILE|-]";
 
 enum Failure {
     Usage(String),
@@ -276,6 +281,29 @@ fn run(args: &[String]) -> Result<(), Failure> {
                 None => 5,
             };
             print_json(&pipelab::bench_data::bench_task(op, &data, &spec, reps)?)
+        }
+        "export" => {
+            let f = parse_flags(rest, &["spec", "model", "format", "out"], &[])?;
+            let conv = |e: export_cmd::ExportError| match e {
+                export_cmd::ExportError::Usage(m) => Failure::Usage(m),
+                export_cmd::ExportError::Run(m) => Failure::Run(m),
+            };
+            let read = |p: &str| read_text(p).map_err(|e| match e {
+                Failure::Usage(m) | Failure::Run(m) => m,
+            });
+            let src = export_cmd::source(&f, &read).map_err(conv)?;
+            let bytes = export_cmd::export(need(&f, "format")?, &src).map_err(conv)?;
+            match f.get("out").map(String::as_str) {
+                None | Some("-") => {
+                    use std::io::Write;
+                    let mut out = std::io::stdout().lock();
+                    match out.write_all(&bytes).and_then(|_| out.flush()) {
+                        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::Run(format!("cannot write to stdout: {e}"))),
+                        _ => Ok(()),
+                    }
+                }
+                Some(path) => std::fs::write(path, &bytes).map_err(|e| Failure::Run(format!("cannot write {path}: {e}"))),
+            }
         }
         "-h" | "--help" | "help" => {
             println!("{USAGE}");

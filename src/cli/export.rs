@@ -1,0 +1,52 @@
+//! `pipelab export`: a spec or a model file in another format.
+//!
+//! ```text
+//! pipelab export (--spec SPEC.json | --model MODEL.json) --format sklearn [--out FILE | -]
+//! ```
+//! `--out -` or no `--out` writes to stdout. Formats are dispatched by one
+//! `match` so each new format is one arm.
+
+use std::collections::HashMap;
+
+use pipelab::api;
+use pipelab::persist::ModelFile;
+
+/// What to export: a spec's text or a parsed model file.
+pub enum Source {
+    Spec(String),
+    Model(Box<ModelFile>),
+}
+
+/// Reads the source named by `--spec` or `--model` (exactly one).
+pub fn source(flags: &HashMap<String, String>, read_text: &dyn Fn(&str) -> Result<String, String>) -> Result<Source, ExportError> {
+    match (flags.get("spec"), flags.get("model")) {
+        (Some(s), None) => Ok(Source::Spec(read_text(s).map_err(ExportError::Run)?)),
+        (None, Some(m)) => {
+            let text = read_text(m).map_err(ExportError::Run)?;
+            Ok(Source::Model(Box::new(ModelFile::from_json(&text).map_err(|e| ExportError::Run(e.to_string()))?)))
+        }
+        (Some(_), Some(_)) => Err(ExportError::Usage("give either --spec or --model, not both".into())),
+        (None, None) => Err(ExportError::Usage("--spec SPEC.json or --model MODEL.json is required".into())),
+    }
+}
+
+pub enum ExportError {
+    Usage(String),
+    Run(String),
+}
+
+/// The exported bytes for `format`.
+pub fn export(format: &str, src: &Source) -> Result<Vec<u8>, ExportError> {
+    let run = |e: pipelab::Error| ExportError::Run(e.to_string());
+    match format {
+        "sklearn" => {
+            let script = match src {
+                Source::Spec(text) => api::export_sklearn(text).map_err(run)?,
+                Source::Model(m) => api::export_sklearn_model(m).map_err(run)?,
+            };
+            Ok(script.into_bytes())
+        }
+        "onnx" => Err(ExportError::Usage("--format onnx is not available in this build".into())),
+        other => Err(ExportError::Usage(format!("unknown --format {other:?}; known: sklearn"))),
+    }
+}
