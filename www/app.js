@@ -12,6 +12,7 @@ import { renderClustering } from './cluster_view.js';
 import { drawFoldChart, renderDiagnostics, renderCurve, destroyCharts, CAPTIONS, suggestValues, parseValues, curveParams } from './eval_charts.js';
 import { syncCvForm, fillGroupColumns, cvFromForm, holdoutFromForm } from './eval_form.js';
 import { setupSearch, searchDataChanged, addSearchBlock, searchMetrics } from './search.js';
+import { wireCode, noteCodeSpec } from './code.js';
 
 const EXAMPLES = [
   ['iris.csv', 'iris — flower species (classification, 150 rows)'],
@@ -325,6 +326,7 @@ function wirePipeline() {
     updateSpecView();
   });
   wirePreview({ client, buildSpec, onError: recoverIfFatal });
+  wireCode(client);
   $('#cv-fieldset').addEventListener('change', syncCvForm);
   syncCvForm();
   $('#train').addEventListener('click', train);
@@ -627,6 +629,7 @@ function updateSpecView() {
     ta.value = JSON.stringify(addSearchBlock(structuredClone(spec)), null, 2);
     ta.classList.remove('invalid');
     notePreviewSpec(JSON.stringify(spec));
+    noteCodeSpec(ta.value);
   } catch (e) {
     ta.value = `// ${e.message}`;
     ta.classList.add('invalid');

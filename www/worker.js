@@ -51,6 +51,8 @@ const handlers = {
   search_plan: (m) => session.search_plan(m.spec, m.history, m.elapsed_ms),
   search_evaluate: (m) => session.search_evaluate(m.spec, m.plan, m.params),
   search_finish: (m) => session.search_finish(m.spec, m.results),
+  // "Show the code" (www/code.js): the spec as a scikit-learn script.
+  export_sklearn: (m) => session.export_sklearn(m.spec),
 };
 
 // Reads a Blob in chunks into the core's chunked CSV reader: progress is

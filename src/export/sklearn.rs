@@ -102,6 +102,9 @@ impl<'a> Gen<'a> {
 
     fn script(&mut self, data_name: Option<&str>) -> String {
         let task = self.spec.model.task();
+        if self.spec.search.is_some() {
+            self.note("the spec's `search` is not exported: the script cross-validates the pipeline with the parameters as written (run the search with `pipelab search`, then export its best spec).".into());
+        }
         let pipeline = self.make_pipeline();
         let cv = self.make_cv(task);
         self.fixed_imports(task);
@@ -425,6 +428,8 @@ impl<'a> Gen<'a> {
                     }
                     kw.push(("**".into(), format!("since((1, 7), quantile_method={})", py_value(&v))));
                 }
+                // scikit-learn refuses a random_state when TargetEncoder does not shuffle.
+                ("TargetEncoder", "random_state") if params.get("shuffle").and_then(Value::as_bool) == Some(false) => {}
                 ("KBinsDiscretizer" | "TargetEncoder", "random_state") => kw.push((key, self.seed_of(&v))),
                 ("SelectKBest" | "SelectPercentile", "score_func") => {
                     let f = v.as_str().unwrap_or("f_classif").to_string();

@@ -130,7 +130,8 @@ def make_scoring(names, classes):
     for metric, function in [("precision", precision_score), ("recall", recall_score), ("f1", f1_score)]:
         table[metric] = (make_scorer(function, pos_label=positive, zero_division=0), 1)
         for average in ("micro", "macro", "weighted"):
-            table[f"{metric}_{average}"] = (make_scorer(function, average=average, zero_division=0), 1)
+            # pos_label is ignored when averaging, but must be a valid label (its default is 1).
+            table[f"{metric}_{average}"] = (make_scorer(function, average=average, pos_label=positive, zero_division=0), 1)
     if multiclass:
         for metric in ("precision", "recall", "f1", "average_precision", "brier_score"):
             del table[metric]  # pipelab refuses these binary metrics with more than two classes
@@ -155,10 +156,10 @@ def n_features_out(estimator):
     while True:
         if isinstance(estimator, Pipeline):
             estimator = estimator[-1]
-        elif hasattr(estimator, "estimator_"):
-            estimator = estimator.estimator_
-        else:
+        elif hasattr(estimator, "n_features_in_"):
             return int(estimator.n_features_in_)
+        else:  # OutlierRemover: the pipeline it wraps
+            estimator = estimator.estimator_
 
 
 def evaluate(X, y, classes, column_types, groups, notes):

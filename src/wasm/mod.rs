@@ -15,6 +15,7 @@ mod steps;
 mod models;
 mod eval;
 mod search;
+mod code;
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
