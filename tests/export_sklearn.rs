@@ -29,7 +29,7 @@ enum Check {
     /// The mean of `metric` from the script inside the oracle entry's accept range
     /// (`results.<key>.accept_range`), and within the range's width of pipelab's mean.
     Oracle(&'static str, &'static str, &'static str),
-    /// The mean of every metric within this absolute difference (stochastic pipelines
+    /// The mean of every metric within this relative difference (stochastic pipelines
     /// with no oracle range: pipelab's generator is not numpy's).
     Mean(f64),
     /// Clustering: every metric pipelab reports within this relative difference.
@@ -121,15 +121,22 @@ fn cases() -> Vec<Case> {
         ),
         case("h_iris_gaussian_nb", "iris", &simple("species", "", r#"{"GaussianNB": {}}"#, ""), Exact),
         case("h_wine_std_knn5", "wine", &simple("class", STD, r#"{"KNeighborsClassifier": {"n_neighbors": 5}}"#, ""), Exact),
-        case("h_iris_linear_svc", "iris", &simple("species", "", r#"{"LinearSVC": {"C": 1.0}}"#, r#", "scoring": ["accuracy"]"#), Abs(0.0)),
-        case("h_wine_std_linear_svc", "wine", &simple("class", STD, r#"{"LinearSVC": {"C": 1.0}}"#, r#", "scoring": ["accuracy"]"#), Abs(0.0)),
+        case("h_iris_linear_svc", "iris", &simple("species", "", r#"{"LinearSVC": {"C": 1.0}}"#, r#", "scoring": ["accuracy"]"#), Exact),
+        case("h_wine_std_linear_svc", "wine", &simple("class", STD, r#"{"LinearSVC": {"C": 1.0}}"#, r#", "scoring": ["accuracy"]"#), Exact),
         case("i_breast_cancer_std_logreg_C0.1", "breast_cancer", &simple("diagnosis", STD, r#"{"LogisticRegression": {"C": 0.1, "max_iter": 1000}}"#, r#", "scoring": ["accuracy"]"#), Exact),
         case("j_wine_kbins_uniform_ordinal", "wine", &simple("class", r#"{"KBinsDiscretizer": {"n_bins": 5, "encode": "ordinal", "strategy": "uniform"}}"#, LR, ""), Exact),
         case("j_wine_minmax_logreg", "wine", &simple("class", r#"{"MinMaxScaler": {}}"#, LR, ""), Exact),
         case("j_wine_robust_logreg", "wine", &simple("class", r#"{"RobustScaler": {}}"#, LR, ""), Exact),
         case("k_iris_std_lda2_logreg", "iris", &simple("species", &format!(r#"{STD}, {{"LinearDiscriminantAnalysis": {{"n_components": 2}}}}"#), LR, ""), Exact),
         // ---- every other step
-        case("knn_imputer_ordinal_titanic", "titanic_like", &titanic(&titanic_pre(r#"{"KNNImputer": {"n_neighbors": 3}}, {"StandardScaler": {}}"#, r#"{"SimpleImputer": {"strategy": "most_frequent"}}, {"OrdinalEncoder": {}}"#), "", LR, ""), Exact),
+        case("ordinal_encoder_titanic", "titanic_like", &titanic(&titanic_pre(r#"{"SimpleImputer": {}}, {"StandardScaler": {}}"#, r#"{"SimpleImputer": {"strategy": "most_frequent"}}, {"OrdinalEncoder": {}}"#), "", LR, ""), Exact),
+        // Titanic's integer columns make equally distant donors common (pipelab takes the earlier row,
+        // numpy's argpartition any): the continuous housing columns have none.
+        case("knn_imputer_housing", "housing_like", &format!(
+            r#"{{"target": "price", "preprocess": {{"transformers": [
+            {{"name": "num", "columns": {{"dtype": "numeric"}}, "steps": [{{"KNNImputer": {{"n_neighbors": 4, "weights": "distance"}}}}, {STD}]}},
+            {{"name": "cat", "columns": {{"dtype": "categorical"}}, "steps": [{{"OrdinalEncoder": {{}}}}]}}]}},
+            "model": {{"Ridge": {{}}}}}}"#), Exact),
         case("simple_imputer_constant_indicator", "titanic_like", &titanic(&titanic_pre(r#"{"SimpleImputer": {"strategy": "constant", "fill_value": 0, "add_indicator": true}}, {"StandardScaler": {}}"#, r#"{"SimpleImputer": {"strategy": "constant", "fill_value": "missing"}}, {"OneHotEncoder": {"handle_unknown": "ignore", "drop": "if_binary"}}"#), "", LR, ""), Exact),
         case("target_encoder_no_shuffle", "titanic_like", &titanic(&titanic_pre(r#"{"SimpleImputer": {"strategy": "median"}}, {"StandardScaler": {}}"#, r#"{"SimpleImputer": {"strategy": "most_frequent"}}, {"TargetEncoder": {"shuffle": false}}"#), "", LR, ""), Exact),
         case("target_encoder_shuffled", "titanic_like", &titanic(&titanic_pre(r#"{"SimpleImputer": {"strategy": "median"}}, {"StandardScaler": {}}"#, r#"{"SimpleImputer": {"strategy": "most_frequent"}}, {"TargetEncoder": {}}"#), "", LR, ""), Mean(0.02)),
@@ -139,7 +146,10 @@ fn cases() -> Vec<Case> {
             "remainder": "passthrough"}}, "steps": [{{"SimpleImputer": {{}}}}, {STD}], "model": {{"Ridge": {{"alpha": 10.0}}}}}}"#), Exact),
         case("wine_maxabs_normalizer", "wine", &simple("class", r#"{"MaxAbsScaler": {}}, {"Normalizer": {"norm": "l1"}}, {"StandardScaler": {}}"#, LR, ""), Exact),
         case("wine_power_transformer", "wine", &simple("class", r#"{"PowerTransformer": {}}"#, LR, ""), Abs(1e-6)),
-        case("diabetes_outlier_remover_iqr", "diabetes", &simple("target", r#"{"StandardScaler": {}}, {"OutlierRemover": {"factor": 1.5}}, {"PolynomialFeatures": {"degree": 2, "include_bias": false}}"#, r#"{"Ridge": {"alpha": 1.0}}"#, ""), Exact),
+        // On raw values: after a scaler, the values lying exactly on a fence (diabetes' s4 has some)
+        // fall on either side by the libraries' rounding.
+        case("diabetes_outlier_remover_iqr", "diabetes", &simple("target", r#"{"OutlierRemover": {"factor": 1.5}}, {"StandardScaler": {}}, {"PolynomialFeatures": {"degree": 2, "include_bias": false}}"#, r#"{"Ridge": {"alpha": 1.0}}"#, ""), Exact),
+        case("diabetes_scaled_outlier_remover", "diabetes", &simple("target", r#"{"StandardScaler": {}}, {"OutlierRemover": {"factor": 1.5}}"#, r#"{"Ridge": {"alpha": 1.0}}"#, ""), Mean(0.03)),
         case("diabetes_outlier_remover_zscore_first", "diabetes", &simple("target", r#"{"OutlierRemover": {"method": "zscore", "threshold": 2.5}}"#, r#"{"LinearRegression": {}}"#, scoring_reg), Exact),
         case("wine_kbins_quantile_onehot", "wine", &simple("class", r#"{"KBinsDiscretizer": {"n_bins": 4}}"#, LR, ""), Exact),
         case("wine_kbins_kmeans_ordinal", "wine", &simple("class", r#"{"KBinsDiscretizer": {"n_bins": 3, "encode": "ordinal", "strategy": "kmeans"}}, {"StandardScaler": {}}"#, LR, ""), Abs(1e-6)),
@@ -156,7 +166,7 @@ fn cases() -> Vec<Case> {
         // ---- every other model
         case("diabetes_elastic_net", "diabetes", &simple("target", STD, r#"{"ElasticNet": {"alpha": 0.1, "l1_ratio": 0.7}}"#, ""), Abs(1e-4)),
         case("breast_cancer_logreg_balanced", "breast_cancer", &simple("diagnosis", STD, r#"{"LogisticRegression": {"class_weight": "balanced", "C": 0.3}}"#, scoring_binary), Exact),
-        case("iris_std_svc", "iris", &simple("species", STD, r#"{"SVC": {"C": 2.0}}"#, r#", "scoring": ["accuracy", "f1_macro"]"#), Abs(0.0)),
+        case("iris_std_svc", "iris", &simple("species", STD, r#"{"SVC": {"C": 2.0}}"#, r#", "scoring": ["accuracy", "f1_macro"]"#), Exact),
         case("diabetes_knn_regressor", "diabetes", &simple("target", STD, r#"{"KNeighborsRegressor": {"n_neighbors": 7, "weights": "distance"}}"#, scoring_reg), Exact),
         case("diabetes_decision_tree_regressor", "diabetes", &simple("target", "", r#"{"DecisionTreeRegressor": {"max_depth": 3}}"#, ""), Abs(1e-6)),
         case("diabetes_random_forest_regressor", "diabetes", &simple("target", "", r#"{"RandomForestRegressor": {"n_estimators": 50, "max_depth": 6}}"#, ""), Mean(0.03)),
@@ -175,7 +185,7 @@ fn cases() -> Vec<Case> {
         case("titanic_group_kfold", "titanic_like", &titanic(&titanic_pre(r#"{"SimpleImputer": {}}, {"StandardScaler": {}}"#, IMPUTE_OHE), "", LR, r#", "cv": {"GroupKFold": {"n_splits": 3, "groups": "pclass"}}"#), Exact),
         case("diabetes_holdout_no_shuffle", "diabetes", &simple("target", STD, r#"{"Ridge": {"alpha": 0.5}}"#, r#", "holdout": {"test_size": 0.2, "shuffle": false}, "cv": {"KFold": {"n_splits": 4}}"#), Exact),
         case("iris_shuffled_stratified_kfold", "iris", &simple("species", STD, LR, r#", "cv": {"StratifiedKFold": {"n_splits": 5, "shuffle": true, "random_state": 3}}"#), Mean(0.03)),
-        case("diabetes_shuffle_split", "diabetes", &simple("target", STD, r#"{"Ridge": {}}"#, r#", "cv": {"ShuffleSplit": {"n_splits": 6, "test_size": 0.2}}"#), Mean(0.08)),
+        case("diabetes_shuffle_split", "diabetes", &simple("target", STD, r#"{"Ridge": {}}"#, r#", "cv": {"ShuffleSplit": {"n_splits": 6, "test_size": 0.2}}"#), Mean(0.15)),
         case("wine_repeated_stratified", "wine", &simple("class", STD, r#"{"GaussianNB": {}}"#, r#", "cv": {"RepeatedStratifiedKFold": {"n_splits": 3, "n_repeats": 2}}"#), Mean(0.03)),
         case("wine_multiclass_metrics", "wine", &simple("class", STD, LR, scoring_multi), Exact),
         case("breast_cancer_holdout_stratified", "breast_cancer", &simple("diagnosis", STD, LR, r#", "holdout": {"test_size": 0.25, "stratify": true}"#), Mean(0.03)),
@@ -335,7 +345,7 @@ fn exported_scripts_reproduce_pipelab_cv() {
             }
             let (ma, mb) = (v["mean"].as_f64().unwrap(), theirs["metrics"][m]["mean"].as_f64().unwrap_or(f64::NAN));
             match c.check {
-                Check::Mean(tol) if (ma - mb).abs() > tol || mb.is_nan() => fail(format!("{m} mean: pipelab {ma} vs scikit-learn {mb} (allowed {tol})")),
+                Check::Mean(tol) if rel(ma, mb) > tol || mb.is_nan() => fail(format!("{m} mean: pipelab {ma} vs scikit-learn {mb} (allowed {tol})")),
                 Check::Oracle(entry, key, metric) if metric == m => {
                     let r = &oracle["entries"][entry]["results"][key]["accept_range"];
                     let (lo, hi) = (r[0].as_f64().unwrap(), r[1].as_f64().unwrap());

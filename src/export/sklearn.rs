@@ -364,6 +364,7 @@ impl<'a> Gen<'a> {
 
     /// The top-level steps and the model; an OutlierRemover wraps everything after it.
     fn assemble(&mut self, steps: &[StepSpec], model: Item) -> Vec<Item> {
+        let spec_has_preprocess = self.spec.preprocess.is_some();
         let names = named(steps);
         let mut out = Vec::new();
         for (i, (name, s)) in names.iter().enumerate() {
@@ -379,6 +380,11 @@ impl<'a> Gen<'a> {
                 let v = serde_json::to_value(p).unwrap_or(Value::Null);
                 let kw = format!("method={}, factor={}, threshold={}", py_value(&v["method"]), py_value(&v["factor"]), py_value(&v["threshold"]));
                 let mut c = vec!["OutlierRemover wraps the rest of the pipeline: it drops outlying training rows before fitting it.".to_string()];
+                if i > 0 || spec_has_preprocess {
+                    let n = "OutlierRemover after other steps: a value lying exactly on a fence can fall on either side by the two libraries' rounding of the steps before it.".to_string();
+                    c.push(format!("NOTE: {n}"));
+                    self.note(n);
+                }
                 c.extend(comments);
                 out.push(Item { name: name.clone(), expr: format!("OutlierRemover(\n    {},\n    {kw},\n)", indent_rest(&inner_expr, 4)), comments: c });
                 return out;
@@ -477,6 +483,9 @@ impl<'a> Gen<'a> {
                 kw.push(("svd_solver".into(), "\"full\"".into()));
             }
             "TruncatedSVD" => kw.push(("random_state".into(), self.seed.to_string())),
+            "KNNImputer" => self.note_here(
+                "KNNImputer: between equally distant donors pipelab takes the earlier training row, scikit-learn any (numpy's argpartition); with such ties (integer-valued columns) imputed values can differ.".into(),
+            ),
             "FunctionTransformer" => kw.push(("feature_names_out".into(), "\"one-to-one\"".into())),
             "TargetEncoder" if params.get("shuffle").and_then(Value::as_bool) == Some(true) => self.note_here(
                 "TargetEncoder(shuffle=true): pipelab shuffles its cross-fitting folds with its own seeded generator, not numpy's, so the encodings of the training rows differ (shuffle=false matches exactly).".into(),
