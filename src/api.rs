@@ -561,3 +561,17 @@ pub fn track_params(spec_json: &str, candidates: &[crate::selection::search::Par
 pub fn export_onnx(model: &ModelFile) -> Result<Vec<u8>> {
     crate::export::onnx::to_onnx(model)
 }
+
+// ---------------------------------------------------------------- export
+
+/// The scikit-learn script equivalent to a spec (JSON): `pipelab export --format sklearn`
+/// and the page's "Show the code". See [`crate::export::sklearn`].
+pub fn export_sklearn(spec_json: &str) -> Result<String> {
+    let spec = PipelineSpec::from_json(spec_json)?;
+    crate::export::sklearn::to_sklearn_script(&spec, None)
+}
+
+/// The scikit-learn script of the spec a model file was fitted from.
+pub fn export_sklearn_model(model: &ModelFile) -> Result<String> {
+    crate::export::sklearn::to_sklearn_script(&model.spec, None)
+}

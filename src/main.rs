@@ -7,13 +7,13 @@
 //! pipelab serve   --model MODEL.json [--host 127.0.0.1] [--port 8080] [--max-body-bytes N] [--timeout-ms N]
 //! pipelab search  --data FILE.csv --spec SPEC.json [--out MODEL.json] [--threads N] [TRACKING]
 //! TRACKING = --mlflow URI [--experiment NAME] [--run-name NAME] [--mlflow-timeout SECS] [--mlflow-required]
-//! pipelab export  --model MODEL.json --format onnx --out MODEL.onnx
 //! pipelab summary --data FILE.csv
 //! pipelab profile --data FILE.csv [--delimiter C]
 //! pipelab catalog
 //! pipelab drift   --model MODEL.json --data NEW.csv [--method M] [--threshold T]
 //! pipelab retrain --model MODEL.json --data NEW.csv [--data MORE.csv ...] --out MODEL2.json
 //! pipelab generate --task classification|regression|blobs --rows N --cols P --seed S [--classes K] --out FILE.csv
+//! pipelab export  (--spec SPEC.json | --model MODEL.json) --format sklearn|onnx [--out FILE|-]
 //! ```
 //! Errors go to stderr as one line, with exit code 1 (2 for usage errors).
 
@@ -41,7 +41,7 @@ mod batch;
 mod serve;
 
 #[path = "cli/export.rs"]
-mod export;
+mod export_cmd;
 
 const USAGE: &str = "usage:
   pipelab cv      --data FILE.csv --spec SPEC.json [--delimiter C] [TRACKING]
@@ -49,12 +49,13 @@ const USAGE: &str = "usage:
   pipelab predict --model MODEL.json --data FILE.csv|- [--out PRED.csv|-]   (streams: any file size; - = stdin/stdout)
   pipelab serve   --model MODEL.json [--host 127.0.0.1] [--port 8080] [--max-body-bytes N] [--timeout-ms N]
   pipelab search  --data FILE.csv --spec SPEC.json [--out MODEL.json] [--threads N] [TRACKING]
-  pipelab export  --model MODEL.json --format onnx --out MODEL.onnx
   pipelab summary --data FILE.csv
   pipelab profile --data FILE.csv [--delimiter C]
   pipelab catalog [--markdown]
   pipelab drift   --model MODEL.json --data NEW.csv [--method psi|ks|wasserstein|chisquare|jensenshannon|z] [--threshold T]
   pipelab retrain --model MODEL.json --data NEW.csv [--data MORE.csv ...] --out MODEL2.json
+  pipelab export  (--spec SPEC.json | --model MODEL.json) --format sklearn [--out FILE|-]
+  pipelab export  --model MODEL.json --format onnx [--out MODEL.onnx|-]
   pipelab generate --task classification|regression|blobs --rows N --cols P --seed S [--classes K] --out FILE.csv
 TRACKING (log the run to an MLflow tracking server; the command's result is printed either way):
   --mlflow http://HOST:PORT [--experiment NAME] [--run-name NAME] [--mlflow-timeout SECS] [--mlflow-required]";
@@ -260,7 +261,6 @@ fn run(args: &[String]) -> Result<(), Failure> {
             batch::predict(&model, need(&f, "data")?, f.get("out").map(String::as_str)).map_err(Failure::Run)
         }
         "serve" => serve_command(rest),
-        "export" => export::run(rest),
         "search" => {
             let f = parse_flags(rest, &with_tracking(&["data", "spec", "out", "threads", "delimiter"]), track::SWITCHES)?;
             let tracking = track::Options::from_flags(&f).map_err(Failure::Usage)?;
@@ -370,6 +370,29 @@ fn run(args: &[String]) -> Result<(), Failure> {
                 None => 5,
             };
             print_json(&bench_data::bench_task(op, &data, &spec, reps)?)
+        }
+        "export" => {
+            let f = parse_flags(rest, &["spec", "model", "format", "out"], &[])?;
+            let conv = |e: export_cmd::ExportError| match e {
+                export_cmd::ExportError::Usage(m) => Failure::Usage(m),
+                export_cmd::ExportError::Run(m) => Failure::Run(m),
+            };
+            let read = |p: &str| read_text(p).map_err(|e| match e {
+                Failure::Usage(m) | Failure::Run(m) => m,
+            });
+            let src = export_cmd::source(&f, &read).map_err(conv)?;
+            let bytes = export_cmd::export(need(&f, "format")?, &src).map_err(conv)?;
+            match f.get("out").map(String::as_str) {
+                None | Some("-") => {
+                    use std::io::Write;
+                    let mut out = std::io::stdout().lock();
+                    match out.write_all(&bytes).and_then(|_| out.flush()) {
+                        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::Run(format!("cannot write to stdout: {e}"))),
+                        _ => Ok(()),
+                    }
+                }
+                Some(path) => std::fs::write(path, &bytes).map_err(|e| Failure::Run(format!("cannot write {path}: {e}"))),
+            }
         }
         "-h" | "--help" | "help" => {
             println!("{USAGE}");

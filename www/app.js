@@ -17,6 +17,8 @@ import { setupMonitor, lineageView } from './monitor.js';
 import { setupRuns, recordRun, fillForm } from './runs.js';
 import { setupExport } from './export.js';
 
+import { wireCode, noteCodeSpec } from './code.js';
+
 const EXAMPLES = [
   ['iris.csv', 'iris — flower species (classification, 150 rows)'],
   ['diabetes.csv', 'diabetes — disease progression (regression, 442 rows)'],
@@ -336,6 +338,7 @@ function wirePipeline() {
     updateSpecView();
   });
   wirePreview({ client, buildSpec, onError: recoverIfFatal });
+  wireCode(client);
   $('#cv-fieldset').addEventListener('change', syncCvForm);
   syncCvForm();
   $('#train').addEventListener('click', train);
@@ -693,6 +696,7 @@ function updateSpecView() {
     ta.value = JSON.stringify(addSearchBlock(structuredClone(spec)), null, 2);
     ta.classList.remove('invalid');
     notePreviewSpec(JSON.stringify(spec));
+    noteCodeSpec(ta.value);
   } catch (e) {
     ta.value = `// ${e.message}`;
     ta.classList.add('invalid');

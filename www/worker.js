@@ -59,6 +59,9 @@ const handlers = {
 
   // Run history and MLflow (www/runs.js): parameters by the search's paths, as the CLI logs them.
   track_params: (m) => session.track_params(m.spec, m.candidates ?? null),
+
+  // "Show the code" (www/code.js): the spec as a scikit-learn script.
+  export_sklearn: (m) => session.export_sklearn(m.spec),
 };
 
 // Reads a Blob in chunks into the core's chunked CSV reader: progress is

@@ -21,6 +21,8 @@ mod track;
 
 mod export;
 
+mod code;
+
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
