@@ -17,7 +17,8 @@ use std::process::Command;
 
 use pipelab::api;
 use pipelab::data::{read_csv, ReadOptions, Table};
-use pipelab::pipeline::{CvHooks, PipelineSpec};
+use pipelab::pipeline::{PipelineSpec};
+use pipelab::selection::cv::{CvHooks};
 use serde_json::Value;
 
 #[derive(Clone, Copy, Debug)]

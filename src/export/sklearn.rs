@@ -20,7 +20,7 @@ use serde_json::Value;
 use super::sklearn_py as py;
 use crate::estimator::Task;
 use crate::pipeline::{effective_cv, ColumnSelector, ModelSpec, PipelineSpec, Remainder, StepSpec};
-use crate::selection::CvSpec;
+use crate::split::CvSpec;
 use crate::Result;
 
 /// The script for `spec`. `data_name` (a file name) only appears in the usage line.
