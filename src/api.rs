@@ -5,11 +5,11 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::data::{read_csv, ColumnData, ReadOptions, ReadReport, Table};
+use crate::estimator::Task;
 use crate::metrics;
 use crate::persist::ModelFile;
 use crate::pipeline::{self, ModelSpec, PipelineSpec, StepSpec};
 use crate::selection::cv::{CvHooks, CvReport};
-use crate::estimator::Task;
 use crate::{Error, Result};
 
 /// Reads CSV bytes with options given as JSON (`{}` or empty for defaults).
@@ -47,12 +47,7 @@ pub fn summarize(table: &Table, report: &ReadReport, preview_rows: usize) -> Tab
     let columns = table
         .columns
         .iter()
-        .map(|c| ColumnSummary {
-            name: c.name.clone(),
-            ty: c.data.column_type().as_str(),
-            missing: c.data.missing_count(),
-            distinct: distinct(&c.data),
-        })
+        .map(|c| ColumnSummary { name: c.name.clone(), ty: c.data.column_type().as_str(), missing: c.data.missing_count(), distinct: distinct(&c.data) })
         .collect();
     let preview = (0..table.n_rows.min(preview_rows)).map(|i| table.columns.iter().map(|c| c.data.display(i)).collect()).collect();
     TableSummary { n_rows: table.n_rows, n_cols: table.n_cols(), columns, preview, report: report.clone() }
@@ -427,10 +422,7 @@ fn check_request_columns(model: &ModelFile, columns: &[String]) -> Result<()> {
     }
     let missing: Vec<&str> = schema.iter().map(|s| s.name.as_str()).filter(|n| !columns.iter().any(|c| c == n)).collect();
     if let Some(first) = missing.first() {
-        return Err(Error::column(
-            *first,
-            format!("is missing from the request (missing column(s): {}); the model reads: {}", missing.join(", "), reads()),
-        ));
+        return Err(Error::column(*first, format!("is missing from the request (missing column(s): {}); the model reads: {}", missing.join(", "), reads())));
     }
     Ok(())
 }

@@ -59,7 +59,10 @@ impl Target {
 pub enum Output {
     Values(Vec<f64>),
     /// Class indices, and class probabilities (rows sum to 1) when the model has them.
-    Classes { labels: Vec<usize>, proba: Option<Array2<f64>> },
+    Classes {
+        labels: Vec<usize>,
+        proba: Option<Array2<f64>>,
+    },
     /// Cluster labels; -1 marks noise (DBSCAN).
     Clusters(Vec<i64>),
 }
@@ -217,7 +220,9 @@ pub fn value_target_for<'a>(step: &str, y: Option<&'a Target>, n: usize) -> Resu
     match y {
         Some(Target::Values(v)) if v.len() == n => Ok(v),
         Some(Target::Values(v)) => Err(Error::data(format!("{step}: the target has {} rows but the features have {n}", v.len()))),
-        Some(Target::Classes { .. }) => Err(Error::data(format!("{step} needs a numeric target but the target is categorical; use a classification score (f_classif, chi2, mutual_info_classif)"))),
+        Some(Target::Classes { .. }) => Err(Error::data(format!(
+            "{step} needs a numeric target but the target is categorical; use a classification score (f_classif, chi2, mutual_info_classif)"
+        ))),
         None => Err(Error::data(format!("{step} is supervised and needs a target column"))),
     }
 }

@@ -96,10 +96,7 @@ impl Frame {
             let v = col.numeric("the model")?;
             if let Some(i) = first_unusable(v, allow_missing) {
                 let what = if v[i].is_nan() { "a missing value" } else { "an infinite value" };
-                return Err(Error::column(
-                    &col.name,
-                    format!("has {what} at row {} when it reaches the model; add a SimpleImputer (or fix the data)", i + 1),
-                ));
+                return Err(Error::column(&col.name, format!("has {what} at row {} when it reaches the model; add a SimpleImputer (or fix the data)", i + 1)));
             }
             if v.len() != n {
                 return Err(Error::column(&col.name, format!("internal: holds {} values for {n} rows", v.len())));

@@ -110,10 +110,7 @@ pub fn inspect_pipeline(p: &FittedPipeline, model_name: &str) -> ModelInspection
     let m = match &p.model {
         ModelState::Fitted(m) => m,
         ModelState::SingleClass(k) => {
-            out.note = Some(format!(
-                "the training rows hold a single class ({}); the model always predicts it",
-                classes.get(*k).cloned().unwrap_or_default()
-            ));
+            out.note = Some(format!("the training rows hold a single class ({}); the model always predicts it", classes.get(*k).cloned().unwrap_or_default()));
             return out;
         }
     };

@@ -32,10 +32,10 @@ use pipelab::persist::ModelFile;
 use pipelab::selection::cv::CvHooks;
 
 // Bin-only modules of the native shell (I/O, clocks, the OS live here, not in the core).
-#[path = "cli/bench_data.rs"]
-mod bench_data;
 #[path = "cli/batch.rs"]
 mod batch;
+#[path = "cli/bench_data.rs"]
+mod bench_data;
 #[cfg(all(feature = "server", not(target_arch = "wasm32")))]
 #[path = "cli/serve.rs"]
 mod serve;
@@ -377,9 +377,11 @@ fn run(args: &[String]) -> Result<(), Failure> {
                 export_cmd::ExportError::Usage(m) => Failure::Usage(m),
                 export_cmd::ExportError::Run(m) => Failure::Run(m),
             };
-            let read = |p: &str| read_text(p).map_err(|e| match e {
-                Failure::Usage(m) | Failure::Run(m) => m,
-            });
+            let read = |p: &str| {
+                read_text(p).map_err(|e| match e {
+                    Failure::Usage(m) | Failure::Run(m) => m,
+                })
+            };
             let src = export_cmd::source(&f, &read).map_err(conv)?;
             let bytes = export_cmd::export(need(&f, "format")?, &src).map_err(conv)?;
             match f.get("out").map(String::as_str) {

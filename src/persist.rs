@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::metrics::MetricSummary;
 use crate::pipeline::{FittedPipeline, PipelineSpec};
-use crate::metrics::{MetricSummary};
 use crate::{Error, Result};
 
 pub const FORMAT: &str = "pipelab-model";
@@ -75,9 +75,7 @@ impl ModelFile {
         match obj.get("format_version").and_then(|v| v.as_u64()) {
             Some(v) if v == FORMAT_VERSION as u64 => {}
             Some(v) if v > FORMAT_VERSION as u64 => {
-                return Err(Error::ModelFile(format!(
-                    "format_version {v} is newer than this pipelab reads ({FORMAT_VERSION}); update pipelab to load it"
-                )))
+                return Err(Error::ModelFile(format!("format_version {v} is newer than this pipelab reads ({FORMAT_VERSION}); update pipelab to load it")))
             }
             Some(v) => return Err(Error::ModelFile(format!("format_version {v} is not supported (this pipelab reads {FORMAT_VERSION})"))),
             None => return Err(Error::ModelFile("field 'format_version' is missing or not a whole number".into())),
@@ -95,11 +93,7 @@ impl ModelFile {
             l.validate()?;
         }
         if file.spec.model.name() != model_name(&file.pipeline) && !matches!(file.pipeline.model, crate::pipeline::ModelState::SingleClass(_)) {
-            return Err(Error::ModelFile(format!(
-                "the spec names {} but the fitted model is {}",
-                file.spec.model.name(),
-                model_name(&file.pipeline)
-            )));
+            return Err(Error::ModelFile(format!("the spec names {} but the fitted model is {}", file.spec.model.name(), model_name(&file.pipeline))));
         }
         Ok(file)
     }

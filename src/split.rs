@@ -139,7 +139,8 @@ impl CvSpec {
         self.split_groups(n, classes, None, seed)
     }
     pub fn split_groups(&self, n: usize, classes: Option<&[usize]>, groups: Option<&[usize]>, seed: u64) -> Result<Vec<Split>> {
-        let need_classes = || classes.ok_or_else(|| Error::spec("cv", format!("{} needs a categorical target; use its unstratified twin for regression", self.name())));
+        let need_classes =
+            || classes.ok_or_else(|| Error::spec("cv", format!("{} needs a categorical target; use its unstratified twin for regression", self.name())));
         match self {
             CvSpec::KFold(p) => Ok(splits_from_assignment(&kfold_assign(n, p, seed)?, p.n_splits)),
             CvSpec::StratifiedKFold(p) => Ok(splits_from_assignment(&stratified_assign(need_classes()?, p, seed)?, p.n_splits)),
@@ -164,7 +165,10 @@ impl CvSpec {
                     return Err(Error::param("LeaveOneOut", "n_splits", "needs at least 2 rows"));
                 }
                 if n > MAX_LEAVE_ONE_OUT {
-                    return Err(Error::spec("cv", format!("LeaveOneOut on {n} rows would fit {n} models; it is meant for small data (≤ {MAX_LEAVE_ONE_OUT} rows) — use KFold")));
+                    return Err(Error::spec(
+                        "cv",
+                        format!("LeaveOneOut on {n} rows would fit {n} models; it is meant for small data (≤ {MAX_LEAVE_ONE_OUT} rows) — use KFold"),
+                    ));
                 }
                 Ok((0..n).map(|i| Split { train: (0..n).filter(|&j| j != i).collect(), test: vec![i] }).collect())
             }
@@ -449,7 +453,10 @@ mod tests {
             assert!(sp.train.iter().all(|i| !sp.test.contains(i)));
         }
         // Same seed, same split; the browser and the CLI agree.
-        assert_eq!(s, CvSpec::StratifiedShuffleSplit(ShuffleSplitParams { n_splits: 3, test_size: Some(0.2), ..Default::default() }).split(100, Some(&y), 7).unwrap());
+        assert_eq!(
+            s,
+            CvSpec::StratifiedShuffleSplit(ShuffleSplitParams { n_splits: 3, test_size: Some(0.2), ..Default::default() }).split(100, Some(&y), 7).unwrap()
+        );
     }
 
     #[test]

@@ -72,8 +72,5 @@ fn user_mistakes_are_one_clear_line() {
 fn spec_md_tables_match_the_catalog() {
     let spec = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/SPEC.md")).expect("SPEC.md");
     let tables = pipelab::pipeline::catalog_markdown();
-    assert!(
-        spec.contains(&tables),
-        "SPEC.md's step/model tables differ from the registry: replace them with the output of `pipelab catalog --markdown`"
-    );
+    assert!(spec.contains(&tables), "SPEC.md's step/model tables differ from the registry: replace them with the output of `pipelab catalog --markdown`");
 }

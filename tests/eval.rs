@@ -9,10 +9,10 @@ mod support;
 use pipelab::api;
 use pipelab::estimator::{FitContext, Output};
 use pipelab::metrics::classification::confusion;
-use pipelab::selection::diagnostics::Diagnostics;
 use pipelab::pipeline::{fit, prepare, PipelineSpec};
-use pipelab::selection::cv::{CvHooks, CvReport};
 use pipelab::selection::curves::{learning_curve, validation_curve, CurveReport, LearningCurveParams, ValidationCurveParams};
+use pipelab::selection::cv::{CvHooks, CvReport};
+use pipelab::selection::diagnostics::Diagnostics;
 use support::*;
 
 fn logreg(target: &str, scoring: &str) -> String {
@@ -214,7 +214,19 @@ fn curves_report_progress_and_cancel() {
     let spec = PipelineSpec::from_json(&logreg("species", r#"["accuracy"]"#)).unwrap();
     let mut seen = Vec::new();
     let p = LearningCurveParams { train_sizes: vec![0.5, 1.0], ..Default::default() };
-    learning_curve(&t, &spec, &p, CvHooks { now_ms: &|| 0.0, progress: &mut |d, n| { seen.push((d, n)); true } }).unwrap();
+    learning_curve(
+        &t,
+        &spec,
+        &p,
+        CvHooks {
+            now_ms: &|| 0.0,
+            progress: &mut |d, n| {
+                seen.push((d, n));
+                true
+            },
+        },
+    )
+    .unwrap();
     assert_eq!(seen.last(), Some(&(10, 10)));
     let e = learning_curve(&t, &spec, &p, CvHooks { now_ms: &|| 0.0, progress: &mut |d, _| d < 3 }).unwrap_err();
     assert!(matches!(e, pipelab::Error::Cancelled));
@@ -239,7 +251,8 @@ fn curve_options_from_json() {
 #[test]
 fn constant_predictions_warn_like_sklearn() {
     let t = dataset("breast_cancer");
-    let spec = r#"{"target":"diagnosis","steps":[{"StandardScaler":{}}],"model":{"LogisticRegression":{"C":1e-6}},"scoring":["precision","f1_macro","accuracy"]}"#;
+    let spec =
+        r#"{"target":"diagnosis","steps":[{"StandardScaler":{}}],"model":{"LogisticRegression":{"C":1e-6}},"scoring":["precision","f1_macro","accuracy"]}"#;
     let (r, d) = diag(&t, spec);
     assert!(r.warnings.iter().any(|w| w.starts_with("in every fold: precision: precision is ill-defined")), "{:?}", r.warnings);
     assert_eq!(r.metrics["precision"].mean, 0.0);

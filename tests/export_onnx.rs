@@ -161,7 +161,8 @@ fn check_with(rt: Runtime, tag: &str, model: &ModelFile, table: &Table) -> Resul
         }
         Output::Classes { proba, .. } => {
             let labels = pred.labels();
-            let got: Vec<String> = outs["label"]["data"].as_array().unwrap().iter().map(|x| x.as_str().map(str::to_string).unwrap_or_else(|| x.to_string())).collect();
+            let got: Vec<String> =
+                outs["label"]["data"].as_array().unwrap().iter().map(|x| x.as_str().map(str::to_string).unwrap_or_else(|| x.to_string())).collect();
             let k = pred.classes.len();
             let onnx_p = outs.get("probabilities").map(f64s);
             let scores = outs.get("scores").map(f64s);
@@ -232,54 +233,130 @@ fn check_with(rt: Runtime, tag: &str, model: &ModelFile, table: &Table) -> Resul
 
 /// (case, dataset, spec): together they use every exportable step and model.
 const CASES: &[(&str, &str, &str)] = &[
-    ("iris_impute_scale_logreg", "iris", r#"{"target":"species","preprocess":{"transformers":[{"name":"num","columns":{"dtype":"numeric"},"steps":[{"SimpleImputer":{}},{"StandardScaler":{}}]}]},"model":{"LogisticRegression":{}}}"#),
-    ("titanic_ct_onehot_logreg", "titanic_like", r#"{"target":"survived","drop":["name","passenger_id"],"preprocess":{"transformers":[
+    (
+        "iris_impute_scale_logreg",
+        "iris",
+        r#"{"target":"species","preprocess":{"transformers":[{"name":"num","columns":{"dtype":"numeric"},"steps":[{"SimpleImputer":{}},{"StandardScaler":{}}]}]},"model":{"LogisticRegression":{}}}"#,
+    ),
+    (
+        "titanic_ct_onehot_logreg",
+        "titanic_like",
+        r#"{"target":"survived","drop":["name","passenger_id"],"preprocess":{"transformers":[
         {"name":"num","columns":{"names":["pclass","age","sibsp","parch","fare"]},"steps":[{"SimpleImputer":{"strategy":"median","add_indicator":true}},{"StandardScaler":{}}]},
         {"name":"cat","columns":{"names":["sex","embarked"]},"steps":[{"SimpleImputer":{"strategy":"most_frequent"}},{"OneHotEncoder":{"handle_unknown":"ignore"}}]}],"remainder":"passthrough"},
-        "model":{"LogisticRegression":{"C":0.5}}}"#),
-    ("titanic_onehot_missing_category_forest", "titanic_like", r#"{"target":"survived","drop":["name","passenger_id"],"preprocess":{"transformers":[
+        "model":{"LogisticRegression":{"C":0.5}}}"#,
+    ),
+    (
+        "titanic_onehot_missing_category_forest",
+        "titanic_like",
+        r#"{"target":"survived","drop":["name","passenger_id"],"preprocess":{"transformers":[
         {"name":"num","columns":{"dtype":"numeric"},"steps":[{"SimpleImputer":{"strategy":"mean"}}]},
         {"name":"cat","columns":{"dtype":"categorical"},"steps":[{"OneHotEncoder":{"handle_unknown":"infrequent_if_exist","min_frequency":100}}]}]},
-        "model":{"RandomForestClassifier":{"n_estimators":20,"max_depth":6}}}"#),
-    ("titanic_ordinal_tree", "titanic_like", r#"{"target":"survived","drop":["name","passenger_id"],"preprocess":{"transformers":[
+        "model":{"RandomForestClassifier":{"n_estimators":20,"max_depth":6}}}"#,
+    ),
+    (
+        "titanic_ordinal_tree",
+        "titanic_like",
+        r#"{"target":"survived","drop":["name","passenger_id"],"preprocess":{"transformers":[
         {"name":"num","columns":{"dtype":"numeric"},"steps":[{"SimpleImputer":{"strategy":"constant","fill_value":-1}}]},
         {"name":"cat","columns":{"dtype":"categorical"},"steps":[{"OrdinalEncoder":{"handle_unknown":"use_encoded_value","unknown_value":-1,"encoded_missing_value":-2}}]}],"remainder":"passthrough"},
-        "model":{"DecisionTreeClassifier":{"max_depth":5}}}"#),
-    ("titanic_numeric_categories_target_encoder", "titanic_like", r#"{"target":"survived","drop":["name","passenger_id"],"preprocess":{"transformers":[
+        "model":{"DecisionTreeClassifier":{"max_depth":5}}}"#,
+    ),
+    (
+        "titanic_numeric_categories_target_encoder",
+        "titanic_like",
+        r#"{"target":"survived","drop":["name","passenger_id"],"preprocess":{"transformers":[
         {"name":"numcat","columns":{"names":["pclass","sibsp"]},"steps":[{"OneHotEncoder":{"handle_unknown":"ignore"}}]},
         {"name":"ord","columns":{"names":["parch"]},"steps":[{"OrdinalEncoder":{"encoded_missing_value":-1}}]},
         {"name":"te","columns":{"names":["sex","embarked"]},"steps":[{"TargetEncoder":{}}]},
         {"name":"num","columns":{"names":["age","fare"]},"steps":[{"SimpleImputer":{}}]}]},
-        "model":{"LogisticRegression":{}}}"#),
-    ("housing_target_encoder_continuous", "housing_like", r#"{"target":"price","preprocess":{"transformers":[
+        "model":{"LogisticRegression":{}}}"#,
+    ),
+    (
+        "housing_target_encoder_continuous",
+        "housing_like",
+        r#"{"target":"price","preprocess":{"transformers":[
         {"name":"num","columns":{"dtype":"numeric"},"steps":[{"SimpleImputer":{}}]},
-        {"name":"cat","columns":{"names":["neighborhood","bedrooms"]},"steps":[{"TargetEncoder":{}}]}]},"model":{"Ridge":{}}}"#),
-    ("wine_target_encoder_multiclass", "wine", r#"{"target":"class","preprocess":{"transformers":[
+        {"name":"cat","columns":{"names":["neighborhood","bedrooms"]},"steps":[{"TargetEncoder":{}}]}]},"model":{"Ridge":{}}}"#,
+    ),
+    (
+        "wine_target_encoder_multiclass",
+        "wine",
+        r#"{"target":"class","preprocess":{"transformers":[
         {"name":"num","columns":{"dtype":"numeric"},"steps":[{"StandardScaler":{}}]},
-        {"name":"mg","columns":{"names":["magnesium"]},"steps":[{"TargetEncoder":{"target_type":"multiclass"}}]}]},"model":{"LogisticRegression":{}}}"#),
-    ("titanic_hgb_native_missing", "titanic_like", r#"{"target":"survived","drop":["name","passenger_id","sex","embarked"],"model":{"HistGradientBoostingClassifier":{"max_iter":30}}}"#),
-    ("housing_onehot_drop_linreg", "housing_like", r#"{"target":"price","preprocess":{"transformers":[
+        {"name":"mg","columns":{"names":["magnesium"]},"steps":[{"TargetEncoder":{"target_type":"multiclass"}}]}]},"model":{"LogisticRegression":{}}}"#,
+    ),
+    (
+        "titanic_hgb_native_missing",
+        "titanic_like",
+        r#"{"target":"survived","drop":["name","passenger_id","sex","embarked"],"model":{"HistGradientBoostingClassifier":{"max_iter":30}}}"#,
+    ),
+    (
+        "housing_onehot_drop_linreg",
+        "housing_like",
+        r#"{"target":"price","preprocess":{"transformers":[
         {"name":"num","columns":{"dtype":"numeric"},"steps":[{"SimpleImputer":{}},{"StandardScaler":{}}]},
-        {"name":"cat","columns":{"names":["neighborhood"]},"steps":[{"OneHotEncoder":{"drop":"first"}}]}]},"model":{"LinearRegression":{}}}"#),
-    ("housing_function_poly_ridge", "housing_like", r#"{"target":"price","drop":["neighborhood"],"steps":[{"SimpleImputer":{}},{"FunctionTransformer":{"func":"log1p"}},{"StandardScaler":{}},{"PolynomialFeatures":{"degree":2}}],"model":{"Ridge":{"alpha":1.0}}}"#),
+        {"name":"cat","columns":{"names":["neighborhood"]},"steps":[{"OneHotEncoder":{"drop":"first"}}]}]},"model":{"LinearRegression":{}}}"#,
+    ),
+    (
+        "housing_function_poly_ridge",
+        "housing_like",
+        r#"{"target":"price","drop":["neighborhood"],"steps":[{"SimpleImputer":{}},{"FunctionTransformer":{"func":"log1p"}},{"StandardScaler":{}},{"PolynomialFeatures":{"degree":2}}],"model":{"Ridge":{"alpha":1.0}}}"#,
+    ),
     ("housing_hgb_regressor", "housing_like", r#"{"target":"price","drop":["neighborhood"],"model":{"HistGradientBoostingRegressor":{"max_iter":40}}}"#),
     ("diabetes_lasso", "diabetes", r#"{"target":"target","steps":[{"StandardScaler":{}}],"model":{"Lasso":{"alpha":0.1}}}"#),
-    ("diabetes_elasticnet_outliers", "diabetes", r#"{"target":"target","steps":[{"OutlierRemover":{}},{"RobustScaler":{}}],"model":{"ElasticNet":{"alpha":0.01}}}"#),
+    (
+        "diabetes_elasticnet_outliers",
+        "diabetes",
+        r#"{"target":"target","steps":[{"OutlierRemover":{}},{"RobustScaler":{}}],"model":{"ElasticNet":{"alpha":0.01}}}"#,
+    ),
     ("diabetes_tree_regressor", "diabetes", r#"{"target":"target","model":{"DecisionTreeRegressor":{"max_depth":6}}}"#),
     ("diabetes_forest_regressor", "diabetes", r#"{"target":"target","model":{"RandomForestRegressor":{"n_estimators":15,"max_depth":8}}}"#),
     ("diabetes_gb_regressor", "diabetes", r#"{"target":"target","model":{"GradientBoostingRegressor":{"n_estimators":40}}}"#),
-    ("diabetes_knn_distance", "diabetes", r#"{"target":"target","steps":[{"MinMaxScaler":{"clip":true}}],"model":{"KNeighborsRegressor":{"n_neighbors":7,"weights":"distance"}}}"#),
+    (
+        "diabetes_knn_distance",
+        "diabetes",
+        r#"{"target":"target","steps":[{"MinMaxScaler":{"clip":true}}],"model":{"KNeighborsRegressor":{"n_neighbors":7,"weights":"distance"}}}"#,
+    ),
     ("wine_minmax_knn", "wine", r#"{"target":"class","steps":[{"MinMaxScaler":{}}],"model":{"KNeighborsClassifier":{"n_neighbors":5}}}"#),
-    ("wine_manhattan_knn", "wine", r#"{"target":"class","steps":[{"StandardScaler":{}}],"model":{"KNeighborsClassifier":{"n_neighbors":4,"metric":"manhattan","weights":"distance"}}}"#),
+    (
+        "wine_manhattan_knn",
+        "wine",
+        r#"{"target":"class","steps":[{"StandardScaler":{}}],"model":{"KNeighborsClassifier":{"n_neighbors":4,"metric":"manhattan","weights":"distance"}}}"#,
+    ),
     ("wine_robust_svc", "wine", r#"{"target":"class","steps":[{"RobustScaler":{}}],"model":{"SVC":{"C":2.0}}}"#),
     ("wine_power_logreg", "wine", r#"{"target":"class","steps":[{"PowerTransformer":{}}],"model":{"LogisticRegression":{}}}"#),
-    ("wine_kbins_onehot_logreg", "wine", r#"{"target":"class","steps":[{"KBinsDiscretizer":{"n_bins":4,"encode":"onehot-dense","strategy":"quantile"}}],"model":{"LogisticRegression":{}}}"#),
-    ("wine_kbins_ordinal_gb", "wine", r#"{"target":"class","steps":[{"KBinsDiscretizer":{"n_bins":5,"encode":"ordinal","strategy":"uniform"}}],"model":{"GradientBoostingClassifier":{"n_estimators":20}}}"#),
-    ("wine_svd_lda_nb", "wine", r#"{"target":"class","steps":[{"StandardScaler":{}},{"TruncatedSVD":{"n_components":8}},{"LinearDiscriminantAnalysis":{}}],"model":{"GaussianNB":{}}}"#),
+    (
+        "wine_kbins_onehot_logreg",
+        "wine",
+        r#"{"target":"class","steps":[{"KBinsDiscretizer":{"n_bins":4,"encode":"onehot-dense","strategy":"quantile"}}],"model":{"LogisticRegression":{}}}"#,
+    ),
+    (
+        "wine_kbins_ordinal_gb",
+        "wine",
+        r#"{"target":"class","steps":[{"KBinsDiscretizer":{"n_bins":5,"encode":"ordinal","strategy":"uniform"}}],"model":{"GradientBoostingClassifier":{"n_estimators":20}}}"#,
+    ),
+    (
+        "wine_svd_lda_nb",
+        "wine",
+        r#"{"target":"class","steps":[{"StandardScaler":{}},{"TruncatedSVD":{"n_components":8}},{"LinearDiscriminantAnalysis":{}}],"model":{"GaussianNB":{}}}"#,
+    ),
     ("breast_maxabs_linearsvc", "breast_cancer", r#"{"target":"diagnosis","steps":[{"MaxAbsScaler":{}}],"model":{"LinearSVC":{}}}"#),
-    ("breast_variance_kbest_logreg", "breast_cancer", r#"{"target":"diagnosis","steps":[{"VarianceThreshold":{"threshold":0.001}},{"SelectKBest":{"k":10}},{"StandardScaler":{}}],"model":{"LogisticRegression":{}}}"#),
-    ("breast_percentile_frommodel_gb", "breast_cancer", r#"{"target":"diagnosis","steps":[{"SelectPercentile":{"percentile":50}},{"SelectFromModel":{"estimator":{"LogisticRegression":{"C":0.1}}}}],"model":{"GradientBoostingClassifier":{"n_estimators":25}}}"#),
-    ("breast_corr_pca_whiten_logreg", "breast_cancer", r#"{"target":"diagnosis","steps":[{"CorrelationFilter":{"threshold":0.9}},{"StandardScaler":{}},{"PCA":{"n_components":5,"whiten":true}}],"model":{"LogisticRegression":{}}}"#),
+    (
+        "breast_variance_kbest_logreg",
+        "breast_cancer",
+        r#"{"target":"diagnosis","steps":[{"VarianceThreshold":{"threshold":0.001}},{"SelectKBest":{"k":10}},{"StandardScaler":{}}],"model":{"LogisticRegression":{}}}"#,
+    ),
+    (
+        "breast_percentile_frommodel_gb",
+        "breast_cancer",
+        r#"{"target":"diagnosis","steps":[{"SelectPercentile":{"percentile":50}},{"SelectFromModel":{"estimator":{"LogisticRegression":{"C":0.1}}}}],"model":{"GradientBoostingClassifier":{"n_estimators":25}}}"#,
+    ),
+    (
+        "breast_corr_pca_whiten_logreg",
+        "breast_cancer",
+        r#"{"target":"diagnosis","steps":[{"CorrelationFilter":{"threshold":0.9}},{"StandardScaler":{}},{"PCA":{"n_components":5,"whiten":true}}],"model":{"LogisticRegression":{}}}"#,
+    ),
     ("breast_hgb_binary", "breast_cancer", r#"{"target":"diagnosis","model":{"HistGradientBoostingClassifier":{"max_iter":20}}}"#),
     ("iris_normalizer_nb", "iris", r#"{"target":"species","steps":[{"Normalizer":{}}],"model":{"GaussianNB":{}}}"#),
     ("iris_normalizer_l1_max_svc", "iris", r#"{"target":"species","steps":[{"Normalizer":{"norm":"l1"}},{"Normalizer":{"norm":"max"}}],"model":{"SVC":{}}}"#),
@@ -288,7 +365,11 @@ const CASES: &[(&str, &str, &str)] = &[
     ("iris_hgb_multiclass", "iris", r#"{"target":"species","model":{"HistGradientBoostingClassifier":{"max_iter":15}}}"#),
     ("iris_forest_sqrt", "iris", r#"{"target":"species","model":{"RandomForestClassifier":{"n_estimators":25}}}"#),
     ("iris_kmeans", "iris", r#"{"drop":["species"],"steps":[{"StandardScaler":{}}],"model":{"KMeans":{"n_clusters":3}}}"#),
-    ("iris_function_sqrt_square_lda", "iris", r#"{"target":"species","steps":[{"FunctionTransformer":{"func":"sqrt"}},{"FunctionTransformer":{"func":"square"}},{"LinearDiscriminantAnalysis":{"n_components":2}}],"model":{"LogisticRegression":{}}}"#),
+    (
+        "iris_function_sqrt_square_lda",
+        "iris",
+        r#"{"target":"species","steps":[{"FunctionTransformer":{"func":"sqrt"}},{"FunctionTransformer":{"func":"square"}},{"LinearDiscriminantAnalysis":{"n_components":2}}],"model":{"LogisticRegression":{}}}"#,
+    ),
 ];
 
 fn fit(dataset: &str, spec: &str) -> (Table, ModelFile) {
@@ -343,7 +424,11 @@ fn non_exportable_components_are_refused_by_name() {
     let cases = [
         ("iris", r#"{"drop":["species"],"model":{"DBSCAN":{"eps":0.8}}}"#, "DBSCAN cannot be exported to ONNX"),
         ("iris", r#"{"drop":["species"],"model":{"AgglomerativeClustering":{"n_clusters":3}}}"#, "AgglomerativeClustering cannot be exported to ONNX"),
-        ("titanic_like", r#"{"target":"survived","drop":["name","passenger_id","sex","embarked"],"steps":[{"KNNImputer":{}}],"model":{"LogisticRegression":{}}}"#, "KNNImputer cannot be exported to ONNX"),
+        (
+            "titanic_like",
+            r#"{"target":"survived","drop":["name","passenger_id","sex","embarked"],"steps":[{"KNNImputer":{}}],"model":{"LogisticRegression":{}}}"#,
+            "KNNImputer cannot be exported to ONNX",
+        ),
         ("iris", r#"{"target":"species","model":{"KNeighborsClassifier":{"p":3}}}"#, "KNeighbors cannot be exported to ONNX"),
     ];
     for (dataset, spec, want) in cases {
@@ -389,7 +474,9 @@ fn python_onnxruntime_agrees() {
     let py = python();
     let ok = Command::new(&py).args(["-c", "import onnxruntime"]).output().is_ok_and(|o| o.status.success());
     assert!(ok, "{py} cannot import onnxruntime: run scripts/setup.sh (it makes the interop venv) or set PIPELAB_PYTHON");
-    for tag in ["titanic_onehot_missing_category_forest", "titanic_hgb_native_missing", "titanic_numeric_categories_target_encoder", "iris_kmeans", "wine_robust_svc"] {
+    for tag in
+        ["titanic_onehot_missing_category_forest", "titanic_hgb_native_missing", "titanic_numeric_categories_target_encoder", "iris_kmeans", "wine_robust_svc"]
+    {
         let (_, dataset, spec) = CASES.iter().find(|c| c.0 == tag).unwrap();
         let (table, model) = fit(dataset, spec);
         let o = check_with(Runtime::Python, &format!("py_{tag}"), &model, &table).unwrap_or_else(|e| panic!("{tag} in Python onnxruntime: {e}"));

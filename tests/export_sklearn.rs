@@ -17,8 +17,8 @@ use std::process::Command;
 
 use pipelab::api;
 use pipelab::data::{read_csv, ReadOptions, Table};
-use pipelab::pipeline::{PipelineSpec};
-use pipelab::selection::cv::{CvHooks};
+use pipelab::pipeline::PipelineSpec;
+use pipelab::selection::cv::CvHooks;
 use serde_json::Value;
 
 #[derive(Clone, Copy, Debug)]
@@ -80,9 +80,24 @@ fn cases() -> Vec<Case> {
     let kfold = r#", "cv": {"KFold": {"n_splits": 5}}"#;
     vec![
         // ---- the oracle's pipelines (tests/fixtures/reference_shared.json)
-        case("a_diabetes_poly2_linreg", "diabetes", &simple("target", &format!(r#"{STD}, {{"PolynomialFeatures": {{"degree": 2}}}}"#), r#"{"LinearRegression": {}}"#, r#", "scoring": ["rmse", "r2"]"#), Exact),
-        case("b_iris_std_logreg", "iris", &simple("species", STD, r#"{"LogisticRegression": {"C": 1.0, "max_iter": 1000}}"#, r#", "scoring": ["accuracy", "f1_macro", "roc_auc"]"#), Exact),
-        case("b_breast_cancer_std_logreg", "breast_cancer", &simple("diagnosis", STD, r#"{"LogisticRegression": {"C": 1.0, "max_iter": 1000}}"#, r#", "scoring": ["accuracy", "f1_macro", "roc_auc"]"#), Exact),
+        case(
+            "a_diabetes_poly2_linreg",
+            "diabetes",
+            &simple("target", &format!(r#"{STD}, {{"PolynomialFeatures": {{"degree": 2}}}}"#), r#"{"LinearRegression": {}}"#, r#", "scoring": ["rmse", "r2"]"#),
+            Exact,
+        ),
+        case(
+            "b_iris_std_logreg",
+            "iris",
+            &simple("species", STD, r#"{"LogisticRegression": {"C": 1.0, "max_iter": 1000}}"#, r#", "scoring": ["accuracy", "f1_macro", "roc_auc"]"#),
+            Exact,
+        ),
+        case(
+            "b_breast_cancer_std_logreg",
+            "breast_cancer",
+            &simple("diagnosis", STD, r#"{"LogisticRegression": {"C": 1.0, "max_iter": 1000}}"#, r#", "scoring": ["accuracy", "f1_macro", "roc_auc"]"#),
+            Exact,
+        ),
         case("c_diabetes_std_ridge_alpha1", "diabetes", &simple("target", STD, r#"{"Ridge": {"alpha": 1.0}}"#, ""), Exact),
         case("c_diabetes_std_lasso_alpha0.1", "diabetes", &simple("target", STD, r#"{"Lasso": {"alpha": 0.1}}"#, ""), Exact),
         case(
@@ -100,15 +115,70 @@ fn cases() -> Vec<Case> {
             Exact,
         ),
         case("e_wine_std_pca2_logreg", "wine", &simple("class", &format!(r#"{STD}, {{"PCA": {{"n_components": 2}}}}"#), LR, ""), Exact),
-        case("g_iris_decision_tree_d4", "iris", &simple("species", "", r#"{"DecisionTreeClassifier": {"max_depth": 4, "random_state": 0}}"#, ""), Oracle("g_iris_decision_tree_d4", "over_seeds", "accuracy")),
-        case("g_wine_decision_tree_d4", "wine", &simple("class", "", r#"{"DecisionTreeClassifier": {"max_depth": 4, "random_state": 0}}"#, ""), Oracle("g_wine_decision_tree_d4", "over_seeds", "accuracy")),
-        case("g_breast_cancer_decision_tree_d4", "breast_cancer", &simple("diagnosis", "", r#"{"DecisionTreeClassifier": {"max_depth": 4, "random_state": 0}}"#, ""), Oracle("g_breast_cancer_decision_tree_d4", "over_seeds", "accuracy")),
-        case("g_titanic_like_decision_tree_d4", "titanic_like", &titanic(&titanic_pre(r#"{"SimpleImputer": {"strategy": "median"}}"#, IMPUTE_OHE), "", r#"{"DecisionTreeClassifier": {"max_depth": 4, "random_state": 0}}"#, ""), Oracle("g_titanic_like_decision_tree_d4", "over_seeds", "accuracy")),
-        case("g_iris_random_forest_100", "iris", &simple("species", "", r#"{"RandomForestClassifier": {"n_estimators": 100, "random_state": 0}}"#, ""), Oracle("g_iris_random_forest_100", "over_seeds", "accuracy")),
-        case("g_wine_random_forest_100", "wine", &simple("class", "", r#"{"RandomForestClassifier": {"n_estimators": 100, "random_state": 0}}"#, ""), Oracle("g_wine_random_forest_100", "over_seeds", "accuracy")),
-        case("g_breast_cancer_random_forest_100", "breast_cancer", &simple("diagnosis", "", r#"{"RandomForestClassifier": {"n_estimators": 100, "random_state": 0}}"#, ""), Oracle("g_breast_cancer_random_forest_100", "over_seeds", "accuracy")),
-        case("g_titanic_like_random_forest_100", "titanic_like", &titanic(&titanic_pre(r#"{"SimpleImputer": {"strategy": "median"}}"#, IMPUTE_OHE), "", r#"{"RandomForestClassifier": {"n_estimators": 100, "random_state": 0}}"#, ""), Oracle("g_titanic_like_random_forest_100", "over_seeds", "accuracy")),
-        case("g_diabetes_gbr_100_d3", "diabetes", &simple("target", "", r#"{"GradientBoostingRegressor": {"n_estimators": 100, "max_depth": 3, "random_state": 0}}"#, kfold), Oracle("g_diabetes_gbr_100_d3", "r2_over_seeds", "r2")),
+        case(
+            "g_iris_decision_tree_d4",
+            "iris",
+            &simple("species", "", r#"{"DecisionTreeClassifier": {"max_depth": 4, "random_state": 0}}"#, ""),
+            Oracle("g_iris_decision_tree_d4", "over_seeds", "accuracy"),
+        ),
+        case(
+            "g_wine_decision_tree_d4",
+            "wine",
+            &simple("class", "", r#"{"DecisionTreeClassifier": {"max_depth": 4, "random_state": 0}}"#, ""),
+            Oracle("g_wine_decision_tree_d4", "over_seeds", "accuracy"),
+        ),
+        case(
+            "g_breast_cancer_decision_tree_d4",
+            "breast_cancer",
+            &simple("diagnosis", "", r#"{"DecisionTreeClassifier": {"max_depth": 4, "random_state": 0}}"#, ""),
+            Oracle("g_breast_cancer_decision_tree_d4", "over_seeds", "accuracy"),
+        ),
+        case(
+            "g_titanic_like_decision_tree_d4",
+            "titanic_like",
+            &titanic(
+                &titanic_pre(r#"{"SimpleImputer": {"strategy": "median"}}"#, IMPUTE_OHE),
+                "",
+                r#"{"DecisionTreeClassifier": {"max_depth": 4, "random_state": 0}}"#,
+                "",
+            ),
+            Oracle("g_titanic_like_decision_tree_d4", "over_seeds", "accuracy"),
+        ),
+        case(
+            "g_iris_random_forest_100",
+            "iris",
+            &simple("species", "", r#"{"RandomForestClassifier": {"n_estimators": 100, "random_state": 0}}"#, ""),
+            Oracle("g_iris_random_forest_100", "over_seeds", "accuracy"),
+        ),
+        case(
+            "g_wine_random_forest_100",
+            "wine",
+            &simple("class", "", r#"{"RandomForestClassifier": {"n_estimators": 100, "random_state": 0}}"#, ""),
+            Oracle("g_wine_random_forest_100", "over_seeds", "accuracy"),
+        ),
+        case(
+            "g_breast_cancer_random_forest_100",
+            "breast_cancer",
+            &simple("diagnosis", "", r#"{"RandomForestClassifier": {"n_estimators": 100, "random_state": 0}}"#, ""),
+            Oracle("g_breast_cancer_random_forest_100", "over_seeds", "accuracy"),
+        ),
+        case(
+            "g_titanic_like_random_forest_100",
+            "titanic_like",
+            &titanic(
+                &titanic_pre(r#"{"SimpleImputer": {"strategy": "median"}}"#, IMPUTE_OHE),
+                "",
+                r#"{"RandomForestClassifier": {"n_estimators": 100, "random_state": 0}}"#,
+                "",
+            ),
+            Oracle("g_titanic_like_random_forest_100", "over_seeds", "accuracy"),
+        ),
+        case(
+            "g_diabetes_gbr_100_d3",
+            "diabetes",
+            &simple("target", "", r#"{"GradientBoostingRegressor": {"n_estimators": 100, "max_depth": 3, "random_state": 0}}"#, kfold),
+            Oracle("g_diabetes_gbr_100_d3", "r2_over_seeds", "r2"),
+        ),
         case(
             "g_housing_like_gbr_100_d3",
             "housing_like",
@@ -124,72 +194,300 @@ fn cases() -> Vec<Case> {
         case("h_wine_std_knn5", "wine", &simple("class", STD, r#"{"KNeighborsClassifier": {"n_neighbors": 5}}"#, ""), Exact),
         case("h_iris_linear_svc", "iris", &simple("species", "", r#"{"LinearSVC": {"C": 1.0}}"#, r#", "scoring": ["accuracy"]"#), Exact),
         case("h_wine_std_linear_svc", "wine", &simple("class", STD, r#"{"LinearSVC": {"C": 1.0}}"#, r#", "scoring": ["accuracy"]"#), Exact),
-        case("i_breast_cancer_std_logreg_C0.1", "breast_cancer", &simple("diagnosis", STD, r#"{"LogisticRegression": {"C": 0.1, "max_iter": 1000}}"#, r#", "scoring": ["accuracy"]"#), Exact),
-        case("j_wine_kbins_uniform_ordinal", "wine", &simple("class", r#"{"KBinsDiscretizer": {"n_bins": 5, "encode": "ordinal", "strategy": "uniform"}}"#, LR, ""), Exact),
+        case(
+            "i_breast_cancer_std_logreg_C0.1",
+            "breast_cancer",
+            &simple("diagnosis", STD, r#"{"LogisticRegression": {"C": 0.1, "max_iter": 1000}}"#, r#", "scoring": ["accuracy"]"#),
+            Exact,
+        ),
+        case(
+            "j_wine_kbins_uniform_ordinal",
+            "wine",
+            &simple("class", r#"{"KBinsDiscretizer": {"n_bins": 5, "encode": "ordinal", "strategy": "uniform"}}"#, LR, ""),
+            Exact,
+        ),
         case("j_wine_minmax_logreg", "wine", &simple("class", r#"{"MinMaxScaler": {}}"#, LR, ""), Exact),
         case("j_wine_robust_logreg", "wine", &simple("class", r#"{"RobustScaler": {}}"#, LR, ""), Exact),
-        case("k_iris_std_lda2_logreg", "iris", &simple("species", &format!(r#"{STD}, {{"LinearDiscriminantAnalysis": {{"n_components": 2}}}}"#), LR, ""), Exact),
+        case(
+            "k_iris_std_lda2_logreg",
+            "iris",
+            &simple("species", &format!(r#"{STD}, {{"LinearDiscriminantAnalysis": {{"n_components": 2}}}}"#), LR, ""),
+            Exact,
+        ),
         // ---- every other step
-        case("ordinal_encoder_titanic", "titanic_like", &titanic(&titanic_pre(r#"{"SimpleImputer": {}}, {"StandardScaler": {}}"#, r#"{"SimpleImputer": {"strategy": "most_frequent"}}, {"OrdinalEncoder": {}}"#), "", LR, ""), Exact),
+        case(
+            "ordinal_encoder_titanic",
+            "titanic_like",
+            &titanic(
+                &titanic_pre(r#"{"SimpleImputer": {}}, {"StandardScaler": {}}"#, r#"{"SimpleImputer": {"strategy": "most_frequent"}}, {"OrdinalEncoder": {}}"#),
+                "",
+                LR,
+                "",
+            ),
+            Exact,
+        ),
         // Titanic's integer columns make equally distant donors common (pipelab takes the earlier row,
         // numpy's argpartition any): the continuous housing columns have none.
-        case("knn_imputer_housing", "housing_like", &format!(
-            r#"{{"target": "price", "preprocess": {{"transformers": [
+        case(
+            "knn_imputer_housing",
+            "housing_like",
+            &format!(
+                r#"{{"target": "price", "preprocess": {{"transformers": [
             {{"name": "num", "columns": {{"dtype": "numeric"}}, "steps": [{{"KNNImputer": {{"n_neighbors": 4, "weights": "distance"}}}}, {STD}]}},
             {{"name": "cat", "columns": {{"dtype": "categorical"}}, "steps": [{{"OrdinalEncoder": {{}}}}]}}]}},
-            "model": {{"Ridge": {{}}}}}}"#), Exact),
-        case("simple_imputer_constant_indicator", "titanic_like", &titanic(&titanic_pre(r#"{"SimpleImputer": {"strategy": "constant", "fill_value": 0, "add_indicator": true}}, {"StandardScaler": {}}"#, r#"{"SimpleImputer": {"strategy": "constant", "fill_value": "missing"}}, {"OneHotEncoder": {"handle_unknown": "ignore", "drop": "if_binary"}}"#), "", LR, ""), Exact),
-        case("target_encoder_no_shuffle", "titanic_like", &titanic(&titanic_pre(r#"{"SimpleImputer": {"strategy": "median"}}, {"StandardScaler": {}}"#, r#"{"SimpleImputer": {"strategy": "most_frequent"}}, {"TargetEncoder": {"shuffle": false}}"#), "", LR, ""), Exact),
-        case("target_encoder_shuffled", "titanic_like", &titanic(&titanic_pre(r#"{"SimpleImputer": {"strategy": "median"}}, {"StandardScaler": {}}"#, r#"{"SimpleImputer": {"strategy": "most_frequent"}}, {"TargetEncoder": {}}"#), "", LR, ""), Mean(0.02)),
-        case("housing_onehot_min_frequency_remainder", "housing_like", &format!(
-            r#"{{"target": "price", "preprocess": {{"transformers": [
+            "model": {{"Ridge": {{}}}}}}"#
+            ),
+            Exact,
+        ),
+        case(
+            "simple_imputer_constant_indicator",
+            "titanic_like",
+            &titanic(
+                &titanic_pre(
+                    r#"{"SimpleImputer": {"strategy": "constant", "fill_value": 0, "add_indicator": true}}, {"StandardScaler": {}}"#,
+                    r#"{"SimpleImputer": {"strategy": "constant", "fill_value": "missing"}}, {"OneHotEncoder": {"handle_unknown": "ignore", "drop": "if_binary"}}"#,
+                ),
+                "",
+                LR,
+                "",
+            ),
+            Exact,
+        ),
+        case(
+            "target_encoder_no_shuffle",
+            "titanic_like",
+            &titanic(
+                &titanic_pre(
+                    r#"{"SimpleImputer": {"strategy": "median"}}, {"StandardScaler": {}}"#,
+                    r#"{"SimpleImputer": {"strategy": "most_frequent"}}, {"TargetEncoder": {"shuffle": false}}"#,
+                ),
+                "",
+                LR,
+                "",
+            ),
+            Exact,
+        ),
+        case(
+            "target_encoder_shuffled",
+            "titanic_like",
+            &titanic(
+                &titanic_pre(
+                    r#"{"SimpleImputer": {"strategy": "median"}}, {"StandardScaler": {}}"#,
+                    r#"{"SimpleImputer": {"strategy": "most_frequent"}}, {"TargetEncoder": {}}"#,
+                ),
+                "",
+                LR,
+                "",
+            ),
+            Mean(0.02),
+        ),
+        case(
+            "housing_onehot_min_frequency_remainder",
+            "housing_like",
+            &format!(
+                r#"{{"target": "price", "preprocess": {{"transformers": [
             {{"name": "cat", "columns": {{"dtype": "categorical"}}, "steps": [{{"SimpleImputer": {{"strategy": "most_frequent"}}}}, {{"OneHotEncoder": {{"handle_unknown": "infrequent_if_exist", "min_frequency": 300}}}}]}}],
-            "remainder": "passthrough"}}, "steps": [{{"SimpleImputer": {{}}}}, {STD}], "model": {{"Ridge": {{"alpha": 10.0}}}}}}"#), Exact),
-        case("wine_maxabs_normalizer", "wine", &simple("class", r#"{"MaxAbsScaler": {}}, {"Normalizer": {"norm": "l1"}}, {"StandardScaler": {}}"#, LR, ""), Exact),
+            "remainder": "passthrough"}}, "steps": [{{"SimpleImputer": {{}}}}, {STD}], "model": {{"Ridge": {{"alpha": 10.0}}}}}}"#
+            ),
+            Exact,
+        ),
+        case(
+            "wine_maxabs_normalizer",
+            "wine",
+            &simple("class", r#"{"MaxAbsScaler": {}}, {"Normalizer": {"norm": "l1"}}, {"StandardScaler": {}}"#, LR, ""),
+            Exact,
+        ),
         case("wine_power_transformer", "wine", &simple("class", r#"{"PowerTransformer": {}}"#, LR, ""), Exact),
         // On raw values: after a scaler, the values lying exactly on a fence (diabetes' s4 has some)
         // fall on either side by the libraries' rounding.
-        case("diabetes_outlier_remover_iqr", "diabetes", &simple("target", r#"{"OutlierRemover": {"factor": 1.5}}, {"StandardScaler": {}}, {"PolynomialFeatures": {"degree": 2, "include_bias": false}}"#, r#"{"Ridge": {"alpha": 1.0}}"#, ""), Exact),
-        case("diabetes_scaled_outlier_remover", "diabetes", &simple("target", r#"{"StandardScaler": {}}, {"OutlierRemover": {"factor": 1.5}}"#, r#"{"Ridge": {"alpha": 1.0}}"#, ""), Mean(0.03)),
-        case("diabetes_outlier_remover_zscore_first", "diabetes", &simple("target", r#"{"OutlierRemover": {"method": "zscore", "threshold": 2.5}}"#, r#"{"LinearRegression": {}}"#, scoring_reg), Exact),
+        case(
+            "diabetes_outlier_remover_iqr",
+            "diabetes",
+            &simple(
+                "target",
+                r#"{"OutlierRemover": {"factor": 1.5}}, {"StandardScaler": {}}, {"PolynomialFeatures": {"degree": 2, "include_bias": false}}"#,
+                r#"{"Ridge": {"alpha": 1.0}}"#,
+                "",
+            ),
+            Exact,
+        ),
+        case(
+            "diabetes_scaled_outlier_remover",
+            "diabetes",
+            &simple("target", r#"{"StandardScaler": {}}, {"OutlierRemover": {"factor": 1.5}}"#, r#"{"Ridge": {"alpha": 1.0}}"#, ""),
+            Mean(0.03),
+        ),
+        case(
+            "diabetes_outlier_remover_zscore_first",
+            "diabetes",
+            &simple("target", r#"{"OutlierRemover": {"method": "zscore", "threshold": 2.5}}"#, r#"{"LinearRegression": {}}"#, scoring_reg),
+            Exact,
+        ),
         case("wine_kbins_quantile_onehot", "wine", &simple("class", r#"{"KBinsDiscretizer": {"n_bins": 4}}"#, LR, ""), Exact),
-        case("wine_kbins_kmeans_ordinal", "wine", &simple("class", r#"{"KBinsDiscretizer": {"n_bins": 3, "encode": "ordinal", "strategy": "kmeans"}}, {"StandardScaler": {}}"#, LR, ""), Exact),
+        case(
+            "wine_kbins_kmeans_ordinal",
+            "wine",
+            &simple("class", r#"{"KBinsDiscretizer": {"n_bins": 3, "encode": "ordinal", "strategy": "kmeans"}}, {"StandardScaler": {}}"#, LR, ""),
+            Exact,
+        ),
         case("wine_log1p_function", "wine", &simple("class", r#"{"FunctionTransformer": {"func": "log1p"}}, {"StandardScaler": {}}"#, LR, ""), Exact),
-        case("housing_sqrt_function", "housing_like", &format!(
-            r#"{{"target": "price", "drop": ["neighborhood"], "steps": [{{"SimpleImputer": {{}}}}, {{"FunctionTransformer": {{"func": "sqrt"}}}}, {{"FunctionTransformer": {{}}}}, {STD}], "model": {{"Ridge": {{}}}}}}"#), Exact),
-        case("wine_variance_kbest_percentile", "wine", &simple("class", r#"{"VarianceThreshold": {"threshold": 0.05}}, {"StandardScaler": {}}, {"SelectKBest": {"k": 8}}, {"SelectPercentile": {"percentile": 50}}"#, LR, ""), Exact),
-        case("diabetes_kbest_f_regression", "diabetes", &simple("target", r#"{"SelectKBest": {"score_func": "f_regression", "k": 5}}"#, r#"{"LinearRegression": {}}"#, ""), Exact),
-        case("breast_cancer_chi2_mutual_info", "breast_cancer", &simple("diagnosis", r#"{"SelectKBest": {"score_func": "chi2", "k": 20}}, {"SelectKBest": {"score_func": "mutual_info_classif", "k": 10}}, {"StandardScaler": {}}"#, LR, ""), Mean(0.03)),
-        case("wine_select_from_model", "wine", &simple("class", r#"{"StandardScaler": {}}, {"SelectFromModel": {"estimator": {"LogisticRegression": {"C": 0.5}}, "threshold": "mean"}}"#, LR, ""), Exact),
-        case("breast_cancer_correlation_filter", "breast_cancer", &simple("diagnosis", r#"{"CorrelationFilter": {"threshold": 0.9}}, {"StandardScaler": {}}"#, LR, scoring_binary), Exact),
+        case(
+            "housing_sqrt_function",
+            "housing_like",
+            &format!(
+                r#"{{"target": "price", "drop": ["neighborhood"], "steps": [{{"SimpleImputer": {{}}}}, {{"FunctionTransformer": {{"func": "sqrt"}}}}, {{"FunctionTransformer": {{}}}}, {STD}], "model": {{"Ridge": {{}}}}}}"#
+            ),
+            Exact,
+        ),
+        case(
+            "wine_variance_kbest_percentile",
+            "wine",
+            &simple(
+                "class",
+                r#"{"VarianceThreshold": {"threshold": 0.05}}, {"StandardScaler": {}}, {"SelectKBest": {"k": 8}}, {"SelectPercentile": {"percentile": 50}}"#,
+                LR,
+                "",
+            ),
+            Exact,
+        ),
+        case(
+            "diabetes_kbest_f_regression",
+            "diabetes",
+            &simple("target", r#"{"SelectKBest": {"score_func": "f_regression", "k": 5}}"#, r#"{"LinearRegression": {}}"#, ""),
+            Exact,
+        ),
+        case(
+            "breast_cancer_chi2_mutual_info",
+            "breast_cancer",
+            &simple(
+                "diagnosis",
+                r#"{"SelectKBest": {"score_func": "chi2", "k": 20}}, {"SelectKBest": {"score_func": "mutual_info_classif", "k": 10}}, {"StandardScaler": {}}"#,
+                LR,
+                "",
+            ),
+            Mean(0.03),
+        ),
+        case(
+            "wine_select_from_model",
+            "wine",
+            &simple("class", r#"{"StandardScaler": {}}, {"SelectFromModel": {"estimator": {"LogisticRegression": {"C": 0.5}}, "threshold": "mean"}}"#, LR, ""),
+            Exact,
+        ),
+        case(
+            "breast_cancer_correlation_filter",
+            "breast_cancer",
+            &simple("diagnosis", r#"{"CorrelationFilter": {"threshold": 0.9}}, {"StandardScaler": {}}"#, LR, scoring_binary),
+            Exact,
+        ),
         case("wine_truncated_svd", "wine", &simple("class", r#"{"StandardScaler": {}}, {"TruncatedSVD": {"n_components": 5}}"#, LR, ""), Exact),
-        case("wine_pca_fraction_whiten", "wine", &simple("class", r#"{"StandardScaler": {}}, {"PCA": {"n_components": 0.8, "whiten": true}}"#, LR, scoring_multi), Exact),
+        case(
+            "wine_pca_fraction_whiten",
+            "wine",
+            &simple("class", r#"{"StandardScaler": {}}, {"PCA": {"n_components": 0.8, "whiten": true}}"#, LR, scoring_multi),
+            Exact,
+        ),
         // ---- every other model
         case("diabetes_elastic_net", "diabetes", &simple("target", STD, r#"{"ElasticNet": {"alpha": 0.1, "l1_ratio": 0.7}}"#, ""), Exact),
-        case("breast_cancer_logreg_balanced", "breast_cancer", &simple("diagnosis", STD, r#"{"LogisticRegression": {"class_weight": "balanced", "C": 0.3}}"#, scoring_binary), Exact),
+        case(
+            "breast_cancer_logreg_balanced",
+            "breast_cancer",
+            &simple("diagnosis", STD, r#"{"LogisticRegression": {"class_weight": "balanced", "C": 0.3}}"#, scoring_binary),
+            Exact,
+        ),
         case("iris_std_svc", "iris", &simple("species", STD, r#"{"SVC": {"C": 2.0}}"#, r#", "scoring": ["accuracy", "f1_macro"]"#), Exact),
-        case("diabetes_knn_regressor", "diabetes", &simple("target", STD, r#"{"KNeighborsRegressor": {"n_neighbors": 7, "weights": "distance"}}"#, scoring_reg), Exact),
+        case(
+            "diabetes_knn_regressor",
+            "diabetes",
+            &simple("target", STD, r#"{"KNeighborsRegressor": {"n_neighbors": 7, "weights": "distance"}}"#, scoring_reg),
+            Exact,
+        ),
         case("diabetes_decision_tree_regressor", "diabetes", &simple("target", "", r#"{"DecisionTreeRegressor": {"max_depth": 3}}"#, ""), Exact),
-        case("diabetes_random_forest_regressor", "diabetes", &simple("target", "", r#"{"RandomForestRegressor": {"n_estimators": 50, "max_depth": 6}}"#, ""), Mean(0.03)),
-        case("breast_cancer_gradient_boosting_classifier", "breast_cancer", &simple("diagnosis", "", r#"{"GradientBoostingClassifier": {"n_estimators": 50}}"#, r#", "scoring": ["accuracy", "roc_auc"]"#), Mean(0.02)),
-        case("housing_hist_gradient_boosting_regressor", "housing_like", &format!(
-            r#"{{"target": "price", "preprocess": {{"transformers": [
+        case(
+            "diabetes_random_forest_regressor",
+            "diabetes",
+            &simple("target", "", r#"{"RandomForestRegressor": {"n_estimators": 50, "max_depth": 6}}"#, ""),
+            Mean(0.03),
+        ),
+        case(
+            "breast_cancer_gradient_boosting_classifier",
+            "breast_cancer",
+            &simple("diagnosis", "", r#"{"GradientBoostingClassifier": {"n_estimators": 50}}"#, r#", "scoring": ["accuracy", "roc_auc"]"#),
+            Mean(0.02),
+        ),
+        case(
+            "housing_hist_gradient_boosting_regressor",
+            "housing_like",
+            &format!(
+                r#"{{"target": "price", "preprocess": {{"transformers": [
             {{"name": "num", "columns": {{"dtype": "numeric"}}, "steps": [{{"SimpleImputer": {{"strategy": "median"}}}}]}},
             {{"name": "cat", "columns": {{"names": ["neighborhood"]}}, "steps": [{{"SimpleImputer": {{"strategy": "most_frequent"}}}}, {{"OneHotEncoder": {{}}}}]}}]}},
-            "model": {{"HistGradientBoostingRegressor": {{"random_state": 0}}}}, "scoring": ["r2"]}}"#), Abs(2e-3)),
-        case("wine_hist_gradient_boosting_classifier", "wine", &simple("class", "", r#"{"HistGradientBoostingClassifier": {}}"#, r#", "scoring": ["accuracy"]"#), Abs(0.03)),
+            "model": {{"HistGradientBoostingRegressor": {{"random_state": 0}}}}, "scoring": ["r2"]}}"#
+            ),
+            Abs(2e-3),
+        ),
+        case(
+            "wine_hist_gradient_boosting_classifier",
+            "wine",
+            &simple("class", "", r#"{"HistGradientBoostingClassifier": {}}"#, r#", "scoring": ["accuracy"]"#),
+            Abs(0.03),
+        ),
         case("iris_kmeans", "iris", r#"{"target": "species", "model": {"KMeans": {"n_clusters": 3, "n_init": 10}}}"#, Cluster(1e-6)),
         case("iris_std_dbscan", "iris", &simple("species", STD, r#"{"DBSCAN": {"eps": 0.6, "min_samples": 4}}"#, ""), Cluster(1e-9)),
-        case("wine_std_agglomerative", "wine", &format!(r#"{{"drop": ["class"], "steps": [{STD}], "model": {{"AgglomerativeClustering": {{"n_clusters": 3, "linkage": "average"}}}}}}"#), Cluster(1e-9)),
+        case(
+            "wine_std_agglomerative",
+            "wine",
+            &format!(r#"{{"drop": ["class"], "steps": [{STD}], "model": {{"AgglomerativeClustering": {{"n_clusters": 3, "linkage": "average"}}}}}}"#),
+            Cluster(1e-9),
+        ),
         // ---- splitters and the hold-out part
-        case("iris_nb_leave_one_out", "iris", &simple("species", "", r#"{"GaussianNB": {}}"#, r#", "cv": {"LeaveOneOut": {}}, "scoring": ["accuracy"]"#), Exact),
-        case("titanic_group_kfold", "titanic_like", &titanic(&titanic_pre(r#"{"SimpleImputer": {}}, {"StandardScaler": {}}"#, IMPUTE_OHE), "", LR, r#", "cv": {"GroupKFold": {"n_splits": 3, "groups": "pclass"}}"#), Exact),
-        case("diabetes_holdout_no_shuffle", "diabetes", &simple("target", STD, r#"{"Ridge": {"alpha": 0.5}}"#, r#", "holdout": {"test_size": 0.2, "shuffle": false}, "cv": {"KFold": {"n_splits": 4}}"#), Exact),
-        case("iris_shuffled_stratified_kfold", "iris", &simple("species", STD, LR, r#", "cv": {"StratifiedKFold": {"n_splits": 5, "shuffle": true, "random_state": 3}}"#), Mean(0.03)),
-        case("diabetes_shuffle_split", "diabetes", &simple("target", STD, r#"{"Ridge": {}}"#, r#", "cv": {"ShuffleSplit": {"n_splits": 6, "test_size": 0.2}}"#), Mean(0.15)),
-        case("wine_repeated_stratified", "wine", &simple("class", STD, r#"{"GaussianNB": {}}"#, r#", "cv": {"RepeatedStratifiedKFold": {"n_splits": 3, "n_repeats": 2}}"#), Mean(0.03)),
+        case(
+            "iris_nb_leave_one_out",
+            "iris",
+            &simple("species", "", r#"{"GaussianNB": {}}"#, r#", "cv": {"LeaveOneOut": {}}, "scoring": ["accuracy"]"#),
+            Exact,
+        ),
+        case(
+            "titanic_group_kfold",
+            "titanic_like",
+            &titanic(
+                &titanic_pre(r#"{"SimpleImputer": {}}, {"StandardScaler": {}}"#, IMPUTE_OHE),
+                "",
+                LR,
+                r#", "cv": {"GroupKFold": {"n_splits": 3, "groups": "pclass"}}"#,
+            ),
+            Exact,
+        ),
+        case(
+            "diabetes_holdout_no_shuffle",
+            "diabetes",
+            &simple("target", STD, r#"{"Ridge": {"alpha": 0.5}}"#, r#", "holdout": {"test_size": 0.2, "shuffle": false}, "cv": {"KFold": {"n_splits": 4}}"#),
+            Exact,
+        ),
+        case(
+            "iris_shuffled_stratified_kfold",
+            "iris",
+            &simple("species", STD, LR, r#", "cv": {"StratifiedKFold": {"n_splits": 5, "shuffle": true, "random_state": 3}}"#),
+            Mean(0.03),
+        ),
+        case(
+            "diabetes_shuffle_split",
+            "diabetes",
+            &simple("target", STD, r#"{"Ridge": {}}"#, r#", "cv": {"ShuffleSplit": {"n_splits": 6, "test_size": 0.2}}"#),
+            Mean(0.15),
+        ),
+        case(
+            "wine_repeated_stratified",
+            "wine",
+            &simple("class", STD, r#"{"GaussianNB": {}}"#, r#", "cv": {"RepeatedStratifiedKFold": {"n_splits": 3, "n_repeats": 2}}"#),
+            Mean(0.03),
+        ),
         case("wine_multiclass_metrics", "wine", &simple("class", STD, LR, scoring_multi), Exact),
-        case("breast_cancer_holdout_stratified", "breast_cancer", &simple("diagnosis", STD, LR, r#", "holdout": {"test_size": 0.25, "stratify": true}"#), Mean(0.03)),
+        case(
+            "breast_cancer_holdout_stratified",
+            "breast_cancer",
+            &simple("diagnosis", STD, LR, r#", "holdout": {"test_size": 0.25, "stratify": true}"#),
+            Mean(0.03),
+        ),
     ]
 }
 
@@ -392,7 +690,8 @@ fn the_table_covers_every_step_and_model() {
 /// The script states where it cannot match pipelab exactly, and a model file exports its spec.
 #[test]
 fn notes_and_model_files() {
-    let spec = PipelineSpec::from_json(r#"{"target": "y", "model": {"RandomForestClassifier": {}}, "cv": {"KFold": {"n_splits": 3, "shuffle": true}}}"#).unwrap();
+    let spec =
+        PipelineSpec::from_json(r#"{"target": "y", "model": {"RandomForestClassifier": {}}, "cv": {"KFold": {"n_splits": 3, "shuffle": true}}}"#).unwrap();
     let notes = pipelab::export::sklearn::export_notes(&spec);
     assert!(notes.iter().any(|n| n.contains("RandomForestClassifier")), "{notes:?}");
     assert!(notes.iter().any(|n| n.contains("KFold(shuffle=true)")), "{notes:?}");

@@ -49,7 +49,17 @@ fn step_input(name: &str, wine: &Frame) -> Frame {
             let n = wine.n_rows;
             let alc = num(wine, 0);
             let colour: Vec<Option<&str>> = (0..n).map(|i| Some(["red", "green", "blue"][i % 3])).collect();
-            let strong: Vec<Option<&str>> = (0..n).map(|i| if i == 5 { None } else if alc[i] > 13.0 { Some("yes") } else { Some("no") }).collect();
+            let strong: Vec<Option<&str>> = (0..n)
+                .map(|i| {
+                    if i == 5 {
+                        None
+                    } else if alc[i] > 13.0 {
+                        Some("yes")
+                    } else {
+                        Some("no")
+                    }
+                })
+                .collect();
             let code: Vec<f64> = (0..n).map(|i| (i % 4) as f64).collect();
             Frame::new(
                 vec![
@@ -416,10 +426,9 @@ fn same_output(a: &Output, b: &Output, tol: f64) -> std::result::Result<(), Stri
 fn rows_of(out: &Output, rows: &[usize]) -> Output {
     match out {
         Output::Values(v) => Output::Values(rows.iter().map(|&i| v[i]).collect()),
-        Output::Classes { labels, proba } => Output::Classes {
-            labels: rows.iter().map(|&i| labels[i]).collect(),
-            proba: proba.as_ref().map(|p| p.select(ndarray::Axis(0), rows)),
-        },
+        Output::Classes { labels, proba } => {
+            Output::Classes { labels: rows.iter().map(|&i| labels[i]).collect(), proba: proba.as_ref().map(|p| p.select(ndarray::Axis(0), rows)) }
+        }
         Output::Clusters(c) => Output::Clusters(rows.iter().map(|&i| c[i]).collect()),
     }
 }

@@ -22,11 +22,8 @@ const LAYERS: &[&[&str]] = &[
 ];
 
 /// Allowed upward imports, each with its reason.
-const EXCEPTIONS: &[(&str, &str, &str)] = &[(
-    "src/features/selection.rs",
-    "pipeline",
-    "SelectFromModel holds the spec of the model it fits (a ModelSpec from the registry)",
-)];
+const EXCEPTIONS: &[(&str, &str, &str)] =
+    &[("src/features/selection.rs", "pipeline", "SelectFromModel holds the spec of the model it fits (a ModelSpec from the registry)")];
 
 fn layer_of() -> BTreeMap<&'static str, usize> {
     LAYERS.iter().enumerate().flat_map(|(i, ms)| ms.iter().map(move |m| (*m, i))).collect()

@@ -19,9 +19,9 @@ use serde_json::{json, Value};
 const IRIS: &str = "www/datasets/iris.csv";
 
 fn python() -> PathBuf {
-    let p = std::env::var_os("PIPELAB_PYTHON").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/pipelab/venv-interop/bin/python")
-    });
+    let p = std::env::var_os("PIPELAB_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/pipelab/venv-interop/bin/python"));
     assert!(
         p.exists(),
         "the MLflow test needs the interop venv's python at {} (set PIPELAB_PYTHON, or run scripts/setup.sh to create it); it is not skipped",
@@ -91,7 +91,8 @@ impl Server {
     }
 
     fn post(&self, path: &str, body: Value) -> Value {
-        let mut r = agent(Duration::from_secs(30)).post(format!("{}{path}", self.url)).header("Content-Type", "application/json").send(body.to_string()).unwrap();
+        let mut r =
+            agent(Duration::from_secs(30)).post(format!("{}{path}", self.url)).header("Content-Type", "application/json").send(body.to_string()).unwrap();
         let text = r.body_mut().read_to_string().unwrap();
         assert_eq!(r.status(), 200, "POST {path}: {text}");
         serde_json::from_str(&text).unwrap()
@@ -231,7 +232,21 @@ fn cv_fit_and_search_arrive_in_a_real_mlflow_server() {
 
     // ---- fit --register: the model file as an artifact, a registered model version.
     let model_path = dir.join("model.json");
-    let (code, _, err) = pipelab(&["fit", "--data", IRIS, "--spec", spec, "--out", model_path.to_str().unwrap(), "--mlflow", url, "--experiment", "pipelab-test", "--register", "iris-classifier"]);
+    let (code, _, err) = pipelab(&[
+        "fit",
+        "--data",
+        IRIS,
+        "--spec",
+        spec,
+        "--out",
+        model_path.to_str().unwrap(),
+        "--mlflow",
+        url,
+        "--experiment",
+        "pipelab-test",
+        "--register",
+        "iris-classifier",
+    ]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("registered model \"iris-classifier\" version 1"), "{err}");
     let fit_run = run_id_from(&err);
@@ -249,16 +264,46 @@ fn cv_fit_and_search_arrive_in_a_real_mlflow_server() {
     assert_eq!(v["run_id"], fit_run.as_str());
     assert_eq!(v["source"].as_str().unwrap(), format!("{}/model", run["info"]["artifact_uri"].as_str().unwrap()));
     // A second --register adds version 2 to the same registered model.
-    let (code, _, err) = pipelab(&["fit", "--data", IRIS, "--spec", spec, "--out", model_path.to_str().unwrap(), "--no-cv", "--mlflow", url, "--experiment", "pipelab-test", "--register", "iris-classifier"]);
+    let (code, _, err) = pipelab(&[
+        "fit",
+        "--data",
+        IRIS,
+        "--spec",
+        spec,
+        "--out",
+        model_path.to_str().unwrap(),
+        "--no-cv",
+        "--mlflow",
+        url,
+        "--experiment",
+        "pipelab-test",
+        "--register",
+        "iris-classifier",
+    ]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("version 2"), "{err}");
 
     // ---- search: a parent run and one child per candidate.
     let search_path = dir.join("search.json");
     let mut sv: Value = serde_json::from_str(spec_text).unwrap();
-    sv["search"] = json!({"GridSearchCV": {"param_grid": {"model__C": [0.1, 1.0, 10.0], "num__SimpleImputer__strategy": ["mean", "median"]}, "scoring": "accuracy"}});
+    sv["search"] =
+        json!({"GridSearchCV": {"param_grid": {"model__C": [0.1, 1.0, 10.0], "num__SimpleImputer__strategy": ["mean", "median"]}, "scoring": "accuracy"}});
     std::fs::write(&search_path, sv.to_string()).unwrap();
-    let (code, out, err) = pipelab(&["search", "--data", IRIS, "--spec", search_path.to_str().unwrap(), "--mlflow", url, "--experiment", "pipelab-test", "--run-name", "grid", "--threads", "2"]);
+    let (code, out, err) = pipelab(&[
+        "search",
+        "--data",
+        IRIS,
+        "--spec",
+        search_path.to_str().unwrap(),
+        "--mlflow",
+        url,
+        "--experiment",
+        "pipelab-test",
+        "--run-name",
+        "grid",
+        "--threads",
+        "2",
+    ]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("with 6 child runs"), "{err}");
     let report: Value = serde_json::from_str(&out).unwrap();

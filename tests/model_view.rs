@@ -146,7 +146,8 @@ fn binary_linear_classifier_names_the_positive_class() {
 #[test]
 fn forest_and_boosting_report_importances_knn_reports_none() {
     let t = table("iris.csv");
-    for (model, kind) in [("RandomForestClassifier", "impurity"), ("GradientBoostingClassifier", "impurity"), ("HistGradientBoostingClassifier", "split_gain")] {
+    for (model, kind) in [("RandomForestClassifier", "impurity"), ("GradientBoostingClassifier", "impurity"), ("HistGradientBoostingClassifier", "split_gain")]
+    {
         let spec = format!(r#"{{"target": "species", "model": {{"{model}": {{"random_state": 0}}}}}}"#);
         let ins = api::fit_and_inspect(&t, &spec).unwrap();
         let imp = ins.importances.as_ref().unwrap_or_else(|| panic!("{model}: no importances"));

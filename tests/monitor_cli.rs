@@ -118,13 +118,27 @@ fn the_loader_validates_the_reference_and_lineage() {
     let model = fit_iris("validate");
     let good: Value = serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
     let cases: Vec<(&str, Box<dyn Fn(&mut Value)>, &str)> = vec![
-        ("unsorted values", Box::new(|v: &mut Value| v["reference"]["columns"][1]["distribution"]["values"][0] = 99.0.into()), "reference.columns[1].distribution"),
+        (
+            "unsorted values",
+            Box::new(|v: &mut Value| v["reference"]["columns"][1]["distribution"]["values"][0] = 99.0.into()),
+            "reference.columns[1].distribution",
+        ),
         ("zero count", Box::new(|v: &mut Value| v["reference"]["columns"][0]["distribution"]["counts"][0] = 0.into()), "counts[0]"),
-        ("counts length", Box::new(|v: &mut Value| { v["reference"]["columns"][2]["distribution"]["counts"].as_array_mut().unwrap().pop(); }), "reference.columns[2].distribution"),
+        (
+            "counts length",
+            Box::new(|v: &mut Value| {
+                v["reference"]["columns"][2]["distribution"]["counts"].as_array_mut().unwrap().pop();
+            }),
+            "reference.columns[2].distribution",
+        ),
         ("row total", Box::new(|v: &mut Value| v["reference"]["n_rows"] = 151.into()), "n_rows"),
         ("column name", Box::new(|v: &mut Value| v["reference"]["columns"][3]["name"] = "x".into()), "reference.columns[3]"),
         ("unknown field", Box::new(|v: &mut Value| v["reference"]["columns"][0]["extra"] = 1.into()), "extra"),
-        ("bad lineage hash", Box::new(|v: &mut Value| v["lineage"] = serde_json::json!({"version": 2, "parent_sha256": "abc", "training_files": [], "trained_at": "t"})), "lineage.parent_sha256"),
+        (
+            "bad lineage hash",
+            Box::new(|v: &mut Value| v["lineage"] = serde_json::json!({"version": 2, "parent_sha256": "abc", "training_files": [], "trained_at": "t"})),
+            "lineage.parent_sha256",
+        ),
     ];
     for (what, edit, expect) in cases {
         let mut v = good.clone();
@@ -142,7 +156,8 @@ fn retrain_records_lineage_and_versions_count_up() {
     let model = fit_iris("parent");
     let parent_sha = sha256_of(&model);
     let m2 = tmp("child.json");
-    let (code, out, err) = pipelab(&["retrain", "--model", &model, "--data", "www/datasets/iris.csv", "--data", "tests/fixtures/drift/iris_same.csv", "--out", &m2]);
+    let (code, out, err) =
+        pipelab(&["retrain", "--model", &model, "--data", "www/datasets/iris.csv", "--data", "tests/fixtures/drift/iris_same.csv", "--out", &m2]);
     assert_eq!(code, 0, "{err}");
     let printed: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(printed["n_train_rows"], 250);

@@ -10,7 +10,7 @@ use std::process::Command;
 use pipelab::data::{read_csv, ReadOptions, Table};
 use pipelab::metrics::clustering as mc;
 use pipelab::persist::ModelFile;
-use pipelab::pipeline::{PipelineSpec};
+use pipelab::pipeline::PipelineSpec;
 use pipelab::selection::clustering::{evaluate_clustering, fit_clustering};
 use serde_json::Value;
 
@@ -90,7 +90,9 @@ fn f_iris_clustering_shared_kmeans_every_seed_finds_the_optimum() {
     let want = num(&entry()["kmeans"]["inertia"]);
     let table = iris();
     for seed in [1, 2, 3, 42, 12345] {
-        let spec = PipelineSpec::from_json(&format!(r#"{{"drop": ["species"], "model": {{"KMeans": {{"n_clusters": 3, "n_init": 10, "random_state": {seed}}}}}}}"#)).unwrap();
+        let spec =
+            PipelineSpec::from_json(&format!(r#"{{"drop": ["species"], "model": {{"KMeans": {{"n_clusters": 3, "n_init": 10, "random_state": {seed}}}}}}}"#))
+                .unwrap();
         let r = evaluate_clustering(&table, &spec).unwrap();
         rel(&format!("kmeans inertia seed {seed}"), r.metrics["inertia"], want, 1e-6);
     }

@@ -2,7 +2,7 @@
 
 mod support;
 
-use pipelab::metrics::classification::{self as c, Average, AucMode};
+use pipelab::metrics::classification::{self as c, AucMode, Average};
 use pipelab::metrics::regression as r;
 use serde_json::Value;
 use support::*;
@@ -42,7 +42,12 @@ fn l_metrics_fixed_vectors_classification() {
         assert_all_abs(&format!("{name} per-class precision"), &pc.precision, &floats(&m["per_class"]["precision"]), TOL);
         assert_all_abs(&format!("{name} per-class recall"), &pc.recall, &floats(&m["per_class"]["recall"]), TOL);
         assert_all_abs(&format!("{name} per-class f1"), &pc.f1, &floats(&m["per_class"]["f1"]), TOL);
-        let cm: Vec<Vec<usize>> = m["confusion_matrix_rows_true_cols_pred"].as_array().unwrap().iter().map(|r| r.as_array().unwrap().iter().map(|v| v.as_u64().unwrap() as usize).collect()).collect();
+        let cm: Vec<Vec<usize>> = m["confusion_matrix_rows_true_cols_pred"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r.as_array().unwrap().iter().map(|v| v.as_u64().unwrap() as usize).collect())
+            .collect();
         assert_eq!(c::confusion(&y, &p, k), cm, "{name} confusion matrix");
         if m.get("precision_binary").is_some() {
             let (pr, re, f1) = c::prf(&y, &p, k, Average::Binary, &mut w);

@@ -122,7 +122,8 @@ fn check_h(entry_name: &str, dataset: &str, target: &str) {
     ];
     for (key, model, tol, per_fold) in models {
         for (variant, steps) in [("raw_features", ""), ("standardized", r#""steps": [{"StandardScaler": {}}],"#)] {
-            let spec = format!(r#"{{"target": "{target}", {steps} "model": {model}, "cv": {{"StratifiedKFold": {{"n_splits": 5}}}}, "scoring": ["accuracy"]}}"#);
+            let spec =
+                format!(r#"{{"target": "{target}", {steps} "model": {model}, "cv": {{"StratifiedKFold": {{"n_splits": 5}}}}, "scoring": ["accuracy"]}}"#);
             let r = cv(&t, &spec);
             let got = &r.metrics["accuracy"];
             let want = &e["results"][key][variant];
@@ -182,7 +183,12 @@ fn svc_rbf_cross_validates_on_iris_and_wine() {
     // No oracle entry for SVC; sklearn's SVC() scores ≈0.96–0.98 on these standardized sets.
     for (name, target) in [("iris", "species"), ("wine", "class")] {
         let t = table(name);
-        let r = cv(&t, &format!(r#"{{"target": "{target}", "steps": [{{"StandardScaler": {{}}}}], "model": {{"SVC": {{"C": 1.0, "gamma": "scale"}}}}, "scoring": ["accuracy"]}}"#));
+        let r = cv(
+            &t,
+            &format!(
+                r#"{{"target": "{target}", "steps": [{{"StandardScaler": {{}}}}], "model": {{"SVC": {{"C": 1.0, "gamma": "scale"}}}}, "scoring": ["accuracy"]}}"#
+            ),
+        );
         eprintln!("SVC {name}: accuracy {} folds {:?}", r.metrics["accuracy"].mean, r.metrics["accuracy"].folds);
         assert!(r.metrics["accuracy"].mean > 0.93, "{name}: {}", r.metrics["accuracy"].mean);
     }

@@ -3,7 +3,7 @@
 
 mod support;
 
-use pipelab::pipeline::{PipelineSpec};
+use pipelab::pipeline::PipelineSpec;
 use pipelab::selection::cv::{cross_validate, CvHooks};
 use pipelab::selection::search;
 use support::*;
@@ -52,8 +52,13 @@ fn randomized_bayes_and_halving_are_seeded() {
         assert!(a.trace.windows(2).all(|w| w[1] >= w[0]), "trace is best-so-far");
     }
     // Halving: later rounds use more rows and fewer candidates.
-    let h = run(&t, &format!(r#"{base}"search":{{"HalvingGridSearchCV":{{"param_grid":{{"model__C":[0.001,0.01,0.1,1,10,100]}},"factor":2,"min_resources":40}}}}}}"#));
-    let rounds: Vec<(usize, usize)> = (0..4).map(|i| (h.cv_results.iter().filter(|c| c.iteration == i).count(), h.cv_results.iter().find(|c| c.iteration == i).map_or(0, |c| c.n_resources))).collect();
+    let h = run(
+        &t,
+        &format!(r#"{base}"search":{{"HalvingGridSearchCV":{{"param_grid":{{"model__C":[0.001,0.01,0.1,1,10,100]}},"factor":2,"min_resources":40}}}}}}"#),
+    );
+    let rounds: Vec<(usize, usize)> = (0..4)
+        .map(|i| (h.cv_results.iter().filter(|c| c.iteration == i).count(), h.cv_results.iter().find(|c| c.iteration == i).map_or(0, |c| c.n_resources)))
+        .collect();
     assert_eq!(rounds[0], (6, 40));
     assert_eq!(rounds[1], (3, 80));
     assert_eq!(rounds[2], (2, 150));
@@ -62,12 +67,16 @@ fn randomized_bayes_and_halving_are_seeded() {
 #[test]
 fn search_errors_name_the_parameter() {
     let t = dataset("iris");
-    let spec = PipelineSpec::from_json(r#"{"target":"species","model":{"LogisticRegression":{}},"search":{"GridSearchCV":{"param_grid":{"model__C":[-1, 1]}}}}"#).unwrap();
+    let spec =
+        PipelineSpec::from_json(r#"{"target":"species","model":{"LogisticRegression":{}},"search":{"GridSearchCV":{"param_grid":{"model__C":[-1, 1]}}}}"#)
+            .unwrap();
     let r = search::run(&t, &spec, CvHooks { now_ms: &|| 0.0, progress: &mut |_, _| true }).unwrap();
     // An invalid value fails its candidate (kept in the table with the error) and the valid one wins.
     assert!(r.cv_results[0].error.as_deref().unwrap().contains("'C'"));
     assert_eq!(r.best_index, 1);
-    let spec = PipelineSpec::from_json(r#"{"target":"species","model":{"LogisticRegression":{}},"search":{"GridSearchCV":{"param_grid":{"model__gamma":[1]}}}}"#).unwrap();
+    let spec =
+        PipelineSpec::from_json(r#"{"target":"species","model":{"LogisticRegression":{}},"search":{"GridSearchCV":{"param_grid":{"model__gamma":[1]}}}}"#)
+            .unwrap();
     let e = search::run(&t, &spec, CvHooks { now_ms: &|| 0.0, progress: &mut |_, _| true }).unwrap_err().to_string();
     assert!(e.contains("gamma"), "{e}");
 }
@@ -97,7 +106,8 @@ fn group_kfold_never_splits_a_group() {
         csv.push_str(&format!("p{},{},{}\n", i % 7, i as f64 * 0.5, (i % 3) as f64 + i as f64 * 0.1));
     }
     let t = pipelab::data::read_csv(csv.as_bytes(), &Default::default()).unwrap().0;
-    let spec = PipelineSpec::from_json(r#"{"target":"y","drop":["g"],"model":{"LinearRegression":{}},"cv":{"GroupKFold":{"n_splits":3,"groups":"g"}}}"#).unwrap();
+    let spec =
+        PipelineSpec::from_json(r#"{"target":"y","drop":["g"],"model":{"LinearRegression":{}},"cv":{"GroupKFold":{"n_splits":3,"groups":"g"}}}"#).unwrap();
     let r = cross_validate(&t, &spec, CvHooks { now_ms: &|| 0.0, progress: &mut |_, _| true }).unwrap();
     assert_eq!(r.folds.len(), 3);
     for g in 0..7 {

@@ -13,12 +13,12 @@ use pipelab::estimator::{FitContext, FittedTransform, StepParams};
 use pipelab::features::binning::{BinStrategy, Encode, KBinsDiscretizerParams, QuantileMethod};
 use pipelab::frame::{FCol, FData, Frame};
 use pipelab::pipeline::{fit_all, FittedStep, PipelineSpec};
-use pipelab::selection::cv::{cross_validate, CvHooks};
 use pipelab::preprocess::encoders::{OrdinalEncoderParams, OrdinalHandleUnknown};
 use pipelab::preprocess::imputer::{Fill, SimpleImputerParams};
 use pipelab::preprocess::knn_imputer::{KNNImputerParams, KnnWeights};
 use pipelab::preprocess::onehot::{HandleUnknown, MinFrequency, OneHotEncoderParams};
 use pipelab::preprocess::scalers::*;
+use pipelab::selection::cv::{cross_validate, CvHooks};
 use serde_json::Value;
 
 fn load_json(path: &str) -> Value {
@@ -418,7 +418,11 @@ fn outlier_remover_drops_training_rows_only() {
     assert_eq!(with.folds.iter().map(|f| f.n_test).collect::<Vec<_>>(), without.folds.iter().map(|f| f.n_test).collect::<Vec<_>>());
     // Each fold reports how many training rows it dropped.
     for (k, f) in with.folds.iter().enumerate() {
-        let w = with.warnings.iter().find(|w| w.starts_with(&format!("fold {}: OutlierRemover dropped ", k + 1))).unwrap_or_else(|| panic!("no drop warning for fold {}: {:?}", k + 1, with.warnings));
+        let w = with
+            .warnings
+            .iter()
+            .find(|w| w.starts_with(&format!("fold {}: OutlierRemover dropped ", k + 1)))
+            .unwrap_or_else(|| panic!("no drop warning for fold {}: {:?}", k + 1, with.warnings));
         assert!(w.ends_with(&format!(" of {} training rows", f.n_train)), "{w}");
     }
     println!("OutlierRemover warnings: {:?}", with.warnings);
@@ -467,7 +471,9 @@ fn steps_a_invariants() {
         (r#"{"FunctionTransformer": {"func": "square"}}"#, &num_nan),
         (r#"{"OutlierRemover": {"method": "zscore", "threshold": 2.0}}"#, &num_nan),
     ];
-    let same = |a: &Frame, b: &Frame| a.names() == b.names() && rows(a).iter().flatten().zip(rows(b).iter().flatten()).all(|(x, y)| x == y || (x.is_nan() && y.is_nan()));
+    let same = |a: &Frame, b: &Frame| {
+        a.names() == b.names() && rows(a).iter().flatten().zip(rows(b).iter().flatten()).all(|(x, y)| x == y || (x.is_nan() && y.is_nan()))
+    };
     for (json, x) in specs {
         let spec: StepSpec = serde_json::from_str(json).unwrap_or_else(|e| panic!("{json}: {e}"));
         let ctx = FitContext::default();

@@ -12,7 +12,8 @@ use pipelab::estimator::{FitContext, FittedTransform, StepParams, Target};
 use pipelab::features::decomposition::{LdaParams, LdaSolver, NComponents, PcaParams, TruncatedSvdParams};
 use pipelab::features::poly::PolynomialFeaturesParams;
 use pipelab::features::selection::{
-    mi_continuous_continuous, mi_continuous_discrete, univariate_pvalues, univariate_scores, KParam, ScoreFunc, SelectFromModelParams, SelectKBestParams, SelectPercentileParams, Threshold, VarianceThresholdParams,
+    mi_continuous_continuous, mi_continuous_discrete, univariate_pvalues, univariate_scores, KParam, ScoreFunc, SelectFromModelParams, SelectKBestParams,
+    SelectPercentileParams, Threshold, VarianceThresholdParams,
 };
 use pipelab::frame::{FData, Frame};
 use pipelab::pipeline::{encode_classes, fit_all, ModelSpec, PipelineSpec};
@@ -90,7 +91,9 @@ fn e_wine_std_pca2() {
     assert_eq!(out.names(), ["pca0", "pca1"]);
     let first = mat_f(&r["scores_first5_sign_normalised"]);
     let scores = (0..5).map(|i| max_abs(&[col(&out, 0)[i], col(&out, 1)[i]], &first[i])).fold(0.0, f64::max);
-    eprintln!("e_wine_std_pca2: ratio max rel {evr:.2e}, variance rel {ev:.2e}, singular rel {sv:.2e}, components max abs {comp:.2e}, scores max abs {scores:.2e}");
+    eprintln!(
+        "e_wine_std_pca2: ratio max rel {evr:.2e}, variance rel {ev:.2e}, singular rel {sv:.2e}, components max abs {comp:.2e}, scores max abs {scores:.2e}"
+    );
     assert!(evr < 1e-9 && ev < 1e-9 && sv < 1e-9, "ratio {evr}, variance {ev}, singular {sv}");
     assert!(comp < 1e-8, "components {comp}");
     assert!(scores < 1e-8, "scores {scores}");
@@ -286,10 +289,9 @@ fn mutual_info_is_close_to_sklearn() {
     let yw = classes(&tw, "class");
     let (xd, td) = load("diabetes", "target");
     let yd = values(&td, "target");
-    for (key, func, x, y) in [
-        ("wine_mutual_info_classif", ScoreFunc::MutualInfoClassif, &xw, &yw),
-        ("diabetes_mutual_info_regression", ScoreFunc::MutualInfoRegression, &xd, &yd),
-    ] {
+    for (key, func, x, y) in
+        [("wine_mutual_info_classif", ScoreFunc::MutualInfoClassif, &xw, &yw), ("diabetes_mutual_info_regression", ScoreFunc::MutualInfoRegression, &xd, &yd)]
+    {
         let got = univariate_scores("test", func, x, Some(y), 0).unwrap();
         let (lo, hi, mean) = (vec_f(&r[key]["min"]), vec_f(&r[key]["max"]), vec_f(&r[key]["mean"]));
         eprintln!("{key}: max abs difference to sklearn's 200-seed mean {:.2e}", max_abs(&got, &mean));

@@ -11,7 +11,7 @@ mod support;
 use std::collections::BTreeMap;
 
 use pipelab::data::{read_csv, ReadOptions, Table};
-use pipelab::pipeline::{PipelineSpec};
+use pipelab::pipeline::PipelineSpec;
 use pipelab::selection::cv::{cross_validate, CvHooks};
 
 fn oracle() -> serde_json::Value {
@@ -57,7 +57,10 @@ fn check_classifier(entry_name: &str, dataset: &str, target: &str, pre: &str, mo
         per_seed.push(cv(&t, &spec)["accuracy"]);
     }
     let mean = per_seed.iter().sum::<f64>() / per_seed.len() as f64;
-    eprintln!("{entry_name}: accept [{lo:.4}, {hi:.4}], sklearn mean {:.4}; ours mean {mean:.4} per seed {per_seed:.4?}", entry["results"]["over_seeds"]["mean_over_seeds"].as_f64().unwrap_or(f64::NAN));
+    eprintln!(
+        "{entry_name}: accept [{lo:.4}, {hi:.4}], sklearn mean {:.4}; ours mean {mean:.4} per seed {per_seed:.4?}",
+        entry["results"]["over_seeds"]["mean_over_seeds"].as_f64().unwrap_or(f64::NAN)
+    );
     assert!(mean >= lo && mean <= hi, "{entry_name}: mean accuracy {mean} outside [{lo}, {hi}]");
     for (s, v) in seeds.iter().zip(&per_seed) {
         assert!(*v >= lo && *v <= hi, "{entry_name}: seed {s} accuracy {v} outside [{lo}, {hi}]");
@@ -122,7 +125,10 @@ fn check_gbr(entry_name: &str, dataset: &str, target: &str, pre: &str, seeds: &[
         );
         let m = cv(&t, &spec);
         let (r2, rmse) = (m["r2"], m["rmse"]);
-        eprintln!("{entry_name} seed {seed}: r2 {r2:.5} (accept [{lo:.4}, {hi:.4}]), rmse {rmse:.4} (sklearn {rmse_ref:.4}, rel {:.4})", (rmse - rmse_ref).abs() / rmse_ref);
+        eprintln!(
+            "{entry_name} seed {seed}: r2 {r2:.5} (accept [{lo:.4}, {hi:.4}]), rmse {rmse:.4} (sklearn {rmse_ref:.4}, rel {:.4})",
+            (rmse - rmse_ref).abs() / rmse_ref
+        );
         assert!(r2 >= lo && r2 <= hi, "{entry_name}: seed {seed} r2 {r2} outside [{lo}, {hi}]");
         assert!((rmse - rmse_ref).abs() <= 0.05 * rmse_ref, "{entry_name}: seed {seed} rmse {rmse} vs {rmse_ref}");
     }
@@ -220,7 +226,10 @@ fn hist_gbc_titanic_like_and_wine() {
 fn decision_tree_class_weight_balanced_matches_sklearn() {
     use pipelab::pipeline::{fit_all, FittedModelEnum, ModelState};
     let t = table("breast_cancer");
-    let spec = PipelineSpec::from_json(r#"{"target": "diagnosis", "model": {"DecisionTreeClassifier": {"class_weight": "balanced", "max_depth": 3, "random_state": 0}}}"#).unwrap();
+    let spec = PipelineSpec::from_json(
+        r#"{"target": "diagnosis", "model": {"DecisionTreeClassifier": {"class_weight": "balanced", "max_depth": 3, "random_state": 0}}}"#,
+    )
+    .unwrap();
     let fitted = fit_all(&t, &spec).unwrap();
     let ModelState::Fitted(FittedModelEnum::DecisionTreeClassifier(m)) = &fitted.model else { panic!("a tree classifier") };
     let tree = &m.tree;

@@ -49,9 +49,16 @@ fn dataset_specs() -> Vec<(&'static str, String)> {
     vec![
         ("iris", r#"{"target": "species", "steps": [{"StandardScaler": {}}], "model": {"LogisticRegression": {}}}"#.to_string()),
         ("titanic_like", TITANIC_SPEC.to_string()),
-        ("wine", r#"{"target": "class", "steps": [{"StandardScaler": {}}, {"PCA": {"n_components": 5}}], "model": {"KNeighborsClassifier": {"n_neighbors": 7}}}"#.to_string()),
+        (
+            "wine",
+            r#"{"target": "class", "steps": [{"StandardScaler": {}}, {"PCA": {"n_components": 5}}], "model": {"KNeighborsClassifier": {"n_neighbors": 7}}}"#
+                .to_string(),
+        ),
         ("breast_cancer", r#"{"target": "diagnosis", "steps": [{"StandardScaler": {}}], "model": {"SVC": {}}}"#.to_string()),
-        ("diabetes", r#"{"target": "target", "steps": [{"StandardScaler": {}}, {"PolynomialFeatures": {"degree": 2}}], "model": {"LinearRegression": {}}}"#.to_string()),
+        (
+            "diabetes",
+            r#"{"target": "target", "steps": [{"StandardScaler": {}}, {"PolynomialFeatures": {"degree": 2}}], "model": {"LinearRegression": {}}}"#.to_string(),
+        ),
         (
             "housing_like",
             r#"{"target": "price", "preprocess": {"transformers": [

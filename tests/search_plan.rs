@@ -7,8 +7,8 @@
 mod support;
 
 use pipelab::data::Table;
-use pipelab::pipeline::{PipelineSpec};
-use pipelab::selection::cv::{CvHooks};
+use pipelab::pipeline::PipelineSpec;
+use pipelab::selection::cv::CvHooks;
 use pipelab::selection::search::{self, CandidateResult, SearchReport};
 use support::*;
 
@@ -53,7 +53,10 @@ fn pool_order_and_size_do_not_change_the_report() {
     let t = dataset("iris");
     for (search, min_plans) in [
         (r#""search":{"GridSearchCV":{"param_grid":{"model__C":[0.01,0.1,1,10],"StandardScaler__with_mean":[true,false]}}}}"#, 1),
-        (r#""search":{"RandomizedSearchCV":{"param_distributions":{"model__C":{"loguniform":[0.001,100]},"StandardScaler__with_mean":[true,false]},"n_iter":6}}}"#, 1),
+        (
+            r#""search":{"RandomizedSearchCV":{"param_distributions":{"model__C":{"loguniform":[0.001,100]},"StandardScaler__with_mean":[true,false]},"n_iter":6}}}"#,
+            1,
+        ),
         // 4 random initial points in one batch, then one trial per plan.
         (r#""search":{"BayesSearchCV":{"search_spaces":{"model__C":{"loguniform":[0.001,100]}},"n_iter":8,"n_initial_points":4}}}"#, 5),
         // One plan per round.

@@ -278,7 +278,13 @@ fn exercise(server: &Server, e: &Expected, numeric: &[bool], classes: Option<&[&
         (400, "BAD_REQUEST", Some("application/json"), b"{\"dataframe_split\": {\"columns\": [".to_vec(), vec!["not valid JSON".into(), "line 1".into()]),
         (400, "BAD_REQUEST", Some("application/json"), b"[1, 2, 3]".to_vec(), vec!["dataframe_split".into()]),
         (400, "BAD_REQUEST", Some("application/json"), json!({"instances_typo": []}).to_string().into_bytes(), vec!["instances_typo".into()]),
-        (400, "BAD_REQUEST", Some("application/json"), json!({"dataframe_split": {"columns": e.header, "data": short}}).to_string().into_bytes(), vec!["row 2".into()]),
+        (
+            400,
+            "BAD_REQUEST",
+            Some("application/json"),
+            json!({"dataframe_split": {"columns": e.header, "data": short}}).to_string().into_bytes(),
+            vec!["row 2".into()],
+        ),
         (400, "BAD_REQUEST", Some("application/json"), json!({"dataframe_split": {"columns": e.header}}).to_string().into_bytes(), vec!["data".into()]),
         (400, "BAD_REQUEST", Some("application/json"), json!({"dataframe_records": [row(0)]}).to_string().into_bytes(), vec!["row 1".into(), "object".into()]),
         (

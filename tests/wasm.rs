@@ -344,11 +344,8 @@ const IRIS_KMEANS_DAVIES_BOULDIN: f64 = 0.6619715465007465;
 #[wasm_bindgen_test]
 fn fit_clustering_gives_the_oracle_metrics_a_2d_view_and_a_usable_model() {
     let mut s = loaded(IRIS);
-    let out = json(
-        s.fit_clustering(r#"{"target": "species", "model": {"KMeans": {"n_clusters": 3, "n_init": 10, "random_state": 0}}}"#)
-            .map_err(err_text)
-            .unwrap(),
-    );
+    let out =
+        json(s.fit_clustering(r#"{"target": "species", "model": {"KMeans": {"n_clusters": 3, "n_init": 10, "random_state": 0}}}"#).map_err(err_text).unwrap());
     let r = &out["view"]["report"];
     let m = |k: &str| r["metrics"][k].as_f64().unwrap();
     assert!((m("inertia") - IRIS_KMEANS_INERTIA).abs() / IRIS_KMEANS_INERTIA < 1e-6, "inertia {}", m("inertia"));

@@ -28,7 +28,7 @@ use pipelab::data::{ReadOptions, Table};
 use pipelab::estimator::FitContext;
 use pipelab::frame::Frame;
 use pipelab::pipeline::{self, PipelineSpec};
-use pipelab::selection::cv::{CvHooks};
+use pipelab::selection::cv::CvHooks;
 use pipelab::{Error, Result};
 
 /// What kind of data set [`generate`] writes.

@@ -25,8 +25,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
-use pipelab::pipeline::{PipelineSpec};
-use pipelab::metrics::{MetricSummary};
+use pipelab::metrics::MetricSummary;
+use pipelab::pipeline::PipelineSpec;
 use pipelab::selection::params::{param_text, search_params, spec_params};
 use pipelab::selection::search::{self, SearchReport};
 
@@ -217,7 +217,10 @@ pub struct Logged {
 pub fn report(opts: &Options, outcome: Result<Logged, String>) -> Result<(), String> {
     match outcome {
         Ok(l) => {
-            let mut line = format!("pipelab: mlflow: logged run {} in experiment {:?} ({}/#/experiments/{}/runs/{})", l.run_id, opts.experiment, opts.uri, l.experiment_id, l.run_id);
+            let mut line = format!(
+                "pipelab: mlflow: logged run {} in experiment {:?} ({}/#/experiments/{}/runs/{})",
+                l.run_id, opts.experiment, opts.uri, l.experiment_id, l.run_id
+            );
             if l.children > 0 {
                 line += &format!(" with {} child runs", l.children);
             }
@@ -247,7 +250,8 @@ pub fn log_run(opts: &Options, data: &Data, run: &Run) -> Result<Logged, String>
     let experiment_id = client.experiment_id(&opts.experiment).map_err(|e| format!("finding or creating experiment {:?}: {e}", opts.experiment))?;
     let mut logged = Logged { experiment_id: experiment_id.clone(), run_id: String::new(), children: 0, model_version: None, skipped: Vec::new() };
     let name = opts.run_name.clone().or_else(|| run.run_name.clone());
-    let (run_id, artifact_uri, run_name) = client.create_run(&experiment_id, name.as_deref(), &base_tags(run, data, None)).map_err(|e| format!("creating the run: {e}"))?;
+    let (run_id, artifact_uri, run_name) =
+        client.create_run(&experiment_id, name.as_deref(), &base_tags(run, data, None)).map_err(|e| format!("creating the run: {e}"))?;
     logged.run_id = run_id.clone();
     let body = client.log_all(&run_id, run, &mut logged.skipped).map_err(|e| format!("logging parameters and metrics: {e}"));
     let body = body.and_then(|()| {
@@ -391,9 +395,15 @@ impl Client {
             return Ok(id);
         }
         match self.call("POST", "/api/2.0/mlflow/experiments/create", Some(&serde_json::json!({"name": name}))) {
-            Ok(v) => v.get("experiment_id").and_then(|i| i.as_str()).map(str::to_string).ok_or_else(|| ApiError::Shape("experiments/create gave no experiment_id".into())),
+            Ok(v) => v
+                .get("experiment_id")
+                .and_then(|i| i.as_str())
+                .map(str::to_string)
+                .ok_or_else(|| ApiError::Shape("experiments/create gave no experiment_id".into())),
             // Created by someone else in between: look it up again.
-            Err(ApiError::Http { code, .. }) if code == "RESOURCE_ALREADY_EXISTS" => get(self)?.ok_or_else(|| ApiError::Shape(format!("experiment {name:?} exists but cannot be found"))),
+            Err(ApiError::Http { code, .. }) if code == "RESOURCE_ALREADY_EXISTS" => {
+                get(self)?.ok_or_else(|| ApiError::Shape(format!("experiment {name:?} exists but cannot be found")))
+            }
             Err(e) => Err(e),
         }
     }
@@ -474,7 +484,10 @@ impl Client {
             Err(e) => return Err(e),
         }
         let v = self.call("POST", "/api/2.0/mlflow/model-versions/create", Some(&serde_json::json!({"name": name, "source": source, "run_id": run_id})))?;
-        v.pointer("/model_version/version").and_then(|x| x.as_str()).map(str::to_string).ok_or_else(|| ApiError::Shape("model-versions/create gave no version".into()))
+        v.pointer("/model_version/version")
+            .and_then(|x| x.as_str())
+            .map(str::to_string)
+            .ok_or_else(|| ApiError::Shape("model-versions/create gave no version".into()))
     }
 }
 
@@ -514,7 +527,9 @@ fn answer(url: &str, resp: Result<ureq::http::Response<ureq::Body>, ureq::Error>
         ApiError::Transport(match e {
             ureq::Error::Timeout(_) => format!("{url}: no answer within the timeout (--mlflow-timeout)"),
             ureq::Error::ConnectionFailed | ureq::Error::HostNotFound => format!("{url}: the tracking server is unreachable ({e})"),
-            ureq::Error::Io(ref io) if io.kind() == std::io::ErrorKind::ConnectionRefused => format!("{url}: connection refused (is the tracking server running?)"),
+            ureq::Error::Io(ref io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
+                format!("{url}: connection refused (is the tracking server running?)")
+            }
             other => format!("{url}: {other}"),
         })
     })?;

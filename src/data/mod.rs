@@ -8,11 +8,12 @@
 
 mod read;
 pub mod records;
-pub mod stream;
 #[doc(hidden)]
 pub mod robustness;
+pub mod stream;
 mod table;
 
 pub use read::{check_size, parse_number, read_csv, CellRef, CsvChunkReader, InfiniteValues, ReadOptions, ReadReport, StrayValues, DEFAULT_MISSING};
 pub use table::{format_number, CatData, Column, ColumnData, ColumnType, Table, MISSING_CODE};
-pub mod profile; pub use profile::{profile, Profile, ColumnProfile, NumericStats, Histogram, TopCategories, CategoryCount, Flag, FlagKind, percentile_sorted, histogram_auto};
+pub mod profile;
+pub use profile::{histogram_auto, percentile_sorted, profile, CategoryCount, ColumnProfile, Flag, FlagKind, Histogram, NumericStats, Profile, TopCategories};

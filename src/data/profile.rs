@@ -16,8 +16,8 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::table::{ColumnData, ColumnType, Table, MISSING_CODE};
 use super::format_number;
+use super::table::{ColumnData, ColumnType, Table, MISSING_CODE};
 
 /// At most this many histogram bins.
 pub const MAX_BINS: usize = 200;

@@ -560,15 +560,15 @@ impl Engine {
         keys.sort();
         for name in keys {
             if !self.names.contains(name) && !self.opts.types_for_present_columns_only {
-                return Err(Error::column(
-                    name,
-                    format!("has a type override but no such column is in the file (columns: {})", list_names(&self.names)),
-                ));
+                return Err(Error::column(name, format!("has a type override but no such column is in the file (columns: {})", list_names(&self.names))));
             }
         }
         for name in &self.opts.coerce_numeric {
             if !self.names.contains(name) {
-                return Err(Error::column(name, format!("is listed in coerce_numeric but no such column is in the file (columns: {})", list_names(&self.names))));
+                return Err(Error::column(
+                    name,
+                    format!("is listed in coerce_numeric but no such column is in the file (columns: {})", list_names(&self.names)),
+                ));
             }
             if let Some(t) = self.opts.types.get(name) {
                 if *t != ColumnType::Numeric {
@@ -678,7 +678,11 @@ impl Engine {
             return Err(Error::Csv("the file is empty: it has no header and no rows; choose a file with data".into()));
         }
         if self.n_rows == 0 {
-            let why = if self.report.skipped_rows.is_empty() { String::new() } else { format!(" ({} malformed row(s) were skipped)", self.report.skipped_rows.len()) };
+            let why = if self.report.skipped_rows.is_empty() {
+                String::new()
+            } else {
+                format!(" ({} malformed row(s) were skipped)", self.report.skipped_rows.len())
+            };
             return Err(Error::Csv(format!(
                 "the file has a header ({} column(s): {}) but no data rows{why}; add rows below the header",
                 self.n_cols,
@@ -706,7 +710,13 @@ impl Engine {
                         n.coerced,
                         list_cells(&n.coerced_examples, n.coerced)
                     ));
-                    self.report.stray_values.push(StrayValues { column: name.clone(), count: n.coerced, numeric_count, examples: n.coerced_examples.clone(), coerced: true });
+                    self.report.stray_values.push(StrayValues {
+                        column: name.clone(),
+                        count: n.coerced,
+                        numeric_count,
+                        examples: n.coerced_examples.clone(),
+                        coerced: true,
+                    });
                 }
             }
             let inf = match &b {
@@ -750,9 +760,9 @@ impl Engine {
             ));
         }
         if self.opts.has_header && !columns.is_empty() && columns.iter().all(|c| parse_number(&c.name).is_some()) {
-            self.report.warnings.push(
-                "every header name is a number: if the file has no header row, set has_header to false so the first row is kept as data".into(),
-            );
+            self.report
+                .warnings
+                .push("every header name is a number: if the file has no header row, set has_header to false so the first row is kept as data".into());
         }
         Ok((Table::new(columns)?, self.report))
     }
@@ -897,7 +907,8 @@ fn is_blank(rec: &csv::ByteRecord) -> bool {
 
 fn cp1252(b: u8) -> char {
     const HIGH: [char; 32] = [
-        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™',
+        'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
     ];
     if (0x80..0xa0).contains(&b) {
         HIGH[(b - 0x80) as usize]

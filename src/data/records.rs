@@ -30,9 +30,7 @@ pub fn table_from_cells<'v>(
     let is_missing = |s: &str| missing.contains(&s);
     let mut out = Vec::with_capacity(columns.len());
     for (j, (name, ty)) in columns.iter().enumerate() {
-        let bad = |i: usize, v: &Value, want: &str| {
-            Error::column(name, format!("row {} holds {} but the model reads this column as {want}", i + 1, shown(v)))
-        };
+        let bad = |i: usize, v: &Value, want: &str| Error::column(name, format!("row {} holds {} but the model reads this column as {want}", i + 1, shown(v)));
         let data = match ty {
             ColumnType::Numeric => {
                 let mut v = Vec::with_capacity(n_rows);

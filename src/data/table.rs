@@ -76,7 +76,10 @@ pub enum ColumnData {
     /// Numbers; NaN marks a missing cell.
     Numeric(Vec<f64>),
     /// 0.0 / 1.0 / NaN, with the file's spelling of false and true (`tokens[0]`, `tokens[1]`).
-    Boolean { values: Vec<f64>, tokens: [String; 2] },
+    Boolean {
+        values: Vec<f64>,
+        tokens: [String; 2],
+    },
     Categorical(CatData),
 }
 
@@ -140,10 +143,7 @@ impl ColumnData {
     pub fn select(&self, rows: &[usize]) -> ColumnData {
         match self {
             ColumnData::Numeric(v) => ColumnData::Numeric(rows.iter().map(|&r| v[r]).collect()),
-            ColumnData::Boolean { values, tokens } => ColumnData::Boolean {
-                values: rows.iter().map(|&r| values[r]).collect(),
-                tokens: tokens.clone(),
-            },
+            ColumnData::Boolean { values, tokens } => ColumnData::Boolean { values: rows.iter().map(|&r| values[r]).collect(), tokens: tokens.clone() },
             ColumnData::Categorical(c) => ColumnData::Categorical(c.select(rows)),
         }
     }
@@ -182,10 +182,7 @@ impl Table {
         let n_rows = columns.first().map_or(0, |c| c.data.len());
         for c in &columns {
             if c.data.len() != n_rows {
-                return Err(crate::Error::column(
-                    &c.name,
-                    format!("has {} rows, expected {}", c.data.len(), n_rows),
-                ));
+                return Err(crate::Error::column(&c.name, format!("has {} rows, expected {}", c.data.len(), n_rows)));
             }
         }
         Ok(Table { columns, n_rows })
@@ -213,13 +210,6 @@ impl Table {
     }
     /// A new table holding `rows` (in that order) of every column.
     pub fn select_rows(&self, rows: &[usize]) -> Table {
-        Table {
-            columns: self
-                .columns
-                .iter()
-                .map(|c| Column { name: c.name.clone(), data: c.data.select(rows) })
-                .collect(),
-            n_rows: rows.len(),
-        }
+        Table { columns: self.columns.iter().map(|c| Column { name: c.name.clone(), data: c.data.select(rows) }).collect(), n_rows: rows.len() }
     }
 }

@@ -406,8 +406,18 @@ impl<'a> Gen<'a> {
         let mut kw: Vec<(String, String)> = Vec::new();
         let module = match name {
             "SimpleImputer" | "KNNImputer" => "sklearn.impute",
-            "OneHotEncoder" | "OrdinalEncoder" | "TargetEncoder" | "StandardScaler" | "MinMaxScaler" | "RobustScaler" | "MaxAbsScaler" | "Normalizer"
-            | "PowerTransformer" | "PolynomialFeatures" | "KBinsDiscretizer" | "FunctionTransformer" => "sklearn.preprocessing",
+            "OneHotEncoder"
+            | "OrdinalEncoder"
+            | "TargetEncoder"
+            | "StandardScaler"
+            | "MinMaxScaler"
+            | "RobustScaler"
+            | "MaxAbsScaler"
+            | "Normalizer"
+            | "PowerTransformer"
+            | "PolynomialFeatures"
+            | "KBinsDiscretizer"
+            | "FunctionTransformer" => "sklearn.preprocessing",
             "VarianceThreshold" | "SelectKBest" | "SelectPercentile" | "SelectFromModel" => "sklearn.feature_selection",
             "PCA" | "TruncatedSVD" => "sklearn.decomposition",
             "LinearDiscriminantAnalysis" => "sklearn.discriminant_analysis",
@@ -550,19 +560,25 @@ impl<'a> Gen<'a> {
             "RandomForestClassifier" | "RandomForestRegressor" => {
                 self.note_here(format!("{name}: bootstrap samples and feature choices come from pipelab's own seeded generator, not numpy's; per-fold scores agree within the oracle's accept range, not exactly."));
             }
-            "GradientBoostingClassifier" | "GradientBoostingRegressor" if params.get("subsample").and_then(Value::as_f64).is_some_and(|s| s < 1.0) || random_trees(&params) => {
+            "GradientBoostingClassifier" | "GradientBoostingRegressor"
+                if params.get("subsample").and_then(Value::as_f64).is_some_and(|s| s < 1.0) || random_trees(&params) =>
+            {
                 self.note_here(format!("{name} with subsample < 1 or max_features: the random draws come from pipelab's own seeded generator, not numpy's; scores agree statistically, not exactly."));
             }
             "DecisionTreeClassifier" | "DecisionTreeRegressor" | "GradientBoostingClassifier" | "GradientBoostingRegressor" => {
                 self.note_here(format!("{name}: scikit-learn visits the features in a random order and keeps the first of equally good splits, and compares float32 thresholds; where two splits tie, the trees (and a few predictions) can differ."));
             }
             "HistGradientBoostingClassifier" | "HistGradientBoostingRegressor" => {
-                self.note_here(format!("{name}: histogram sums are added in another order; an exact tie between two splits can go the other way (scores agree to about 1e-3)."));
+                self.note_here(format!(
+                    "{name}: histogram sums are added in another order; an exact tie between two splits can go the other way (scores agree to about 1e-3)."
+                ));
             }
             "LinearSVC" | "SVC" | "Lasso" | "ElasticNet" => {
                 self.note_here(format!("{name}: iterative solvers stop at different points; scores agree to the solvers' tolerance, not to rounding."));
             }
-            "KMeans" => self.note_here("KMeans: the k-means++ seeding draws from pipelab's own generator, not numpy's; the clustering found can differ.".into()),
+            "KMeans" => {
+                self.note_here("KMeans: the k-means++ seeding draws from pipelab's own generator, not numpy's; the clustering found can differ.".into())
+            }
             _ => {}
         }
         call_expr(name, &kw)
@@ -593,7 +609,14 @@ impl<'a> Gen<'a> {
             CvSpec::ShuffleSplit(p) | CvSpec::StratifiedShuffleSplit(p) => {
                 let size = |v: Option<f64>| v.map_or("None".to_string(), py_size);
                 (
-                    format!("{}(n_splits={}, test_size={}, train_size={}, random_state={})", cv.name(), p.n_splits, size(p.test_size), size(p.train_size), seed_or(p.random_state)),
+                    format!(
+                        "{}(n_splits={}, test_size={}, train_size={}, random_state={})",
+                        cv.name(),
+                        p.n_splits,
+                        size(p.test_size),
+                        size(p.train_size),
+                        seed_or(p.random_state)
+                    ),
                     Some(format!("{}: pipelab draws the splits with its own seeded generator, not numpy's, so the splits differ.", cv.name())),
                 )
             }

@@ -96,7 +96,6 @@ pub fn linspace(a: f64, b: f64, n_intervals: usize) -> Vec<f64> {
     out
 }
 
-
 /// scikit-learn's KMeans (lloyd, one init) on one column; returns the final centres.
 fn kmeans_1d(x: &[f64], init: &[f64]) -> Vec<f64> {
     const CHUNK: usize = 256;
@@ -213,7 +212,10 @@ impl StepParams for KBinsDiscretizerParams {
         for col in &x.cols {
             let full = col.numeric("KBinsDiscretizer")?;
             if let Some(i) = full.iter().position(|v| !v.is_finite()) {
-                return Err(Error::column(&col.name, format!("has a missing or infinite value at row {}; KBinsDiscretizer needs finite numbers (impute first)", i + 1)));
+                return Err(Error::column(
+                    &col.name,
+                    format!("has a missing or infinite value at row {}; KBinsDiscretizer needs finite numbers (impute first)", i + 1),
+                ));
             }
             let v: Vec<f64> = match &rows {
                 None => full.to_vec(),
@@ -243,7 +245,10 @@ impl StepParams for KBinsDiscretizerParams {
                 }
                 BinStrategy::Kmeans => {
                     if v.len() < nb {
-                        return Err(Error::column(&col.name, format!("has {} rows, fewer than n_bins={nb}; kmeans binning needs at least n_bins rows", v.len())));
+                        return Err(Error::column(
+                            &col.name,
+                            format!("has {} rows, fewer than n_bins={nb}; kmeans binning needs at least n_bins rows", v.len()),
+                        ));
                     }
                     let u = linspace(mn, mx, nb);
                     let init: Vec<f64> = u.windows(2).map(|w| (w[1] + w[0]) * 0.5).collect();
@@ -285,11 +290,17 @@ impl StepParams for KBinsDiscretizerParams {
             ParamInfo::new("n_bins", "int", json!(5), "Number of bins per column.").range(Some(2.0), None),
             ParamInfo::new("encode", "choice", json!("onehot"), "Output: one 0/1 column per bin (onehot, onehot-dense) or the bin index (ordinal).")
                 .choices(&["onehot", "onehot-dense", "ordinal"]),
-            ParamInfo::new("strategy", "choice", json!("quantile"), "Bin edges: equal widths (uniform), equal counts (quantile) or 1-D k-means clusters (kmeans).")
-                .choices(&["uniform", "quantile", "kmeans"]),
+            ParamInfo::new(
+                "strategy",
+                "choice",
+                json!("quantile"),
+                "Bin edges: equal widths (uniform), equal counts (quantile) or 1-D k-means clusters (kmeans).",
+            )
+            .choices(&["uniform", "quantile", "kmeans"]),
             ParamInfo::new("quantile_method", "choice", json!("averaged_inverted_cdf"), "Percentile definition for strategy=quantile (numpy's method).")
                 .choices(&["averaged_inverted_cdf", "linear"]),
-            ParamInfo::new("subsample", "int_or_null", json!(200000), "Fit quantile/kmeans edges on at most this many sampled rows (null = all).").range(Some(1.0), None),
+            ParamInfo::new("subsample", "int_or_null", json!(200000), "Fit quantile/kmeans edges on at most this many sampled rows (null = all).")
+                .range(Some(1.0), None),
             ParamInfo::new("random_state", "int_or_null", json!(null), "Seed for subsampling (default: the pipeline's seed)."),
         ]
     }
@@ -308,7 +319,10 @@ impl FittedTransform for KBinsDiscretizer {
             let mut bins = Vec::with_capacity(v.len());
             for (i, &c) in v.iter().enumerate() {
                 if !c.is_finite() {
-                    return Err(Error::column(&col.name, format!("has a missing or infinite value at row {}; KBinsDiscretizer needs finite numbers (impute first)", i + 1)));
+                    return Err(Error::column(
+                        &col.name,
+                        format!("has a missing or infinite value at row {}; KBinsDiscretizer needs finite numbers (impute first)", i + 1),
+                    ));
                 }
                 // searchsorted(side="right"): number of inner edges <= c.
                 bins.push(inner.partition_point(|&e| e <= c));

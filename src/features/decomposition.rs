@@ -22,10 +22,10 @@ use crate::estimator::class_target_for;
 use crate::estimator::{FitContext, FittedTransform, ParamInfo, StepParams, Target};
 use crate::frame::{FCol, Frame};
 use crate::linalg::{self, sym_eigen, BLOCK};
-use ndarray::linalg::general_mat_mul;
-use ndarray::{s, Array2};
 use crate::preprocess::{check_columns, check_fit_rows};
 use crate::{Error, Result};
+use ndarray::linalg::general_mat_mul;
+use ndarray::{s, Array2};
 
 /// `n_components`: a count, or a fraction of variance to keep (PCA).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -179,7 +179,11 @@ impl StepParams for PcaParams {
             }
             Some(NComponents::Fraction(f)) => {
                 if !(f > 0.0 && f < 1.0) {
-                    return Err(Error::param("PCA", "n_components", format!("is {f}; give a whole number of components or a variance fraction strictly between 0 and 1")));
+                    return Err(Error::param(
+                        "PCA",
+                        "n_components",
+                        format!("is {f}; give a whole number of components or a variance fraction strictly between 0 and 1"),
+                    ));
                 }
                 // searchsorted(cumsum(ratio), f, side="right") + 1
                 let mut cum = 0.0;
@@ -218,8 +222,13 @@ impl StepParams for PcaParams {
 
     fn schema() -> Vec<ParamInfo> {
         vec![
-            ParamInfo::new("n_components", "float_or_null", json!(null), "Components to keep: a count (2), a fraction of variance to explain (0.95), or empty for all.")
-                .range(Some(0.0), None),
+            ParamInfo::new(
+                "n_components",
+                "float_or_null",
+                json!(null),
+                "Components to keep: a count (2), a fraction of variance to explain (0.95), or empty for all.",
+            )
+            .range(Some(0.0), None),
             ParamInfo::new("whiten", "bool", json!(false), "Scale each component to unit variance."),
         ]
     }
@@ -323,7 +332,8 @@ impl StepParams for TruncatedSvdParams {
     fn schema() -> Vec<ParamInfo> {
         vec![
             ParamInfo::new("n_components", "int", json!(2), "Number of singular directions to keep.").range(Some(1.0), None),
-            ParamInfo::new("algorithm", "choice", json!("randomized"), "Accepted for compatibility; pipelab computes the exact decomposition either way.").choices(&["randomized", "arpack"]),
+            ParamInfo::new("algorithm", "choice", json!("randomized"), "Accepted for compatibility; pipelab computes the exact decomposition either way.")
+                .choices(&["randomized", "arpack"]),
         ]
     }
     fn help() -> &'static str {
@@ -339,7 +349,10 @@ impl FittedTransform for TruncatedSvd {
     fn validate(&self) -> Result<()> {
         let p = self.input_names.len();
         let k = self.components.len();
-        if self.components.iter().any(|c| c.len() != p || c.iter().any(|v| !v.is_finite())) || self.singular_values.len() != k || self.explained_variance_ratio.len() != k {
+        if self.components.iter().any(|c| c.len() != p || c.iter().any(|v| !v.is_finite()))
+            || self.singular_values.len() != k
+            || self.explained_variance_ratio.len() != k
+        {
             return Err(Error::ModelFile("TruncatedSVD: components do not match the input columns".into()));
         }
         Ok(())
@@ -445,7 +458,8 @@ impl StepParams for LdaParams {
         let (center, mut scalings, ratio) = match self.solver {
             LdaSolver::Svd => {
                 // Within-class centred data, scaled per column by its std.
-                let xc: Vec<Vec<f64>> = cols.iter().enumerate().map(|(j, col)| col.iter().enumerate().map(|(i, &v)| v - cm[slot[yk[i]]][j]).collect()).collect();
+                let xc: Vec<Vec<f64>> =
+                    cols.iter().enumerate().map(|(j, col)| col.iter().enumerate().map(|(i, &v)| v - cm[slot[yk[i]]][j]).collect()).collect();
                 let std: Vec<f64> = xc
                     .iter()
                     .map(|c| {
@@ -495,10 +509,8 @@ impl StepParams for LdaParams {
                 let ratio: Vec<f64> = s2.iter().map(|(v, _)| v / total).take(max_components).collect();
                 let s0 = s2[0].0.sqrt();
                 let rank2 = s2.iter().filter(|(v, _)| v.sqrt() > self.tol * s0).count();
-                let scal: Vec<Vec<f64>> = s2[..rank2]
-                    .iter()
-                    .map(|&(_, c2)| (0..p).map(|j| (0..rank).map(|r| sc[r][j] * vecs2[[r, c2]]).sum()).collect())
-                    .collect();
+                let scal: Vec<Vec<f64>> =
+                    s2[..rank2].iter().map(|&(_, c2)| (0..p).map(|j| (0..rank).map(|r| sc[r][j] * vecs2[[r, c2]]).sum()).collect()).collect();
                 (xbar.clone(), scal, ratio)
             }
             LdaSolver::Eigen => {
@@ -527,10 +539,7 @@ impl StepParams for LdaParams {
                 let total: f64 = vals.iter().sum();
                 let ratio: Vec<f64> = (0..p).rev().take(max_components).map(|c| vals[c] / total).collect();
                 let lt_inv = linv.transpose();
-                let scal: Vec<Vec<f64>> = (0..p)
-                    .rev()
-                    .map(|c| (0..p).map(|j| (0..p).map(|r| lt_inv[(j, r)] * vecs[[r, c]]).sum()).collect())
-                    .collect();
+                let scal: Vec<Vec<f64>> = (0..p).rev().map(|c| (0..p).map(|j| (0..p).map(|r| lt_inv[(j, r)] * vecs[[r, c]]).sum()).collect()).collect();
                 (vec![0.0; p], scal, ratio)
             }
         };
@@ -546,8 +555,10 @@ impl StepParams for LdaParams {
 
     fn schema() -> Vec<ParamInfo> {
         vec![
-            ParamInfo::new("n_components", "int_or_null", json!(null), "Discriminant directions to keep (at most classes − 1); empty for the maximum.").range(Some(1.0), None),
-            ParamInfo::new("solver", "choice", json!("svd"), "svd: no covariance matrix needed; eigen: generalised eigenproblem of the scatter matrices.").choices(&["svd", "eigen"]),
+            ParamInfo::new("n_components", "int_or_null", json!(null), "Discriminant directions to keep (at most classes − 1); empty for the maximum.")
+                .range(Some(1.0), None),
+            ParamInfo::new("solver", "choice", json!("svd"), "svd: no covariance matrix needed; eigen: generalised eigenproblem of the scatter matrices.")
+                .choices(&["svd", "eigen"]),
             ParamInfo::new("tol", "float", json!(1e-4), "Singular values below this are treated as zero (svd solver).").range(Some(0.0), None),
         ]
     }
@@ -563,7 +574,10 @@ impl FittedTransform for Lda {
     }
     fn validate(&self) -> Result<()> {
         let p = self.input_names.len();
-        if self.center.len() != p || self.scalings.iter().any(|s| s.len() != p) || self.center.iter().chain(self.scalings.iter().flatten()).any(|v| !v.is_finite()) {
+        if self.center.len() != p
+            || self.scalings.iter().any(|s| s.len() != p)
+            || self.center.iter().chain(self.scalings.iter().flatten()).any(|v| !v.is_finite())
+        {
             return Err(Error::ModelFile("LinearDiscriminantAnalysis: scalings do not match the input columns".into()));
         }
         Ok(())

@@ -87,8 +87,15 @@ impl StepParams for FunctionTransformerParams {
     }
 
     fn schema() -> Vec<ParamInfo> {
-        vec![ParamInfo::new("func", "choice", json!(null), "Element-wise function applied to every cell (none = identity).")
-            .choices(&["log1p", "sqrt", "square", "log", "exp", "abs", "reciprocal"])]
+        vec![ParamInfo::new("func", "choice", json!(null), "Element-wise function applied to every cell (none = identity).").choices(&[
+            "log1p",
+            "sqrt",
+            "square",
+            "log",
+            "exp",
+            "abs",
+            "reciprocal",
+        ])]
     }
     fn help() -> &'static str {
         "Apply a named element-wise function (log1p, sqrt, square, log, exp, abs, reciprocal) to every column."
@@ -109,7 +116,13 @@ impl FittedTransform for FunctionTransformer {
                     if let Some(i) = (0..v.len()).find(|&i| !out[i].is_finite() && v[i].is_finite()) {
                         return Err(Error::column(
                             &col.name,
-                            format!("row {} holds {}: {}; FunctionTransformer(func=\"{}\") cannot apply (shift or clip the column first)", i + 1, v[i], f.domain(), f.name()),
+                            format!(
+                                "row {} holds {}: {}; FunctionTransformer(func=\"{}\") cannot apply (shift or clip the column first)",
+                                i + 1,
+                                v[i],
+                                f.domain(),
+                                f.name()
+                            ),
                         ));
                     }
                     out

@@ -3,7 +3,7 @@
 //! (`selection`), and PCA / TruncatedSVD / LDA (`decomposition`).
 
 pub mod binning;
-pub mod function;
 pub mod decomposition;
+pub mod function;
 pub mod poly;
 pub mod selection;

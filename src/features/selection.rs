@@ -20,8 +20,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::estimator::{class_target_for, value_target_for, FitContext, FittedTransform, ParamInfo, StepParams, Target};
-use crate::numeric::percentile;
 use crate::frame::{FCol, Frame};
+use crate::numeric::percentile;
 use crate::pipeline::registry::ModelSpec;
 use crate::preprocess::{check_columns, check_fit_rows};
 use crate::{Error, Result};
@@ -43,8 +43,6 @@ pub(crate) fn finite_columns<'a>(step: &str, x: &'a Frame) -> Result<Vec<&'a [f6
         .collect()
 }
 
-
-
 /// Keeps the columns `keep` (indices into the fitted inputs).
 fn select_columns(step: &str, input_names: &[String], keep: &[usize], x: &Frame) -> Result<Frame> {
     check_columns(step, input_names, x)?;
@@ -62,7 +60,6 @@ fn validate_keep(step: &str, input_names: &[String], keep: &[usize]) -> Result<(
 fn finite_or_none(v: &[f64]) -> Vec<Option<f64>> {
     v.iter().map(|x| x.is_finite().then_some(*x)).collect()
 }
-
 
 // ---------------------------------------------------------------- VarianceThreshold
 
@@ -118,7 +115,8 @@ impl StepParams for VarianceThresholdParams {
     }
 
     fn schema() -> Vec<ParamInfo> {
-        vec![ParamInfo::new("threshold", "float", json!(0.0), "Drop columns whose training variance is not above this (0 drops constant columns).").range(Some(0.0), None)]
+        vec![ParamInfo::new("threshold", "float", json!(0.0), "Drop columns whose training variance is not above this (0 drops constant columns).")
+            .range(Some(0.0), None)]
     }
     fn help() -> &'static str {
         "Drop columns with (near) zero variance."
@@ -175,7 +173,10 @@ pub fn univariate_scores(step: &str, func: ScoreFunc, x: &Frame, y: Option<&Targ
             let yk = class_target_for(step, y, n)?;
             for (c, col) in x.cols.iter().zip(&cols) {
                 if let Some(i) = col.iter().position(|&v| v < 0.0) {
-                    return Err(Error::column(&c.name, format!("has a negative value at row {}; chi2 needs non-negative features (counts, frequencies, MinMaxScaler output)", i + 1)));
+                    return Err(Error::column(
+                        &c.name,
+                        format!("has a negative value at row {}; chi2 needs non-negative features (counts, frequencies, MinMaxScaler output)", i + 1),
+                    ));
                 }
             }
             Ok(chi2(&cols, yk))
@@ -361,7 +362,18 @@ pub fn univariate_pvalues(func: ScoreFunc, scores: &[f64], y: Option<&Target>) -
     };
     let p: Vec<f64> = match func {
         ScoreFunc::FClassif => scores.iter().map(|&f| f_sf(k - 1.0, n - k, f)).collect(),
-        ScoreFunc::FRegression => scores.iter().map(|&f| if f == f64::MAX { 0.0 } else if f == 0.0 { 1.0 } else { f_sf(1.0, n - 2.0, f) }).collect(),
+        ScoreFunc::FRegression => scores
+            .iter()
+            .map(|&f| {
+                if f == f64::MAX {
+                    0.0
+                } else if f == 0.0 {
+                    1.0
+                } else {
+                    f_sf(1.0, n - 2.0, f)
+                }
+            })
+            .collect(),
         ScoreFunc::Chi2 => scores.iter().map(|&c| chi2_sf((k - 1.0).max(1.0), c)).collect(),
         ScoreFunc::MutualInfoClassif | ScoreFunc::MutualInfoRegression => return vec![None; scores.len()],
     };
@@ -657,7 +669,9 @@ fn mi_cc(x: &[f64], y: &[f64], psi: &[f64]) -> f64 {
 fn mutual_info(step: &str, cols: &[&[f64]], y: MiTarget, seed: u64) -> Result<Vec<f64>> {
     let n = cols.first().map_or(0, |c| c.len());
     if n <= MI_NEIGHBORS {
-        return Err(Error::data(format!("{step}: mutual information needs more than {MI_NEIGHBORS} rows (it uses {MI_NEIGHBORS} nearest neighbours); got {n}")));
+        return Err(Error::data(format!(
+            "{step}: mutual information needs more than {MI_NEIGHBORS} rows (it uses {MI_NEIGHBORS} nearest neighbours); got {n}"
+        )));
     }
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
     let xs: Vec<Vec<f64>> = cols.iter().map(|c| scale_and_jitter(c, &mut rng)).collect();
@@ -738,7 +752,13 @@ impl StepParams for SelectKBestParams {
         crate::sorting::sort_indices_by(&mut order, &|a, b| cleaned[a].total_cmp(&cleaned[b]));
         let mut keep: Vec<usize> = order[p - k.min(p)..].to_vec();
         keep.sort_unstable();
-        Ok(UnivariateSelection { input_names: x.names(), score_func: self.score_func, pvalues: univariate_pvalues(self.score_func, &scores, y), scores: finite_or_none(&scores), keep })
+        Ok(UnivariateSelection {
+            input_names: x.names(),
+            score_func: self.score_func,
+            pvalues: univariate_pvalues(self.score_func, &scores, y),
+            scores: finite_or_none(&scores),
+            keep,
+        })
     }
 
     fn schema() -> Vec<ParamInfo> {
@@ -815,7 +835,13 @@ impl StepParams for SelectPercentileParams {
         if keep.is_empty() {
             return Err(Error::param(NAME, "percentile", format!("={} keeps no column of {p}; raise it", self.percentile)));
         }
-        Ok(UnivariateSelection { input_names: x.names(), score_func: self.score_func, pvalues: univariate_pvalues(self.score_func, &scores, y), scores: finite_or_none(&scores), keep })
+        Ok(UnivariateSelection {
+            input_names: x.names(),
+            score_func: self.score_func,
+            pvalues: univariate_pvalues(self.score_func, &scores, y),
+            scores: finite_or_none(&scores),
+            keep,
+        })
     }
 
     fn schema() -> Vec<ParamInfo> {
@@ -865,7 +891,6 @@ pub struct SelectFromModel {
     pub threshold: f64,
     pub keep: Vec<usize>,
 }
-
 
 fn resolve_threshold(t: &Threshold, imp: &[f64]) -> Result<f64> {
     const NAME: &str = "SelectFromModel";
@@ -936,15 +961,29 @@ impl StepParams for SelectFromModelParams {
         }
         let keep: Vec<usize> = (0..p).filter(|&j| mask[j] && importances[j] >= threshold).collect();
         if keep.is_empty() {
-            return Err(Error::param(NAME, "threshold", format!("={threshold:.4} keeps no column (largest importance {:.4}); lower it", importances.iter().fold(0.0f64, |a, &b| a.max(b)))));
+            return Err(Error::param(
+                NAME,
+                "threshold",
+                format!("={threshold:.4} keeps no column (largest importance {:.4}); lower it", importances.iter().fold(0.0f64, |a, &b| a.max(b))),
+            ));
         }
         Ok(SelectFromModel { input_names: x.names(), estimator: model.name().to_string(), importances, threshold, keep })
     }
 
     fn schema() -> Vec<ParamInfo> {
         vec![
-            ParamInfo::new("estimator", "model", json!({"LogisticRegression": {}}), "The model whose coefficients (|coef|, summed over classes) or importances rank the columns."),
-            ParamInfo::new("threshold", "string", json!(null), "Keep columns with importance ≥ this: a number, \"mean\", \"median\" or e.g. \"1.25*mean\" (default mean)."),
+            ParamInfo::new(
+                "estimator",
+                "model",
+                json!({"LogisticRegression": {}}),
+                "The model whose coefficients (|coef|, summed over classes) or importances rank the columns.",
+            ),
+            ParamInfo::new(
+                "threshold",
+                "string",
+                json!(null),
+                "Keep columns with importance ≥ this: a number, \"mean\", \"median\" or e.g. \"1.25*mean\" (default mean).",
+            ),
             ParamInfo::new("max_features", "int_or_null", json!(null), "Keep at most this many columns (the most important).").range(Some(1.0), None),
         ]
     }
@@ -1041,7 +1080,8 @@ impl StepParams for CorrelationFilterParams {
                 None => keep.push(j),
                 Some((i, r)) => {
                     let (a, b) = (&x.cols[j].name, &x.cols[i].name);
-                    let reason = format!("CorrelationFilter dropped '{a}': its Pearson correlation with the earlier column '{b}' is {r:.4} (|r| > {})", self.threshold);
+                    let reason =
+                        format!("CorrelationFilter dropped '{a}': its Pearson correlation with the earlier column '{b}' is {r:.4} (|r| > {})", self.threshold);
                     ctx.warn(reason.clone());
                     dropped.push(DroppedColumn { column: a.clone(), correlated_with: b.clone(), correlation: r, reason });
                 }
@@ -1051,7 +1091,8 @@ impl StepParams for CorrelationFilterParams {
     }
 
     fn schema() -> Vec<ParamInfo> {
-        vec![ParamInfo::new("threshold", "float", json!(0.95), "Drop the later column of each pair whose |Pearson correlation| is above this.").range(Some(0.0), Some(1.0))]
+        vec![ParamInfo::new("threshold", "float", json!(0.95), "Drop the later column of each pair whose |Pearson correlation| is above this.")
+            .range(Some(0.0), Some(1.0))]
     }
     fn help() -> &'static str {
         "Drop near-duplicate columns: the later of each highly correlated pair (says which and why)."

@@ -24,9 +24,7 @@ pub fn dense_labels(labels: &[i64]) -> (Vec<usize>, usize) {
 /// scikit-learn's `check_number_of_labels`: 2 ≤ k ≤ n − 1.
 fn check_k(k: usize, n: usize) -> Result<()> {
     if k < 2 || k + 1 > n {
-        return Err(Error::data(format!(
-            "the clustering has {k} cluster(s) over {n} rows; this score needs between 2 and n_rows − 1 clusters"
-        )));
+        return Err(Error::data(format!("the clustering has {k} cluster(s) over {n} rows; this score needs between 2 and n_rows − 1 clusters")));
     }
     Ok(())
 }
@@ -295,10 +293,13 @@ mod tests {
                 js.iter().map(|&j| (&x.row(i) - &x.row(j)).mapv(|v| v * v).sum().sqrt()).sum::<f64>() / js.len() as f64
             };
             let a = mean_to(labels[i]);
-            let b = (0..4).filter(|&c| c != labels[i]).map(|c| {
-                let js: Vec<usize> = (0..200).filter(|&j| labels[j] == c).collect();
-                js.iter().map(|&j| (&x.row(i) - &x.row(j)).mapv(|v| v * v).sum().sqrt()).sum::<f64>() / js.len() as f64
-            }).fold(f64::INFINITY, f64::min);
+            let b = (0..4)
+                .filter(|&c| c != labels[i])
+                .map(|c| {
+                    let js: Vec<usize> = (0..200).filter(|&j| labels[j] == c).collect();
+                    js.iter().map(|&j| (&x.row(i) - &x.row(j)).mapv(|v| v * v).sum().sqrt()).sum::<f64>() / js.len() as f64
+                })
+                .fold(f64::INFINITY, f64::min);
             assert!((s[i] - (b - a) / a.max(b)).abs() < 1e-12);
         }
     }

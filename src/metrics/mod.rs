@@ -65,7 +65,15 @@ pub fn check_scoring(task: Task, names: &[String]) -> Result<()> {
         if !known.contains(&n.as_str()) {
             return Err(Error::spec(
                 "scoring",
-                format!("unknown {} metric {n:?}; known: {}", match task { Task::Classification => "classification", Task::Regression => "regression", Task::Clustering => "clustering" }, known.join(", ")),
+                format!(
+                    "unknown {} metric {n:?}; known: {}",
+                    match task {
+                        Task::Classification => "classification",
+                        Task::Regression => "regression",
+                        Task::Clustering => "clustering",
+                    },
+                    known.join(", ")
+                ),
             ));
         }
     }
@@ -103,7 +111,10 @@ pub fn score<'a>(name: &str, s: &Scored<'a>) -> Result<(f64, Vec<String>)> {
             };
             let binary_only = |w: &mut Vec<String>| -> Result<()> {
                 if *n_classes > 2 {
-                    return Err(Error::spec("scoring", format!("{name} is for two classes; with {n_classes} classes use {name}_macro, {name}_weighted or {name}_micro")));
+                    return Err(Error::spec(
+                        "scoring",
+                        format!("{name} is for two classes; with {n_classes} classes use {name}_macro, {name}_weighted or {name}_micro"),
+                    ));
                 }
                 let _ = w;
                 Ok(())
@@ -114,7 +125,11 @@ pub fn score<'a>(name: &str, s: &Scored<'a>) -> Result<(f64, Vec<String>)> {
                 "precision" | "recall" | "f1" => {
                     binary_only(&mut w)?;
                     let r = c::prf(y_true, y_pred, *n_classes, c::Average::Binary, &mut w);
-                    match name { "precision" => r.0, "recall" => r.1, _ => r.2 }
+                    match name {
+                        "precision" => r.0,
+                        "recall" => r.1,
+                        _ => r.2,
+                    }
                 }
                 "precision_micro" | "recall_micro" | "f1_micro" => c::prf(y_true, y_pred, *n_classes, c::Average::Micro, &mut w).0,
                 "matthews_corrcoef" => c::matthews(y_true, y_pred, *n_classes),

@@ -17,11 +17,11 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::estimator::class_target;
-use crate::numeric::{argmax, rows_of, sigmoid, softmax};
 use super::tree::{build_tree, check_finite, importances_json, normalized, ColMajor, Labels, MaxFeatures, RegCriterion, Tree, TreeConfig};
 use super::{check_fit, check_n_features};
+use crate::estimator::class_target;
 use crate::estimator::{FitContext, FittedModel, ModelParams, Output, ParamInfo, Target, Task};
+use crate::numeric::{argmax, rows_of, sigmoid, softmax};
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -85,7 +85,16 @@ macro_rules! gb_params {
                 if !(self.subsample > 0.0 && self.subsample <= 1.0) {
                     return Err(Error::param(model, "subsample", format!("must be in (0, 1], got {}", self.subsample)));
                 }
-                TreeConfig::new(model, self.criterion.into(), self.max_depth, self.min_samples_split, self.min_samples_leaf, self.max_features, self.min_impurity_decrease, p)
+                TreeConfig::new(
+                    model,
+                    self.criterion.into(),
+                    self.max_depth,
+                    self.min_samples_split,
+                    self.min_samples_leaf,
+                    self.max_features,
+                    self.min_impurity_decrease,
+                    p,
+                )
             }
         }
     };
@@ -104,7 +113,8 @@ fn gb_schema(classifier: bool) -> Vec<ParamInfo> {
         loss,
         ParamInfo::new("learning_rate", "float", json!(0.1), "Shrinks each tree's contribution; smaller needs more trees.").range(Some(1e-6), Some(10.0)),
         ParamInfo::new("n_estimators", "int", json!(100), "Number of boosting stages.").range(Some(1.0), Some(100000.0)),
-        ParamInfo::new("subsample", "float", json!(1.0), "Fraction of rows drawn (without replacement) for each stage; < 1 is stochastic boosting.").range(Some(1e-6), Some(1.0)),
+        ParamInfo::new("subsample", "float", json!(1.0), "Fraction of rows drawn (without replacement) for each stage; < 1 is stochastic boosting.")
+            .range(Some(1e-6), Some(1.0)),
         ParamInfo::new("criterion", "choice", json!("friedman_mse"), "Split quality of the stage trees.").choices(&["friedman_mse", "squared_error"]),
         ParamInfo::new("max_depth", "int_or_null", json!(3), "Depth of each stage tree.").range(Some(1.0), Some(100.0)),
         ParamInfo::new("min_samples_split", "int", json!(2), "A node needs at least this many samples to be split.").range(Some(2.0), None),
@@ -213,8 +223,6 @@ impl ModelParams for GradientBoostingRegressorParams {
         "Gradient boosting: shallow regression trees added one after another, each correcting the errors of the sum so far."
     }
 }
-
-
 
 impl ModelParams for GradientBoostingClassifierParams {
     type Fitted = GradientBoostingClassifier;
@@ -488,9 +496,23 @@ mod tests {
         let mut rng = ChaCha8Rng::seed_from_u64(2);
         let x = Array2::from_shape_fn((240, 3), |_| rng.random_range(-1.0..1.0));
         for k in [2usize, 3] {
-            let y: Vec<usize> = x.rows().into_iter().map(|r| if r[0] + 0.5 * r[1] > 0.3 { 1 } else if k == 3 && r[2] > 0.0 { 2 } else { 0 }).collect();
+            let y: Vec<usize> = x
+                .rows()
+                .into_iter()
+                .map(|r| {
+                    if r[0] + 0.5 * r[1] > 0.3 {
+                        1
+                    } else if k == 3 && r[2] > 0.0 {
+                        2
+                    } else {
+                        0
+                    }
+                })
+                .collect();
             let t = Target::Classes { y: y.clone(), n_classes: k };
-            let m = GradientBoostingClassifierParams { n_estimators: 50, random_state: Some(0), ..Default::default() }.fit(&x, Some(&t), &FitContext::new(0)).unwrap();
+            let m = GradientBoostingClassifierParams { n_estimators: 50, random_state: Some(0), ..Default::default() }
+                .fit(&x, Some(&t), &FitContext::new(0))
+                .unwrap();
             m.validate().unwrap();
             assert_eq!(m.stages[0].len(), if k == 2 { 1 } else { k });
             assert!(m.train_score.last().unwrap() < &m.train_score[0]);

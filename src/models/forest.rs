@@ -12,14 +12,14 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::estimator::class_target;
-use crate::numeric::{argmax, rows_of};
+use super::check_fit;
 use super::tree::{
     build_tree, check_finite, importances_json, normalized, predict_classes, predict_values, regression_target, tree_schema, ClassCriterion, ColMajor, Labels,
     MaxFeatures, MaxFeaturesName, RegCriterion, Tree, TreeConfig,
 };
-use super::check_fit;
+use crate::estimator::class_target;
 use crate::estimator::{FitContext, FittedModel, ModelParams, Output, ParamInfo, Target, Task};
+use crate::numeric::{argmax, rows_of};
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -222,7 +222,9 @@ fn forest_schema(classifier: bool) -> Vec<ParamInfo> {
 
 fn warn_oob(ctx: &FitContext, model: &str, missing: usize) {
     if missing > 0 {
-        ctx.warn(format!("{model}: {missing} row(s) were in every bootstrap sample and have no out-of-bag prediction; use more trees for a reliable oob_score"));
+        ctx.warn(format!(
+            "{model}: {missing} row(s) were in every bootstrap sample and have no out-of-bag prediction; use more trees for a reliable oob_score"
+        ));
     }
 }
 
@@ -239,7 +241,16 @@ impl ModelParams for RandomForestClassifierParams {
         let (y, n_classes) = class_target(M, y)?;
         let (n, p) = x.dim();
         let k = n_classes.max(1);
-        let cfg = TreeConfig::new(M, self.criterion.into(), self.max_depth, self.min_samples_split, self.min_samples_leaf, self.max_features, self.min_impurity_decrease, p)?;
+        let cfg = TreeConfig::new(
+            M,
+            self.criterion.into(),
+            self.max_depth,
+            self.min_samples_split,
+            self.min_samples_leaf,
+            self.max_features,
+            self.min_impurity_decrease,
+            p,
+        )?;
         let mut trees = Vec::with_capacity(self.n_estimators);
         let mut oob = if self.oob_score { vec![0.0; n * k] } else { Vec::new() };
         let data = rows_of(x);
@@ -273,8 +284,13 @@ impl ModelParams for RandomForestClassifierParams {
     fn schema() -> Vec<ParamInfo> {
         let mut v = forest_schema(true);
         v.push(
-            ParamInfo::new("class_weight", "choice", json!(null), "\"balanced\" weighs rows inversely to their class frequency; \"balanced_subsample\" does it per bootstrap sample.")
-                .choices(&["balanced", "balanced_subsample"]),
+            ParamInfo::new(
+                "class_weight",
+                "choice",
+                json!(null),
+                "\"balanced\" weighs rows inversely to their class frequency; \"balanced_subsample\" does it per bootstrap sample.",
+            )
+            .choices(&["balanced", "balanced_subsample"]),
         );
         v
     }
@@ -295,7 +311,16 @@ impl ModelParams for RandomForestRegressorParams {
         check_common(M, self.n_estimators, self.bootstrap, self.oob_score)?;
         let y = regression_target(M, y)?;
         let (n, p) = x.dim();
-        let cfg = TreeConfig::new(M, self.criterion.into(), self.max_depth, self.min_samples_split, self.min_samples_leaf, self.max_features, self.min_impurity_decrease, p)?;
+        let cfg = TreeConfig::new(
+            M,
+            self.criterion.into(),
+            self.max_depth,
+            self.min_samples_split,
+            self.min_samples_leaf,
+            self.max_features,
+            self.min_impurity_decrease,
+            p,
+        )?;
         let mut trees = Vec::with_capacity(self.n_estimators);
         let (mut oob_sum, mut oob_n) = if self.oob_score { (vec![0.0; n], vec![0usize; n]) } else { (Vec::new(), Vec::new()) };
         let data = rows_of(x);
@@ -317,7 +342,13 @@ impl ModelParams for RandomForestRegressorParams {
                 let mean = idx.iter().map(|&i| y[i]).sum::<f64>() / idx.len() as f64;
                 let ss_tot: f64 = idx.iter().map(|&i| (y[i] - mean).powi(2)).sum();
                 let ss_res: f64 = idx.iter().map(|&i| (y[i] - oob_sum[i] / oob_n[i] as f64).powi(2)).sum();
-                Some(if ss_tot > 0.0 { 1.0 - ss_res / ss_tot } else if ss_res == 0.0 { 1.0 } else { 0.0 })
+                Some(if ss_tot > 0.0 {
+                    1.0 - ss_res / ss_tot
+                } else if ss_res == 0.0 {
+                    1.0
+                } else {
+                    0.0
+                })
             }
         } else {
             None
@@ -472,7 +503,8 @@ mod tests {
         let t = Target::Classes { y, n_classes: 2 };
         let params = RandomForestClassifierParams { n_estimators: 100, max_depth: Some(10), random_state: Some(0), ..Default::default() };
         // CPU time of this thread (the machine is shared; wall time is not meaningful).
-        let cpu = || std::fs::read_to_string("/proc/thread-self/schedstat").ok().and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok()).unwrap_or(0.0) / 1e9;
+        let cpu =
+            || std::fs::read_to_string("/proc/thread-self/schedstat").ok().and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok()).unwrap_or(0.0) / 1e9;
         let c0 = cpu();
         let start = std::time::Instant::now();
         let m = params.fit(&x, Some(&t), &FitContext::new(0)).unwrap();

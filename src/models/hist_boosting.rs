@@ -26,11 +26,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::hist_kernels::{hist_all_rows, hist_rows, partition, subtract, Bin, NB};
-use crate::estimator::class_target;
-use crate::numeric::{argmax, rows_of, sigmoid, softmax};
 use super::tree::{importances_json, normalized, Tree};
 use super::{check_fit, check_n_features};
+use crate::estimator::class_target;
 use crate::estimator::{FitContext, FittedModel, ModelParams, Output, ParamInfo, Target, Task};
+use crate::numeric::{argmax, rows_of, sigmoid, softmax};
 use crate::{Error, Result};
 
 const MISSING_BIN: u8 = 255;
@@ -193,7 +193,12 @@ fn hgb_schema(classifier: bool) -> Vec<ParamInfo> {
         ParamInfo::new("min_samples_leaf", "int", json!(20), "Every leaf keeps at least this many samples.").range(Some(1.0), None),
         ParamInfo::new("l2_regularization", "float", json!(0.0), "L2 penalty on leaf values.").range(Some(0.0), None),
         ParamInfo::new("max_bins", "int", json!(255), "Bins per feature for non-missing values (missing values get one more).").range(Some(2.0), Some(255.0)),
-        ParamInfo::new("early_stopping", "string", json!("auto"), "\"auto\" (on above 10,000 rows), true or false: stop when the held-out loss stops improving."),
+        ParamInfo::new(
+            "early_stopping",
+            "string",
+            json!("auto"),
+            "\"auto\" (on above 10,000 rows), true or false: stop when the held-out loss stops improving.",
+        ),
         ParamInfo::new("validation_fraction", "float", json!(0.1), "Share of rows held out for early stopping.").range(Some(0.01), Some(0.99)),
         ParamInfo::new("n_iter_no_change", "int", json!(10), "Iterations without improvement before stopping.").range(Some(1.0), None),
         ParamInfo::new("tol", "float", json!(1e-7), "Minimum improvement of the held-out loss.").range(Some(0.0), None),
@@ -518,7 +523,10 @@ impl Grower<'_> {
 enum Loss<'a> {
     Squared(&'a [f64]),
     /// Class indices; `k` raw scores per row (1 = binary).
-    Log { y: &'a [usize], k: usize },
+    Log {
+        y: &'a [usize],
+        k: usize,
+    },
 }
 
 struct Boosted {
@@ -528,8 +536,6 @@ struct Boosted {
     train_score: Vec<f64>,
     validation_score: Vec<f64>,
 }
-
-
 
 /// Mean loss over `rows` (half squared error, or log loss).
 fn mean_loss(loss: &Loss, rows: &[usize], raw: &[f64]) -> f64 {
@@ -798,7 +804,15 @@ impl ModelParams for HistGradientBoostingClassifierParams {
         let (y, n_classes) = class_target(M, y)?;
         let s = self.settings(M, x.nrows())?;
         if n_classes < 2 {
-            return Ok(HistGradientBoostingClassifier { n_features: x.ncols(), n_classes, init: vec![0.0], stages: vec![], split_gain: vec![0.0; x.ncols()], train_score: vec![], validation_score: vec![] });
+            return Ok(HistGradientBoostingClassifier {
+                n_features: x.ncols(),
+                n_classes,
+                init: vec![0.0],
+                stages: vec![],
+                split_gain: vec![0.0; x.ncols()],
+                train_score: vec![],
+                validation_score: vec![],
+            });
         }
         let k = if n_classes == 2 { 1 } else { n_classes };
         let b = boost(x, Loss::Log { y, k }, n_classes, &s, ctx.seed_for(self.random_state));
@@ -1003,7 +1017,18 @@ mod tests {
     fn classifier_binary_and_multiclass() {
         let (x, v) = data(600, 2, true);
         for k in [2usize, 3] {
-            let y: Vec<usize> = v.iter().map(|&t| if t > 0.5 { 1 } else if k == 3 && t < -0.5 { 2 } else { 0 }).collect();
+            let y: Vec<usize> = v
+                .iter()
+                .map(|&t| {
+                    if t > 0.5 {
+                        1
+                    } else if k == 3 && t < -0.5 {
+                        2
+                    } else {
+                        0
+                    }
+                })
+                .collect();
             let tgt = Target::Classes { y: y.clone(), n_classes: k };
             let m = HistGradientBoostingClassifierParams::default().fit(&x, Some(&tgt), &FitContext::new(0)).unwrap();
             m.validate().unwrap();
@@ -1038,9 +1063,12 @@ mod tests {
         let x = Array2::from_shape_fn((20_000, 20), |_| rng.random_range(-1.0..1.0));
         let y: Vec<usize> = x.rows().into_iter().map(|r| (r[0] + r[1] * r[2] + 0.3 * r[3] > 0.0) as usize).collect();
         let t = Target::Classes { y, n_classes: 2 };
-        let cpu = || std::fs::read_to_string("/proc/thread-self/schedstat").ok().and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok()).unwrap_or(0.0) / 1e9;
+        let cpu =
+            || std::fs::read_to_string("/proc/thread-self/schedstat").ok().and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok()).unwrap_or(0.0) / 1e9;
         let c0 = cpu();
-        let m = HistGradientBoostingClassifierParams { early_stopping: EarlyStopping::Bool(false), ..Default::default() }.fit(&x, Some(&t), &FitContext::new(0)).unwrap();
+        let m = HistGradientBoostingClassifierParams { early_stopping: EarlyStopping::Bool(false), ..Default::default() }
+            .fit(&x, Some(&t), &FitContext::new(0))
+            .unwrap();
         let c1 = cpu();
         m.predict(&x).unwrap();
         eprintln!("HistGradientBoostingClassifier(100 iter) 20000x20: fit {:.2}s cpu, predict {:.3}s cpu", c1 - c0, cpu() - c1);

@@ -10,10 +10,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::linear::regression_target;
-use crate::estimator::class_target;
-use crate::numeric::argmax;
 use super::{check_fit, check_n_features};
+use crate::estimator::class_target;
 use crate::estimator::{FitContext, FittedModel, ModelParams, Output, ParamInfo, Target, Task};
+use crate::numeric::argmax;
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -193,11 +193,7 @@ fn build_index(model: &str, p: &KNeighborsParams, x: &Array2<f64>) -> Result<Knn
     }
     check_fit(model, x)?;
     if p.n_neighbors > x.nrows() {
-        return Err(Error::param(
-            model,
-            "n_neighbors",
-            format!("is {} but only {} training rows are available; lower n_neighbors", p.n_neighbors, x.nrows()),
-        ));
+        return Err(Error::param(model, "n_neighbors", format!("is {} but only {} training rows are available; lower n_neighbors", p.n_neighbors, x.nrows())));
     }
     if let Some((i, _)) = x.iter().enumerate().find(|(_, v)| !v.is_finite()) {
         return Err(Error::data(format!(
@@ -214,7 +210,11 @@ fn knn_schema() -> Vec<ParamInfo> {
         ParamInfo::new("n_neighbors", "int", json!(5), "How many nearest training rows vote.").range(Some(1.0), Some(1000.0)),
         ParamInfo::new("weights", "choice", json!("uniform"), "uniform: every neighbour counts the same; distance: closer neighbours count more (1/distance).")
             .choices(&["uniform", "distance"]),
-        ParamInfo::new("metric", "choice", json!("minkowski"), "Distance between rows (minkowski uses the power p).").choices(&["minkowski", "euclidean", "manhattan"]),
+        ParamInfo::new("metric", "choice", json!("minkowski"), "Distance between rows (minkowski uses the power p).").choices(&[
+            "minkowski",
+            "euclidean",
+            "manhattan",
+        ]),
         ParamInfo::new("p", "float", json!(2.0), "Minkowski power: 1 = manhattan, 2 = euclidean.").range(Some(1.0), Some(10.0)),
     ]
 }

@@ -43,11 +43,7 @@ pub(crate) fn regression_target<'a>(model: &str, y: Option<&'a Target>) -> Resul
 /// Solves (optionally centred) least squares with an L2 penalty `alpha` (0 = OLS).
 pub(crate) fn least_squares(x: &Array2<f64>, y: &[f64], fit_intercept: bool, alpha: f64) -> Result<(Vec<f64>, f64, usize)> {
     let p = x.ncols();
-    let (mean, y_mean) = if fit_intercept {
-        (column_means(x.view()), y.iter().sum::<f64>() / y.len() as f64)
-    } else {
-        (Array1::zeros(p), 0.0)
-    };
+    let (mean, y_mean) = if fit_intercept { (column_means(x.view()), y.iter().sum::<f64>() / y.len() as f64) } else { (Array1::zeros(p), 0.0) };
     let (mut g, b) = centered_gram(x.view(), y, &mean, y_mean);
     for j in 0..p {
         g[[j, j]] += alpha;

@@ -270,11 +270,7 @@ fn fit_enet(model: &str, p: &ElasticNetParams, x: &Array2<f64>, y: Option<&Targe
     if p.alpha == 0.0 {
         ctx.warn(format!("{model}: alpha=0 is ordinary least squares, which coordinate descent solves slowly; prefer LinearRegression"));
     }
-    let (mean, y_mean) = if p.fit_intercept {
-        (column_means(x.view()), y.iter().sum::<f64>() / n as f64)
-    } else {
-        (Array1::zeros(nf), 0.0)
-    };
+    let (mean, y_mean) = if p.fit_intercept { (column_means(x.view()), y.iter().sum::<f64>() / n as f64) } else { (Array1::zeros(nf), 0.0) };
     // Column-major centred copy: each coordinate update streams one contiguous column.
     let mut xc = vec![0.0; n * nf];
     for (i, row) in x.rows().into_iter().enumerate() {
@@ -300,14 +296,21 @@ fn fit_enet(model: &str, p: &ElasticNetParams, x: &Array2<f64>, y: Option<&Targe
 }
 
 fn enet_schema(with_l1_ratio: bool) -> Vec<ParamInfo> {
-    let mut v = vec![ParamInfo::new("alpha", "float", json!(1.0), "Penalty strength: larger alpha = more coefficients at exactly 0.").range(Some(0.0), Some(1e6))];
+    let mut v =
+        vec![ParamInfo::new("alpha", "float", json!(1.0), "Penalty strength: larger alpha = more coefficients at exactly 0.").range(Some(0.0), Some(1e6))];
     if with_l1_ratio {
         v.push(ParamInfo::new("l1_ratio", "float", json!(0.5), "Mix of the penalties: 1 = Lasso (L1), 0 = ridge-like (L2).").range(Some(0.0), Some(1.0)));
     }
     v.extend([
         ParamInfo::new("fit_intercept", "bool", json!(true), "Learn a constant term (not penalized)."),
         ParamInfo::new("max_iter", "int", json!(1000), "Maximum coordinate-descent sweeps.").range(Some(1.0), Some(1e6)),
-        ParamInfo::new("tol", "float", json!(1e-4), "Stop when the duality gap is below tol·‖y−ȳ‖² (checked after a sweep that changed coefficients by < tol).").range(Some(0.0), Some(1.0)),
+        ParamInfo::new(
+            "tol",
+            "float",
+            json!(1e-4),
+            "Stop when the duality gap is below tol·‖y−ȳ‖² (checked after a sweep that changed coefficients by < tol).",
+        )
+        .range(Some(0.0), Some(1.0)),
         ParamInfo::new("selection", "choice", json!("cyclic"), "Coordinate order (cyclic).").choices(&["cyclic"]),
     ]);
     v
@@ -335,7 +338,14 @@ impl ModelParams for LassoParams {
         Task::Regression
     }
     fn fit(&self, x: &Array2<f64>, y: Option<&Target>, ctx: &FitContext) -> Result<Lasso> {
-        let p = ElasticNetParams { alpha: self.alpha, l1_ratio: 1.0, fit_intercept: self.fit_intercept, max_iter: self.max_iter, tol: self.tol, selection: self.selection };
+        let p = ElasticNetParams {
+            alpha: self.alpha,
+            l1_ratio: 1.0,
+            fit_intercept: self.fit_intercept,
+            max_iter: self.max_iter,
+            tol: self.tol,
+            selection: self.selection,
+        };
         Ok(Lasso(fit_enet("Lasso", &p, x, y, ctx)?))
     }
     fn schema() -> Vec<ParamInfo> {

@@ -63,8 +63,6 @@ pub struct LogisticRegression {
     pub objective: f64,
 }
 
-
-
 /// log(1 + exp(z)) without overflow (the reference for [`log1pexp_sigmoid_lanes`]).
 #[cfg(test)]
 fn log1pexp(z: f64) -> f64 {
@@ -381,7 +379,13 @@ impl ModelParams for LogisticRegressionParams {
             ParamInfo::new("penalty", "choice", json!("l2"), "Regularization penalty.").choices(&["l2"]),
             ParamInfo::new("fit_intercept", "bool", json!(true), "Learn a constant term (not penalized)."),
             ParamInfo::new("max_iter", "int", json!(100), "Maximum lbfgs iterations.").range(Some(1.0), Some(100000.0)),
-            ParamInfo::new("tol", "float", json!(1e-4), "Stopping tolerance; pipelab's lbfgs stops at max|gradient| ≤ tol·1e-6, i.e. at scikit-learn's tightly converged optimum.").range(Some(1e-12), Some(1.0)),
+            ParamInfo::new(
+                "tol",
+                "float",
+                json!(1e-4),
+                "Stopping tolerance; pipelab's lbfgs stops at max|gradient| ≤ tol·1e-6, i.e. at scikit-learn's tightly converged optimum.",
+            )
+            .range(Some(1e-12), Some(1.0)),
             ParamInfo::new("class_weight", "choice", json!(null), "\"balanced\" weighs classes inversely to their frequency.").choices(&["balanced"]),
         ]
     }
@@ -455,7 +459,6 @@ impl FittedModel for LogisticRegression {
         Ok(())
     }
 }
-
 
 #[cfg(test)]
 mod fused_tests {

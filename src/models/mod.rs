@@ -1,12 +1,12 @@
 //! Models: every estimator the spec can name. Each file holds a params type
 //! (scikit-learn's parameter names and defaults) and its fitted type.
 
-pub mod knn;
-pub mod cluster;
 pub mod boosting;
+pub mod cluster;
 pub mod forest;
 pub mod hist_boosting;
 mod hist_kernels;
+pub mod knn;
 pub mod linear;
 pub mod linear_cd;
 pub mod logistic;
@@ -55,10 +55,6 @@ pub(crate) fn balanced_class_weights(y: &[usize], n_classes: usize, mult: Option
 /// Named coefficients for `inspect`.
 pub(crate) fn named(names: &[String], values: &[f64]) -> serde_json::Value {
     serde_json::Value::Array(
-        values
-            .iter()
-            .enumerate()
-            .map(|(j, v)| serde_json::json!({"feature": names.get(j).cloned().unwrap_or_else(|| format!("x{j}")), "value": v}))
-            .collect(),
+        values.iter().enumerate().map(|(j, v)| serde_json::json!({"feature": names.get(j).cloned().unwrap_or_else(|| format!("x{j}")), "value": v})).collect(),
     )
 }

@@ -8,10 +8,10 @@ use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::estimator::class_target;
-use crate::numeric::argmax;
 use super::{check_fit, check_n_features};
+use crate::estimator::class_target;
 use crate::estimator::{FitContext, FittedModel, ModelParams, Output, ParamInfo, Target, Task};
+use crate::numeric::argmax;
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -127,7 +127,8 @@ impl ModelParams for GaussianNBParams {
     fn schema() -> Vec<ParamInfo> {
         vec![
             ParamInfo::new("priors", "list", json!(null), "Prior probability of each class (sorted class order); empty = class frequencies."),
-            ParamInfo::new("var_smoothing", "float", json!(1e-9), "Fraction of the largest feature variance added to every variance, for stability.").range(Some(0.0), Some(1.0)),
+            ParamInfo::new("var_smoothing", "float", json!(1e-9), "Fraction of the largest feature variance added to every variance, for stability.")
+                .range(Some(0.0), Some(1.0)),
         ]
     }
     fn help() -> &'static str {
@@ -142,9 +143,8 @@ impl GaussianNB {
         let n = x.nrows();
         let mut jll = Array2::<f64>::zeros((n, k));
         // Per-class constants.
-        let consts: Vec<f64> = (0..k)
-            .map(|c| self.class_prior[c].ln() - 0.5 * self.var[c].iter().map(|v| (2.0 * std::f64::consts::PI * v).ln()).sum::<f64>())
-            .collect();
+        let consts: Vec<f64> =
+            (0..k).map(|c| self.class_prior[c].ln() - 0.5 * self.var[c].iter().map(|v| (2.0 * std::f64::consts::PI * v).ln()).sum::<f64>()).collect();
         for (i, row) in x.rows().into_iter().enumerate() {
             for c in 0..k {
                 let (th, va) = (&self.theta[c], &self.var[c]);

@@ -24,9 +24,9 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::estimator::class_target;
 use super::optim::{minimize, LbfgsOptions};
 use super::{check_fit, check_n_features, named};
+use crate::estimator::class_target;
 use crate::estimator::{FitContext, FittedModel, ModelParams, Output, ParamInfo, Target, Task};
 use crate::{Error, Result};
 
@@ -311,7 +311,8 @@ impl ModelParams for LinearSVCParams {
             ParamInfo::new("dual", "choice", json!("auto"), "Solve the dual (coordinate descent) or the primal problem; auto picks as scikit-learn.")
                 .choices(&["auto", "true", "false"]),
             ParamInfo::new("fit_intercept", "bool", json!(true), "Learn a constant term (penalized, as liblinear does)."),
-            ParamInfo::new("intercept_scaling", "float", json!(1.0), "Value of the synthetic constant feature; larger = intercept less penalized.").range(Some(1e-3), Some(1e3)),
+            ParamInfo::new("intercept_scaling", "float", json!(1.0), "Value of the synthetic constant feature; larger = intercept less penalized.")
+                .range(Some(1e-3), Some(1e3)),
             ParamInfo::new("tol", "float", json!(1e-4), "Stopping tolerance.").range(Some(1e-12), Some(1.0)),
             ParamInfo::new("max_iter", "int", json!(1000), "Maximum solver iterations.").range(Some(1.0), Some(1e6)),
             ParamInfo::new("random_state", "int_or_null", json!(null), "Seed of the coordinate order (dual solver)."),
@@ -346,10 +347,7 @@ impl FittedModel for LinearSVC {
         let labels = if self.coef.len() == 1 {
             z.column(0).iter().map(|&v| if v > 0.0 { self.classes[1] } else { self.classes[0] }).collect()
         } else {
-            z.rows()
-                .into_iter()
-                .map(|r| self.classes[crate::numeric::argmax(r.as_slice().expect("rows of a standard-layout matrix are contiguous"))])
-                .collect()
+            z.rows().into_iter().map(|r| self.classes[crate::numeric::argmax(r.as_slice().expect("rows of a standard-layout matrix are contiguous"))]).collect()
         };
         Ok(Output::Classes { labels, proba: None })
     }
@@ -610,9 +608,17 @@ fn smo(x: &[f64], p: usize, idx: &[usize], y: &[f64], c: f64, gamma: f64, tol: f
     for t in 0..n {
         let yg = y[t] * g[t];
         if alpha[t] >= c {
-            if y[t] < 0.0 { ub = ub.min(yg) } else { lb = lb.max(yg) }
+            if y[t] < 0.0 {
+                ub = ub.min(yg)
+            } else {
+                lb = lb.max(yg)
+            }
         } else if alpha[t] <= 0.0 {
-            if y[t] > 0.0 { ub = ub.min(yg) } else { lb = lb.max(yg) }
+            if y[t] > 0.0 {
+                ub = ub.min(yg)
+            } else {
+                lb = lb.max(yg)
+            }
         } else {
             n_free += 1;
             sum_free += yg;
@@ -665,7 +671,11 @@ impl ModelParams for SVCParams {
             Gamma::Mode(GammaMode::Scale) => {
                 let m = xs.iter().sum::<f64>() / xs.len() as f64;
                 let var = xs.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / xs.len() as f64;
-                if var > 0.0 { 1.0 / (p as f64 * var) } else { 1.0 }
+                if var > 0.0 {
+                    1.0 / (p as f64 * var)
+                } else {
+                    1.0
+                }
             }
         };
         let mut present = vec![false; n_classes];
@@ -708,8 +718,13 @@ impl ModelParams for SVCParams {
         vec![
             ParamInfo::new("C", "float", json!(1.0), "Inverse regularization strength: smaller C = smoother boundary.").range(Some(1e-6), Some(1e6)),
             ParamInfo::new("kernel", "choice", json!("rbf"), "Kernel (radial basis function).").choices(&["rbf"]),
-            ParamInfo::new("gamma", "choice", json!("scale"), "RBF width: \"scale\" = 1/(n_features·Var(X)), \"auto\" = 1/n_features; the spec also takes a positive number (larger = wigglier).")
-                .choices(&["scale", "auto"]),
+            ParamInfo::new(
+                "gamma",
+                "choice",
+                json!("scale"),
+                "RBF width: \"scale\" = 1/(n_features·Var(X)), \"auto\" = 1/n_features; the spec also takes a positive number (larger = wigglier).",
+            )
+            .choices(&["scale", "auto"]),
             ParamInfo::new("tol", "float", json!(1e-3), "Stopping tolerance of the solver.").range(Some(1e-12), Some(1.0)),
             ParamInfo::new("max_iter", "int", json!(-1), "Solver iteration cap (−1 = none).").range(Some(-1.0), Some(1e9)),
         ]
@@ -952,7 +967,12 @@ mod tests {
                 assert!(yy * d[[r, 0]] > 1.0 - 1e-5, "row {r}: margin {}", yy * d[[r, 0]]);
             }
         }
-        let sv_rows: Vec<usize> = (0..80).filter(|&r| { let q = x.row(r); (0..m.support_vectors.len() / 2).any(|s| m.support_vectors[2 * s] == q[0] && m.support_vectors[2 * s + 1] == q[1]) }).collect();
+        let sv_rows: Vec<usize> = (0..80)
+            .filter(|&r| {
+                let q = x.row(r);
+                (0..m.support_vectors.len() / 2).any(|s| m.support_vectors[2 * s] == q[0] && m.support_vectors[2 * s + 1] == q[1])
+            })
+            .collect();
         for (k, &svi) in pair.sv.iter().enumerate() {
             let a = pair.dual_coef[k].abs();
             if a > 1e-8 && a < 1.0 - 1e-8 {

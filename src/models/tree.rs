@@ -174,11 +174,7 @@ pub(crate) fn check_finite(model: &str, x: &Array2<f64>) -> Result<()> {
     for (i, row) in x.rows().into_iter().enumerate() {
         if let Some(j) = row.iter().position(|v| !v.is_finite()) {
             let what = if row[j].is_nan() { "a missing value" } else { "an infinite value" };
-            return Err(Error::data(format!(
-                "{model}: feature {} of training row {} is {what}; add a SimpleImputer step before the model",
-                j + 1,
-                i + 1
-            )));
+            return Err(Error::data(format!("{model}: feature {} of training row {} is {what}; add a SimpleImputer step before the model", j + 1, i + 1)));
         }
     }
     Ok(())
@@ -454,7 +450,6 @@ impl Tree {
     }
 }
 
-
 /// Normalizes to sum 1 (all zeros stay zeros).
 pub(crate) fn normalized(mut v: Vec<f64>) -> Vec<f64> {
     let s: f64 = v.iter().sum();
@@ -546,12 +541,15 @@ impl<'a> Builder<'a> {
         }
         match self.cfg.crit {
             Crit::Gini => 1.0 - st.counts.iter().map(|c| (c / st.w) * (c / st.w)).sum::<f64>(),
-            Crit::Entropy => {
-                -st.counts.iter().filter(|&&c| c > 0.0).map(|&c| {
+            Crit::Entropy => -st
+                .counts
+                .iter()
+                .filter(|&&c| c > 0.0)
+                .map(|&c| {
                     let p = c / st.w;
                     p * p.log2()
-                }).sum::<f64>()
-            }
+                })
+                .sum::<f64>(),
             Crit::Mse | Crit::FriedmanMse => {
                 let m = st.sum / st.w;
                 (st.sumsq / st.w - m * m).max(0.0)
@@ -908,17 +906,34 @@ pub struct DecisionTreeRegressor {
 pub(crate) fn tree_schema(classifier: bool, max_features_default: serde_json::Value) -> Vec<ParamInfo> {
     let mut v = Vec::new();
     if classifier {
-        v.push(ParamInfo::new("criterion", "choice", json!("gini"), "Split quality: gini impurity or entropy (information gain; log_loss is the same).").choices(&["gini", "entropy", "log_loss"]));
+        v.push(
+            ParamInfo::new("criterion", "choice", json!("gini"), "Split quality: gini impurity or entropy (information gain; log_loss is the same).")
+                .choices(&["gini", "entropy", "log_loss"]),
+        );
     } else {
-        v.push(ParamInfo::new("criterion", "choice", json!("squared_error"), "Split quality: reduction of the squared error.").choices(&["squared_error", "friedman_mse"]));
+        v.push(
+            ParamInfo::new("criterion", "choice", json!("squared_error"), "Split quality: reduction of the squared error.")
+                .choices(&["squared_error", "friedman_mse"]),
+        );
     }
     v.extend([
         ParamInfo::new("max_depth", "int_or_null", json!(null), "Maximum depth of a tree; null grows until leaves are pure.").range(Some(1.0), Some(1000.0)),
         ParamInfo::new("min_samples_split", "int", json!(2), "A node needs at least this many samples to be split.").range(Some(2.0), None),
         ParamInfo::new("min_samples_leaf", "int", json!(1), "Every leaf keeps at least this many samples.").range(Some(1.0), None),
-        ParamInfo::new("max_features", "string", max_features_default, "Features examined per split: null (all), \"sqrt\", \"log2\", an int count or a float fraction."),
-        ParamInfo::new("min_impurity_decrease", "float", json!(0.0), "Split only if the weighted impurity decreases by at least this much.").range(Some(0.0), None),
-        ParamInfo::new("random_state", "int_or_null", json!(null), "Seed for the feature order (ties between equally good splits); null uses the pipeline seed."),
+        ParamInfo::new(
+            "max_features",
+            "string",
+            max_features_default,
+            "Features examined per split: null (all), \"sqrt\", \"log2\", an int count or a float fraction.",
+        ),
+        ParamInfo::new("min_impurity_decrease", "float", json!(0.0), "Split only if the weighted impurity decreases by at least this much.")
+            .range(Some(0.0), None),
+        ParamInfo::new(
+            "random_state",
+            "int_or_null",
+            json!(null),
+            "Seed for the feature order (ties between equally good splits); null uses the pipeline seed.",
+        ),
     ]);
     v
 }
@@ -942,7 +957,16 @@ impl ModelParams for DecisionTreeClassifierParams {
         check_finite(M, x)?;
         let (y, n_classes) = class_target(M, y)?;
         let (n, p) = x.dim();
-        let cfg = TreeConfig::new(M, self.criterion.into(), self.max_depth, self.min_samples_split, self.min_samples_leaf, self.max_features, self.min_impurity_decrease, p)?;
+        let cfg = TreeConfig::new(
+            M,
+            self.criterion.into(),
+            self.max_depth,
+            self.min_samples_split,
+            self.min_samples_leaf,
+            self.max_features,
+            self.min_impurity_decrease,
+            p,
+        )?;
         let xt = ColMajor::new(x);
         let mut samples: Vec<usize> = (0..n).collect();
         let mut rng = ChaCha8Rng::seed_from_u64(ctx.seed_for(self.random_state));
@@ -955,7 +979,10 @@ impl ModelParams for DecisionTreeClassifierParams {
     }
     fn schema() -> Vec<ParamInfo> {
         let mut v = tree_schema(true, json!(null));
-        v.push(ParamInfo::new("class_weight", "choice", json!(null), "\"balanced\" weighs rows inversely to their class frequency (for imbalanced classes).").choices(&["balanced"]));
+        v.push(
+            ParamInfo::new("class_weight", "choice", json!(null), "\"balanced\" weighs rows inversely to their class frequency (for imbalanced classes).")
+                .choices(&["balanced"]),
+        );
         v
     }
     fn help() -> &'static str {
@@ -974,7 +1001,16 @@ impl ModelParams for DecisionTreeRegressorParams {
         check_finite(M, x)?;
         let y = regression_target(M, y)?;
         let (n, p) = x.dim();
-        let cfg = TreeConfig::new(M, self.criterion.into(), self.max_depth, self.min_samples_split, self.min_samples_leaf, self.max_features, self.min_impurity_decrease, p)?;
+        let cfg = TreeConfig::new(
+            M,
+            self.criterion.into(),
+            self.max_depth,
+            self.min_samples_split,
+            self.min_samples_leaf,
+            self.max_features,
+            self.min_impurity_decrease,
+            p,
+        )?;
         let xt = ColMajor::new(x);
         let mut samples: Vec<usize> = (0..n).collect();
         let mut rng = ChaCha8Rng::seed_from_u64(ctx.seed_for(self.random_state));
@@ -1143,7 +1179,9 @@ mod tests {
         let x = array![[3.0, 1.0], [1.0, 2.0], [2.0, 6.0], [3.0, 7.0], [1.0, 8.0]];
         let p = DecisionTreeClassifierParams { max_depth: Some(1), ..Default::default() };
         for seed in 0..5 {
-            let m = DecisionTreeClassifierParams { random_state: Some(seed), ..p.clone() }.fit(&x, Some(&classes(&[0, 0, 1, 1, 1], 2)), &FitContext::new(0)).unwrap();
+            let m = DecisionTreeClassifierParams { random_state: Some(seed), ..p.clone() }
+                .fit(&x, Some(&classes(&[0, 0, 1, 1, 1], 2)), &FitContext::new(0))
+                .unwrap();
             assert_eq!(m.tree.n_nodes(), 3);
             assert_eq!(m.tree.feature[0], 1);
             assert_eq!(m.tree.threshold[0], 4.0);

@@ -149,8 +149,16 @@ fn ref_sample(d: &Distribution) -> RefSample {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Chart {
     /// `edges` has one more entry than each fraction list.
-    Histogram { edges: Vec<f64>, reference: Vec<f64>, new: Vec<f64> },
-    Bars { categories: Vec<String>, reference: Vec<f64>, new: Vec<f64> },
+    Histogram {
+        edges: Vec<f64>,
+        reference: Vec<f64>,
+        new: Vec<f64>,
+    },
+    Bars {
+        categories: Vec<String>,
+        reference: Vec<f64>,
+        new: Vec<f64>,
+    },
     None,
 }
 
@@ -344,7 +352,9 @@ fn linspace(lo: f64, hi: f64, bins: usize) -> Vec<f64> {
 fn chart(a: &Sample, b: &Sample) -> Chart {
     match (a, b) {
         (Sample::Numeric { values: rv, counts: rc }, Sample::Numeric { values: nv, counts: nc }) => {
-            let (Some(&lo), Some(&hi)) = (rv.first().into_iter().chain(nv.first()).min_by(|x, y| x.total_cmp(y)), rv.last().into_iter().chain(nv.last()).max_by(|x, y| x.total_cmp(y))) else {
+            let (Some(&lo), Some(&hi)) =
+                (rv.first().into_iter().chain(nv.first()).min_by(|x, y| x.total_cmp(y)), rv.last().into_iter().chain(nv.last()).max_by(|x, y| x.total_cmp(y)))
+            else {
                 return Chart::None;
             };
             let bins = if hi > lo { 20 } else { 1 };
@@ -366,7 +376,11 @@ fn chart(a: &Sample, b: &Sample) -> Chart {
             let mut idx: Vec<usize> = (0..keys.len()).collect();
             idx.sort_by(|&i, &j| (x[j] / sx + y[j] / sy).total_cmp(&(x[i] / sx + y[i] / sy)));
             idx.truncate(30);
-            Chart::Bars { categories: idx.iter().map(|&i| keys[i].clone()).collect(), reference: idx.iter().map(|&i| x[i] / sx).collect(), new: idx.iter().map(|&i| y[i] / sy).collect() }
+            Chart::Bars {
+                categories: idx.iter().map(|&i| keys[i].clone()).collect(),
+                reference: idx.iter().map(|&i| x[i] / sx).collect(),
+                new: idx.iter().map(|&i| y[i] / sy).collect(),
+            }
         }
         _ => Chart::None,
     }

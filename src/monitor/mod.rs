@@ -78,7 +78,9 @@ pub fn new_sample(data: &ColumnData, categorical: bool) -> (Sample, f64) {
             let cells: Vec<Option<String>> = (0..n).map(|r| data.display(r)).collect();
             let present = cells.iter().filter(|c| c.is_some()).count();
             match Distribution::categories(cells.iter().map(|c| c.as_deref())) {
-                Distribution::Categories { categories, counts } => (Sample::Categories { categories, counts: counts.into_iter().map(|c| c as f64).collect() }, present),
+                Distribution::Categories { categories, counts } => {
+                    (Sample::Categories { categories, counts: counts.into_iter().map(|c| c as f64).collect() }, present)
+                }
                 _ => (Sample::Categories { categories: vec![], counts: vec![] }, present),
             }
         }
@@ -137,7 +139,9 @@ pub fn drift(model: &ModelFile, table: &Table, options: &DriftOptions) -> Result
             let sample = match &predictions.output {
                 Output::Values(v) => Sample::numeric(v),
                 Output::Classes { .. } => match Distribution::categories(predictions.labels().iter().map(|s| Some(s.as_str()))) {
-                    Distribution::Categories { categories, counts } => Sample::Categories { categories, counts: counts.into_iter().map(|c| c as f64).collect() },
+                    Distribution::Categories { categories, counts } => {
+                        Sample::Categories { categories, counts: counts.into_iter().map(|c| c as f64).collect() }
+                    }
                     _ => Sample::Categories { categories: vec![], counts: vec![] },
                 },
                 Output::Clusters(_) => Sample::Categories { categories: vec![], counts: vec![] },

@@ -11,8 +11,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::data::{ColumnData, ColumnType, Table};
-use crate::pipeline::{FittedPipeline};
-use crate::selection::cv::{CvReport};
+use crate::pipeline::FittedPipeline;
+use crate::selection::cv::CvReport;
 use crate::{Error, Result};
 
 pub const MAX_EXACT_DISTINCT: usize = 1000;

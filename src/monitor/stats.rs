@@ -344,7 +344,15 @@ pub fn weighted_std(a: Weighted) -> f64 {
 /// (`scipy.spatial.distance.jensenshannon(p, q)`).
 pub fn jensenshannon(p: &[f64], q: &[f64]) -> f64 {
     let (sp, sq): (f64, f64) = (p.iter().sum(), q.iter().sum());
-    let rel_entr = |x: f64, y: f64| if x > 0.0 && y > 0.0 { x * (x / y).ln() } else if x == 0.0 && y >= 0.0 { 0.0 } else { f64::INFINITY };
+    let rel_entr = |x: f64, y: f64| {
+        if x > 0.0 && y > 0.0 {
+            x * (x / y).ln()
+        } else if x == 0.0 && y >= 0.0 {
+            0.0
+        } else {
+            f64::INFINITY
+        }
+    };
     let mut left = 0.0;
     let mut right = 0.0;
     for (&a, &b) in p.iter().zip(q) {

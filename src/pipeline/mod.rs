@@ -11,16 +11,14 @@ pub mod registry;
 pub mod search_spec;
 pub mod spec;
 
-
-
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
 pub use registry::{catalog_markdown, ComponentInfo, FittedModelEnum, FittedStep, ModelSpec, StepSpec};
 pub use spec::{ColumnSelector, ColumnTransformerSpec, HoldoutSpec, PipelineSpec, Remainder, TransformerSpec};
 
-use crate::data::{ColumnData, ColumnType, Table};
 use crate::data::format_number;
+use crate::data::{ColumnData, ColumnType, Table};
 use crate::estimator::{FitContext, Output, Target, Task};
 use crate::frame::{FCol, Frame};
 use crate::split::{CvSpec, KFoldParams};
@@ -132,10 +130,7 @@ pub fn encode_classes(name: &str, data: &ColumnData) -> Result<(Vec<String>, Vec
                 ColumnData::Boolean { tokens, .. } => vals.iter().map(|&x| tokens[(x != 0.0) as usize].clone()).collect(),
                 _ => vals.iter().map(|&x| format_number(x)).collect(),
             };
-            let codes = v
-                .iter()
-                .map(|x| if x.is_nan() { usize::MAX } else { vals.binary_search_by(|p| p.total_cmp(x)).unwrap_or(usize::MAX) })
-                .collect();
+            let codes = v.iter().map(|x| if x.is_nan() { usize::MAX } else { vals.binary_search_by(|p| p.total_cmp(x)).unwrap_or(usize::MAX) }).collect();
             Ok((classes, codes))
         }
     }
@@ -151,14 +146,13 @@ pub fn prepare(table: &Table, spec: &PipelineSpec) -> Result<Prepared> {
     }
     let mut warnings = Vec::new();
     let target_idx = match (&spec.target, task) {
-        (Some(t), _) => Some(table.column_index(t).ok_or_else(|| {
-            Error::spec("target", format!("column {t:?} is not in the data (columns: {})", table.names().join(", ")))
-        })?),
+        (Some(t), _) => Some(
+            table.column_index(t).ok_or_else(|| Error::spec("target", format!("column {t:?} is not in the data (columns: {})", table.names().join(", "))))?,
+        ),
         (None, Task::Clustering) => None,
         (None, _) => return Err(Error::spec("target", format!("{} needs a target column; choose one", spec.model.name()))),
     };
-    let feature_cols: Vec<usize> =
-        (0..table.n_cols()).filter(|&j| Some(j) != target_idx && !spec.drop.contains(&table.columns[j].name)).collect();
+    let feature_cols: Vec<usize> = (0..table.n_cols()).filter(|&j| Some(j) != target_idx && !spec.drop.contains(&table.columns[j].name)).collect();
     if feature_cols.is_empty() {
         return Err(Error::data("no feature columns are left after removing the target and the dropped columns"));
     }
@@ -173,7 +167,10 @@ pub fn prepare(table: &Table, spec: &PipelineSpec) -> Result<Prepared> {
             let v = match &col.data {
                 ColumnData::Numeric(v) | ColumnData::Boolean { values: v, .. } => v.clone(),
                 ColumnData::Categorical(_) => {
-                    return Err(Error::column(&col.name, format!("is categorical but {} is a regressor; pick a classifier or a numeric target", spec.model.name())))
+                    return Err(Error::column(
+                        &col.name,
+                        format!("is categorical but {} is a regressor; pick a classifier or a numeric target", spec.model.name()),
+                    ))
                 }
             };
             if let Some(i) = v.iter().position(|x| x.is_infinite()) {
@@ -333,7 +330,10 @@ pub(crate) fn fit_transformers(
                 for (k, s) in t.steps.iter().enumerate() {
                     let (fs, out, keep) = s.fit_transform(&f, y.as_ref(), ctx).map_err(|e| in_step(e, &t.name, k, s.name()))?;
                     if keep.is_some() {
-                        return Err(Error::spec(format!("preprocess.transformers[{i}].steps[{k}]"), format!("{} removes rows; put it in the top-level steps", s.name())));
+                        return Err(Error::spec(
+                            format!("preprocess.transformers[{i}].steps[{k}]"),
+                            format!("{} removes rows; put it in the top-level steps", s.name()),
+                        ));
                     }
                     note(Some(&t.name), k, s.name(), &f, &out);
                     fitted.push(fs);
@@ -347,7 +347,10 @@ pub(crate) fn fit_transformers(
                 let rest: Vec<usize> = prep.feature_cols.iter().copied().filter(|&j| !selected[j]).collect();
                 for &j in &rest {
                     if table.columns[j].data.column_type() == ColumnType::Categorical {
-                        return Err(Error::column(&table.columns[j].name, "is categorical and passed through by remainder=\"passthrough\"; encode it in a branch or drop it"));
+                        return Err(Error::column(
+                            &table.columns[j].name,
+                            "is categorical and passed through by remainder=\"passthrough\"; encode it in a branch or drop it",
+                        ));
                     }
                     used.push(j);
                 }
@@ -414,7 +417,13 @@ impl FittedPipeline {
         let mut cols = Vec::with_capacity(self.schema.len());
         for s in &self.schema {
             let c = table.column(&s.name).ok_or_else(|| {
-                Error::column(&s.name, format!("is missing from the data; the model was trained with columns: {}", self.schema.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")))
+                Error::column(
+                    &s.name,
+                    format!(
+                        "is missing from the data; the model was trained with columns: {}",
+                        self.schema.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")
+                    ),
+                )
             })?;
             let data = match (s.ty, &c.data) {
                 (a, d) if a == d.column_type() => d.clone(),
@@ -450,7 +459,8 @@ impl FittedPipeline {
             Some(ct) => {
                 let mut outs = Vec::new();
                 for b in &ct.branches {
-                    let idx: Vec<usize> = b.columns.iter().map(|n| t.column_index(n).ok_or_else(|| Error::column(n, "is missing from the data"))).collect::<Result<_>>()?;
+                    let idx: Vec<usize> =
+                        b.columns.iter().map(|n| t.column_index(n).ok_or_else(|| Error::column(n, "is missing from the data"))).collect::<Result<_>>()?;
                     let mut f = Frame::from_table(&t, &idx);
                     for s in &b.steps {
                         f = s.transform(&f)?;
@@ -458,7 +468,8 @@ impl FittedPipeline {
                     outs.push(prefix(f, &b.name));
                 }
                 if !ct.remainder.is_empty() {
-                    let idx: Vec<usize> = ct.remainder.iter().map(|n| t.column_index(n).ok_or_else(|| Error::column(n, "is missing from the data"))).collect::<Result<_>>()?;
+                    let idx: Vec<usize> =
+                        ct.remainder.iter().map(|n| t.column_index(n).ok_or_else(|| Error::column(n, "is missing from the data"))).collect::<Result<_>>()?;
                     outs.push(prefix(Frame::from_table(&t, &idx), "remainder"));
                 }
                 concat(outs, t.n_rows)
@@ -552,11 +563,7 @@ impl FittedPipeline {
             ModelState::Fitted(m) => {
                 m.validate()?;
                 if m.n_features() != self.feature_names.len() {
-                    return Err(Error::ModelFile(format!(
-                        "the model expects {} features but the pipeline names {}",
-                        m.n_features(),
-                        self.feature_names.len()
-                    )));
+                    return Err(Error::ModelFile(format!("the model expects {} features but the pipeline names {}", m.n_features(), self.feature_names.len())));
                 }
             }
             ModelState::SingleClass(k) => {

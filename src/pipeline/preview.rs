@@ -159,14 +159,7 @@ mod tests {
         // The imputed c of row 2 is the mean of 10, 30, 40, 50, 60.
         assert_eq!(r.rows[1], vec![Value::from(2.0), Value::from(38.0), Value::from(0.0), Value::from(1.0)]);
         let shapes: Vec<_> = r.steps.iter().map(|s| (s.branch.as_deref(), s.name, s.n_features_in, s.n_features_out, s.n_rows_in, s.n_rows_out)).collect();
-        assert_eq!(
-            shapes,
-            [
-                (Some("num"), "SimpleImputer", 2, 2, 6, 6),
-                (Some("cat"), "OneHotEncoder", 1, 2, 6, 6),
-                (None, "OutlierRemover", 4, 4, 6, 5),
-            ]
-        );
+        assert_eq!(shapes, [(Some("num"), "SimpleImputer", 2, 2, 6, 6), (Some("cat"), "OneHotEncoder", 1, 2, 6, 6), (None, "OutlierRemover", 4, 4, 6, 5),]);
         assert!(r.projection.is_none());
         assert!(r.warnings.iter().any(|w| w.contains("OutlierRemover dropped 1")), "{:?}", r.warnings);
     }

@@ -30,11 +30,8 @@ pub fn catalog_markdown() -> String {
     fn table(out: &mut String, kind: &str, group: &str, items: &[ComponentInfo]) {
         out.push_str(&format!("| {kind} | {group} | parameters (defaults) | what it does |\n|---|---|---|---|\n"));
         for c in items {
-            let params: Vec<String> = c
-                .params
-                .iter()
-                .map(|p| if p.default.is_null() { format!("`{}`", p.name) } else { format!("`{}`={}", p.name, p.default) })
-                .collect();
+            let params: Vec<String> =
+                c.params.iter().map(|p| if p.default.is_null() { format!("`{}`", p.name) } else { format!("`{}`={}", p.name, p.default) }).collect();
             out.push_str(&format!("| `{}` | {} | {} | {} |\n", c.name, c.group, params.join(", "), c.help.replace('|', "\\|")));
         }
     }
@@ -156,17 +153,17 @@ macro_rules! model_registry {
 }
 
 use crate::features::binning::KBinsDiscretizerParams;
+use crate::features::decomposition::{LdaParams, PcaParams, TruncatedSvdParams};
 use crate::features::function::FunctionTransformerParams;
 use crate::features::poly::PolynomialFeaturesParams;
-use crate::preprocess::encoders::OrdinalEncoderParams;
-use crate::preprocess::knn_imputer::KNNImputerParams;
-use crate::preprocess::outliers::OutlierRemoverParams;
-use crate::preprocess::scalers::{MaxAbsScalerParams, MinMaxScalerParams, NormalizerParams, PowerTransformerParams, RobustScalerParams};
-use crate::features::decomposition::{LdaParams, PcaParams, TruncatedSvdParams};
 use crate::features::selection::{CorrelationFilterParams, SelectFromModelParams, SelectKBestParams, SelectPercentileParams, VarianceThresholdParams};
+use crate::preprocess::encoders::OrdinalEncoderParams;
 use crate::preprocess::imputer::SimpleImputerParams;
+use crate::preprocess::knn_imputer::KNNImputerParams;
 use crate::preprocess::onehot::OneHotEncoderParams;
+use crate::preprocess::outliers::OutlierRemoverParams;
 use crate::preprocess::scaler::StandardScalerParams;
+use crate::preprocess::scalers::{MaxAbsScalerParams, MinMaxScalerParams, NormalizerParams, PowerTransformerParams, RobustScalerParams};
 use crate::preprocess::target_encoder::TargetEncoderParams;
 
 step_registry! {
@@ -195,18 +192,18 @@ step_registry! {
     LinearDiscriminantAnalysis => LdaParams, "reduction";
 }
 
+use crate::models::boosting::{GradientBoostingClassifierParams, GradientBoostingRegressorParams};
 use crate::models::cluster::agglomerative::AgglomerativeClusteringParams;
 use crate::models::cluster::dbscan::DBSCANParams;
 use crate::models::cluster::kmeans::KMeansParams;
-use crate::models::linear::LinearRegressionParams;
-use crate::models::logistic::LogisticRegressionParams;
+use crate::models::forest::{RandomForestClassifierParams, RandomForestRegressorParams};
+use crate::models::hist_boosting::{HistGradientBoostingClassifierParams, HistGradientBoostingRegressorParams};
 use crate::models::knn::{KNeighborsClassifierParams, KNeighborsRegressorParams};
+use crate::models::linear::LinearRegressionParams;
 use crate::models::linear_cd::{ElasticNetParams, LassoParams, RidgeParams};
+use crate::models::logistic::LogisticRegressionParams;
 use crate::models::naive_bayes::GaussianNBParams;
 use crate::models::svm::{LinearSVCParams, SVCParams};
-use crate::models::boosting::{GradientBoostingClassifierParams, GradientBoostingRegressorParams};
-use crate::models::hist_boosting::{HistGradientBoostingClassifierParams, HistGradientBoostingRegressorParams};
-use crate::models::forest::{RandomForestClassifierParams, RandomForestRegressorParams};
 use crate::models::tree::{DecisionTreeClassifierParams, DecisionTreeRegressorParams};
 
 model_registry! {

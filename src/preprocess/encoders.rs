@@ -304,9 +304,19 @@ impl StepParams for OrdinalEncoderParams {
         vec![
             ParamInfo::new("handle_unknown", "choice", json!("error"), "A category unseen in training: fail, or encode it as unknown_value.")
                 .choices(&["error", "use_encoded_value"]),
-            ParamInfo::new("unknown_value", "float_or_null", json!(null), "Code for unseen categories with use_encoded_value (an integer such as -1, or \"nan\")."),
+            ParamInfo::new(
+                "unknown_value",
+                "float_or_null",
+                json!(null),
+                "Code for unseen categories with use_encoded_value (an integer such as -1, or \"nan\").",
+            ),
             ParamInfo::new("encoded_missing_value", "float_or_null", json!("nan"), "Code for missing values (default: stays missing)."),
-            ParamInfo::new("min_frequency", "float_or_null", json!(null), "Categories rarer than this count (integer) or fraction of rows share the last code."),
+            ParamInfo::new(
+                "min_frequency",
+                "float_or_null",
+                json!(null),
+                "Categories rarer than this count (integer) or fraction of rows share the last code.",
+            ),
             ParamInfo::new("max_categories", "int_or_null", json!(null), "At most this many codes per column; the rarest categories share the last one.")
                 .range(Some(1.0), None),
         ]

@@ -104,10 +104,7 @@ impl StepParams for SimpleImputerParams {
                             FData::Cat(_) => Fill::Text(String::new()),
                         }
                     } else {
-                        ctx.warn(format!(
-                            "SimpleImputer: column '{}' has no observed values in the training rows and was dropped",
-                            col.name
-                        ));
+                        ctx.warn(format!("SimpleImputer: column '{}' has no observed values in the training rows and was dropped", col.name));
                         Fill::Drop
                     }
                 }
@@ -139,8 +136,12 @@ impl StepParams for SimpleImputerParams {
 
     fn schema() -> Vec<ParamInfo> {
         vec![
-            ParamInfo::new("strategy", "choice", json!("mean"), "Statistic used to fill missing cells, learned on the training rows.")
-                .choices(&["mean", "median", "most_frequent", "constant"]),
+            ParamInfo::new("strategy", "choice", json!("mean"), "Statistic used to fill missing cells, learned on the training rows.").choices(&[
+                "mean",
+                "median",
+                "most_frequent",
+                "constant",
+            ]),
             ParamInfo::new("fill_value", "string", json!(null), "Value for strategy=constant (default 0 for numbers, \"missing_value\" for text)."),
             ParamInfo::new("add_indicator", "bool", json!(false), "Also add a 0/1 column marking which cells were missing."),
             ParamInfo::new("keep_empty_features", "bool", json!(false), "Keep columns with no observed value (otherwise they are dropped)."),
@@ -159,7 +160,6 @@ fn strategy_name(s: Strategy) -> &'static str {
         Strategy::Constant => "constant",
     }
 }
-
 
 /// Most frequent value of a sorted slice; ties resolve to the smallest value.
 fn mode_sorted(v: &[f64]) -> f64 {

@@ -105,8 +105,10 @@ impl StepParams for KNNImputerParams {
 
     fn schema() -> Vec<ParamInfo> {
         vec![
-            ParamInfo::new("n_neighbors", "int", json!(5), "Number of nearest training rows (having the value) averaged to fill a missing cell.").range(Some(1.0), None),
-            ParamInfo::new("weights", "choice", json!("uniform"), "Plain mean of the neighbours, or weighted by inverse distance.").choices(&["uniform", "distance"]),
+            ParamInfo::new("n_neighbors", "int", json!(5), "Number of nearest training rows (having the value) averaged to fill a missing cell.")
+                .range(Some(1.0), None),
+            ParamInfo::new("weights", "choice", json!("uniform"), "Plain mean of the neighbours, or weighted by inverse distance.")
+                .choices(&["uniform", "distance"]),
             ParamInfo::new("add_indicator", "bool", json!(false), "Also add a 0/1 column marking which cells were missing."),
             ParamInfo::new("keep_empty_features", "bool", json!(false), "Keep columns with no observed value (filled with 0) instead of dropping them."),
         ]
@@ -193,7 +195,11 @@ impl FittedTransform for KNNImputer {
                         let has_zero = donors.iter().any(|&(d, _)| d == 0.0);
                         for &(d, r) in donors {
                             let w = if has_zero {
-                                if d == 0.0 { 1.0 } else { 0.0 }
+                                if d == 0.0 {
+                                    1.0
+                                } else {
+                                    0.0
+                                }
                             } else if d.is_nan() {
                                 0.0
                             } else {
@@ -241,10 +247,8 @@ mod tests {
         // sklearn KNNImputer docstring: X = [[1, 2, nan], [3, 4, 3], [nan, 6, 5], [8, 8, 7]], n_neighbors=2
         // -> [[1, 2, 4], [3, 4, 3], [5.5, 6, 5], [8, 8, 7]]
         let nan = f64::NAN;
-        let f = Frame::new(
-            vec![FCol::num("a", vec![1.0, 3.0, nan, 8.0]), FCol::num("b", vec![2.0, 4.0, 6.0, 8.0]), FCol::num("c", vec![nan, 3.0, 5.0, 7.0])],
-            4,
-        );
+        let f =
+            Frame::new(vec![FCol::num("a", vec![1.0, 3.0, nan, 8.0]), FCol::num("b", vec![2.0, 4.0, 6.0, 8.0]), FCol::num("c", vec![nan, 3.0, 5.0, 7.0])], 4);
         let p = KNNImputerParams { n_neighbors: 2, ..Default::default() };
         let t = p.fit(&f, None, &FitContext::default()).unwrap().transform(&f).unwrap();
         let get = |j: usize| t.cols[j].numeric("t").unwrap().to_vec();

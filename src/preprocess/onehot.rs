@@ -209,11 +209,26 @@ impl StepParams for OneHotEncoderParams {
         vec![
             ParamInfo::new("handle_unknown", "choice", json!("error"), "What to do with a category not seen in training: fail, or encode it as all zeros.")
                 .choices(&["error", "ignore", "infrequent_if_exist"]),
-            ParamInfo::new("drop", "choice", json!(null), "Drop the first category of every column (or only of two-category columns) to avoid collinear columns.")
-                .choices(&["first", "if_binary"]),
-            ParamInfo::new("min_frequency", "float_or_null", json!(null), "Group categories rarer than this count (integer) or fraction of rows into one infrequent column."),
-            ParamInfo::new("max_categories", "int_or_null", json!(null), "At most this many output columns per input column; the rarest are grouped as infrequent.")
-                .range(Some(1.0), None),
+            ParamInfo::new(
+                "drop",
+                "choice",
+                json!(null),
+                "Drop the first category of every column (or only of two-category columns) to avoid collinear columns.",
+            )
+            .choices(&["first", "if_binary"]),
+            ParamInfo::new(
+                "min_frequency",
+                "float_or_null",
+                json!(null),
+                "Group categories rarer than this count (integer) or fraction of rows into one infrequent column.",
+            ),
+            ParamInfo::new(
+                "max_categories",
+                "int_or_null",
+                json!(null),
+                "At most this many output columns per input column; the rarest are grouped as infrequent.",
+            )
+            .range(Some(1.0), None),
         ]
     }
     fn help() -> &'static str {

@@ -14,10 +14,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::scaler::mean_var;
-use crate::numeric::percentile_sorted;
 use super::{check_columns, check_fit_rows};
 use crate::estimator::{FitContext, FittedTransform, ParamInfo, StepParams, Target};
 use crate::frame::{FData, Frame};
+use crate::numeric::percentile_sorted;
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -170,7 +170,8 @@ impl StepParams for OutlierRemoverParams {
     fn schema() -> Vec<ParamInfo> {
         vec![
             ParamInfo::new("method", "choice", json!("iqr"), "Outlier rule: outside the IQR fences, or |z-score| above threshold.").choices(&["iqr", "zscore"]),
-            ParamInfo::new("factor", "float", json!(1.5), "IQR fence multiplier: outliers lie below q1 - factor*IQR or above q3 + factor*IQR.").range(Some(0.0), None),
+            ParamInfo::new("factor", "float", json!(1.5), "IQR fence multiplier: outliers lie below q1 - factor*IQR or above q3 + factor*IQR.")
+                .range(Some(0.0), None),
             ParamInfo::new("threshold", "float", json!(3.0), "Largest accepted |z-score| for method zscore.").range(Some(0.0), None),
         ]
     }

@@ -29,9 +29,6 @@ pub fn handle_zero_scale(s: f64) -> f64 {
     }
 }
 
-
-
-
 /// The observed (non-NaN) cells of a column, sorted; errors on infinities.
 pub fn sorted_observed(col: &FCol, step: &str) -> Result<Vec<f64>> {
     let v = col.numeric(step)?;
@@ -332,7 +329,10 @@ impl FittedTransform for Normalizer {
         let cols: Vec<&[f64]> = x.cols.iter().map(|c| c.numeric("Normalizer")).collect::<Result<_>>()?;
         for (c, v) in x.cols.iter().zip(&cols) {
             if let Some(i) = v.iter().position(|x| !x.is_finite()) {
-                return Err(Error::column(&c.name, format!("has a missing or infinite value at row {}; Normalizer needs finite numbers (impute first)", i + 1)));
+                return Err(Error::column(
+                    &c.name,
+                    format!("has a missing or infinite value at row {}; Normalizer needs finite numbers (impute first)", i + 1),
+                ));
             }
         }
         let mut norms = vec![0.0f64; x.n_rows];
@@ -471,7 +471,15 @@ pub fn fminbound(f: &mut dyn FnMut(f64) -> f64, x1: f64, x2: f64, xatol: f64) ->
     let mut xm = 0.5 * (a + b);
     let mut tol1 = sqrt_eps * xf.abs() + xatol / 3.0;
     let mut tol2 = 2.0 * tol1;
-    let sign = |v: f64| if v > 0.0 { 1.0 } else if v < 0.0 { -1.0 } else { 0.0 };
+    let sign = |v: f64| {
+        if v > 0.0 {
+            1.0
+        } else if v < 0.0 {
+            -1.0
+        } else {
+            0.0
+        }
+    };
     while (xf - xm).abs() > (tol2 - 0.5 * (b - a)) {
         let mut golden = true;
         if e.abs() > tol1 {
@@ -664,4 +672,3 @@ mod tests {
         assert_eq!(yeo_johnson(-1.0, 2.0), -(2f64.ln()));
     }
 }
-

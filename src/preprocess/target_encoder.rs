@@ -69,7 +69,9 @@ impl<'de> Deserialize<'de> for Smooth {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         match serde_json::Value::deserialize(d)? {
             serde_json::Value::String(t) if t.trim() == "auto" => Ok(Smooth::Auto),
-            serde_json::Value::String(t) => t.trim().parse().map(Smooth::Value).map_err(|_| serde::de::Error::custom(format!("expected \"auto\" or a number, got {t:?}"))),
+            serde_json::Value::String(t) => {
+                t.trim().parse().map(Smooth::Value).map_err(|_| serde::de::Error::custom(format!("expected \"auto\" or a number, got {t:?}")))
+            }
             serde_json::Value::Number(n) => n.as_f64().map(Smooth::Value).ok_or_else(|| serde::de::Error::custom("not a number")),
             other => Err(serde::de::Error::custom(format!("expected \"auto\" or a number, got {other}"))),
         }
@@ -128,10 +130,9 @@ fn category_codes(col: &FCol, cats: &CategoryKeys, has_missing: bool) -> Vec<u32
             let level_code: Vec<u32> = c.levels.iter().map(|l| index.get(l.as_str()).copied().unwrap_or(u32::MAX)).collect();
             c.codes.iter().map(|&k| if k == MISSING_CODE { missing } else { level_code[k as usize] }).collect()
         }
-        (FData::Num(v), CategoryKeys::Num(keys)) => v
-            .iter()
-            .map(|x| if x.is_nan() { missing } else { keys.binary_search_by(|k| k.total_cmp(x)).map_or(u32::MAX, |i| i as u32) })
-            .collect(),
+        (FData::Num(v), CategoryKeys::Num(keys)) => {
+            v.iter().map(|x| if x.is_nan() { missing } else { keys.binary_search_by(|k| k.total_cmp(x)).map_or(u32::MAX, |i| i as u32) }).collect()
+        }
         // A column whose kind changed since fit: nothing is known.
         _ => vec![u32::MAX; col.data.len()],
     }
@@ -150,7 +151,9 @@ fn target_columns(params: &TargetEncoderParams, y: Option<&Target>) -> Result<(T
         }
         // Continuous on classes: the class indices are the values (as scikit-learn with labels 0..k−1).
         (TargetType::Continuous, Target::Classes { y, .. }) => Ok((TargetType::Continuous, 0, vec![y.iter().map(|&c| c as f64).collect()], None)),
-        (TargetType::Auto | TargetType::Binary, Target::Classes { y, n_classes }) if *n_classes <= 2 => Ok((TargetType::Binary, 0, vec![indicator(y, 1)], Some(y.clone()))),
+        (TargetType::Auto | TargetType::Binary, Target::Classes { y, n_classes }) if *n_classes <= 2 => {
+            Ok((TargetType::Binary, 0, vec![indicator(y, 1)], Some(y.clone())))
+        }
         (TargetType::Auto | TargetType::Multiclass, Target::Classes { y, n_classes }) => {
             Ok((TargetType::Multiclass, *n_classes, (0..*n_classes).map(|k| indicator(y, k)).collect(), Some(y.clone())))
         }
@@ -308,8 +311,14 @@ impl StepParams for TargetEncoderParams {
         vec![
             ParamInfo::new("target_type", "choice", json!("auto"), "Type of the target: auto (from the pipeline's task), continuous, binary or multiclass.")
                 .choices(&["auto", "continuous", "binary", "multiclass"]),
-            ParamInfo::new("smooth", "string", json!("auto"), "Shrinkage towards the target mean: \"auto\" (empirical Bayes) or a number ≥ 0 (larger = more shrinkage)."),
-            ParamInfo::new("cv", "int", json!(5), "Folds of the cross fitting that encodes the training rows (no row sees its own target).").range(Some(2.0), None),
+            ParamInfo::new(
+                "smooth",
+                "string",
+                json!("auto"),
+                "Shrinkage towards the target mean: \"auto\" (empirical Bayes) or a number ≥ 0 (larger = more shrinkage).",
+            ),
+            ParamInfo::new("cv", "int", json!(5), "Folds of the cross fitting that encodes the training rows (no row sees its own target).")
+                .range(Some(2.0), None),
             ParamInfo::new("shuffle", "bool", json!(true), "Shuffle the rows before splitting them into the cross-fitting folds."),
             ParamInfo::new("random_state", "int_or_null", json!(null), "Seed of the shuffle (empty: the pipeline's random_state).").range(Some(0.0), None),
         ]

@@ -16,11 +16,11 @@ use serde_json::Value;
 
 use super::search::{apply_params, ParamSet};
 
+use super::cv::{fold_plan, CvHooks};
 use crate::data::Table;
 use crate::estimator::{FitContext, Output, Target, Task};
-use crate::metrics::{self, Scored};
-use super::cv::{fold_plan, CvHooks};
 use crate::metrics::MetricSummary;
+use crate::metrics::{self, Scored};
 use crate::pipeline::{fit, FittedPipeline, PipelineSpec};
 use crate::{Error, Result};
 

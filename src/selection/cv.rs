@@ -127,7 +127,6 @@ fn group_ids(table: &Table, name: &str, rows: &[usize]) -> Result<Vec<usize>> {
         .collect()
 }
 
-
 fn scored<'a>(pred: &'a Output, y: &'a Target, rows: &[usize], buf: &'a mut (Vec<f64>, Vec<usize>)) -> Result<Scored<'a>> {
     match (pred, y) {
         (Output::Values(p), Target::Values(v)) => {
@@ -144,8 +143,7 @@ fn scored<'a>(pred: &'a Output, y: &'a Target, rows: &[usize], buf: &'a mut (Vec
 
 /// Cross-validates `spec` on `table`: per-fold train and test scores for every metric.
 pub fn cross_validate(table: &Table, spec: &PipelineSpec, hooks: CvHooks) -> Result<CvReport> {
-    let FoldPlan { prep, splits, cv, holdout: held } =
-        fold_plan(table, spec, "cross-validation needs a supervised model; clustering is evaluated with fit")?;
+    let FoldPlan { prep, splits, cv, holdout: held } = fold_plan(table, spec, "cross-validation needs a supervised model; clustering is evaluated with fit")?;
     let scoring = if spec.scoring.is_empty() { metrics::default_scoring(prep.task) } else { spec.scoring.clone() };
     metrics::check_scoring(prep.task, &scoring)?;
     let target = prep.target.as_ref().ok_or_else(|| Error::data("a target is required"))?;
@@ -157,7 +155,15 @@ pub fn cross_validate(table: &Table, spec: &PipelineSpec, hooks: CvHooks) -> Res
     let mut n_features_out = 0;
     let mut feature_names = Vec::new();
     let n_usable = prep.rows.len();
-    let mut oof = OofPredictions { rows: prep.rows.clone(), fold: vec![0; n_usable], values: vec![], y_true: vec![], y_pred: vec![], proba: vec![], y_true_values: vec![] };
+    let mut oof = OofPredictions {
+        rows: prep.rows.clone(),
+        fold: vec![0; n_usable],
+        values: vec![],
+        y_true: vec![],
+        y_pred: vec![],
+        proba: vec![],
+        y_true_values: vec![],
+    };
     match target {
         Target::Values(v) => {
             oof.values = vec![f64::NAN; n_usable];

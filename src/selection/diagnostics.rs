@@ -12,13 +12,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::metrics::classification::{average_precision, binary_auc, confusion, pr_curve, roc_curve};
 use crate::data::Table;
 use crate::estimator::Task;
+use crate::metrics::classification::{average_precision, binary_auc, confusion, pr_curve, roc_curve};
+use crate::metrics::MetricSummary;
 use crate::pipeline::PipelineSpec;
+use crate::selection::cv::CvReport;
 use crate::{Error, Result};
-use crate::selection::cv::{CvReport};
-use crate::metrics::{MetricSummary};
 
 /// Curve points kept at most (scikit-learn's `drop_intermediate` first, then thinning).
 pub const MAX_CURVE_POINTS: usize = 1000;
@@ -141,12 +141,26 @@ pub fn diagnostics(report: &CvReport, tested: &[bool], splitter: &str) -> Diagno
                     let (x, yy) = drop_intermediate(&r.x, &r.y);
                     let (x, yy, th) = thin(x, yy);
                     thinned |= th;
-                    d.roc.push(ClassCurve { class: name.clone(), x, y: yy, area: binary_auc(&t, &s).unwrap_or(f64::NAN), folds: per_fold(binary_auc), positives });
+                    d.roc.push(ClassCurve {
+                        class: name.clone(),
+                        x,
+                        y: yy,
+                        area: binary_auc(&t, &s).unwrap_or(f64::NAN),
+                        folds: per_fold(binary_auc),
+                        positives,
+                    });
                 }
                 if let Some(r) = pr_curve(&t, &s) {
                     let (x, yy, th) = thin(r.x, r.y);
                     thinned |= th;
-                    d.pr.push(ClassCurve { class: name, x, y: yy, area: average_precision(&t, &s).unwrap_or(f64::NAN), folds: per_fold(average_precision), positives });
+                    d.pr.push(ClassCurve {
+                        class: name,
+                        x,
+                        y: yy,
+                        area: average_precision(&t, &s).unwrap_or(f64::NAN),
+                        folds: per_fold(average_precision),
+                        positives,
+                    });
                 }
             }
             if thinned {

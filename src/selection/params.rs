@@ -210,7 +210,8 @@ mod tests {
     #[test]
     fn a_changed_parameter_shows_under_its_path() {
         let spec = PipelineSpec::from_json(SPEC).unwrap();
-        let set: ParamSet = [("num__SimpleImputer__strategy".to_string(), Value::from("mean")), ("model__C".to_string(), Value::from(2.0))].into_iter().collect();
+        let set: ParamSet =
+            [("num__SimpleImputer__strategy".to_string(), Value::from("mean")), ("model__C".to_string(), Value::from(2.0))].into_iter().collect();
         let p = spec_params(&apply_params(&spec, &set).unwrap());
         assert_eq!(get(&p, "num__SimpleImputer__strategy"), "mean");
         assert_eq!(get(&p, "model__C"), "2.0");

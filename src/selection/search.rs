@@ -22,7 +22,7 @@ use serde_json::Value;
 
 use crate::data::Table;
 use crate::metrics;
-use crate::pipeline::{PipelineSpec};
+use crate::pipeline::PipelineSpec;
 use crate::selection::cv::{cross_validate, CvHooks};
 use crate::{Error, Result};
 
@@ -81,13 +81,22 @@ fn resolve<'a>(v: &'a mut Value, path: &str) -> Result<&'a mut Value> {
     let bad = |m: String| Error::spec(format!("search parameter {path:?}"), m);
     let (container, param): (&'a mut Value, &str) = match parts.as_slice() {
         ["model", p] => {
-            let model = v.get_mut("model").and_then(|m| m.as_object_mut()).and_then(|m| m.values_mut().next()).ok_or_else(|| bad("the spec has no model".into()))?;
+            let model =
+                v.get_mut("model").and_then(|m| m.as_object_mut()).and_then(|m| m.values_mut().next()).ok_or_else(|| bad("the spec has no model".into()))?;
             (model, p)
         }
-        [step, p] => (find_step(v.get_mut("steps"), step).ok_or_else(|| bad(format!("no top-level step named {step:?}; use model__<param>, <Step>__<param> or <branch>__<Step>__<param>")))?, p),
+        [step, p] => (
+            find_step(v.get_mut("steps"), step)
+                .ok_or_else(|| bad(format!("no top-level step named {step:?}; use model__<param>, <Step>__<param> or <branch>__<Step>__<param>")))?,
+            p,
+        ),
         [branch, step, p] => {
-            let branches = v.pointer_mut("/preprocess/transformers").and_then(|t| t.as_array_mut()).ok_or_else(|| bad("the spec has no preprocess block".into()))?;
-            let b = branches.iter_mut().find(|b| b.get("name").and_then(|n| n.as_str()) == Some(branch)).ok_or_else(|| bad(format!("no preprocess branch named {branch:?}")))?;
+            let branches =
+                v.pointer_mut("/preprocess/transformers").and_then(|t| t.as_array_mut()).ok_or_else(|| bad("the spec has no preprocess block".into()))?;
+            let b = branches
+                .iter_mut()
+                .find(|b| b.get("name").and_then(|n| n.as_str()) == Some(branch))
+                .ok_or_else(|| bad(format!("no preprocess branch named {branch:?}")))?;
             (find_step(b.get_mut("steps"), step).ok_or_else(|| bad(format!("branch {branch:?} has no step {step:?}")))?, p)
         }
         _ => return Err(bad("expected model__<param>, <Step>__<param> or <branch>__<Step>__<param>".into())),
@@ -103,10 +112,7 @@ fn find_step<'a>(steps: Option<&'a mut Value>, name: &str) -> Option<&'a mut Val
         Some((b, k)) if k.chars().all(|c| c.is_ascii_digit()) && !k.is_empty() => (b, k.parse::<usize>().ok()?),
         _ => (name, 0),
     };
-    steps
-        .iter_mut()
-        .filter_map(|s| s.as_object_mut()?.iter_mut().next().filter(|(k, _)| k.eq_ignore_ascii_case(base)).map(|(_, v)| v))
-        .nth(index)
+    steps.iter_mut().filter_map(|s| s.as_object_mut()?.iter_mut().next().filter(|(k, _)| k.eq_ignore_ascii_case(base)).map(|(_, v)| v)).nth(index)
 }
 
 /// The candidates of a grid or randomized search (Bayes and halving generate theirs as they go).
@@ -241,7 +247,15 @@ pub fn search_scoring(spec: &PipelineSpec, search: &SearchSpec) -> String {
 /// among equal scores the first in evaluation order, as scikit-learn. Halving ranks only the last round.
 pub fn rank(mut results: Vec<CandidateResult>, scoring: &str) -> Result<SearchReport> {
     let gib = metrics::greater_is_better(scoring);
-    let signed = |r: &CandidateResult| if r.mean_test_score.is_nan() { f64::NEG_INFINITY } else if gib { r.mean_test_score } else { -r.mean_test_score };
+    let signed = |r: &CandidateResult| {
+        if r.mean_test_score.is_nan() {
+            f64::NEG_INFINITY
+        } else if gib {
+            r.mean_test_score
+        } else {
+            -r.mean_test_score
+        }
+    };
     let last_iter = results.iter().map(|r| r.iteration).max().unwrap_or(0);
     let scores: Vec<f64> = results.iter().map(|r| if r.iteration == last_iter { signed(r) } else { f64::NEG_INFINITY }).collect();
     for i in 0..results.len() {
@@ -502,7 +516,15 @@ pub fn plan(spec: &PipelineSpec, n_rows: usize, history: &[CandidateResult], ela
                 if cands.len() == 1 || r == n {
                     return Ok(out);
                 }
-                let key = |c: &CandidateResult| if c.mean_test_score.is_nan() { f64::NEG_INFINITY } else if gib { c.mean_test_score } else { -c.mean_test_score };
+                let key = |c: &CandidateResult| {
+                    if c.mean_test_score.is_nan() {
+                        f64::NEG_INFINITY
+                    } else if gib {
+                        c.mean_test_score
+                    } else {
+                        -c.mean_test_score
+                    }
+                };
                 let mut idx: Vec<usize> = (0..round.len()).collect();
                 crate::sorting::sort_indices_by(&mut idx, &|a, b| key(round[b]).total_cmp(&key(round[a])).then(a.cmp(&b)));
                 let keep = cands.len().div_ceil(p.factor).max(1);
@@ -560,7 +582,8 @@ mod tests {
 
     #[test]
     fn grid_order_matches_parameter_grid() {
-        let g: BTreeMap<String, Vec<Value>> = [("b".to_string(), vec![json!(1), json!(2)]), ("a".to_string(), vec![json!("x"), json!("y")])].into_iter().collect();
+        let g: BTreeMap<String, Vec<Value>> =
+            [("b".to_string(), vec![json!(1), json!(2)]), ("a".to_string(), vec![json!("x"), json!("y")])].into_iter().collect();
         let c = grid(&g).unwrap();
         let got: Vec<(Value, Value)> = c.iter().map(|p| (p["a"].clone(), p["b"].clone())).collect();
         assert_eq!(got, vec![(json!("x"), json!(1)), (json!("x"), json!(2)), (json!("y"), json!(1)), (json!("y"), json!(2))]);
@@ -593,7 +616,18 @@ mod tests {
 
     #[test]
     fn rank_ties_take_the_first() {
-        let mk = |s: f64| CandidateResult { params: ParamSet::new(), mean_test_score: s, std_test_score: 0.0, split_test_scores: vec![], mean_train_score: 0.0, mean_fit_time_ms: 0.0, n_resources: 0, iteration: 0, rank: 0, error: None };
+        let mk = |s: f64| CandidateResult {
+            params: ParamSet::new(),
+            mean_test_score: s,
+            std_test_score: 0.0,
+            split_test_scores: vec![],
+            mean_train_score: 0.0,
+            mean_fit_time_ms: 0.0,
+            n_resources: 0,
+            iteration: 0,
+            rank: 0,
+            error: None,
+        };
         let r = rank(vec![mk(0.5), mk(0.9), mk(0.9), mk(f64::NAN)], "accuracy").unwrap();
         assert_eq!(r.best_index, 1);
         assert_eq!(r.cv_results.iter().map(|c| c.rank).collect::<Vec<_>>(), vec![3, 1, 1, 4]);

@@ -11,11 +11,11 @@
 //! further `#[wasm_bindgen] impl Session` block (wasm-bindgen allows several);
 //! the helpers below (`js_err`, `to_js`, `no_table`, `no_model`) are shared.
 
-mod steps;
-mod models;
 mod eval;
-mod search;
+mod models;
 mod monitor;
+mod search;
+mod steps;
 
 mod track;
 
@@ -29,7 +29,7 @@ use wasm_bindgen::prelude::*;
 use crate::api;
 use crate::data::{ReadReport, Table};
 use crate::persist::ModelFile;
-use crate::pipeline::{PipelineSpec};
+use crate::pipeline::PipelineSpec;
 use crate::selection::cv::{CvHooks, CvReport};
 
 pub mod data;

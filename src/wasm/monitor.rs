@@ -32,13 +32,22 @@ impl Session {
     /// file's text, `sha256` that of the CSV bytes, `now` the time (ISO 8601).
     /// Returns `{model_text, lineage, cv_metrics}`; the new model becomes the
     /// session's model. On error the session is unchanged.
-    pub fn retrain_csv(&mut self, bytes: &[u8], name: &str, sha256: &str, parent_sha256: &str, now: &str, progress: &js_sys::Function) -> Result<JsValue, JsValue> {
+    pub fn retrain_csv(
+        &mut self,
+        bytes: &[u8],
+        name: &str,
+        sha256: &str,
+        parent_sha256: &str,
+        now: &str,
+        progress: &js_sys::Function,
+    ) -> Result<JsValue, JsValue> {
         let parent = self.model.as_ref().ok_or_else(no_model)?;
         let table = api::load_for_model(parent, bytes).map_err(js_err)?;
         let data = [api::RetrainData { name: name.to_string(), sha256: sha256.to_string(), table }];
         let model = with_progress(progress, |hooks| api::retrain(parent, parent_sha256, &data, now, hooks))?;
         let text = model.to_json().map_err(js_err)?;
-        let out = to_js(&serde_json::json!({ "model_text": text, "lineage": model.lineage, "cv_metrics": model.cv_metrics, "n_train_rows": model.n_train_rows }))?;
+        let out =
+            to_js(&serde_json::json!({ "model_text": text, "lineage": model.lineage, "cv_metrics": model.cv_metrics, "n_train_rows": model.n_train_rows }))?;
         self.model = Some(model);
         Ok(out)
     }

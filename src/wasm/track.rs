@@ -15,7 +15,8 @@ impl Session {
         let candidates: Vec<ParamSet> = if candidates.is_undefined() || candidates.is_null() {
             vec![]
         } else {
-            serde_wasm_bindgen::from_value(candidates).map_err(|e| js_sys::Error::new(&format!("internal: cannot read the candidates sent by the page: {e}")))?
+            serde_wasm_bindgen::from_value(candidates)
+                .map_err(|e| js_sys::Error::new(&format!("internal: cannot read the candidates sent by the page: {e}")))?
         };
         to_js(&crate::api::track_params(spec_json, &candidates).map_err(js_err)?)
     }

@@ -30,7 +30,11 @@ pub fn outcome_of(case: &Case, bytes: &[u8]) -> String {
         show(table.names()),
         show(cols.iter().map(|c| c.data.column_type().as_str().to_string()).collect()),
         show(cols.iter().map(|c| c.data.missing_count().to_string()).collect()),
-        show(cols.iter().map(|c| c.data.display(0).map(|s| if s.len() > 60 { format!("{}…", &s[..60]) } else { s }).unwrap_or_else(|| "<missing>".into())).collect()),
+        show(
+            cols.iter()
+                .map(|c| c.data.display(0).map(|s| if s.len() > 60 { format!("{}…", &s[..60]) } else { s }).unwrap_or_else(|| "<missing>".into()))
+                .collect()
+        ),
     );
     for w in &report.warnings {
         out.push_str(&format!("warning: {w}\n"));

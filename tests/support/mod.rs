@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use pipelab::data::{read_csv, ReadOptions, Table};
-use pipelab::pipeline::{PipelineSpec};
+use pipelab::pipeline::PipelineSpec;
 use pipelab::selection::cv::{cross_validate, CvHooks, CvReport};
 use serde_json::Value;
 

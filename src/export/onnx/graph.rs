@@ -131,7 +131,12 @@ impl Graph {
     pub fn c_str(&mut self, hint: &str, dims: &[usize], data: Vec<String>) -> String {
         self.init(
             hint,
-            TensorProto { dims: dims.iter().map(|&d| d as i64).collect(), data_type: dt::STRING, string_data: data.into_iter().map(String::into_bytes).collect(), ..Default::default() },
+            TensorProto {
+                dims: dims.iter().map(|&d| d as i64).collect(),
+                data_type: dt::STRING,
+                string_data: data.into_iter().map(String::into_bytes).collect(),
+                ..Default::default()
+            },
         )
     }
 

@@ -31,7 +31,10 @@ use crate::pipeline::ModelState;
 use crate::{Error, Result};
 use graph::{Attr, Block, Graph, OFrame, ML};
 use models::ModelOut;
-use proto::{data_type as dt, Dimension, GraphProto, ModelProto, OperatorSetIdProto, StringStringEntryProto, TensorShapeProto, TypeProto, TypeProtoTensor, ValueInfoProto};
+use proto::{
+    data_type as dt, Dimension, GraphProto, ModelProto, OperatorSetIdProto, StringStringEntryProto, TensorShapeProto, TypeProto, TypeProtoTensor,
+    ValueInfoProto,
+};
 
 pub const OPSET: i64 = 21;
 pub const ML_OPSET: i64 = 5;

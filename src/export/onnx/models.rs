@@ -99,9 +99,8 @@ pub fn emit_model(g: &mut Graph, m: &FittedModelEnum, x: &str, p: usize) -> Resu
             let k = m.theta.len();
             let pf = m.theta.first().map_or(0, Vec::len);
             // jll[c] = log prior[c] − ½ Σ log(2π var) − ½ Σ (x − θ)² / var
-            let consts: Vec<f64> = (0..k)
-                .map(|c| m.class_prior[c].ln() - 0.5 * m.var[c].iter().map(|v| (2.0 * std::f64::consts::PI * v).ln()).sum::<f64>())
-                .collect();
+            let consts: Vec<f64> =
+                (0..k).map(|c| m.class_prior[c].ln() - 0.5 * m.var[c].iter().map(|v| (2.0 * std::f64::consts::PI * v).ln()).sum::<f64>()).collect();
             let x3 = unsqueeze1(g, x);
             let th = g.c_f64("theta", &[1, k, pf], m.theta.iter().flatten().copied().collect());
             let va = g.c_f64("var", &[1, k, pf], m.var.iter().flatten().copied().collect());
@@ -169,7 +168,9 @@ pub fn emit_model(g: &mut Graph, m: &FittedModelEnum, x: &str, p: usize) -> Resu
         FittedModelEnum::GradientBoostingClassifier(m) => boosted_classes(g, x, &m.stages, &m.init, m.learning_rate, m.n_classes, "GradientBoostingClassifier"),
         FittedModelEnum::HistGradientBoostingClassifier(m) => boosted_classes(g, x, &m.stages, &m.init, 1.0, m.n_classes, "HistGradientBoostingClassifier"),
         FittedModelEnum::DBSCAN(_) => Err(refuse("DBSCAN", "it labels only the rows it was fitted on (it has no rule for new rows)")),
-        FittedModelEnum::AgglomerativeClustering(_) => Err(refuse("AgglomerativeClustering", "it labels only the rows it was fitted on (it has no rule for new rows)")),
+        FittedModelEnum::AgglomerativeClustering(_) => {
+            Err(refuse("AgglomerativeClustering", "it labels only the rows it was fitted on (it has no rule for new rows)"))
+        }
     }
 }
 

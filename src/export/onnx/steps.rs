@@ -293,7 +293,9 @@ pub fn emit_step(g: &mut Graph, step: &FittedStep, x: OFrame) -> Result<OFrame> 
         // Drops training rows only; at prediction it passes every row through unchanged,
         // so it is left out of the graph by design.
         FittedStep::OutlierRemover(_) => Ok(x),
-        FittedStep::KNNImputer(_) => Err(refuse("KNNImputer", "its neighbour search over the stored training rows with missing-aware distances has no ONNX operator (not implemented)")),
+        FittedStep::KNNImputer(_) => {
+            Err(refuse("KNNImputer", "its neighbour search over the stored training rows with missing-aware distances has no ONNX operator (not implemented)"))
+        }
         FittedStep::TargetEncoder(s) => {
             // The prediction-time lookup (`transform`; the cross-fitted encodings are for training rows only):
             // each category's encoding, an unseen category the target mean.

@@ -370,9 +370,7 @@ impl ModelParams for AgglomerativeClusteringParams {
             (Some(_), Some(_)) => return Err(Error::param(NAME, "distance_threshold", "cannot be set together with n_clusters; set n_clusters to null")),
             (None, None) => return Err(Error::param(NAME, "n_clusters", "is null, so distance_threshold must be given")),
             (Some(0), _) => return Err(Error::param(NAME, "n_clusters", "must be at least 1")),
-            (Some(k), _) if k > n => {
-                return Err(Error::data(format!("{NAME}: n_clusters={k} but there are only {n} rows; lower n_clusters")))
-            }
+            (Some(k), _) if k > n => return Err(Error::data(format!("{NAME}: n_clusters={k} but there are only {n} rows; lower n_clusters"))),
             (_, Some(t)) if !(t >= 0.0 && t.is_finite()) => return Err(Error::param(NAME, "distance_threshold", "must be a finite number ≥ 0")),
             _ => {}
         }
@@ -414,11 +412,23 @@ impl ModelParams for AgglomerativeClusteringParams {
     }
     fn schema() -> Vec<ParamInfo> {
         vec![
-            ParamInfo::new("n_clusters", "int_or_null", json!(2), "Number of clusters to cut the tree into (null: cut at distance_threshold).").range(Some(1.0), None),
-            ParamInfo::new("linkage", "choice", json!("ward"), "How the distance between two groups is measured: ward (least variance increase), complete (farthest pair), average, single (closest pair).")
-                .choices(&["ward", "complete", "average", "single"]),
+            ParamInfo::new("n_clusters", "int_or_null", json!(2), "Number of clusters to cut the tree into (null: cut at distance_threshold).")
+                .range(Some(1.0), None),
+            ParamInfo::new(
+                "linkage",
+                "choice",
+                json!("ward"),
+                "How the distance between two groups is measured: ward (least variance increase), complete (farthest pair), average, single (closest pair).",
+            )
+            .choices(&["ward", "complete", "average", "single"]),
             ParamInfo::new("metric", "choice", json!("euclidean"), "Distance between rows (ward needs euclidean).").choices(&["euclidean", "manhattan"]),
-            ParamInfo::new("distance_threshold", "float_or_null", json!(null), "Cut the tree where merges are at least this far apart (needs n_clusters = null).").range(Some(0.0), None),
+            ParamInfo::new(
+                "distance_threshold",
+                "float_or_null",
+                json!(null),
+                "Cut the tree where merges are at least this far apart (needs n_clusters = null).",
+            )
+            .range(Some(0.0), None),
         ]
     }
     fn help() -> &'static str {
@@ -553,7 +563,11 @@ mod tests {
         let m = AgglomerativeClusteringParams { n_clusters: None, distance_threshold: Some(5.0), ..Default::default() }.fit(&x, None, &ctx).unwrap();
         assert_eq!(m.n_clusters, 3);
         assert!(AgglomerativeClusteringParams { distance_threshold: Some(1.0), ..Default::default() }.fit(&x, None, &ctx).is_err());
-        assert!(AgglomerativeClusteringParams { metric: Metric::Manhattan, ..Default::default() }.fit(&x, None, &ctx).unwrap_err().to_string().contains("metric"));
+        assert!(AgglomerativeClusteringParams { metric: Metric::Manhattan, ..Default::default() }
+            .fit(&x, None, &ctx)
+            .unwrap_err()
+            .to_string()
+            .contains("metric"));
         let big = Array2::<f64>::zeros((MAX_ROWS_MATRIX + 1, 1));
         let e = AgglomerativeClusteringParams { linkage: Linkage::Average, ..Default::default() }.fit(&big, None, &ctx).unwrap_err();
         assert!(e.to_string().contains("at most 10000 rows"), "{e}");

@@ -88,7 +88,8 @@ impl<'a> Grid<'a> {
         spread.truncate(GRID_DIMS);
         let dims: Vec<usize> = spread.iter().map(|s| s.1).collect();
         let mins: Vec<f64> = spread.iter().map(|s| s.2).collect();
-        let mut g = Grid { x, d, radius, radius_sq: radius * radius * (1.0 + 4.0 * f64::EPSILON), metric, dims, mins, order: (0..n).collect(), cells: Vec::new() };
+        let mut g =
+            Grid { x, d, radius, radius_sq: radius * radius * (1.0 + 4.0 * f64::EPSILON), metric, dims, mins, order: (0..n).collect(), cells: Vec::new() };
         let keys: Vec<[i64; GRID_DIMS]> = (0..n).map(|i| g.key(&x[i * d..(i + 1) * d])).collect();
         crate::sorting::sort_indices_by(&mut g.order, &|a, b| keys[a].cmp(&keys[b]).then(a.cmp(&b)));
         let mut s = 0;
@@ -338,7 +339,9 @@ mod tests {
     fn matches_brute_force_on_random_data() {
         use rand::{Rng, SeedableRng};
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
-        for (d, eps, ms, metric) in [(1, 0.004, 3, Metric::Euclidean), (2, 0.08, 4, Metric::Euclidean), (5, 0.5, 3, Metric::Manhattan), (4, 0.15, 2, Metric::Euclidean)] {
+        for (d, eps, ms, metric) in
+            [(1, 0.004, 3, Metric::Euclidean), (2, 0.08, 4, Metric::Euclidean), (5, 0.5, 3, Metric::Manhattan), (4, 0.15, 2, Metric::Euclidean)]
+        {
             let x = Array2::from_shape_fn((300, d), |_| rng.random::<f64>());
             let m = DBSCANParams { eps, min_samples: ms, metric }.fit(&x, None, &FitContext::new(0)).unwrap();
             assert_eq!(m.labels, brute(&x, eps, ms, metric), "d={d}");

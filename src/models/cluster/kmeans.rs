@@ -388,12 +388,8 @@ fn lloyd(x: ArrayView2<f64>, mut centers: Array2<f64>, max_iter: usize, tol: f64
         // Relocate empty clusters to the rows farthest from their (old) centres.
         let empty: Vec<usize> = (0..k).filter(|&c| counts[c] == 0).collect();
         if !empty.is_empty() {
-            let dist: Vec<f64> = x
-                .rows()
-                .into_iter()
-                .zip(&labels)
-                .map(|(r, &l)| r.iter().zip(centers.row(l as usize).iter()).map(|(a, b)| (a - b) * (a - b)).sum())
-                .collect();
+            let dist: Vec<f64> =
+                x.rows().into_iter().zip(&labels).map(|(r, &l)| r.iter().zip(centers.row(l as usize).iter()).map(|(a, b)| (a - b) * (a - b)).sum()).collect();
             let mut order: Vec<usize> = (0..n).collect();
             order.sort_by(|&a, &b| dist[b].total_cmp(&dist[a]).then(a.cmp(&b)));
             for (&c, &far) in empty.iter().zip(&order) {
@@ -540,7 +536,12 @@ impl ModelParams for KMeansParams {
             ParamInfo::new("n_clusters", "int", json!(8), "Number of clusters (and centres) to find.").range(Some(1.0), None),
             ParamInfo::new("init", "choice", json!("k-means++"), "How the first centres are chosen: k-means++ spreads them out; random picks rows.")
                 .choices(&["k-means++", "random"]),
-            ParamInfo::new("n_init", "string", json!("auto"), "Number of runs from different starting centres (the best is kept); \"auto\" = 1 for k-means++, 10 for random."),
+            ParamInfo::new(
+                "n_init",
+                "string",
+                json!("auto"),
+                "Number of runs from different starting centres (the best is kept); \"auto\" = 1 for k-means++, 10 for random.",
+            ),
             ParamInfo::new("max_iter", "int", json!(300), "Maximum Lloyd iterations per run.").range(Some(1.0), None),
             ParamInfo::new("tol", "float", json!(1e-4), "Stop when centres move less than this (relative to the data's variance).").range(Some(0.0), None),
             ParamInfo::new("random_state", "int_or_null", json!(null), "Seed for the starting centres (default: the pipeline's seed).").range(Some(0.0), None),
