@@ -240,7 +240,7 @@ fn holdout_indices(n: usize, n_test: usize, n_train: usize, classes: Option<&[us
             for &c in y {
                 counts[c] += 1;
             }
-            if counts.iter().any(|&c| c == 1) {
+            if counts.contains(&1) {
                 return Err(Error::data("a class has a single row: a stratified split cannot put it in both train and test; use a non-stratified split"));
             }
             // Allocate test rows per class by largest remainder.
@@ -377,7 +377,7 @@ fn stratified_assign(y: &[usize], p: &KFoldParams, seed: u64) -> Result<Vec<usiz
     // y_order = sorted encoded labels; allocation[f][c] = count of c in y_order[f::k].
     let mut y_order = Vec::with_capacity(n);
     for (c, &cnt) in counts.iter().enumerate() {
-        y_order.extend(std::iter::repeat(c).take(cnt));
+        y_order.extend(std::iter::repeat_n(c, cnt));
     }
     let mut alloc = vec![vec![0usize; n_classes]; k];
     for (i, &c) in y_order.iter().enumerate() {
@@ -386,7 +386,7 @@ fn stratified_assign(y: &[usize], p: &KFoldParams, seed: u64) -> Result<Vec<usiz
     let mut rng = ChaCha8Rng::seed_from_u64(p.random_state.unwrap_or(seed));
     let mut fold_of = vec![0; n];
     for c in 0..n_classes {
-        let mut folds_for_class: Vec<usize> = (0..k).flat_map(|f| std::iter::repeat(f).take(alloc[f][c])).collect();
+        let mut folds_for_class: Vec<usize> = (0..k).flat_map(|f| std::iter::repeat_n(f, alloc[f][c])).collect();
         if p.shuffle {
             folds_for_class.shuffle(&mut rng);
         }

@@ -417,12 +417,10 @@ fn cases() -> Vec<Case> {
         case(
             "housing_hist_gradient_boosting_regressor",
             "housing_like",
-            &format!(
-                r#"{{"target": "price", "preprocess": {{"transformers": [
-            {{"name": "num", "columns": {{"dtype": "numeric"}}, "steps": [{{"SimpleImputer": {{"strategy": "median"}}}}]}},
-            {{"name": "cat", "columns": {{"names": ["neighborhood"]}}, "steps": [{{"SimpleImputer": {{"strategy": "most_frequent"}}}}, {{"OneHotEncoder": {{}}}}]}}]}},
-            "model": {{"HistGradientBoostingRegressor": {{"random_state": 0}}}}, "scoring": ["r2"]}}"#
-            ),
+            r#"{"target": "price", "preprocess": {"transformers": [
+            {"name": "num", "columns": {"dtype": "numeric"}, "steps": [{"SimpleImputer": {"strategy": "median"}}]},
+            {"name": "cat", "columns": {"names": ["neighborhood"]}, "steps": [{"SimpleImputer": {"strategy": "most_frequent"}}, {"OneHotEncoder": {}}]}]},
+            "model": {"HistGradientBoostingRegressor": {"random_state": 0}}, "scoring": ["r2"]}"#,
             Abs(2e-3),
         ),
         case(

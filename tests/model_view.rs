@@ -186,7 +186,7 @@ fn f_iris_clustering_shared_clustering_view() {
     assert_eq!(p.x.len(), 150);
     abs("evr 1", p.explained_variance_ratio[0], 0.92461872, 1e-8);
     abs("evr 2", p.explained_variance_ratio[1], 0.05306648, 1e-8);
-    let sx = p.x[0].signum() * -1.0;
+    let sx = -p.x[0].signum();
     let sy = p.y[0].signum();
     abs("row 1 pc1", sx * p.x[0], -2.68412563, 1e-7);
     abs("row 1 pc2", sy * p.y[0], 0.31939725, 1e-7);

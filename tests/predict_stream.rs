@@ -139,7 +139,7 @@ fn cli_streams_a_file_of_many_batches() {
     let model_path = tmp("gen_model.json");
     std::fs::write(&model_path, model.to_json().unwrap()).unwrap();
     let whole = api::predict_csv(&model, &data).unwrap();
-    assert!(40_000 > 4 * api::STREAM_BATCH_ROWS);
+    const { assert!(40_000 > 4 * api::STREAM_BATCH_ROWS) };
     let out = Command::new(bin).args(["predict", "--model", &model_path, "--data", &data_path]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(out.stdout.len(), whole.len());

@@ -902,7 +902,7 @@ fn truncate(s: &str, n: usize) -> String {
 }
 
 fn is_blank(rec: &csv::ByteRecord) -> bool {
-    rec.len() == 0 || (rec.len() == 1 && rec[0].iter().all(|b| b.is_ascii_whitespace()))
+    rec.is_empty() || (rec.len() == 1 && rec[0].iter().all(|b| b.is_ascii_whitespace()))
 }
 
 fn cp1252(b: u8) -> char {

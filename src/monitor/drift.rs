@@ -437,7 +437,7 @@ pub fn column_drift(reference: &Distribution, missing_rate_ref: f64, sample: &Sa
                 out.note = Some("p-value from the limiting Kolmogorov distribution (more than 10,000 values)".into());
             }
             if !r.exact {
-                out.bound = Some(2.0 / (r.n.min(1e9)).max(1.0) + 1.0 / 1000.0);
+                out.bound = Some(2.0 / r.n.clamp(1.0, 1e9) + 1.0 / 1000.0);
             }
             (k.statistic, Some(k.p_value))
         }

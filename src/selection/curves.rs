@@ -75,18 +75,13 @@ impl Default for LearningCurveParams {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[derive(Default)]
 pub struct ValidationCurveParams {
     /// Parameter path as in search: `model__C`, `<Step>__<param>`, `<branch>__<Step>__<param>`.
     pub param: String,
     /// Values to try, in plotting order.
     pub values: Vec<Value>,
     pub scoring: Option<String>,
-}
-
-impl Default for ValidationCurveParams {
-    fn default() -> Self {
-        ValidationCurveParams { param: String::new(), values: Vec::new(), scoring: None }
-    }
 }
 
 /// One curve: for each x, train and test scores over the splits.

@@ -28,10 +28,10 @@ pub fn emit_model(g: &mut Graph, m: &FittedModelEnum, x: &str, p: usize) -> Resu
         return Err(Error::data(format!("{} expects {} features but the graph gives it {p}", m.name(), m.n_features())));
     }
     match m {
-        FittedModelEnum::LinearRegression(m) => Ok(ModelOut::Values(linear(g, x, &[m.coef.clone()], &[m.intercept]))),
-        FittedModelEnum::Ridge(m) => Ok(ModelOut::Values(linear(g, x, &[m.coef.clone()], &[m.intercept]))),
-        FittedModelEnum::Lasso(m) => Ok(ModelOut::Values(linear(g, x, &[m.0.coef.clone()], &[m.0.intercept]))),
-        FittedModelEnum::ElasticNet(m) => Ok(ModelOut::Values(linear(g, x, &[m.0.coef.clone()], &[m.0.intercept]))),
+        FittedModelEnum::LinearRegression(m) => Ok(ModelOut::Values(linear(g, x, std::slice::from_ref(&m.coef), &[m.intercept]))),
+        FittedModelEnum::Ridge(m) => Ok(ModelOut::Values(linear(g, x, std::slice::from_ref(&m.coef), &[m.intercept]))),
+        FittedModelEnum::Lasso(m) => Ok(ModelOut::Values(linear(g, x, std::slice::from_ref(&m.0.coef), &[m.0.intercept]))),
+        FittedModelEnum::ElasticNet(m) => Ok(ModelOut::Values(linear(g, x, std::slice::from_ref(&m.0.coef), &[m.0.intercept]))),
         FittedModelEnum::LogisticRegression(m) => {
             let z = linear(g, x, &m.coef, &m.intercept);
             let proba = if m.coef.len() == 1 { binary_proba(g, &z) } else { g.op("Softmax", &[&z], vec![("axis", Attr::I(1))]) };
