@@ -53,7 +53,7 @@ const USAGE: &str = "usage:
   pipelab profile --data FILE.csv [--delimiter C]
   pipelab catalog [--markdown]
   pipelab drift   --model MODEL.json --data NEW.csv [--method psi|ks|wasserstein|chisquare|jensenshannon|z] [--threshold T]
-  pipelab retrain --model MODEL.json --data NEW.csv [--data MORE.csv ...] --out MODEL2.json
+  pipelab retrain --model MODEL.json --data NEW.csv [--data MORE.csv ...] --out MODEL2.json [TRACKING]
   pipelab export  (--spec SPEC.json | --model MODEL.json) --format sklearn [--out FILE|-]
   pipelab export  --model MODEL.json --format onnx [--out MODEL.onnx|-]
   pipelab generate --task classification|regression|blobs --rows N --cols P --seed S [--classes K] --out FILE.csv

@@ -283,6 +283,33 @@ fn cv_fit_and_search_arrive_in_a_real_mlflow_server() {
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("version 2"), "{err}");
 
+    // ---- retrain: the refitted model's CV folds, its lineage as tags, the new model file.
+    let model2 = dir.join("model2.json");
+    let (code, out, err) = pipelab(&[
+        "retrain",
+        "--model",
+        model_path.to_str().unwrap(),
+        "--data",
+        IRIS,
+        "--out",
+        model2.to_str().unwrap(),
+        "--mlflow",
+        url,
+        "--experiment",
+        "pipelab-test",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let printed: Value = serde_json::from_str(&out).unwrap();
+    let re_run = run_id_from(&err);
+    let run = server.get(&format!("/api/2.0/mlflow/runs/get?run_id={re_run}"))["run"].clone();
+    let tags = kv(&run["data"]["tags"]);
+    assert_eq!(tags["pipelab.command"], "retrain");
+    assert_eq!(tags["pipelab.lineage.version"], printed["lineage"]["version"].to_string().as_str());
+    assert_eq!(tags["pipelab.lineage.parent_sha256"].as_str().unwrap(), sha256_hex(&model_path));
+    let folds: Vec<f64> = printed["cv_metrics"]["accuracy"]["folds"].as_array().unwrap().iter().map(f).collect();
+    assert_eq!(history(&server, &re_run, "accuracy"), folds.iter().enumerate().map(|(i, v)| (i as i64, *v)).collect::<Vec<_>>());
+    assert_eq!(artifact(&server, &run["info"], "model/model.json"), std::fs::read(&model2).unwrap());
+
     // ---- search: a parent run and one child per candidate.
     let search_path = dir.join("search.json");
     let mut sv: Value = serde_json::from_str(spec_text).unwrap();

@@ -78,10 +78,20 @@ pub fn write_atomic(path: &str, text: &str) -> Result<(), Failure> {
 
 /// `--name value` pairs where `--data` may repeat.
 fn parse(args: &[String], known: &[&str]) -> Result<Vec<(String, String)>, Failure> {
+    parse_with_switches(args, known, &[])
+}
+
+/// As [`parse`], with switches (flags without a value, recorded with an empty value).
+fn parse_with_switches(args: &[String], known: &[&str], switches: &[&str]) -> Result<Vec<(String, String)>, Failure> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < args.len() {
         let Some(name) = args[i].strip_prefix("--") else { return Err(Failure::Usage(format!("unexpected argument {:?}", args[i]))) };
+        if switches.contains(&name) {
+            out.push((name.to_string(), String::new()));
+            i += 1;
+            continue;
+        }
         if !known.contains(&name) {
             return Err(Failure::Usage(format!("unknown option --{name}")));
         }
@@ -128,7 +138,10 @@ pub fn drift(args: &[String]) -> Result<(), Failure> {
 
 /// `pipelab retrain --model M --data NEW.csv [--data MORE.csv ...] --out M2.json`
 pub fn retrain(args: &[String]) -> Result<(), Failure> {
-    let f = parse(args, &["model", "data", "out"])?;
+    let known = [&["model", "data", "out"][..], super::track::VALUE_FLAGS].concat();
+    let f = parse_with_switches(args, &known, super::track::SWITCHES)?;
+    let flags: std::collections::HashMap<String, String> = f.iter().filter(|(k, _)| k != "data").cloned().collect();
+    let tracking = super::track::Options::from_flags(&flags).map_err(Failure::Usage)?;
     let model_path = need(&f, "model")?;
     let out = need(&f, "out")?;
     let data_paths: Vec<&str> = f.iter().filter(|(k, _)| k == "data").map(|(_, v)| v.as_str()).collect();
@@ -140,20 +153,37 @@ pub fn retrain(args: &[String]) -> Result<(), Failure> {
     refuse_overwrite(out, &inputs)?;
     let (parent, parent_bytes) = load_model(model_path)?;
     let mut data = Vec::new();
+    let mut all_bytes = Vec::new();
     for p in &data_paths {
         let bytes = read_file(p)?;
+        all_bytes.extend_from_slice(&bytes);
         let table = api::load_for_model(&parent, &bytes).map_err(|e| Failure::Run(format!("{p}: {e}")))?;
         data.push(api::RetrainData { name: p.to_string(), sha256: sha256_hex(&bytes), table });
     }
     let start = std::time::Instant::now();
     let now = move || start.elapsed().as_secs_f64() * 1000.0;
     let model = api::retrain(&parent, &sha256_hex(&parent_bytes), &data, &now_utc(), CvHooks { now_ms: &now, progress: &mut |_, _| true })?;
-    write_atomic(out, &model.to_json()?)?;
+    let model_json = model.to_json()?;
+    write_atomic(out, &model_json)?;
     print_json(&serde_json::json!({
         "model": out,
         "n_train_rows": model.n_train_rows,
         "cv_metrics": model.cv_metrics,
         "lineage": model.lineage,
         "warnings": model.pipeline.warnings,
-    }))
+    }))?;
+    // MLflow (`--mlflow URI`): the refitted spec, its CV metrics per fold, the lineage as tags, the model file.
+    let Some(t) = tracking else { return Ok(()) };
+    let spec_text = model.spec.to_json();
+    let mut run = super::track::Run::from_cv("retrain", &model.spec, &spec_text, None);
+    run.add_cv_metrics(&model.cv_metrics);
+    run.metrics.push(("n_train_rows".to_string(), model.n_train_rows as f64));
+    if let Some(l) = &model.lineage {
+        run.tags.push(("pipelab.lineage.version".to_string(), l.version.to_string()));
+        run.tags.push(("pipelab.lineage.parent_sha256".to_string(), l.parent_sha256.clone()));
+    }
+    run.artifacts.push((super::track::MODEL_ARTIFACT.to_string(), model_json.into_bytes()));
+    let name = if data_paths.len() == 1 { data_paths[0] } else { "retrain data" };
+    let outcome = super::track::log_run(&t, &super::track::Data::of(name, &all_bytes, model.n_train_rows), &run);
+    super::track::report(&t, outcome).map_err(Failure::Run)
 }
