@@ -373,6 +373,9 @@ fn run(args: &[String]) -> Result<(), Failure> {
         }
         "export" => {
             let f = parse_flags(rest, &["spec", "model", "format", "out"], &[])?;
+            if need(&f, "format")? == "onnx" && !f.contains_key("out") {
+                return Err(Failure::Usage("--format onnx writes a binary file: give --out MODEL.onnx (or --out - for stdout)".into()));
+            }
             let conv = |e: export_cmd::ExportError| match e {
                 export_cmd::ExportError::Usage(m) => Failure::Usage(m),
                 export_cmd::ExportError::Run(m) => Failure::Run(m),
