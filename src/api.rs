@@ -117,7 +117,7 @@ pub fn fit_model(table: &Table, spec_json: &str, cv: Option<&CvReport>) -> Resul
     let fitted = pipeline::fit_all(table, &spec)?;
     let prep = pipeline::prepare(table, &spec)?;
     // The drift reference describes the rows the model learned from (the usable rows).
-    let reference = crate::monitor::reference::build(table, &prep.rows, &fitted, cv)?;
+    let reference = crate::persist::reference::build(table, &prep.rows, &fitted, cv.and_then(crate::monitor::prediction_reference))?;
     let mut file = ModelFile::new(spec, fitted, prep.rows.len(), cv.map(|r| r.metrics.clone()).unwrap_or_default());
     file.reference = Some(reference);
     Ok(file)
@@ -147,7 +147,7 @@ pub struct RetrainData {
 /// parent's SHA-256 and CV metrics, each file's SHA-256 and rows, and `now`
 /// (the time, given by the shell).
 pub fn retrain(parent: &ModelFile, parent_sha256: &str, data: &[RetrainData], now: &str, hooks: CvHooks) -> Result<ModelFile> {
-    use crate::monitor::lineage::{check_sha256, Lineage, TrainingFile};
+    use crate::persist::lineage::{check_sha256, Lineage, TrainingFile};
     check_sha256("parent_sha256", parent_sha256).map_err(|e| Error::data(e.to_string()))?;
     for d in data {
         check_sha256(&format!("sha256 of {}", d.name), &d.sha256).map_err(|e| Error::data(e.to_string()))?;
@@ -246,7 +246,7 @@ pub fn fit_clustering_model(table: &Table, spec_json: &str) -> Result<(ModelFile
     let (fitted, report) = crate::selection::clustering::fit_clustering(table, &spec)?;
     let n = report.n_rows;
     let rows = pipeline::prepare(table, &spec)?.rows;
-    let reference = crate::monitor::reference::build(table, &rows, &fitted, None)?;
+    let reference = crate::persist::reference::build(table, &rows, &fitted, None)?;
     let mut file = ModelFile::new(spec, fitted, n, Default::default());
     file.reference = Some(reference);
     Ok((file, report))

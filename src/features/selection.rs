@@ -21,7 +21,7 @@ use serde_json::json;
 
 use crate::estimator::{class_target_for, value_target_for, FitContext, FittedTransform, ParamInfo, StepParams, Target};
 use crate::frame::{FCol, Frame};
-use crate::numeric::percentile;
+use crate::numeric::{ln_gamma, percentile};
 use crate::pipeline::registry::ModelSpec;
 use crate::preprocess::{check_columns, check_fit_rows};
 use crate::{Error, Result};
@@ -194,32 +194,6 @@ pub fn univariate_scores(step: &str, func: ScoreFunc, x: &Frame, y: Option<&Targ
 
 // ---------------------------------------------------------------- p-values
 
-/// ln Γ(x) for x > 0 (Lanczos, g = 7, 9 terms; ~1e-15 relative).
-fn ln_gamma(x: f64) -> f64 {
-    const C: [f64; 9] = [
-        0.999_999_999_999_809_9,
-        676.520_368_121_885_1,
-        -1_259.139_216_722_402_8,
-        771.323_428_777_653_1,
-        -176.615_029_162_140_6,
-        12.507_343_278_686_905,
-        -0.138_571_095_265_720_12,
-        9.984_369_578_019_572e-6,
-        1.505_632_735_149_311_6e-7,
-    ];
-    if x < 0.5 {
-        // Reflection.
-        return (std::f64::consts::PI / (std::f64::consts::PI * x).sin()).ln() - ln_gamma(1.0 - x);
-    }
-    let x = x - 1.0;
-    let mut a = C[0];
-    let t = x + 7.5;
-    for (i, &c) in C.iter().enumerate().skip(1) {
-        a += c / (x + i as f64);
-    }
-    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + a.ln()
-}
-
 /// Continued fraction of the incomplete beta function (modified Lentz).
 fn beta_cf(a: f64, b: f64, x: f64) -> f64 {
     let tiny = 1e-300;
@@ -305,48 +279,7 @@ pub fn chi2_sf(k: f64, x: f64) -> f64 {
     if x.is_infinite() {
         return 0.0;
     }
-    let (a, x) = (k / 2.0, x / 2.0);
-    let ln_pre = -x + a * x.ln() - ln_gamma(a);
-    if x < a + 1.0 {
-        // Series for P, Q = 1 − P.
-        let (mut ap, mut sum) = (a, 1.0 / a);
-        let mut del = sum;
-        for _ in 0..10_000 {
-            ap += 1.0;
-            del *= x / ap;
-            sum += del;
-            if del.abs() < sum.abs() * 1e-17 {
-                break;
-            }
-        }
-        1.0 - sum * ln_pre.exp()
-    } else {
-        // Continued fraction for Q (modified Lentz).
-        let tiny = 1e-300;
-        let mut b = x + 1.0 - a;
-        let mut c = 1.0 / tiny;
-        let mut d = 1.0 / b;
-        let mut h = d;
-        for i in 1..10_000 {
-            let an = -(i as f64) * (i as f64 - a);
-            b += 2.0;
-            d = an * d + b;
-            if d.abs() < tiny {
-                d = tiny;
-            }
-            c = b + an / c;
-            if c.abs() < tiny {
-                c = tiny;
-            }
-            d = 1.0 / d;
-            let del = d * c;
-            h *= del;
-            if (del - 1.0).abs() < 1e-16 {
-                break;
-            }
-        }
-        ln_pre.exp() * h
-    }
+    crate::numeric::gamma_q(k / 2.0, x / 2.0)
 }
 
 /// `pvalues_` of the F and χ² tests (None for mutual information, which has none).

@@ -7,8 +7,8 @@
 //! never fits.
 
 pub mod drift;
-pub mod lineage;
-pub mod reference;
+// The model file records these (layer 4, under persist); drift reads them from here too.
+pub use crate::persist::{lineage, reference};
 pub mod stats;
 
 use std::collections::BTreeMap;
@@ -279,5 +279,17 @@ fn numeric_values(d: &ColumnData) -> Vec<f64> {
     match d {
         ColumnData::Numeric(v) | ColumnData::Boolean { values: v, .. } => v.clone(),
         ColumnData::Categorical(c) => vec![f64::NAN; c.len()],
+    }
+}
+
+/// The distribution of a cross-validation's out-of-fold predictions, which the
+/// model file keeps as the reference for prediction drift.
+pub fn prediction_reference(r: &crate::selection::cv::CvReport) -> Option<reference::Distribution> {
+    if !r.oof.values.is_empty() {
+        Some(reference::Distribution::numeric(&r.oof.values))
+    } else if !r.oof.y_pred.is_empty() {
+        Some(reference::Distribution::categories(r.oof.y_pred.iter().map(|&k| r.classes.get(k).map(String::as_str))))
+    } else {
+        None
     }
 }

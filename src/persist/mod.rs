@@ -4,6 +4,9 @@
 //! malformed, from a newer format, or internally inconsistent, with an error
 //! naming the field — never a panic.
 
+pub mod lineage;
+pub mod reference;
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -34,10 +37,10 @@ pub struct ModelFile {
     /// Per-column distributions of the training rows (never rows) for drift
     /// detection; absent in files written before pipelab 0.1 monitoring.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reference: Option<crate::monitor::reference::TrainingReference>,
+    pub reference: Option<reference::TrainingReference>,
     /// Set by retraining: version, parent and training files.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lineage: Option<crate::monitor::lineage::Lineage>,
+    pub lineage: Option<lineage::Lineage>,
 }
 
 impl ModelFile {

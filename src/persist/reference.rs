@@ -12,7 +12,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::{ColumnData, ColumnType, Table};
 use crate::pipeline::FittedPipeline;
-use crate::selection::cv::CvReport;
 use crate::{Error, Result};
 
 pub const MAX_EXACT_DISTINCT: usize = 1000;
@@ -217,23 +216,15 @@ pub fn column_distribution(data: &ColumnData, rows: &[usize]) -> (u64, Distribut
 }
 
 /// Builds the reference of a fitted pipeline's input columns over the training
-/// rows, with the out-of-fold prediction distribution of `cv` when given.
-pub fn build(table: &Table, rows: &[usize], pipeline: &FittedPipeline, cv: Option<&CvReport>) -> Result<TrainingReference> {
+/// rows, with the distribution of the out-of-fold predictions when a
+/// cross-validation gave them (`monitor::prediction_reference`).
+pub fn build(table: &Table, rows: &[usize], pipeline: &FittedPipeline, prediction: Option<Distribution>) -> Result<TrainingReference> {
     let mut columns = Vec::with_capacity(pipeline.schema.len());
     for s in &pipeline.schema {
         let col = table.column(&s.name).ok_or_else(|| Error::data(format!("column {:?} is not in the data", s.name)))?;
         let (n_missing, distribution) = column_distribution(&col.data, rows);
         columns.push(ColumnReference { name: s.name.clone(), ty: s.ty, n_missing, distribution });
     }
-    let prediction = cv.and_then(|r| {
-        if !r.oof.values.is_empty() {
-            Some(Distribution::numeric(&r.oof.values))
-        } else if !r.oof.y_pred.is_empty() {
-            Some(Distribution::categories(r.oof.y_pred.iter().map(|&k| r.classes.get(k).map(String::as_str))))
-        } else {
-            None
-        }
-    });
     Ok(TrainingReference { n_rows: rows.len() as u64, columns, prediction })
 }
 
