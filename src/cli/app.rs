@@ -1,0 +1,408 @@
+//! The native CLI: the same core as the page, for batch use and big files.
+//!
+//! ```text
+//! pipelab cv      --data FILE.csv --spec SPEC.json [TRACKING]
+//! pipelab fit     --data FILE.csv --spec SPEC.json --out MODEL.json [--no-cv] [TRACKING] [--register NAME]
+//! pipelab predict --model MODEL.json --data FILE.csv|- [--out PRED.csv|-]
+//! pipelab serve   --model MODEL.json [--host 127.0.0.1] [--port 8080] [--max-body-bytes N] [--timeout-ms N]
+//! pipelab search  --data FILE.csv --spec SPEC.json [--out MODEL.json] [--threads N] [TRACKING]
+//! TRACKING = --mlflow URI [--experiment NAME] [--run-name NAME] [--mlflow-timeout SECS] [--mlflow-required]
+//! pipelab summary --data FILE.csv
+//! pipelab profile --data FILE.csv [--delimiter C]
+//! pipelab catalog
+//! pipelab drift   --model MODEL.json --data NEW.csv [--method M] [--threshold T]
+//! pipelab retrain --model MODEL.json --data NEW.csv [--data MORE.csv ...] --out MODEL2.json
+//! pipelab generate --task classification|regression|blobs --rows N --cols P --seed S [--classes K] --out FILE.csv
+//! pipelab export  (--spec SPEC.json | --model MODEL.json) --format sklearn|onnx [--out FILE|-]
+//! ```
+//! Errors go to stderr as one line, with exit code 1 (2 for usage errors).
+
+#[path = "monitor.rs"]
+mod monitor;
+
+use std::collections::HashMap;
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[path = "track.rs"]
+mod track;
+
+use pipelab::api;
+use pipelab::persist::ModelFile;
+use pipelab::selection::cv::CvHooks;
+
+// Bin-only modules of the native shell (I/O, clocks, the OS live here, not in the core).
+#[path = "batch.rs"]
+mod batch;
+#[path = "bench_data.rs"]
+mod bench_data;
+#[cfg(all(feature = "server", not(target_arch = "wasm32")))]
+#[path = "serve.rs"]
+mod serve;
+
+#[path = "export.rs"]
+mod export_cmd;
+
+const USAGE: &str = "usage:
+  pipelab cv      --data FILE.csv --spec SPEC.json [--delimiter C] [TRACKING]
+  pipelab fit     --data FILE.csv --spec SPEC.json --out MODEL.json [--no-cv] [TRACKING] [--register NAME]
+  pipelab predict --model MODEL.json --data FILE.csv|- [--out PRED.csv|-]   (streams: any file size; - = stdin/stdout)
+  pipelab serve   --model MODEL.json [--host 127.0.0.1] [--port 8080] [--max-body-bytes N] [--timeout-ms N]
+  pipelab search  --data FILE.csv --spec SPEC.json [--out MODEL.json] [--threads N] [TRACKING]
+  pipelab summary --data FILE.csv
+  pipelab profile --data FILE.csv [--delimiter C]
+  pipelab catalog [--markdown]
+  pipelab drift   --model MODEL.json --data NEW.csv [--method psi|ks|wasserstein|chisquare|jensenshannon|z] [--threshold T]
+  pipelab retrain --model MODEL.json --data NEW.csv [--data MORE.csv ...] --out MODEL2.json [TRACKING]
+  pipelab export  (--spec SPEC.json | --model MODEL.json) --format sklearn [--out FILE|-]
+  pipelab export  --model MODEL.json --format onnx [--out MODEL.onnx|-]
+  pipelab generate --task classification|regression|blobs --rows N --cols P --seed S [--classes K] --out FILE.csv
+TRACKING (log the run to an MLflow tracking server; the command's result is printed either way):
+  --mlflow http://HOST:PORT [--experiment NAME] [--run-name NAME] [--mlflow-timeout SECS] [--mlflow-required]";
+
+enum Failure {
+    Usage(String),
+    Run(String),
+}
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure::Run(e.to_string())
+    }
+}
+
+pub fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(m)) => {
+            eprintln!("pipelab: {m}\n{USAGE}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Run(m)) => {
+            eprintln!("pipelab: error: {m}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn parse_flags(args: &[String], known: &[&str], switches: &[&str]) -> Result<HashMap<String, String>, Failure> {
+    let mut out = HashMap::new();
+    let mut i = 0;
+    while i < args.len() {
+        let a = &args[i];
+        let Some(name) = a.strip_prefix("--") else { return Err(Failure::Usage(format!("unexpected argument {a:?}"))) };
+        if switches.contains(&name) {
+            out.insert(name.to_string(), String::new());
+            i += 1;
+        } else if known.contains(&name) {
+            let v = args.get(i + 1).ok_or_else(|| Failure::Usage(format!("--{name} needs a value")))?;
+            out.insert(name.to_string(), v.clone());
+            i += 2;
+        } else {
+            return Err(Failure::Usage(format!("unknown option --{name}")));
+        }
+    }
+    Ok(out)
+}
+
+fn need<'a>(flags: &'a HashMap<String, String>, name: &str) -> Result<&'a str, Failure> {
+    flags.get(name).map(String::as_str).ok_or_else(|| Failure::Usage(format!("--{name} is required")))
+}
+
+fn read_file(path: &str) -> Result<Vec<u8>, Failure> {
+    std::fs::read(path).map_err(|e| Failure::Run(format!("cannot read {path}: {e}")))
+}
+
+fn read_text(path: &str) -> Result<String, Failure> {
+    String::from_utf8(read_file(path)?).map_err(|_| Failure::Run(format!("{path} is not UTF-8 text")))
+}
+
+fn read_options(flags: &HashMap<String, String>) -> String {
+    match flags.get("delimiter") {
+        Some(d) => serde_json::json!({"delimiter": d.replace("\\t", "\t")}).to_string(),
+        None => String::new(),
+    }
+}
+
+/// Writes to stdout; a closed pipe (`pipelab ... | head`) ends quietly instead of panicking.
+fn write_stdout(text: &str) -> Result<(), Failure> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure::Run(format!("cannot write to stdout: {e}"))),
+    }
+}
+
+fn print_json<T: serde::Serialize>(v: &T) -> Result<(), Failure> {
+    write_stdout(&format!("{}\n", serde_json::to_string_pretty(v)?))
+}
+
+#[cfg(all(feature = "server", not(target_arch = "wasm32")))]
+fn serve_command(rest: &[String]) -> Result<(), Failure> {
+    let f = parse_flags(rest, &["model", "host", "port", "max-body-bytes", "timeout-ms"], &[])?;
+    let path = need(&f, "model")?;
+    let model = ModelFile::from_json(&read_text(path)?)?;
+    let num = |name: &str, dflt: u64| -> Result<u64, Failure> {
+        match f.get(name) {
+            Some(v) => v.parse::<u64>().map_err(|_| Failure::Usage(format!("--{name} takes a whole number, got {v:?}"))),
+            None => Ok(dflt),
+        }
+    };
+    let port = num("port", serve::DEFAULT_PORT as u64)?;
+    let port = u16::try_from(port).map_err(|_| Failure::Usage(format!("--port takes 0..65535, got {port}")))?;
+    let cfg = serve::Config {
+        host: f.get("host").cloned().unwrap_or_else(|| "127.0.0.1".into()),
+        port,
+        max_body_bytes: num("max-body-bytes", serve::DEFAULT_MAX_BODY_BYTES as u64)?.max(1) as usize,
+        timeout: std::time::Duration::from_millis(num("timeout-ms", serve::DEFAULT_TIMEOUT_MS)?.max(1)),
+    };
+    serve::run(model, path, cfg).map_err(Failure::Run)
+}
+
+#[cfg(not(all(feature = "server", not(target_arch = "wasm32"))))]
+fn serve_command(_: &[String]) -> Result<(), Failure> {
+    Err(Failure::Run("this build has no scoring server: rebuild with the default `server` feature".into()))
+}
+
+/// `known` plus the tracking options.
+fn with_tracking(known: &[&'static str]) -> Vec<&'static str> {
+    [known, track::VALUE_FLAGS].concat()
+}
+
+/// Logs `run` when `--mlflow` was given; a failure is an error only with `--mlflow-required`.
+fn track_run(t: Option<&track::Options>, data_path: &str, bytes: &[u8], rows: usize, run: impl FnOnce() -> track::Run) -> Result<(), Failure> {
+    let Some(t) = t else { return Ok(()) };
+    let outcome = track::log_run(t, &track::Data::of(data_path, bytes, rows), &run());
+    track::report(t, outcome).map_err(Failure::Run)
+}
+
+fn run(args: &[String]) -> Result<(), Failure> {
+    let Some(cmd) = args.first() else { return Err(Failure::Usage("no command given".into())) };
+    let rest = &args[1..];
+    let start = Instant::now();
+    let now = move || start.elapsed().as_secs_f64() * 1000.0;
+    match cmd.as_str() {
+        "cv" => {
+            let f = parse_flags(rest, &with_tracking(&["data", "spec", "delimiter"]), track::SWITCHES)?;
+            let tracking = track::Options::from_flags(&f).map_err(Failure::Usage)?;
+            let (data_path, bytes) = (need(&f, "data")?, read_file(need(&f, "data")?)?);
+            let (table, _) = api::load_table(&bytes, &read_options(&f))?;
+            let spec = read_text(need(&f, "spec")?)?;
+            let report = api::cross_validate(&table, &spec, CvHooks { now_ms: &now, progress: &mut |_, _| true })?;
+            print_json(&api::CvSummary::of(&report))?;
+            let parsed = pipelab::pipeline::PipelineSpec::from_json(&spec)?;
+            track_run(tracking.as_ref(), data_path, &bytes, table.n_rows, || track::Run::from_cv("cv", &parsed, &spec, Some(&report)))
+        }
+        "fit" => {
+            let f = parse_flags(rest, &with_tracking(&["data", "spec", "out", "delimiter", "register"]), &["no-cv", "mlflow-required"])?;
+            let tracking = track::Options::from_flags(&f).map_err(Failure::Usage)?;
+            let out = need(&f, "out")?;
+            monitor::refuse_overwrite(out, &[("data", need(&f, "data")?), ("spec", need(&f, "spec")?)])?;
+            let (data_path, bytes) = (need(&f, "data")?, read_file(need(&f, "data")?)?);
+            let (table, _) = api::load_table(&bytes, &read_options(&f))?;
+            let spec = read_text(need(&f, "spec")?)?;
+            if api::is_clustering(&spec)? {
+                let (model, report) = api::fit_clustering_model(&table, &spec)?;
+                let model_json = model.to_json()?;
+                monitor::write_atomic(out, &model_json)?;
+                for w in &report.warnings {
+                    eprintln!("pipelab: warning: {w}");
+                }
+                let mut v = serde_json::json!({
+                    "model": out,
+                    "metrics": report.metrics,
+                    "n_clusters": report.n_clusters,
+                    "cluster_sizes": report.cluster_sizes,
+                });
+                if let Some(n) = report.n_noise {
+                    v["n_noise"] = n.into();
+                }
+                print_json(&v)?;
+                return track_run(tracking.as_ref(), data_path, &bytes, table.n_rows, || {
+                    let mut run = track::Run::from_cv("fit", &model.spec, &spec, None);
+                    run.metrics.extend(report.metrics.iter().map(|(k, v)| (k.clone(), *v)));
+                    run.metrics.push(("n_clusters".to_string(), report.n_clusters as f64));
+                    run.artifacts.push((track::MODEL_ARTIFACT.to_string(), model_json.into_bytes()));
+                    run
+                });
+            }
+            let cv = if f.contains_key("no-cv") {
+                None
+            } else {
+                // A clustering spec returned above: cross-validation applies.
+                Some(api::cross_validate(&table, &spec, CvHooks { now_ms: &now, progress: &mut |_, _| true })?)
+            };
+            let fit_start = Instant::now();
+            let model = api::fit_model(&table, &spec, cv.as_ref())?;
+            let fit_ms = fit_start.elapsed().as_secs_f64() * 1000.0;
+            let model_json = model.to_json()?;
+            monitor::write_atomic(out, &model_json)?;
+            print_json(&serde_json::json!({
+                "model": out,
+                "n_train_rows": model.n_train_rows,
+                "n_features_out": model.pipeline.feature_names.len(),
+                "cv_metrics": model.cv_metrics,
+                "warnings": model.pipeline.warnings,
+            }))?;
+            track_run(tracking.as_ref(), data_path, &bytes, table.n_rows, || {
+                let mut run = track::Run::from_cv("fit", &model.spec, &spec, cv.as_ref());
+                run.metrics.push(("fit_time_ms".to_string(), fit_ms));
+                run.metrics.push(("n_train_rows".to_string(), model.n_train_rows as f64));
+                run.artifacts.push((track::MODEL_ARTIFACT.to_string(), model_json.into_bytes()));
+                run
+            })
+        }
+        "predict" => {
+            let f = parse_flags(rest, &["model", "data", "out"], &[])?;
+            let model = ModelFile::from_json(&read_text(need(&f, "model")?)?)?;
+            batch::predict(&model, need(&f, "data")?, f.get("out").map(String::as_str)).map_err(Failure::Run)
+        }
+        "serve" => serve_command(rest),
+        "search" => {
+            let f = parse_flags(rest, &with_tracking(&["data", "spec", "out", "threads", "delimiter"]), track::SWITCHES)?;
+            let tracking = track::Options::from_flags(&f).map_err(Failure::Usage)?;
+            if let Some(out) = f.get("out") {
+                monitor::refuse_overwrite(out, &[("data", need(&f, "data")?), ("spec", need(&f, "spec")?)])?;
+            }
+            let (data_path, bytes) = (need(&f, "data")?, read_file(need(&f, "data")?)?);
+            let (table, _) = api::load_table(&bytes, &read_options(&f))?;
+            let spec_text = read_text(need(&f, "spec")?)?;
+            let spec = pipelab::pipeline::PipelineSpec::from_json(&spec_text)?;
+            let threads = match f.get("threads") {
+                Some(t) => t.parse::<usize>().map_err(|_| Failure::Usage(format!("--threads takes a whole number, got {t:?}")))?.max(1),
+                None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            };
+            let runner = move |batch: &[api::ParamSet], eval: &(dyn Fn(&api::ParamSet) -> api::CandidateResult + Sync)| -> Vec<api::CandidateResult> {
+                // Candidates are independent: evaluate them on threads, keep their order.
+                let per = batch.len().div_ceil(threads).max(1);
+                std::thread::scope(|s| {
+                    let handles: Vec<_> = batch.chunks(per).map(|chunk| (chunk, s.spawn(move || chunk.iter().map(eval).collect::<Vec<_>>()))).collect();
+                    handles
+                        .into_iter()
+                        .flat_map(|(chunk, h)| {
+                            h.join().unwrap_or_else(|_| {
+                                let e = pipelab::Error::Numerical("internal error while evaluating this candidate".into());
+                                chunk.iter().map(|p| api::search_failed(p, &e)).collect()
+                            })
+                        })
+                        .collect()
+                })
+            };
+            let report = api::search(&table, &spec, CvHooks { now_ms: &now, progress: &mut |_, _| true }, &runner)?;
+            let mut out = serde_json::to_value(&report)?;
+            let mut model_json = None;
+            if let Some(path) = f.get("out") {
+                let best = api::best_spec(&spec, &report)?;
+                let model = api::fit_model(&table, &serde_json::to_string(&best)?, None)?;
+                let text = model.to_json()?;
+                monitor::write_atomic(path, &text)?;
+                out["model"] = serde_json::Value::from(path.as_str());
+                model_json = Some(text);
+            }
+            print_json(&out)?;
+            track_run(tracking.as_ref(), data_path, &bytes, table.n_rows, || {
+                let mut run = track::Run::from_search(&spec, &spec_text, &report);
+                if let Some(m) = model_json {
+                    run.artifacts.push((track::MODEL_ARTIFACT.to_string(), m.into_bytes()));
+                }
+                run
+            })
+        }
+        "summary" => {
+            let f = parse_flags(rest, &["data", "delimiter"], &[])?;
+            let (table, report) = api::load_table(&read_file(need(&f, "data")?)?, &read_options(&f))?;
+            print_json(&api::summarize(&table, &report, 5))
+        }
+        "profile" => {
+            let f = parse_flags(rest, &["data", "delimiter"], &[])?;
+            let (table, report) = api::load_table(&read_file(need(&f, "data")?)?, &read_options(&f))?;
+            print_json(&api::profile(&table, &report))
+        }
+        "drift" => monitor::drift(rest),
+        "retrain" => monitor::retrain(rest),
+        "catalog" => {
+            let f = parse_flags(rest, &[], &["markdown"])?;
+            if f.contains_key("markdown") {
+                write_stdout(&pipelab::pipeline::catalog_markdown())
+            } else {
+                print_json(&api::catalog())
+            }
+        }
+        "generate" => {
+            // Deterministic synthetic data for the benchmark (bench/README.md).
+            let f = parse_flags(rest, &["task", "rows", "cols", "seed", "classes", "out"], &[])?;
+            let num = |name: &str, dflt: Option<u64>| -> Result<u64, Failure> {
+                match (f.get(name), dflt) {
+                    (Some(v), _) => v.parse::<u64>().map_err(|_| Failure::Usage(format!("--{name} takes a whole number, got {v:?}"))),
+                    (None, Some(d)) => Ok(d),
+                    (None, None) => Err(Failure::Usage(format!("--{name} is required"))),
+                }
+            };
+            let task = bench_data::GenTask::parse(need(&f, "task")?)?;
+            let default_classes = if task == bench_data::GenTask::Blobs { 8 } else { 2 };
+            let params = bench_data::GenParams {
+                task,
+                rows: num("rows", None)? as usize,
+                cols: num("cols", None)? as usize,
+                seed: num("seed", Some(0))?,
+                classes: num("classes", Some(default_classes))? as usize,
+            };
+            let out = need(&f, "out")?;
+            let file = std::fs::File::create(out).map_err(|e| Failure::Run(format!("cannot write {out}: {e}")))?;
+            bench_data::generate(&params, file)?;
+            Ok(())
+        }
+        "bench-task" => {
+            // Hidden: times one operation in-process for bench/bench.mjs; prints JSON.
+            let f = parse_flags(rest, &["task", "data", "spec", "reps"], &[])?;
+            let op = bench_data::BenchOp::parse(need(&f, "task")?)?;
+            let data = read_file(need(&f, "data")?)?;
+            let spec = match f.get("spec") {
+                Some(p) => read_text(p)?,
+                None if op == bench_data::BenchOp::Parse => String::new(),
+                None => return Err(Failure::Usage("--spec is required".into())),
+            };
+            let reps = match f.get("reps") {
+                Some(r) => r.parse::<usize>().map_err(|_| Failure::Usage(format!("--reps takes a whole number, got {r:?}")))?,
+                None => 5,
+            };
+            print_json(&bench_data::bench_task(op, &data, &spec, reps)?)
+        }
+        "export" => {
+            let f = parse_flags(rest, &["spec", "model", "format", "out"], &[])?;
+            if need(&f, "format")? == "onnx" && !f.contains_key("out") {
+                return Err(Failure::Usage("--format onnx writes a binary file: give --out MODEL.onnx (or --out - for stdout)".into()));
+            }
+            let conv = |e: export_cmd::ExportError| match e {
+                export_cmd::ExportError::Usage(m) => Failure::Usage(m),
+                export_cmd::ExportError::Run(m) => Failure::Run(m),
+            };
+            let read = |p: &str| {
+                read_text(p).map_err(|e| match e {
+                    Failure::Usage(m) | Failure::Run(m) => m,
+                })
+            };
+            let src = export_cmd::source(&f, &read).map_err(conv)?;
+            let bytes = export_cmd::export(need(&f, "format")?, &src).map_err(conv)?;
+            match f.get("out").map(String::as_str) {
+                None | Some("-") => {
+                    use std::io::Write;
+                    let mut out = std::io::stdout().lock();
+                    match out.write_all(&bytes).and_then(|_| out.flush()) {
+                        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::Run(format!("cannot write to stdout: {e}"))),
+                        _ => Ok(()),
+                    }
+                }
+                Some(path) => std::fs::write(path, &bytes).map_err(|e| Failure::Run(format!("cannot write {path}: {e}"))),
+            }
+        }
+        "-h" | "--help" | "help" => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        other => Err(Failure::Usage(format!("unknown command {other:?}"))),
+    }
+}
