@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzz the CSV reader (fuzz/fuzz_targets/read_csv.rs): no panic on any bytes, and
 # CsvChunkReader agrees with read_csv (the property is pipelab::data::robustness;
-# `cargo test --test csv_mutations` runs it on 20,000 seeded mutations without
+# `cargo test --test library csv_mutations` runs it on 20,000 seeded mutations without
 # nightly). Installs the nightly toolchain and cargo-fuzz when missing.
 #
 #   scripts/fuzz.sh            # 60 s
@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
 # The fuzzer's toolchain, installed on first use (not by scripts/setup.sh: the test
-# command runs the same property on seeded mutations instead, tests/csv_mutations.rs).
+# command runs the same property on seeded mutations instead, tests/library/csv_mutations.rs).
 if ! rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
   echo "fuzz: installing the nightly toolchain (libFuzzer needs -Zsanitizer)" >&2
   rustup toolchain install nightly --profile minimal

@@ -71,7 +71,7 @@ step e2e e2e
 
 # The coverage-guided fuzzer (scripts/fuzz.sh, nightly) is not a step: its cold
 # build took 5 of CI's 20 minutes. Its property runs in `cargo test` on seeded
-# mutations (tests/csv_mutations.rs); PIPELAB_FUZZ_SECONDS=N adds a fuzz run here.
+# mutations (tests/library/csv_mutations.rs); PIPELAB_FUZZ_SECONDS=N adds a fuzz run here.
 if [ -n "${PIPELAB_FUZZ_SECONDS:-}" ]; then
   step fuzz scripts/fuzz.sh "$PIPELAB_FUZZ_SECONDS"
 fi

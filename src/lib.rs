@@ -4,7 +4,7 @@
 //! (ColumnTransformer → steps → model, cross-validation, metrics) written on
 //! ndarray, run natively (the `pipelab` CLI) and in the browser (WebAssembly,
 //! see the `wasm` module). See ARCHITECTURE.md for the map, the layers and the
-//! invariants; `tests/layers.rs` keeps the layers honest.
+//! invariants; `tests/library/layers.rs` keeps the layers honest.
 //!
 //! Module map, lowest layer first:
 //! - [`error`], [`sorting`], [`numeric`]: errors, shared sorts, shared numerics.

@@ -246,7 +246,7 @@ fn fit_without_matching_cv_stores_no_metrics() {
 
 // ---------------------------------------------------------------- page-data
 // The hostile-CSV catalogue (tests/common/csv_cases.rs) through the same check
-// as natively (tests/csv_catalogue.rs), here compiled to wasm in Chromium;
+// as natively (tests/library/csv_catalogue.rs), here compiled to wasm in Chromium;
 // the profile and the streaming read of the page's worker.
 
 #[path = "common/csv_cases.rs"]

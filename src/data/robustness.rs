@@ -1,6 +1,6 @@
 //! The reader's robustness property, shared by the coverage-guided fuzz target
 //! (`fuzz/fuzz_targets/read_csv.rs`, `scripts/fuzz.sh`) and the seeded mutation
-//! test that `cargo test` runs (`tests/csv_mutations.rs`).
+//! test that `cargo test` runs (`tests/library/csv_mutations.rs`).
 
 use super::{profile, read_csv, CsvChunkReader, ReadOptions};
 

@@ -1,5 +1,5 @@
 //! The hostile-CSV catalogue, as pure data: shared by the native test
-//! (`tests/csv_catalogue.rs`) and the browser test (wasm-bindgen-test), which
+//! (`tests/library/csv_catalogue.rs`) and the browser test (wasm-bindgen-test), which
 //! include this file with `#[path]`. See `csv_check.rs` for how a case runs.
 //!
 //! Each case: the bytes of a file (literal, a fixture under `tests/fixtures/csv/`,

@@ -1,5 +1,5 @@
 // Runs an ONNX model in onnxruntime-node (the real ONNX Runtime, CPU) on the given
-// columns and prints every output as JSON. Driven by tests/export_onnx.rs.
+// columns and prints every output as JSON. Driven by tests/interop/export_onnx.rs.
 //
 //   node tests/interop/onnx_check.mjs MODEL.onnx INPUTS.json
 //

@@ -1,6 +1,6 @@
 """Runs an ONNX model in the Python onnxruntime on the given columns and prints every
 output as JSON, like onnx_check.mjs (same arguments and output). Test-only; driven by
-tests/export_onnx.rs with the interop venv's python (PIPELAB_PYTHON)."""
+tests/interop/export_onnx.rs with the interop venv's python (PIPELAB_PYTHON)."""
 import json
 import math
 import sys

@@ -1,7 +1,7 @@
 //! Parity of the walking skeleton with scikit-learn 1.9.1, at the tolerances
 //! the oracle states (tests/fixtures/reference_shared.json, entries named below).
 
-mod support;
+use crate::support;
 
 use pipelab::estimator::Target;
 use pipelab::pipeline::{fit_all, prepare, FittedModelEnum, ModelState, PipelineSpec};

@@ -4,7 +4,7 @@
 //! `h_iris_nb_knn_linsvc`, `h_wine_nb_knn_linsvc`) at the tolerances they state.
 //! Pipelines are driven through the public API from JSON specs, as the CLI does.
 
-mod support;
+use crate::support;
 
 use pipelab::data::{read_csv, ReadOptions, Table};
 use pipelab::pipeline::{fit_all, FittedModelEnum, PipelineSpec};

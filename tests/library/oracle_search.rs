@@ -1,7 +1,7 @@
 //! Search and validation: entry i_breast_cancer_gridsearch_logreg_C, plus the
 //! randomized / Bayesian / halving searches and the hold-out pattern.
 
-mod support;
+use crate::support;
 
 use pipelab::pipeline::PipelineSpec;
 use pipelab::selection::cv::{cross_validate, CvHooks};

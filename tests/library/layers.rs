@@ -94,7 +94,7 @@ fn no_module_imports_from_a_layer_above_it() {
         let rel = f.strip_prefix(&src).expect("under src/");
         let Some(module) = module_of(rel) else { continue };
         let Some(&own) = layers.get(module.as_str()) else {
-            unknown.push(format!("src/{}: module '{module}' has no layer in tests/layers.rs", rel.display()));
+            unknown.push(format!("src/{}: module '{module}' has no layer in tests/library/layers.rs", rel.display()));
             continue;
         };
         let text = std::fs::read_to_string(f).expect("source is UTF-8");
@@ -104,7 +104,7 @@ fn no_module_imports_from_a_layer_above_it() {
             let Some(&theirs) = layers.get(target.as_str()) else {
                 // `crate::` inside the CLI's own modules means the binary crate; anything else is unknown.
                 if module != "cli" {
-                    unknown.push(format!("{shown}:{line}: crate::{target} has no layer in tests/layers.rs"));
+                    unknown.push(format!("{shown}:{line}: crate::{target} has no layer in tests/library/layers.rs"));
                 }
                 continue;
             };

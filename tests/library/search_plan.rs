@@ -4,7 +4,7 @@
 //! order the workers finish in; and the page's grid search on breast cancer
 //! matches entry i_breast_cancer_gridsearch_logreg_C.
 
-mod support;
+use crate::support;
 
 use pipelab::data::Table;
 use pipelab::pipeline::PipelineSpec;

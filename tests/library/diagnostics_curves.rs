@@ -4,7 +4,7 @@
 //! b_breast_cancer_std_logreg (tests/fixtures/reference_shared.json) and
 //! against the plain cross-validation they must agree with.
 
-mod support;
+use crate::support;
 
 use pipelab::api;
 use pipelab::estimator::{FitContext, Output};

@@ -6,7 +6,7 @@
 //!   with scikit-learn 1.9.1 / numpy 2.4.6 / scipy 1.17.1 by tests/fixtures/gen_steps_a.py
 //!   (data and expected outputs are both in the JSON; the tests need no Python).
 
-mod support;
+use crate::support;
 
 use pipelab::data::{read_csv, CatData, ReadOptions};
 use pipelab::estimator::{FitContext, FittedTransform, StepParams};

@@ -1,6 +1,6 @@
 //! Entry l_metrics_fixed_vectors: every metric on five hand-made cases, abs 1e-12.
 
-mod support;
+use crate::support;
 
 use pipelab::metrics::classification::{self as c, AucMode, Average};
 use pipelab::metrics::regression as r;

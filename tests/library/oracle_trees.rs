@@ -6,7 +6,7 @@
 //! of our per-seed CV means to fall in it, and every single seed to fall in it
 //! too. The pipelines run through the public API exactly as the CLI does.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 

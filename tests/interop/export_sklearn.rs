@@ -10,7 +10,7 @@
 //! iterative or approximate ones within the tolerance stated in the case. The
 //! table covers the oracle's pipelines and every step and model.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

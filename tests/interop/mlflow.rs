@@ -7,7 +7,6 @@
 //! The server starts once (it takes 30-90 s on a loaded machine) in the one test that
 //! needs it; a guard kills its process group when that test ends, panics included.
 // Native only: it drives the CLI and a Python server (wasm-pack builds every test target for wasm32).
-#![cfg(not(target_arch = "wasm32"))]
 #![cfg(feature = "tracking")]
 
 use std::io::{Read, Write};

@@ -3,13 +3,13 @@
 //! entries `d_titanic_impute_onehot_logreg`, `e_wine_std_pca2` and `k_iris_std_lda2`,
 //! at the tolerances the entries state.
 
-mod support;
+use crate::support;
 
 use pipelab::api;
 use serde_json::Value;
 use support::*;
 
-/// The spec of entry d_titanic_impute_onehot_logreg (as in tests/oracle_skeleton.rs).
+/// The spec of entry d_titanic_impute_onehot_logreg (as in tests/library/oracle_pipeline.rs).
 const TITANIC: &str = r#"{"target":"survived","drop":["passenger_id","name"],
  "preprocess":{"transformers":[
    {"name":"age_mean","columns":{"names":["age"]},"steps":[{"SimpleImputer":{"strategy":"mean"}}]},

@@ -5,7 +5,7 @@
 //! - Everything else: tests/fixtures/steps_b_reference.json, generated ONCE with scikit-learn 1.9.1
 //!   by tests/fixtures/gen_steps_b.py (committed next to it). These tests need no Python.
 
-mod support;
+use crate::support;
 
 use pipelab::data::{read_csv, ReadOptions, Table};
 use pipelab::estimator::{FitContext, FittedTransform, StepParams, Target};

@@ -1,7 +1,7 @@
 //! The model file: save → load → identical predictions, and a strict loader
 //! that answers every corrupt or hostile file with a clear error, never a panic.
 
-mod support;
+use crate::support;
 
 use pipelab::api;
 use pipelab::persist::ModelFile;

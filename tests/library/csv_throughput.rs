@@ -1,6 +1,6 @@
 //! Parse throughput of a 100,000 × 20 numeric CSV. Not a timed assertion: run
 //! it in release mode and read the printed figure:
-//! `cargo test --release --test csv_throughput -- --ignored --nocapture`
+//! `cargo test --release --test library csv_throughput -- --ignored --nocapture`
 
 use pipelab::data::{read_csv, CsvChunkReader, ReadOptions};
 

@@ -2,7 +2,7 @@
 //! tests/fixtures/reference_shared.json), DBSCAN on a synthetic case with
 //! noise, and the CLI's clustering output.
 
-mod support;
+use crate::support;
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -222,7 +222,7 @@ fn cli_fit_and_predict_clustering() {
     let _ = std::fs::remove_dir_all(tmp("x").parent().unwrap());
 }
 
-/// Timing probe (not a test of correctness): `cargo test --test oracle_clustering -- --ignored --nocapture`.
+/// Timing probe (not a test of correctness): `cargo test --test library oracle_clustering -- --ignored --nocapture`.
 #[test]
 #[ignore]
 fn timing_probe() {

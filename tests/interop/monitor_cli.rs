@@ -68,7 +68,7 @@ fn drift_flags_a_shifted_copy_and_not_the_same_data() {
     assert!(v["performance"]["metrics"]["accuracy"]["new"].as_f64().unwrap() > 0.9);
 
     // The fixture's shifted copy (sepal_length + 0.6, petal_width × 1.3): two of four columns drift,
-    // Evidently's verdict (tests/drift.rs compares the numbers).
+    // Evidently's verdict (tests/library/drift_statistics.rs compares the numbers).
     let (code, out, err) = pipelab(&["drift", "--model", &model, "--data", "tests/fixtures/drift/iris_shifted.csv"]);
     assert_eq!(code, 0, "{err}");
     let v: Value = serde_json::from_str(&out).unwrap();

@@ -2,10 +2,7 @@
 //! must produce its specific message. One test per case (named like the case),
 //! plus checks that the chunked reader agrees on every case.
 
-#[path = "common/csv_cases.rs"]
-mod csv_cases;
-#[path = "common/csv_check.rs"]
-mod csv_check;
+use crate::{csv_cases, csv_check};
 
 use csv_cases::CASES;
 use pipelab::data::{read_csv, CsvChunkReader, ReadOptions};
