@@ -229,6 +229,11 @@ pub fn catalog() -> serde_json::Value {
             "classification": metrics::scorer_names(Task::Classification),
             "regression": metrics::scorer_names(Task::Regression),
         },
+        // The metrics a spec without `scoring` is scored with: the page ticks these.
+        "default_metrics": {
+            "classification": metrics::default_scoring(Task::Classification),
+            "regression": metrics::default_scoring(Task::Regression),
+        },
         "model_format_version": crate::persist::FORMAT_VERSION,
         "version": env!("CARGO_PKG_VERSION"),
     })

@@ -3,15 +3,16 @@
 // same core function). Updated whenever the spec view changes, while the panel
 // is open; Copy and Download act on the text shown.
 import { $, download } from './dom.js';
+import { store } from './store.js';
+import { client } from './session.js';
 
-let client = null;
 let specText = '';
 let shownFor = null;
 let pending = null;
 
-/** Wires the panel; `worker` is the page's WorkerClient. */
-export function wireCode(worker) {
-  client = worker;
+/** Wires the panel: it follows the store's `spec-text`. */
+export function setupCode() {
+  store.on('spec-text-changed', noteCodeSpec);
   const details = $('#code-details');
   details.addEventListener('toggle', () => {
     if (details.open) refresh();
@@ -34,8 +35,8 @@ export function wireCode(worker) {
   $('#code-download').addEventListener('click', () => download($('#code-view').textContent, 'pipeline.py', 'text/x-python'));
 }
 
-/** The spec JSON shown in the spec view changed (called by app.js's updateSpecView). */
-export function noteCodeSpec(text) {
+/** The spec JSON shown in the spec view changed. */
+function noteCodeSpec(text) {
   specText = text;
   if ($('#code-details')?.open) refresh();
 }
@@ -46,7 +47,7 @@ function status(text) {
 
 // One request at a time; the latest spec wins.
 async function refresh() {
-  if (!client || specText === shownFor) return;
+  if (specText === shownFor) return;
   if (pending) return;
   const text = specText;
   pending = (async () => {

@@ -98,3 +98,10 @@ export function parseCsv(text, maxRows = Infinity) {
   }
   return rows;
 }
+
+/** Long numbers in a preview are shortened for reading; the downloaded CSV keeps every digit. */
+export function fmtCell(v) {
+  if (v === undefined) return '';
+  const x = Number(v);
+  return v.trim() !== '' && Number.isFinite(x) && v.length > 10 ? fmt(x) : v;
+}

@@ -106,3 +106,15 @@ export function paramForm(info, prefix) {
     },
   };
 }
+
+/** Sets a paramForm's inputs from a spec's parameter object. */
+export function fillForm(form, values) {
+  for (const [k, v] of Object.entries(values ?? {})) {
+    const input = form.node.querySelector(`[data-param="${CSS.escape(k)}"]`);
+    if (!input) continue;
+    if (input.type === 'checkbox') input.checked = !!v;
+    else if (Array.isArray(v)) input.value = v.some((x) => typeof x === 'object') ? JSON.stringify(v) : v.join(', ');
+    else if (v !== null && typeof v === 'object') input.value = JSON.stringify(v);
+    else input.value = v ?? '';
+  }
+}

@@ -5,8 +5,8 @@
 // draws them. SHA-256 of the files is WebCrypto's (crypto.subtle.digest), the
 // time the browser's clock: the core is given both.
 import { $, el, append, clear, showError, clearError, fmt, download } from './dom.js';
+import { client, setBusy, recoverIfFatal, adoptModel, ensureModel } from './session.js';
 
-const ctx = {}; // hooks from app.js: client, ensureModel, adoptModel, recoverIfFatal, setBusy, modelText
 const charts = [];
 let current = null; // {bytes, name} of the new data last checked
 
@@ -19,8 +19,7 @@ const METHOD_NAMES = {
   psi: 'PSI',
 };
 
-export function setupMonitor(hooks) {
-  Object.assign(ctx, hooks);
+export function setupMonitor() {
   $('#monitor-file').addEventListener('change', async (ev) => {
     const f = ev.target.files[0];
     ev.target.value = '';
@@ -53,19 +52,19 @@ async function checkDrift(bytes, name) {
   clearError(err);
   const status = $('#monitor-status');
   status.textContent = 'comparing with the training data…';
-  ctx.setBusy(true);
+  setBusy(true);
   try {
-    await ctx.ensureModel();
-    const report = await ctx.client.call('drift_csv', { bytes, options: options() });
+    await ensureModel();
+    const report = await client.call('drift_csv', { bytes, options: options() });
     current = { bytes, name };
     status.textContent = '';
     render(report, name);
   } catch (e) {
     status.textContent = '';
     showError(err, `Could not check ${name} for drift: ${e.message}`);
-    await ctx.recoverIfFatal(e);
+    await recoverIfFatal(e);
   } finally {
-    ctx.setBusy(false);
+    setBusy(false);
   }
 }
 
@@ -190,15 +189,15 @@ async function retrain() {
   const err = $('#monitor-error');
   clearError(err);
   const status = $('#monitor-status');
-  ctx.setBusy(true);
+  setBusy(true);
   try {
-    const parentText = await ctx.ensureModel();
+    const parentText = await ensureModel();
     status.textContent = 'retraining (cross-validation, then the fit on every row)…';
     const [sha, parentSha] = await Promise.all([sha256(current.bytes), sha256(new TextEncoder().encode(parentText))]);
-    const res = await ctx.client.call('retrain_csv', {
+    const res = await client.call('retrain_csv', {
       bytes: current.bytes, name: current.name, sha256: sha, parent_sha256: parentSha, now: new Date().toISOString(),
     }, (done, total) => { status.textContent = `retraining: fold ${done} of ${total}…`; });
-    await ctx.adoptModel(res.model_text, `retrained on ${current.name}`);
+    await adoptModel(res.model_text, `retrained on ${current.name}`);
     status.textContent = '';
     const box = clear($('#monitor-lineage'));
     box.hidden = false;
@@ -207,9 +206,9 @@ async function retrain() {
   } catch (e) {
     status.textContent = '';
     showError(err, `Could not retrain: ${e.message}`);
-    await ctx.recoverIfFatal(e);
+    await recoverIfFatal(e);
   } finally {
-    ctx.setBusy(false);
+    setBusy(false);
   }
 }
 

@@ -7,8 +7,9 @@
 import { $, el, clear, showError, clearError, fmt, download } from './dom.js';
 import { addRun, listRuns, getRun, updateRun, deleteRun, clearRuns, exportRuns, importRuns, sha256Hex } from './runs_store.js';
 import { logRun } from './mlflow.js';
+import { store } from './store.js';
+import { client } from './session.js';
 
-const ctx = {}; // {client, state, openSpec(spec, run), loadExample(name), isExample(name)}
 let runs = [];
 let sortKey = 'time';
 let sortDesc = true;
@@ -17,8 +18,8 @@ let chart = null;
 const shaCache = new WeakMap(); // Blob → Promise<hex>
 const MLFLOW_KEY = 'pipelab.mlflow';
 
-export function setupRuns(hooks) {
-  Object.assign(ctx, hooks);
+export function setupRuns() {
+  store.on('run-finished', ({ kind, ...p }) => recordRun(kind, p));
   const sec = $('#runs-section');
   sec.append(
     el('div', { class: 'row runs-tools' },
@@ -48,16 +49,16 @@ export function setupRuns(hooks) {
  */
 export async function recordRun(kind, p) {
   try {
-    const st = ctx.state;
+    const st = store.get('data') ?? {};
     const spec = typeof p.spec === 'string' ? JSON.parse(p.spec) : p.spec;
     const specJson = JSON.stringify(spec);
     const candidates = p.search ? p.search.report.cv_results.map((c) => c.params) : null;
-    const tp = await ctx.client.call('track_params', { spec: specJson, candidates });
+    const tp = await client.call('track_params', { spec: specJson, candidates });
     const run = {
       kind,
       time: Date.now(),
       name: '',
-      data: { name: st.dataName, sha256: await dataSha(st.blob), rows: st.summary?.n_rows ?? null, cols: st.summary?.n_cols ?? null, example: !!ctx.isExample?.(st.dataName) },
+      data: { name: st.name, sha256: await dataSha(st.blob), rows: st.summary?.n_rows ?? null, cols: st.summary?.n_cols ?? null, example: !!st.example },
       spec,
       params: [...tp.params, ...tp.search],
       metrics: {},
@@ -316,11 +317,12 @@ async function openRun(id) {
   if (!r) return;
   clearError($('#runs-error'));
   try {
-    if (r.data?.example && r.data.name !== ctx.state.dataName) await ctx.loadExample(r.data.name);
-    else if (r.data?.name !== ctx.state.dataName) setStatus(`"${r.name}" was run on ${r.data?.name}, which is not loaded: its pipeline is shown on the data loaded now`);
+    const loaded = store.get('data')?.name;
+    if (r.data?.example && r.data.name !== loaded) await store.emit('load-example', r.data.name);
+    else if (r.data?.name !== loaded) setStatus(`"${r.name}" was run on ${r.data?.name}, which is not loaded: its pipeline is shown on the data loaded now`);
     const spec = structuredClone(r.spec);
     delete spec.search;
-    ctx.openSpec(spec);
+    await store.emit('open-spec', spec);
     setStatus(`opened "${r.name}" in the pipeline editor`);
   } catch (e) {
     showError($('#runs-error'), `Could not open "${r.name}": ${e.message}`);
@@ -387,14 +389,5 @@ async function clearAll() {
   setStatus('all runs deleted');
 }
 
-/** Sets a paramForm's inputs (forms.js) from a spec's parameter object. */
-export function fillForm(form, values) {
-  for (const [k, v] of Object.entries(values ?? {})) {
-    const input = form.node.querySelector(`[data-param="${CSS.escape(k)}"]`);
-    if (!input) continue;
-    if (input.type === 'checkbox') input.checked = !!v;
-    else if (Array.isArray(v)) input.value = v.some((x) => typeof x === 'object') ? JSON.stringify(v) : v.join(', ');
-    else if (v !== null && typeof v === 'object') input.value = JSON.stringify(v);
-    else input.value = v ?? '';
-  }
-}
+// fillForm moved to forms.js (next to paramForm); re-exported for older imports.
+export { fillForm } from './forms.js';

@@ -8,6 +8,8 @@
 // data and the candidate, so the pool size never changes the results.
 import { $, el, append, clear, showError, clearError, fmt, download } from './dom.js';
 import { Pool, defaultPoolSize } from './pool.js';
+import { store } from './store.js';
+import { client, setBusy, recoverIfFatal, adoptModel } from './session.js';
 
 const KINDS = {
   GridSearchCV: 'tries every combination of the listed values.',
@@ -17,7 +19,6 @@ const KINDS = {
 };
 const DISTS = ['list', 'uniform', 'loguniform', 'randint'];
 
-const ctx = {}; // {client, state, buildSpec, updateSpecView, adoptModel, setBusy, recoverIfFatal}
 const pool = new Pool();
 let run = null; // the running search: {cancelled}
 let last = null; // {report, spec, bestSpec, modelText}
@@ -29,9 +30,12 @@ const isGrid = () => ['GridSearchCV', 'HalvingGridSearchCV'].includes(kind());
 
 // ---------------------------------------------------------------- set-up
 
-/** Wires the card; `hooks` come from app.js. */
-export function setupSearch(hooks) {
-  Object.assign(ctx, hooks);
+/**
+ * Wires the card. It reads the pipeline from the store's `spec` and publishes its own
+ * block as `search-block` (the spec view shows both); new data resets it, the model's
+ * task sets its metric choices, the page's Cancel (`cancel`) stops a running search.
+ */
+export function setupSearch() {
   const ks = $('#search-kind');
   for (const k of Object.keys(KINDS)) ks.append(el('option', { value: k }, k));
   $('#search-workers').value = defaultPoolSize();
@@ -39,23 +43,26 @@ export function setupSearch(hooks) {
   $('#search-enable').addEventListener('change', () => {
     $('#search-form').hidden = !$('#search-enable').checked;
     if ($('#search-enable').checked && !$('#search-params').children.length) addParamRow();
-    ctx.updateSpecView();
+    publishBlock();
   });
   ks.addEventListener('change', () => {
     syncKind();
-    ctx.updateSpecView();
+    publishBlock();
   });
   const form = $('#search-form');
-  form.addEventListener('input', () => ctx.updateSpecView());
-  form.addEventListener('change', () => ctx.updateSpecView());
+  form.addEventListener('input', () => publishBlock());
+  form.addEventListener('change', () => publishBlock());
   $('#search-add-param').addEventListener('click', () => {
     addParamRow();
-    ctx.updateSpecView();
+    publishBlock();
   });
   $('#search-run').addEventListener('click', runSearch);
   $('#search-cancel').addEventListener('click', cancelSearch);
   // The page's own Cancel (it restarts the main worker) stops a running search too.
-  $('#cancel').addEventListener('click', cancelSearch);
+  store.on('cancel', cancelSearch);
+  store.on('spec-changed', publishBlock);
+  store.on('data-changed', (d) => d && searchDataChanged());
+  store.on('task-changed', searchMetrics);
   $('#search-download-results').addEventListener('click', () => {
     if (last) download(JSON.stringify(last.report, null, 2), 'pipelab-search-results.json', 'application/json');
   });
@@ -66,27 +73,40 @@ export function setupSearch(hooks) {
 }
 
 /** New data: show the card, forget the previous search and its pool. */
-export function searchDataChanged() {
+function searchDataChanged() {
   $('#search-section').hidden = false;
   pool.terminate();
   last = null;
   $('#search-results').hidden = true;
   clear($('#search-params'));
   if ($('#search-enable').checked) addParamRow();
+  publishBlock();
 }
 
-/** Called with every spec the forms build: adds the `search` block when searching is on. Never throws. */
-export function addSearchBlock(spec) {
-  if (!$('#search-enable')?.checked) return spec;
+/** The pipeline from the forms (a copy: the search adds its block); throws the forms' reason when there is none. */
+function currentSpec() {
+  const { spec, error } = store.get('spec') ?? {};
+  if (!spec) throw new Error(error ?? 'load data first');
+  return structuredClone(spec);
+}
+
+/** The `search` block the spec view shows (store value `search-block`), when searching is on. Never throws. */
+function publishBlock() {
+  const spec = store.get('spec')?.spec;
+  if (!$('#search-enable')?.checked || !spec) {
+    store.set('search-block', { block: null, error: null });
+    return;
+  }
   refreshPaths(spec);
   const note = $('#search-spec-note');
   try {
-    spec.search = searchBlock(spec);
+    const block = searchBlock(spec);
     note.textContent = '';
+    store.set('search-block', { block, error: null });
   } catch (e) {
     note.textContent = `The search block is incomplete: ${e.message}`;
+    store.set('search-block', { block: null, error: e.message });
   }
-  return spec;
 }
 
 function syncKind() {
@@ -100,7 +120,7 @@ function syncKind() {
 
 /** Every tunable parameter of the current pipeline: [{path, p, group}], named as scikit-learn names them. */
 function parameterPaths(spec) {
-  const cat = ctx.state.catalog;
+  const cat = store.get('catalog');
   const out = [];
   const add = (prefix, name, kindKey, group) => {
     const info = cat?.[kindKey]?.find((x) => x.name === name);
@@ -175,7 +195,7 @@ function suggestion(p) {
 function addParamRow() {
   let spec = null;
   try {
-    spec = ctx.buildSpec();
+    spec = currentSpec();
   } catch {}
   if (spec) paths = parameterPaths(spec);
   const taken = new Set([...document.querySelectorAll('#search-params .search-path')].map((s) => s.value));
@@ -189,7 +209,7 @@ function addParamRow() {
   const row = el('li', { class: 'search-param' }, path, dist, list, el('span', { class: 'search-range' }, low, ' to ', high, el('small', { class: 'muted search-range-note' })),
     el('button', { type: 'button', class: 'remove', title: 'remove', 'aria-label': 'remove this parameter', onclick: () => {
       row.remove();
-      ctx.updateSpecView();
+      publishBlock();
     } }, '✕'));
   fillPathSelect(path, first?.path ?? '');
   const fill = () => {
@@ -295,12 +315,12 @@ function searchBlock() {
 }
 
 /** The metric choices follow the model's task. */
-export function searchMetrics(task) {
+function searchMetrics(task) {
   const sel = $('#search-scoring');
   if (!sel) return;
   const keep = sel.value;
   clear(sel).append(el('option', { value: '' }, 'the first metric above'));
-  for (const m of ctx.state.catalog?.metrics?.[task] ?? []) sel.append(el('option', { value: m }, m));
+  for (const m of store.get('catalog')?.metrics?.[task] ?? []) sel.append(el('option', { value: m }, m));
   sel.value = [...sel.options].some((o) => o.value === keep) ? keep : '';
 }
 
@@ -313,17 +333,18 @@ function secs(ms) {
 async function runSearch() {
   const err = $('#search-error');
   clearError(err);
-  if (ctx.state.busy || run) {
+  if (store.get('busy') || run) {
     showError(err, 'Something is running: cancel it or wait before starting a search.');
     return;
   }
-  if (!ctx.state.blob) {
+  const data = store.get('data');
+  if (!data) {
     showError(err, 'No data loaded: load a CSV in step 1 first.');
     return;
   }
   let spec;
   try {
-    spec = ctx.buildSpec();
+    spec = currentSpec();
     paths = parameterPaths(spec);
     spec.search = searchBlock();
   } catch (e) {
@@ -339,9 +360,10 @@ async function runSearch() {
   const check = () => {
     if (me.cancelled) throw Object.assign(new Error('cancelled'), { cancelled: true });
   };
-  ctx.setBusy(true);
+  setBusy(true);
   $('#search-run').disabled = true;
   $('#search-cancel').disabled = false;
+  $('#search-cancel').hidden = false;
   $('#search-results').hidden = true;
   $('#search-model-status').textContent = '';
   $('#search-download-model').disabled = true;
@@ -351,7 +373,7 @@ async function runSearch() {
   let stopped = () => 'no candidate had finished';
   try {
     text.textContent = `starting ${size} worker${size > 1 ? 's' : ''}…`;
-    await pool.ensure(ctx.state.blob, ctx.state.options, size);
+    await pool.ensure(data.blob, data.options, size);
     check();
     t0 = performance.now();
     const budget = spec.search.BayesSearchCV?.max_time_s;
@@ -362,7 +384,7 @@ async function runSearch() {
     let total = 0;
     stopped = () => `${done} of ${total} candidates had finished`;
     for (;;) {
-      const plan = await ctx.client.call('search_plan', { spec: specJson, history: results, elapsed_ms: performance.now() - t0 });
+      const plan = await client.call('search_plan', { spec: specJson, history: results, elapsed_ms: performance.now() - t0 });
       check();
       if (!plan.candidates.length) break;
       total = plan.total;
@@ -387,7 +409,7 @@ async function runSearch() {
       check();
       results.push(...batch);
     }
-    const { report, best_spec: bestSpec } = await ctx.client.call('search_finish', { spec: specJson, results });
+    const { report, best_spec: bestSpec } = await client.call('search_finish', { spec: specJson, results });
     check();
     const elapsed = performance.now() - t0;
     last = { report, spec, bestSpec, modelText: null };
@@ -396,13 +418,13 @@ async function runSearch() {
     text.textContent = `done: ${report.cv_results.length} candidates in ${secs(elapsed)} on ${size} worker${size > 1 ? 's' : ''}`;
     if (Object.values(spec.search)[0].refit !== false) {
       $('#search-model-status').textContent = 'refitting the best on all rows…';
-      const modelText = await ctx.client.call('fit', { spec: bestSpec });
+      const modelText = await client.call('fit', { spec: bestSpec });
       last.modelText = modelText;
-      await ctx.adoptModel(modelText, 'the best of the search');
+      await adoptModel(modelText, 'the best of the search', bestSpec);
       $('#search-model-status').textContent = 'The best setting, refitted on all rows, is now the model used in Predict.';
       $('#search-download-model').disabled = false;
     }
-    ctx.recordRun?.('search', { spec, search: { report }, model_text: last.modelText, fit_time_ms: elapsed }); // run history (www/runs.js)
+    store.emit('run-finished', { kind: 'search', spec, search: { report }, model_text: last.modelText, fit_time_ms: elapsed }); // run history (www/runs.js)
   } catch (e) {
     if (e.cancelled || me.cancelled) {
       text.textContent = `cancelled after ${secs(performance.now() - t0)}; your data is still loaded`;
@@ -417,13 +439,14 @@ async function runSearch() {
       $('#search-results').hidden = true;
       // A broken pool worker is dropped; a broken main worker is restarted with the data.
       pool.terminate();
-      await ctx.recoverIfFatal(e);
+      await recoverIfFatal(e);
     }
   } finally {
     if (run === me) run = null;
     $('#search-run').disabled = false;
     $('#search-cancel').disabled = true;
-    ctx.setBusy(false);
+    $('#search-cancel').hidden = true;
+    setBusy(false);
   }
 }
 

@@ -1,0 +1,91 @@
+// The page's one state store: a plain object of named values and named events,
+// no framework. The page's areas (data.js, pipeline.js, train.js, results.js,
+// predict.js, search.js, monitor.js, runs.js, export.js, code.js) never call each
+// other: they read and set values here and listen to each other's events.
+//
+//   store.get(key)            the value (treat objects as read-only: set a new one)
+//   store.set(key, value)     stores it and emits `${key}-changed` with (value, previous)
+//   store.on(event, fn)       fn(detail, previous) on every emit; returns a function that unsubscribes
+//   store.emit(event, detail) calls every listener in the order they subscribed; returns a
+//                             Promise of all their results (listeners may be async), which
+//                             rejects if one throws, so an emitter can await the work it starts.
+//
+// Values (each emits `<key>-changed` when set):
+//   catalog     the core's catalogue ({steps, models, metrics, default_metrics, ...}), set once at start-up
+//   data        the loaded table: {blob, options, types, name, summary, profile, example} or null.
+//               `blob` is the File/Blob itself (kept so a restarted worker gets it back), `example`
+//               whether it is a built-in example data set (its name may go into a link or a run)
+//   busy        true while a long call runs in the worker (buttons that start one are off)
+//   restoring   true while a restarted worker gets its data and model back
+//   status      the one-line status in the header
+//   spec        the pipeline the forms describe: {spec, error} (spec an object without the search
+//               block, or null with error the reason in words); set on every edit of the forms
+//   search-block  the search block the search card adds to the spec: {block, error} (block null = none)
+//   spec-text   the spec JSON shown in the spec view (spec + search block, indented)
+//   task        'classification' | 'regression' | 'clustering': the task of the chosen model
+//   result      the last training run: {kind: 'cv', spec, report} or {kind: 'clustering', spec, view}
+//               (spec as JSON text); null after new data
+//   model       the session's current model (the one Predict, Export and Monitor use):
+//               {text (the model file JSON), spec (JSON text it was fitted from, or null), source
+//               (in words), summary (the worker's model_summary)} or null
+//
+// Events (emit only):
+//   open-spec      (spec, {scroll}) put a spec back into the pipeline editor; pipeline.js handles it
+//                  and throws (the emit rejects) when it cannot, e.g. with no data loaded
+//   load-example   (file name) load a built-in example data set; data.js handles it
+//   run-finished   ({kind: 'cv' | 'search' | 'fit', ...}) a finished run for the run history (runs.js)
+//   cancel         the user pressed the page's Cancel: the main worker restarts (search stops its pool)
+
+const values = {
+  catalog: null,
+  data: null,
+  busy: false,
+  restoring: false,
+  status: '',
+  spec: null,
+  'search-block': null,
+  'spec-text': '',
+  task: null,
+  result: null,
+  model: null,
+};
+
+/** A store: the page uses the one exported below; tests make their own. */
+export function createStore(initial = {}) {
+  const vals = { ...initial };
+  const subs = new Map();
+  const store = {
+    get(key) {
+      if (!(key in vals)) throw new Error(`store: unknown value ${JSON.stringify(key)}`);
+      return vals[key];
+    },
+    set(key, value) {
+      if (!(key in vals)) throw new Error(`store: unknown value ${JSON.stringify(key)}`);
+      const previous = vals[key];
+      vals[key] = value;
+      return store.emit(`${key}-changed`, value, previous);
+    },
+    on(event, fn) {
+      if (!subs.has(event)) subs.set(event, []);
+      subs.get(event).push(fn);
+      return () => {
+        const list = subs.get(event);
+        const i = list.indexOf(fn);
+        if (i >= 0) list.splice(i, 1);
+      };
+    },
+    emit(event, detail, previous) {
+      const results = [...(subs.get(event) ?? [])].map((fn) => {
+        try {
+          return fn(detail, previous);
+        } catch (e) {
+          return Promise.reject(e);
+        }
+      });
+      return Promise.all(results);
+    },
+  };
+  return store;
+}
+
+export const store = createStore(values);
