@@ -8,6 +8,8 @@ export function el(tag, attrs = {}, ...children) {
   for (const [k, v] of Object.entries(attrs ?? {})) {
     if (v === null || v === undefined || v === false) continue;
     if (k === 'class') n.className = v;
+    // Through the CSSOM: a `style` attribute would need the CSP's 'unsafe-inline'.
+    else if (k === 'style') n.style.cssText = String(v);
     else if (k === 'dataset') Object.assign(n.dataset, v);
     else if (k.startsWith('on') && typeof v === 'function') n.addEventListener(k.slice(2), v);
     else n.setAttribute(k, v === true ? '' : String(v));
