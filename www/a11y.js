@@ -15,6 +15,8 @@
 import { el } from './dom.js';
 
 const SCROLLERS = '.scroll, .tree-scroll, .code-view, .profile-flags';
+// Table headers that sort on click (runs, cv_results): reachable and usable with the keyboard.
+const SORTABLE = 'th[data-sort], th[title="click to sort"], th[title="sort"]';
 const MAX_TABLE_ROWS = 500;
 
 let live = null;
@@ -60,7 +62,18 @@ function scan(root) {
   if (!(root instanceof Element)) return;
   if (root.matches(SCROLLERS)) makeScrollerFocusable(root);
   for (const n of root.querySelectorAll(SCROLLERS)) makeScrollerFocusable(n);
+  for (const th of [root, ...root.querySelectorAll(SORTABLE)]) if (th.matches(SORTABLE) && !th.hasAttribute('tabindex')) th.setAttribute('tabindex', '0');
   if (root.classList.contains('disabled')) syncInert(root);
+}
+
+function sortWithKeys(e) {
+  if ((e.key !== 'Enter' && e.key !== ' ') || !(e.target instanceof Element) || !e.target.matches(SORTABLE)) return;
+  e.preventDefault();
+  const th = e.target;
+  const [table, index] = [th.closest('table'), th.cellIndex];
+  th.click();
+  // The table is drawn again: keep the focus on the same column's header.
+  table?.querySelector('thead tr')?.cells[index]?.focus();
 }
 
 // ---------------------------------------------------------------- charts: a table on demand
@@ -224,6 +237,7 @@ function start() {
       }
     }
   }).observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['class', 'disabled', 'hidden'] });
+  document.addEventListener('keydown', sortWithKeys);
   document.addEventListener('focusin', (e) => {
     if (e.target !== document.body) lastFocused = e.target;
   });

@@ -18,6 +18,7 @@ import { setupRuns, recordRun, fillForm } from './runs.js';
 import { setupExport } from './export.js';
 
 import { wireCode, noteCodeSpec } from './code.js';
+import { setupShare } from './share.js';
 
 const EXAMPLES = [
   ['iris.csv', 'iris — flower species (classification, 150 rows)'],
@@ -87,6 +88,7 @@ async function main() {
     $('#version').textContent = version;
     buildCatalogControls();
     setStatus('ready');
+    await setupShare({ state, openSpec, loadExample, examples: EXAMPLES.map(([f]) => f) });
     document.body.dataset.ready = 'true';
   } catch (e) {
     setStatus('failed to start');

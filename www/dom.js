@@ -54,10 +54,33 @@ export function fmt(x, digits = 6) {
   return x.toExponential(digits - 1);
 }
 
-/** Saves text as a file through a Blob download. */
+/**
+ * A safe download file name from one that may hold user content (a data file's
+ * or a run's name): no path separators, control or bidirectional-override
+ * characters (which can disguise "txt.exe" as "exe.txt"), nor characters
+ * Windows refuses; at most 120 characters, keeping the extension.
+ */
+export function safeFileName(name, fallback = 'download') {
+  let s = String(name ?? '')
+    .normalize('NFC')
+    // C0/C1 controls, bidi marks/overrides/isolates, zero-width and BOM characters.
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
+    .replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g, '')
+    .replace(/[<>:"/\\|?*]+/g, '_')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/^[.\s]+/, '');
+  if (s.length > 120) {
+    const ext = /\.[A-Za-z0-9]{1,8}$/.exec(s)?.[0] ?? '';
+    s = s.slice(0, 120 - ext.length) + ext;
+  }
+  return s || fallback;
+}
+
+/** Saves text as a file through a Blob download (the name made safe by safeFileName). */
 export function download(text, filename, type) {
   const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = el('a', { href: url, download: filename, hidden: true });
+  const a = el('a', { href: url, download: safeFileName(filename), hidden: true });
   document.body.append(a);
   a.click();
   a.remove();
