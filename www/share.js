@@ -96,6 +96,13 @@ function status(text) {
   $('#share-status').textContent = text;
 }
 
+/** A message about the link the page was opened with, at the top of the page. */
+function notice(text) {
+  const n = $('#share-notice');
+  n.textContent = text;
+  n.hidden = !text;
+}
+
 async function restore(link) {
   const box = $('#share-error');
   clearError(box);
@@ -106,13 +113,13 @@ async function restore(link) {
   }
   if (link.data) {
     if (ctx.state.dataName !== link.data || example !== link.data) {
-      status(`loading the example ${link.data} named by the link…`);
+      notice(`Loading the example ${link.data} named by the link…`);
       await ctx.loadExample(link.data);
       example = link.data;
     }
   } else if (!ctx.state.summary) {
     pending = link.spec;
-    status('This link holds a pipeline but no data (links never carry your data): load a CSV with the same columns and the pipeline is restored.');
+    notice('This link holds a pipeline but no data (links never carry your data): load a CSV with the same columns to see it in the editor.');
     return;
   }
   apply(link.spec);
@@ -126,7 +133,7 @@ function apply(spec) {
     delete s.search; // the search form is not restored from a link (the spec view shows the pipeline)
     ctx.openSpec(s);
     const missing = [spec.target, ...(spec.drop ?? [])].filter((c) => typeof c === 'string' && !ctx.state.summary.columns.some((x) => x.name === c));
-    status(`Pipeline restored from the link${missing.length ? ` (not in this data: ${missing.map((c) => JSON.stringify(c.slice(0, 80))).join(', ')})` : ''}. Nothing has run: click Train when ready.`);
+    notice(`Pipeline restored from the link${missing.length ? ` (not in this data: ${missing.map((c) => JSON.stringify(c.slice(0, 80))).join(', ')})` : ''}. Nothing has run: click Train when ready.`);
   } catch (e) {
     showError(box, `This link's pipeline cannot be restored: ${e.message}`);
   }

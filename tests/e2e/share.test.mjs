@@ -59,13 +59,13 @@ test('a link to an example restores the pipeline and the data, and runs nothing'
 
   const errors = [];
   const p2 = await openPage(harness.context, link, errors);
-  await p2.waitForFunction(() => /restored/.test(document.querySelector('#share-status')?.textContent ?? ''));
+  await p2.waitForFunction(() => /^Pipeline restored/.test(document.querySelector('#share-notice')?.textContent ?? ''));
   assert.match(await p2.textContent('#data-info'), /iris\.csv: 150 rows/);
   assert.deepEqual(await specOf(p2), spec, 'the same spec, rebuilt by the editor');
   // Nothing ran: no results, no progress, no recorded run.
   assert.equal(await p2.isHidden('#results-section'), true);
   assert.equal(await p2.textContent('#progress-text'), '');
-  assert.match(await p2.textContent('#share-status'), /Nothing has run: click Train/);
+  assert.match(await p2.textContent('#share-notice'), /Nothing has run: click Train/);
   await p2.screenshot({ path: join(RESULTS, 'share-restored.png'), fullPage: false });
   // Train gives the same scores as the original page.
   await page.click('#train');
@@ -92,9 +92,9 @@ test('a link made on user data carries the pipeline only; loading the data resto
   for (const v of firstRow.slice(0, 3)) assert.ok(!decoded.includes(v), `data value ${v} is not in the link`);
 
   const p2 = await openPage(harness.context, link);
-  await p2.waitForFunction(() => /no data/.test(document.querySelector('#share-status')?.textContent ?? ''));
+  await p2.waitForFunction(() => /no data/.test(document.querySelector('#share-notice')?.textContent ?? ''));
   await p2.setInputFiles('#csv-file', DIABETES);
-  await p2.waitForFunction(() => /restored/.test(document.querySelector('#share-status')?.textContent ?? ''));
+  await p2.waitForFunction(() => /^Pipeline restored/.test(document.querySelector('#share-notice')?.textContent ?? ''));
   assert.deepEqual(await specOf(p2), spec);
   assert.equal(await p2.isHidden('#results-section'), true, 'nothing ran');
   await p2.close();
@@ -126,8 +126,8 @@ test('malformed and hostile links are refused, shown as text', async () => {
   // A hostile target name on an example: restored as text, nothing executes.
   const link = `${base}#spec=${b64url(JSON.stringify({ target: hostileName, model: { LogisticRegression: {} } }))}&data=iris.csv`;
   const p = await openPage(harness.context, link);
-  await p.waitForFunction(() => /restored/.test(document.querySelector('#share-status')?.textContent ?? ''));
-  assert.ok((await p.textContent('#share-status')).includes(JSON.stringify(hostileName)), 'the missing column is named as text');
+  await p.waitForFunction(() => /^Pipeline restored/.test(document.querySelector('#share-notice')?.textContent ?? ''));
+  assert.ok((await p.textContent('#share-notice')).includes(JSON.stringify(hostileName)), 'the missing column is named as text');
   assert.equal(await p.evaluate(() => window.__pwned), undefined);
   await p.close();
   assert.deepEqual(pageErrors, []);
