@@ -1,13 +1,15 @@
 // Writes www/pkg/manifest.js for the service worker (sw.js): the files the page
 // needs offline (relative to the page's directory) and a build hash over their
 // contents, so that a new build gets a new cache and replaces the old one.
-// usage: node scripts/web-manifest.mjs   (run by scripts/build-web.sh, last)
+// usage: node scripts/web-manifest.mjs [--root DIR]   (run by scripts/build-web.sh, last;
+// --root: a copy of the page elsewhere, as the offline e2e test makes one)
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = join(fileURLToPath(new URL('.', import.meta.url)), '..');
+const rootArg = process.argv.indexOf('--root');
+const root = rootArg > 0 ? process.argv[rootArg + 1] : join(fileURLToPath(new URL('.', import.meta.url)), '..');
 const OUT = 'www/pkg/manifest.js';
 
 const list = (dir, test) =>
