@@ -195,7 +195,7 @@ function restoreFocus(target) {
 
 // Status lines whose final text is worth announcing, and what to add to it.
 const STATUS = [
-  ['#progress-text', () => document.querySelector('#results-info')?.textContent ?? ''],
+  ['#progress-text', () => [document.querySelector('#results-info')?.textContent ?? '', ...[...document.querySelectorAll('#summary-table tbody tr')].map((tr) => `${tr.cells[0]?.textContent} ${tr.cells[1]?.textContent} ± ${tr.cells[2]?.textContent}`)].join('. ')],
   ['#search-progress-text', () => document.querySelector('#search-best')?.textContent ?? ''],
   ['#curve-status', () => ''],
   ['#data-info', () => ''],
