@@ -1,8 +1,8 @@
 // The service worker: after the first visit the page works offline. It caches
 // the page, its modules, the vendored libraries, the wasm and the example data
 // sets (the list and the build hash come from www/pkg/manifest.js, written by
-// scripts/build-web.sh), answers from that cache first, and when a new build
-// is deployed its install replaces the previous build's cache.
+// scripts/build-web.sh), answers from that cache when the network fails, and
+// when a new build is deployed its install replaces the previous build's cache.
 //
 // It lives next to index.html so its scope is the page's directory, wherever the
 // page is hosted (every URL here is relative to this file).
@@ -34,6 +34,8 @@ self.addEventListener('activate', (e) => {
   );
 });
 
+// Network first, the cache when the network fails (offline): online, the page is always the
+// deployed one (and a developer's edits show on reload); offline, it is the last build cached.
 self.addEventListener('fetch', (e) => {
   const req = e.request;
   if (req.method !== 'GET') return;
@@ -42,9 +44,14 @@ self.addEventListener('fetch', (e) => {
   if (url.origin !== self.location.origin) return;
   e.respondWith(
     (async () => {
-      const cache = await caches.open(CACHE);
-      const hit = (await cache.match(req, { ignoreSearch: true })) ?? (req.mode === 'navigate' ? await cache.match(INDEX) : undefined);
-      return hit ?? fetch(req);
+      try {
+        return await fetch(req);
+      } catch (err) {
+        const cache = await caches.open(CACHE);
+        const hit = (await cache.match(req, { ignoreSearch: true })) ?? (req.mode === 'navigate' ? await cache.match(INDEX) : undefined);
+        if (hit) return hit;
+        throw err;
+      }
     })(),
   );
 });

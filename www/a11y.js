@@ -111,16 +111,16 @@ function chartTable(chart) {
         total++;
         if (rows >= MAX_TABLE_ROWS) continue;
         const [x, y] = p !== null && typeof p === 'object' ? [p.x, p.y] : [labels[i], p];
-        body.append(el('tr', {}, el('th', { scope: 'row' }, d.label ?? ''), el('td', { class: 'num' }, cell(x)), el('td', { class: 'num' }, cell(y))));
+        body.append(el('tr', {}, el('th', { scope: 'row' }, d.label || 'series'), el('td', { class: 'num' }, cell(x)), el('td', { class: 'num' }, cell(y))));
         rows++;
       }
     }
   } else {
-    table.append(el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, String(xTitle || 'label')), ...sets.map((d, k) => el('th', { scope: 'col', class: 'num' }, d.label ?? `series ${k + 1}`)))));
+    table.append(el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, String(xTitle || 'label')), ...sets.map((d, k) => el('th', { scope: 'col', class: 'num' }, d.label || `series ${k + 1}`)))));
     for (const [i, l] of labels.entries()) {
       total++;
       if (rows >= MAX_TABLE_ROWS) continue;
-      body.append(el('tr', {}, el('th', { scope: 'row' }, cell(Array.isArray(l) ? l.join(' ') : l)), ...sets.map((d) => el('td', { class: 'num' }, cell(d.data?.[i])))));
+      body.append(el('tr', {}, el('th', { scope: 'row' }, cell(Array.isArray(l) ? l.join(' ') : l) || '(blank)'), ...sets.map((d) => el('td', { class: 'num' }, cell(d.data?.[i])))));
       rows++;
     }
   }
