@@ -12,7 +12,8 @@
 //   focus falls back to <body>, focus returns to it when it is enabled again.
 // - Results are announced in one polite aria-live region (`announce(text)`),
 //   fed by the status lines that end a task ("done …", "failed …").
-import { el } from './dom.js';
+// - Bidi embedding/override/isolate characters in any text shown are made visible.
+import { el, showBidiControls } from './dom.js';
 
 const SCROLLERS = '.scroll, .tree-scroll, .code-view, .profile-flags';
 // Table headers that sort on click (runs, cv_results): reachable and usable with the keyboard.
@@ -74,6 +75,23 @@ function sortWithKeys(e) {
   th.click();
   // The table is drawn again: keep the focus on the same column's header.
   table?.querySelector('thead tr')?.cells[index]?.focus();
+}
+
+// ---------------------------------------------------------------- bidi controls, made visible
+
+// Text from files (column names, class labels, file names) may hold bidi embedding,
+// override or isolate characters that reorder what is shown ("\u202Egnp.exe" displays
+// as "exe.png"). Wherever text enters the page, they are shown as "⟦U+202E⟧".
+const BIDI = /[\u202a-\u202e\u2066-\u2069]/;
+
+function defuseText(root) {
+  if (root.nodeType === Node.TEXT_NODE) {
+    if (BIDI.test(root.data)) root.data = showBidiControls(root.data);
+    return;
+  }
+  if (!(root instanceof Element) || !BIDI.test(root.textContent)) return;
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) if (BIDI.test(n.data)) n.data = showBidiControls(n.data);
 }
 
 // ---------------------------------------------------------------- charts: a table on demand
@@ -227,16 +245,22 @@ function start() {
   live = el('div', { id: 'announcer', class: 'visually-hidden', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true', 'data-testid': 'announcer' });
   document.body.append(live);
   scan(document.body);
+  defuseText(document.body);
   new MutationObserver((records) => {
     for (const r of records) {
-      if (r.type === 'childList') for (const n of r.addedNodes) scan(n);
+      if (r.type === 'childList') {
+        for (const n of r.addedNodes) {
+          scan(n);
+          defuseText(n);
+        }
+      } else if (r.type === 'characterData') defuseText(r.target);
       else if (r.attributeName === 'class' && r.target.classList) {
         syncInert(r.target);
       } else if (r.attributeName === 'disabled' || r.attributeName === 'hidden') {
         if (!r.target.disabled && !r.target.hidden) restoreFocus(r.target);
       }
     }
-  }).observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['class', 'disabled', 'hidden'] });
+  }).observe(document.body, { childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ['class', 'disabled', 'hidden'] });
   document.addEventListener('keydown', sortWithKeys);
   document.addEventListener('focusin', (e) => {
     if (e.target !== document.body) lastFocused = e.target;

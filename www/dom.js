@@ -21,9 +21,18 @@ export function el(tag, attrs = {}, ...children) {
 export function append(n, ...children) {
   for (const c of children.flat(Infinity)) {
     if (c === null || c === undefined || c === false) continue;
-    n.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    n.append(c instanceof Node ? c : document.createTextNode(showBidiControls(String(c))));
   }
   return n;
+}
+
+/**
+ * Makes bidirectional embedding, override and isolate characters visible
+ * ("⟦U+202E⟧"): in a column name, class label or file name they would reorder
+ * what is shown ("\u202Egnp.exe" displays as "exe.png").
+ */
+export function showBidiControls(text) {
+  return text.replace(/[\u202a-\u202e\u2066-\u2069]/g, (ch) => `\u27e6U+${ch.codePointAt(0).toString(16).toUpperCase()}\u27e7`);
 }
 
 export const $ = (sel, root = document) => root.querySelector(sel);
@@ -35,7 +44,7 @@ export function clear(n) {
 
 /** Shows a readable error message (as text) in a role=alert box. */
 export function showError(box, message) {
-  box.textContent = message;
+  box.textContent = showBidiControls(String(message));
   box.hidden = false;
 }
 

@@ -7,7 +7,7 @@
 // A link is untrusted input: the spec is parsed as JSON and checked against the
 // catalogue (unknown steps or models are refused by name, shown as text); its
 // column names go into the page only as text (dom.js).
-import { $, showError, clearError } from './dom.js';
+import { $, showError, clearError, showBidiControls } from './dom.js';
 
 const MAX_SPEC_CHARS = 100_000;
 
@@ -99,7 +99,7 @@ function status(text) {
 /** A message about the link the page was opened with, at the top of the page. */
 function notice(text) {
   const n = $('#share-notice');
-  n.textContent = text;
+  n.textContent = showBidiControls(text);
   n.hidden = !text;
 }
 

@@ -132,6 +132,9 @@ function hostileCsv() {
   return `${lines.join('\n')}\n`;
 }
 
+/** How the page shows a string: bidi embedding/override/isolate characters made visible (dom.js showBidiControls). */
+const shown = (s) => s.replace(/[\u202a-\u202e\u2066-\u2069]/g, (ch) => `\u27e6U+${ch.codePointAt(0).toString(16).toUpperCase()}\u27e7`);
+
 async function noScriptRan(p, where) {
   const r = await p.evaluate(() => ({ pwned: window.__pwned ?? null, imgs: document.querySelectorAll('img, svg, b, main script').length }));
   assert.deepEqual(r, { pwned: null, imgs: 0 }, where);
@@ -146,15 +149,20 @@ test('hostile column names, class labels and file names render as text everywher
   await page.waitForSelector('#profile-view:not([hidden])');
   await noScriptRan(page, 'after load');
   let text = await pageText(page);
-  for (const s of [...EVIL, ...LABELS, FILE]) assert.ok(text.includes(s), `shown literally after the profile: ${JSON.stringify(s.slice(0, 40))}`);
+  for (const s of [...EVIL, ...LABELS, FILE]) assert.ok(text.includes(shown(s)), `shown literally after the profile: ${JSON.stringify(s.slice(0, 40))}`);
+  assert.ok(!/[\u202a-\u202e\u2066-\u2069]/.test(text), 'no bidi control reorders what is shown');
 
   // Charts: their numbers' tables carry the labels as text.
   const tables = page.locator('[data-testid="chart-numbers"]');
   assert.ok((await tables.count()) > 0, 'the profile has charts with text alternatives');
   for (let i = 0; i < (await tables.count()); i++) await tables.nth(i).locator('summary').click();
   text = await pageText(page);
-  for (const s of LABELS) assert.ok(text.includes(s), `a chart's table shows ${JSON.stringify(s)}`);
+  for (const s of LABELS) assert.ok(text.includes(shown(s)), `a chart's table shows ${JSON.stringify(s)}`);
   await noScriptRan(page, 'chart tables open');
+  for (const [sel, file] of [['#columns-table', 'security-columns.png'], ['.pcol >> nth=2', 'security-profile-column.png']]) {
+    await page.locator(sel).first().scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(RESULTS, file) });
+  }
 
   await page.selectOption('#target-select', 'label');
   await page.selectOption('#task-select', 'classification');
@@ -166,7 +174,8 @@ test('hostile column names, class labels and file names render as text everywher
   assert.match(await page.textContent('#progress-text'), /^done/, await page.textContent('#train-error'));
   await page.waitForTimeout(500);
   await noScriptRan(page, 'after CV');
-  await page.screenshot({ path: join(RESULTS, 'security-hostile.png'), fullPage: true });
+  await page.locator('#results-section').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(RESULTS, 'security-hostile.png') });
 
   // The model file: downloaded under a safe name, loaded back, summarised as text.
   const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#download-model')]);
@@ -177,14 +186,14 @@ test('hostile column names, class labels and file names render as text everywher
   await page.setInputFiles('#model-file', { name: `<img src=x onerror="window.__pwned=6">\u202Enosj.json`, mimeType: 'application/json', buffer: Buffer.from(modelText) });
   await page.waitForFunction(() => /nosj\.json/.test(document.querySelector('#model-summary')?.textContent ?? ''));
   text = await page.textContent('#model-summary');
-  for (const s of LABELS) assert.ok(text.includes(s), `the model summary lists the class ${JSON.stringify(s)}`);
+  for (const s of LABELS) assert.ok(text.includes(shown(s)), `the model summary lists the class ${JSON.stringify(s)}`);
   await noScriptRan(page, 'model loaded');
 
   // Predictions: the table shows the labels as text; the download name is safe.
   await page.click('#predict-loaded');
   await page.waitForSelector('#predictions:not([hidden])');
   text = await page.textContent('#predictions-table');
-  assert.ok(LABELS.some((s) => text.includes(s)));
+  assert.ok(LABELS.some((s) => text.includes(shown(s))));
   const [pd] = await Promise.all([page.waitForEvent('download'), page.click('#download-predictions')]);
   assert.doesNotMatch(pd.suggestedFilename(), UNSAFE_NAME, pd.suggestedFilename());
   console.log(`download names: ${JSON.stringify(modelName)}, ${JSON.stringify(pd.suggestedFilename())}`);

@@ -26,6 +26,8 @@ after(async () => {
 });
 
 const specOf = async (p) => JSON.parse(await p.inputValue('#spec-json'));
+/** How the page shows a string (dom.js showBidiControls). */
+const shown = (s) => s.replace(/[\u202a-\u202e\u2066-\u2069]/g, (ch) => `\u27e6U+${ch.codePointAt(0).toString(16).toUpperCase()}\u27e7`);
 const b64url = (s) => Buffer.from(s, 'utf8').toString('base64url');
 
 async function copyLink(p) {
@@ -116,7 +118,7 @@ test('malformed and hostile links are refused, shown as text', async () => {
     const text = await p.textContent('#share-error');
     assert.match(text, want, link.slice(0, 120));
     if (want.source === 'unknown step') {
-      assert.ok(text.includes(hostileName), 'the hostile step name is shown as text');
+      assert.ok(text.includes(shown(hostileName)), 'the hostile step name is shown as text');
       assert.equal(await p.evaluate(() => document.querySelectorAll('img').length), 0);
     }
     assert.equal(await p.evaluate(() => window.__pwned), undefined);
@@ -127,7 +129,7 @@ test('malformed and hostile links are refused, shown as text', async () => {
   const link = `${base}#spec=${b64url(JSON.stringify({ target: hostileName, model: { LogisticRegression: {} } }))}&data=iris.csv`;
   const p = await openPage(harness.context, link);
   await p.waitForFunction(() => /^Pipeline restored/.test(document.querySelector('#share-notice')?.textContent ?? ''));
-  assert.ok((await p.textContent('#share-notice')).includes(JSON.stringify(hostileName)), 'the missing column is named as text');
+  assert.ok((await p.textContent('#share-notice')).includes(shown(JSON.stringify(hostileName))), 'the missing column is named as text');
   assert.equal(await p.evaluate(() => window.__pwned), undefined);
   await p.close();
   assert.deepEqual(pageErrors, []);
