@@ -51,6 +51,9 @@ cp node_modules/chart.js/dist/chart.umd.min.js www/vendor/chart.umd.min.js
 # idb (the run history's IndexedDB wrapper, www/runs_store.js): a plain ES module with no imports.
 cp node_modules/idb/build/index.js www/vendor/idb.js
 
+# The service worker's cache list and build hash (sw.js; a new build replaces the cache).
+node scripts/web-manifest.mjs || fail "web-manifest failed"
+
 raw=$(stat -c %s "$out")
 gz=$(gzip -9 -c "$out" | wc -c)
 awk -v f="$out" -v r="$raw" -v g="$gz" \

@@ -19,6 +19,8 @@ import { setupMonitor } from './monitor.js';
 import { setupRuns } from './runs.js';
 import { setupExport } from './export.js';
 import { setupCode } from './code.js';
+import { setupShare } from './share.js';
+import { EXAMPLES } from './data.js';
 
 async function main() {
   store.on('status-changed', (text) => {
@@ -41,6 +43,24 @@ async function main() {
     $('#version').textContent = version;
     await store.set('catalog', catalog);
     store.set('status', 'ready');
+    // share.js keeps its own small context (what a link needs of the page), read from the store.
+    await setupShare({
+      state: {
+        get catalog() {
+          return store.get('catalog');
+        },
+        get dataName() {
+          return store.get('data')?.name ?? '';
+        },
+        get summary() {
+          return store.get('data')?.summary ?? null;
+        },
+        loading: false,
+      },
+      openSpec: (spec) => store.emit('open-spec', spec, { scroll: true }),
+      loadExample: (name) => store.emit('load-example', name),
+      examples: EXAMPLES.map(([f]) => f),
+    });
     document.body.dataset.ready = 'true';
   } catch (e) {
     store.set('status', 'failed to start');

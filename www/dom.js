@@ -8,6 +8,8 @@ export function el(tag, attrs = {}, ...children) {
   for (const [k, v] of Object.entries(attrs ?? {})) {
     if (v === null || v === undefined || v === false) continue;
     if (k === 'class') n.className = v;
+    // Through the CSSOM: a `style` attribute would need the CSP's 'unsafe-inline'.
+    else if (k === 'style') n.style.cssText = String(v);
     else if (k === 'dataset') Object.assign(n.dataset, v);
     else if (k.startsWith('on') && typeof v === 'function') n.addEventListener(k.slice(2), v);
     else n.setAttribute(k, v === true ? '' : String(v));
@@ -19,9 +21,18 @@ export function el(tag, attrs = {}, ...children) {
 export function append(n, ...children) {
   for (const c of children.flat(Infinity)) {
     if (c === null || c === undefined || c === false) continue;
-    n.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    n.append(c instanceof Node ? c : document.createTextNode(showBidiControls(String(c))));
   }
   return n;
+}
+
+/**
+ * Makes bidirectional embedding, override and isolate characters visible
+ * ("⟦U+202E⟧"): in a column name, class label or file name they would reorder
+ * what is shown ("\u202Egnp.exe" displays as "exe.png").
+ */
+export function showBidiControls(text) {
+  return text.replace(/[\u202a-\u202e\u2066-\u2069]/g, (ch) => `\u27e6U+${ch.codePointAt(0).toString(16).toUpperCase()}\u27e7`);
 }
 
 export const $ = (sel, root = document) => root.querySelector(sel);
@@ -33,7 +44,7 @@ export function clear(n) {
 
 /** Shows a readable error message (as text) in a role=alert box. */
 export function showError(box, message) {
-  box.textContent = message;
+  box.textContent = showBidiControls(String(message));
   box.hidden = false;
 }
 
@@ -52,10 +63,33 @@ export function fmt(x, digits = 6) {
   return x.toExponential(digits - 1);
 }
 
-/** Saves text as a file through a Blob download. */
+/**
+ * A safe download file name from one that may hold user content (a data file's
+ * or a run's name): no path separators, control or bidirectional-override
+ * characters (which can disguise "txt.exe" as "exe.txt"), nor characters
+ * Windows refuses; at most 120 characters, keeping the extension.
+ */
+export function safeFileName(name, fallback = 'download') {
+  let s = String(name ?? '')
+    .normalize('NFC')
+    // C0/C1 controls, bidi marks/overrides/isolates, zero-width and BOM characters.
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
+    .replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g, '')
+    .replace(/[<>:"/\\|?*]+/g, '_')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/^[.\s]+/, '');
+  if (s.length > 120) {
+    const ext = /\.[A-Za-z0-9]{1,8}$/.exec(s)?.[0] ?? '';
+    s = s.slice(0, 120 - ext.length) + ext;
+  }
+  return s || fallback;
+}
+
+/** Saves text as a file through a Blob download (the name made safe by safeFileName). */
 export function download(text, filename, type) {
   const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = el('a', { href: url, download: filename, hidden: true });
+  const a = el('a', { href: url, download: safeFileName(filename), hidden: true });
   document.body.append(a);
   a.click();
   a.remove();

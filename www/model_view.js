@@ -49,7 +49,7 @@ function coefTable(ins) {
     ? `Coefficients (log-odds of ${rows[0].label} vs ${ins.binary_negative_class})`
     : rows.length > 1 ? 'Coefficients (one column per class; red negative, blue positive)' : 'Coefficients';
   const t = el('table', { class: 'coef-table', dataset: { testid: 'coef-table' } });
-  t.append(el('thead', {}, el('tr', {}, el('th', {}, 'feature'), rows.map((r) => el('th', { class: 'num' }, r.label)), single ? el('th', {}, '') : null)));
+  t.append(el('thead', {}, el('tr', {}, el('th', {}, 'feature'), rows.map((r) => el('th', { class: 'num' }, r.label)), single ? el('th', {}, el('span', { class: 'visually-hidden' }, 'bar')) : null)));
   const body = el('tbody');
   const cell = (f, r, v) => el('td', { class: 'num coef', dataset: { feature: f, label: r.label, value: String(v) }, title: String(v) }, fmt(v));
   ins.feature_names.forEach((f, j) => {

@@ -142,7 +142,7 @@ function performance(p) {
     el('td', {}, v.dropped ? 'dropped (beyond 2 std)' : 'within range')));
   return el('div', { dataset: { testid: 'monitor-performance' } },
     el('h3', {}, `Performance on the new labels (${p.n_rows} rows with ${p.target})`),
-    el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'metric'), el('th', { class: 'num' }, 'new data'), el('th', { class: 'num' }, 'cross-validation'), el('th', {}, ''))), el('tbody', {}, rows)),
+    el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'metric'), el('th', { class: 'num' }, 'new data'), el('th', { class: 'num' }, 'cross-validation'), el('th', {}, el('span', { class: 'visually-hidden' }, 'verdict')))), el('tbody', {}, rows)),
     p.warnings?.length ? el('p', { class: 'muted' }, p.warnings.join(' · ')) : null);
 }
 

@@ -221,7 +221,7 @@ function renderTable() {
     renderTable();
   } }, label, key === sortKey ? (sortDesc ? ' ▼' : ' ▲') : '');
   t.append(el('thead', {}, el('tr', {},
-    el('th', {}, ''), th('name', 'run'), el('th', {}, ''), el('th', {}, 'kind'), th('time', 'time'), el('th', {}, 'data'), el('th', {}, 'model'),
+    el('th', {}, el('span', { class: 'visually-hidden' }, 'select')), th('name', 'run'), el('th', {}, el('span', { class: 'visually-hidden' }, 'actions')), el('th', {}, 'kind'), th('time', 'time'), el('th', {}, 'data'), el('th', {}, 'model'),
     ...metrics.map((m) => th(m, m)), th('fit_time_ms', 'fit ms'), el('th', {}, 'MLflow'))));
   const body = el('tbody');
   for (const r of sorted) {

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, RESULTS, launch, openPage } from './harness.mjs';
+import { ROOT, RESULTS, launch, openPage, checkAxe } from './harness.mjs';
 
 const TITANIC = join(ROOT, 'www', 'datasets', 'titanic_like.csv');
 
@@ -74,6 +74,7 @@ test('the profile of titanic_like.csv shows the core\'s numbers, flags with reas
   assert.equal(await page.locator('#columns-table tbody tr').count(), CLI.cols);
 
   mkdirSync(RESULTS, { recursive: true });
+  await checkAxe(page, 'after profile (titanic_like)');
   await page.locator('#data-section').screenshot({ path: join(RESULTS, 'profile.png') });
 });
 

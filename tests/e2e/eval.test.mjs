@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, RESULTS, launch, openPage } from './harness.mjs';
+import { ROOT, RESULTS, launch, openPage, checkAxe } from './harness.mjs';
 
 const DATA = (n) => join(ROOT, 'www', 'datasets', `${n}.csv`);
 const ORACLE = JSON.parse(readFileSync(join(ROOT, 'tests', 'fixtures', 'reference_shared.json'), 'utf8').replace(/-?Infinity/g, 'null'));
@@ -57,6 +57,7 @@ async function train() {
 async function shot(testid, file) {
   const loc = page.locator(`[data-testid="${testid}"]`);
   await loc.scrollIntoViewIfNeeded();
+  await checkAxe(page, `evaluation: ${file}`);
   await loc.screenshot({ path: join(RESULTS, file) });
 }
 

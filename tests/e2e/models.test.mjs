@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, RESULTS, launch, openPage } from './harness.mjs';
+import { ROOT, RESULTS, launch, openPage, checkAxe } from './harness.mjs';
 
 const IRIS = join(ROOT, 'www', 'datasets', 'iris.csv');
 const DIABETES = join(ROOT, 'www', 'datasets', 'diabetes.csv');
@@ -40,6 +40,7 @@ async function load(file, rows) {
 
 async function shot(name, selector) {
   const path = join(RESULTS, `models-${name}.png`);
+  await checkAxe(page, `model view: ${name}`);
   if (selector) await page.locator(selector).screenshot({ path });
   else await page.screenshot({ path, fullPage: true });
 }

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { ROOT, RESULTS, launch, openPage } from './harness.mjs';
+import { ROOT, RESULTS, launch, openPage, checkAxe } from './harness.mjs';
 
 const IRIS = join(ROOT, 'www', 'datasets', 'iris.csv');
 const SHIFTED = join(ROOT, 'tests', 'fixtures', 'drift', 'iris_shifted.csv');
@@ -64,6 +64,7 @@ test('train iris, drop a shifted copy: verdict and table as Evidently; retrain s
   assert.match(await page.textContent('[data-testid="monitor-performance"]'), /Performance on the new labels \(120 rows with species\)/);
   const section = page.locator('#monitor-section');
   await section.scrollIntoViewIfNeeded();
+  await checkAxe(page, 'monitor view (drift)');
   await section.screenshot({ path: join(RESULTS, 'monitor-drift.png') });
 
   // Retrain on the new data: version 2, the parent's and the file's SHA-256.
@@ -83,6 +84,7 @@ test('train iris, drop a shifted copy: verdict and table as Evidently; retrain s
   assert.equal(model.lineage.version, 2);
   assert.equal(model.lineage.training_files[0].sha256, fileSha);
   assert.equal(model.n_train_rows, 120);
+  await checkAxe(page, 'monitor view (retrain lineage)');
   await section.screenshot({ path: join(RESULTS, 'monitor-retrain.png') });
   assert.deepEqual(pageErrors, []);
 });

@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { createServer } from 'node:net';
 import { tmpdir, homedir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, RESULTS, launch, openPage } from './harness.mjs';
+import { ROOT, RESULTS, launch, openPage, checkAxe } from './harness.mjs';
 
 const PYTHON = process.env.PIPELAB_PYTHON ?? join(homedir(), '.cache/pipelab/venv-interop/bin/python');
 // The debug build first: `cargo test` (run before the e2e step by scripts/test.sh) keeps it current.
@@ -86,7 +86,12 @@ before(async () => {
   harness = await launch();
   const origin = new URL(harness.base).origin;
   const [, p] = await Promise.all([
-    startMlflow(origin).then((m) => (mlflow = m)),
+    startMlflow(origin).then((m) => {
+      mlflow = m;
+      // The one server the page may talk to besides its own (the harness fails the file on any other).
+      harness.allowOrigin(m.url);
+      return m;
+    }),
     openPage(harness.context, harness.base, pageErrors).then((pg) => (page = pg)),
   ]);
   page = p;
@@ -167,6 +172,7 @@ test('two cross-validations are recorded, compared and survive a reload', async 
   await page.selectOption('#runs-metric', 'accuracy');
   const view = page.locator('#runs-section');
   await view.scrollIntoViewIfNeeded();
+  await checkAxe(page, 'runs view (compare)');
   await view.screenshot({ path: join(RESULTS, 'runs-view.png') });
 
   // Rename, reload: the runs (and the new name) are still there.
@@ -308,6 +314,7 @@ test('a run logged from the page arrives in MLflow with the CLI layout', async (
 
   // An unreachable server: the failure is shown with its reason, the local run kept.
   const port = await freePort();
+  harness.allowOrigin(`http://127.0.0.1:${port}`); // the dead server this test points the page at
   await page.fill('#mlflow-uri', `http://127.0.0.1:${port}`);
   await page.locator(`#runs-table tr[data-run-id="${local.id}"] [data-testid="run-log"]`).click();
   await page.waitForFunction(() => /not logged/.test(document.querySelector('#mlflow-status')?.textContent ?? ''), null, { timeout: 30_000 });

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, RESULTS, launch, openPage } from './harness.mjs';
+import { ROOT, RESULTS, launch, openPage, checkAxe } from './harness.mjs';
 
 const DIABETES = join(ROOT, 'www', 'datasets', 'diabetes.csv');
 // Oracle entry a_diabetes_poly2_linreg (tests/fixtures/reference_shared.json): 5-fold KFold RMSE mean.
@@ -54,6 +54,7 @@ async function loadCsv(p, file) {
 before(async () => {
   harness = await launch({ acceptDownloads: true });
   page = await freshPage();
+  await checkAxe(page, 'after load');
 });
 
 after(async () => {
@@ -202,6 +203,7 @@ test('cancel keeps the data; column names are shown as text, never as HTML', asy
   await page.click('#predict-loaded');
   await page.waitForFunction(() => document.querySelector('#predictions-info')?.textContent.startsWith('442 predictions'));
   mkdirSync(RESULTS, { recursive: true });
+  await checkAxe(page, 'after CV (diabetes)');
   await page.screenshot({ path: join(RESULTS, 'pipelab.png'), fullPage: true });
   assert.deepEqual(pageErrors, [], 'no uncaught errors in the page');
 });

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, RESULTS, launch, openPage } from './harness.mjs';
+import { ROOT, RESULTS, launch, openPage, checkAxe } from './harness.mjs';
 
 const WINE = join(ROOT, 'www', 'datasets', 'wine.csv');
 const TITANIC = join(ROOT, 'www', 'datasets', 'titanic_like.csv');
@@ -113,6 +113,7 @@ test('wine: StandardScaler + PCA(2) from the palette, Preview shows the oracle e
   await page.fill('[data-testid="step-1"] [data-param="n_components"]', '2');
   assert.equal(await page.isHidden('#preview-stale'), true);
   mkdirSync(RESULTS, { recursive: true });
+  await checkAxe(page, 'after preview (wine PCA)');
   await page.locator('#transform-preview').screenshot({ path: join(RESULTS, 'steps.png') });
   await page.locator('#pipeline-section .grid').screenshot({ path: join(RESULTS, 'steps-palette.png') });
 });
