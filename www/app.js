@@ -19,6 +19,10 @@ import { setupExport } from './export.js';
 
 import { wireCode, noteCodeSpec } from './code.js';
 
+import { setupDiagram, updateDiagram, resetDiagram } from './diagram.js';
+import { setupLeakage } from './leakage.js';
+import { setMetricCatalog } from './metric_direction.js';
+
 const EXAMPLES = [
   ['iris.csv', 'iris — flower species (classification, 150 rows)'],
   ['diabetes.csv', 'diabetes — disease progression (regression, 442 rows)'],
@@ -81,9 +85,12 @@ async function main() {
   setupMonitor({ client, setBusy, recoverIfFatal, adoptModel, ensureModel });
   setupRuns({ client, state, openSpec, loadExample: (name) => loadExample(name), isExample: (name) => EXAMPLES.some(([f]) => f === name) });
   setupExport({ client, state, recoverIfFatal });
+  setupDiagram({ client, box: $('#pipeline-diagram'), getState: () => state });
+  setupLeakage({ client, buildSpec: () => (state.summary && state.modelForm ? buildSpec() : null), setBusy, recoverIfFatal });
   try {
     const { catalog, version } = await client.call('init');
     state.catalog = catalog;
+    setMetricCatalog(catalog);
     $('#version').textContent = version;
     buildCatalogControls();
     setStatus('ready');
@@ -266,6 +273,7 @@ async function loadData(blob, name, types = {}) {
   state.lastReport = null;
   $('#results-section').hidden = true;
   resetPreview();
+  resetDiagram();
   renderData();
   searchDataChanged();
   setupForData();
@@ -697,6 +705,7 @@ function updateSpecView() {
     ta.classList.remove('invalid');
     notePreviewSpec(JSON.stringify(spec));
     noteCodeSpec(ta.value);
+    updateDiagram(spec);
   } catch (e) {
     ta.value = `// ${e.message}`;
     ta.classList.add('invalid');
