@@ -222,6 +222,9 @@ pub fn predict_summary(model: &ModelFile, table: &Table, n_head: usize) -> Resul
 
 /// The catalogue of steps, models and metrics the page builds its forms from.
 pub fn catalog() -> serde_json::Value {
+    let tasks = [Task::Classification, Task::Regression];
+    let directions: std::collections::BTreeMap<&str, bool> =
+        tasks.iter().flat_map(|&t| metrics::scorer_names(t).iter().map(|&m| (m, metrics::greater_is_better(m)))).collect();
     json!({
         "steps": StepSpec::catalog(),
         "models": ModelSpec::catalog(),
@@ -234,6 +237,8 @@ pub fn catalog() -> serde_json::Value {
             "classification": metrics::default_scoring(Task::Classification),
             "regression": metrics::default_scoring(Task::Regression),
         },
+        // Each metric's direction, so captions and charts say "lower is better" for errors.
+        "metric_greater_is_better": directions,
         "model_format_version": crate::persist::FORMAT_VERSION,
         "version": env!("CARGO_PKG_VERSION"),
     })
@@ -571,4 +576,40 @@ pub fn export_sklearn(spec_json: &str) -> Result<String> {
 /// The scikit-learn script of the spec a model file was fitted from.
 pub fn export_sklearn_model(model: &ModelFile) -> Result<String> {
     crate::export::sklearn::to_sklearn_script(&model.spec, None)
+}
+
+// ---------------------------------------------------------------- leakage lab
+
+pub use crate::selection::leakage::{DemoParams, LeakageReport};
+
+/// The leakage lab on a spec (JSON): cross-validated the right way and the wrong
+/// way (steps fitted on every row first). See [`crate::selection::leakage::compare`].
+pub fn leakage(table: &Table, spec_json: &str, hooks: CvHooks) -> Result<LeakageReport> {
+    let spec = PipelineSpec::from_json(spec_json)?;
+    crate::selection::leakage::compare(table, &spec, hooks)
+}
+
+/// The classic demo: what was generated, the pipeline, and the two cross-validations.
+#[derive(Debug, Serialize)]
+pub struct LeakageDemo {
+    pub params: DemoParams,
+    pub spec: PipelineSpec,
+    pub report: LeakageReport,
+}
+
+/// Demo parameters from JSON (`{"n_rows": 60, "n_features": 2000, "k": 20, "seed": 0}`; empty for these defaults).
+pub fn demo_params(json: &str) -> Result<DemoParams> {
+    parse_params("leakage demo", json)
+}
+
+/// The demo's random table (no signal: Gaussian features, balanced random 0/1 `label`) and its spec.
+pub fn leakage_demo_data(params: &DemoParams) -> Result<(Table, PipelineSpec)> {
+    Ok((crate::selection::leakage::demo_table(params)?, crate::selection::leakage::demo_spec(params)?))
+}
+
+/// Generates the demo's data from its seed and runs the leakage lab on it.
+pub fn leakage_demo(params: &DemoParams, hooks: CvHooks) -> Result<LeakageDemo> {
+    let (table, spec) = leakage_demo_data(params)?;
+    let report = crate::selection::leakage::compare(&table, &spec, hooks)?;
+    Ok(LeakageDemo { params: *params, spec, report })
 }

@@ -484,3 +484,23 @@ fn search_plan_evaluate_finish_is_independent_of_the_pool() {
     let row = json(main.search_evaluate(IRIS_GRID_SPEC, plan, bad).map_err(err_text).unwrap());
     assert!(row["error"].as_str().unwrap().contains("'C'"), "{row}");
 }
+
+/// The leakage lab across the boundary: the demo is generated from its seed in the
+/// core (the same numbers as natively: tests/leakage.rs) and the loaded table is untouched.
+#[wasm_bindgen_test]
+fn leakage_demo_and_lab_cross_the_boundary() {
+    let s = loaded(IRIS);
+    let (cb, calls) = recorder(true);
+    let demo = json(s.leakage_demo(r#"{"n_rows": 40, "n_features": 300, "k": 10, "seed": 1}"#, cb.as_ref().unchecked_ref()).expect("demo runs"));
+    let r = &demo["report"];
+    assert_eq!(r["metric"], "accuracy");
+    assert_eq!(r["folds"].as_array().map(Vec::len), Some(5));
+    let right = r["right"]["accuracy"]["mean"].as_f64().unwrap();
+    let wrong = r["wrong"]["accuracy"]["mean"].as_f64().unwrap();
+    assert!(wrong > right + 0.2, "wrong {wrong} vs right {right}");
+    assert_eq!(calls.borrow().last(), Some(&(10.0, 10.0)), "progress counts both cross-validations");
+    assert_eq!(json(s.table_summary().unwrap())["n_rows"], 150, "the demo leaves the loaded table alone");
+    let lab = json(s.leakage(IRIS_SPEC, &noop()).expect("lab runs on the loaded table"));
+    assert_eq!(lab["stages"][0]["name"], "StandardScaler");
+    assert!(err_text(s.leakage_demo(r#"{"n_rows": 3}"#, &noop()).unwrap_err()).contains("at least 10 rows"));
+}

@@ -8,8 +8,8 @@
 // the store, import it here and call it below (and add a modulepreload line to index.html).
 import { $, showError } from './dom.js';
 import { store } from './store.js';
-import { client } from './session.js';
-import { setupData } from './data.js';
+import { client, setBusy, recoverIfFatal } from './session.js';
+import { setupData, EXAMPLES } from './data.js';
 import { setupPipeline } from './pipeline.js';
 import { setupTrain } from './train.js';
 import { setupResults } from './results.js';
@@ -20,7 +20,9 @@ import { setupRuns } from './runs.js';
 import { setupExport } from './export.js';
 import { setupCode } from './code.js';
 import { setupShare } from './share.js';
-import { EXAMPLES } from './data.js';
+import { setupDiagram, updateDiagram, resetDiagram } from './diagram.js';
+import { setupLeakage } from './leakage.js';
+import { setMetricCatalog } from './metric_direction.js';
 
 async function main() {
   store.on('status-changed', (text) => {
@@ -38,6 +40,28 @@ async function main() {
   setupRuns();
   setupExport();
   setupCode();
+  // The diagram and the leakage lab keep their own small contexts, fed from the store.
+  store.on('catalog-changed', (catalog) => setMetricCatalog(catalog));
+  setupDiagram({
+    client,
+    box: $('#pipeline-diagram'),
+    getState: () => ({ summary: store.get('data')?.summary ?? null, catalog: store.get('catalog'), dataName: store.get('data')?.name ?? '' }),
+  });
+  store.on('data-changed', () => resetDiagram());
+  store.on('spec-changed', (v) => {
+    if (v?.spec) updateDiagram(v.spec);
+  });
+  setupLeakage({
+    client,
+    buildSpec: () => {
+      if (!store.get('data')) return null;
+      const v = store.get('spec');
+      if (!v?.spec) throw new Error(v?.error ?? 'the pipeline is not complete yet');
+      return v.spec;
+    },
+    setBusy,
+    recoverIfFatal,
+  });
   try {
     const { catalog, version } = await client.call('init');
     $('#version').textContent = version;

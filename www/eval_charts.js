@@ -6,6 +6,7 @@
 // Session.learning_curve / validation_curve); nothing is computed here except
 // the confusion matrix normalization. User data only ever goes in as text.
 import { el, clear, fmt } from './dom.js';
+import { greaterIsBetter, betterText, axisTitle } from './metric_direction.js';
 
 const COLORS = ['#3b6fd8', '#d8793b', '#2e9e5b', '#b03bd8', '#d83b5e', '#7a7f1e', '#1e9ab0', '#8c564b', '#e377c2', '#555b66'];
 const charts = new Map(); // key → Chart, so a redraw replaces the old one
@@ -88,6 +89,17 @@ function band(xs, means, stds, color) {
 
 // ------------------------------------------------------------ per-fold scores
 
+/** The per-fold chart's caption for `metric` (its direction from the catalogue) and the axis baseline. */
+export function foldCaption(metric, baseline) {
+  const gib = greaterIsBetter(metric);
+  const base = baseline === 0
+    ? 'The axis starts at 0, so bar heights compare honestly.'
+    : `The axis starts at ${fmt(baseline, 3)}, just below the lowest score (some scores are negative); 0 is marked by the grid.`;
+  return `${metric}: ${betterText(metric)}. Each bar is one fold’s score on rows the model never saw (test), next to its score on the rows it was fitted on (train); ` +
+    'the line is the mean test score and the shaded band mean ± one standard deviation — a wide band means the score depends on which rows land in the test fold, and ' +
+    (gib ? 'train far above test means overfitting. ' : 'a train error far below the test error means overfitting. ') + base;
+}
+
 /** Per-fold test (and train) bars with the mean test score and its ± std band. */
 export function drawFoldChart(canvas, r, metric) {
   if (!r || !metric || !r.metrics[metric]) return null;
@@ -101,9 +113,12 @@ export function drawFoldChart(canvas, r, metric) {
   const all = [...s.folds, ...(r.train_metrics?.[metric]?.folds ?? []), s.mean - s.std, s.mean + s.std].filter(Number.isFinite);
   const lo = Math.min(...all);
   const hi = Math.max(...all);
-  const fromZero = lo >= 0 && lo < 0.5 * hi;
-  // Bars need room below the lowest score, or a bar equal to the axis minimum vanishes.
-  const yMin = fromZero ? 0 : lo - Math.max((hi - lo) * 0.15, Math.abs(lo) * 0.005, 1e-9);
+  // The axis starts at 0 whenever every score is ≥ 0, so bar heights compare
+  // honestly (a zoomed axis makes 0.95 vs 0.96 look like a doubling); scores
+  // below 0 (R², MCC…) need room below the lowest.
+  const yMin = lo >= 0 ? 0 : lo - Math.max((hi - lo) * 0.15, Math.abs(lo) * 0.005, 1e-9);
+  const caption = canvas.closest('figure')?.querySelector('figcaption');
+  if (caption) caption.textContent = foldCaption(metric, yMin);
   return newChart('folds', canvas, {
     type: 'bar',
     data: { labels, datasets },
@@ -111,7 +126,7 @@ export function drawFoldChart(canvas, r, metric) {
       plugins: { legend: { position: 'bottom', ...hideEmptyLegend } },
       scales: {
         x: { title: { display: true, text: 'fold' } },
-        y: { min: yMin, title: { display: true, text: metric }, ticks: { callback: (v) => fmt(v, 4) } },
+        y: { min: yMin, title: { display: true, text: axisTitle(metric) }, ticks: { callback: (v) => fmt(v, 4) } },
       },
     },
   });
@@ -315,7 +330,11 @@ export function renderCurve(box, c) {
   const xs = numeric ? c.x : c.x.map((_, i) => i);
   const label = (i) => (typeof c.x[i] === 'string' ? c.x[i] : JSON.stringify(c.x[i]));
   const title = c.kind === 'learning' ? `Learning curve (${c.scoring}, ${c.cv})` : `Validation curve: ${c.param} (${c.scoring}, ${c.cv})`;
-  const { fig, canvas } = figure(`eval-${key}`, title, CAPTIONS[key], { height: 320 });
+  const caption = `${c.scoring}: ${betterText(c.scoring)}. ` + (greaterIsBetter(c.scoring) ? CAPTIONS[key] : CAPTIONS[key]
+    .replace('the best value is where the cross-validation curve peaks', 'the best value is where the cross-validation error is lowest')
+    .replace('where train is high but cross-validation low the model overfits, where both are low it underfits', 'where the training error is low but the cross-validation error high the model overfits, where both are high it underfits')
+    .replace('two low curves close together mean underfitting', 'two high error curves close together mean underfitting'));
+  const { fig, canvas } = figure(`eval-${key}`, title, caption, { height: 320 });
   fig.dataset.curve = JSON.stringify({ x: c.x, train: c.train.map((s) => s.mean), test: c.test.map((s) => s.mean) });
   box.append(fig);
   const line = (name, s, color, dash) => ({
@@ -353,7 +372,7 @@ export function renderCurve(box, c) {
           min: numeric ? undefined : -0.3,
           max: numeric ? undefined : c.x.length - 0.7,
         },
-        y: { title: { display: true, text: c.scoring } },
+        y: { title: { display: true, text: axisTitle(c.scoring) } },
       },
     },
   });

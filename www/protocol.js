@@ -27,6 +27,8 @@
 //                'search_evaluate' {spec, plan, params} → one cv_results row
 //                'search_finish' {spec, results} → {report, best_spec}
 //                'drift_csv' {bytes, options?} → drift report of new data against the model (src/monitor/mod.rs)
+//                'leakage' {spec} → the spec cross-validated the right way and the wrong way (progress per fold of both)
+//                'leakage_demo' {params} → {params, spec, report}: the classic demo generated from a seed
 //                'retrain_csv' {bytes, name, sha256, parent_sha256, now} → {model_text, lineage, cv_metrics}; progress per fold
 
 export const WORKER_URL = new URL('./worker.js', import.meta.url);

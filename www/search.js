@@ -11,6 +11,8 @@ import { Pool, defaultPoolSize } from './pool.js';
 import { store } from './store.js';
 import { client, setBusy, recoverIfFatal, adoptModel } from './session.js';
 
+import { greaterIsBetter, betterText, axisTitle } from './metric_direction.js';
+
 const KINDS = {
   GridSearchCV: 'tries every combination of the listed values.',
   RandomizedSearchCV: 'draws n_iter settings from the distributions (seeded by random_state); a list is sampled uniformly.',
@@ -538,7 +540,7 @@ function renderHeatmap(r, grid) {
   const box = $('#search-heatmap-box');
   box.hidden = false;
   const [a, b] = Object.keys(grid);
-  const gib = !['mse', 'rmse', 'mae', 'median_ae', 'mape', 'max_error', 'log_loss', 'brier_score'].includes(r.scoring);
+  const gib = greaterIsBetter(r.scoring);
   const scores = r.cv_results.map((c) => c.mean_test_score).filter(Number.isFinite);
   const lo = Math.min(...scores);
   const hi = Math.max(...scores);
@@ -575,7 +577,7 @@ function startLive(spec) {
 
 function updateLive(scores, scoring) {
   if ($('#search-trace-box').hidden) return;
-  const gib = !['mse', 'rmse', 'mae', 'median_ae', 'mape', 'max_error', 'log_loss', 'brier_score'].includes(scoring);
+  const gib = greaterIsBetter(scoring);
   const best = [];
   let b = NaN;
   for (const s of scores) {
@@ -587,8 +589,9 @@ function updateLive(scores, scoring) {
 
 function drawTrace(scores, best, scoring) {
   const canvas = $('#search-trace');
-  $('#search-trace-caption').textContent =
-    'Each dot is one trial\'s mean cross-validated score, in the order tried; the line is the best so far: when it stops rising, more trials are unlikely to help.';
+  $('#search-trace-caption').textContent = scoring
+    ? `${scoring}: ${betterText(scoring)}. Each dot is one trial's mean cross-validated score, in the order tried; the line is the best so far: when it stops ${greaterIsBetter(scoring) ? 'rising' : 'falling'}, more trials are unlikely to help.`
+    : 'Each dot is one trial\'s mean cross-validated score, in the order tried; the line is the best so far: when it stops improving, more trials are unlikely to help.';
   if (typeof window.Chart !== 'function') return;
   const labels = scores.map((_, i) => i + 1);
   const data = {
@@ -600,6 +603,7 @@ function drawTrace(scores, best, scoring) {
   };
   if (traceChart && traceChart.canvas === canvas) {
     traceChart.data = data;
+    traceChart.options.scales.y.title.text = axisTitle(scoring);
     traceChart.update('none');
     return;
   }
@@ -612,7 +616,7 @@ function drawTrace(scores, best, scoring) {
       responsive: true,
       maintainAspectRatio: false,
       plugins: { legend: { position: 'bottom' } },
-      scales: { x: { title: { display: true, text: 'trial' } }, y: { title: { display: true, text: scoring || 'score' } } },
+      scales: { x: { title: { display: true, text: 'trial' } }, y: { title: { display: true, text: axisTitle(scoring) } } },
     },
   });
 }

@@ -62,6 +62,10 @@ const handlers = {
 
   // "Show the code" (www/code.js): the spec as a scikit-learn script.
   export_sklearn: (m) => session.export_sklearn(m.spec),
+
+  // Leakage lab (www/leakage.js): the spec cross-validated the right and the wrong way; the classic demo.
+  leakage: (m) => session.leakage(m.spec, progressOf(m)),
+  leakage_demo: (m) => session.leakage_demo(m.params ?? '', progressOf(m)),
 };
 
 // Reads a Blob in chunks into the core's chunked CSV reader: progress is

@@ -14,6 +14,7 @@
 //! pipelab retrain --model MODEL.json --data NEW.csv [--data MORE.csv ...] --out MODEL2.json
 //! pipelab generate --task classification|regression|blobs --rows N --cols P --seed S [--classes K] --out FILE.csv
 //! pipelab export  (--spec SPEC.json | --model MODEL.json) --format sklearn|onnx [--out FILE|-]
+//! pipelab leakage (--data FILE.csv --spec SPEC.json | --demo [--rows N --features P --k K --seed S])
 //! ```
 //! Errors go to stderr as one line, with exit code 1 (2 for usage errors).
 
@@ -43,6 +44,9 @@ mod serve;
 #[path = "export.rs"]
 mod export_cmd;
 
+#[path = "leakage.rs"]
+mod leakage_cmd;
+
 const USAGE: &str = "usage:
   pipelab cv      --data FILE.csv --spec SPEC.json [--delimiter C] [TRACKING]
   pipelab fit     --data FILE.csv --spec SPEC.json --out MODEL.json [--no-cv] [TRACKING] [--register NAME]
@@ -57,6 +61,8 @@ const USAGE: &str = "usage:
   pipelab export  (--spec SPEC.json | --model MODEL.json) --format sklearn [--out FILE|-]
   pipelab export  --model MODEL.json --format onnx [--out MODEL.onnx|-]
   pipelab generate --task classification|regression|blobs --rows N --cols P --seed S [--classes K] --out FILE.csv
+  pipelab leakage --data FILE.csv --spec SPEC.json [--delimiter C]   (the spec cross-validated the right way and the wrong way)
+  pipelab leakage --demo [--rows 60] [--features 2000] [--k 20] [--seed 0]   (random features and labels: leakage from selection)
 TRACKING (log the run to an MLflow tracking server; the command's result is printed either way):
   --mlflow http://HOST:PORT [--experiment NAME] [--run-name NAME] [--mlflow-timeout SECS] [--mlflow-required]";
 
@@ -370,6 +376,16 @@ fn run(args: &[String]) -> Result<(), Failure> {
                 None => 5,
             };
             print_json(&bench_data::bench_task(op, &data, &spec, reps)?)
+        }
+        "leakage" => {
+            let f = parse_flags(rest, &["data", "spec", "delimiter", "rows", "features", "k", "seed"], &["demo"])?;
+            let (json, line) = leakage_cmd::run(&f, &read_options(&f), &now).map_err(|e| match e {
+                leakage_cmd::LeakError::Usage(m) => Failure::Usage(m),
+                leakage_cmd::LeakError::Run(m) => Failure::Run(m),
+            })?;
+            write_stdout(&format!("{json}\n"))?;
+            eprintln!("pipelab: {line}");
+            Ok(())
         }
         "export" => {
             let f = parse_flags(rest, &["spec", "model", "format", "out"], &[])?;

@@ -10,6 +10,7 @@ pub mod preview;
 pub mod registry;
 pub mod search_spec;
 pub mod spec;
+pub mod summaries;
 
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};

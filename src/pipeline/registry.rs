@@ -21,6 +21,8 @@ pub struct ComponentInfo {
     /// For models, the task: "classification" | "regression" | "clustering".
     pub group: &'static str,
     pub help: &'static str,
+    /// What it does in one short line (the page's pipeline diagram), from `summaries.rs`.
+    pub summary: &'static str,
     pub params: Vec<ParamInfo>,
 }
 
@@ -66,7 +68,7 @@ macro_rules! step_registry {
             }
             /// Every step with its parameter schema.
             pub fn catalog() -> Vec<ComponentInfo> {
-                vec![$(ComponentInfo { name: stringify!($name), group: $group, help: <$params as StepParams>::help(), params: <$params as StepParams>::schema() },)*]
+                vec![$(ComponentInfo { name: stringify!($name), group: $group, help: <$params as StepParams>::help(), summary: super::summaries::summary(stringify!($name)), params: <$params as StepParams>::schema() },)*]
             }
             /// Every step with default parameters (for the invariant suite).
             pub fn all_defaults() -> Vec<StepSpec> {
@@ -109,7 +111,7 @@ macro_rules! model_registry {
                 match self { $(ModelSpec::$name(p) => Ok(FittedModelEnum::$name(p.fit(x, y, ctx)?)),)* }
             }
             pub fn catalog() -> Vec<ComponentInfo> {
-                vec![$(ComponentInfo { name: stringify!($name), group: $group, help: <$params as ModelParams>::help(), params: <$params as ModelParams>::schema() },)*]
+                vec![$(ComponentInfo { name: stringify!($name), group: $group, help: <$params as ModelParams>::help(), summary: super::summaries::summary(stringify!($name)), params: <$params as ModelParams>::schema() },)*]
             }
             /// See [`ModelParams::accepts_missing`].
             pub fn accepts_missing(&self) -> bool {

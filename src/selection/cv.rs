@@ -151,6 +151,8 @@ pub fn cross_validate(table: &Table, spec: &PipelineSpec, hooks: CvHooks) -> Res
     let mut train_scores: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     let mut folds = Vec::new();
     let mut warnings = prep.warnings.clone();
+    // A feature that alone predicts the target: named, measured on the rows cross-validated.
+    warnings.extend(super::leakage::leak_warnings(table, &prep));
     let mut fold_warnings = FoldWarnings::default();
     let mut n_features_out = 0;
     let mut feature_names = Vec::new();

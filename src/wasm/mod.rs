@@ -23,6 +23,8 @@ mod export;
 
 mod code;
 
+mod leakage;
+
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
