@@ -18,6 +18,10 @@ import { setupRuns, recordRun, fillForm } from './runs.js';
 import { setupExport } from './export.js';
 
 import { wireCode, noteCodeSpec } from './code.js';
+import { emit } from './events.js';
+import { setupExercises } from './exercises.js';
+import { setupExplanations, showModelExplanation, explainDetails, metricsGlossary, explainWarning } from './explain.js';
+import { preselectedTarget, showTargetGuess, showSetAside, QUESTION, NONE_LABEL } from './target.js';
 
 const EXAMPLES = [
   ['iris.csv', 'iris — flower species (classification, 150 rows)'],
@@ -81,11 +85,13 @@ async function main() {
   setupMonitor({ client, setBusy, recoverIfFatal, adoptModel, ensureModel });
   setupRuns({ client, state, openSpec, loadExample: (name) => loadExample(name), isExample: (name) => EXAMPLES.some(([f]) => f === name) });
   setupExport({ client, state, recoverIfFatal });
+  setupExercises();
   try {
     const { catalog, version } = await client.call('init');
     state.catalog = catalog;
     $('#version').textContent = version;
     buildCatalogControls();
+    setupExplanations(catalog);
     setStatus('ready');
     document.body.dataset.ready = 'true';
   } catch (e) {
@@ -415,6 +421,7 @@ function addStep(name, where = 'steps') {
           list.splice(list.indexOf(entry), 1);
           renderSteps();
         } }, '✕'))),
+    explainDetails(info.explain, `What is ${name}?`),
     form.node);
   list.push(entry);
   renderSteps();
@@ -448,6 +455,7 @@ function setModel(name) {
   const prevTask = state.modelForm ? modelTask(state.modelForm.name) : null;
   $('#model-select').value = name;
   $('#model-help').textContent = info.help;
+  showModelExplanation(info);
   const form = paramForm(info, 'model');
   form.name = name;
   state.modelForm = form;
@@ -478,6 +486,7 @@ function renderMetrics(task) {
     cb.checked = (DEFAULT_METRICS[task] ?? []).includes(m);
     box.append(el('label', { class: 'check', for: id }, cb, ' ', m));
   }
+  box.append(metricsGlossary(state.catalog.metric_explanations, state.catalog.metrics[task] ?? []) ?? '');
 }
 
 function featureColumns() {
@@ -516,7 +525,7 @@ function setTask(task, byUser) {
   state.taskByUser = byUser;
   if (task !== 'clustering' && !$('#target-select').value && state.summary) {
     // Supervised learning needs a target: the last column is the usual place.
-    $('#target-select').value = state.summary.columns[state.summary.columns.length - 1]?.name ?? '';
+    $('#target-select').value = preselectedTarget(state.summary) || (state.summary.columns[state.summary.columns.length - 1]?.name ?? '');
     syncTargetRow();
     state.taskReason = inferTask(state.summary.columns.find((c) => c.name === $('#target-select').value), state.summary).reason;
   }
@@ -540,14 +549,11 @@ function updateTaskView() {
   const target = $('#target-select').value;
   const inferred = state.summary ? inferTask(state.summary.columns.find((c) => c.name === target), state.summary).task : task;
   let info = state.taskByUser && inferred !== task ? `chosen by you (the target suggests ${inferred})` : state.taskReason ? `inferred: ${state.taskReason}` : '';
-  if (clustering) {
-    info += target
-      ? ` · ${target} is kept out of the features and only compared with the clusters (adjusted Rand, NMI); choose (none) to drop that comparison`
-      : ' · every ticked column is a feature';
-  }
+  if (clustering && !target) info += ' · every ticked column is a feature';
   $('#task-info').textContent = info;
+  showSetAside(task, target);
   const lab = document.querySelector('label[for="target-select"]');
-  if (lab) lab.textContent = clustering ? 'Reference labels (optional, never used to fit)' : 'Column to predict';
+  if (lab) lab.textContent = clustering ? 'Reference labels (optional, never used to fit)' : QUESTION;
   $('#cv-splitter').closest('fieldset').hidden = clustering;
   $('#metrics').closest('fieldset').hidden = clustering;
   $('#train').textContent = clustering ? 'Fit & evaluate the clustering' : 'Train & cross-validate';
@@ -556,10 +562,10 @@ function updateTaskView() {
 function setupForData() {
   const s = state.summary;
   const ts = clear($('#target-select'));
-  ts.append(el('option', { value: '' }, '(none: clustering)'));
+  ts.append(el('option', { value: '' }, NONE_LABEL));
   for (const c of s.columns) ts.append(el('option', { value: c.name }, c.name));
-  // The last column is the usual place for the target.
-  ts.value = s.columns[s.columns.length - 1]?.name ?? '';
+  // The core's guess (a column named like a target, else the last one); asked about when unsure.
+  ts.value = preselectedTarget(s);
   // Untick columns that look like identifiers (all-distinct, named *id*) or
   // free text (a text column with a different value in most rows, like a name):
   // one-hot encoding those only adds noise.
@@ -573,13 +579,14 @@ function setupForData() {
   }
   syncTargetRow();
   fillGroupColumns(s.columns);
-  const feats = featureColumns();
-  const needsPrep = feats.some((c) => c.type !== 'numeric' || c.missing > 0);
-  $('#use-preprocess').checked = needsPrep;
-  $('#preprocess-options').classList.toggle('disabled', !needsPrep);
+  // Preprocessing is on by default: imputing and scaling numbers (and encoding text) is the safe
+  // start, and unscaled features leave the default LogisticRegression short of converging.
+  $('#use-preprocess').checked = true;
+  $('#preprocess-options').classList.remove('disabled');
   $('#pipeline-section').hidden = false;
   state.taskByUser = false; // new data: the task is inferred again
   chooseModelForTarget();
+  showTargetGuess(s);
   updateSpecView();
 }
 
@@ -697,6 +704,7 @@ function updateSpecView() {
     ta.classList.remove('invalid');
     notePreviewSpec(JSON.stringify(spec));
     noteCodeSpec(ta.value);
+    emit('spec', { spec, summary: state.summary });
   } catch (e) {
     ta.value = `// ${e.message}`;
     ta.classList.add('invalid');
@@ -745,6 +753,7 @@ async function train() {
     state.lastReport = report;
     text.textContent = `done in ${((performance.now() - t0) / 1000).toFixed(2)} s`;
     renderResults(report);
+    emit('cv-done', { spec: JSON.parse(spec), summary: state.summary, report });
     recordRun('cv', { spec, report }); // the run history (www/runs.js); never throws
     $('#results-section .results-cols').hidden = false;
     $('#cluster-view').hidden = true;
@@ -796,7 +805,9 @@ async function trainClustering(spec) {
     // The cross-validation pictures belong to supervised runs.
     for (const id of ['#eval-diagnostics', '#eval-curves', '#holdout-result']) $(id).hidden = true;
     clear($('#warnings'));
-    $('#results-info').textContent = `clustering fitted on all ${r.n_rows} rows (no cross-validation: there is no target to score against)`;
+    const aside = JSON.parse(spec).target;
+    $('#results-info').textContent = `clustering fitted on all ${r.n_rows} rows (no cross-validation: there is no target to score against)` +
+      (aside ? ` · ${aside} was set aside: not a feature, only compared with the clusters` : '');
     renderClustering($('#cluster-view'), res.view);
     recordRun('fit', { spec, model_text: res.model_text, scalars: r.metrics, fit_time_ms: performance.now() - t0 });
     renderInspection($('#model-view'), res.view.inspection, JSON.parse(spec));
@@ -1008,7 +1019,7 @@ function renderResults(r) {
   const w = clear($('#warnings'));
   if (r.warnings?.length) {
     w.append(el('h3', {}, 'Warnings'));
-    w.append(el('ul', {}, r.warnings.map((x) => el('li', {}, x))));
+    w.append(el('ul', {}, r.warnings.map((x) => el('li', {}, x, explainWarning(x)))));
   }
   $('#model-status').textContent = '';
 }
@@ -1054,6 +1065,7 @@ async function downloadModel() {
     const base = state.dataName.replace(/\.[^.]*$/, '') || 'data';
     const name = `pipelab-model-${base}-${summary.model}.json`;
     download(text, name, 'application/json');
+    emit('model-saved', { text });
     status.textContent = `saved ${name} (${(text.length / 1024).toFixed(1)} KiB)`;
   } catch (e) {
     status.textContent = '';
@@ -1099,6 +1111,7 @@ function wirePredict() {
       const summary = await client.call('load_model', { text });
       state.modelText = text;
       renderModelSummary(summary, f.name);
+      emit('model-loaded', { text, source: 'file' });
     } catch (e) {
       const kept = state.modelText ? ' The previously loaded model is still in use.' : '';
       showError(ui.predictError, `Could not load ${f.name}: ${e.message}.${kept}`);
@@ -1173,6 +1186,7 @@ async function predict(bytes, name) {
     const cls = (i) => (i >= predCol ? 'pred' : '');
     $('#predictions').hidden = false;
     $('#predictions-info').textContent = `${nRows} predictions for ${name}; the first ${Math.min(nRows, 15)} are shown.`;
+    emit('predicted', { modelText: state.modelText, name, nRows });
     const t = clear($('#predictions-table'));
     t.append(el('thead', {}, el('tr', {}, order.map((i) => el('th', { class: cls(i) }, header[i])))));
     t.append(el('tbody', {}, rows.slice(0, 15).map((r) => el('tr', {}, order.map((i) => el('td', { class: cls(i) }, fmtCell(r[i])))))));

@@ -7,6 +7,7 @@
 import { $, el, clear, showError, clearError, fmt, download } from './dom.js';
 import { addRun, listRuns, getRun, updateRun, deleteRun, clearRuns, exportRuns, importRuns, sha256Hex } from './runs_store.js';
 import { logRun } from './mlflow.js';
+import { emit } from './events.js';
 
 const ctx = {}; // {client, state, openSpec(spec, run), loadExample(name), isExample(name)}
 let runs = [];
@@ -340,6 +341,7 @@ function renderCompare() {
   const differs = (k) => new Set(maps.map((m) => m.get(k) ?? '—')).size > 1;
   names.sort((a, b) => differs(b) - differs(a));
   const nDiff = names.filter(differs).length;
+  emit('runs-compared', { n: rs.length, differing: nDiff });
   box.append(el('h3', {}, `Compare ${rs.length} runs: ${nDiff} parameter${nDiff === 1 ? ' differs' : 's differ'}`),
     el('div', { class: 'scroll' }, el('table', { class: 'compare-params', 'data-testid': 'compare-params' },
       el('thead', {}, el('tr', {}, el('th', {}, 'parameter'), ...rs.map((r) => el('th', {}, r.name)))),
