@@ -35,8 +35,6 @@ export function showTargetGuess(summary) {
   const b = box();
   if (!b) return;
   const g = summary.target_guess;
-  const label = document.querySelector('label[for="target-select"]');
-  if (label) label.textContent = QUESTION;
   const none = $('#target-select option[value=""]');
   if (none) none.textContent = NONE_LABEL;
   pending = !!g?.ask;

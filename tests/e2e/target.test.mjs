@@ -121,8 +121,8 @@ test('the first cross-validation of every built-in example ends without warnings
     const warnings = (await p.textContent('#warnings')).trim();
     assert.equal(warnings, '', `${file}: ${warnings}`);
     // The fitted model shown after the run has converged too (no "converged false").
-    await p.waitForFunction(() => !document.querySelector('#model-view')?.hidden || document.querySelector('#model-view-status')?.textContent, null, { timeout: 60_000 });
-    const facts = (await p.textContent('#model-view').catch(() => '')) ?? '';
+    await p.waitForSelector('#model-view:not([hidden])', { timeout: 60_000 });
+    const facts = await p.textContent('#model-view');
     assert.doesNotMatch(facts, /converged false/, `${file}: the fitted model did not converge`);
     seen.push(`${file}: ${await p.textContent('#results-info')}`);
     await p.close();
