@@ -30,6 +30,8 @@ pub struct ColumnSummary {
     pub ty: &'static str,
     pub missing: usize,
     pub distinct: usize,
+    /// What the column would make as the target, and why (`data::target`).
+    pub as_target: crate::data::target::AsTarget,
 }
 
 /// What the page shows right after a file is read.
@@ -41,16 +43,23 @@ pub struct TableSummary {
     /// First rows, as text (`null` = missing).
     pub preview: Vec<Vec<Option<String>>>,
     pub report: ReadReport,
+    /// The column preselected as the target, why, and whether to ask first.
+    pub target_guess: crate::data::target::TargetGuess,
 }
 
 pub fn summarize(table: &Table, report: &ReadReport, preview_rows: usize) -> TableSummary {
     let columns = table
         .columns
         .iter()
-        .map(|c| ColumnSummary { name: c.name.clone(), ty: c.data.column_type().as_str(), missing: c.data.missing_count(), distinct: distinct(&c.data) })
-        .collect();
+        .map(|c| {
+            let distinct = distinct(&c.data);
+            let as_target = crate::data::target::as_target(c, table.n_rows, distinct);
+            ColumnSummary { name: c.name.clone(), ty: c.data.column_type().as_str(), missing: c.data.missing_count(), distinct, as_target }
+        })
+        .collect::<Vec<_>>();
+    let target_guess = crate::data::target::guess(&columns.iter().map(|c| (c.name.as_str(), &c.as_target)).collect::<Vec<_>>());
     let preview = (0..table.n_rows.min(preview_rows)).map(|i| table.columns.iter().map(|c| c.data.display(i)).collect()).collect();
-    TableSummary { n_rows: table.n_rows, n_cols: table.n_cols(), columns, preview, report: report.clone() }
+    TableSummary { n_rows: table.n_rows, n_cols: table.n_cols(), columns, preview, report: report.clone(), target_guess }
 }
 
 fn distinct(d: &ColumnData) -> usize {
@@ -225,6 +234,7 @@ pub fn catalog() -> serde_json::Value {
     let tasks = [Task::Classification, Task::Regression];
     let directions: std::collections::BTreeMap<&str, bool> =
         tasks.iter().flat_map(|&t| metrics::scorer_names(t).iter().map(|&m| (m, metrics::greater_is_better(m)))).collect();
+    let metric_explanations: std::collections::BTreeMap<_, _> = pipeline::explain::metrics().collect();
     json!({
         "steps": StepSpec::catalog(),
         "models": ModelSpec::catalog(),
@@ -239,6 +249,8 @@ pub fn catalog() -> serde_json::Value {
         },
         // Each metric's direction, so captions and charts say "lower is better" for errors.
         "metric_greater_is_better": directions,
+        // What each metric measures, when to use it, a pitfall (the page's glossary).
+        "metric_explanations": metric_explanations,
         "model_format_version": crate::persist::FORMAT_VERSION,
         "version": env!("CARGO_PKG_VERSION"),
     })

@@ -23,6 +23,9 @@ import { setupShare } from './share.js';
 import { setupDiagram, updateDiagram, resetDiagram } from './diagram.js';
 import { setupLeakage } from './leakage.js';
 import { setMetricCatalog } from './metric_direction.js';
+import { emit } from './events.js';
+import { setupExercises } from './exercises.js';
+import { setupExplanations } from './explain.js';
 
 async function main() {
   store.on('status-changed', (text) => {
@@ -50,6 +53,15 @@ async function main() {
   store.on('data-changed', () => resetDiagram());
   store.on('spec-changed', (v) => {
     if (v?.spec) updateDiagram(v.spec);
+  });
+  // The Exercises panel listens to events.js's page events; these come from the store.
+  setupExercises();
+  store.on('catalog-changed', (catalog) => setupExplanations(catalog));
+  store.on('spec-changed', (v) => {
+    if (v?.spec) emit('spec', { spec: v.spec, summary: store.get('data')?.summary });
+  });
+  store.on('result-changed', (r) => {
+    if (r?.kind === 'cv') emit('cv-done', { spec: JSON.parse(r.spec), summary: store.get('data')?.summary, report: r.report });
   });
   setupLeakage({
     client,

@@ -14,6 +14,8 @@ export const SVC_MAX_ROWS = 5000;
  */
 export function inferTask(col, summary) {
   if (!col) return { task: 'clustering', reason: 'no target column' };
+  // The core's reading of the column, on every row (src/data/target.rs).
+  if (col.as_target) return { task: col.as_target.task, reason: col.as_target.reason };
   if (col.type === 'categorical' || col.type === 'boolean') {
     return { task: 'classification', reason: `${col.name} is ${col.type} with ${col.distinct} classes` };
   }

@@ -4,6 +4,7 @@
 // limited by the core), cluster centres, and the model's scalar facts.
 // User data (feature names, class labels) only ever goes in as text.
 import { el, clear, fmt } from './dom.js';
+import { convergedNote } from './explain.js';
 
 let importanceChart = null;
 
@@ -35,6 +36,7 @@ export function renderInspection(box, ins, spec) {
   if (facts.length) {
     box.append(el('p', { class: 'muted facts', dataset: { testid: 'model-facts' } },
       facts.map(([k, v], i) => [i ? ' · ' : '', el('code', {}, k), ` ${typeof v === 'number' ? fmt(v) : String(v)}`])));
+    if (facts.some(([k, v]) => k === 'converged' && v === false)) box.append(convergedNote());
   }
   if (!ins.coefficients?.length && !ins.importances && !ins.tree && !ins.cluster_centers?.length && !ins.note) {
     box.append(el('p', { class: 'muted' }, `${ins.model} has no coefficients, importances or tree to show.`));

@@ -10,6 +10,8 @@ import { inferTask, modelNote } from './model_picker.js';
 import { syncCvForm, fillGroupColumns, cvFromForm, holdoutFromForm } from './eval_form.js';
 import { store } from './store.js';
 import { client, recoverIfFatal } from './session.js';
+import { showModelExplanation, explainDetails, metricsGlossary } from './explain.js';
+import { preselectedTarget, showTargetGuess, showSetAside, QUESTION, NONE_LABEL } from './target.js';
 
 let steps = []; // {info, form, node}: the top-level steps
 let branchSteps = { num: [], cat: [] }; // steps added from the palette to the ColumnTransformer branches, after the built-in ones
@@ -128,6 +130,7 @@ function addStep(name, where = 'steps') {
           list.splice(list.indexOf(entry), 1);
           renderSteps();
         } }, '✕'))),
+    explainDetails(info.explain, `What is ${name}?`),
     form.node);
   list.push(entry);
   renderSteps();
@@ -161,6 +164,7 @@ function setModel(name) {
   const prevTask = modelForm ? modelTask(modelForm.name) : null;
   $('#model-select').value = name;
   $('#model-help').textContent = info.help;
+  showModelExplanation(info);
   const form = paramForm(info, 'model');
   form.name = name;
   modelForm = form;
@@ -193,6 +197,7 @@ function renderMetrics(t) {
     cb.checked = defaults.includes(m);
     box.append(el('label', { class: 'check', for: id }, cb, ' ', m));
   }
+  box.append(metricsGlossary(catalog().metric_explanations, catalog().metrics[t] ?? []) ?? '');
 }
 
 function featureColumns() {
@@ -233,7 +238,7 @@ function setTask(t, byUser) {
   const s = summary();
   if (t !== 'clustering' && !$('#target-select').value && s) {
     // Supervised learning needs a target: the last column is the usual place.
-    $('#target-select').value = s.columns[s.columns.length - 1]?.name ?? '';
+    $('#target-select').value = preselectedTarget(s) || (s.columns[s.columns.length - 1]?.name ?? '');
     syncTargetRow();
     taskReason = inferTask(s.columns.find((c) => c.name === $('#target-select').value), s).reason;
   }
@@ -257,14 +262,11 @@ function updateTaskView() {
   const s = summary();
   const inferred = s ? inferTask(s.columns.find((c) => c.name === target), s).task : task;
   let info = taskByUser && inferred !== task ? `chosen by you (the target suggests ${inferred})` : taskReason ? `inferred: ${taskReason}` : '';
-  if (clustering) {
-    info += target
-      ? ` · ${target} is kept out of the features and only compared with the clusters (adjusted Rand, NMI); choose (none) to drop that comparison`
-      : ' · every ticked column is a feature';
-  }
+  if (clustering && !target) info += ' · every ticked column is a feature';
   $('#task-info').textContent = info;
+  showSetAside(task, target);
   const lab = document.querySelector('label[for="target-select"]');
-  if (lab) lab.textContent = clustering ? 'Reference labels (optional, never used to fit)' : 'Column to predict';
+  if (lab) lab.textContent = clustering ? 'Reference labels (optional, never used to fit)' : QUESTION;
   $('#cv-splitter').closest('fieldset').hidden = clustering;
   $('#metrics').closest('fieldset').hidden = clustering;
   $('#train').textContent = clustering ? 'Fit & evaluate the clustering' : 'Train & cross-validate';
@@ -273,10 +275,10 @@ function updateTaskView() {
 function setupForData() {
   const s = summary();
   const ts = clear($('#target-select'));
-  ts.append(el('option', { value: '' }, '(none: clustering)'));
+  ts.append(el('option', { value: '' }, NONE_LABEL));
   for (const c of s.columns) ts.append(el('option', { value: c.name }, c.name));
-  // The last column is the usual place for the target.
-  ts.value = s.columns[s.columns.length - 1]?.name ?? '';
+  // The core's guess (a column named like a target, else the last one); asked about when unsure.
+  ts.value = preselectedTarget(s);
   // Untick columns that look like identifiers (all-distinct, named *id*) or
   // free text (a text column with a different value in most rows, like a name):
   // one-hot encoding those only adds noise.
@@ -290,13 +292,14 @@ function setupForData() {
   }
   syncTargetRow();
   fillGroupColumns(s.columns);
-  const feats = featureColumns();
-  const needsPrep = feats.some((c) => c.type !== 'numeric' || c.missing > 0);
-  $('#use-preprocess').checked = needsPrep;
-  $('#preprocess-options').classList.toggle('disabled', !needsPrep);
+  // Preprocessing is on by default: imputing and scaling numbers (and encoding text) is the safe
+  // start, and unscaled features leave the default LogisticRegression short of converging.
+  $('#use-preprocess').checked = true;
+  $('#preprocess-options').classList.remove('disabled');
   $('#pipeline-section').hidden = false;
   taskByUser = false; // new data: the task is inferred again
   chooseModelForTarget();
+  showTargetGuess(s);
   updateSpecView();
   // A model file loaded before any data: its pipeline comes back now, if this data has its target.
   const p = pendingOpen;

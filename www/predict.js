@@ -5,6 +5,7 @@
 import { $, el, append, clear, showError, clearError, fmt, download, parseCsv, fmtCell } from './dom.js';
 import { lineageView } from './monitor.js';
 import { store } from './store.js';
+import { emit } from './events.js';
 import { client, setStatus, workerBusy, recoverIfFatal, adoptModel, ensureModel } from './session.js';
 
 let predictionSource = null; // what the shown predictions were made of: {bytes | null (the loaded table), blob, modelText}
@@ -50,6 +51,7 @@ async function loadModelFile(f) {
     text = await f.text();
     await client.call('load_model', { text });
     await adoptModel(text, f.name);
+    emit('model-loaded', { text, source: 'file' });
   } catch (e) {
     const kept = store.get('model') ? ' The previously loaded model is still in use.' : '';
     showError(predictError(), `Could not load ${f.name}: ${e.message}.${kept}`);
@@ -131,6 +133,7 @@ async function predict(bytes, name) {
     const cls = (i) => (i >= predCol ? 'pred' : '');
     $('#predictions').hidden = false;
     $('#predictions-info').textContent = `${nRows} predictions for ${name}; the first ${Math.min(nRows, 15)} are shown.`;
+    emit('predicted', { modelText, name, nRows });
     const t = clear($('#predictions-table'));
     t.append(el('thead', {}, el('tr', {}, order.map((i) => el('th', { class: cls(i) }, header[i])))));
     t.append(el('tbody', {}, rows.slice(0, 15).map((r) => el('tr', {}, order.map((i) => el('td', { class: cls(i) }, fmtCell(r[i])))))));

@@ -7,6 +7,8 @@ import { renderInspection } from './model_view.js';
 import { renderClustering } from './cluster_view.js';
 import { drawFoldChart, renderDiagnostics, renderCurve, destroyCharts, CAPTIONS, suggestValues, parseValues, curveParams } from './eval_charts.js';
 import { store } from './store.js';
+import { emit } from './events.js';
+import { explainWarning } from './explain.js';
 import { client, setBusy, workerBusy, recoverIfFatal, fitModel } from './session.js';
 
 /** Rows up to which the model view is fitted right after cross-validation (else: a button). */
@@ -65,7 +67,9 @@ function showClustering({ spec, view }) {
   // The cross-validation pictures belong to supervised runs.
   for (const id of ['#eval-diagnostics', '#eval-curves', '#holdout-result']) $(id).hidden = true;
   clear($('#warnings'));
-  $('#results-info').textContent = `clustering fitted on all ${r.n_rows} rows (no cross-validation: there is no target to score against)`;
+  const aside = JSON.parse(spec).target;
+  $('#results-info').textContent = `clustering fitted on all ${r.n_rows} rows (no cross-validation: there is no target to score against)` +
+    (aside ? ` · ${aside} was set aside: not a feature, only compared with the clusters` : '');
   renderClustering($('#cluster-view'), view);
   renderInspection($('#model-view'), view.inspection, JSON.parse(spec));
   $('#show-model').hidden = true;
@@ -209,7 +213,7 @@ function renderResults(r, specText) {
   const w = clear($('#warnings'));
   if (r.warnings?.length) {
     w.append(el('h3', {}, 'Warnings'));
-    w.append(el('ul', {}, r.warnings.map((x) => el('li', {}, x))));
+    w.append(el('ul', {}, r.warnings.map((x) => el('li', {}, x, explainWarning(x)))));
   }
   $('#model-status').textContent = '';
 }
@@ -284,6 +288,7 @@ async function downloadModel() {
     const base = store.get('data').name.replace(/\.[^.]*$/, '') || 'data';
     const name = `pipelab-model-${base}-${model.summary.model}.json`;
     download(text, name, 'application/json');
+    emit('model-saved', { text });
     status.textContent = `saved ${name} (${(text.length / 1024).toFixed(1)} KiB)`;
   } catch (e) {
     status.textContent = '';

@@ -10,6 +10,8 @@ import { logRun } from './mlflow.js';
 import { store } from './store.js';
 import { client } from './session.js';
 
+import { emit } from './events.js';
+
 let runs = [];
 let sortKey = 'time';
 let sortDesc = true;
@@ -342,6 +344,7 @@ function renderCompare() {
   const differs = (k) => new Set(maps.map((m) => m.get(k) ?? '—')).size > 1;
   names.sort((a, b) => differs(b) - differs(a));
   const nDiff = names.filter(differs).length;
+  emit('runs-compared', { n: rs.length, differing: nDiff });
   box.append(el('h3', {}, `Compare ${rs.length} runs: ${nDiff} parameter${nDiff === 1 ? ' differs' : 's differ'}`),
     el('div', { class: 'scroll' }, el('table', { class: 'compare-params', 'data-testid': 'compare-params' },
       el('thead', {}, el('tr', {}, el('th', {}, 'parameter'), ...rs.map((r) => el('th', {}, r.name)))),

@@ -12,6 +12,7 @@ pub mod records;
 pub mod robustness;
 pub mod stream;
 mod table;
+pub mod target;
 
 pub use read::{check_size, parse_number, read_csv, CellRef, CsvChunkReader, InfiniteValues, ReadOptions, ReadReport, StrayValues, DEFAULT_MISSING};
 pub use table::{format_number, CatData, Column, ColumnData, ColumnType, Table, MISSING_CODE};

@@ -6,6 +6,7 @@
 //! steps → `Array2<f64>` → model. Every step is fitted on the rows it is
 //! given only; cross-validation gives it the training rows of a fold.
 
+pub mod explain;
 pub mod preview;
 pub mod registry;
 pub mod search_spec;

@@ -24,6 +24,8 @@ pub struct ComponentInfo {
     /// What it does in one short line (the page's pipeline diagram), from `summaries.rs`.
     pub summary: &'static str,
     pub params: Vec<ParamInfo>,
+    /// What it does, when to use it, a pitfall (`explain.rs`; a test keeps every entry explained).
+    pub explain: Option<&'static super::explain::Explanation>,
 }
 
 /// The step and model tables of SPEC.md, as markdown (`pipelab catalog --markdown`);
@@ -41,6 +43,8 @@ pub fn catalog_markdown() -> String {
     table(&mut out, "step", "stage", &StepSpec::catalog());
     out.push('\n');
     table(&mut out, "model", "task", &ModelSpec::catalog());
+    out.push('\n');
+    out.push_str(&super::explain::markdown_for_catalog());
     out
 }
 
@@ -68,7 +72,7 @@ macro_rules! step_registry {
             }
             /// Every step with its parameter schema.
             pub fn catalog() -> Vec<ComponentInfo> {
-                vec![$(ComponentInfo { name: stringify!($name), group: $group, help: <$params as StepParams>::help(), summary: super::summaries::summary(stringify!($name)), params: <$params as StepParams>::schema() },)*]
+                vec![$(ComponentInfo { name: stringify!($name), group: $group, help: <$params as StepParams>::help(), summary: super::summaries::summary(stringify!($name)), params: <$params as StepParams>::schema(), explain: super::explain::component(stringify!($name)) },)*]
             }
             /// Every step with default parameters (for the invariant suite).
             pub fn all_defaults() -> Vec<StepSpec> {
@@ -111,7 +115,7 @@ macro_rules! model_registry {
                 match self { $(ModelSpec::$name(p) => Ok(FittedModelEnum::$name(p.fit(x, y, ctx)?)),)* }
             }
             pub fn catalog() -> Vec<ComponentInfo> {
-                vec![$(ComponentInfo { name: stringify!($name), group: $group, help: <$params as ModelParams>::help(), summary: super::summaries::summary(stringify!($name)), params: <$params as ModelParams>::schema() },)*]
+                vec![$(ComponentInfo { name: stringify!($name), group: $group, help: <$params as ModelParams>::help(), summary: super::summaries::summary(stringify!($name)), params: <$params as ModelParams>::schema(), explain: super::explain::component(stringify!($name)) },)*]
             }
             /// See [`ModelParams::accepts_missing`].
             pub fn accepts_missing(&self) -> bool {

