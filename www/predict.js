@@ -10,6 +10,7 @@ import { client, setStatus, workerBusy, recoverIfFatal, adoptModel, ensureModel 
 
 let predictionSource = null; // what the shown predictions were made of: {bytes | null (the loaded table), blob, modelText}
 let predictionsName = 'predictions.csv';
+let waitingSpec = null; // a loaded model file's spec, waiting for data to go into the editor
 
 const predictError = () => $('#predict-error');
 
@@ -34,7 +35,16 @@ export function setupPredict() {
     await predict(null, data.name);
   });
   $('#download-predictions').addEventListener('click', downloadPredictions);
-  store.on('model-changed', (m) => m && renderModelSummary(m.summary, m.source));
+  store.on('model-changed', (m) => {
+    say(''); // the note about a model file's pipeline is about that file only
+    if (m) renderModelSummary(m.summary, m.source);
+  });
+  // The pipeline area opens a waiting spec when data comes (it listens first): say what happened.
+  store.on('data-changed', (d) => {
+    const spec = waitingSpec;
+    waitingSpec = null;
+    if (spec && d) restoreNote(spec, d, 'opened');
+  });
   const buttons = () => {
     for (const id of ['#model-file', '#predict-file', '#predict-loaded']) $(id).disabled = workerBusy();
   };
@@ -45,7 +55,6 @@ export function setupPredict() {
 /** Loads a model file: it becomes the session's model, and its pipeline goes back into the editor. */
 async function loadModelFile(f) {
   clearError(predictError());
-  const note = $('#model-restore');
   let text;
   try {
     text = await f.text();
@@ -61,22 +70,32 @@ async function loadModelFile(f) {
   // The file holds the spec it was trained from (the worker has just read it).
   const spec = JSON.parse(text).spec;
   const data = store.get('data');
-  const say = (t) => {
-    note.textContent = t;
-    note.hidden = !t;
-  };
-  if (data && spec.target !== undefined && !data.summary.columns.some((c) => c.name === spec.target)) {
-    say(`Its pipeline is not put into the editor: ${data.name} has no column ${JSON.stringify(spec.target)} to predict.`);
-    return;
-  }
+  waitingSpec = null;
+  if (!restoreNote(spec, data, null)) return;
   try {
     const [how] = await store.emit('open-spec', spec, { scroll: false, whenData: true });
-    say(how === 'pending'
-      ? 'Its pipeline will be put into the editor (step 2) when data is loaded.'
-      : 'Its pipeline is now in the editor (step 2): train it again, or change it.');
+    if (how === 'pending') waitingSpec = spec;
+    restoreNote(spec, data, how);
   } catch (e) {
     say(`Its pipeline could not be put into the editor: ${e.message}`);
   }
+}
+
+function say(text) {
+  const note = $('#model-restore');
+  note.textContent = text;
+  note.hidden = !text;
+}
+
+/** The note under the model summary: whether the model file's pipeline is in the editor. False when the data cannot take it. */
+function restoreNote(spec, data, how) {
+  if (data && spec.target !== undefined && !data.summary.columns.some((c) => c.name === spec.target)) {
+    say(`Its pipeline is not put into the editor: ${data.name} has no column ${JSON.stringify(spec.target)} to predict.`);
+    return false;
+  }
+  if (how === 'pending') say('Its pipeline will be put into the editor (step 2) when data is loaded.');
+  else if (how === 'opened') say('Its pipeline is now in the editor (step 2): train it again, or change it.');
+  return true;
 }
 
 function renderModelSummary(m, source) {

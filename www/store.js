@@ -27,7 +27,9 @@
 //               (spec as JSON text); null after new data
 //   model       the session's current model (the one Predict, Export and Monitor use):
 //               {text (the model file JSON), spec (JSON text it was fitted from, or null), source
-//               (in words), summary (the worker's model_summary)} or null
+//               (in words), summary (the worker's model_summary), fitMs (the fit's time, when fitted here)}
+//               or null. A cross-validation keeps no model: session.js fits the one just trained at
+//               its first use (ensureModel)
 //
 // Events (emit only):
 //   open-spec      (spec, {scroll}) put a spec back into the pipeline editor; pipeline.js handles it

@@ -1,10 +1,15 @@
 // End-to-end: the current model (#15 §4, §1). "Predict the loaded data" works right
 // after training, with no download first; the Cancel button shows only while something
 // runs; a model file loaded puts its pipeline back into the editor (with data loaded,
-// and when the data comes after the file).
+// and when the data comes after the file). And the metrics ticked by default are the
+// ones the core scores a spec without `scoring` with (#12: no second copy in the page).
+//
+//   node --test tests/e2e/predict.test.mjs   (the last test needs the CLI: cargo build; PIPELAB_BIN overrides the path)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, RESULTS, launch, openPage } from './harness.mjs';
 
@@ -123,6 +128,7 @@ test('a model file loaded puts its pipeline back into the editor: with data load
   await early.waitForFunction(() => document.querySelector('#data-info')?.textContent.includes('diabetes.csv: 442 rows'));
   await early.waitForFunction(() => document.querySelector('#spec-json')?.value.includes('Ridge'));
   assert.deepEqual(JSON.parse(await early.inputValue('#spec-json')), spec);
+  assert.match(await early.textContent('#model-restore'), /now in the editor/);
   // The loaded model predicts the data straight away.
   await early.click('#predict-loaded');
   await early.waitForFunction(() => document.querySelector('#predictions-info')?.textContent.startsWith('442 predictions'));
@@ -138,4 +144,31 @@ test('a model file loaded puts its pipeline back into the editor: with data load
   assert.equal(await page.inputValue('#spec-json'), before);
   assert.deepEqual(pageErrors, []);
   assert.deepEqual(dialogs, []);
+});
+
+/** The metrics `pipelab cv` reports for a spec without `scoring`, in the order it lists them. */
+function cliDefaultMetrics(data, spec) {
+  const candidates = [process.env.PIPELAB_BIN, join(ROOT, 'target', 'release', 'pipelab'), join(ROOT, 'target', 'debug', 'pipelab')].filter(Boolean);
+  const bin = candidates.find((p) => existsSync(p));
+  assert.ok(bin, `no pipelab binary (tried ${candidates.join(', ')}): run cargo build`);
+  const dir = mkdtempSync(join(tmpdir(), 'pipelab-defaults-'));
+  const path = join(dir, 'spec.json');
+  const bare = { ...spec };
+  delete bare.scoring;
+  writeFileSync(path, JSON.stringify(bare));
+  return Object.keys(JSON.parse(execFileSync(bin, ['cv', '--data', data, '--spec', path], { encoding: 'utf8' })).metrics).sort();
+}
+
+test('the metrics ticked by default are those the core scores a spec without scoring with', async () => {
+  const p = await openPage(harness.context, harness.base, pageErrors, dialogs);
+  for (const [file, rows] of [[IRIS, 150], [DIABETES, 442]]) {
+    await p.setInputFiles('#csv-file', file);
+    await p.waitForFunction((n) => document.querySelector('#data-info')?.textContent.includes(`: ${n} rows`), rows);
+    const spec = JSON.parse(await p.inputValue('#spec-json'));
+    const ticked = await p.$$eval('#metrics input:checked', (bs) => bs.map((b) => b.value));
+    assert.deepEqual(spec.scoring, ticked);
+    assert.deepEqual([...ticked].sort(), cliDefaultMetrics(file, spec), `${file}: the page ticks what the CLI scores by default`);
+  }
+  await p.close();
+  assert.deepEqual(pageErrors, []);
 });
