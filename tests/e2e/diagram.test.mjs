@@ -78,7 +78,7 @@ test('iris: the diagram follows adding, reordering and removing steps, with shap
   // PolynomialFeatures(degree 2, bias): 1 + 4 + 10 columns.
   assert.deepEqual(d.shapes, ['150 × 4', '150 × 4', '150 × 15']);
   assert.equal(d.boxes[2].summary, catalog.steps.find((s) => s.name === 'PolynomialFeatures').summary);
-  await page.screenshot({ path: join(RESULTS, 'diagram-iris.png'), fullPage: false, clip: await page.locator('#pipeline-diagram').boundingBox() });
+  await page.locator('#pipeline-diagram').screenshot({ path: join(RESULTS, 'diagram-iris.png') });
 
   // Reorder: PolynomialFeatures first.
   await page.click('[data-testid="step-1"] button[aria-label="move PolynomialFeatures up"]');
@@ -129,7 +129,7 @@ test('titanic: ColumnTransformer branches list the columns they take; a selectio
   assert.deepEqual(names.slice(-2), ['SelectKBest', spec.model ? Object.keys(spec.model)[0] : '']);
   assert.equal(d.shapes[d.shapes.length - 1].split(' × ')[1], '3', `SelectKBest(k=3) leaves 3 columns: ${d.shapes}`);
   await page.locator('#pipeline-diagram').scrollIntoViewIfNeeded();
-  await page.screenshot({ path: join(RESULTS, 'diagram-titanic.png'), clip: await page.locator('#pipeline-diagram').boundingBox() });
+  await page.locator('#pipeline-diagram').screenshot({ path: join(RESULTS, 'diagram-titanic.png') });
 });
 
 test('a column name holding HTML is shown as text', async () => {
@@ -169,6 +169,6 @@ test('diabetes: the per-fold chart of RMSE says lower is better and which baseli
   await page.selectOption('#chart-metric', 'r2');
   assert.match(await page.textContent('#fold-caption'), /^r2: higher is better\./);
   await page.locator('[data-testid="eval-folds"]').scrollIntoViewIfNeeded();
-  await page.screenshot({ path: join(RESULTS, 'diagram-rmse-caption.png'), clip: await page.locator('[data-testid="eval-folds"]').boundingBox() });
+  await page.locator('[data-testid="eval-folds"]').screenshot({ path: join(RESULTS, 'diagram-rmse-caption.png') });
   assert.deepEqual(pageErrors, []);
 });

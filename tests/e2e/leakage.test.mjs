@@ -70,7 +70,7 @@ test('the classic demo: the wrong way scores far above chance, the right way nea
   assert.deepEqual(rows[0], ['1', 'SelectKBest', '48 train, 0 test', '48 train + 12 test']);
   assert.deepEqual(rows[1], ['1', 'LogisticRegression (model)', '48 train, 0 test', '48 train, 0 test']);
   await page.locator('#leakage-section').scrollIntoViewIfNeeded();
-  await page.screenshot({ path: join(RESULTS, 'leakage-demo.png'), clip: await page.locator('#leakage-section').boundingBox() });
+  await page.locator('#leakage-section').screenshot({ path: join(RESULTS, 'leakage-demo.png') });
 
   // Another seed gives another draw, still leaking.
   await page.fill('#leakage-seed', '3');
