@@ -555,7 +555,7 @@ function renderHeatmap(r, grid) {
     const light = 95 - 55 * q;
     return el('td', {
       class: `num heat${i === r.best_index ? ' heat-best' : ''}`,
-      style: `background: hsl(220 70% ${light.toFixed(0)}%); color: ${light < 62 ? '#fff' : '#1d2330'}`,
+      style: `background: hsl(220 70% ${light.toFixed(0)}%); color: ${Math.round(light) < 55 ? '#fff' : '#000'}` /* ≥ 4.5:1 on every shade */,
       title: `${a}=${paramText(va)}, ${b}=${paramText(vb)}: ${fmt(s)} ± ${fmt(r.cv_results[i].std_test_score, 3)}`,
     }, fmt(s, 4));
   })))));

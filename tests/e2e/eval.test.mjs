@@ -57,7 +57,7 @@ async function train() {
 async function shot(testid, file) {
   const loc = page.locator(`[data-testid="${testid}"]`);
   await loc.scrollIntoViewIfNeeded();
-  await checkAxe(page, `evaluation: ${file}`);
+  await checkAxe(page, `evaluation: ${file}`, `[data-testid="${testid}"]`);
   await loc.screenshot({ path: join(RESULTS, file) });
 }
 

@@ -40,7 +40,7 @@ async function load(file, rows) {
 
 async function shot(name, selector) {
   const path = join(RESULTS, `models-${name}.png`);
-  await checkAxe(page, `model view: ${name}`);
+  await checkAxe(page, `model view: ${name}`, selector ?? '#results-section');
   if (selector) await page.locator(selector).screenshot({ path });
   else await page.screenshot({ path, fullPage: true });
 }

@@ -64,7 +64,7 @@ test('train iris, drop a shifted copy: verdict and table as Evidently; retrain s
   assert.match(await page.textContent('[data-testid="monitor-performance"]'), /Performance on the new labels \(120 rows with species\)/);
   const section = page.locator('#monitor-section');
   await section.scrollIntoViewIfNeeded();
-  await checkAxe(page, 'monitor view (drift)');
+  await checkAxe(page, 'monitor view (drift)', '#monitor-section');
   await section.screenshot({ path: join(RESULTS, 'monitor-drift.png') });
 
   // Retrain on the new data: version 2, the parent's and the file's SHA-256.
@@ -84,7 +84,7 @@ test('train iris, drop a shifted copy: verdict and table as Evidently; retrain s
   assert.equal(model.lineage.version, 2);
   assert.equal(model.lineage.training_files[0].sha256, fileSha);
   assert.equal(model.n_train_rows, 120);
-  await checkAxe(page, 'monitor view (retrain lineage)');
+  await checkAxe(page, 'monitor view (retrain lineage)', '#monitor-section');
   await section.screenshot({ path: join(RESULTS, 'monitor-retrain.png') });
   assert.deepEqual(pageErrors, []);
 });

@@ -172,7 +172,7 @@ test('two cross-validations are recorded, compared and survive a reload', async 
   await page.selectOption('#runs-metric', 'accuracy');
   const view = page.locator('#runs-section');
   await view.scrollIntoViewIfNeeded();
-  await checkAxe(page, 'runs view (compare)');
+  await checkAxe(page, 'runs view (compare)', '#runs-section');
   await view.screenshot({ path: join(RESULTS, 'runs-view.png') });
 
   // Rename, reload: the runs (and the new name) are still there.

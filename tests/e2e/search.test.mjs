@@ -94,7 +94,7 @@ test('grid search over LogisticRegression C on the worker pool matches the oracl
   assert.match(await page.textContent('#model-summary'), /LogisticRegression.*best of the search/s);
   await page.click('#predict-loaded');
   await page.waitForFunction(() => document.querySelector('#predictions-info')?.textContent.startsWith('569 predictions'));
-  await checkAxe(page, 'after search (grid)');
+  await checkAxe(page, 'after search (grid)', '#search-section');
   await page.locator('#search-section').screenshot({ path: join(RESULTS, 'search-grid-1d.png') });
 });
 
@@ -110,7 +110,7 @@ test('a 2-parameter grid gives identical results on 1 worker and on a pool, and 
   assert.equal(await page.locator('#search-heatmap tbody tr').count(), 4);
   assert.equal(await page.locator('#search-heatmap td.heat').count(), 8);
   assert.equal(await page.locator('#search-heatmap td.heat-best').count(), 1);
-  await checkAxe(page, 'after search (heatmap)');
+  await checkAxe(page, 'after search (heatmap)', '#search-section');
   await page.locator('#search-section').screenshot({ path: join(RESULTS, 'search-heatmap.png') });
   await page.locator('#search-params .search-param .remove').nth(1).click();
 });
@@ -131,7 +131,7 @@ test('Bayesian search shows its trace; results do not depend on the pool size', 
   assert.ok(a.best_score > 0.97, `best ${a.best_score}`);
   const b = await runSearch(1);
   assert.deepEqual(withoutTimes(b), withoutTimes(a));
-  await checkAxe(page, 'after search (Bayes trace)');
+  await checkAxe(page, 'after search (Bayes trace)', '#search-section');
   await page.locator('#search-section').screenshot({ path: join(RESULTS, 'search-bayes-trace.png') });
 });
 

@@ -113,7 +113,7 @@ test('wine: StandardScaler + PCA(2) from the palette, Preview shows the oracle e
   await page.fill('[data-testid="step-1"] [data-param="n_components"]', '2');
   assert.equal(await page.isHidden('#preview-stale'), true);
   mkdirSync(RESULTS, { recursive: true });
-  await checkAxe(page, 'after preview (wine PCA)');
+  await checkAxe(page, 'after preview (wine PCA)', '#pipeline-section');
   await page.locator('#transform-preview').screenshot({ path: join(RESULTS, 'steps.png') });
   await page.locator('#pipeline-section .grid').screenshot({ path: join(RESULTS, 'steps-palette.png') });
 });
