@@ -615,7 +615,10 @@ function buildSpec() {
     if (has('categorical')) {
       const steps = [];
       if ($('#cat-imputer').value) steps.push({ SimpleImputer: { strategy: $('#cat-imputer').value } });
-      if ($('#cat-onehot').value) steps.push({ OneHotEncoder: { handle_unknown: $('#cat-onehot').value } });
+      // With an unpenalized LinearRegression and its intercept, a full set of dummies is collinear
+      // (the core warns and takes the minimum-norm solution): drop each column's first category.
+      const m = state.modelForm.name === 'LinearRegression' && state.modelForm.values().fit_intercept !== false;
+      if ($('#cat-onehot').value) steps.push({ OneHotEncoder: { handle_unknown: $('#cat-onehot').value, ...(m ? { drop: 'first' } : {}) } });
       for (const s of state.branchSteps.cat) steps.push({ [s.info.name]: s.form.values() });
       transformers.push({ name: 'cat', columns: { dtype: 'categorical' }, steps });
     }
