@@ -36,7 +36,10 @@ export function renderInspection(box, ins, spec) {
   if (facts.length) {
     box.append(el('p', { class: 'muted facts', dataset: { testid: 'model-facts' } },
       facts.map(([k, v], i) => [i ? ' · ' : '', el('code', {}, k), ` ${typeof v === 'number' ? fmt(v) : String(v)}`])));
-    if (facts.some(([k, v]) => k === 'converged' && v === false)) box.append(convergedNote());
+    if (facts.some(([k, v]) => k === 'converged' && v === false)) {
+      const fact = (name) => facts.find(([k]) => k === name)?.[1];
+      box.append(convergedNote(fact('n_iter'), Object.values(spec?.model ?? {})[0]?.max_iter ?? 100));
+    }
   }
   if (!ins.coefficients?.length && !ins.importances && !ins.tree && !ins.cluster_centers?.length && !ins.note) {
     box.append(el('p', { class: 'muted' }, `${ins.model} has no coefficients, importances or tree to show.`));

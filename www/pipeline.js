@@ -332,7 +332,10 @@ function buildSpec() {
     if (has('categorical')) {
       const st = [];
       if ($('#cat-imputer').value) st.push({ SimpleImputer: { strategy: $('#cat-imputer').value } });
-      if ($('#cat-onehot').value) st.push({ OneHotEncoder: { handle_unknown: $('#cat-onehot').value } });
+      // With an unpenalized LinearRegression and its intercept, a full set of dummies is collinear
+      // (the core warns and takes the minimum-norm solution): drop each column's first category.
+      const m = modelForm.name === 'LinearRegression' && modelForm.values().fit_intercept !== false;
+      if ($('#cat-onehot').value) st.push({ OneHotEncoder: { handle_unknown: $('#cat-onehot').value, ...(m ? { drop: 'first' } : {}) } });
       for (const s of branchSteps.cat) st.push({ [s.info.name]: s.form.values() });
       transformers.push({ name: 'cat', columns: { dtype: 'categorical' }, steps: st });
     }
