@@ -152,7 +152,7 @@ fn bad_specs_name_the_field() {
     assert!(e.contains("nope"), "unknown target column should be named: {e}");
     let e = err_text(s.cross_validate(r#"{"target": "species", "model": {"LogisticRegression": {"C": -1}}}"#, &noop()).unwrap_err());
     assert!(e.contains("'C'"), "out-of-range parameter should be named: {e}");
-    let e = err_text(s.fit("not json").unwrap_err());
+    let e = err_text(s.fit("not json", None).unwrap_err());
     assert!(e.starts_with("spec"), "{e}");
     // Still usable afterwards.
     assert!(s.cross_validate(IRIS_SPEC, &noop()).is_ok());
@@ -162,7 +162,7 @@ fn bad_specs_name_the_field() {
 fn calls_without_data_or_model_fail_cleanly() {
     let mut s = Session::new();
     assert!(err_text(s.cross_validate(IRIS_SPEC, &noop()).unwrap_err()).contains("no data loaded"));
-    assert!(err_text(s.fit(IRIS_SPEC).unwrap_err()).contains("no data loaded"));
+    assert!(err_text(s.fit(IRIS_SPEC, None).unwrap_err()).contains("no data loaded"));
     assert!(err_text(s.predict_csv(IRIS.as_bytes()).unwrap_err()).contains("no model loaded"));
     let e = err_text(s.load_model("{\"format\": \"something else\"}").unwrap_err());
     assert!(e.starts_with("model file:"), "{e}");
@@ -186,7 +186,7 @@ fn cancelling_from_the_progress_callback_stops_and_keeps_the_table() {
 fn save_load_predict_gives_identical_predictions() {
     let mut s = loaded(IRIS);
     s.cross_validate(IRIS_SPEC, &noop()).map_err(err_text).unwrap();
-    let model_text = s.fit(IRIS_SPEC).map_err(err_text).unwrap();
+    let model_text = s.fit(IRIS_SPEC, None).map_err(err_text).unwrap();
     let direct = s.predict_csv(IRIS.as_bytes()).map_err(err_text).unwrap();
     // Predicting the loaded table (no second read of the file) gives the same text.
     assert_eq!(s.predict_loaded().map_err(err_text).unwrap(), direct);
@@ -235,7 +235,7 @@ fn save_load_predict_gives_identical_predictions() {
 #[wasm_bindgen_test]
 fn fit_without_matching_cv_stores_no_metrics() {
     let mut s = loaded(DIABETES);
-    let text = s.fit(DIABETES_SPEC).map_err(err_text).unwrap();
+    let text = s.fit(DIABETES_SPEC, None).map_err(err_text).unwrap();
     let sum = json(s.load_model(&text).unwrap());
     assert!(sum["cv_metrics"].as_object().is_none_or(|m| m.is_empty()));
     assert_eq!(sum["n_train_rows"], 442);
@@ -472,7 +472,7 @@ fn search_plan_evaluate_finish_is_independent_of_the_pool() {
         // A parameter at its default (C = 1) is left out of the serialized spec.
         assert_eq!(best["model"]["LogisticRegression"]["C"].as_f64().unwrap_or(1.0), report["best_params"]["model__C"].as_f64().unwrap());
         let mut s = loaded(IRIS);
-        s.fit(single["best_spec"].as_str().unwrap()).map_err(err_text).unwrap();
+        s.fit(single["best_spec"].as_str().unwrap(), None).map_err(err_text).unwrap();
         assert_eq!(json(s.model_summary().unwrap())["model"], "LogisticRegression");
     }
     // Errors name what is wrong, and a bad candidate comes back as a row with its error.

@@ -1022,6 +1022,8 @@ function renderHoldout(r, metrics) {
   const box = clear($('#holdout-result'));
   const h = r.holdout;
   box.hidden = !h;
+  $('#refit-all-label').hidden = !h;
+  $('#download-model').textContent = h ? 'Fit & download model' : 'Fit on all rows & download model';
   if (!h) return;
   box.append(
     el('h3', {}, 'Final score on the untouched test part'),
@@ -1040,11 +1042,14 @@ async function downloadModel() {
   if (!state.lastSpec) return;
   const status = $('#model-status');
   clearError(ui.trainError);
-  status.textContent = 'fitting on all rows…';
+  // With a hold-out part the model is fitted on the training part unless the user asks for every row.
+  const holdout = Boolean(state.lastReport?.holdout);
+  const refitAll = holdout && $('#refit-all').checked;
+  status.textContent = holdout && !refitAll ? 'fitting on the training part…' : 'fitting on all rows…';
   setBusy(true);
   try {
     const fitT0 = performance.now();
-    const text = await client.call('fit', { spec: state.lastSpec });
+    const text = await client.call('fit', { spec: state.lastSpec, refit_all: refitAll });
     state.modelText = text;
     recordRun('fit', { spec: state.lastSpec, report: state.lastReport, model_text: text, fit_time_ms: performance.now() - fitT0 });
     // The session now predicts with the model it just fitted (not a reload of the
