@@ -98,7 +98,10 @@ fn spec_types_apply_in_cv_fit_and_search() {
     // Search reads the data the same way.
     let search = write(
         "types_search.json",
-        &spec.replace(r#""cv":{"KFold":{"n_splits":3}}"#, r#""cv":{"KFold":{"n_splits":3}},"search":{"GridSearchCV":{"param_grid":{"model__fit_intercept":[true,false]}}}"#),
+        &spec.replace(
+            r#""cv":{"KFold":{"n_splits":3}}"#,
+            r#""cv":{"KFold":{"n_splits":3}},"search":{"GridSearchCV":{"param_grid":{"model__fit_intercept":[true,false]}}}"#,
+        ),
     );
     let (code, out, err) = pipelab(&["search", "--data", &data, "--spec", &search, "--threads", "1"]);
     assert_eq!(code, 0, "{err}");
@@ -146,7 +149,8 @@ fn skip_malformed_rows_gets_past_an_unterminated_quote() {
 
 #[test]
 fn a_classifier_on_a_regression_like_target_is_warned() {
-    let spec = write("diab_cls.json", r#"{"target":"target","model":{"LogisticRegression":{"max_iter":50}},"cv":{"KFold":{"n_splits":2}},"scoring":["accuracy"]}"#);
+    let spec =
+        write("diab_cls.json", r#"{"target":"target","model":{"LogisticRegression":{"max_iter":50}},"cv":{"KFold":{"n_splits":2}},"scoring":["accuracy"]}"#);
     let (code, out, err) = pipelab(&["cv", "--data", "www/datasets/diabetes.csv", "--spec", &spec]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("the target 'target' has 214 distinct numbers in 442 rows (about 2.1 rows per class): it looks like a regression target"), "{out}");
@@ -197,6 +201,14 @@ fn overflowing_metrics_say_why() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert!(v["metrics"]["mse"]["mean"].is_null(), "{out}");
     assert!(out.contains("mse overflowed and is reported as null: the squared errors (or the target's sum of squares) overflow double precision"), "{out}");
+    // The model file stores the null CV score and loads back (it predicts).
+    let model = tmp("huge_model_ok.json");
+    let (code, _, err) = pipelab(&["fit", "--data", &data, "--spec", &spec, "--out", &model]);
+    assert_eq!(code, 0, "{err}");
+    assert!(std::fs::read_to_string(&model).unwrap().contains(r#""mse":{"folds":[null,null],"mean":null,"std":null}"#));
+    let (code, out, err) = pipelab(&["predict", "--model", &model, "--data", &data]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 21);
 }
 
 #[test]

@@ -20,8 +20,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use pipelab::data::{read_csv, ReadOptions, Table};
 use pipelab::persist::robustness::{check_model_on, check_spec_on};
-use pipelab::pipeline::{ModelSpec, StepSpec};
 use pipelab::persist::ModelFile;
+use pipelab::pipeline::{ModelSpec, StepSpec};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
@@ -80,10 +80,13 @@ fn model_seeds() -> Vec<Vec<u8>> {
         ("iris", json!({"target": "species", "model": {"GaussianNB": {}}})),
         ("diabetes", json!({"target": "target", "model": {"RandomForestRegressor": {"n_estimators": 3, "max_depth": 3}}})),
         ("iris", json!({"target": "species", "model": {"HistGradientBoostingClassifier": {"max_iter": 3, "max_depth": 2}}})),
-        ("titanic_like", json!({"target": "survived", "drop": ["name"], "preprocess": {"transformers": [
+        (
+            "titanic_like",
+            json!({"target": "survived", "drop": ["name"], "preprocess": {"transformers": [
             {"name": "cat", "columns": {"dtype": "categorical"}, "steps": [{"SimpleImputer": {"strategy": "most_frequent"}}, {"OrdinalEncoder": {}}]},
             {"name": "num", "columns": {"dtype": "numeric"}, "steps": [{"SimpleImputer": {}}]}], "remainder": "drop"},
-            "model": {"LinearSVC": {}}})),
+            "model": {"LinearSVC": {}}}),
+        ),
     ];
     let mut out = Vec::new();
     for (data, mut spec) in fits {
@@ -215,7 +218,9 @@ fn run(name: &str, seeds: &[Vec<u8>], n: usize, seed: u64, check: fn(&[u8]) -> R
         let outcome = catch_unwind(AssertUnwindSafe(|| check(&input)));
         let problem = match outcome {
             Ok(Ok(())) => {
-                if name == "model" && ModelFile::from_bytes(&input).is_ok() || name == "spec" && pipelab::pipeline::PipelineSpec::from_json(&String::from_utf8_lossy(&input)).is_ok() {
+                if name == "model" && ModelFile::from_bytes(&input).is_ok()
+                    || name == "spec" && pipelab::pipeline::PipelineSpec::from_json(&String::from_utf8_lossy(&input)).is_ok()
+                {
                     loaded += 1;
                 }
                 continue;

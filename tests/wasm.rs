@@ -484,3 +484,37 @@ fn search_plan_evaluate_finish_is_independent_of_the_pool() {
     let row = json(main.search_evaluate(IRIS_GRID_SPEC, plan, bad).map_err(err_text).unwrap());
     assert!(row["error"].as_str().unwrap().contains("'C'"), "{row}");
 }
+
+// Issue 16 §1–§2 in the page's session: rows named as in the file inside a
+// fold, the spec's `types` on the loaded table, the hold-out fit and
+// `refit_all`, an existing `prediction` column kept, unseen categories counted.
+#[wasm_bindgen_test]
+fn page_session_locates_rows_applies_types_and_keeps_the_holdout_honest() {
+    // x missing at data row 55 (line 56), CRLF line ends: the fold error names the file's row and line.
+    let mut csv = String::from("x,y\r\n");
+    for i in 1..=100 {
+        csv.push_str(&if i == 55 { format!(",{}\r\n", i % 3) } else { format!("{i},{}\r\n", i % 3) });
+    }
+    let s = loaded(&csv);
+    let e = err_text(s.cross_validate(r#"{"target":"y","model":{"LinearRegression":{}},"cv":{"KFold":{"n_splits":5}}}"#, &noop()).unwrap_err());
+    assert!(e.contains("row 55 (line 56)"), "{e}");
+    // types: x as categorical reaches the encoder (4 rows → 4 one-hot columns + nothing else).
+    let mut s = loaded("x,y\n1,1\n2,2\n3,3\n4,4\n1,1\n2,2\n");
+    let spec = r#"{"target":"y","types":{"x":"categorical"},"preprocess":{"transformers":[{"name":"c","columns":{"dtype":"categorical"},"steps":[{"OneHotEncoder":{}}]}]},"model":{"LinearRegression":{}},"cv":{"KFold":{"n_splits":2}}}"#;
+    let r = json(s.cross_validate(spec, &noop()).map_err(err_text).unwrap());
+    assert_eq!(r["n_features_out"], 4, "{r}");
+    // Hold-out: the model is fitted on the training part unless refit_all.
+    let mut s = loaded(IRIS);
+    let spec = r#"{"target":"species","model":{"GaussianNB":{}},"holdout":{"test_size":0.2,"stratify":true,"random_state":0}}"#;
+    s.cross_validate(spec, &noop()).map_err(err_text).unwrap();
+    let m: Value = serde_json::from_str(&s.fit(spec, None).map_err(err_text).unwrap()).unwrap();
+    assert_eq!((m["n_train_rows"].as_u64(), m["holdout"]["fitted_on"].as_str()), (Some(120), Some("training_part")));
+    let m: Value = serde_json::from_str(&s.fit(spec, Some(true)).map_err(err_text).unwrap()).unwrap();
+    assert_eq!((m["n_train_rows"].as_u64(), m["holdout"]["fitted_on"].as_str()), (Some(150), Some("all_rows")));
+    // Predicting a file that already has a prediction column: kept, the new one renamed, and said so.
+    let predicted = s.predict_loaded().map_err(err_text).unwrap();
+    let summary = json(s.predict_csv_summary(predicted.as_bytes(), 3).map_err(err_text).unwrap());
+    let header = summary["head_csv"].as_str().unwrap().lines().next().unwrap().to_string();
+    assert!(header.contains(",prediction,") && header.contains(",prediction_1,"), "{header}");
+    assert!(summary["warnings"][0].as_str().unwrap().contains("'prediction' → 'prediction_1'"), "{summary}");
+}

@@ -16,8 +16,8 @@ pub mod scan;
 pub mod stream;
 mod table;
 
-pub use read::{check_size, parse_number, read_csv, CellRef, CsvChunkReader, InfiniteValues, ReadOptions, ReadReport, StrayValues, DEFAULT_MISSING};
 pub use origin::RowOrigin;
+pub use read::{check_size, parse_number, read_csv, CellRef, CsvChunkReader, InfiniteValues, ReadOptions, ReadReport, StrayValues, DEFAULT_MISSING};
 pub use retype::retype;
 pub use table::{format_number, CatData, Column, ColumnData, ColumnType, Table, MISSING_CODE};
 pub mod profile;

@@ -236,7 +236,19 @@ struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     fn new(buf: Cow<'a, [u8]>, opts: ReadOptions) -> Self {
-        Reader { buf, opts, failed: None, magic_checked: false, first_nul: None, start: 0, scanner: None, engine: None, parsed: 0, parsed_line: 1, scan_base: 0 }
+        Reader {
+            buf,
+            opts,
+            failed: None,
+            magic_checked: false,
+            first_nul: None,
+            start: 0,
+            scanner: None,
+            engine: None,
+            parsed: 0,
+            parsed_line: 1,
+            scan_base: 0,
+        }
     }
 
     /// Handles the bytes from `old` on; `last` when no more will come.
@@ -691,7 +703,8 @@ impl Engine {
             ));
         }
         if !self.unterminated.is_empty() {
-            let lines: Vec<String> = self.unterminated.iter().map(|r| if r.start() == r.end() { r.start().to_string() } else { format!("{}-{}", r.start(), r.end()) }).collect();
+            let lines: Vec<String> =
+                self.unterminated.iter().map(|r| if r.start() == r.end() { r.start().to_string() } else { format!("{}-{}", r.start(), r.end()) }).collect();
             self.report.warnings.push(format!(
                 "{} row(s) skipped (line(s) {}): a quote opened in them is never closed; each was skipped to the end of the quote's line and reading went on from the next line",
                 self.unterminated.len(),

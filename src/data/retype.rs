@@ -23,9 +23,8 @@ pub fn retype<'t>(table: &'t Table, types: &BTreeMap<String, ColumnType>) -> Res
         if data.column_type() == ty {
             continue;
         }
-        let converted = convert(data, ty).map_err(|(row, why)| {
-            table.locate_error(Error::column(name, format!("the spec's types set it to {} but row {} {why}", ty.as_str(), row + 1)))
-        })?;
+        let converted = convert(data, ty)
+            .map_err(|(row, why)| table.locate_error(Error::column(name, format!("the spec's types set it to {} but row {} {why}", ty.as_str(), row + 1))))?;
         out.get_or_insert_with(|| table.clone()).columns[j].data = converted;
     }
     Ok(out.map_or(Cow::Borrowed(table), Cow::Owned))

@@ -232,11 +232,24 @@ pub fn default_scoring_for(task: Task, n_classes: usize) -> Vec<String> {
 }
 
 /// Per-fold scores of one metric, their mean and population standard deviation.
+/// A score that is not a number is written as `null` (JSON has no NaN) and
+/// read back as NaN, so a model file holding one still loads.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricSummary {
+    #[serde(deserialize_with = "folds_or_null")]
     pub folds: Vec<f64>,
+    #[serde(deserialize_with = "f64_or_null")]
     pub mean: f64,
+    #[serde(deserialize_with = "f64_or_null")]
     pub std: f64,
+}
+
+fn f64_or_null<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
+}
+
+fn folds_or_null<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Vec<f64>, D::Error> {
+    Ok(Vec::<Option<f64>>::deserialize(d)?.into_iter().map(|v| v.unwrap_or(f64::NAN)).collect())
 }
 
 impl MetricSummary {

@@ -105,7 +105,8 @@ impl ModelFile {
     /// Parses and validates a model file given as bytes: the size first, then UTF-8, then [`ModelFile::from_json`].
     pub fn from_bytes(bytes: &[u8]) -> Result<ModelFile> {
         Self::check_size(bytes.len() as u64)?;
-        let text = std::str::from_utf8(bytes).map_err(|e| Error::ModelFile(format!("not UTF-8 text (byte {}); is this a pipelab model file?", e.valid_up_to())))?;
+        let text =
+            std::str::from_utf8(bytes).map_err(|e| Error::ModelFile(format!("not UTF-8 text (byte {}); is this a pipelab model file?", e.valid_up_to())))?;
         Self::from_json(text)
     }
 

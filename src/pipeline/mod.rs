@@ -559,10 +559,7 @@ impl FittedPipeline {
     pub fn predict(&self, table: &Table) -> Result<Predictions> {
         let mut unseen = Vec::new();
         let allow_missing = matches!(&self.model, ModelState::Fitted(m) if m.accepts_missing());
-        let x = self
-            .transform_frame_rows(table, &mut unseen)
-            .and_then(|f| f.to_matrix_with(allow_missing))
-            .map_err(|e| table.locate_error(e))?;
+        let x = self.transform_frame_rows(table, &mut unseen).and_then(|f| f.to_matrix_with(allow_missing)).map_err(|e| table.locate_error(e))?;
         let classes = self.target.as_ref().map(|t| t.classes.clone()).unwrap_or_default();
         let output = match &self.model {
             ModelState::Fitted(m) => m.predict(&x).map_err(|e| table.locate_error(e))?,
@@ -658,8 +655,7 @@ impl FittedPipeline {
         let (prediction, probas) = self.output_columns(columns);
         let classes = self.target.as_ref().map(|t| t.classes.clone()).unwrap_or_default();
         let wanted = std::iter::once("prediction".to_string()).chain(classes.iter().map(|c| format!("proba_{c}")));
-        let moved: Vec<String> =
-            wanted.zip(std::iter::once(prediction).chain(probas)).filter(|(a, b)| a != b).map(|(a, b)| format!("'{a}' → '{b}'")).collect();
+        let moved: Vec<String> = wanted.zip(std::iter::once(prediction).chain(probas)).filter(|(a, b)| a != b).map(|(a, b)| format!("'{a}' → '{b}'")).collect();
         (!moved.is_empty()).then(|| {
             format!("the data already has column(s) the predictions would be written to; they are kept and the new columns renamed: {}", moved.join(", "))
         })

@@ -120,7 +120,10 @@ impl SearchSpec {
             SearchSpec::BayesSearchCV(p) => ("BayesSearchCV", Some(p.n_iter), None),
             SearchSpec::HalvingGridSearchCV(p) => {
                 if p.factor < 2 {
-                    return Err(crate::Error::spec("search.HalvingGridSearchCV.factor", format!("is {}; it must be at least 2 (each round keeps 1/factor of the candidates)", p.factor)));
+                    return Err(crate::Error::spec(
+                        "search.HalvingGridSearchCV.factor",
+                        format!("is {}; it must be at least 2 (each round keeps 1/factor of the candidates)", p.factor),
+                    ));
                 }
                 ("HalvingGridSearchCV", None, Some(&p.param_grid))
             }

@@ -39,7 +39,11 @@ pub fn score_rows(fitted: &FittedPipeline, table: &Table, target: &Target, rows:
         (Output::Classes { labels, proba }, Target::Classes { y, n_classes }) => {
             let t: Vec<usize> = rows.iter().map(|&r| y[r]).collect();
             let decision = super::cv::decision(fitted, &pred.output, &sub, std::slice::from_ref(&name.to_string()))?;
-            metrics::score_with_decision(name, &Scored::Classes { y_true: &t, y_pred: labels, proba: proba.as_ref(), n_classes: *n_classes }, decision.as_deref())
+            metrics::score_with_decision(
+                name,
+                &Scored::Classes { y_true: &t, y_pred: labels, proba: proba.as_ref(), n_classes: *n_classes },
+                decision.as_deref(),
+            )
         }
         _ => Err(Error::data("the model's output does not match the target type")),
     }
