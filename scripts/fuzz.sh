@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Fuzz the CSV reader (fuzz/fuzz_targets/read_csv.rs): no panic on any bytes, and
-# CsvChunkReader agrees with read_csv (the property is pipelab::data::robustness;
-# `cargo test --test library csv_mutations` runs it on 20,000 seeded mutations without
-# nightly). Installs the nightly toolchain and cargo-fuzz when missing.
+# Fuzz a loader. Targets (fuzz/fuzz_targets/):
+#   read_csv    the CSV reader: no panic on any bytes, and CsvChunkReader agrees with
+#               read_csv (pipelab::data::robustness; `cargo test --test library csv_mutations`
+#               runs it on 20,000 seeded mutations without nightly);
+#   spec_json   PipelineSpec::from_json, and model_file: ModelFile load + validate +
+#               predict (pipelab::persist::robustness; `cargo test --test library model_mutations`
+#               runs both on seeded structural and byte mutations).
+# Installs the nightly toolchain and cargo-fuzz when missing.
 #
-#   scripts/fuzz.sh            # 60 s
-#   scripts/fuzz.sh 3600       # the longer run (an hour) before a release
+#   scripts/fuzz.sh                   # read_csv, 60 s
+#   scripts/fuzz.sh 3600 model_file   # the longer run (an hour) before a release
 #
 # Crashes land in fuzz/artifacts/read_csv/; reproduce one with
 #   cargo +nightly fuzz run read_csv fuzz/artifacts/read_csv/<file>
@@ -13,6 +17,7 @@
 # The corpus (fuzz/corpus/read_csv) is seeded from tests/fixtures/csv and www/datasets.
 set -euo pipefail
 seconds="${1:-60}"
+target="${2:-read_csv}"
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
@@ -26,11 +31,18 @@ if ! command -v cargo-fuzz >/dev/null; then
   echo "fuzz: installing cargo-fuzz from crates.io (a minute or two)" >&2
   cargo install cargo-fuzz --locked || cargo install cargo-fuzz
 fi
-corpus=fuzz/corpus/read_csv
+corpus=fuzz/corpus/$target
 mkdir -p "$corpus"
-for f in tests/fixtures/csv/* www/datasets/*.csv; do
-    [ -f "$f" ] || continue
-    # Seeds are capped at 4 KiB (small inputs run faster); the first byte selects options (0 = defaults).
-    { printf '\0'; head -c 4096 "$f"; } > "$corpus/seed_$(basename "$f")"
-done
-exec cargo +nightly fuzz run --fuzz-dir fuzz read_csv "$corpus" -- -max_total_time="$seconds" -max_len=65536 -timeout=10
+case "$target" in
+  read_csv)
+    for f in tests/fixtures/csv/* www/datasets/*.csv; do
+        [ -f "$f" ] || continue
+        # Seeds are capped at 4 KiB (small inputs run faster); the first byte selects options (0 = defaults).
+        { printf '\0'; head -c 4096 "$f"; } > "$corpus/seed_$(basename "$f")"
+    done ;;
+  spec_json|model_file)
+    # The seeds of tests/library/model_mutations.rs: a spec per model and step, full specs, fitted model files.
+    PIPELAB_WRITE_FUZZ_SEEDS=fuzz/corpus cargo test --test model_mutations write_fuzz_seeds -- --exact >&2 ;;
+  *) echo "fuzz: unknown target $target (read_csv, spec_json, model_file)" >&2; exit 2 ;;
+esac
+exec cargo +nightly fuzz run --fuzz-dir fuzz "$target" "$corpus" -- -max_total_time="$seconds" -max_len=262144 -timeout=10

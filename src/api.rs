@@ -86,10 +86,30 @@ pub fn profile(table: &Table, report: &ReadReport) -> crate::data::Profile {
     p
 }
 
+/// `table` with the spec's `types` applied (SPEC.md: "column type overrides
+/// applied when reading the CSV"): every operation that takes a spec and a
+/// table already read goes through it, so the page (which reads the file
+/// before there is a spec) and the CLI read a column the same way.
+pub fn typed<'t>(table: &'t Table, spec: &PipelineSpec) -> Result<std::borrow::Cow<'t, Table>> {
+    crate::data::retype(table, &spec.types)
+}
+
+/// Read options (JSON, as [`load_table`] takes them) with a spec's `types`
+/// added, for a shell that reads the file after the spec (the CLI).
+pub fn read_options_with_spec(options_json: &str, spec_json: &str) -> Result<String> {
+    let mut opts: serde_json::Value =
+        if options_json.trim().is_empty() { json!({}) } else { serde_json::from_str(options_json).map_err(|e| Error::spec("read options", e.to_string()))? };
+    let spec = PipelineSpec::from_json(spec_json)?;
+    if !spec.types.is_empty() {
+        opts["types"] = serde_json::to_value(&spec.types).map_err(|e| Error::spec("types", e.to_string()))?;
+    }
+    Ok(opts.to_string())
+}
+
 /// Cross-validates a spec given as JSON.
 pub fn cross_validate(table: &Table, spec_json: &str, hooks: CvHooks) -> Result<CvReport> {
     let spec = PipelineSpec::from_json(spec_json)?;
-    crate::selection::cv::cross_validate(table, &spec, hooks)
+    crate::selection::cv::cross_validate(&*typed(table, &spec)?, &spec, hooks)
 }
 
 /// What `pipelab cv` prints (and the exported scikit-learn script prints in
@@ -121,14 +141,39 @@ impl<'a> CvSummary<'a> {
 
 /// Fits on all rows and returns the model file. `cv` (from a previous
 /// cross-validation of the same spec) is stored as the training metrics.
+///
+/// With a `holdout` block the model is fitted on the training part and the
+/// file records its hold-out scores ([`crate::persist::HoldoutFit`]); see
+/// [`fit_model_with`] to refit on every row afterwards.
 pub fn fit_model(table: &Table, spec_json: &str, cv: Option<&CvReport>) -> Result<ModelFile> {
+    fit_model_with(table, spec_json, cv, false)
+}
+
+/// [`fit_model`]; with a `holdout` block and `refit_all`, the model is
+/// refitted on every usable row after the hold-out scoring (`fit
+/// --refit-all`, the page's "refit on all rows"), and the file says so.
+pub fn fit_model_with(table: &Table, spec_json: &str, cv: Option<&CvReport>, refit_all: bool) -> Result<ModelFile> {
+    use crate::persist::{FittedOn, HoldoutFit};
     let spec = PipelineSpec::from_json(spec_json)?;
-    let fitted = pipeline::fit_all(table, &spec)?;
+    let table = &*typed(table, &spec)?;
     let prep = pipeline::prepare(table, &spec)?;
-    // The drift reference describes the rows the model learned from (the usable rows).
-    let reference = crate::persist::reference::build(table, &prep.rows, &fitted, cv.and_then(crate::monitor::prediction_reference))?;
-    let mut file = ModelFile::new(spec, fitted, prep.rows.len(), cv.map(|r| r.metrics.clone()).unwrap_or_default());
+    let (fitted, rows, holdout) = match crate::selection::cv::fit_on_training_part(table, &spec)? {
+        None => (pipeline::fit_all(table, &spec)?, prep.rows, None),
+        Some((train_model, report, train)) => {
+            let scores = report.scores.iter().map(|(k, v)| (k.clone(), v.is_finite().then_some(*v))).collect();
+            let record = |fitted_on| HoldoutFit { fitted_on, n_train: report.n_train, n_test: report.n_test, scores };
+            if refit_all {
+                (pipeline::fit_all(table, &spec)?, prep.rows, Some(record(FittedOn::AllRows)))
+            } else {
+                (train_model, train, Some(record(FittedOn::TrainingPart)))
+            }
+        }
+    };
+    // The drift reference describes the rows the model learned from.
+    let reference = crate::persist::reference::build(table, &rows, &fitted, cv.and_then(crate::monitor::prediction_reference))?;
+    let mut file = ModelFile::new(spec, fitted, rows.len(), cv.map(|r| r.metrics.clone()).unwrap_or_default());
     file.reference = Some(reference);
+    file.holdout = holdout;
     Ok(file)
 }
 
@@ -218,15 +263,23 @@ pub fn predict_table(model: &ModelFile, table: &Table) -> Result<String> {
 pub struct PredictionSummary {
     pub n_rows: usize,
     pub head_csv: String,
+    /// What the user should hear: renamed output columns, categories unseen in training.
+    pub warnings: Vec<String>,
 }
 
 pub fn predict_summary(model: &ModelFile, table: &Table, n_head: usize) -> Result<PredictionSummary> {
-    model.pipeline.predict(table)?;
+    let p = model.pipeline.predict(table)?;
     // Rows are predicted independently (fitted steps only transform), so the
     // head's predictions are those of the whole table.
     let head: Vec<usize> = (0..table.n_rows.min(n_head)).collect();
     let head_csv = model.pipeline.predictions_csv(&table.rows_view(&head))?;
-    Ok(PredictionSummary { n_rows: table.n_rows, head_csv })
+    let warnings = prediction_warnings(model, &table.names(), &p.unseen);
+    Ok(PredictionSummary { n_rows: table.n_rows, head_csv, warnings })
+}
+
+/// The warnings of a prediction: renamed output columns, categories unseen in training.
+pub fn prediction_warnings(model: &ModelFile, columns: &[String], unseen: &[pipeline::Unseen]) -> Vec<String> {
+    model.pipeline.output_columns_note(columns).into_iter().chain(unseen.iter().map(|u| u.to_string())).collect()
 }
 
 /// The catalogue of steps, models and metrics the page builds its forms from.
@@ -259,12 +312,13 @@ pub fn catalog() -> serde_json::Value {
 /// Fits a clustering spec (given as JSON) on every row and scores it.
 pub fn evaluate_clustering(table: &Table, spec_json: &str) -> Result<crate::selection::clustering::ClusteringReport> {
     let spec = PipelineSpec::from_json(spec_json)?;
-    crate::selection::clustering::evaluate_clustering(table, &spec)
+    crate::selection::clustering::evaluate_clustering(&*typed(table, &spec)?, &spec)
 }
 
 /// Fits a clustering spec on every row: the model file and the clustering report.
 pub fn fit_clustering_model(table: &Table, spec_json: &str) -> Result<(ModelFile, crate::selection::clustering::ClusteringReport)> {
     let spec = PipelineSpec::from_json(spec_json)?;
+    let table = &*typed(table, &spec)?;
     let (fitted, report) = crate::selection::clustering::fit_clustering(table, &spec)?;
     let n = report.n_rows;
     let rows = pipeline::prepare(table, &spec)?.rows;
@@ -284,7 +338,7 @@ pub fn is_clustering(spec_json: &str) -> Result<bool> {
 /// [`pipeline::preview::preview`].
 pub fn preview(table: &Table, spec_json: &str, n_rows: usize) -> Result<pipeline::preview::PreviewReport> {
     let spec = PipelineSpec::from_json(spec_json)?;
-    pipeline::preview::preview(table, &spec, n_rows)
+    pipeline::preview::preview(&*typed(table, &spec)?, &spec, n_rows)
 }
 
 /// What the page shows of a fitted model (coefficients, importances, tree, centres).
@@ -312,6 +366,7 @@ pub struct ClusteringView {
 /// Fits a clustering spec on every row: the model file and what the page shows.
 pub fn clustering_view(table: &Table, spec_json: &str) -> Result<(ModelFile, ClusteringView)> {
     let (model, mut report) = fit_clustering_model(table, spec_json)?;
+    let table = &*typed(table, &model.spec)?;
     let inspection = inspect_model(&model);
     let projection = match model.pipeline.transform(table).and_then(|x| crate::inspect::pca_2d(&x, &inspection.cluster_centers)) {
         Ok(p) => Some(p),
@@ -328,7 +383,7 @@ pub fn clustering_view(table: &Table, spec_json: &str) -> Result<(ModelFile, Clu
 /// The pictures of a cross-validation (confusion matrix, ROC / precision–recall
 /// curves, predicted vs actual) from `report`, the result of cross-validating `spec` on `table`.
 pub fn cv_diagnostics(table: &Table, spec: &PipelineSpec, report: &CvReport) -> Result<crate::selection::diagnostics::Diagnostics> {
-    crate::selection::diagnostics::cv_diagnostics(table, spec, report)
+    crate::selection::diagnostics::cv_diagnostics(&*typed(table, spec)?, spec, report)
 }
 
 fn parse_params<T: serde::de::DeserializeOwned + Default>(what: &str, text: &str) -> Result<T> {
@@ -346,14 +401,14 @@ fn parse_params<T: serde::de::DeserializeOwned + Default>(what: &str, text: &str
 pub fn learning_curve(table: &Table, spec_json: &str, params_json: &str, hooks: CvHooks) -> Result<crate::selection::curves::CurveReport> {
     let spec = PipelineSpec::from_json(spec_json)?;
     let params = parse_params("learning_curve", params_json)?;
-    crate::selection::curves::learning_curve(table, &spec, &params, hooks)
+    crate::selection::curves::learning_curve(&*typed(table, &spec)?, &spec, &params, hooks)
 }
 
 /// Validation curve of a spec (JSON) with options (JSON, see `ValidationCurveParams`).
 pub fn validation_curve(table: &Table, spec_json: &str, params_json: &str, hooks: CvHooks) -> Result<crate::selection::curves::CurveReport> {
     let spec = PipelineSpec::from_json(spec_json)?;
     let params = parse_params("validation_curve", params_json)?;
-    crate::selection::curves::validation_curve(table, &spec, &params, hooks)
+    crate::selection::curves::validation_curve(&*typed(table, &spec)?, &spec, &params, hooks)
 }
 
 // ---------------------------------------------------------------- hyperparameter search
@@ -362,13 +417,13 @@ pub use crate::selection::search::{BatchRunner, CandidateResult, ParamSet, Plan,
 
 /// Cross-validates a parsed spec (the page keeps the spec it cross-validated).
 pub fn cross_validate_spec(table: &Table, spec: &PipelineSpec, hooks: CvHooks) -> Result<CvReport> {
-    crate::selection::cv::cross_validate(table, spec, hooks)
+    crate::selection::cv::cross_validate(&*typed(table, spec)?, spec, hooks)
 }
 
 /// Runs the spec's `search` block to the end; `runner` evaluates each batch
 /// of candidates (on threads natively); results do not depend on it.
 pub fn search(table: &Table, spec: &PipelineSpec, hooks: CvHooks, runner: &BatchRunner) -> Result<SearchReport> {
-    crate::selection::search::run_with(table, spec, hooks, runner)
+    crate::selection::search::run_with(&*typed(table, spec)?, spec, hooks, runner)
 }
 
 /// The next batch of a stepwise search given the results so far (the page's worker pool).
@@ -378,7 +433,10 @@ pub fn search_plan(spec: &PipelineSpec, n_rows: usize, history: &[CandidateResul
 
 /// Cross-validates one candidate of a plan; a failure comes back in the result's `error`.
 pub fn search_evaluate(table: &Table, spec: &PipelineSpec, params: &ParamSet, plan: &Plan, hooks: CvHooks) -> CandidateResult {
-    crate::selection::search::evaluate_task(table, spec, params, plan, hooks)
+    match typed(table, spec) {
+        Ok(t) => crate::selection::search::evaluate_task(&t, spec, params, plan, hooks),
+        Err(e) => search_failed(params, &e),
+    }
 }
 
 /// The result row of a candidate whose evaluation died (a panicking thread).
@@ -503,6 +561,8 @@ pub struct PredictStream<'m> {
     model: &'m ModelFile,
     batches: crate::data::stream::CsvBatches,
     wrote_header: bool,
+    columns: Vec<String>,
+    unseen: Vec<pipeline::Unseen>,
 }
 
 impl<'m> PredictStream<'m> {
@@ -512,7 +572,13 @@ impl<'m> PredictStream<'m> {
     pub fn with_batch(model: &'m ModelFile, batch_rows: usize, batch_bytes: usize) -> Self {
         let mut opts = read_options_for(model);
         opts.types_for_present_columns_only = true;
-        PredictStream { model, batches: crate::data::stream::CsvBatches::new(opts, batch_rows, batch_bytes), wrote_header: false }
+        PredictStream {
+            model,
+            batches: crate::data::stream::CsvBatches::new(opts, batch_rows, batch_bytes),
+            wrote_header: false,
+            columns: Vec::new(),
+            unseen: Vec::new(),
+        }
     }
     /// Feeds bytes; returns the prediction CSV of the batches they complete (often empty).
     pub fn feed(&mut self, bytes: &[u8]) -> Result<String> {
@@ -528,10 +594,21 @@ impl<'m> PredictStream<'m> {
     pub fn rows_done(&self) -> usize {
         self.batches.rows_done()
     }
+    /// What the user should hear about the rows so far (see [`prediction_warnings`]).
+    pub fn warnings(&self) -> Vec<String> {
+        let rows = self.rows_done();
+        let unseen: Vec<pipeline::Unseen> = self.unseen.iter().map(|u| pipeline::Unseen { rows, ..u.clone() }).collect();
+        prediction_warnings(self.model, &self.columns, &unseen)
+    }
     fn drain(&mut self) -> Result<String> {
         let mut out = String::new();
         while let Some(b) = self.batches.next_batch()? {
-            out.push_str(&self.model.pipeline.predictions_csv_with(&b.table, !self.wrote_header).map_err(|e| b.locate(e))?);
+            if !self.wrote_header {
+                self.columns = b.table.names();
+            }
+            let p = self.model.pipeline.predict(&b.table).map_err(|e| b.locate(e))?;
+            pipeline::Unseen::merge(&mut self.unseen, &p.unseen);
+            out.push_str(&self.model.pipeline.predictions_csv_of(&b.table, &p, !self.wrote_header).map_err(|e| b.locate(e))?);
             self.wrote_header = true;
         }
         Ok(out)

@@ -152,7 +152,7 @@ fn bad_specs_name_the_field() {
     assert!(e.contains("nope"), "unknown target column should be named: {e}");
     let e = err_text(s.cross_validate(r#"{"target": "species", "model": {"LogisticRegression": {"C": -1}}}"#, &noop()).unwrap_err());
     assert!(e.contains("'C'"), "out-of-range parameter should be named: {e}");
-    let e = err_text(s.fit("not json").unwrap_err());
+    let e = err_text(s.fit("not json", None).unwrap_err());
     assert!(e.starts_with("spec"), "{e}");
     // Still usable afterwards.
     assert!(s.cross_validate(IRIS_SPEC, &noop()).is_ok());
@@ -162,7 +162,7 @@ fn bad_specs_name_the_field() {
 fn calls_without_data_or_model_fail_cleanly() {
     let mut s = Session::new();
     assert!(err_text(s.cross_validate(IRIS_SPEC, &noop()).unwrap_err()).contains("no data loaded"));
-    assert!(err_text(s.fit(IRIS_SPEC).unwrap_err()).contains("no data loaded"));
+    assert!(err_text(s.fit(IRIS_SPEC, None).unwrap_err()).contains("no data loaded"));
     assert!(err_text(s.predict_csv(IRIS.as_bytes()).unwrap_err()).contains("no model loaded"));
     let e = err_text(s.load_model("{\"format\": \"something else\"}").unwrap_err());
     assert!(e.starts_with("model file:"), "{e}");
@@ -186,7 +186,7 @@ fn cancelling_from_the_progress_callback_stops_and_keeps_the_table() {
 fn save_load_predict_gives_identical_predictions() {
     let mut s = loaded(IRIS);
     s.cross_validate(IRIS_SPEC, &noop()).map_err(err_text).unwrap();
-    let model_text = s.fit(IRIS_SPEC).map_err(err_text).unwrap();
+    let model_text = s.fit(IRIS_SPEC, None).map_err(err_text).unwrap();
     let direct = s.predict_csv(IRIS.as_bytes()).map_err(err_text).unwrap();
     // Predicting the loaded table (no second read of the file) gives the same text.
     assert_eq!(s.predict_loaded().map_err(err_text).unwrap(), direct);
@@ -235,7 +235,7 @@ fn save_load_predict_gives_identical_predictions() {
 #[wasm_bindgen_test]
 fn fit_without_matching_cv_stores_no_metrics() {
     let mut s = loaded(DIABETES);
-    let text = s.fit(DIABETES_SPEC).map_err(err_text).unwrap();
+    let text = s.fit(DIABETES_SPEC, None).map_err(err_text).unwrap();
     let sum = json(s.load_model(&text).unwrap());
     assert!(sum["cv_metrics"].as_object().is_none_or(|m| m.is_empty()));
     assert_eq!(sum["n_train_rows"], 442);
@@ -472,7 +472,7 @@ fn search_plan_evaluate_finish_is_independent_of_the_pool() {
         // A parameter at its default (C = 1) is left out of the serialized spec.
         assert_eq!(best["model"]["LogisticRegression"]["C"].as_f64().unwrap_or(1.0), report["best_params"]["model__C"].as_f64().unwrap());
         let mut s = loaded(IRIS);
-        s.fit(single["best_spec"].as_str().unwrap()).map_err(err_text).unwrap();
+        s.fit(single["best_spec"].as_str().unwrap(), None).map_err(err_text).unwrap();
         assert_eq!(json(s.model_summary().unwrap())["model"], "LogisticRegression");
     }
     // Errors name what is wrong, and a bad candidate comes back as a row with its error.
@@ -486,7 +486,7 @@ fn search_plan_evaluate_finish_is_independent_of_the_pool() {
 }
 
 /// The leakage lab across the boundary: the demo is generated from its seed in the
-/// core (the same numbers as natively: tests/leakage.rs) and the loaded table is untouched.
+/// core (the same numbers as natively: tests/library/leakage.rs) and the loaded table is untouched.
 #[wasm_bindgen_test]
 fn leakage_demo_and_lab_cross_the_boundary() {
     let s = loaded(IRIS);
@@ -503,4 +503,38 @@ fn leakage_demo_and_lab_cross_the_boundary() {
     let lab = json(s.leakage(IRIS_SPEC, &noop()).expect("lab runs on the loaded table"));
     assert_eq!(lab["stages"][0]["name"], "StandardScaler");
     assert!(err_text(s.leakage_demo(r#"{"n_rows": 3}"#, &noop()).unwrap_err()).contains("at least 10 rows"));
+}
+
+// Issue 16 §1–§2 in the page's session: rows named as in the file inside a
+// fold, the spec's `types` on the loaded table, the hold-out fit and
+// `refit_all`, an existing `prediction` column kept, unseen categories counted.
+#[wasm_bindgen_test]
+fn page_session_locates_rows_applies_types_and_keeps_the_holdout_honest() {
+    // x missing at data row 55 (line 56), CRLF line ends: the fold error names the file's row and line.
+    let mut csv = String::from("x,y\r\n");
+    for i in 1..=100 {
+        csv.push_str(&if i == 55 { format!(",{}\r\n", i % 3) } else { format!("{i},{}\r\n", i % 3) });
+    }
+    let s = loaded(&csv);
+    let e = err_text(s.cross_validate(r#"{"target":"y","model":{"LinearRegression":{}},"cv":{"KFold":{"n_splits":5}}}"#, &noop()).unwrap_err());
+    assert!(e.contains("row 55 (line 56)"), "{e}");
+    // types: x as categorical reaches the encoder (4 rows → 4 one-hot columns + nothing else).
+    let mut s = loaded("x,y\n1,1\n2,2\n3,3\n4,4\n1,1\n2,2\n");
+    let spec = r#"{"target":"y","types":{"x":"categorical"},"preprocess":{"transformers":[{"name":"c","columns":{"dtype":"categorical"},"steps":[{"OneHotEncoder":{}}]}]},"model":{"LinearRegression":{}},"cv":{"KFold":{"n_splits":2}}}"#;
+    let r = json(s.cross_validate(spec, &noop()).map_err(err_text).unwrap());
+    assert_eq!(r["n_features_out"], 4, "{r}");
+    // Hold-out: the model is fitted on the training part unless refit_all.
+    let mut s = loaded(IRIS);
+    let spec = r#"{"target":"species","model":{"GaussianNB":{}},"holdout":{"test_size":0.2,"stratify":true,"random_state":0}}"#;
+    s.cross_validate(spec, &noop()).map_err(err_text).unwrap();
+    let m: Value = serde_json::from_str(&s.fit(spec, None).map_err(err_text).unwrap()).unwrap();
+    assert_eq!((m["n_train_rows"].as_u64(), m["holdout"]["fitted_on"].as_str()), (Some(120), Some("training_part")));
+    let m: Value = serde_json::from_str(&s.fit(spec, Some(true)).map_err(err_text).unwrap()).unwrap();
+    assert_eq!((m["n_train_rows"].as_u64(), m["holdout"]["fitted_on"].as_str()), (Some(150), Some("all_rows")));
+    // Predicting a file that already has a prediction column: kept, the new one renamed, and said so.
+    let predicted = s.predict_loaded().map_err(err_text).unwrap();
+    let summary = json(s.predict_csv_summary(predicted.as_bytes(), 3).map_err(err_text).unwrap());
+    let header = summary["head_csv"].as_str().unwrap().lines().next().unwrap().to_string();
+    assert!(header.contains(",prediction,") && header.contains(",prediction_1,"), "{header}");
+    assert!(summary["warnings"][0].as_str().unwrap().contains("'prediction' → 'prediction_1'"), "{summary}");
 }

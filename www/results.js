@@ -223,6 +223,8 @@ function renderHoldout(r, metrics) {
   const box = clear($('#holdout-result'));
   const h = r.holdout;
   box.hidden = !h;
+  $('#refit-all-label').hidden = !h;
+  $('#download-model').textContent = h ? 'Fit & download model' : 'Fit on all rows & download model';
   if (!h) return;
   box.append(
     el('h3', {}, 'Final score on the untouched test part'),
@@ -275,12 +277,15 @@ async function downloadModel() {
   if (!result) return;
   const status = $('#model-status');
   clearError(trainError());
-  status.textContent = 'fitting on all rows…';
+  // With a hold-out part the model is fitted on the training part unless the user asks for every row.
+  const holdout = Boolean(result.report?.holdout);
+  const refitAll = holdout && $('#refit-all').checked;
+  status.textContent = holdout && !refitAll ? 'fitting on the training part…' : 'fitting on all rows…';
   setBusy(true);
   try {
     let model = store.get('model');
-    if (model?.spec !== result.spec) {
-      await fitModel(result.spec);
+    if (model?.spec !== result.spec || Boolean(model?.refitAll) !== refitAll) {
+      await fitModel(result.spec, 'trained on this page', refitAll);
       model = store.get('model');
     }
     const text = model.text;

@@ -72,18 +72,19 @@ export async function recoverIfFatal(e) {
  * loaded there). `spec` is the JSON text it was fitted from, when known; `fitMs` how long
  * the fit took.
  */
-export async function adoptModel(text, source, spec = null, fitMs = null) {
+export async function adoptModel(text, source, spec = null, fitMs = null, refitAll = false) {
   pending = null;
   const summary = await client.call('model_summary');
-  await store.set('model', { text, spec, source, summary, fitMs });
+  await store.set('model', { text, spec, source, summary, fitMs, refitAll });
   return text;
 }
 
 /** Fits a spec (JSON text) on all rows; it becomes the session's model. Returns the model file text. */
-export async function fitModel(spec, source = 'trained on this page') {
+export async function fitModel(spec, source = 'trained on this page', refitAll = false) {
   const t0 = performance.now();
-  const text = await client.call('fit', { spec });
-  await adoptModel(text, source, spec, performance.now() - t0);
+  // With a hold-out part the core fits on the training part unless `refit_all` (the model file says which).
+  const text = await client.call('fit', { spec, refit_all: refitAll });
+  await adoptModel(text, source, spec, performance.now() - t0, refitAll);
   return text;
 }
 

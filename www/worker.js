@@ -26,7 +26,7 @@ const handlers = {
       self.postMessage({ id: m.id, type: 'progress', done, total });
       return true;
     }),
-  fit: (m) => session.fit(m.spec),
+  fit: (m) => session.fit(m.spec, m.refit_all ?? false),
   load_model: (m) => session.load_model(m.text),
   model_summary: () => session.model_summary(),
   // Predicting returns the row count and the first rows; the whole CSV (every input

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! pipelab cv      --data FILE.csv --spec SPEC.json [TRACKING]
-//! pipelab fit     --data FILE.csv --spec SPEC.json --out MODEL.json [--no-cv] [TRACKING] [--register NAME]
+//! pipelab fit     --data FILE.csv --spec SPEC.json --out MODEL.json [--no-cv] [--refit-all] [TRACKING] [--register NAME]
 //! pipelab predict --model MODEL.json --data FILE.csv|- [--out PRED.csv|-]
 //! pipelab serve   --model MODEL.json [--host 127.0.0.1] [--port 8080] [--max-body-bytes N] [--timeout-ms N]
 //! pipelab search  --data FILE.csv --spec SPEC.json [--out MODEL.json] [--threads N] [TRACKING]
@@ -49,7 +49,9 @@ mod leakage_cmd;
 
 const USAGE: &str = "usage:
   pipelab cv      --data FILE.csv --spec SPEC.json [--delimiter C] [TRACKING]
-  pipelab fit     --data FILE.csv --spec SPEC.json --out MODEL.json [--no-cv] [TRACKING] [--register NAME]
+  pipelab fit     --data FILE.csv --spec SPEC.json --out MODEL.json [--no-cv] [--refit-all] [TRACKING] [--register NAME]
+                  (with a holdout block: fitted on the training part and scored on the held-out rows;
+                   --refit-all refits on every row afterwards; the model file's \"holdout\" says which)
   pipelab predict --model MODEL.json --data FILE.csv|- [--out PRED.csv|-]   (streams: any file size; - = stdin/stdout)
   pipelab serve   --model MODEL.json [--host 127.0.0.1] [--port 8080] [--max-body-bytes N] [--timeout-ms N]
   pipelab search  --data FILE.csv --spec SPEC.json [--out MODEL.json] [--threads N] [TRACKING]
@@ -120,6 +122,19 @@ fn read_file(path: &str) -> Result<Vec<u8>, Failure> {
     std::fs::read(path).map_err(|e| Failure::Run(format!("cannot read {path}: {e}")))
 }
 
+/// Reads a model file: its size (file metadata) is checked against the
+/// loader's limit before a byte is read, then it is parsed and validated.
+/// Returns the model and its bytes.
+fn read_model_file(path: &str) -> Result<(ModelFile, Vec<u8>), Failure> {
+    let meta = std::fs::metadata(path).map_err(|e| Failure::Run(format!("cannot read {path}: {e}")))?;
+    if meta.is_file() {
+        ModelFile::check_size(meta.len()).map_err(|e| Failure::Run(format!("{path}: {e}")))?;
+    }
+    let bytes = read_file(path)?;
+    let model = ModelFile::from_bytes(&bytes).map_err(|e| Failure::Run(format!("{path}: {e}")))?;
+    Ok((model, bytes))
+}
+
 fn read_text(path: &str) -> Result<String, Failure> {
     String::from_utf8(read_file(path)?).map_err(|_| Failure::Run(format!("{path} is not UTF-8 text")))
 }
@@ -150,7 +165,7 @@ fn print_json<T: serde::Serialize>(v: &T) -> Result<(), Failure> {
 fn serve_command(rest: &[String]) -> Result<(), Failure> {
     let f = parse_flags(rest, &["model", "host", "port", "max-body-bytes", "timeout-ms"], &[])?;
     let path = need(&f, "model")?;
-    let model = ModelFile::from_json(&read_text(path)?)?;
+    let (model, _) = read_model_file(path)?;
     let num = |name: &str, dflt: u64| -> Result<u64, Failure> {
         match f.get(name) {
             Some(v) => v.parse::<u64>().map_err(|_| Failure::Usage(format!("--{name} takes a whole number, got {v:?}"))),
@@ -195,21 +210,21 @@ fn run(args: &[String]) -> Result<(), Failure> {
             let f = parse_flags(rest, &with_tracking(&["data", "spec", "delimiter"]), track::SWITCHES)?;
             let tracking = track::Options::from_flags(&f).map_err(Failure::Usage)?;
             let (data_path, bytes) = (need(&f, "data")?, read_file(need(&f, "data")?)?);
-            let (table, _) = api::load_table(&bytes, &read_options(&f))?;
             let spec = read_text(need(&f, "spec")?)?;
+            let (table, _) = api::load_table(&bytes, &api::read_options_with_spec(&read_options(&f), &spec)?)?;
             let report = api::cross_validate(&table, &spec, CvHooks { now_ms: &now, progress: &mut |_, _| true })?;
             print_json(&api::CvSummary::of(&report))?;
             let parsed = pipelab::pipeline::PipelineSpec::from_json(&spec)?;
             track_run(tracking.as_ref(), data_path, &bytes, table.n_rows, || track::Run::from_cv("cv", &parsed, &spec, Some(&report)))
         }
         "fit" => {
-            let f = parse_flags(rest, &with_tracking(&["data", "spec", "out", "delimiter", "register"]), &["no-cv", "mlflow-required"])?;
+            let f = parse_flags(rest, &with_tracking(&["data", "spec", "out", "delimiter", "register"]), &["no-cv", "refit-all", "mlflow-required"])?;
             let tracking = track::Options::from_flags(&f).map_err(Failure::Usage)?;
             let out = need(&f, "out")?;
             monitor::refuse_overwrite(out, &[("data", need(&f, "data")?), ("spec", need(&f, "spec")?)])?;
             let (data_path, bytes) = (need(&f, "data")?, read_file(need(&f, "data")?)?);
-            let (table, _) = api::load_table(&bytes, &read_options(&f))?;
             let spec = read_text(need(&f, "spec")?)?;
+            let (table, _) = api::load_table(&bytes, &api::read_options_with_spec(&read_options(&f), &spec)?)?;
             if api::is_clustering(&spec)? {
                 let (model, report) = api::fit_clustering_model(&table, &spec)?;
                 let model_json = model.to_json()?;
@@ -242,7 +257,7 @@ fn run(args: &[String]) -> Result<(), Failure> {
                 Some(api::cross_validate(&table, &spec, CvHooks { now_ms: &now, progress: &mut |_, _| true })?)
             };
             let fit_start = Instant::now();
-            let model = api::fit_model(&table, &spec, cv.as_ref())?;
+            let model = api::fit_model_with(&table, &spec, cv.as_ref(), f.contains_key("refit-all"))?;
             let fit_ms = fit_start.elapsed().as_secs_f64() * 1000.0;
             let model_json = model.to_json()?;
             monitor::write_atomic(out, &model_json)?;
@@ -251,6 +266,7 @@ fn run(args: &[String]) -> Result<(), Failure> {
                 "n_train_rows": model.n_train_rows,
                 "n_features_out": model.pipeline.feature_names.len(),
                 "cv_metrics": model.cv_metrics,
+                "holdout": model.holdout,
                 "warnings": model.pipeline.warnings,
             }))?;
             track_run(tracking.as_ref(), data_path, &bytes, table.n_rows, || {
@@ -263,7 +279,7 @@ fn run(args: &[String]) -> Result<(), Failure> {
         }
         "predict" => {
             let f = parse_flags(rest, &["model", "data", "out"], &[])?;
-            let model = ModelFile::from_json(&read_text(need(&f, "model")?)?)?;
+            let (model, _) = read_model_file(need(&f, "model")?)?;
             batch::predict(&model, need(&f, "data")?, f.get("out").map(String::as_str)).map_err(Failure::Run)
         }
         "serve" => serve_command(rest),
@@ -274,8 +290,8 @@ fn run(args: &[String]) -> Result<(), Failure> {
                 monitor::refuse_overwrite(out, &[("data", need(&f, "data")?), ("spec", need(&f, "spec")?)])?;
             }
             let (data_path, bytes) = (need(&f, "data")?, read_file(need(&f, "data")?)?);
-            let (table, _) = api::load_table(&bytes, &read_options(&f))?;
             let spec_text = read_text(need(&f, "spec")?)?;
+            let (table, _) = api::load_table(&bytes, &api::read_options_with_spec(&read_options(&f), &spec_text)?)?;
             let spec = pipelab::pipeline::PipelineSpec::from_json(&spec_text)?;
             let threads = match f.get("threads") {
                 Some(t) => t.parse::<usize>().map_err(|_| Failure::Usage(format!("--threads takes a whole number, got {t:?}")))?.max(1),

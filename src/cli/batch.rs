@@ -58,6 +58,9 @@ fn run(model: &ModelFile, data: &str, input: &mut dyn Read, output: &mut dyn Wri
         }
     }
     let text = stream.finish().map_err(|e| format!("{name}: {e}"))?;
+    for w in stream.warnings() {
+        eprintln!("pipelab: warning: {w}");
+    }
     if write(output, &text)? {
         match output.flush() {
             Ok(()) => {}

@@ -23,8 +23,11 @@ pub fn source(flags: &HashMap<String, String>, read_text: &dyn Fn(&str) -> Resul
     match (flags.get("spec"), flags.get("model")) {
         (Some(s), None) => Ok(Source::Spec(read_text(s).map_err(ExportError::Run)?)),
         (None, Some(m)) => {
-            let text = read_text(m).map_err(ExportError::Run)?;
-            Ok(Source::Model(Box::new(ModelFile::from_json(&text).map_err(|e| ExportError::Run(e.to_string()))?)))
+            // The size first (file metadata), then the bytes.
+            let (model, _) = super::read_model_file(m).map_err(|e| match e {
+                super::Failure::Usage(x) | super::Failure::Run(x) => ExportError::Run(x),
+            })?;
+            Ok(Source::Model(Box::new(model)))
         }
         (Some(_), Some(_)) => Err(ExportError::Usage("give either --spec or --model, not both".into())),
         (None, None) => Err(ExportError::Usage("--spec SPEC.json or --model MODEL.json is required".into())),

@@ -114,10 +114,7 @@ fn need<'a>(f: &'a [(String, String)], name: &str) -> Result<&'a str, Failure> {
 }
 
 fn load_model(path: &str) -> Result<(ModelFile, Vec<u8>), Failure> {
-    let bytes = read_file(path)?;
-    let text = std::str::from_utf8(&bytes).map_err(|_| Failure::Run(format!("{path} is not UTF-8 text")))?;
-    let model = ModelFile::from_json(text).map_err(|e| Failure::Run(format!("{path}: {e}")))?;
-    Ok((model, bytes))
+    super::read_model_file(path)
 }
 
 /// `pipelab drift --model M --data NEW.csv [--method ..] [--threshold ..]`

@@ -22,6 +22,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
+use super::scan::{line_ends, Scanner};
 use super::table::{CatData, Column, ColumnData, ColumnType, Table, MISSING_CODE};
 use crate::{Error, Result};
 
@@ -229,11 +230,25 @@ struct Reader<'a> {
     /// Text offset (from `start`) up to which records were parsed, and the line there.
     parsed: usize,
     parsed_line: u64,
+    /// Text offset where the scanner started (after a record skipped for an unterminated quote).
+    scan_base: usize,
 }
 
 impl<'a> Reader<'a> {
     fn new(buf: Cow<'a, [u8]>, opts: ReadOptions) -> Self {
-        Reader { buf, opts, failed: None, magic_checked: false, first_nul: None, start: 0, scanner: None, engine: None, parsed: 0, parsed_line: 1 }
+        Reader {
+            buf,
+            opts,
+            failed: None,
+            magic_checked: false,
+            first_nul: None,
+            start: 0,
+            scanner: None,
+            engine: None,
+            parsed: 0,
+            parsed_line: 1,
+            scan_base: 0,
+        }
     }
 
     /// Handles the bytes from `old` on; `last` when no more will come.
@@ -249,7 +264,7 @@ impl<'a> Reader<'a> {
         }
         if self.magic_checked {
             if let Some(pos) = self.first_nul {
-                let line = 1 + self.buf[..pos].iter().filter(|&&b| b == b'\n').count();
+                let line = 1 + line_ends(&self.buf[..pos], false);
                 return Err(Error::Csv(format!(
                     "the file contains a NUL byte at offset {pos} (line {line}): it looks like a binary file (a spreadsheet or archive?), not CSV text; open it in its program and export it as CSV"
                 )));
@@ -272,11 +287,12 @@ impl<'a> Reader<'a> {
         }
         let (Some(engine), Some(sc)) = (self.engine.as_mut(), self.scanner.as_mut()) else { return Ok(()) };
         let text = &self.buf[self.start..];
-        sc.scan(text);
-        if sc.boundary > self.parsed {
-            engine.process(&text[self.parsed..sc.boundary], self.parsed_line)?;
-            self.parsed = sc.boundary;
-            self.parsed_line = sc.boundary_line;
+        let from = self.scan_base + sc.seen() as usize;
+        if let Some(k) = sc.scan_to_last_end(&text[from..]) {
+            let boundary = from + k;
+            engine.process(&text[self.parsed..boundary], self.parsed_line, after_cr(text, self.parsed))?;
+            self.parsed_line += line_ends(&text[self.parsed..boundary], after_cr(text, self.parsed));
+            self.parsed = boundary;
         }
         Ok(())
     }
@@ -289,22 +305,52 @@ impl<'a> Reader<'a> {
         };
         engine.report.bytes = len;
         let text = &self.buf[self.start..];
-        if sc.in_quote() {
-            let column = engine.names.get(sc.quote_field).map(|n| format!(" (column '{}')", truncate(n, 60))).unwrap_or_default();
-            return Err(Error::CsvLine {
-                line: sc.quote_line,
-                message: format!(
-                    "field {}{column} opens a quote that is never closed, so the rest of the file ({} more line(s)) would be read as one value; add the closing '\"' or remove the stray quote",
-                    sc.quote_field + 1,
-                    sc.line.saturating_sub(sc.quote_line)
-                ),
-            });
+        let mut sc = sc;
+        while sc.in_quote() {
+            let (quote_line, quote_field, quote_at) = sc.open_quote();
+            let column = engine.names.get(quote_field).map(|n| format!(" (column '{}')", truncate(n, 60))).unwrap_or_default();
+            let never_closed = format!(
+                "field {}{column} opens a quote that is never closed, so the rest of the file ({} more line(s)) would be read as one value; add the closing '\"' or remove the stray quote",
+                quote_field + 1,
+                sc.line().saturating_sub(quote_line)
+            );
+            if !self.opts.skip_malformed_rows {
+                return Err(Error::CsvLine { line: quote_line, message: never_closed });
+            }
+            if !engine.header_done {
+                return Err(Error::CsvLine { line: quote_line, message: format!("{never_closed} (skip_malformed_rows cannot skip the header)") });
+            }
+            // Skip the record that holds the stray quote, up to the end of the
+            // quote's line, and read on from the next line.
+            let quote_at = self.scan_base + quote_at as usize;
+            let mut next = text[quote_at..].iter().position(|&b| b == b'\n' || b == b'\r').map_or(text.len(), |k| quote_at + k + 1);
+            if text.get(next - 1) == Some(&b'\r') && text.get(next) == Some(&b'\n') {
+                next += 1;
+            }
+            engine.skip_unterminated(self.parsed_line..=quote_line, self.parsed..next);
+            self.parsed_line += line_ends(&text[self.parsed..next], after_cr(text, self.parsed));
+            self.parsed = next;
+            self.scan_base = next;
+            sc = Scanner::at_line(engine.delim, self.parsed_line);
+            // The records up to the next stray quote (if any) are read as usual.
+            if let Some(k) = sc.scan_to_last_end(&text[next..]) {
+                if sc.in_quote() {
+                    engine.process(&text[next..next + k], self.parsed_line, after_cr(text, next))?;
+                    self.parsed_line += line_ends(&text[next..next + k], after_cr(text, next));
+                    self.parsed = next + k;
+                }
+            }
         }
         if self.parsed < text.len() {
-            engine.process(&text[self.parsed..], self.parsed_line)?;
+            engine.process(&text[self.parsed..], self.parsed_line, after_cr(text, self.parsed))?;
         }
         engine.finish(text)
     }
+}
+
+/// Whether the byte before `at` in `text` is a `\r` (a `\n` at `at` then ends no new line).
+fn after_cr(text: &[u8], at: usize) -> bool {
+    at > 0 && text[at - 1] == b'\r'
 }
 
 /// Known binary formats, by their first bytes.
@@ -337,133 +383,6 @@ fn check_magic(bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// Record-boundary scanner mirroring `csv_core`'s default dialect.
-#[derive(Clone, Copy, PartialEq, Debug)]
-enum Scan {
-    StartField,
-    InField,
-    InQuoted,
-    QuoteInQuoted,
-}
-
-struct Scanner {
-    delim: u8,
-    state: Scan,
-    /// 0-based index of the field being scanned in the current record.
-    field: usize,
-    /// 1-based line at the scan position.
-    line: u64,
-    quote_line: u64,
-    quote_field: usize,
-    /// Text offset just after the last record terminator, and the line there.
-    boundary: usize,
-    boundary_line: u64,
-    /// Bytes scanned.
-    pos: usize,
-}
-
-impl Scanner {
-    fn new(delim: u8) -> Self {
-        Scanner { delim, state: Scan::StartField, field: 0, line: 1, quote_line: 0, quote_field: 0, boundary: 0, boundary_line: 1, pos: 0 }
-    }
-
-    fn in_quote(&self) -> bool {
-        self.state == Scan::InQuoted
-    }
-
-    fn scan(&mut self, text: &[u8]) {
-        let d = self.delim;
-        let new = &text[self.pos..];
-        if new.is_empty() {
-            return;
-        }
-        let quoted = matches!(self.state, Scan::InQuoted | Scan::QuoteInQuoted);
-        if !quoted && !new.contains(&b'"') {
-            // Fast path: no quote can open, so every terminator ends a record.
-            // Written so that it vectorizes.
-            let nl = |s: &[u8]| s.iter().map(|&b| (b == b'\n') as u64).sum::<u64>();
-            let tail = match new.iter().rposition(|&b| b == b'\n' || b == b'\r') {
-                Some(k) => {
-                    self.line += nl(&new[..=k]);
-                    self.boundary = self.pos + k + 1;
-                    self.boundary_line = self.line;
-                    self.field = 0;
-                    &new[k + 1..]
-                }
-                None => new,
-            };
-            self.field += tail.iter().filter(|&&b| b == d).count();
-            if let Some(&b) = tail.last() {
-                self.state = if b == d { Scan::StartField } else { Scan::InField };
-            } else {
-                self.state = Scan::StartField;
-            }
-            self.pos = text.len();
-            return;
-        }
-        for (i, &b) in new.iter().enumerate() {
-            if b == b'\n' {
-                self.line += 1;
-            }
-            let end = match self.state {
-                Scan::StartField => {
-                    if b == b'"' {
-                        self.state = Scan::InQuoted;
-                        self.quote_line = self.line;
-                        self.quote_field = self.field;
-                        false
-                    } else if b == d {
-                        self.field += 1;
-                        false
-                    } else if b == b'\n' || b == b'\r' {
-                        true
-                    } else {
-                        self.state = Scan::InField;
-                        false
-                    }
-                }
-                Scan::InField => {
-                    if b == d {
-                        self.field += 1;
-                        self.state = Scan::StartField;
-                        false
-                    } else {
-                        b == b'\n' || b == b'\r'
-                    }
-                }
-                Scan::InQuoted => {
-                    if b == b'"' {
-                        self.state = Scan::QuoteInQuoted;
-                    }
-                    false
-                }
-                Scan::QuoteInQuoted => {
-                    if b == b'"' {
-                        self.state = Scan::InQuoted;
-                        false
-                    } else if b == d {
-                        self.field += 1;
-                        self.state = Scan::StartField;
-                        false
-                    } else if b == b'\n' || b == b'\r' {
-                        true
-                    } else {
-                        self.state = Scan::InField;
-                        false
-                    }
-                }
-            };
-            if end {
-                self.state = Scan::StartField;
-                self.field = 0;
-                self.boundary = self.pos + i + 1;
-                self.boundary_line = self.line;
-            }
-        }
-        self.pos = text.len();
-    }
-}
-
 /// Column builders and everything learned so far.
 struct Engine {
     opts: ReadOptions,
@@ -483,6 +402,10 @@ struct Engine {
     needs_pass2: bool,
     report: ReadReport,
     latin1_line: Option<u64>,
+    /// Lines of records skipped for a quote never closed.
+    unterminated: Vec<std::ops::RangeInclusive<u64>>,
+    /// Their bytes in the text (pass 2 reads around them).
+    unterminated_spans: Vec<std::ops::Range<usize>>,
 }
 
 impl Engine {
@@ -524,26 +447,45 @@ impl Engine {
             needs_pass2: false,
             report,
             latin1_line: None,
+            unterminated: Vec::new(),
+            unterminated_spans: Vec::new(),
         })
     }
 
-    /// Parses complete records; `first_line` is the line the text starts on.
-    fn process(&mut self, text: &[u8], first_line: u64) -> Result<()> {
+    /// Parses complete records; `first_line` is the line the text starts on,
+    /// `after_cr` whether the byte before it was a `\r`. Lines are counted by
+    /// [`line_ends`] up to each record's first byte (the `csv` crate's own
+    /// line numbers count `\n` only: one too low after CRLF, always 1 in CR files).
+    fn process(&mut self, text: &[u8], first_line: u64, after_cr: bool) -> Result<()> {
         let mut rdr = csv::ReaderBuilder::new().delimiter(self.delim).has_headers(false).flexible(true).from_reader(text);
         let mut rec = csv::ByteRecord::new();
+        let (mut at, mut line) = (0usize, first_line);
+        let mut line_at = |pos: Option<&csv::Position>| {
+            let to = pos.map_or(at, |p| (p.byte() as usize).clamp(at, text.len()));
+            line += line_ends(&text[at..to], if at == 0 { after_cr } else { text[at - 1] == b'\r' });
+            at = to;
+            line
+        };
         loop {
             match rdr.read_byte_record(&mut rec) {
                 Ok(true) => {
-                    let line = first_line + rec.position().map_or(1, |p| p.line()) - 1;
+                    let line = line_at(rec.position());
                     self.record(&rec, line)?;
                 }
                 Ok(false) => return Ok(()),
                 Err(e) => {
-                    let line = first_line + e.position().map_or(1, |p| p.line()) - 1;
+                    let line = line_at(e.position());
                     return Err(Error::CsvLine { line, message: e.to_string() });
                 }
             }
         }
+    }
+
+    /// A record skipped for a quote never closed (`skip_malformed_rows`): its lines.
+    fn skip_unterminated(&mut self, lines: std::ops::RangeInclusive<u64>, span: std::ops::Range<usize>) {
+        self.report.skipped_rows.push(*lines.start());
+        self.unterminated.push(lines);
+        self.unterminated_spans.push(span);
     }
 
     fn start_columns(&mut self, rec: &csv::ByteRecord, line: u64) -> Result<()> {
@@ -752,11 +694,21 @@ impl Engine {
             }
             columns.push(Column { name, data });
         }
-        if !self.report.skipped_rows.is_empty() {
+        let ragged: Vec<u64> = self.report.skipped_rows.iter().copied().filter(|l| !self.unterminated.iter().any(|r| r.start() == l)).collect();
+        if !ragged.is_empty() {
             self.report.warnings.push(format!(
                 "{} malformed row(s) skipped (line(s) {}): their field count differs from the header's",
-                self.report.skipped_rows.len(),
-                summarize_lines(&self.report.skipped_rows)
+                ragged.len(),
+                summarize_lines(&ragged)
+            ));
+        }
+        if !self.unterminated.is_empty() {
+            let lines: Vec<String> =
+                self.unterminated.iter().map(|r| if r.start() == r.end() { r.start().to_string() } else { format!("{}-{}", r.start(), r.end()) }).collect();
+            self.report.warnings.push(format!(
+                "{} row(s) skipped (line(s) {}): a quote opened in them is never closed; each was skipped to the end of the quote's line and reading went on from the next line",
+                self.unterminated.len(),
+                lines.join(", ")
             ));
         }
         if self.opts.has_header && !columns.is_empty() && columns.iter().all(|c| parse_number(&c.name).is_some()) {
@@ -764,32 +716,44 @@ impl Engine {
                 .warnings
                 .push("every header name is a number: if the file has no header row, set has_header to false so the first row is kept as data".into());
         }
-        Ok((Table::new(columns)?, self.report))
+        let mut table = Table::new(columns)?;
+        table.origin = super::origin::RowOrigin::from_lines(&self.row_lines);
+        Ok((table, self.report))
     }
 
     /// Pass 2: columns that turned out to be text after some numbers.
     fn reread_deferred(&mut self, text: &[u8]) -> Result<()> {
         let deferred: Vec<usize> = (0..self.n_cols).filter(|&j| matches!(self.builders[j], Builder::Deferred)).collect();
         let mut cats: Vec<CatBuilder> = deferred.iter().map(|_| CatBuilder::default()).collect();
-        let mut rdr = csv::ReaderBuilder::new().delimiter(self.delim).has_headers(false).flexible(true).from_reader(text);
         let mut record = csv::ByteRecord::new();
         let mut header_skipped = !self.opts.has_header;
         let mut scratch = String::new();
         let mut ignored = None;
-        while rdr.read_byte_record(&mut record).map_err(|e| Error::CsvLine { line: e.position().map_or(0, |p| p.line()), message: e.to_string() })? {
-            if is_blank(&record) {
-                continue;
-            }
-            if !header_skipped {
-                header_skipped = true;
-                continue;
-            }
-            if record.len() != self.n_cols {
-                continue; // skipped in pass 1 as well
-            }
-            for (k, &j) in deferred.iter().enumerate() {
-                let s = cell(&record[j], &mut scratch, &mut ignored, 0);
-                cats[k].push((!self.missing.contains(s)).then_some(s));
+        // The text without the records skipped for a quote never closed, as pass 1 read it.
+        let mut segments = Vec::with_capacity(self.unterminated_spans.len() + 1);
+        let mut from = 0;
+        for span in &self.unterminated_spans {
+            segments.push(&text[from..span.start]);
+            from = span.end;
+        }
+        segments.push(&text[from..]);
+        for segment in segments {
+            let mut rdr = csv::ReaderBuilder::new().delimiter(self.delim).has_headers(false).flexible(true).from_reader(segment);
+            while rdr.read_byte_record(&mut record).map_err(|e| Error::CsvLine { line: e.position().map_or(0, |p| p.line()), message: e.to_string() })? {
+                if is_blank(&record) {
+                    continue;
+                }
+                if !header_skipped {
+                    header_skipped = true;
+                    continue;
+                }
+                if record.len() != self.n_cols {
+                    continue; // skipped in pass 1 as well
+                }
+                for (k, &j) in deferred.iter().enumerate() {
+                    let s = cell(&record[j], &mut scratch, &mut ignored, 0);
+                    cats[k].push((!self.missing.contains(s)).then_some(s));
+                }
             }
         }
         for (k, &j) in deferred.iter().enumerate() {
@@ -1104,7 +1068,7 @@ fn bool_value(s: &str) -> Option<(usize, bool)> {
 }
 
 /// A text column whose levels all belong to one boolean vocabulary.
-fn as_boolean(data: &CatData) -> Option<ColumnData> {
+pub(super) fn as_boolean(data: &CatData) -> Option<ColumnData> {
     if data.levels.is_empty() || data.levels.len() > 4 {
         return None;
     }

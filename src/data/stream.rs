@@ -25,6 +25,7 @@
 use std::collections::VecDeque;
 
 use super::read::{read_csv, sniff_delimiter, ReadOptions, SNIFF_BYTES};
+use super::scan::{line_ends, Scanner};
 use super::table::Table;
 use crate::{Error, Result};
 
@@ -47,14 +48,6 @@ impl Batch {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Debug)]
-enum Scan {
-    StartField,
-    InField,
-    InQuoted,
-    QuoteInQuoted,
-}
-
 /// Splits a CSV byte stream into batches of complete records.
 pub struct CsvBatches {
     opts: ReadOptions,
@@ -62,15 +55,17 @@ pub struct CsvBatches {
     batch_bytes: usize,
     /// Bytes not yet handed out (after the header once it is known).
     buf: Vec<u8>,
-    /// File offset and number of '\n' before `buf[0]`.
+    /// File offset and number of line ends ([`line_ends`]) before `buf[0]`, and whether the byte before it is a `\r`.
     base_offset: u64,
     base_lines: u64,
+    base_after_cr: bool,
     rows_done: usize,
     /// The file's bytes up to the end of its header record (BOM and leading blank lines included).
     header: Option<Vec<u8>>,
     header_lines: u64,
     delim: Option<u8>,
-    state: Scan,
+    /// The record-boundary scanner (the readers' own), once the delimiter is known.
+    scanner: Option<Scanner>,
     /// Next byte of `buf` to scan, and where the record being scanned started.
     scan_pos: usize,
     record_start: usize,
@@ -94,11 +89,12 @@ impl CsvBatches {
             buf: Vec::new(),
             base_offset: 0,
             base_lines: 0,
+            base_after_cr: false,
             rows_done: 0,
             header: None,
             header_lines: 0,
             delim: None,
-            state: Scan::StartField,
+            scanner: None,
             scan_pos: 0,
             record_start: 0,
             records: 0,
@@ -149,7 +145,8 @@ impl CsvBatches {
             let header_len = self.header.as_ref().map_or(0, |h| h.len()) as u64;
             let offset_shift = self.base_offset.saturating_sub(header_len);
             self.base_offset += bytes.len() as u64;
-            self.base_lines += bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+            self.base_lines += line_ends(&bytes, self.base_after_cr);
+            self.base_after_cr = bytes.last().map_or(self.base_after_cr, |&b| b == b'\r');
             let delim = self.delim.unwrap_or(b',');
             // Blank lines only: nothing to read (unless the file has no rows at all,
             // where reading gives the whole-file reader's message).
@@ -184,6 +181,7 @@ impl CsvBatches {
                 None => sniff_delimiter(&text[..text.len().min(SNIFF_BYTES)], text.len() > SNIFF_BYTES),
             };
             self.delim = Some(d);
+            self.scanner = Some(Scanner::new(d));
             if self.opts.delimiter.is_none() {
                 self.opts.delimiter = Some(d as char);
             }
@@ -196,64 +194,19 @@ impl CsvBatches {
     /// Finds record ends from `scan_pos` on: the header's, then batch cuts.
     fn scan(&mut self) {
         let Some(d) = self.delim else { return };
-        let mut i = self.scan_pos;
-        while i < self.buf.len() {
-            let b = self.buf[i];
-            let end = match self.state {
-                Scan::StartField => {
-                    if b == b'"' {
-                        self.state = Scan::InQuoted;
-                        false
-                    } else if b == d {
-                        false
-                    } else if b == b'\n' || b == b'\r' {
-                        true
-                    } else {
-                        self.state = Scan::InField;
-                        false
-                    }
+        loop {
+            let Some(sc) = self.scanner.as_mut() else { return };
+            match sc.next_end(&self.buf[self.scan_pos..]) {
+                Some(k) => {
+                    let end = self.scan_pos + k;
+                    self.scan_pos = end - self.record_end(end, d);
                 }
-                Scan::InField => {
-                    if b == d {
-                        self.state = Scan::StartField;
-                        false
-                    } else {
-                        b == b'\n' || b == b'\r'
-                    }
+                None => {
+                    self.scan_pos = self.buf.len();
+                    return;
                 }
-                Scan::InQuoted => {
-                    // Jump to the next quote: nothing else matters inside quotes.
-                    match self.buf[i..].iter().position(|&c| c == b'"') {
-                        Some(k) => {
-                            i += k;
-                            self.state = Scan::QuoteInQuoted;
-                        }
-                        None => i = self.buf.len() - 1,
-                    }
-                    false
-                }
-                Scan::QuoteInQuoted => {
-                    if b == b'"' {
-                        self.state = Scan::InQuoted;
-                        false
-                    } else if b == d {
-                        self.state = Scan::StartField;
-                        false
-                    } else if b == b'\n' || b == b'\r' {
-                        true
-                    } else {
-                        self.state = Scan::InField;
-                        false
-                    }
-                }
-            };
-            i += 1;
-            if end {
-                self.state = Scan::StartField;
-                i -= self.record_end(i, d);
             }
         }
-        self.scan_pos = i;
     }
 
     /// A record ends at `end`; returns how many bytes were taken off the front of `buf`.
@@ -265,9 +218,10 @@ impl CsvBatches {
                 return 0;
             }
             let header: Vec<u8> = self.buf.drain(..end).collect();
-            self.header_lines = header.iter().filter(|&&b| b == b'\n').count() as u64;
+            self.header_lines = line_ends(&header, false);
             self.base_offset = header.len() as u64;
             self.base_lines = self.header_lines;
+            self.base_after_cr = header.last() == Some(&b'\r');
             self.header = Some(header);
             self.record_start = 0;
             return end;

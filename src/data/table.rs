@@ -175,6 +175,8 @@ pub struct Column {
 pub struct Table {
     pub columns: Vec<Column>,
     pub n_rows: usize,
+    /// Where each row came from in the file (for messages; not part of the table's value).
+    pub origin: super::origin::RowOrigin,
 }
 
 impl Table {
@@ -185,7 +187,7 @@ impl Table {
                 return Err(crate::Error::column(&c.name, format!("has {} rows, expected {}", c.data.len(), n_rows)));
             }
         }
-        Ok(Table { columns, n_rows })
+        Ok(Table { columns, n_rows, origin: Default::default() })
     }
     pub fn n_cols(&self) -> usize {
         self.columns.len()
@@ -210,6 +212,15 @@ impl Table {
     }
     /// A new table holding `rows` (in that order) of every column.
     pub fn select_rows(&self, rows: &[usize]) -> Table {
-        Table { columns: self.columns.iter().map(|c| Column { name: c.name.clone(), data: c.data.select(rows) }).collect(), n_rows: rows.len() }
+        Table {
+            columns: self.columns.iter().map(|c| Column { name: c.name.clone(), data: c.data.select(rows) }).collect(),
+            n_rows: rows.len(),
+            origin: self.origin.select(rows),
+        }
+    }
+    /// `e` with the row numbers in its message (counted in this table, from 1)
+    /// made the file's: "row M (line L)" (see [`super::origin`]).
+    pub fn locate_error(&self, e: crate::Error) -> crate::Error {
+        self.origin.locate_error(e)
     }
 }

@@ -102,7 +102,7 @@ pub fn score<'a>(name: &str, s: &Scored<'a>) -> Result<(f64, Vec<String>)> {
                 "explained_variance" => regression::explained_variance(y_true, y_pred),
                 _ => return Err(Error::spec("scoring", format!("{name:?} is not a regression metric"))),
             };
-            Ok((v, vec![]))
+            Ok((v, overflow_warning(name, v, y_true, y_pred).into_iter().collect()))
         }
         Scored::Classes { y_true, y_pred, proba, n_classes } => {
             let mut w = Vec::new();
@@ -165,12 +165,91 @@ pub fn score<'a>(name: &str, s: &Scored<'a>) -> Result<(f64, Vec<String>)> {
     }
 }
 
+/// Why a regression metric is not a finite number (it is written as `null`):
+/// the errors or their squares overflow double precision (about 1.8e308), or
+/// a prediction is infinite.
+fn overflow_warning(name: &str, v: f64, y_true: &[f64], y_pred: &[f64]) -> Option<String> {
+    if v.is_finite() || y_true.is_empty() {
+        return None;
+    }
+    let max_abs = |x: &[f64]| x.iter().filter(|v| v.is_finite()).fold(0.0f64, |m, v| m.max(v.abs()));
+    if let Some(i) = y_pred.iter().position(|p| !p.is_finite()) {
+        return Some(format!("{name} is not a finite number (reported as null): the prediction for scored row {} is {}", i + 1, y_pred[i]));
+    }
+    let what = match name {
+        "mse" | "rmse" | "r2" | "explained_variance" => "the squared errors (or the target's sum of squares) overflow",
+        _ => "the errors overflow",
+    };
+    Some(format!(
+        "{name} overflowed and is reported as null: {what} double precision (largest finite value about 1.8e308); the target reaches {:e} and the predictions {:e} — rescale the target (e.g. divide it by a power of ten)",
+        max_abs(y_true),
+        max_abs(y_pred)
+    ))
+}
+
+/// [`score`], with the decision values of a two-class model that has no
+/// probabilities (LinearSVC, SVC): `roc_auc` and `average_precision` read
+/// them as scikit-learn's scorers do (they ask for `decision_function` before
+/// `predict_proba`). Other metrics, and models with probabilities, go to [`score`].
+pub fn score_with_decision(name: &str, s: &Scored<'_>, decision: Option<&[f64]>) -> Result<(f64, Vec<String>)> {
+    if let (Some(d), Scored::Classes { y_true, proba: None, n_classes: 2, .. }) = (decision, s) {
+        let mut w = Vec::new();
+        match name {
+            "roc_auc" => {
+                let m = Array2::from_shape_fn((d.len(), 2), |(i, j)| if j == 1 { d[i] } else { -d[i] });
+                let v = classification::roc_auc(y_true, &m, classification::AucMode::OvrMacro, &mut w);
+                return Ok((v, w));
+            }
+            "average_precision" => {
+                let t: Vec<bool> = y_true.iter().map(|&v| v == 1).collect();
+                let v = classification::average_precision(&t, d).unwrap_or_else(|| {
+                    w.push("average_precision is undefined without positive samples; reported as NaN".into());
+                    f64::NAN
+                });
+                return Ok((v, w));
+            }
+            _ => {}
+        }
+    }
+    score(name, s)
+}
+
+/// Whether scoring `names` needs the decision values of a model without probabilities.
+pub fn needs_decision(names: &[String]) -> bool {
+    names.iter().any(|n| n == "roc_auc" || n == "average_precision")
+}
+
+/// The default metrics for a task with `n_classes` classes: a two-class
+/// problem adds `roc_auc` (scikit-learn scores it from probabilities or, for
+/// a LinearSVC or SVC, decision values; for more classes its `roc_auc`
+/// scorer refuses the data, so it is not a default there).
+pub fn default_scoring_for(task: Task, n_classes: usize) -> Vec<String> {
+    let mut v = default_scoring(task);
+    if task == Task::Classification && n_classes == 2 {
+        v.push("roc_auc".into());
+    }
+    v
+}
+
 /// Per-fold scores of one metric, their mean and population standard deviation.
+/// A score that is not a number is written as `null` (JSON has no NaN) and
+/// read back as NaN, so a model file holding one still loads.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricSummary {
+    #[serde(deserialize_with = "folds_or_null")]
     pub folds: Vec<f64>,
+    #[serde(deserialize_with = "f64_or_null")]
     pub mean: f64,
+    #[serde(deserialize_with = "f64_or_null")]
     pub std: f64,
+}
+
+fn f64_or_null<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
+}
+
+fn folds_or_null<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Vec<f64>, D::Error> {
+    Ok(Vec::<Option<f64>>::deserialize(d)?.into_iter().map(|v| v.unwrap_or(f64::NAN)).collect())
 }
 
 impl MetricSummary {

@@ -6,6 +6,8 @@
 
 pub mod lineage;
 pub mod reference;
+#[doc(hidden)]
+pub mod robustness;
 
 use std::collections::BTreeMap;
 
@@ -41,6 +43,34 @@ pub struct ModelFile {
     /// Set by retraining: version, parent and training files.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lineage: Option<lineage::Lineage>,
+    /// With the spec's hold-out part: which rows this model was fitted on,
+    /// and the hold-out scores of the model fitted on the training part.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holdout: Option<HoldoutFit>,
+}
+
+/// Which rows a model with a hold-out part was fitted on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FittedOn {
+    /// The training part: the hold-out scores are this model's.
+    TrainingPart,
+    /// Every usable row, refitted after the hold-out scoring (`fit --refit-all`):
+    /// the hold-out scores are those of the training-part model and this
+    /// model has seen the held-out rows.
+    AllRows,
+}
+
+/// A model file's record of the hold-out part (SPEC.md, "holdout").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HoldoutFit {
+    pub fitted_on: FittedOn,
+    /// Rows of the training part and of the held-out part.
+    pub n_train: usize,
+    pub n_test: usize,
+    /// Scores of the training-part model on the held-out rows (`null`: not a number).
+    pub scores: BTreeMap<String, Option<f64>>,
 }
 
 impl ModelFile {
@@ -55,6 +85,7 @@ impl ModelFile {
             cv_metrics,
             reference: None,
             lineage: None,
+            holdout: None,
         }
     }
 
@@ -62,11 +93,26 @@ impl ModelFile {
         serde_json::to_string(self).map_err(|e| Error::ModelFile(format!("cannot serialize: {e}")))
     }
 
+    /// Refuses a model file of `len` bytes above [`MAX_MODEL_BYTES`]: the CLI
+    /// calls it with the file's size (metadata) before reading a byte of it.
+    pub fn check_size(len: u64) -> Result<()> {
+        if len > MAX_MODEL_BYTES as u64 {
+            return Err(Error::ModelFile(format!("{} MB is larger than the {} MB limit", len >> 20, MAX_MODEL_BYTES >> 20)));
+        }
+        Ok(())
+    }
+
+    /// Parses and validates a model file given as bytes: the size first, then UTF-8, then [`ModelFile::from_json`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<ModelFile> {
+        Self::check_size(bytes.len() as u64)?;
+        let text =
+            std::str::from_utf8(bytes).map_err(|e| Error::ModelFile(format!("not UTF-8 text (byte {}); is this a pipelab model file?", e.valid_up_to())))?;
+        Self::from_json(text)
+    }
+
     /// Parses and validates a model file.
     pub fn from_json(text: &str) -> Result<ModelFile> {
-        if text.len() > MAX_MODEL_BYTES {
-            return Err(Error::ModelFile(format!("{} MB is larger than the {} MB limit", text.len() >> 20, MAX_MODEL_BYTES >> 20)));
-        }
+        Self::check_size(text.len() as u64)?;
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| Error::ModelFile(format!("not valid JSON ({e}); is this a pipelab model file?")))?;
         let obj = value.as_object().ok_or_else(|| Error::ModelFile("expected a JSON object at the top level".into()))?;

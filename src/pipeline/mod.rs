@@ -7,6 +7,8 @@
 //! given only; cross-validation gives it the training rows of a fold.
 
 pub mod explain;
+
+mod decision;
 pub mod preview;
 pub mod registry;
 pub mod search_spec;
@@ -176,7 +178,7 @@ pub fn prepare(table: &Table, spec: &PipelineSpec) -> Result<Prepared> {
                 }
             };
             if let Some(i) = v.iter().position(|x| x.is_infinite()) {
-                return Err(Error::column(&col.name, format!("target has an infinite value at row {}", i + 1)));
+                return Err(table.locate_error(Error::column(&col.name, format!("target has an infinite value at row {}", i + 1))));
             }
             let rows: Vec<usize> = (0..v.len()).filter(|&i| !v[i].is_nan()).collect();
             let info = TargetInfo { name: col.name.clone(), task, classes: vec![] };
@@ -187,6 +189,9 @@ pub fn prepare(table: &Table, spec: &PipelineSpec) -> Result<Prepared> {
             let (classes, codes) = encode_classes(&col.name, &col.data)?;
             let rows: Vec<usize> = (0..codes.len()).filter(|&i| codes[i] != usize::MAX).collect();
             let n_classes = classes.len();
+            if let Some(w) = regression_like_target(&col.name, &col.data, n_classes, rows.len()) {
+                warnings.push(w);
+            }
             let y = codes.into_iter().map(|c| if c == usize::MAX { 0 } else { c }).collect();
             let info = TargetInfo { name: col.name.clone(), task, classes };
             (Some(Target::Classes { y, n_classes }), Some(info), rows)
@@ -202,6 +207,24 @@ pub fn prepare(table: &Table, spec: &PipelineSpec) -> Result<Prepared> {
         }
     }
     Ok(Prepared { task, rows, target, target_info, feature_cols, warnings })
+}
+
+/// A classification target that looks like a regression one: scikit-learn's
+/// rule (more than 20 rows and more distinct classes than half of them, in
+/// `check_classification_targets`) and, for numbers, more than 20 distinct
+/// values with fewer than 5 rows per class on average (diabetes: 214 in 442).
+fn regression_like_target(name: &str, data: &ColumnData, n_classes: usize, n_rows: usize) -> Option<String> {
+    let numeric = matches!(data, ColumnData::Numeric(_));
+    let sklearn_rule = n_rows > 20 && n_classes as f64 > (0.5 * n_rows as f64).round();
+    let sparse_numbers = numeric && n_classes > 20 && n_classes * 5 > n_rows;
+    if !(sklearn_rule || sparse_numbers) {
+        return None;
+    }
+    let what = if numeric { "distinct numbers" } else { "distinct classes" };
+    Some(format!(
+        "the target '{name}' has {n_classes} {what} in {n_rows} rows (about {:.1} rows per class): it looks like a regression target, and a classifier treats every value as a class of its own — pick a regressor, or bin the target into a few classes",
+        n_rows as f64 / n_classes.max(1) as f64
+    ))
 }
 
 /// The columns a selector picks among the feature columns, in table (or listed) order.
@@ -256,9 +279,11 @@ pub struct StepTrace {
 
 /// Fits `spec` on `rows` of `table`.
 pub fn fit(table: &Table, spec: &PipelineSpec, prep: &Prepared, rows: &[usize], ctx: &FitContext) -> Result<FittedPipeline> {
-    let Transformed { preprocess, steps, frame, y, used, .. } = fit_transformers(table, spec, prep, rows, ctx, None)?;
+    let Transformed { preprocess, steps, frame, y, used, rows: kept } = fit_transformers(table, spec, prep, rows, ctx, None)?;
+    // Rows in the model's messages are the rows it was given: named as in the file.
+    let locate = |e: Error| table.origin.select(&kept).locate_error(e);
     let feature_names = frame.names();
-    let x = frame.to_matrix_with(spec.model.accepts_missing())?;
+    let x = frame.to_matrix_with(spec.model.accepts_missing()).map_err(locate)?;
     let model = match &y {
         Some(Target::Classes { y: codes, .. }) if !codes.is_empty() && codes.iter().all(|&c| c == codes[0]) => {
             ctx.warn(format!(
@@ -267,7 +292,7 @@ pub fn fit(table: &Table, spec: &PipelineSpec, prep: &Prepared, rows: &[usize], 
             ));
             ModelState::SingleClass(codes[0])
         }
-        _ => ModelState::Fitted(spec.model.fit(&x, y.as_ref(), ctx)?),
+        _ => ModelState::Fitted(spec.model.fit(&x, y.as_ref(), ctx).map_err(locate)?),
     };
     let schema = used.iter().map(|&j| SchemaColumn { name: table.columns[j].name.clone(), ty: table.columns[j].data.column_type() }).collect();
     Ok(FittedPipeline { schema, target: prep.target_info.clone(), preprocess, steps, model, feature_names, warnings: ctx.take_warnings() })
@@ -330,7 +355,7 @@ pub(crate) fn fit_transformers(
                 let mut f = Frame::from_table(&sub, &cols);
                 let mut fitted = Vec::new();
                 for (k, s) in t.steps.iter().enumerate() {
-                    let (fs, out, keep) = s.fit_transform(&f, y.as_ref(), ctx).map_err(|e| in_step(e, &t.name, k, s.name()))?;
+                    let (fs, out, keep) = s.fit_transform(&f, y.as_ref(), ctx).map_err(|e| in_step(sub.locate_error(e), &t.name, k, s.name()))?;
                     if keep.is_some() {
                         return Err(Error::spec(
                             format!("preprocess.transformers[{i}].steps[{k}]"),
@@ -366,7 +391,8 @@ pub(crate) fn fit_transformers(
     let mut frame = frame;
     let mut steps = Vec::new();
     for (k, s) in spec.steps.iter().enumerate() {
-        let (fs, out, keep) = s.fit_transform(&frame, y.as_ref(), ctx).map_err(|e| in_step(e, "steps", k, s.name()))?;
+        let (fs, out, keep) =
+            s.fit_transform(&frame, y.as_ref(), ctx).map_err(|e| in_step(table.origin.select(&kept_rows).locate_error(e), "steps", k, s.name()))?;
         if let Some(keep) = keep {
             y = y.map(|t| t.select(&keep));
             kept_rows = keep.iter().map(|&i| kept_rows[i]).collect();
@@ -392,6 +418,44 @@ pub struct Predictions {
     pub output: Output,
     /// Class labels (classification) in probability-column order.
     pub classes: Vec<String>,
+    /// Categories unseen in training that were encoded as all zeros, per column.
+    pub unseen: Vec<Unseen>,
+}
+
+/// Cells of one column whose category was not seen in training, encoded as
+/// all zeros by `OneHotEncoder(handle_unknown="ignore")`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Unseen {
+    pub column: String,
+    pub count: usize,
+    /// Rows predicted.
+    pub rows: usize,
+    /// The first unseen category (`None`: a missing value).
+    pub first: Option<String>,
+}
+
+impl Unseen {
+    /// Adds the counts of `more` (another batch of rows) to `all`, column by
+    /// column; the caller sets `rows` to the rows predicted in all.
+    pub fn merge(all: &mut Vec<Unseen>, more: &[Unseen]) {
+        for m in more {
+            match all.iter_mut().find(|a| a.column == m.column) {
+                Some(a) => a.count += m.count,
+                None => all.push(m.clone()),
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for Unseen {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let example = self.first.as_ref().map_or_else(|| "a missing value".to_string(), |c| format!("{c:?}"));
+        write!(
+            f,
+            "column '{}': {} of {} row(s) hold a category not seen in training (first: {example}); OneHotEncoder(handle_unknown=\"ignore\") encodes them as all zeros",
+            self.column, self.count, self.rows
+        )
+    }
 }
 
 impl Predictions {
@@ -448,12 +512,18 @@ impl FittedPipeline {
     }
 
     /// The matrix that reaches the model for the rows of `table`.
+    /// Rows in messages are named as in the file the table was read from.
     pub fn transform(&self, table: &Table) -> Result<Array2<f64>> {
         let allow_missing = matches!(&self.model, ModelState::Fitted(m) if m.accepts_missing());
-        self.transform_frame(table)?.to_matrix_with(allow_missing)
+        self.transform_frame(table)?.to_matrix_with(allow_missing).map_err(|e| table.locate_error(e))
     }
 
     pub fn transform_frame(&self, table: &Table) -> Result<Frame> {
+        self.transform_frame_rows(table, &mut Vec::new()).map_err(|e| table.locate_error(e))
+    }
+
+    /// `notes` receives the categories unseen in training, per column.
+    fn transform_frame_rows(&self, table: &Table, notes: &mut Vec<Unseen>) -> Result<Frame> {
         let t = self.input_frame_columns(table)?;
         let all: Vec<usize> = (0..t.n_cols()).collect();
         let mut frame = match &self.preprocess {
@@ -465,6 +535,9 @@ impl FittedPipeline {
                         b.columns.iter().map(|n| t.column_index(n).ok_or_else(|| Error::column(n, "is missing from the data"))).collect::<Result<_>>()?;
                     let mut f = Frame::from_table(&t, &idx);
                     for s in &b.steps {
+                        if let FittedStep::OneHotEncoder(e) = s {
+                            notes.extend(e.unseen(&f).into_iter().map(|(column, count, first)| Unseen { column, count, rows: f.n_rows, first }));
+                        }
                         f = s.transform(&f)?;
                     }
                     outs.push(prefix(f, &b.name));
@@ -478,16 +551,21 @@ impl FittedPipeline {
             }
         };
         for s in &self.steps {
+            if let FittedStep::OneHotEncoder(e) = s {
+                notes.extend(e.unseen(&frame).into_iter().map(|(column, count, first)| Unseen { column, count, rows: frame.n_rows, first }));
+            }
             frame = s.transform(&frame)?;
         }
         Ok(frame)
     }
 
     pub fn predict(&self, table: &Table) -> Result<Predictions> {
-        let x = self.transform(table)?;
+        let mut unseen = Vec::new();
+        let allow_missing = matches!(&self.model, ModelState::Fitted(m) if m.accepts_missing());
+        let x = self.transform_frame_rows(table, &mut unseen).and_then(|f| f.to_matrix_with(allow_missing)).map_err(|e| table.locate_error(e))?;
         let classes = self.target.as_ref().map(|t| t.classes.clone()).unwrap_or_default();
         let output = match &self.model {
-            ModelState::Fitted(m) => m.predict(&x)?,
+            ModelState::Fitted(m) => m.predict(&x).map_err(|e| table.locate_error(e))?,
             ModelState::SingleClass(k) => {
                 let n = x.nrows();
                 let mut proba = Array2::zeros((n, classes.len().max(1)));
@@ -495,7 +573,7 @@ impl FittedPipeline {
                 Output::Classes { labels: vec![*k; n], proba: Some(proba) }
             }
         };
-        Ok(Predictions { output, classes })
+        Ok(Predictions { output, classes, unseen })
     }
 
     /// Predictions as CSV: the input's rows, a `prediction` column, and `proba_<class>` columns for classifiers.
@@ -506,14 +584,19 @@ impl FittedPipeline {
     /// [`predictions_csv`](Self::predictions_csv), with or without the header
     /// line (streamed prediction writes it once, before the first batch).
     pub fn predictions_csv_with(&self, table: &Table, with_header: bool) -> Result<String> {
-        let p = self.predict(table)?;
+        self.predictions_csv_of(table, &self.predict(table)?, with_header)
+    }
+
+    /// The prediction CSV of `table` from its predictions `p` (made by [`predict`](Self::predict)).
+    pub fn predictions_csv_of(&self, table: &Table, p: &Predictions, with_header: bool) -> Result<String> {
         let labels = p.labels();
         let mut w = csv::Writer::from_writer(Vec::new());
         let mut header: Vec<String> = table.names();
-        header.push("prediction".into());
+        let (prediction, probas) = self.output_columns(&header);
+        header.push(prediction);
         let proba = match &p.output {
             Output::Classes { proba: Some(pr), .. } => {
-                header.extend(p.classes.iter().map(|c| format!("proba_{c}")));
+                header.extend(probas);
                 Some(pr)
             }
             _ => None,
@@ -544,6 +627,41 @@ impl FittedPipeline {
         }
         let bytes = w.into_inner().map_err(|e| Error::Csv(e.to_string()))?;
         String::from_utf8(bytes).map_err(|e| Error::Csv(e.to_string()))
+    }
+
+    /// The names of the columns a prediction CSV adds to the input's
+    /// `columns`: `prediction` and, for classifiers, `proba_<class>` — each
+    /// made free with a `_1`, `_2`, … suffix when the input already has a
+    /// column of that name (a file that was predicted before).
+    pub fn output_columns(&self, columns: &[String]) -> (String, Vec<String>) {
+        let mut taken: std::collections::HashSet<String> = columns.iter().cloned().collect();
+        let mut free = |base: String| {
+            let mut name = base.clone();
+            let mut k = 0;
+            while taken.contains(&name) {
+                k += 1;
+                name = format!("{base}_{k}");
+            }
+            taken.insert(name.clone());
+            name
+        };
+        let prediction = free("prediction".into());
+        let classes = self.target.as_ref().map(|t| t.classes.clone()).unwrap_or_default();
+        let probas = classes.iter().map(|c| free(format!("proba_{c}"))).collect();
+        (prediction, probas)
+    }
+
+    /// What to tell the user when [`output_columns`](Self::output_columns)
+    /// had to rename: which input columns were in the way and where the
+    /// predictions went instead.
+    pub fn output_columns_note(&self, columns: &[String]) -> Option<String> {
+        let (prediction, probas) = self.output_columns(columns);
+        let classes = self.target.as_ref().map(|t| t.classes.clone()).unwrap_or_default();
+        let wanted = std::iter::once("prediction".to_string()).chain(classes.iter().map(|c| format!("proba_{c}")));
+        let moved: Vec<String> = wanted.zip(std::iter::once(prediction).chain(probas)).filter(|(a, b)| a != b).map(|(a, b)| format!("'{a}' → '{b}'")).collect();
+        (!moved.is_empty()).then(|| {
+            format!("the data already has column(s) the predictions would be written to; they are kept and the new columns renamed: {}", moved.join(", "))
+        })
     }
 
     /// Checks internal consistency (used when loading a model file).

@@ -111,6 +111,39 @@ pub enum SearchSpec {
 }
 
 impl SearchSpec {
+    /// Data-free checks scikit-learn's parameter validation also makes:
+    /// `n_iter` at least 1, no empty list of values, `factor` at least 2.
+    pub fn check(&self) -> crate::Result<()> {
+        let (class, n_iter, grid) = match self {
+            SearchSpec::GridSearchCV(p) => ("GridSearchCV", None, Some(&p.param_grid)),
+            SearchSpec::RandomizedSearchCV(p) => ("RandomizedSearchCV", Some(p.n_iter), None),
+            SearchSpec::BayesSearchCV(p) => ("BayesSearchCV", Some(p.n_iter), None),
+            SearchSpec::HalvingGridSearchCV(p) => {
+                if p.factor < 2 {
+                    return Err(crate::Error::spec(
+                        "search.HalvingGridSearchCV.factor",
+                        format!("is {}; it must be at least 2 (each round keeps 1/factor of the candidates)", p.factor),
+                    ));
+                }
+                ("HalvingGridSearchCV", None, Some(&p.param_grid))
+            }
+        };
+        if n_iter == Some(0) {
+            return Err(crate::Error::spec(format!("search.{class}.n_iter"), "is 0: it is the number of candidates to try, at least 1"));
+        }
+        if let Some((k, _)) = grid.and_then(|g| g.iter().find(|(_, v)| v.is_empty())) {
+            return Err(crate::Error::spec(format!("search.{class}.param_grid.{k}"), "is an empty list: give at least one value to try"));
+        }
+        let spaces = match self {
+            SearchSpec::RandomizedSearchCV(p) => Some(&p.param_distributions),
+            SearchSpec::BayesSearchCV(p) => Some(&p.search_spaces),
+            _ => None,
+        };
+        if let Some((k, _)) = spaces.and_then(|s| s.iter().find(|(_, d)| matches!(d, Distribution::Choices(c) if c.is_empty()))) {
+            return Err(crate::Error::spec(format!("search.{class}.{k}"), "is an empty list: give at least one value to try"));
+        }
+        Ok(())
+    }
     pub fn scoring(&self) -> Option<&str> {
         match self {
             SearchSpec::GridSearchCV(p) => p.scoring.as_deref(),

@@ -99,6 +99,9 @@ pub enum Remainder {
     Passthrough,
 }
 
+/// The shape of a spec, for messages (SPEC.md has the whole format).
+pub const SPEC_SHAPE: &str = r#"{"target": "COLUMN", "preprocess": {...}, "steps": [{"StandardScaler": {}}], "model": {"LogisticRegression": {"C": 1.0}}, "cv": {...}, "scoring": [...]} (only "model" is required; see SPEC.md)"#;
+
 impl PipelineSpec {
     /// Parses a spec, naming the path of the offending field on error.
     pub fn from_json(text: &str) -> Result<PipelineSpec> {
@@ -109,6 +112,16 @@ impl PipelineSpec {
         // deserializers of every step and model are compiled once instead of once
         // per input type (−16 % of the wasm; ARCHITECTURE.md, "Bundle size and speed").
         let value: serde_json::Value = serde_json::from_str(text).map_err(|e| Error::spec("(top level)", e.to_string()))?;
+        if !value.is_object() {
+            let got = match &value {
+                serde_json::Value::Array(_) => "an array",
+                serde_json::Value::String(_) => "a string",
+                serde_json::Value::Number(_) => "a number",
+                serde_json::Value::Bool(_) => "true or false",
+                _ => "null",
+            };
+            return Err(Error::spec("(top level)", format!("a spec is a JSON object, got {got}; its shape: {SPEC_SHAPE}")));
+        }
         let spec = PipelineSpec::from_value(value)?;
         spec.check()?;
         Ok(spec)
@@ -139,6 +152,9 @@ impl PipelineSpec {
                     return Err(Error::spec(format!("preprocess.transformers[{i}].name"), format!("{:?} is used twice; branch names must be unique", t.name)));
                 }
             }
+        }
+        if let Some(search) = &self.search {
+            search.check()?;
         }
         if let Some(t) = &self.target {
             if self.drop.contains(t) {

@@ -236,6 +236,55 @@ impl StepParams for OneHotEncoderParams {
     }
 }
 
+impl OneHotEncoder {
+    /// Cells of `x` whose category was not seen in training and that
+    /// [`transform`](FittedTransform::transform) encodes as all zeros
+    /// (`handle_unknown="ignore"`, or `"infrequent_if_exist"` without an
+    /// infrequent group): per input column, the count and the first such
+    /// category (`None`: a missing cell). scikit-learn warns about them
+    /// ("Found unknown categories in columns ... during transform").
+    pub fn unseen(&self, x: &Frame) -> Vec<(String, usize, Option<String>)> {
+        let mut out = Vec::new();
+        if self.handle_unknown == HandleUnknown::Error {
+            return out;
+        }
+        for (col, cats) in x.cols.iter().zip(&self.columns) {
+            if self.handle_unknown == HandleUnknown::InfrequentIfExist && !cats.infrequent.is_empty() {
+                continue;
+            }
+            let known: std::collections::HashSet<&str> = cats.categories.iter().map(String::as_str).collect();
+            let (mut n, mut first): (usize, Option<Option<String>>) = (0, None);
+            let mut note = |key: Option<String>| {
+                let seen = match &key {
+                    None => cats.has_missing,
+                    Some(k) => known.contains(k.as_str()),
+                };
+                if !seen {
+                    n += 1;
+                    first.get_or_insert(key);
+                }
+            };
+            match &col.data {
+                FData::Cat(c) => {
+                    let level_known: Vec<bool> = c.levels.iter().map(|l| known.contains(l.as_str())).collect();
+                    for &k in &c.codes {
+                        if k == MISSING_CODE {
+                            note(None);
+                        } else if !level_known[k as usize] {
+                            note(Some(c.levels[k as usize].clone()));
+                        }
+                    }
+                }
+                FData::Num(v) => v.iter().for_each(|&x| note((!x.is_nan()).then(|| format_number(x)))),
+            }
+            if n > 0 {
+                out.push((cats.name.clone(), n, first.flatten()));
+            }
+        }
+        out
+    }
+}
+
 impl FittedTransform for OneHotEncoder {
     fn transform(&self, x: &Frame) -> Result<Frame> {
         check_columns("OneHotEncoder", &self.input_names, x)?;

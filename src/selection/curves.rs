@@ -29,7 +29,8 @@ const CURVE_CLUSTERING: &str = "learning and validation curves need a supervised
 
 /// Scores a fitted pipeline on table rows `rows` with metric `name`.
 pub fn score_rows(fitted: &FittedPipeline, table: &Table, target: &Target, rows: &[usize], name: &str) -> Result<(f64, Vec<String>)> {
-    let pred = fitted.predict(&table.select_rows(rows))?;
+    let sub = table.select_rows(rows);
+    let pred = fitted.predict(&sub)?;
     match (&pred.output, target) {
         (Output::Values(p), Target::Values(v)) => {
             let y: Vec<f64> = rows.iter().map(|&r| v[r]).collect();
@@ -37,7 +38,12 @@ pub fn score_rows(fitted: &FittedPipeline, table: &Table, target: &Target, rows:
         }
         (Output::Classes { labels, proba }, Target::Classes { y, n_classes }) => {
             let t: Vec<usize> = rows.iter().map(|&r| y[r]).collect();
-            metrics::score(name, &Scored::Classes { y_true: &t, y_pred: labels, proba: proba.as_ref(), n_classes: *n_classes })
+            let decision = super::cv::decision(fitted, &pred.output, &sub, std::slice::from_ref(&name.to_string()))?;
+            metrics::score_with_decision(
+                name,
+                &Scored::Classes { y_true: &t, y_pred: labels, proba: proba.as_ref(), n_classes: *n_classes },
+                decision.as_deref(),
+            )
         }
         _ => Err(Error::data("the model's output does not match the target type")),
     }

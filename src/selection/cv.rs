@@ -127,6 +127,14 @@ fn group_ids(table: &Table, name: &str, rows: &[usize]) -> Result<Vec<usize>> {
         .collect()
 }
 
+/// The decision values scoring needs from a model without probabilities (see [`metrics::score_with_decision`]).
+pub(crate) fn decision(fitted: &crate::pipeline::FittedPipeline, out: &Output, table: &Table, scoring: &[String]) -> Result<Option<Vec<f64>>> {
+    match out {
+        Output::Classes { proba: None, .. } if metrics::needs_decision(scoring) => fitted.binary_decision(table),
+        _ => Ok(None),
+    }
+}
+
 fn scored<'a>(pred: &'a Output, y: &'a Target, rows: &[usize], buf: &'a mut (Vec<f64>, Vec<usize>)) -> Result<Scored<'a>> {
     match (pred, y) {
         (Output::Values(p), Target::Values(v)) => {
@@ -144,7 +152,8 @@ fn scored<'a>(pred: &'a Output, y: &'a Target, rows: &[usize], buf: &'a mut (Vec
 /// Cross-validates `spec` on `table`: per-fold train and test scores for every metric.
 pub fn cross_validate(table: &Table, spec: &PipelineSpec, hooks: CvHooks) -> Result<CvReport> {
     let FoldPlan { prep, splits, cv, holdout: held } = fold_plan(table, spec, "cross-validation needs a supervised model; clustering is evaluated with fit")?;
-    let scoring = if spec.scoring.is_empty() { metrics::default_scoring(prep.task) } else { spec.scoring.clone() };
+    let n_classes = prep.target_info.as_ref().map_or(0, |t| t.classes.len());
+    let scoring = if spec.scoring.is_empty() { metrics::default_scoring_for(prep.task, n_classes) } else { spec.scoring.clone() };
     metrics::check_scoring(prep.task, &scoring)?;
     let target = prep.target.as_ref().ok_or_else(|| Error::data("a target is required"))?;
     let mut test_scores: BTreeMap<String, Vec<f64>> = BTreeMap::new();
@@ -185,18 +194,25 @@ pub fn cross_validate(table: &Table, spec: &PipelineSpec, hooks: CvHooks) -> Res
         let t0 = (hooks.now_ms)();
         let fitted = fit(table, spec, &prep, &train_rows, &ctx).map_err(|e| fold_error(e, f))?;
         let t1 = (hooks.now_ms)();
-        let test_pred = fitted.predict(&table.select_rows(&test_rows)).map_err(|e| fold_error(e, f))?;
+        let test_table = table.select_rows(&test_rows);
+        let test_pred = fitted.predict(&test_table).map_err(|e| fold_error(e, f))?;
         let t2 = (hooks.now_ms)();
-        let train_pred = fitted.predict(&table.select_rows(&train_rows)).map_err(|e| fold_error(e, f))?;
+        let train_table = table.select_rows(&train_rows);
+        let train_pred = fitted.predict(&train_table).map_err(|e| fold_error(e, f))?;
+        let test_decision = decision(&fitted, &test_pred.output, &test_table, &scoring).map_err(|e| fold_error(e, f))?;
+        let train_decision = decision(&fitted, &train_pred.output, &train_table, &scoring).map_err(|e| fold_error(e, f))?;
         for w in &fitted.warnings {
             fold_warnings.note(w.clone(), f);
+        }
+        for u in &test_pred.unseen {
+            fold_warnings.note(format!("test rows: {u}"), f);
         }
         n_features_out = fitted.feature_names.len();
         feature_names = fitted.feature_names.clone();
         let mut buf = (Vec::new(), Vec::new());
         let s_test = scored(&test_pred.output, target, &test_rows, &mut buf)?;
         for m in &scoring {
-            let (v, ws) = metrics::score(m, &s_test)?;
+            let (v, ws) = metrics::score_with_decision(m, &s_test, test_decision.as_deref())?;
             for w in ws {
                 fold_warnings.note(format!("{m}: {w}"), f);
             }
@@ -205,7 +221,7 @@ pub fn cross_validate(table: &Table, spec: &PipelineSpec, hooks: CvHooks) -> Res
         let mut buf2 = (Vec::new(), Vec::new());
         let s_train = scored(&train_pred.output, target, &train_rows, &mut buf2)?;
         for m in &scoring {
-            let (v, _) = metrics::score(m, &s_train)?;
+            let (v, _) = metrics::score_with_decision(m, &s_train, train_decision.as_deref())?;
             train_scores.entry(m.clone()).or_default().push(v);
         }
         for (k, &i) in split.test.iter().enumerate() {
@@ -230,16 +246,9 @@ pub fn cross_validate(table: &Table, spec: &PipelineSpec, hooks: CvHooks) -> Res
     let holdout = match &held {
         None => None,
         Some((train, test)) => {
-            let ctx = FitContext::new(spec.seed());
-            let fitted = fit(table, spec, &prep, train, &ctx)?;
-            let pred = fitted.predict(&table.select_rows(test))?;
-            let mut buf = (Vec::new(), Vec::new());
-            let s = scored(&pred.output, target, test, &mut buf)?;
-            let mut scores = BTreeMap::new();
-            for m in &scoring {
-                scores.insert(m.clone(), metrics::score(m, &s)?.0);
-            }
-            Some(HoldoutReport { n_train: train.len(), n_test: test.len(), scores })
+            let (_, report, w) = holdout_fit(table, spec, &prep, train, test, &scoring)?;
+            warnings.extend(w);
+            Some(report)
         }
     };
     Ok(CvReport {
@@ -256,6 +265,51 @@ pub fn cross_validate(table: &Table, spec: &PipelineSpec, hooks: CvHooks) -> Res
         warnings,
         oof,
     })
+}
+
+/// Fits `spec` on the training part `train` and scores it once on the
+/// held-out rows `test`: the fitted pipeline, the report, and the warnings
+/// about the held-out rows (categories unseen in training).
+pub(crate) fn holdout_fit(
+    table: &Table,
+    spec: &PipelineSpec,
+    prep: &Prepared,
+    train: &[usize],
+    test: &[usize],
+    scoring: &[String],
+) -> Result<(crate::pipeline::FittedPipeline, HoldoutReport, Vec<String>)> {
+    let target = prep.target.as_ref().ok_or_else(|| Error::data("a target is required"))?;
+    let ctx = FitContext::new(spec.seed());
+    let fitted = fit(table, spec, prep, train, &ctx)?;
+    let test_table = table.select_rows(test);
+    let pred = fitted.predict(&test_table)?;
+    let dec = decision(&fitted, &pred.output, &test_table, scoring)?;
+    let warnings = pred.unseen.iter().map(|u| format!("hold-out part: {u}")).collect();
+    let mut buf = (Vec::new(), Vec::new());
+    let s = scored(&pred.output, target, test, &mut buf)?;
+    let mut scores = BTreeMap::new();
+    for m in scoring {
+        scores.insert(m.clone(), metrics::score_with_decision(m, &s, dec.as_deref())?.0);
+    }
+    Ok((fitted, HoldoutReport { n_train: train.len(), n_test: test.len(), scores }, warnings))
+}
+
+/// The model `fit` keeps for a spec with a hold-out part: fitted on the
+/// training part and scored once on the held-out rows (the training rows
+/// are returned too). `None` without a `holdout` block.
+#[allow(clippy::type_complexity)]
+pub fn fit_on_training_part(table: &Table, spec: &PipelineSpec) -> Result<Option<(crate::pipeline::FittedPipeline, HoldoutReport, Vec<usize>)>> {
+    let prep = prepare(table, spec)?;
+    let Some((train, test)) = holdout_split(spec, &prep)? else { return Ok(None) };
+    let n_classes = prep.target_info.as_ref().map_or(0, |t| t.classes.len());
+    let scoring = if spec.scoring.is_empty() { metrics::default_scoring_for(prep.task, n_classes) } else { spec.scoring.clone() };
+    metrics::check_scoring(prep.task, &scoring)?;
+    let (mut fitted, report, w) = holdout_fit(table, spec, &prep, &train, &test, &scoring)?;
+    let mut all = prep.warnings.clone();
+    all.append(&mut fitted.warnings);
+    all.extend(w);
+    fitted.warnings = all;
+    Ok(Some((fitted, report, train)))
 }
 
 /// Warnings gathered per fold, each said once with the folds it occurred in.

@@ -267,9 +267,10 @@ pub fn rank(mut results: Vec<CandidateResult>, scoring: &str) -> Result<SearchRe
             Some(j) if scores[j] >= scores[i] => Some(j),
             _ => Some(i),
         })
-        .ok_or_else(|| {
-            let first = results.iter().find_map(|r| r.error.clone()).unwrap_or_default();
-            Error::data(format!("every candidate failed; the first error: {first}"))
+        .ok_or_else(|| match results.iter().find_map(|r| r.error.clone()).filter(|e| !e.trim().is_empty()) {
+            Some(first) => Error::data(format!("every candidate failed; the first error: {first}")),
+            None if results.is_empty() => Error::data("the search evaluated no candidate (an empty grid or n_iter 0?): nothing to rank"),
+            None => Error::data(format!("none of the {} candidate(s) has a finite score to rank (every score is missing or not a number)", results.len())),
         })?;
     let mut trace = Vec::with_capacity(results.len());
     let mut best = f64::NEG_INFINITY;

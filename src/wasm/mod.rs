@@ -145,11 +145,13 @@ impl Session {
     /// text. When the last cross-validation used the same spec, its metrics
     /// are stored in the file as the training metrics. The model also becomes
     /// the session's loaded model.
-    pub fn fit(&mut self, spec_json: &str) -> Result<String, JsValue> {
+    /// With a hold-out part the model is fitted on the training part, or on
+    /// every row with `refit_all` (the file's `holdout` says which).
+    pub fn fit(&mut self, spec_json: &str, refit_all: Option<bool>) -> Result<String, JsValue> {
         let (table, _) = self.table.as_ref().ok_or_else(no_table)?;
         let spec = PipelineSpec::from_json(spec_json).map_err(js_err)?;
         let cv = self.last_cv.as_ref().filter(|(s, _)| *s == spec).map(|(_, r)| r);
-        let model = api::fit_model(table, spec_json, cv).map_err(js_err)?;
+        let model = api::fit_model_with(table, spec_json, cv, refit_all.unwrap_or(false)).map_err(js_err)?;
         let text = model.to_json().map_err(js_err)?;
         self.model = Some(model);
         Ok(text)

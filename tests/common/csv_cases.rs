@@ -69,6 +69,19 @@ fn hundred_thousand_columns() -> Vec<u8> {
     s.into_bytes()
 }
 
+/// x, y for 10 rows, x missing at data row 7 (line 8).
+fn missing_at_row_7() -> Vec<u8> {
+    let mut s = String::from("x,y\n");
+    for i in 1..=10 {
+        s.push_str(&if i == 7 { format!(",{i}\n") } else { format!("{i},{}\n", 2 * i) });
+    }
+    s.into_bytes()
+}
+
+fn missing_at_row_7_crlf() -> Vec<u8> {
+    String::from_utf8(missing_at_row_7()).unwrap().replace('\n', "\r\n").into_bytes()
+}
+
 fn ten_mb_field() -> Vec<u8> {
     let mut v = b"id,blob\n1,\"".to_vec();
     v.extend(std::iter::repeat_n(b'x', 10 << 20));
@@ -113,6 +126,13 @@ pub const CASES: &[Case] = &[
     case("ragged_all_skipped", Text("a,b\n1\n2\n"), r#"{"skip_malformed_rows":true}"#, "no data rows (2 malformed row(s) were skipped)"),
     // --- Quoting
     case("unterminated_quote", Text("a,b\n1,2\n3,\"abc\n4,5\n6,7\n"), "", "error: CSV line 3: field 2 (column 'b') opens a quote that is never closed, so the rest of the file (3 more line(s)) would be read as one value; add the closing '\"'"),
+    // skip_malformed_rows gets past a quote that is never closed: the record
+    // is skipped to the end of the quote's line and reading goes on.
+    case("unterminated_quote_skipped", Text("a,b\n1,2\n3,\"abc\n4,5\n6,7\n"), r#"{"skip_malformed_rows":true}"#, "ok rows=3 cols=2"),
+    case("unterminated_quote_skipped_says_where", Text("a,b\n1,2\n3,\"abc\n4,5\n6,7\n"), r#"{"skip_malformed_rows":true}"#, "warning: 1 row(s) skipped (line(s) 3): a quote opened in them is never closed"),
+    case("unterminated_quotes_skipped_crlf", Text("a,b\r\n1,2\r\n3,\"abc\r\n4,5\r\n\"x,9\r\n6,7\r\n"), r#"{"skip_malformed_rows":true}"#, "warning: 2 row(s) skipped (line(s) 3, 5): a quote opened in them is never closed"),
+    case("unterminated_quote_skipped_text_column", Text("a,b\n1,x\n2,\"y\n3,z\n"), r#"{"skip_malformed_rows":true}"#, "ok rows=2 cols=2 delimiter=, encoding=utf-8 names=[a|b] types=[numeric|categorical]"),
+    case("unterminated_quote_in_header_not_skipped", Text("a,\"b\n1,2\n"), r#"{"skip_malformed_rows":true}"#, "(skip_malformed_rows cannot skip the header)"),
     case("quoted_delimiter", Text("a,b\n\"x,y\",2\n"), "", "row1=[x,y|2]"),
     case("quoted_newline", Text("a,b\n\"line1\nline2\",2\n3,4\n"), "", "ok rows=2 cols=2"),
     case("escaped_quotes", Text("a,b\n\"he said \"\"hi\"\"\",2\n"), "", "row1=[he said \"hi\"|2]"),
@@ -136,6 +156,21 @@ pub const CASES: &[Case] = &[
     case("cr_only_old_mac", Text("a,b\r1,2\r3,4\r"), "", "ok rows=2 cols=2"),
     case("no_trailing_newline", Text("a,b\n1,2\n3,4"), "", "ok rows=2 cols=2"),
     case("blank_lines", Text("a,b\n\n1,2\n\n   \n3,4\n\n"), "", "ok rows=2 cols=2"),
+    // Line numbers are the same for LF, CRLF and CR-only files (a text editor's count).
+    case("ragged_line_lf", Text("a,b\n1,2\n3,4\n5\n"), "", "error: CSV line 4: has 1 field(s)"),
+    case("ragged_line_crlf", Text("a,b\r\n1,2\r\n3,4\r\n5\r\n"), "", "error: CSV line 4: has 1 field(s)"),
+    case("ragged_line_cr", Text("a,b\r1,2\r3,4\r5\r"), "", "error: CSV line 4: has 1 field(s)"),
+    case("ragged_line_crlf_blank_lines", Text("a,b\r\n\r\n1,2\r\n\r\n5\r\n"), "", "error: CSV line 5: has 1 field(s)"),
+    case("ragged_line_crlf_after_multiline_field", Text("a,b\r\n\"x\r\ny\",1\r\n2\r\n"), "", "error: CSV line 4: has 1 field(s)"),
+    case("ragged_line_mixed_endings", Text("a,b\n1,2\r\n3,4\r5\n"), "", "error: CSV line 4: has 1 field(s)"),
+    case("unterminated_quote_crlf", Text("a,b\r\n1,2\r\n3,\"abc\r\n4,5\r\n"), "", "error: CSV line 3: field 2 (column 'b') opens a quote that is never closed, so the rest of the file (2 more line(s))"),
+    case("unterminated_quote_cr", Text("a,b\r1,2\r3,\"abc\r4,5\r"), "", "error: CSV line 3: field 2 (column 'b') opens a quote that is never closed, so the rest of the file (2 more line(s))"),
+    case("forced_numeric_with_text_crlf", Text("a\r\n1\r\nabc\r\n"), r#"{"types":{"a":"numeric"}}"#, "error: CSV line 3: column 'a' (row 2) is set to numeric"),
+    case("forced_numeric_with_text_cr", Text("a\r1\rabc\r"), r#"{"types":{"a":"numeric"}}"#, "error: CSV line 3: column 'a' (row 2) is set to numeric"),
+    case("inf_literals_cr", Text("a\r1\rinf\r"), "", "warning: column 'a' holds 1 infinite value(s) (first at line 3: \"inf\")"),
+    case("nul_bytes_cr", Bytes(b"a,b\r1,2\r3,\x004\r"), "", "the file contains a NUL byte at offset 10 (line 3)"),
+    case("ragged_skipped_crlf", Text("a,b\r\n1,2\r\n3\r\n4,5,6\r\n7,8\r\n"), r#"{"skip_malformed_rows":true}"#, "warning: 2 malformed row(s) skipped (line(s) 3, 4)"),
+    case("ragged_skipped_cr", Text("a,b\r1,2\r3\r4,5,6\r7,8\r"), r#"{"skip_malformed_rows":true}"#, "warning: 2 malformed row(s) skipped (line(s) 3, 4)"),
     // --- Delimiters
     case("semicolon", Text("a;b;c\n1;2;3\n4;5;6\n"), "", "delimiter=; "),
     case("semicolon_decimal_comma", Text("a;b\n1,5;2\n2,5;3\n"), "", "types=[categorical|numeric]"),
@@ -189,5 +224,12 @@ pub const CASES: &[Case] = &[
     cv_case("continuous_target_for_classifier", Text("x,y\n1,0.5\n2,1.5\n"), CLS_SPEC_ONE_CLASS, "cv error: column 'y': holds continuous numbers (e.g. 0.5) but a classifier needs class labels"),
     cv_case("infinite_target", Text("x,y\n1,1\n2,inf\n3,3\n4,4\n"), REG_SPEC, "cv error: column 'y': target has an infinite value at row 2"),
     cv_case("all_target_missing", Text("x,y\n1,\n2,\n"), REG_SPEC, "cv error: column 'y': has no values: every target cell is missing"),
+    // Rows inside a fold are named as in the file: data row 7 is line 8, whatever fold meets it.
+    cv_case("fold_error_names_the_file_row", Gen(missing_at_row_7), REG_SPEC, "row 7 (line 8) when it reaches the model"),
+    cv_case("fold_error_names_the_file_row_crlf", Gen(missing_at_row_7_crlf), REG_SPEC, "row 7 (line 8) when it reaches the model"),
+    // The spec's `types` apply to a table already read (the page reads before there is a spec).
+    cv_case("spec_types_categorical", Text("x,y\n1,1\n2,2\n3,3\n4,4\n"), r#"{"target":"y","types":{"x":"categorical"},"model":{"LinearRegression":{}},"cv":{"KFold":{"n_splits":2}}}"#, "cv error: column 'x': is categorical; add a preprocess branch"),
+    cv_case("spec_types_numeric_bad_cell", Gen(stray_strings), r#"{"target":"id","types":{"price":"numeric"},"model":{"LinearRegression":{}}}"#, "cv error: column 'price': the spec's types set it to numeric but row 8 (line 9) holds \"oops\", not a number"),
+    cv_case("spec_types_unknown_column", Text("x,y\n1,1\n2,2\n"), r#"{"target":"y","types":{"nope":"numeric"},"model":{"LinearRegression":{}}}"#, "cv error: spec types.nope: no column \"nope\" in the data"),
     cv_case("categorical_feature_without_encoder", Text("x,c,y\n1,a,1\n2,b,2\n3,a,3\n4,b,4\n"), REG_SPEC, "cv error: column 'c': is categorical; add a preprocess branch that encodes it"),
 ];

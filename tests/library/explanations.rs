@@ -2,7 +2,6 @@
 //! the catalogue and `pipelab catalog` / `catalog --markdown` print it; every metric a
 //! clustering report holds is explained; `pipelab summary` says which column it would
 //! predict, why, and whether to ask first.
-#![cfg(not(target_arch = "wasm32"))]
 
 use std::process::Command;
 

@@ -5,7 +5,6 @@
 //! learned nothing gets Binomial(n, 1/2) of its n out-of-fold answers right.
 //! The right way must stay within the central 99.9 % of that distribution; the
 //! wrong way must exceed what chance reaches with probability 1e-6.
-#![cfg(not(target_arch = "wasm32"))]
 
 use std::process::Command;
 
