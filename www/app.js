@@ -2,6 +2,7 @@
 // catalogue), sends it to the worker, shows the results. It never touches the
 // wasm module itself (see protocol.js) and never puts user data into HTML.
 import { WorkerClient } from './protocol.js';
+import { crossValidate } from './cv_pool.js';
 import { $, el, append, clear, showError, clearError, fmt, download, parseCsv } from './dom.js';
 import { paramForm } from './forms.js';
 import { renderProfile, clearProfile } from './profile.js';
@@ -736,7 +737,7 @@ async function train() {
   setStatus('training…');
   const t0 = performance.now();
   try {
-    const report = await client.call('cross_validate', { spec }, (done, total) => {
+    const report = await crossValidate(client, state, spec, (done, total) => {
       progress.max = total;
       progress.value = done;
       text.textContent = `fold ${done} / ${total} done`;

@@ -7,7 +7,7 @@
 // ('search_finish'). Each candidate's result depends only on the spec, the
 // data and the candidate, so the pool size never changes the results.
 import { $, el, append, clear, showError, clearError, fmt, download } from './dom.js';
-import { Pool, defaultPoolSize } from './pool.js';
+import { sharedPool, defaultPoolSize } from './pool.js';
 
 const KINDS = {
   GridSearchCV: 'tries every combination of the listed values.',
@@ -18,7 +18,7 @@ const KINDS = {
 const DISTS = ['list', 'uniform', 'loguniform', 'randint'];
 
 const ctx = {}; // {client, state, buildSpec, updateSpecView, adoptModel, setBusy, recoverIfFatal}
-const pool = new Pool();
+const pool = sharedPool(); // shared with cross-validation (www/cv_pool.js)
 let run = null; // the running search: {cancelled}
 let last = null; // {report, spec, bestSpec, modelText}
 let sortKey = { col: 'rank', dir: 1 };

@@ -43,9 +43,12 @@ mod serve;
 #[path = "export.rs"]
 mod export_cmd;
 
+#[path = "memory.rs"]
+mod memory;
+
 const USAGE: &str = "usage:
-  pipelab cv      --data FILE.csv --spec SPEC.json [--delimiter C] [TRACKING]
-  pipelab fit     --data FILE.csv --spec SPEC.json --out MODEL.json [--no-cv] [TRACKING] [--register NAME]
+  pipelab cv      --data FILE.csv --spec SPEC.json [--delimiter C] [--max-memory SIZE] [TRACKING]
+  pipelab fit     --data FILE.csv --spec SPEC.json --out MODEL.json [--no-cv] [--max-memory SIZE] [TRACKING] [--register NAME]
   pipelab predict --model MODEL.json --data FILE.csv|- [--out PRED.csv|-]   (streams: any file size; - = stdin/stdout)
   pipelab serve   --model MODEL.json [--host 127.0.0.1] [--port 8080] [--max-body-bytes N] [--timeout-ms N]
   pipelab search  --data FILE.csv --spec SPEC.json [--out MODEL.json] [--threads N] [TRACKING]
@@ -179,6 +182,11 @@ fn track_run(t: Option<&track::Options>, data_path: &str, bytes: &[u8], rows: us
     track::report(t, outcome).map_err(Failure::Run)
 }
 
+/// `cv`/`fit`: the memory need stated up front, refused above `--max-memory` (src/cli/memory.rs).
+fn check_memory(cmd: &str, path: &str, f: &HashMap<String, String>) -> Result<(), Failure> {
+    memory::check(cmd, path, f).map_err(|(usage, e)| if usage { Failure::Usage(e) } else { Failure::Run(e) })
+}
+
 fn run(args: &[String]) -> Result<(), Failure> {
     let Some(cmd) = args.first() else { return Err(Failure::Usage("no command given".into())) };
     let rest = &args[1..];
@@ -186,8 +194,9 @@ fn run(args: &[String]) -> Result<(), Failure> {
     let now = move || start.elapsed().as_secs_f64() * 1000.0;
     match cmd.as_str() {
         "cv" => {
-            let f = parse_flags(rest, &with_tracking(&["data", "spec", "delimiter"]), track::SWITCHES)?;
+            let f = parse_flags(rest, &with_tracking(&["data", "spec", "delimiter", "max-memory"]), track::SWITCHES)?;
             let tracking = track::Options::from_flags(&f).map_err(Failure::Usage)?;
+            check_memory("cv", need(&f, "data")?, &f)?;
             let (data_path, bytes) = (need(&f, "data")?, read_file(need(&f, "data")?)?);
             let (table, _) = api::load_table(&bytes, &read_options(&f))?;
             let spec = read_text(need(&f, "spec")?)?;
@@ -197,10 +206,11 @@ fn run(args: &[String]) -> Result<(), Failure> {
             track_run(tracking.as_ref(), data_path, &bytes, table.n_rows, || track::Run::from_cv("cv", &parsed, &spec, Some(&report)))
         }
         "fit" => {
-            let f = parse_flags(rest, &with_tracking(&["data", "spec", "out", "delimiter", "register"]), &["no-cv", "mlflow-required"])?;
+            let f = parse_flags(rest, &with_tracking(&["data", "spec", "out", "delimiter", "register", "max-memory"]), &["no-cv", "mlflow-required"])?;
             let tracking = track::Options::from_flags(&f).map_err(Failure::Usage)?;
             let out = need(&f, "out")?;
             monitor::refuse_overwrite(out, &[("data", need(&f, "data")?), ("spec", need(&f, "spec")?)])?;
+            check_memory("fit", need(&f, "data")?, &f)?;
             let (data_path, bytes) = (need(&f, "data")?, read_file(need(&f, "data")?)?);
             let (table, _) = api::load_table(&bytes, &read_options(&f))?;
             let spec = read_text(need(&f, "spec")?)?;
