@@ -132,9 +132,8 @@ export class WorkerClient {
 
   /** Resolves when no call is running on the worker (calls waiting for the switch aside). */
   async drained() {
-    while ([...this.pending.values()].some((p) => !p.waiting && !p.internal)) {
-      await Promise.race([...this.pending.values()].filter((p) => !p.waiting && !p.internal).map((p) => p.done));
-    }
+    // Polled: a running call ends either with its result or by joining the waiting ones.
+    while ([...this.pending.values()].some((p) => !p.waiting && !p.internal)) await new Promise((r) => setTimeout(r, 10));
   }
 
   /** Moves the session to the full module (see the header); one switch at a time. */
@@ -155,18 +154,8 @@ export class WorkerClient {
 
   send(type, payload, onProgress, internal = false) {
     const id = this.nextId++;
-    let settle;
-    const done = new Promise((r) => (settle = r));
     return new Promise((resolve, reject) => {
-      const p = {
-        type,
-        payload,
-        onProgress,
-        internal,
-        done,
-        resolve: (v) => (settle(), resolve(v)),
-        reject: (e) => (settle(), reject(e)),
-      };
+      const p = { type, payload, onProgress, internal, resolve, reject };
       this.pending.set(id, p);
       this.post(id, p);
     });
