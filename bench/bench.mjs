@@ -212,7 +212,7 @@ function bundleSizes() {
 }
 
 async function browserSide(results) {
-  if (!existsSync(join(ROOT, 'www', 'pkg', 'pipelab.js'))) {
+  if (!existsSync(join(ROOT, 'www', 'pkg', 'pipelab_full.js'))) {
     log('browser: www/pkg is not built (scripts/build-web.sh); skipped');
     return { skipped: 'www/pkg is not built (run scripts/build-web.sh)' };
   }

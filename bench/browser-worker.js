@@ -5,7 +5,7 @@
 // Request:  { dataUrl, op: 'parse'|'cv'|'fit'|'fit_predict'|'transform', spec, reps }
 // Reply:    { ok: true, times_ms, fit_ms?, predict_ms?, wasm_memory_bytes, ua_memory_bytes? }
 //           { ok: false, error }
-import init, { Session } from '/www/pkg/pipelab.js';
+import init, { Session } from '/www/pkg/pipelab_full.js';
 
 const ready = init();
 

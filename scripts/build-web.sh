@@ -10,41 +10,48 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 
 fail() { echo "build-web: ERROR: $*" >&2; exit 1; }
 
+# Two modules (Cargo features, see Cargo.toml): www/pkg/pipelab_core* (web-core: what
+# load → profile → CV → fit → predict needs; fetched at page load) and www/pkg/pipelab_full*
+# (web-full: every area; www/worker.js switches to it on first use). A service worker
+# caches pipelab_core.js, pipelab_core_bg.wasm, pipelab_full.js and pipelab_full_bg.wasm.
+#
 # PIPELAB_WEB_PROFILE=dev: a quick unoptimised-LTO build for iterating on the page
 # (dev profile, no wasm-opt). The default is the production build.
 profile="${PIPELAB_WEB_PROFILE:-release}"
 if [ "$profile" = dev ]; then
-  cargo build --lib --target wasm32-unknown-unknown --quiet
-  wasm="$CARGO_TARGET_DIR/wasm32-unknown-unknown/debug/pipelab.wasm"
+  cargo_profile=(); wasm_dir=debug
+  # The dev build keeps function names (readable panics and profiles).
+  strip_flags=()
 else
-  # [profile.wasm-release] in Cargo.toml: release + LTO, optimised for size
-  # (measurements in ARCHITECTURE.md, "Bundle size and speed").
-  cargo build --lib --profile wasm-release --target wasm32-unknown-unknown --quiet
-  wasm="$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-release/pipelab.wasm"
+  # [profile.wasm-release] in Cargo.toml: release + fat LTO at opt-level 3
+  # (measurements in ARCHITECTURE.md, "Bundle size and speed"). The production
+  # modules have no name or producers section (wasm-opt below would drop them too).
+  cargo_profile=(--profile wasm-release); wasm_dir=wasm-release
+  strip_flags=(--remove-name-section --remove-producers-section)
 fi
-[ -f "$wasm" ] || fail "cargo did not produce $wasm"
+wasm="$CARGO_TARGET_DIR/wasm32-unknown-unknown/$wasm_dir/pipelab.wasm"
 
 rm -rf www/pkg
-# The dev build keeps function names (readable panics and profiles); the production
-# module has no name or producers section (wasm-opt below would drop them too).
-strip_flags=()
-[ "$profile" = dev ] || strip_flags=(--remove-name-section --remove-producers-section)
-wasm-bindgen --target web "${strip_flags[@]}" --out-dir www/pkg "$wasm"
-
+mkdir -p www/pkg
 # wasm-opt (npm binaryen; never Debian's binaryen 108, which breaks the module) is
 # off by default: on this module it shrinks the raw size but makes the gzip LARGER
 # (-Oz: 625 → 730 KB gzip; -O3 on the old opt-level-3 build: -0.4 %), and it takes
 # minutes. PIPELAB_WASM_OPT=-O3 (or -Oz, -Os, ...) runs it. See ARCHITECTURE.md,
 # "Bundle size and speed".
-out=www/pkg/pipelab_bg.wasm
 wasm_opt="${PIPELAB_WASM_OPT:-none}"
-if [ "$profile" != dev ] && [ "$wasm_opt" != none ]; then
-  [ -x node_modules/.bin/wasm-opt ] || fail "node_modules/.bin/wasm-opt missing: run scripts/setup.sh (npm ci)"
-  node_modules/.bin/wasm-opt "$wasm_opt" --enable-bulk-memory --enable-nontrapping-float-to-int \
-    --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
-    "$out" -o "$out.opt" || fail "wasm-opt failed"
-  mv "$out.opt" "$out"
-fi
+for part in core full; do
+  cargo build --lib "${cargo_profile[@]}" --target wasm32-unknown-unknown --quiet --no-default-features --features "web-$part"
+  [ -f "$wasm" ] || fail "cargo did not produce $wasm"
+  wasm-bindgen --target web "${strip_flags[@]}" --out-dir www/pkg --out-name "pipelab_$part" "$wasm"
+  out="www/pkg/pipelab_${part}_bg.wasm"
+  if [ "$profile" != dev ] && [ "$wasm_opt" != none ]; then
+    [ -x node_modules/.bin/wasm-opt ] || fail "node_modules/.bin/wasm-opt missing: run scripts/setup.sh (npm ci)"
+    node_modules/.bin/wasm-opt "$wasm_opt" --enable-bulk-memory --enable-nontrapping-float-to-int \
+      --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
+      "$out" -o "$out.opt" || fail "wasm-opt failed"
+    mv "$out.opt" "$out"
+  fi
+done
 
 mkdir -p www/vendor
 cp node_modules/chart.js/dist/chart.umd.min.js www/vendor/chart.umd.min.js
@@ -54,7 +61,10 @@ cp node_modules/idb/build/index.js www/vendor/idb.js
 # The service worker's cache list and build hash (sw.js; a new build replaces the cache).
 node scripts/web-manifest.mjs || fail "web-manifest failed"
 
-raw=$(stat -c %s "$out")
-gz=$(gzip -9 -c "$out" | wc -c)
-awk -v f="$out" -v r="$raw" -v g="$gz" \
-  'BEGIN { printf "build-web: %s  raw %d bytes (%.1f KiB), gzip -9 %d bytes (%.1f KiB)\n", f, r, r / 1024, g, g / 1024 }'
+for part in core full; do
+  out="www/pkg/pipelab_${part}_bg.wasm"
+  raw=$(stat -c %s "$out")
+  gz=$(gzip -9 -c "$out" | wc -c)
+  awk -v f="$out" -v r="$raw" -v g="$gz" \
+    'BEGIN { printf "build-web: %s  raw %d bytes (%.1f KiB), gzip -9 %d bytes (%.1f KiB)\n", f, r, r / 1024, g, g / 1024 }'
+done

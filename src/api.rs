@@ -420,6 +420,23 @@ pub fn cross_validate_spec(table: &Table, spec: &PipelineSpec, hooks: CvHooks) -
     crate::selection::cv::cross_validate(&*typed(table, spec)?, spec, hooks)
 }
 
+/// Cross-validation fold by fold (the page's worker pool, www/cv_pool.js): the number of folds,
+/// one fold (on any worker holding the same table), and the report of all folds — the same
+/// report as [`cross_validate_spec`], the fold timings aside.
+pub use crate::selection::cv::FoldResult;
+
+pub fn cv_n_folds(table: &Table, spec: &PipelineSpec) -> Result<usize> {
+    crate::selection::cv::n_folds(table, spec)
+}
+
+pub fn cv_fold(table: &Table, spec: &PipelineSpec, fold: usize, now_ms: &(dyn Fn() -> f64 + Sync)) -> Result<FoldResult> {
+    crate::selection::cv::evaluate_fold(table, spec, fold, now_ms)
+}
+
+pub fn cv_finish(table: &Table, spec: &PipelineSpec, folds: Vec<FoldResult>) -> Result<CvReport> {
+    crate::selection::cv::finish_folds(table, spec, folds)
+}
+
 /// Runs the spec's `search` block to the end; `runner` evaluates each batch
 /// of candidates (on threads natively); results do not depend on it.
 pub fn search(table: &Table, spec: &PipelineSpec, hooks: CvHooks, runner: &BatchRunner) -> Result<SearchReport> {

@@ -1,7 +1,9 @@
-// A pool of module Web Workers for hyperparameter search. Each pool worker is
-// another instance of www/worker.js (its own wasm Session) that is given the
-// loaded CSV (the File/Blob, streamed in) and read options; the page's main worker is never part of
-// the pool, so terminating the pool (Cancel) leaves the user's data untouched.
+// A pool of module Web Workers for hyperparameter search and cross-validation
+// folds (www/cv_pool.js). Each pool worker is another instance of www/worker.js
+// (its own wasm Session) that is given the loaded CSV (the File/Blob, streamed in)
+// and read options; the page's main worker is never part of the pool, so
+// terminating the pool (Cancel) leaves the user's data untouched. The page has one
+// pool (`sharedPool()`): the search and cross-validation reuse its workers.
 import { WorkerClient } from './protocol.js';
 
 /** The default pool size: one worker per logical core (at most 16). */
@@ -15,6 +17,7 @@ export class Pool {
     this.clients = [];
     this.blob = null;
     this.options = null;
+    this.module = null;
   }
 
   get size() {
@@ -22,11 +25,14 @@ export class Pool {
   }
 
   /** Starts `size` workers holding the data (`blob`: the loaded File/Blob, streamed into each
-   * worker as the main worker reads it), kept across searches while the data and size stay the same. */
-  async ensure(blob, options, size) {
-    if (this.clients.length === size && this.blob === blob && this.options === options) return false;
+   * worker as the main worker reads it), kept across searches while the data and size stay the same.
+   * `module`: the wasm module the work needs ('full' for the search; 'core' for CV folds, which
+   * full workers also run). */
+  async ensure(blob, options, size, module = 'full') {
+    const fits = this.module === 'full' || this.module === module;
+    if (this.clients.length === size && this.blob === blob && this.options === options && fits) return false;
     this.terminate();
-    const clients = Array.from({ length: size }, () => new WorkerClient());
+    const clients = Array.from({ length: size }, () => new WorkerClient({ module }));
     this.clients = clients;
     try {
       await Promise.all(clients.map(async (c) => {
@@ -39,6 +45,7 @@ export class Pool {
     }
     this.blob = blob;
     this.options = options;
+    this.module = module;
     return true;
   }
 
@@ -51,6 +58,7 @@ export class Pool {
     this.clients = [];
     this.blob = null;
     this.options = null;
+    this.module = null;
   }
 
   /**
@@ -74,4 +82,11 @@ export class Pool {
     }));
     return out;
   }
+}
+
+let shared = null;
+/** The page's one pool (search and cross-validation share its workers and their copies of the data). */
+export function sharedPool() {
+  shared ??= new Pool();
+  return shared;
 }

@@ -6,6 +6,14 @@
 //           {id, type: 'result', ok: true, result}
 //           {id, type: 'result', ok: false, error, fatal} (error = readable text; fatal = the
 //                                                     worker must be restarted)
+//           {id, type: 'result', ok: false, need_full: true} (the core module lacks the method:
+//                                                     WorkerClient switches to the full module and re-sends)
+//
+// Two wasm modules (www/worker.js): a client starts on the core module (or the full
+// one: `new WorkerClient({module: 'full'})`) and switches for good on the first request
+// the core lacks: 'handoff' → state of the core worker (table source, model text, last
+// CV, the full module if compiled), which is then stopped; 'adopt' {state} → the full
+// worker re-reads the table and takes the model and CV over. The page sees one worker.
 //
 // Request types: 'init' → {catalog, version}
 //                'load_csv' {bytes, options} → table summary
@@ -29,27 +37,37 @@
 //                'drift_csv' {bytes, options?} → drift report of new data against the model (src/monitor/mod.rs)
 //                'leakage' {spec} → the spec cross-validated the right way and the wrong way (progress per fold of both)
 //                'leakage_demo' {params} → {params, spec, report}: the classic demo generated from a seed
+
+//                'cv_plan' {spec} → {n_folds}; 'cv_fold' {spec, fold} → one fold's result;
+//                'cv_finish' {spec, folds} → CV report (as 'cross_validate'; see www/cv_pool.js)
 //                'retrain_csv' {bytes, name, sha256, parent_sha256, now} → {model_text, lineage, cv_metrics}; progress per fold
 
 export const WORKER_URL = new URL('./worker.js', import.meta.url);
+const FULL_WORKER_URL = new URL('./worker.js?module=full', import.meta.url);
 
 export class WorkerClient {
-  constructor() {
+  /** `module`: 'core' (the default: the first module, switching to the full one when needed) or 'full'. */
+  constructor({ module = 'core' } = {}) {
     this.nextId = 1;
     this.pending = new Map();
     this.worker = null;
+    this.module = module;
+    this.switching = null; // the promise of a switch to the full module, while it runs
+    this.restartHooks = [];
     this.start();
+    // Test hook: the page's clients, for the e2e tests' wasm-memory readings ('memory').
+    (globalThis.pipelabClients ??= []).push(new WeakRef(this));
   }
 
   start() {
-    // index.html starts the first worker before the modules load (page-load time);
-    // the first client adopts it unless it already failed (then a new one reports why).
-    const early = globalThis.pipelabEarlyWorker;
-    globalThis.pipelabEarlyWorker = null;
+    // index.html starts the first (core) worker before the modules load (page-load time);
+    // the first core client adopts it unless it already failed (then a new one reports why).
+    const early = this.module === 'core' ? globalThis.pipelabEarlyWorker : null;
+    if (early) globalThis.pipelabEarlyWorker = null;
     if (early && !early.failed) this.worker = early;
     else {
       early?.terminate();
-      this.worker = new Worker(WORKER_URL, { type: 'module' });
+      this.worker = new Worker(this.module === 'full' ? FULL_WORKER_URL : WORKER_URL, { type: 'module' });
     }
     this.worker.onmessage = (ev) => this.onMessage(ev.data);
     this.worker.onerror = (ev) => {
@@ -59,11 +77,18 @@ export class WorkerClient {
     this.worker.onmessageerror = () => this.failAll('the worker sent a message that could not be read');
   }
 
+  /** `hook()` runs on every restart (Cancel): a pool working for this client stops too. */
+  onRestart(hook) {
+    this.restartHooks.push(hook);
+  }
+
   /** Stops whatever runs now (pending calls fail with 'cancelled') and starts a fresh worker. */
   restart() {
     this.worker.terminate();
     this.failAll('cancelled', true);
+    this.switching = null;
     this.start();
+    for (const h of this.restartHooks) h();
   }
 
   failAll(message, cancelled = false) {
@@ -82,6 +107,18 @@ export class WorkerClient {
       p.onProgress?.(msg.done, msg.total);
       return;
     }
+    if (!msg.ok && msg.need_full && this.module === 'core') {
+      // Re-sent (same id) once the full worker holds the state.
+      p.waiting = true;
+      this.switchToFull().then(
+        () => this.pending.has(msg.id) && this.post(msg.id, p),
+        (e) => {
+          this.pending.delete(msg.id);
+          p.reject(e);
+        },
+      );
+      return;
+    }
     this.pending.delete(msg.id);
     if (msg.ok) p.resolve(msg.result);
     else {
@@ -91,12 +128,49 @@ export class WorkerClient {
     }
   }
 
-  /** Sends a request; resolves with its result, rejects with an Error whose message is readable. */
-  call(type, payload = {}, onProgress = null) {
+  post(id, p) {
+    p.waiting = false;
+    this.worker.postMessage({ id, type: p.type, ...p.payload });
+  }
+
+  /** Resolves when no call is running on the worker (calls waiting for the switch aside). */
+  async drained() {
+    // Polled: a running call ends either with its result or by joining the waiting ones.
+    while ([...this.pending.values()].some((p) => !p.waiting && !p.internal)) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  /** Moves the session to the full module (see the header); one switch at a time. */
+  switchToFull() {
+    if (this.module === 'full') return Promise.resolve();
+    this.switching ??= (async () => {
+      await this.drained();
+      const state = await this.send('handoff', {}, null, true);
+      this.worker.terminate();
+      this.module = 'full';
+      this.start();
+      await this.send('adopt', { state }, null, true);
+    })().finally(() => {
+      this.switching = null;
+    });
+    return this.switching;
+  }
+
+  send(type, payload, onProgress, internal = false) {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, onProgress });
-      this.worker.postMessage({ id, type, ...payload });
+      const p = { type, payload, onProgress, internal, resolve, reject };
+      this.pending.set(id, p);
+      this.post(id, p);
     });
+  }
+
+  /** Sends a request; resolves with its result, rejects with an Error whose message is readable. */
+  async call(type, payload = {}, onProgress = null) {
+    if (this.switching) await this.switching;
+    // Test hook: `globalThis.pipelabPageMaxBytes` lowers the largest file the page reads
+    // (tests/e2e/bigfile.test.mjs exercises the refusal with a small file).
+    const max = globalThis.pipelabPageMaxBytes;
+    if (type === 'load_stream' && max) payload = { ...payload, max_bytes: max };
+    return this.send(type, payload, onProgress);
   }
 }

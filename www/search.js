@@ -7,10 +7,9 @@
 // ('search_finish'). Each candidate's result depends only on the spec, the
 // data and the candidate, so the pool size never changes the results.
 import { $, el, append, clear, showError, clearError, fmt, download } from './dom.js';
-import { Pool, defaultPoolSize } from './pool.js';
+import { sharedPool, defaultPoolSize } from './pool.js';
 import { store } from './store.js';
 import { client, setBusy, recoverIfFatal, adoptModel } from './session.js';
-
 import { greaterIsBetter, betterText, axisTitle } from './metric_direction.js';
 
 const KINDS = {
@@ -21,7 +20,7 @@ const KINDS = {
 };
 const DISTS = ['list', 'uniform', 'loguniform', 'randint'];
 
-const pool = new Pool();
+const pool = sharedPool(); // shared with cross-validation (www/cv_pool.js)
 let run = null; // the running search: {cancelled}
 let last = null; // {report, spec, bestSpec, modelText}
 let sortKey = { col: 'rank', dir: 1 };

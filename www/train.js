@@ -4,6 +4,7 @@
 // The Cancel button is shown only while something runs in the main worker.
 import { $, showError, clearError } from './dom.js';
 import { store } from './store.js';
+import { crossValidate } from './cv_pool.js';
 import { client, setBusy, setStatus, workerBusy, restartWorker, recoverIfFatal, adoptModel } from './session.js';
 
 const trainError = () => $('#train-error');
@@ -40,7 +41,8 @@ async function train() {
   setStatus('training…');
   const t0 = performance.now();
   try {
-    const report = await client.call('cross_validate', { spec }, (done, total) => {
+    // Folds on the page's worker pool when the data is big enough (www/cv_pool.js): the same report.
+    const report = await crossValidate(client, store.get('data') ?? {}, spec, (done, total) => {
       progress.max = total;
       progress.value = done;
       text.textContent = `fold ${done} / ${total} done`;

@@ -1,16 +1,53 @@
 // The module Web Worker that holds the wasm Session (the only importer of the
 // wasm glue). Protocol: see protocol.js.
-import init, { Session, CsvStream, version, wasm_memory_bytes } from './pkg/pipelab.js';
+//
+// The page ships two wasm modules (scripts/build-web.sh): `pipelab_core` (load →
+// profile → CV → fit → predict, fetched at page load) and `pipelab_full` (every
+// area). A worker runs one of them: `worker.js` the core, `worker.js?module=full`
+// the full one. A request the core lacks is answered with `need_full`; the client
+// (protocol.js) then asks this worker for its state ('handoff'), stops it, and
+// gives the state to a full worker ('adopt'), which re-reads the table from the
+// same File/Blob or bytes. After the first result the core worker compiles the
+// full module while idle, so the switch does not wait for it.
 
+const MODULE = new URL(self.location.href).searchParams.get('module') === 'full' ? 'full' : 'core';
+const GLUE = { core: './pkg/pipelab_core.js', full: './pkg/pipelab_full.js' };
+const FULL_WASM = new URL('./pkg/pipelab_full_bg.wasm', import.meta.url);
+
+let wasm = null; // the glue module's namespace: Session, CsvStream, version, wasm_memory_bytes
 let session = null;
-const ready = init().then(() => {
-  session = new Session();
-});
+/** What a full worker needs to take over: the table's source, the model's text, the last CV. */
+const held = { source: null, modelText: null, lastCv: null };
+let fullModule = null; // the compiled full module (core worker, compiled while idle)
+
+// The core worker starts at once (index.html creates it before the page's scripts
+// load); a full worker waits for its first request, which may bring the full
+// module already compiled by the core worker ('adopt').
+let ready = null;
+function start(compiled) {
+  ready ??= (async () => {
+    wasm = await import(GLUE[MODULE]);
+    await wasm.default(compiled ? { module_or_path: compiled } : undefined);
+    session = new wasm.Session();
+  })();
+  return ready;
+}
+if (MODULE === 'core') start();
 
 function message(e) {
   if (e instanceof Error) return e.message;
   if (typeof e === 'string') return e;
   return String(e);
+}
+
+/** Thrown when the request needs a Session method this module does not have. */
+class NeedFull extends Error {}
+
+/** Calls a Session method, or asks for the full module when this one lacks it. */
+function s(name, ...args) {
+  const f = session[name];
+  if (typeof f !== 'function') throw new NeedFull(name);
+  return f.apply(session, args);
 }
 
 const progressOf = (m) => (done, total) => {
@@ -19,54 +56,112 @@ const progressOf = (m) => (done, total) => {
 };
 
 const handlers = {
-  init: () => ({ catalog: session.catalog(), version: version() }),
-  load_csv: (m) => session.load_csv(m.bytes, m.options ?? ''),
-  cross_validate: (m) =>
-    session.cross_validate(m.spec, (done, total) => {
-      self.postMessage({ id: m.id, type: 'progress', done, total });
-      return true;
-    }),
-  fit: (m) => session.fit(m.spec, m.refit_all ?? false),
-  load_model: (m) => session.load_model(m.text),
-  model_summary: () => session.model_summary(),
+  init: () => ({ catalog: s('catalog'), version: wasm.version(), module: MODULE }),
+  load_csv: (m) => {
+    const r = s('load_csv', m.bytes, m.options ?? '');
+    held.source = { bytes: m.bytes, options: m.options ?? '' };
+    held.lastCv = null;
+    return r;
+  },
+  cross_validate: (m) => {
+    const report = s('cross_validate', m.spec, progressOf(m));
+    held.lastCv = { spec: m.spec, report };
+    idleCompileFull();
+    return report;
+  },
+  fit: (m) => {
+    // With a hold-out part the model is fitted on the training part unless refit_all.
+    const text = s('fit', m.spec, m.refit_all ?? false);
+    held.modelText = text;
+    return text;
+  },
+  load_model: (m) => {
+    const r = s('load_model', m.text);
+    held.modelText = m.text;
+    return r;
+  },
+  model_summary: () => s('model_summary'),
   // Predicting returns the row count and the first rows; the whole CSV (every input
   // column again) is written only for a download.
-  predict_csv: (m) => session.predict_csv_summary(m.bytes, m.n_head ?? 15),
-  predict_loaded: (m) => session.predict_loaded_summary(m.n_head ?? 15),
-  predictions_csv: (m) => (m.bytes ? session.predict_csv(m.bytes) : session.predict_loaded()),
+  predict_csv: (m) => s('predict_csv_summary', m.bytes, m.n_head ?? 15),
+  predict_loaded: (m) => s('predict_loaded_summary', m.n_head ?? 15),
+  predictions_csv: (m) => (m.bytes ? s('predict_csv', m.bytes) : s('predict_loaded')),
   // Data area (page-data): streaming read of a File/Blob, and the profile.
   load_stream: (m) => loadStream(m),
-  profile: () => session.profile(),
-  memory: () => wasm_memory_bytes(),
-  preview: (m) => session.preview(m.spec, m.n_rows ?? 12),
+  profile: () => s('profile'),
+  memory: () => wasm.wasm_memory_bytes(),
+  // Cross-validation fold by fold (www/cv_pool.js): the plan, one fold on a pool worker, the report.
+  cv_plan: (m) => s('cv_plan', m.spec),
+  cv_fold: (m) => s('cv_fold', m.spec, m.fold),
+  cv_finish: (m) => {
+    const report = s('cv_finish', m.spec, m.folds);
+    held.lastCv = { spec: m.spec, report };
+    idleCompileFull();
+    return report;
+  },
+  preview: (m) => s('preview', m.spec, m.n_rows ?? 12),
   // Models area (www/model_view.js, www/cluster_view.js).
-  fit_clustering: (m) => session.fit_clustering(m.spec),
-  inspect_fit: (m) => session.inspect_fit(m.spec),
-  inspect_model: () => session.inspect_model(),
+  fit_clustering: (m) => {
+    const r = s('fit_clustering', m.spec);
+    held.modelText = r.model_text;
+    return r;
+  },
+  inspect_fit: (m) => s('inspect_fit', m.spec),
+  inspect_model: () => s('inspect_model'),
   // Export area (www/export.js): the session's model as ONNX bytes.
-  export_onnx: () => session.export_onnx(),
+  export_onnx: () => s('export_onnx'),
   // Evaluation (issue 6): pictures of the last CV, learning and validation curves.
-  cv_diagnostics: () => session.cv_diagnostics(),
-  learning_curve: (m) => session.learning_curve(m.spec, m.params ?? '', progressOf(m)),
-  validation_curve: (m) => session.validation_curve(m.spec, m.params ?? '', progressOf(m)),
+  cv_diagnostics: () => s('cv_diagnostics'),
+  learning_curve: (m) => s('learning_curve', m.spec, m.params ?? '', progressOf(m)),
+  validation_curve: (m) => s('validation_curve', m.spec, m.params ?? '', progressOf(m)),
   // Hyperparameter search (www/search.js): plan and finish on the main worker, evaluate on pool workers.
-  search_plan: (m) => session.search_plan(m.spec, m.history, m.elapsed_ms),
-  search_evaluate: (m) => session.search_evaluate(m.spec, m.plan, m.params),
-  search_finish: (m) => session.search_finish(m.spec, m.results),
+  search_plan: (m) => s('search_plan', m.spec, m.history, m.elapsed_ms),
+  search_evaluate: (m) => s('search_evaluate', m.spec, m.plan, m.params),
+  search_finish: (m) => s('search_finish', m.spec, m.results),
   // Monitor area (www/monitor.js): drift of new data, retraining with lineage.
-  drift_csv: (m) => session.drift_csv(m.bytes, m.options ?? ''),
-  retrain_csv: (m) => session.retrain_csv(m.bytes, m.name, m.sha256, m.parent_sha256, m.now, progressOf(m)),
+  drift_csv: (m) => s('drift_csv', m.bytes, m.options ?? ''),
+  retrain_csv: (m) => {
+    const r = s('retrain_csv', m.bytes, m.name, m.sha256, m.parent_sha256, m.now, progressOf(m));
+    held.modelText = r.model_text;
+    return r;
+  },
 
   // Run history and MLflow (www/runs.js): parameters by the search's paths, as the CLI logs them.
-  track_params: (m) => session.track_params(m.spec, m.candidates ?? null),
+  track_params: (m) => s('track_params', m.spec, m.candidates ?? null),
 
   // "Show the code" (www/code.js): the spec as a scikit-learn script.
-  export_sklearn: (m) => session.export_sklearn(m.spec),
+  export_sklearn: (m) => s('export_sklearn', m.spec),
 
   // Leakage lab (www/leakage.js): the spec cross-validated the right and the wrong way; the classic demo.
-  leakage: (m) => session.leakage(m.spec, progressOf(m)),
-  leakage_demo: (m) => session.leakage_demo(m.params ?? '', progressOf(m)),
+  leakage: (m) => s('leakage', m.spec, progressOf(m)),
+  leakage_demo: (m) => s('leakage_demo', m.params ?? '', progressOf(m)),
+
+  // Switching to the full module (protocol.js): this worker's state, then it is stopped.
+  handoff: async () => {
+    const module = await fullModule?.catch(() => null);
+    return { ...held, module: module ?? null };
+  },
+  adopt: (m) => adopt(m.state),
 };
+
+/** Takes over a core worker's state: the table (re-read from its source), the model, the last CV. */
+async function adopt(st) {
+  if (st.source?.blob) await loadStream({ id: 0, blob: st.source.blob, options: st.source.options, quiet: true });
+  else if (st.source?.bytes) handlers.load_csv({ bytes: st.source.bytes, options: st.source.options });
+  if (st.modelText) handlers.load_model({ text: st.modelText });
+  if (st.lastCv) {
+    s('restore_cv', st.lastCv.spec, st.lastCv.report);
+    held.lastCv = st.lastCv;
+  }
+  return { module: MODULE };
+}
+
+/** After the first result, compile the full module while the page is idle (the core worker only). */
+function idleCompileFull() {
+  if (MODULE !== 'core' || fullModule) return;
+  fullModule = new Promise((resolve) => setTimeout(resolve, 0)).then(() => WebAssembly.compileStreaming(fetch(FULL_WASM)));
+  fullModule.catch(() => {}); // a failed prefetch is retried by the full worker itself
+}
 
 // Reads a Blob in chunks into the core's chunked CSV reader: progress is
 // {done: bytes parsed, total: file size}. A file the tab cannot hold is refused
@@ -76,7 +171,12 @@ async function loadStream(m) {
   const blob = m.blob;
   const total = blob.size;
   const t0 = performance.now();
-  const stream = new CsvStream(m.options ?? '', total);
+  let options = m.options ?? '';
+  if (m.max_bytes) options = JSON.stringify({ ...(options ? JSON.parse(options) : {}), max_bytes: m.max_bytes });
+  const stream = new wasm.CsvStream(options, total);
+  const post = (done) => {
+    if (!m.quiet) self.postMessage({ id: m.id, type: 'progress', done, total });
+  };
   try {
     let lastPost = 0;
     for (let at = 0; at < total; at += CHUNK) {
@@ -85,13 +185,15 @@ async function loadStream(m) {
       const now = performance.now();
       if (now - lastPost > 50) {
         lastPost = now;
-        self.postMessage({ id: m.id, type: 'progress', done: at + buf.length, total });
+        post(at + buf.length);
       }
     }
-    self.postMessage({ id: m.id, type: 'progress', done: total, total });
-    const summary = session.load_stream(stream);
+    post(total);
+    const summary = s('load_stream', stream);
+    held.source = { blob, options: m.options ?? '' };
+    held.lastCv = null;
     summary.read_ms = performance.now() - t0;
-    summary.memory_bytes = wasm_memory_bytes();
+    summary.memory_bytes = wasm.wasm_memory_bytes();
     return summary;
   } finally {
     stream.free();
@@ -101,11 +203,15 @@ async function loadStream(m) {
 self.onmessage = async (ev) => {
   const m = ev.data;
   try {
-    await ready;
+    await start(m.type === 'adopt' ? m.state?.module : null);
     const h = handlers[m.type];
     if (!h) throw new Error(`unknown request type ${JSON.stringify(m.type)}`);
     self.postMessage({ id: m.id, type: 'result', ok: true, result: await h(m) });
   } catch (e) {
+    if (e instanceof NeedFull) {
+      self.postMessage({ id: m.id, type: 'result', ok: false, need_full: true, error: `${e.message} is in the full module` });
+      return;
+    }
     // A wasm trap (a bug, never user data) leaves the module unusable: say so, and
     // let the page restart the worker and re-send its data.
     const fatal = e instanceof WebAssembly.RuntimeError;
@@ -113,4 +219,3 @@ self.onmessage = async (ev) => {
     self.postMessage({ id: m.id, type: 'result', ok: false, error: text, fatal });
   }
 };
-

@@ -46,10 +46,12 @@ mod export_cmd;
 
 #[path = "leakage.rs"]
 mod leakage_cmd;
+#[path = "memory.rs"]
+mod memory;
 
 const USAGE: &str = "usage:
-  pipelab cv      --data FILE.csv --spec SPEC.json [--delimiter C] [TRACKING]
-  pipelab fit     --data FILE.csv --spec SPEC.json --out MODEL.json [--no-cv] [--refit-all] [TRACKING] [--register NAME]
+  pipelab cv      --data FILE.csv --spec SPEC.json [--delimiter C] [--max-memory SIZE] [TRACKING]
+  pipelab fit     --data FILE.csv --spec SPEC.json --out MODEL.json [--no-cv] [--refit-all] [--max-memory SIZE] [TRACKING] [--register NAME]
                   (with a holdout block: fitted on the training part and scored on the held-out rows;
                    --refit-all refits on every row afterwards; the model file's \"holdout\" says which)
   pipelab predict --model MODEL.json --data FILE.csv|- [--out PRED.csv|-]   (streams: any file size; - = stdin/stdout)
@@ -200,6 +202,11 @@ fn track_run(t: Option<&track::Options>, data_path: &str, bytes: &[u8], rows: us
     track::report(t, outcome).map_err(Failure::Run)
 }
 
+/// `cv`/`fit`: the memory need stated up front, refused above `--max-memory` (src/cli/memory.rs).
+fn check_memory(cmd: &str, path: &str, f: &HashMap<String, String>) -> Result<(), Failure> {
+    memory::check(cmd, path, f).map_err(|(usage, e)| if usage { Failure::Usage(e) } else { Failure::Run(e) })
+}
+
 fn run(args: &[String]) -> Result<(), Failure> {
     let Some(cmd) = args.first() else { return Err(Failure::Usage("no command given".into())) };
     let rest = &args[1..];
@@ -207,8 +214,9 @@ fn run(args: &[String]) -> Result<(), Failure> {
     let now = move || start.elapsed().as_secs_f64() * 1000.0;
     match cmd.as_str() {
         "cv" => {
-            let f = parse_flags(rest, &with_tracking(&["data", "spec", "delimiter"]), track::SWITCHES)?;
+            let f = parse_flags(rest, &with_tracking(&["data", "spec", "delimiter", "max-memory"]), track::SWITCHES)?;
             let tracking = track::Options::from_flags(&f).map_err(Failure::Usage)?;
+            check_memory("cv", need(&f, "data")?, &f)?;
             let (data_path, bytes) = (need(&f, "data")?, read_file(need(&f, "data")?)?);
             let spec = read_text(need(&f, "spec")?)?;
             let (table, _) = api::load_table(&bytes, &api::read_options_with_spec(&read_options(&f), &spec)?)?;
@@ -218,10 +226,11 @@ fn run(args: &[String]) -> Result<(), Failure> {
             track_run(tracking.as_ref(), data_path, &bytes, table.n_rows, || track::Run::from_cv("cv", &parsed, &spec, Some(&report)))
         }
         "fit" => {
-            let f = parse_flags(rest, &with_tracking(&["data", "spec", "out", "delimiter", "register"]), &["no-cv", "refit-all", "mlflow-required"])?;
+            let f = parse_flags(rest, &with_tracking(&["data", "spec", "out", "delimiter", "register", "max-memory"]), &["no-cv", "refit-all", "mlflow-required"])?;
             let tracking = track::Options::from_flags(&f).map_err(Failure::Usage)?;
             let out = need(&f, "out")?;
             monitor::refuse_overwrite(out, &[("data", need(&f, "data")?), ("spec", need(&f, "spec")?)])?;
+            check_memory("fit", need(&f, "data")?, &f)?;
             let (data_path, bytes) = (need(&f, "data")?, read_file(need(&f, "data")?)?);
             let spec = read_text(need(&f, "spec")?)?;
             let (table, _) = api::load_table(&bytes, &api::read_options_with_spec(&read_options(&f), &spec)?)?;

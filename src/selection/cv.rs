@@ -127,14 +127,6 @@ fn group_ids(table: &Table, name: &str, rows: &[usize]) -> Result<Vec<usize>> {
         .collect()
 }
 
-/// The decision values scoring needs from a model without probabilities (see [`metrics::score_with_decision`]).
-pub(crate) fn decision(fitted: &crate::pipeline::FittedPipeline, out: &Output, table: &Table, scoring: &[String]) -> Result<Option<Vec<f64>>> {
-    match out {
-        Output::Classes { proba: None, .. } if metrics::needs_decision(scoring) => fitted.binary_decision(table),
-        _ => Ok(None),
-    }
-}
-
 fn scored<'a>(pred: &'a Output, y: &'a Target, rows: &[usize], buf: &'a mut (Vec<f64>, Vec<usize>)) -> Result<Scored<'a>> {
     match (pred, y) {
         (Output::Values(p), Target::Values(v)) => {
@@ -149,122 +141,34 @@ fn scored<'a>(pred: &'a Output, y: &'a Target, rows: &[usize], buf: &'a mut (Vec
     }
 }
 
-/// Cross-validates `spec` on `table`: per-fold train and test scores for every metric.
-pub fn cross_validate(table: &Table, spec: &PipelineSpec, hooks: CvHooks) -> Result<CvReport> {
-    let FoldPlan { prep, splits, cv, holdout: held } = fold_plan(table, spec, "cross-validation needs a supervised model; clustering is evaluated with fit")?;
-    let n_classes = prep.target_info.as_ref().map_or(0, |t| t.classes.len());
-    let scoring = if spec.scoring.is_empty() { metrics::default_scoring_for(prep.task, n_classes) } else { spec.scoring.clone() };
-    metrics::check_scoring(prep.task, &scoring)?;
-    let target = prep.target.as_ref().ok_or_else(|| Error::data("a target is required"))?;
-    let mut test_scores: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-    let mut train_scores: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-    let mut folds = Vec::new();
-    let mut warnings = prep.warnings.clone();
-    // A feature that alone predicts the target: named, measured on the rows cross-validated.
-    warnings.extend(super::leakage::leak_warnings(table, &prep));
-    let mut fold_warnings = FoldWarnings::default();
-    let mut n_features_out = 0;
-    let mut feature_names = Vec::new();
-    let n_usable = prep.rows.len();
-    let mut oof = OofPredictions {
-        rows: prep.rows.clone(),
-        fold: vec![0; n_usable],
-        values: vec![],
-        y_true: vec![],
-        y_pred: vec![],
-        proba: vec![],
-        y_true_values: vec![],
-    };
-    match target {
-        Target::Values(v) => {
-            oof.values = vec![f64::NAN; n_usable];
-            oof.y_true_values = prep.rows.iter().map(|&r| v[r]).collect();
-        }
-        Target::Classes { y, .. } => {
-            oof.y_true = prep.rows.iter().map(|&r| y[r]).collect();
-            oof.y_pred = vec![0; n_usable];
-            oof.proba = vec![vec![]; n_usable];
-        }
+/// What one fold of a cross-validation contributes to the report: fold `fold`
+/// fitted on its training rows, its scores, warnings and test predictions. Folds
+/// are independent: the page evaluates them on a pool of workers
+/// ([`evaluate_fold`]) and [`finish_folds`] assembles the report, the same code
+/// [`cross_validate`] runs fold after fold, so the report is the same.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FoldResult {
+    pub fold: usize,
+    /// `(metric, score)` in the spec's scoring order, on the test rows and on the training rows.
+    pub test_scores: Vec<(String, f64)>,
+    pub train_scores: Vec<(String, f64)>,
+    /// The fitted pipeline's warnings, then the test scorers' (`metric: warning`), in that order.
+    pub warnings: Vec<String>,
+    pub feature_names: Vec<String>,
+    pub info: FoldInfo,
+    /// Predictions of the test rows, in the split's order.
+    pub test_values: Vec<f64>,
+    pub test_labels: Vec<usize>,
+    pub test_proba: Option<Vec<Vec<f64>>>,
+}
+
+/// The scoring of a spec (its own, or the task's default), checked.
+/// The decision values scoring needs from a model without probabilities (see [`metrics::score_with_decision`]).
+pub(crate) fn decision(fitted: &crate::pipeline::FittedPipeline, out: &Output, table: &Table, scoring: &[String]) -> Result<Option<Vec<f64>>> {
+    match out {
+        Output::Classes { proba: None, .. } if metrics::needs_decision(scoring) => fitted.binary_decision(table),
+        _ => Ok(None),
     }
-    let total = splits.len();
-    for (f, split) in splits.iter().enumerate() {
-        let train_rows: Vec<usize> = split.train.iter().map(|&i| prep.rows[i]).collect();
-        let test_rows: Vec<usize> = split.test.iter().map(|&i| prep.rows[i]).collect();
-        let ctx = FitContext::new(spec.seed());
-        let t0 = (hooks.now_ms)();
-        let fitted = fit(table, spec, &prep, &train_rows, &ctx).map_err(|e| fold_error(e, f))?;
-        let t1 = (hooks.now_ms)();
-        let test_table = table.select_rows(&test_rows);
-        let test_pred = fitted.predict(&test_table).map_err(|e| fold_error(e, f))?;
-        let t2 = (hooks.now_ms)();
-        let train_table = table.select_rows(&train_rows);
-        let train_pred = fitted.predict(&train_table).map_err(|e| fold_error(e, f))?;
-        let test_decision = decision(&fitted, &test_pred.output, &test_table, &scoring).map_err(|e| fold_error(e, f))?;
-        let train_decision = decision(&fitted, &train_pred.output, &train_table, &scoring).map_err(|e| fold_error(e, f))?;
-        for w in &fitted.warnings {
-            fold_warnings.note(w.clone(), f);
-        }
-        for u in &test_pred.unseen {
-            fold_warnings.note(format!("test rows: {u}"), f);
-        }
-        n_features_out = fitted.feature_names.len();
-        feature_names = fitted.feature_names.clone();
-        let mut buf = (Vec::new(), Vec::new());
-        let s_test = scored(&test_pred.output, target, &test_rows, &mut buf)?;
-        for m in &scoring {
-            let (v, ws) = metrics::score_with_decision(m, &s_test, test_decision.as_deref())?;
-            for w in ws {
-                fold_warnings.note(format!("{m}: {w}"), f);
-            }
-            test_scores.entry(m.clone()).or_default().push(v);
-        }
-        let mut buf2 = (Vec::new(), Vec::new());
-        let s_train = scored(&train_pred.output, target, &train_rows, &mut buf2)?;
-        for m in &scoring {
-            let (v, _) = metrics::score_with_decision(m, &s_train, train_decision.as_deref())?;
-            train_scores.entry(m.clone()).or_default().push(v);
-        }
-        for (k, &i) in split.test.iter().enumerate() {
-            oof.fold[i] = f;
-            match &test_pred.output {
-                Output::Values(p) => oof.values[i] = p[k],
-                Output::Classes { labels, proba } => {
-                    oof.y_pred[i] = labels[k];
-                    if let Some(pr) = proba {
-                        oof.proba[i] = pr.row(k).to_vec();
-                    }
-                }
-                Output::Clusters(_) => {}
-            }
-        }
-        folds.push(FoldInfo { n_train: train_rows.len(), n_test: test_rows.len(), fit_time_ms: t1 - t0, score_time_ms: t2 - t1 });
-        if !(hooks.progress)(f + 1, total) {
-            return Err(Error::Cancelled);
-        }
-    }
-    warnings.extend(fold_warnings.render(total));
-    let holdout = match &held {
-        None => None,
-        Some((train, test)) => {
-            let (_, report, w) = holdout_fit(table, spec, &prep, train, test, &scoring)?;
-            warnings.extend(w);
-            Some(report)
-        }
-    };
-    Ok(CvReport {
-        holdout,
-        metrics: test_scores.into_iter().map(|(k, v)| (k, MetricSummary::from_folds(v))).collect(),
-        train_metrics: train_scores.into_iter().map(|(k, v)| (k, MetricSummary::from_folds(v))).collect(),
-        n_rows: n_usable,
-        n_features_out,
-        task: prep.task,
-        cv: cv.describe(n_usable),
-        folds,
-        classes: prep.target_info.map(|t| t.classes).unwrap_or_default(),
-        feature_names,
-        warnings,
-        oof,
-    })
 }
 
 /// Fits `spec` on the training part `train` and scores it once on the
@@ -310,6 +214,197 @@ pub fn fit_on_training_part(table: &Table, spec: &PipelineSpec) -> Result<Option
     all.extend(w);
     fitted.warnings = all;
     Ok(Some((fitted, report, train)))
+}
+
+fn scoring_of(spec: &PipelineSpec, prep: &Prepared) -> Result<Vec<String>> {
+    let n_classes = prep.target_info.as_ref().map_or(0, |t| t.classes.len());
+    let scoring = if spec.scoring.is_empty() { metrics::default_scoring_for(prep.task, n_classes) } else { spec.scoring.clone() };
+    metrics::check_scoring(prep.task, &scoring)?;
+    Ok(scoring)
+}
+
+const CV_CLUSTERING: &str = "cross-validation needs a supervised model; clustering is evaluated with fit";
+
+/// The number of folds cross-validating `spec` on `table` runs (the page's pool asks for each).
+pub fn n_folds(table: &Table, spec: &PipelineSpec) -> Result<usize> {
+    let plan = fold_plan(table, spec, CV_CLUSTERING)?;
+    scoring_of(spec, &plan.prep)?;
+    Ok(plan.splits.len())
+}
+
+/// Evaluates fold `fold` (from 0) of cross-validating `spec` on `table`.
+pub fn evaluate_fold(table: &Table, spec: &PipelineSpec, fold: usize, now_ms: &(dyn Fn() -> f64 + Sync)) -> Result<FoldResult> {
+    let plan = fold_plan(table, spec, CV_CLUSTERING)?;
+    let scoring = scoring_of(spec, &plan.prep)?;
+    if fold >= plan.splits.len() {
+        return Err(Error::data(format!("fold {} asked for, but the cross-validation has {} folds", fold + 1, plan.splits.len())));
+    }
+    fold_result(table, spec, &plan, &scoring, fold, now_ms)
+}
+
+fn fold_result(table: &Table, spec: &PipelineSpec, plan: &FoldPlan, scoring: &[String], f: usize, now_ms: &(dyn Fn() -> f64 + Sync)) -> Result<FoldResult> {
+    let prep = &plan.prep;
+    let target = prep.target.as_ref().ok_or_else(|| Error::data("a target is required"))?;
+    let split = &plan.splits[f];
+    let train_rows: Vec<usize> = split.train.iter().map(|&i| prep.rows[i]).collect();
+    let test_rows: Vec<usize> = split.test.iter().map(|&i| prep.rows[i]).collect();
+    let ctx = FitContext::new(spec.seed());
+    let t0 = now_ms();
+    let fitted = fit(table, spec, prep, &train_rows, &ctx).map_err(|e| fold_error(e, f))?;
+    let t1 = now_ms();
+    let test_table = table.select_rows(&test_rows);
+    let test_pred = fitted.predict(&test_table).map_err(|e| fold_error(e, f))?;
+    let t2 = now_ms();
+    let train_table = table.select_rows(&train_rows);
+    let train_pred = fitted.predict(&train_table).map_err(|e| fold_error(e, f))?;
+    let test_decision = decision(&fitted, &test_pred.output, &test_table, scoring).map_err(|e| fold_error(e, f))?;
+    let train_decision = decision(&fitted, &train_pred.output, &train_table, scoring).map_err(|e| fold_error(e, f))?;
+    let mut warnings = fitted.warnings.clone();
+    warnings.extend(test_pred.unseen.iter().map(|u| format!("test rows: {u}")));
+    let mut buf = (Vec::new(), Vec::new());
+    let s_test = scored(&test_pred.output, target, &test_rows, &mut buf)?;
+    let mut test_scores = Vec::with_capacity(scoring.len());
+    for m in scoring {
+        let (v, ws) = metrics::score_with_decision(m, &s_test, test_decision.as_deref())?;
+        warnings.extend(ws.into_iter().map(|w| format!("{m}: {w}")));
+        test_scores.push((m.clone(), v));
+    }
+    let mut buf2 = (Vec::new(), Vec::new());
+    let s_train = scored(&train_pred.output, target, &train_rows, &mut buf2)?;
+    let mut train_scores = Vec::with_capacity(scoring.len());
+    for m in scoring {
+        train_scores.push((m.clone(), metrics::score_with_decision(m, &s_train, train_decision.as_deref())?.0));
+    }
+    let (test_values, test_labels, test_proba) = match test_pred.output {
+        Output::Values(p) => (p, vec![], None),
+        Output::Classes { labels, proba } => (vec![], labels, proba.map(|pr| pr.rows().into_iter().map(|r| r.to_vec()).collect())),
+        Output::Clusters(_) => (vec![], vec![], None),
+    };
+    Ok(FoldResult {
+        fold: f,
+        test_scores,
+        train_scores,
+        warnings,
+        feature_names: fitted.feature_names.clone(),
+        info: FoldInfo { n_train: train_rows.len(), n_test: test_rows.len(), fit_time_ms: t1 - t0, score_time_ms: t2 - t1 },
+        test_values,
+        test_labels,
+        test_proba,
+    })
+}
+
+/// Cross-validates `spec` on `table`: per-fold train and test scores for every metric.
+pub fn cross_validate(table: &Table, spec: &PipelineSpec, hooks: CvHooks) -> Result<CvReport> {
+    let plan = fold_plan(table, spec, CV_CLUSTERING)?;
+    let scoring = scoring_of(spec, &plan.prep)?;
+    let total = plan.splits.len();
+    let mut folds = Vec::with_capacity(total);
+    for f in 0..total {
+        folds.push(fold_result(table, spec, &plan, &scoring, f, hooks.now_ms)?);
+        if !(hooks.progress)(f + 1, total) {
+            return Err(Error::Cancelled);
+        }
+    }
+    assemble(table, spec, plan, &scoring, folds)
+}
+
+/// The report of a cross-validation whose folds were evaluated one by one
+/// ([`evaluate_fold`], in any order, on any worker): the same report as
+/// [`cross_validate`] (the fold timings aside).
+pub fn finish_folds(table: &Table, spec: &PipelineSpec, mut folds: Vec<FoldResult>) -> Result<CvReport> {
+    let plan = fold_plan(table, spec, CV_CLUSTERING)?;
+    let scoring = scoring_of(spec, &plan.prep)?;
+    folds.sort_by_key(|r| r.fold);
+    if folds.len() != plan.splits.len() || folds.iter().enumerate().any(|(f, r)| r.fold != f) {
+        return Err(Error::data(format!("internal: {} fold results for a cross-validation of {} folds", folds.len(), plan.splits.len())));
+    }
+    assemble(table, spec, plan, &scoring, folds)
+}
+
+fn assemble(table: &Table, spec: &PipelineSpec, plan: FoldPlan, scoring: &[String], results: Vec<FoldResult>) -> Result<CvReport> {
+    let FoldPlan { prep, splits, cv, holdout: held } = plan;
+    let target = prep.target.as_ref().ok_or_else(|| Error::data("a target is required"))?;
+    let mut test_scores: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    let mut train_scores: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    let mut folds = Vec::new();
+    let mut warnings = prep.warnings.clone();
+    // A feature that alone predicts the target: named, measured on the rows cross-validated.
+    warnings.extend(super::leakage::leak_warnings(table, &prep));
+    let mut fold_warnings = FoldWarnings::default();
+    let mut n_features_out = 0;
+    let mut feature_names = Vec::new();
+    let n_usable = prep.rows.len();
+    let mut oof = OofPredictions {
+        rows: prep.rows.clone(),
+        fold: vec![0; n_usable],
+        values: vec![],
+        y_true: vec![],
+        y_pred: vec![],
+        proba: vec![],
+        y_true_values: vec![],
+    };
+    match target {
+        Target::Values(v) => {
+            oof.values = vec![f64::NAN; n_usable];
+            oof.y_true_values = prep.rows.iter().map(|&r| v[r]).collect();
+        }
+        Target::Classes { y, .. } => {
+            oof.y_true = prep.rows.iter().map(|&r| y[r]).collect();
+            oof.y_pred = vec![0; n_usable];
+            oof.proba = vec![vec![]; n_usable];
+        }
+    }
+    let total = splits.len();
+    for (r, split) in results.into_iter().zip(&splits) {
+        let f = r.fold;
+        for w in r.warnings {
+            fold_warnings.note(w, f);
+        }
+        for (m, v) in r.test_scores {
+            test_scores.entry(m).or_default().push(v);
+        }
+        for (m, v) in r.train_scores {
+            train_scores.entry(m).or_default().push(v);
+        }
+        n_features_out = r.feature_names.len();
+        feature_names = r.feature_names;
+        for (k, &i) in split.test.iter().enumerate() {
+            oof.fold[i] = f;
+            if let Some(&p) = r.test_values.get(k) {
+                oof.values[i] = p;
+            }
+            if let Some(&l) = r.test_labels.get(k) {
+                oof.y_pred[i] = l;
+                if let Some(pr) = r.test_proba.as_ref().and_then(|pr| pr.get(k)) {
+                    oof.proba[i] = pr.clone();
+                }
+            }
+        }
+        folds.push(r.info);
+    }
+    warnings.extend(fold_warnings.render(total));
+    let holdout = match &held {
+        None => None,
+        Some((train, test)) => {
+            let (_, report, w) = holdout_fit(table, spec, &prep, train, test, scoring)?;
+            warnings.extend(w);
+            Some(report)
+        }
+    };
+    Ok(CvReport {
+        holdout,
+        metrics: test_scores.into_iter().map(|(k, v)| (k, MetricSummary::from_folds(v))).collect(),
+        train_metrics: train_scores.into_iter().map(|(k, v)| (k, MetricSummary::from_folds(v))).collect(),
+        n_rows: n_usable,
+        n_features_out,
+        task: prep.task,
+        cv: cv.describe(n_usable),
+        folds,
+        classes: prep.target_info.map(|t| t.classes).unwrap_or_default(),
+        feature_names,
+        warnings,
+        oof,
+    })
 }
 
 /// Warnings gathered per fold, each said once with the folds it occurred in.

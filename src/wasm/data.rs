@@ -47,7 +47,14 @@ pub(crate) fn page_options(options_json: &str) -> crate::Result<ReadOptions> {
 /// The probe allocation is freed at once; the allocator reuses that space for
 /// the read, so a file that passes does not fail halfway for lack of memory.
 pub(crate) fn check_room(n_bytes: usize, opts: &ReadOptions) -> crate::Result<()> {
-    crate::data::check_size(n_bytes, opts)?;
+    if n_bytes > opts.max_bytes {
+        return Err(Error::Csv(format!(
+            "the file is {:.1} MB; this page reads files of up to {:.1} MB in this browser tab. For a larger file use the native \
+             command line, which reads any size (pipelab profile --data FILE.csv, pipelab cv --data FILE.csv --spec SPEC.json)",
+            n_bytes as f64 / 1048576.0,
+            opts.max_bytes as f64 / 1048576.0
+        )));
+    }
     if n_bytes < PROBE_FROM {
         return Ok(());
     }

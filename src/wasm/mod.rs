@@ -11,19 +11,34 @@
 //! further `#[wasm_bindgen] impl Session` block (wasm-bindgen allows several);
 //! the helpers below (`js_err`, `to_js`, `no_table`, `no_model`) are shared.
 
+// Areas of the lazily loaded module only (Cargo feature `web-full`, scripts/build-web.sh);
+// the first module (`web-core`) has the Session below and the data area.
+mod cv_folds;
+#[cfg(feature = "web-full")]
 mod eval;
+#[cfg(feature = "web-full")]
 mod models;
+#[cfg(feature = "web-full")]
 mod monitor;
+#[cfg(feature = "web-full")]
 mod search;
+#[cfg(feature = "web-full")]
 mod steps;
 
+#[cfg(feature = "web-full")]
 mod track;
 
+#[cfg(feature = "web-full")]
 mod export;
 
+#[cfg(feature = "web-full")]
 mod code;
 
+#[cfg(feature = "web-full")]
 mod leakage;
+
+#[cfg(feature = "web-full")]
+mod model_file;
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -157,15 +172,6 @@ impl Session {
         Ok(text)
     }
 
-    /// Loads a model file (JSON text) and returns its summary. On error the
-    /// previously loaded model is kept.
-    pub fn load_model(&mut self, text: &str) -> Result<JsValue, JsValue> {
-        let model = ModelFile::from_json(text).map_err(js_err)?;
-        let out = model_summary(&model)?;
-        self.model = Some(model);
-        Ok(out)
-    }
-
     /// The summary of the loaded model.
     pub fn model_summary(&self) -> Result<JsValue, JsValue> {
         model_summary(self.model.as_ref().ok_or_else(no_model)?)
@@ -211,7 +217,7 @@ pub(crate) fn no_model() -> JsValue {
     js_sys::Error::new("no model loaded: train a model or load a model file first").into()
 }
 
-fn model_summary(m: &ModelFile) -> Result<JsValue, JsValue> {
+pub(crate) fn model_summary(m: &ModelFile) -> Result<JsValue, JsValue> {
     let p = &m.pipeline;
     to_js(&serde_json::json!({
         "format_version": m.format_version,

@@ -11,6 +11,7 @@
 mod support;
 
 mod cli;
+mod cli_memory;
 mod cli_rows_warnings;
 mod export_onnx;
 mod export_sklearn;

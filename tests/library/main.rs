@@ -16,6 +16,7 @@ mod support;
 mod csv_catalogue;
 mod csv_mutations;
 mod csv_throughput;
+mod cv_folds;
 mod decision_scoring;
 mod diagnostics_curves;
 mod drift_statistics;
