@@ -78,7 +78,7 @@ test('iris: the diagram follows adding, reordering and removing steps, with shap
   // PolynomialFeatures(degree 2, bias): 1 + 4 + 10 columns.
   assert.deepEqual(d.shapes, ['150 × 4', '150 × 4', '150 × 15']);
   assert.equal(d.boxes[2].summary, catalog.steps.find((s) => s.name === 'PolynomialFeatures').summary);
-  await page.screenshot({ path: join(RESULTS, 'diagram-iris.png'), fullPage: false, clip: await page.locator('#pipeline-diagram').boundingBox() });
+  await page.locator('#pipeline-diagram').screenshot({ path: join(RESULTS, 'diagram-iris.png') });
 
   // Reorder: PolynomialFeatures first.
   await page.click('[data-testid="step-1"] button[aria-label="move PolynomialFeatures up"]');
