@@ -51,7 +51,8 @@ fn nums(v: &Value) -> Vec<f64> {
 
 fn check_case(key: &str) {
     let r = &reference()[key];
-    let (n, p, seed, train) = (r["n"].as_u64().unwrap() as usize, r["p"].as_u64().unwrap() as usize, r["seed"].as_u64().unwrap(), r["train_rows"].as_u64().unwrap() as usize);
+    let (n, p, seed, train) =
+        (r["n"].as_u64().unwrap() as usize, r["p"].as_u64().unwrap() as usize, r["seed"].as_u64().unwrap(), r["train_rows"].as_u64().unwrap() as usize);
     let (x, y) = design(n, p, seed);
     assert_eq!(x[[0, 0]], r["x00"].as_f64().unwrap(), "the design is rebuilt bit for bit");
     close("y[0]", y[0], r["y0"].as_f64().unwrap(), 1e-15);
@@ -61,10 +62,9 @@ fn check_case(key: &str) {
     let ctx = FitContext::new(0);
     let lin = LinearRegressionParams::default().fit(&xt, Some(&yt), &ctx).unwrap();
     let ridge = RidgeParams::default().fit(&xt, Some(&yt), &ctx).unwrap();
-    for (name, coef, intercept, model_out) in [
-        ("linear", &lin.coef, lin.intercept, lin.predict(&xh).unwrap()),
-        ("ridge", &ridge.coef, ridge.intercept, ridge.predict(&xh).unwrap()),
-    ] {
+    for (name, coef, intercept, model_out) in
+        [("linear", &lin.coef, lin.intercept, lin.predict(&xh).unwrap()), ("ridge", &ridge.coef, ridge.intercept, ridge.predict(&xh).unwrap())]
+    {
         let want = &r[name];
         for (j, (a, b)) in coef.iter().zip(nums(&want["coef_head"])).enumerate() {
             close(&format!("{key} {name} coef[{j}]"), *a, b, 1e-7);

@@ -170,7 +170,15 @@ fn stage_rows(n: usize, subsample: f64, rng: &mut ChaCha8Rng, out: &mut Vec<usiz
 /// score per class is `init` plus `learning_rate` × each stage's leaf value (one tree per class
 /// per stage, one tree for two classes), turned into probabilities by the sigmoid (two classes)
 /// or the softmax, and the label is the most probable class.
-pub(crate) fn boosted_classes(model: &str, stages: &[Vec<Tree>], init: &[f64], learning_rate: f64, n_classes: usize, n_features: usize, x: &Array2<f64>) -> Result<Output> {
+pub(crate) fn boosted_classes(
+    model: &str,
+    stages: &[Vec<Tree>],
+    init: &[f64],
+    learning_rate: f64,
+    n_classes: usize,
+    n_features: usize,
+    x: &Array2<f64>,
+) -> Result<Output> {
     check_n_features(model, n_features, x)?;
     let n = x.nrows();
     let p = n_features;

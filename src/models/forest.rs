@@ -345,7 +345,6 @@ impl ModelParams for RandomForestRegressorParams {
     }
 }
 
-
 impl FittedModel for RandomForestClassifier {
     fn n_features(&self) -> usize {
         self.n_features

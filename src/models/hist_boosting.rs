@@ -25,8 +25,8 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::hist_kernels::{hist_all_rows, hist_rows, partition, subtract, Bin, NB};
 use super::boosting::boosted_classes;
+use super::hist_kernels::{hist_all_rows, hist_rows, partition, subtract, Bin, NB};
 use super::tree::{normalized, Tree};
 use super::{check_fit, check_n_features};
 use crate::estimator::class_target;

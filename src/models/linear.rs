@@ -11,8 +11,8 @@ use serde_json::json;
 use super::{check_fit, check_n_features};
 use crate::estimator::{Coefficients, FitContext, FittedModel, Importances, Inspection, ModelParams, Output, ParamInfo, Target, Task};
 use crate::linalg::{centered_gram, column_means, dot, solve_psd_min_norm, sym_eigen, symmetrize_upper};
-use ndarray::linalg::general_mat_mul;
 use crate::{Error, Result};
+use ndarray::linalg::general_mat_mul;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

@@ -374,11 +374,14 @@ macro_rules! penalized_fitted {
             }
             fn inspect(&self, _names: &[String]) -> Inspection {
                 let m = &self.0;
-                Inspection { coefficients: Some(Coefficients { rows: vec![m.coef.clone()], intercepts: vec![m.intercept], classes: None }), ..Default::default() }
-                    .fact("intercept", m.intercept)
-                    .fact("n_nonzero", m.coef.iter().filter(|c| **c != 0.0).count())
-                    .fact("n_iter", m.n_iter)
-                    .fact("dual_gap", m.dual_gap)
+                Inspection {
+                    coefficients: Some(Coefficients { rows: vec![m.coef.clone()], intercepts: vec![m.intercept], classes: None }),
+                    ..Default::default()
+                }
+                .fact("intercept", m.intercept)
+                .fact("n_nonzero", m.coef.iter().filter(|c| **c != 0.0).count())
+                .fact("n_iter", m.n_iter)
+                .fact("dual_gap", m.dual_gap)
             }
             fn importances(&self) -> Option<Importances> {
                 Some(Importances::abs_coef(&self.0.coef))

@@ -11,7 +11,9 @@ use serde_json::json;
 
 use super::optim::{minimize, LbfgsOptions};
 use super::{check_fit, check_n_features};
-use crate::estimator::{class_target, Coefficients, FitContext, FittedModel, ImportanceKind, Importances, Inspection, ModelParams, Output, ParamInfo, Target, Task};
+use crate::estimator::{
+    class_target, Coefficients, FitContext, FittedModel, ImportanceKind, Importances, Inspection, ModelParams, Output, ParamInfo, Target, Task,
+};
 use crate::numeric::{argmax, sigmoid};
 use crate::{Error, Result};
 

@@ -22,7 +22,9 @@ use serde_json::json;
 
 use super::logistic::ClassWeight;
 use super::{check_fit, check_n_features};
-use crate::estimator::{class_target, FitContext, FittedModel, ImportanceKind, Importances, Inspection, ModelParams, Output, ParamInfo, Target, Task, TreeView};
+use crate::estimator::{
+    class_target, FitContext, FittedModel, ImportanceKind, Importances, Inspection, ModelParams, Output, ParamInfo, Target, Task, TreeView,
+};
 use crate::numeric::{argmax, rows_of};
 use crate::{Error, Result};
 

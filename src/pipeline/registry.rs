@@ -8,7 +8,9 @@
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
-use crate::estimator::{ExplainedVariance, FitContext, FittedModel, FittedTransform, Importances, Inspection, ModelParams, Output, ParamInfo, StepParams, Target, Task};
+use crate::estimator::{
+    ExplainedVariance, FitContext, FittedModel, FittedTransform, Importances, Inspection, ModelParams, Output, ParamInfo, StepParams, Target, Task,
+};
 use crate::frame::Frame;
 use crate::Result;
 
