@@ -93,6 +93,11 @@ if (!existsSync(BIN)) {
 
 function dataset(id) {
   const d = suite.datasets[id];
+  if (d.file) {
+    // A committed file (e.g. www/datasets/breast_cancer.csv): used as is, --quick included.
+    const path = join(ROOT, d.file);
+    return { id, path, url: `/${d.file}`, rows: d.rows, cols: d.cols, bytes: statSync(path).size };
+  }
   const rows = Math.max(1, Math.floor(d.rows / SCALE));
   const classes = d.classes ?? (d.task === 'blobs' ? 8 : 2);
   const name = `${d.task}_${rows}x${d.cols}_k${classes}_s${d.seed}.csv`;

@@ -81,6 +81,7 @@ def load_xy(path, spec, classify):
         import pandas as pd
 
         df = pd.read_csv(path)
+        df = df.drop(columns=[c for c in spec.get("drop", []) if c in df.columns])
         names = list(df.columns)
         data = df.to_numpy(dtype=np.float64)
     except ImportError:

@@ -145,9 +145,21 @@ pub trait StepParams: Default + Clone + Serialize + DeserializeOwned {
     fn help() -> &'static str;
 }
 
+/// What a decomposition step (PCA, TruncatedSVD, LDA) explains of its input, one entry per output component.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExplainedVariance {
+    pub ratio: Vec<f64>,
+    /// The variance itself, when the step has it (not LDA).
+    pub variance: Option<Vec<f64>>,
+}
+
 /// A fitted transformer step.
 pub trait FittedTransform: Clone + Serialize + DeserializeOwned {
     fn transform(&self, x: &Frame) -> Result<Frame>;
+    /// Decompositions: the variance their components explain (the preview draws their first two); `None` otherwise.
+    fn explained_variance(&self) -> Option<ExplainedVariance> {
+        None
+    }
     /// Checks internal consistency after loading from a file.
     fn validate(&self) -> Result<()> {
         Ok(())
@@ -168,12 +180,109 @@ pub trait ModelParams: Default + Clone + Serialize + DeserializeOwned {
     }
 }
 
+/// How a model's feature importances were computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportanceKind {
+    /// Mean decrease in impurity, normalized to sum 1 (trees, forests, gradient boosting).
+    Impurity,
+    /// Total split gain, normalized to sum 1 (histogram gradient boosting).
+    SplitGain,
+    /// |coef| (linear models; summed or averaged over classes as the model says).
+    AbsCoef,
+}
+
+impl ImportanceKind {
+    /// The name the page and the inspection JSON use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportanceKind::Impurity => "impurity",
+            ImportanceKind::SplitGain => "split_gain",
+            ImportanceKind::AbsCoef => "abs_coef",
+        }
+    }
+}
+
+/// Per-feature importances of a fitted model (one value per input column).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Importances {
+    pub kind: ImportanceKind,
+    pub values: Vec<f64>,
+}
+
+impl Importances {
+    /// |coef| of a single-output linear model.
+    pub fn abs_coef(coef: &[f64]) -> Self {
+        Importances { kind: ImportanceKind::AbsCoef, values: coef.iter().map(|c| c.abs()).collect() }
+    }
+}
+
+/// Coefficients of a linear model: one row (regression; binary classification, scoring the
+/// second class) or one per class, each with one value per input column.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Coefficients {
+    pub rows: Vec<Vec<f64>>,
+    /// One per row.
+    pub intercepts: Vec<f64>,
+    /// The class indices the rows refer to when the model saw only some classes (LinearSVC);
+    /// `None` = all classes in order.
+    pub classes: Option<Vec<usize>>,
+}
+
+/// A single decision tree, depth-limited for display: nodes `{id, feature, feature_index, threshold,
+/// impurity, samples, weighted_samples, value, class (classifier), left, right, truncated}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TreeView {
+    pub root: serde_json::Value,
+    pub depth: usize,
+    pub depth_shown: usize,
+    pub n_leaves: usize,
+    /// Whether nodes carry a `class` (index) the page labels with the class name.
+    pub classifier: bool,
+}
+
+/// What a fitted model shows of itself (see [`FittedModel::inspect`]); `crate::inspect` names
+/// the classes and features and gives the page its shape.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Inspection {
+    pub coefficients: Option<Coefficients>,
+    pub tree: Option<TreeView>,
+    /// Clustering models with centres: one per cluster, in feature space.
+    pub cluster_centers: Vec<Vec<f64>>,
+    /// Scalars worth a line each (n_iter, alpha, oob_score, …); nulls are left out of the view.
+    pub facts: Vec<(&'static str, serde_json::Value)>,
+    /// Structured details the page does not draw (per-class statistics, support-vector pairs, cluster sizes).
+    pub details: Vec<(&'static str, serde_json::Value)>,
+}
+
+impl Inspection {
+    /// Adds a fact (anything serializable; a value that does not serialize is left out).
+    pub fn fact(mut self, name: &'static str, value: impl Serialize) -> Self {
+        if let Ok(v) = serde_json::to_value(value) {
+            self.facts.push((name, v));
+        }
+        self
+    }
+    /// Adds a structured detail.
+    pub fn detail(mut self, name: &'static str, value: impl Serialize) -> Self {
+        if let Ok(v) = serde_json::to_value(value) {
+            self.details.push((name, v));
+        }
+        self
+    }
+}
+
 /// A fitted model.
 pub trait FittedModel: Clone + Serialize + DeserializeOwned {
     fn n_features(&self) -> usize;
     fn predict(&self, x: &Array2<f64>) -> Result<Output>;
-    /// What a learner wants to see (coefficients, importances, centres...), as JSON.
-    fn inspect(&self, feature_names: &[String]) -> serde_json::Value;
+    /// What a learner wants to see (coefficients, a tree, centres, facts); nothing by default.
+    fn inspect(&self, _feature_names: &[String]) -> Inspection {
+        Inspection::default()
+    }
+    /// Per-feature importances (`SelectFromModel`, the page's importance chart); none by default.
+    fn importances(&self) -> Option<Importances> {
+        None
+    }
     fn validate(&self) -> Result<()> {
         Ok(())
     }

@@ -6,7 +6,7 @@
 //! class labels, cluster centres — and, for clustering, a 2-D view of the rows
 //! on their first two principal components.
 //!
-//! Built on each model's own `inspect` JSON (see [`crate::estimator::FittedModel::inspect`]);
+//! Built on each model's typed `inspect` and `importances` (see [`crate::estimator::FittedModel`]);
 //! this module only names things (class labels instead of indices) and gives
 //! the page one shape to draw.
 
@@ -14,10 +14,10 @@ use ndarray::Array2;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::estimator::Task;
+use crate::estimator::{Coefficients, Inspection, Task, TreeView};
 use crate::features::decomposition::{NComponents, PcaParams};
 use crate::frame::{FCol, Frame};
-use crate::pipeline::{FittedModelEnum, FittedPipeline, ModelState};
+use crate::pipeline::{FittedPipeline, ModelState};
 use crate::{Error, Result};
 
 /// One row of coefficients: the output they produce (the target, or a class).
@@ -78,15 +78,14 @@ pub struct ModelInspection {
     /// A sentence when the model is a constant (a single training class).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
-    /// The model's own inspection JSON, unchanged.
+    /// Everything else the model reports (its facts, per-class statistics, cluster sizes, …), by name.
     pub details: Value,
 }
 
-fn values_of(row: &Value) -> Option<Vec<f64>> {
-    row.as_array()?.iter().map(|e| e.get("value")?.as_f64()).collect()
-}
-
-/// Inspects a fitted pipeline's model.
+/// Inspects a fitted pipeline's model: the model's typed [`Inspection`] and [`FittedModel::importances`]
+/// (see `crate::estimator`), with class labels and feature names put in.
+///
+/// [`FittedModel::importances`]: crate::estimator::FittedModel::importances
 pub fn inspect_pipeline(p: &FittedPipeline, model_name: &str) -> ModelInspection {
     let classes = p.target.as_ref().map(|t| t.classes.clone()).unwrap_or_default();
     let mut out = ModelInspection {
@@ -114,26 +113,12 @@ pub fn inspect_pipeline(p: &FittedPipeline, model_name: &str) -> ModelInspection
             return out;
         }
     };
-    let d = m.inspect(&p.feature_names);
+    let Inspection { coefficients, tree, cluster_centers, facts, details } = m.inspect(&p.feature_names);
     let label = |k: usize| classes.get(k).cloned().unwrap_or_else(|| k.to_string());
 
-    // Coefficients.
-    if let Some(coef) = d.get("coef").and_then(Value::as_array) {
-        let intercepts: Vec<f64> = match d.get("intercept") {
-            Some(Value::Array(a)) => a.iter().filter_map(Value::as_f64).collect(),
-            Some(v) => v.as_f64().into_iter().collect(),
-            None => vec![],
-        };
+    if let Some(Coefficients { rows, intercepts, classes: seen }) = coefficients {
         // Class indices the rows refer to (LinearSVC lists the classes it saw).
-        let seen: Vec<usize> = match d.get("classes").and_then(Value::as_array) {
-            Some(a) => a.iter().filter_map(|c| c.as_u64().map(|c| c as usize)).collect(),
-            None => (0..classes.len()).collect(),
-        };
-        let rows: Vec<Vec<f64>> = match coef.first() {
-            Some(Value::Array(_)) => coef.iter().filter_map(values_of).collect(),
-            Some(_) => values_of(&Value::Array(coef.clone())).into_iter().collect(),
-            None => vec![],
-        };
+        let seen: Vec<usize> = seen.unwrap_or_else(|| (0..classes.len()).collect());
         let n_rows = rows.len();
         for (r, values) in rows.into_iter().enumerate() {
             let row_label = match out.task {
@@ -148,42 +133,30 @@ pub fn inspect_pipeline(p: &FittedPipeline, model_name: &str) -> ModelInspection
         }
     }
 
-    // Importances.
-    if let Some(values) = m.importances() {
-        let kind = match d.get("kind").and_then(Value::as_str) {
-            Some(k) if k.starts_with("hist_boosting") => "split_gain",
-            Some(k) if k.starts_with("tree") || k.starts_with("forest") || k.starts_with("boosting") => "impurity",
-            _ => "abs_coef",
-        };
-        out.importances = Some(Importances { kind, values });
-    }
+    out.importances = m.importances().map(|i| Importances { kind: i.kind.as_str(), values: i.values });
 
-    // A single tree.
-    if let Some(t) = d.get("tree") {
-        let mut t = t.clone();
-        if matches!(m, FittedModelEnum::DecisionTreeClassifier(_)) {
-            label_tree(&mut t, &classes);
+    if let Some(TreeView { mut root, depth, depth_shown, n_leaves, classifier }) = tree {
+        if classifier {
+            label_tree(&mut root, &classes);
         }
-        out.tree = Some(t);
-        out.tree_depth = d.get("depth").and_then(Value::as_u64).map(|v| v as usize);
-        out.tree_depth_shown = d.get("tree_depth_shown").and_then(Value::as_u64).map(|v| v as usize);
-        out.n_leaves = d.get("n_leaves").and_then(Value::as_u64).map(|v| v as usize);
+        out.tree = Some(root);
+        out.tree_depth = Some(depth);
+        out.tree_depth_shown = Some(depth_shown);
+        out.n_leaves = Some(n_leaves);
     }
 
-    // Cluster centres.
-    if let Some(c) = d.get("cluster_centers").and_then(Value::as_array) {
-        out.cluster_centers = c.iter().filter_map(|r| r.as_array().map(|r| r.iter().filter_map(Value::as_f64).collect())).collect();
-    }
+    out.cluster_centers = cluster_centers;
 
-    // Scalars.
-    if let Some(o) = d.as_object() {
-        for (k, v) in o {
-            if k != "kind" && (v.is_number() || v.is_boolean() || v.is_string()) {
-                out.facts.push((k.clone(), v.clone()));
-            }
+    // Scalars get a line each (in name order); everything else stays in `details`.
+    let mut all = serde_json::Map::new();
+    for (k, v) in facts.into_iter().chain(details) {
+        if v.is_number() || v.is_boolean() || v.is_string() {
+            out.facts.push((k.to_string(), v.clone()));
         }
+        all.insert(k.to_string(), v);
     }
-    out.details = d;
+    out.facts.sort_by(|a, b| a.0.cmp(&b.0));
+    out.details = Value::Object(all);
     out
 }
 

@@ -19,7 +19,7 @@ use serde_json::json;
 
 use super::selection::finite_columns;
 use crate::estimator::class_target_for;
-use crate::estimator::{FitContext, FittedTransform, ParamInfo, StepParams, Target};
+use crate::estimator::{ExplainedVariance, FitContext, FittedTransform, ParamInfo, StepParams, Target};
 use crate::frame::{FCol, Frame};
 use crate::linalg::{self, sym_eigen, BLOCK};
 use crate::preprocess::{check_columns, check_fit_rows};
@@ -238,6 +238,9 @@ impl StepParams for PcaParams {
 }
 
 impl FittedTransform for Pca {
+    fn explained_variance(&self) -> Option<ExplainedVariance> {
+        Some(ExplainedVariance { ratio: self.explained_variance_ratio.clone(), variance: Some(self.explained_variance.clone()) })
+    }
     fn transform(&self, x: &Frame) -> Result<Frame> {
         check_columns("PCA", &self.input_names, x)?;
         let scale: Option<Vec<f64>> = self.whiten.then(|| self.explained_variance.iter().map(|v| v.sqrt().max(f64::EPSILON)).collect());
@@ -342,6 +345,9 @@ impl StepParams for TruncatedSvdParams {
 }
 
 impl FittedTransform for TruncatedSvd {
+    fn explained_variance(&self) -> Option<ExplainedVariance> {
+        Some(ExplainedVariance { ratio: self.explained_variance_ratio.clone(), variance: Some(self.explained_variance.clone()) })
+    }
     fn transform(&self, x: &Frame) -> Result<Frame> {
         check_columns("TruncatedSVD", &self.input_names, x)?;
         project(x, "TruncatedSVD", &vec![0.0; self.input_names.len()], &self.components, None, "truncatedsvd")
@@ -568,6 +574,9 @@ impl StepParams for LdaParams {
 }
 
 impl FittedTransform for Lda {
+    fn explained_variance(&self) -> Option<ExplainedVariance> {
+        Some(ExplainedVariance { ratio: self.explained_variance_ratio.clone(), variance: None })
+    }
     fn transform(&self, x: &Frame) -> Result<Frame> {
         check_columns("LinearDiscriminantAnalysis", &self.input_names, x)?;
         project(x, "LinearDiscriminantAnalysis", &self.center, &self.scalings, None, "lineardiscriminantanalysis")

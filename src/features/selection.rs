@@ -871,7 +871,7 @@ impl StepParams for SelectFromModelParams {
             }
         }
         let model = self.estimator.fit(&xm, y, ctx)?;
-        let importances = model.importances().ok_or_else(|| {
+        let importances = model.importances().map(|i| i.values).ok_or_else(|| {
             Error::param(NAME, "estimator", format!("{} exposes no coefficients or feature importances; pick a linear or tree model", model.name()))
         })?;
         if importances.len() != p || importances.iter().any(|v| !v.is_finite()) {

@@ -17,10 +17,10 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::tree::{build_tree, check_finite, importances_json, normalized, ColMajor, Labels, MaxFeatures, RegCriterion, Tree, TreeConfig};
+use super::tree::{build_tree, check_finite, normalized, ColMajor, Labels, MaxFeatures, RegCriterion, Tree, TreeConfig};
 use super::{check_fit, check_n_features};
 use crate::estimator::class_target;
-use crate::estimator::{FitContext, FittedModel, ModelParams, Output, ParamInfo, Target, Task};
+use crate::estimator::{FitContext, FittedModel, ImportanceKind, Importances, Inspection, ModelParams, Output, ParamInfo, Target, Task};
 use crate::numeric::{argmax, rows_of, sigmoid, softmax};
 use crate::{Error, Result};
 
@@ -164,6 +164,54 @@ fn stage_rows(n: usize, subsample: f64, rng: &mut ChaCha8Rng, out: &mut Vec<usiz
         in_bag[i] = true;
     }
     out.extend((0..n).filter(|&i| in_bag[i]));
+}
+
+/// Predicts a boosted classifier (gradient boosting and histogram gradient boosting): the raw
+/// score per class is `init` plus `learning_rate` × each stage's leaf value (one tree per class
+/// per stage, one tree for two classes), turned into probabilities by the sigmoid (two classes)
+/// or the softmax, and the label is the most probable class.
+pub(crate) fn boosted_classes(
+    model: &str,
+    stages: &[Vec<Tree>],
+    init: &[f64],
+    learning_rate: f64,
+    n_classes: usize,
+    n_features: usize,
+    x: &Array2<f64>,
+) -> Result<Output> {
+    check_n_features(model, n_features, x)?;
+    let n = x.nrows();
+    let p = n_features;
+    let kc = n_classes.max(1);
+    if kc == 1 {
+        return Ok(Output::Classes { labels: vec![0; n], proba: Some(Array2::from_elem((n, 1), 1.0)) });
+    }
+    let k = init.len();
+    let data = rows_of(x);
+    let mut raw: Vec<f64> = (0..n).flat_map(|_| init.iter().copied()).collect();
+    for stage in stages {
+        for (c, tree) in stage.iter().enumerate() {
+            for i in 0..n {
+                raw[i * k + c] += learning_rate * tree.node_value(tree.leaf(&data[i * p..(i + 1) * p]))[0];
+            }
+        }
+    }
+    let mut proba = Array2::<f64>::zeros((n, kc));
+    let mut buf = vec![0.0; kc];
+    for i in 0..n {
+        if k == 1 {
+            let p1 = sigmoid(raw[i]);
+            proba[[i, 0]] = 1.0 - p1;
+            proba[[i, 1]] = p1;
+        } else {
+            softmax(&raw[i * k..(i + 1) * k], &mut buf);
+            for c in 0..kc {
+                proba[[i, c]] = buf[c];
+            }
+        }
+    }
+    let labels = (0..n).map(|i| argmax(proba.row(i).as_slice().expect("a row of a standard-layout array is contiguous"))).collect();
+    Ok(Output::Classes { labels, proba: Some(proba) })
 }
 
 fn gb_importances(trees: &[&Tree], p: usize) -> Vec<f64> {
@@ -361,16 +409,16 @@ impl FittedModel for GradientBoostingRegressor {
     fn predict(&self, x: &Array2<f64>) -> Result<Output> {
         Ok(Output::Values(self.raw(x)?))
     }
-    fn inspect(&self, names: &[String]) -> serde_json::Value {
+    fn inspect(&self, _names: &[String]) -> Inspection {
+        Inspection::default()
+            .fact("n_estimators", self.trees.len())
+            .fact("init", self.init)
+            .fact("learning_rate", self.learning_rate)
+            .fact("train_score", &self.train_score)
+    }
+    fn importances(&self) -> Option<Importances> {
         let trees: Vec<&Tree> = self.trees.iter().collect();
-        json!({
-            "kind": "boosting_regressor",
-            "feature_importances": importances_json(names, &gb_importances(&trees, self.n_features)),
-            "n_estimators": self.trees.len(),
-            "init": self.init,
-            "learning_rate": self.learning_rate,
-            "train_score": self.train_score,
-        })
+        Some(Importances { kind: ImportanceKind::Impurity, values: gb_importances(&trees, self.n_features) })
     }
     fn validate(&self) -> Result<()> {
         const M: &str = "GradientBoostingRegressor";
@@ -392,51 +440,19 @@ impl FittedModel for GradientBoostingClassifier {
         self.n_features
     }
     fn predict(&self, x: &Array2<f64>) -> Result<Output> {
-        check_n_features("GradientBoostingClassifier", self.n_features, x)?;
-        let n = x.nrows();
-        let p = self.n_features;
-        let kc = self.n_classes.max(1);
-        if kc == 1 {
-            return Ok(Output::Classes { labels: vec![0; n], proba: Some(Array2::from_elem((n, 1), 1.0)) });
-        }
-        let k = self.init.len();
-        let data = rows_of(x);
-        let mut raw: Vec<f64> = (0..n).flat_map(|_| self.init.iter().copied()).collect();
-        for stage in &self.stages {
-            for (c, tree) in stage.iter().enumerate() {
-                for i in 0..n {
-                    raw[i * k + c] += self.learning_rate * tree.node_value(tree.leaf(&data[i * p..(i + 1) * p]))[0];
-                }
-            }
-        }
-        let mut proba = Array2::<f64>::zeros((n, kc));
-        let mut buf = vec![0.0; kc];
-        for i in 0..n {
-            if k == 1 {
-                let p1 = sigmoid(raw[i]);
-                proba[[i, 0]] = 1.0 - p1;
-                proba[[i, 1]] = p1;
-            } else {
-                softmax(&raw[i * k..(i + 1) * k], &mut buf);
-                for c in 0..kc {
-                    proba[[i, c]] = buf[c];
-                }
-            }
-        }
-        let labels = (0..n).map(|i| argmax(proba.row(i).as_slice().expect("a row of a standard-layout array is contiguous"))).collect();
-        Ok(Output::Classes { labels, proba: Some(proba) })
+        boosted_classes("GradientBoostingClassifier", &self.stages, &self.init, self.learning_rate, self.n_classes, self.n_features, x)
     }
-    fn inspect(&self, names: &[String]) -> serde_json::Value {
+    fn inspect(&self, _names: &[String]) -> Inspection {
+        Inspection::default()
+            .fact("n_estimators", self.stages.len())
+            .fact("trees_per_stage", self.init.len())
+            .fact("init", &self.init)
+            .fact("learning_rate", self.learning_rate)
+            .fact("train_score", &self.train_score)
+    }
+    fn importances(&self) -> Option<Importances> {
         let trees: Vec<&Tree> = self.stages.iter().flatten().collect();
-        json!({
-            "kind": "boosting_classifier",
-            "feature_importances": importances_json(names, &gb_importances(&trees, self.n_features)),
-            "n_estimators": self.stages.len(),
-            "trees_per_stage": self.init.len(),
-            "init": self.init,
-            "learning_rate": self.learning_rate,
-            "train_score": self.train_score,
-        })
+        Some(Importances { kind: ImportanceKind::Impurity, values: gb_importances(&trees, self.n_features) })
     }
     fn validate(&self) -> Result<()> {
         const M: &str = "GradientBoostingClassifier";

@@ -14,11 +14,11 @@ use serde_json::json;
 
 use super::check_fit;
 use super::tree::{
-    build_tree, check_finite, importances_json, normalized, predict_classes, predict_values, regression_target, tree_schema, ClassCriterion, ColMajor, Labels,
-    MaxFeatures, MaxFeaturesName, RegCriterion, Tree, TreeConfig,
+    build_tree, check_finite, ensemble_importances, ensemble_inspection, predict_classes, predict_values, regression_target, tree_schema, validate_ensemble,
+    ClassCriterion, ColMajor, Ensemble, Labels, MaxFeatures, MaxFeaturesName, RegCriterion, Tree, TreeConfig,
 };
 use crate::estimator::class_target;
-use crate::estimator::{FitContext, FittedModel, ModelParams, Output, ParamInfo, Target, Task};
+use crate::estimator::{FitContext, FittedModel, Importances, Inspection, ModelParams, Output, ParamInfo, Target, Task};
 use crate::numeric::{argmax, rows_of};
 use crate::{Error, Result};
 
@@ -192,24 +192,6 @@ fn check_common(model: &str, n_estimators: usize, bootstrap: bool, oob: bool) ->
     Ok(())
 }
 
-/// Mean of per-tree normalized importances, normalized (scikit-learn's forest rule).
-fn forest_importances(trees: &[Tree], p: usize) -> Vec<f64> {
-    let mut acc = vec![0.0; p];
-    let mut used = 0usize;
-    for t in trees {
-        if t.n_nodes() > 1 {
-            used += 1;
-            for (a, v) in acc.iter_mut().zip(normalized(t.raw_importances())) {
-                *a += v;
-            }
-        }
-    }
-    if used > 0 {
-        acc.iter_mut().for_each(|a| *a /= used as f64);
-    }
-    normalized(acc)
-}
-
 fn forest_schema(classifier: bool) -> Vec<ParamInfo> {
     let mut v = vec![ParamInfo::new("n_estimators", "int", json!(100), "Number of trees.").range(Some(1.0), Some(10000.0))];
     v.extend(tree_schema(classifier, if classifier { json!("sqrt") } else { json!(1.0) }));
@@ -363,31 +345,6 @@ impl ModelParams for RandomForestRegressorParams {
     }
 }
 
-fn validate_trees(model: &str, trees: &[Tree], p: usize, outputs: usize) -> Result<()> {
-    if trees.is_empty() {
-        return Err(Error::ModelFile(format!("{model}: the forest has no trees")));
-    }
-    for t in trees {
-        t.validate(model)?;
-        if t.n_features != p || t.n_outputs != outputs {
-            return Err(Error::ModelFile(format!("{model}: a tree's shape does not match the forest ({p} features, {outputs} outputs)")));
-        }
-    }
-    Ok(())
-}
-
-/// What the page shows of a forest (both kinds).
-fn forest_inspect(kind: &str, trees: &[Tree], n_features: usize, oob_score: Option<f64>, names: &[String]) -> serde_json::Value {
-    json!({
-        "kind": kind,
-        "feature_importances": importances_json(names, &forest_importances(trees, n_features)),
-        "n_estimators": trees.len(),
-        "oob_score": oob_score,
-        "mean_depth": trees.iter().map(|t| t.max_depth() as f64).sum::<f64>() / trees.len().max(1) as f64,
-        "total_nodes": trees.iter().map(Tree::n_nodes).sum::<usize>(),
-    })
-}
-
 impl FittedModel for RandomForestClassifier {
     fn n_features(&self) -> usize {
         self.n_features
@@ -395,15 +352,14 @@ impl FittedModel for RandomForestClassifier {
     fn predict(&self, x: &Array2<f64>) -> Result<Output> {
         predict_classes("RandomForestClassifier", &self.trees, self.n_features, self.n_classes, x)
     }
-    fn inspect(&self, names: &[String]) -> serde_json::Value {
-        forest_inspect("forest_classifier", &self.trees, self.n_features, self.oob_score, names)
+    fn inspect(&self, names: &[String]) -> Inspection {
+        ensemble_inspection(&self.trees, names, Ensemble::Forest { oob_score: self.oob_score }, false)
+    }
+    fn importances(&self) -> Option<Importances> {
+        Some(ensemble_importances(&self.trees, self.n_features, Ensemble::Forest { oob_score: self.oob_score }))
     }
     fn validate(&self) -> Result<()> {
-        validate_trees("RandomForestClassifier", &self.trees, self.n_features, self.n_classes.max(1))?;
-        if self.trees.iter().any(|t| t.value.iter().any(|&v| v < 0.0)) {
-            return Err(Error::ModelFile("RandomForestClassifier: negative class fraction".into()));
-        }
-        Ok(())
+        validate_ensemble("RandomForestClassifier", &self.trees, self.n_features, self.n_classes.max(1), true)
     }
 }
 
@@ -414,11 +370,14 @@ impl FittedModel for RandomForestRegressor {
     fn predict(&self, x: &Array2<f64>) -> Result<Output> {
         Ok(Output::Values(predict_values("RandomForestRegressor", &self.trees, self.n_features, x)?))
     }
-    fn inspect(&self, names: &[String]) -> serde_json::Value {
-        forest_inspect("forest_regressor", &self.trees, self.n_features, self.oob_score, names)
+    fn inspect(&self, names: &[String]) -> Inspection {
+        ensemble_inspection(&self.trees, names, Ensemble::Forest { oob_score: self.oob_score }, false)
+    }
+    fn importances(&self) -> Option<Importances> {
+        Some(ensemble_importances(&self.trees, self.n_features, Ensemble::Forest { oob_score: self.oob_score }))
     }
     fn validate(&self) -> Result<()> {
-        validate_trees("RandomForestRegressor", &self.trees, self.n_features, 1)
+        validate_ensemble("RandomForestRegressor", &self.trees, self.n_features, 1, false)
     }
 }
 
@@ -452,11 +411,10 @@ mod tests {
         for row in proba.unwrap().rows() {
             assert!((row.sum() - 1.0).abs() < 1e-9);
         }
-        let imp = a.inspect(&[]);
-        let f0 = imp["feature_importances"][0]["value"].as_f64().unwrap();
-        let f4 = imp["feature_importances"][4]["value"].as_f64().unwrap();
-        assert!(f0 > f4);
-        assert_eq!(imp["oob_score"].as_f64(), Some(oob));
+        let imp = a.importances().unwrap().values;
+        assert!(imp[0] > imp[4]);
+        let facts = a.inspect(&[]).facts;
+        assert!(facts.iter().any(|(k, v)| *k == "oob_score" && v.as_f64() == Some(oob)));
     }
 
     #[test]

@@ -25,12 +25,13 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use super::boosting::boosted_classes;
 use super::hist_kernels::{hist_all_rows, hist_rows, partition, subtract, Bin, NB};
-use super::tree::{importances_json, normalized, Tree};
+use super::tree::{normalized, Tree};
 use super::{check_fit, check_n_features};
 use crate::estimator::class_target;
-use crate::estimator::{FitContext, FittedModel, ModelParams, Output, ParamInfo, Target, Task};
-use crate::numeric::{argmax, rows_of, sigmoid, softmax};
+use crate::estimator::{FitContext, FittedModel, ImportanceKind, Importances, Inspection, ModelParams, Output, ParamInfo, Target, Task};
+use crate::numeric::{rows_of, sigmoid, softmax};
 use crate::{Error, Result};
 
 const MISSING_BIN: u8 = 255;
@@ -863,16 +864,16 @@ impl FittedModel for HistGradientBoostingRegressor {
         }
         Ok(Output::Values(out))
     }
-    fn inspect(&self, names: &[String]) -> serde_json::Value {
-        json!({
-            "kind": "hist_boosting_regressor",
-            "feature_importances": importances_json(names, &normalized(self.split_gain.clone())),
-            "importance_type": "total split gain (normalized)",
-            "n_iter": self.trees.len(),
-            "init": self.init,
-            "train_score": self.train_score,
-            "validation_score": self.validation_score,
-        })
+    fn inspect(&self, _names: &[String]) -> Inspection {
+        Inspection::default()
+            .fact("importance_type", "total split gain (normalized)")
+            .fact("n_iter", self.trees.len())
+            .fact("init", self.init)
+            .fact("train_score", &self.train_score)
+            .fact("validation_score", &self.validation_score)
+    }
+    fn importances(&self) -> Option<Importances> {
+        Some(Importances { kind: ImportanceKind::SplitGain, values: normalized(self.split_gain.clone()) })
     }
     fn validate(&self) -> Result<()> {
         const M: &str = "HistGradientBoostingRegressor";
@@ -891,51 +892,20 @@ impl FittedModel for HistGradientBoostingClassifier {
         self.n_features
     }
     fn predict(&self, x: &Array2<f64>) -> Result<Output> {
-        check_n_features("HistGradientBoostingClassifier", self.n_features, x)?;
-        let n = x.nrows();
-        let p = self.n_features;
-        let kc = self.n_classes.max(1);
-        if kc == 1 {
-            return Ok(Output::Classes { labels: vec![0; n], proba: Some(Array2::from_elem((n, 1), 1.0)) });
-        }
-        let k = self.init.len();
-        let data = rows_of(x);
-        let mut raw: Vec<f64> = (0..n).flat_map(|_| self.init.iter().copied()).collect();
-        for stage in &self.stages {
-            for (c, tree) in stage.iter().enumerate() {
-                for i in 0..n {
-                    raw[i * k + c] += tree.node_value(tree.leaf(&data[i * p..(i + 1) * p]))[0];
-                }
-            }
-        }
-        let mut proba = Array2::<f64>::zeros((n, kc));
-        let mut buf = vec![0.0; kc];
-        for i in 0..n {
-            if k == 1 {
-                let p1 = sigmoid(raw[i]);
-                proba[[i, 0]] = 1.0 - p1;
-                proba[[i, 1]] = p1;
-            } else {
-                softmax(&raw[i * k..(i + 1) * k], &mut buf);
-                for c in 0..kc {
-                    proba[[i, c]] = buf[c];
-                }
-            }
-        }
-        let labels = (0..n).map(|i| argmax(proba.row(i).as_slice().expect("a row of a standard-layout array is contiguous"))).collect();
-        Ok(Output::Classes { labels, proba: Some(proba) })
+        // Leaf values are stored already scaled by the learning rate.
+        boosted_classes("HistGradientBoostingClassifier", &self.stages, &self.init, 1.0, self.n_classes, self.n_features, x)
     }
-    fn inspect(&self, names: &[String]) -> serde_json::Value {
-        json!({
-            "kind": "hist_boosting_classifier",
-            "feature_importances": importances_json(names, &normalized(self.split_gain.clone())),
-            "importance_type": "total split gain (normalized)",
-            "n_iter": self.stages.len(),
-            "trees_per_iteration": self.init.len(),
-            "init": self.init,
-            "train_score": self.train_score,
-            "validation_score": self.validation_score,
-        })
+    fn inspect(&self, _names: &[String]) -> Inspection {
+        Inspection::default()
+            .fact("importance_type", "total split gain (normalized)")
+            .fact("n_iter", self.stages.len())
+            .fact("trees_per_iteration", self.init.len())
+            .fact("init", &self.init)
+            .fact("train_score", &self.train_score)
+            .fact("validation_score", &self.validation_score)
+    }
+    fn importances(&self) -> Option<Importances> {
+        Some(Importances { kind: ImportanceKind::SplitGain, values: normalized(self.split_gain.clone()) })
     }
     fn validate(&self) -> Result<()> {
         const M: &str = "HistGradientBoostingClassifier";

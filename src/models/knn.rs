@@ -12,7 +12,7 @@ use serde_json::json;
 use super::linear::regression_target;
 use super::{check_fit, check_n_features};
 use crate::estimator::class_target;
-use crate::estimator::{FitContext, FittedModel, ModelParams, Output, ParamInfo, Target, Task};
+use crate::estimator::{FitContext, FittedModel, Inspection, ModelParams, Output, ParamInfo, Target, Task};
 use crate::numeric::argmax;
 use crate::{Error, Result};
 
@@ -179,8 +179,13 @@ impl KnnIndex {
         Ok(())
     }
 
-    fn inspect(&self) -> serde_json::Value {
-        json!({"n_neighbors": self.n_neighbors, "weights": self.weights, "metric": self.metric, "p": self.p, "n_samples_fit": self.n_train()})
+    fn inspect(&self) -> Inspection {
+        Inspection::default()
+            .fact("n_neighbors", self.n_neighbors)
+            .fact("weights", &self.weights)
+            .fact("metric", &self.metric)
+            .fact("p", self.p)
+            .fact("n_samples_fit", self.n_train())
     }
 }
 
@@ -279,10 +284,8 @@ impl FittedModel for KNeighborsClassifier {
         });
         Ok(Output::Classes { labels, proba: Some(proba) })
     }
-    fn inspect(&self, _names: &[String]) -> serde_json::Value {
-        let mut v = self.index.inspect();
-        v["kind"] = json!("neighbors");
-        v
+    fn inspect(&self, _names: &[String]) -> Inspection {
+        self.index.inspect()
     }
     fn validate(&self) -> Result<()> {
         self.index.validate("KNeighborsClassifier")?;
@@ -346,10 +349,8 @@ impl FittedModel for KNeighborsRegressor {
         });
         Ok(Output::Values(out))
     }
-    fn inspect(&self, _names: &[String]) -> serde_json::Value {
-        let mut v = self.index.inspect();
-        v["kind"] = json!("neighbors");
-        v
+    fn inspect(&self, _names: &[String]) -> Inspection {
+        self.index.inspect()
     }
     fn validate(&self) -> Result<()> {
         self.index.validate("KNeighborsRegressor")?;

@@ -1,16 +1,18 @@
 //! `LinearRegression`: ordinary least squares. Solves the centred normal
-//! equations by a symmetric eigen-decomposition and returns the minimum-norm
-//! solution, so rank-deficient designs (e.g. polynomial features of a binary
-//! column) give the same predictions as scikit-learn's `lstsq`.
+//! equations (or, for wide data, the n × n kernel system) by a symmetric
+//! eigen-decomposition and returns the minimum-norm solution, so
+//! rank-deficient designs (e.g. polynomial features of a binary column, more
+//! features than rows) give the same predictions as scikit-learn's `lstsq`.
 
 use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{check_fit, check_n_features, named};
-use crate::estimator::{FitContext, FittedModel, ModelParams, Output, ParamInfo, Target, Task};
-use crate::linalg::{centered_gram, column_means, dot, solve_psd_min_norm};
+use super::{check_fit, check_n_features};
+use crate::estimator::{Coefficients, FitContext, FittedModel, Importances, Inspection, ModelParams, Output, ParamInfo, Target, Task};
+use crate::linalg::{centered_gram, column_means, dot, solve_psd_min_norm, sym_eigen, symmetrize_upper};
 use crate::{Error, Result};
+use ndarray::linalg::general_mat_mul;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -40,18 +42,60 @@ pub(crate) fn regression_target<'a>(model: &str, y: Option<&'a Target>) -> Resul
     }
 }
 
-/// Solves (optionally centred) least squares with an L2 penalty `alpha` (0 = OLS).
+/// Solves (optionally centred) least squares with an L2 penalty `alpha` (0 = OLS): the
+/// minimum-norm solution for a rank-deficient design (as `scipy.linalg.lstsq`), the ridge solution
+/// for `alpha > 0`. Returns the coefficients, the intercept and the rank of the (penalized) system.
+///
+/// Two routes with the same answer, whichever is cheaper: with at least as many rows as
+/// features, the p × p Gram matrix `XᵀX` (cost n·p² + p³); with more features than rows (wide
+/// data), the n × n kernel `XXᵀ` (cost p·n² + n³; scikit-learn's Ridge takes the same dual
+/// route, `_solve_cholesky_kernel`, when n_features > n_samples). Both drop directions whose
+/// eigenvalue (squared singular value) is below `rcond · λ_max`.
 pub(crate) fn least_squares(x: &Array2<f64>, y: &[f64], fit_intercept: bool, alpha: f64) -> Result<(Vec<f64>, f64, usize)> {
-    let p = x.ncols();
+    let (n, p) = x.dim();
     let (mean, y_mean) = if fit_intercept { (column_means(x.view()), y.iter().sum::<f64>() / y.len() as f64) } else { (Array1::zeros(p), 0.0) };
-    let (mut g, b) = centered_gram(x.view(), y, &mean, y_mean);
-    for j in 0..p {
-        g[[j, j]] += alpha;
-    }
-    let rcond = (x.nrows().max(p) as f64) * f64::EPSILON * 10.0;
-    let (w, rank) = solve_psd_min_norm(&g, &b, rcond)?;
+    let rcond = (n.max(p) as f64) * f64::EPSILON * 10.0;
+    let (w, rank) = if p > n {
+        least_squares_kernel(x, y, &mean, y_mean, alpha, rcond)?
+    } else {
+        let (mut g, b) = centered_gram(x.view(), y, &mean, y_mean);
+        for j in 0..p {
+            g[[j, j]] += alpha;
+        }
+        solve_psd_min_norm(&g, &b, rcond)?
+    };
     let intercept = if fit_intercept { y_mean - mean.dot(&w) } else { 0.0 };
     Ok((w.to_vec(), intercept, rank))
+}
+
+/// The wide-data route of [`least_squares`]: with `Xc` the centred rows and `K = Xc Xcᵀ = U Λ Uᵀ`,
+/// `w = Xcᵀ Σₖ uₖ (uₖᵀ yc) / (λₖ + α)` — for α = 0 the minimum-norm least-squares solution
+/// (`Xcᵀ K⁺ yc`, the thin SVD of `Xc` read from `K`'s eigenpairs), for α > 0 the ridge solution
+/// (`Xcᵀ (K + αI)⁻¹ yc`). The rank is the number of eigenvalues kept (α = 0), else p (the
+/// penalized system has full rank).
+fn least_squares_kernel(x: &Array2<f64>, y: &[f64], mean: &Array1<f64>, y_mean: f64, alpha: f64, rcond: f64) -> Result<(Array1<f64>, usize)> {
+    let (n, p) = x.dim();
+    let mut xc = Array2::<f64>::zeros((n, p));
+    for (mut out, row) in xc.rows_mut().into_iter().zip(x.rows()) {
+        out.iter_mut().zip(row.iter()).zip(mean.iter()).for_each(|((o, v), m)| *o = v - m);
+    }
+    let yc = Array1::from_iter(y.iter().map(|v| v - y_mean));
+    let mut k = Array2::<f64>::zeros((n, n));
+    general_mat_mul(1.0, &xc, &xc.t(), 0.0, &mut k);
+    symmetrize_upper(&mut k);
+    let (vals, vecs) = sym_eigen(&k)?;
+    let cutoff = vals.last().copied().unwrap_or(0.0).max(0.0) * rcond;
+    let mut dual = Array1::<f64>::zeros(n);
+    let mut rank = 0;
+    for (idx, &l) in vals.iter().enumerate() {
+        let kept = l > cutoff && l > 0.0;
+        rank += usize::from(kept);
+        if kept || alpha > 0.0 {
+            let u = vecs.column(idx);
+            dual.scaled_add(u.dot(&yc) / (l.max(0.0) + alpha), &u);
+        }
+    }
+    Ok((xc.t().dot(&dual), if alpha > 0.0 { p } else { rank }))
 }
 
 impl ModelParams for LinearRegressionParams {
@@ -94,8 +138,13 @@ impl FittedModel for LinearRegression {
         let xs: &[f64] = xs.as_slice().unwrap_or(&[]);
         Ok(Output::Values(xs.chunks_exact(p).map(|r| dot(r, &self.coef) + self.intercept).collect()))
     }
-    fn inspect(&self, names: &[String]) -> serde_json::Value {
-        json!({"kind": "linear", "coef": named(names, &self.coef), "intercept": self.intercept, "rank": self.rank})
+    fn inspect(&self, _names: &[String]) -> Inspection {
+        Inspection { coefficients: Some(Coefficients { rows: vec![self.coef.clone()], intercepts: vec![self.intercept], classes: None }), ..Default::default() }
+            .fact("intercept", self.intercept)
+            .fact("rank", self.rank)
+    }
+    fn importances(&self) -> Option<Importances> {
+        Some(Importances::abs_coef(&self.coef))
     }
     fn validate(&self) -> Result<()> {
         if self.coef.iter().chain([&self.intercept]).any(|v| !v.is_finite()) {

@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::linear::{least_squares, regression_target};
-use super::{check_fit, check_n_features, named};
-use crate::estimator::{FitContext, FittedModel, ModelParams, Output, ParamInfo, Target, Task};
+use super::{check_fit, check_n_features};
+use crate::estimator::{Coefficients, FitContext, FittedModel, Importances, Inspection, ModelParams, Output, ParamInfo, Target, Task};
 use crate::linalg::column_means;
 use crate::{Error, Result};
 
@@ -115,10 +115,13 @@ impl FittedModel for Ridge {
     fn predict(&self, x: &Array2<f64>) -> Result<Output> {
         predict_linear("Ridge", &self.coef, self.intercept, x)
     }
-    fn inspect(&self, names: &[String]) -> serde_json::Value {
-        let imp: Vec<f64> = self.coef.iter().map(|c| c.abs()).collect();
-        json!({"kind": "linear", "coef": named(names, &self.coef), "intercept": self.intercept, "alpha": self.alpha,
-               "feature_importances": named(names, &imp)})
+    fn inspect(&self, _names: &[String]) -> Inspection {
+        Inspection { coefficients: Some(Coefficients { rows: vec![self.coef.clone()], intercepts: vec![self.intercept], classes: None }), ..Default::default() }
+            .fact("intercept", self.intercept)
+            .fact("alpha", self.alpha)
+    }
+    fn importances(&self) -> Option<Importances> {
+        Some(Importances::abs_coef(&self.coef))
     }
     fn validate(&self) -> Result<()> {
         if self.coef.is_empty() || self.coef.iter().chain([&self.intercept, &self.alpha]).any(|v| !v.is_finite()) {
@@ -369,12 +372,19 @@ macro_rules! penalized_fitted {
             fn predict(&self, x: &Array2<f64>) -> Result<Output> {
                 predict_linear($name, &self.0.coef, self.0.intercept, x)
             }
-            fn inspect(&self, names: &[String]) -> serde_json::Value {
+            fn inspect(&self, _names: &[String]) -> Inspection {
                 let m = &self.0;
-                let imp: Vec<f64> = m.coef.iter().map(|c| c.abs()).collect();
-                json!({"kind": "linear", "coef": named(names, &m.coef), "intercept": m.intercept,
-                       "n_nonzero": m.coef.iter().filter(|c| **c != 0.0).count(), "n_iter": m.n_iter, "dual_gap": m.dual_gap,
-                       "feature_importances": named(names, &imp)})
+                Inspection {
+                    coefficients: Some(Coefficients { rows: vec![m.coef.clone()], intercepts: vec![m.intercept], classes: None }),
+                    ..Default::default()
+                }
+                .fact("intercept", m.intercept)
+                .fact("n_nonzero", m.coef.iter().filter(|c| **c != 0.0).count())
+                .fact("n_iter", m.n_iter)
+                .fact("dual_gap", m.dual_gap)
+            }
+            fn importances(&self) -> Option<Importances> {
+                Some(Importances::abs_coef(&self.0.coef))
             }
             fn validate(&self) -> Result<()> {
                 validate_linear($name, &self.0)

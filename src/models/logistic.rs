@@ -10,8 +10,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::optim::{minimize, LbfgsOptions};
-use super::{check_fit, check_n_features, named};
-use crate::estimator::{class_target, FitContext, FittedModel, ModelParams, Output, ParamInfo, Target, Task};
+use super::{check_fit, check_n_features};
+use crate::estimator::{
+    class_target, Coefficients, FitContext, FittedModel, ImportanceKind, Importances, Inspection, ModelParams, Output, ParamInfo, Target, Task,
+};
 use crate::numeric::{argmax, sigmoid};
 use crate::{Error, Result};
 
@@ -442,9 +444,16 @@ impl FittedModel for LogisticRegression {
         }
         Ok(Output::Classes { labels, proba: Some(proba) })
     }
-    fn inspect(&self, names: &[String]) -> serde_json::Value {
-        let rows: Vec<serde_json::Value> = self.coef.iter().map(|r| named(names, r)).collect();
-        json!({"kind": "linear_classifier", "coef": rows, "intercept": self.intercept, "n_iter": self.n_iter, "converged": self.converged})
+    fn inspect(&self, _names: &[String]) -> Inspection {
+        Inspection { coefficients: Some(Coefficients { rows: self.coef.clone(), intercepts: self.intercept.clone(), classes: None }), ..Default::default() }
+            .fact("intercept", &self.intercept)
+            .fact("n_iter", self.n_iter)
+            .fact("converged", self.converged)
+    }
+    /// |coef| summed over classes (scikit-learn's `SelectFromModel` with `norm_order=1`).
+    fn importances(&self) -> Option<Importances> {
+        let p = self.n_features();
+        Some(Importances { kind: ImportanceKind::AbsCoef, values: (0..p).map(|j| self.coef.iter().map(|r| r[j].abs()).sum()).collect() })
     }
     fn validate(&self) -> Result<()> {
         let k = self.coef.len();

@@ -51,10 +51,3 @@ pub(crate) fn balanced_class_weights(y: &[usize], n_classes: usize, mult: Option
     let present = counts.iter().filter(|&&c| c > 0.0).count() as f64;
     counts.iter().map(|&c| if c > 0.0 { n / (present * c) } else { 0.0 }).collect()
 }
-
-/// Named coefficients for `inspect`.
-pub(crate) fn named(names: &[String], values: &[f64]) -> serde_json::Value {
-    serde_json::Value::Array(
-        values.iter().enumerate().map(|(j, v)| serde_json::json!({"feature": names.get(j).cloned().unwrap_or_else(|| format!("x{j}")), "value": v})).collect(),
-    )
-}

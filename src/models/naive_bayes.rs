@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::{check_fit, check_n_features};
 use crate::estimator::class_target;
-use crate::estimator::{FitContext, FittedModel, ModelParams, Output, ParamInfo, Target, Task};
+use crate::estimator::{FitContext, FittedModel, Inspection, ModelParams, Output, ParamInfo, Target, Task};
 use crate::numeric::argmax;
 use crate::{Error, Result};
 
@@ -189,7 +189,7 @@ impl FittedModel for GaussianNB {
         }
         Ok(Output::Classes { labels, proba: Some(proba) })
     }
-    fn inspect(&self, names: &[String]) -> serde_json::Value {
+    fn inspect(&self, names: &[String]) -> Inspection {
         let fname = |j: usize| names.get(j).cloned().unwrap_or_else(|| format!("x{j}"));
         let classes: Vec<serde_json::Value> = (0..self.theta.len())
             .map(|c| {
@@ -198,7 +198,7 @@ impl FittedModel for GaussianNB {
                 json!({"class": c, "prior": self.class_prior[c], "count": self.class_count[c], "features": feats})
             })
             .collect();
-        json!({"kind": "naive_bayes", "classes": classes, "epsilon": self.epsilon})
+        Inspection::default().detail("classes", classes).fact("epsilon", self.epsilon)
     }
     fn validate(&self) -> Result<()> {
         let k = self.theta.len();

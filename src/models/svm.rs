@@ -25,9 +25,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::optim::{minimize, LbfgsOptions};
-use super::{check_fit, check_n_features, named};
+use super::{check_fit, check_n_features};
 use crate::estimator::class_target;
-use crate::estimator::{FitContext, FittedModel, ModelParams, Output, ParamInfo, Target, Task};
+use crate::estimator::{Coefficients, FitContext, FittedModel, ImportanceKind, Importances, Inspection, ModelParams, Output, ParamInfo, Target, Task};
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -351,11 +351,18 @@ impl FittedModel for LinearSVC {
         };
         Ok(Output::Classes { labels, proba: None })
     }
-    fn inspect(&self, names: &[String]) -> serde_json::Value {
-        let rows: Vec<serde_json::Value> = self.coef.iter().map(|r| named(names, r)).collect();
-        let imp: Vec<f64> = (0..self.n_features()).map(|j| self.coef.iter().map(|r| r[j].abs()).sum::<f64>() / self.coef.len() as f64).collect();
-        json!({"kind": "linear_classifier", "coef": rows, "intercept": self.intercept, "classes": self.classes,
-               "n_iter": self.n_iter, "solver": self.solver, "feature_importances": named(names, &imp)})
+    fn inspect(&self, _names: &[String]) -> Inspection {
+        let coefficients = Coefficients { rows: self.coef.clone(), intercepts: self.intercept.clone(), classes: Some(self.classes.clone()) };
+        Inspection { coefficients: Some(coefficients), ..Default::default() }
+            .fact("intercept", &self.intercept)
+            .fact("classes", &self.classes)
+            .fact("n_iter", &self.n_iter)
+            .fact("solver", &self.solver)
+    }
+    /// |coef| averaged over the one-vs-rest rows.
+    fn importances(&self) -> Option<Importances> {
+        let values = (0..self.n_features()).map(|j| self.coef.iter().map(|r| r[j].abs()).sum::<f64>() / self.coef.len() as f64).collect();
+        Some(Importances { kind: ImportanceKind::AbsCoef, values })
     }
     fn validate(&self) -> Result<()> {
         let k = self.coef.len();
@@ -784,10 +791,15 @@ impl FittedModel for SVC {
             .collect();
         Ok(Output::Classes { labels, proba: None })
     }
-    fn inspect(&self, _names: &[String]) -> serde_json::Value {
+    fn inspect(&self, _names: &[String]) -> Inspection {
         let n_sv = self.support_vectors.len() / self.n_features.max(1);
         let per_pair: Vec<serde_json::Value> = self.pairs.iter().map(|p| json!({"classes": [p.a, p.b], "n_support": p.sv.len(), "rho": p.rho})).collect();
-        json!({"kind": "kernel_svm", "kernel": "rbf", "gamma": self.gamma, "n_support_vectors": n_sv, "pairs": per_pair, "classes": self.classes})
+        Inspection::default()
+            .fact("kernel", "rbf")
+            .fact("gamma", self.gamma)
+            .fact("n_support_vectors", n_sv)
+            .detail("pairs", per_pair)
+            .detail("classes", &self.classes)
     }
     fn validate(&self) -> Result<()> {
         let p = self.n_features;

@@ -22,7 +22,9 @@ use serde_json::json;
 
 use super::logistic::ClassWeight;
 use super::{check_fit, check_n_features};
-use crate::estimator::{class_target, FitContext, FittedModel, ModelParams, Output, ParamInfo, Target, Task};
+use crate::estimator::{
+    class_target, FitContext, FittedModel, ImportanceKind, Importances, Inspection, ModelParams, Output, ParamInfo, Target, Task, TreeView,
+};
 use crate::numeric::{argmax, rows_of};
 use crate::{Error, Result};
 
@@ -1073,20 +1075,77 @@ pub(crate) fn predict_values(model: &str, trees: &[Tree], n_features: usize, x: 
     Ok(out)
 }
 
-pub(crate) fn importances_json(names: &[String], imp: &[f64]) -> serde_json::Value {
-    super::named(names, imp)
+/// A tree model as the page shows it: a single decision tree or a forest of them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Ensemble {
+    Tree,
+    Forest { oob_score: Option<f64> },
 }
 
-fn tree_inspect(kind: &str, tree: &Tree, names: &[String]) -> serde_json::Value {
-    json!({
-        "kind": kind,
-        "feature_importances": importances_json(names, &normalized(tree.raw_importances())),
-        "n_nodes": tree.n_nodes(),
-        "n_leaves": tree.n_leaves(),
-        "depth": tree.max_depth(),
-        "tree": tree.structure(names, INSPECT_DEPTH),
-        "tree_depth_shown": INSPECT_DEPTH,
-    })
+/// Impurity importances of a tree model: a tree's normalized; a forest's the mean of its
+/// non-trivial trees' normalized importances, normalized again (scikit-learn's).
+pub(crate) fn ensemble_importances(trees: &[Tree], n_features: usize, kind: Ensemble) -> Importances {
+    let values = match (kind, trees) {
+        (Ensemble::Tree, [tree]) => normalized(tree.raw_importances()),
+        _ => {
+            let mut acc = vec![0.0; n_features];
+            let mut used = 0usize;
+            for t in trees.iter().filter(|t| t.n_nodes() > 1) {
+                used += 1;
+                for (a, v) in acc.iter_mut().zip(normalized(t.raw_importances())) {
+                    *a += v;
+                }
+            }
+            if used > 0 {
+                acc.iter_mut().for_each(|a| *a /= used as f64);
+            }
+            normalized(acc)
+        }
+    };
+    Importances { kind: ImportanceKind::Impurity, values }
+}
+
+/// What the page shows of a tree model: a single tree drawn to [`INSPECT_DEPTH`] levels, a forest summarized.
+pub(crate) fn ensemble_inspection(trees: &[Tree], names: &[String], kind: Ensemble, classifier: bool) -> Inspection {
+    match (kind, trees) {
+        (Ensemble::Tree, [tree]) => {
+            let view = TreeView {
+                root: tree.structure(names, INSPECT_DEPTH),
+                depth: tree.max_depth(),
+                depth_shown: INSPECT_DEPTH,
+                n_leaves: tree.n_leaves(),
+                classifier,
+            };
+            Inspection { tree: Some(view), ..Default::default() }
+                .fact("n_nodes", tree.n_nodes())
+                .fact("n_leaves", tree.n_leaves())
+                .fact("depth", tree.max_depth())
+                .fact("tree_depth_shown", INSPECT_DEPTH)
+        }
+        (_, trees) => Inspection::default()
+            .fact("n_estimators", trees.len())
+            .fact("oob_score", if let Ensemble::Forest { oob_score } = kind { oob_score } else { None })
+            .fact("mean_depth", trees.iter().map(|t| t.max_depth() as f64).sum::<f64>() / trees.len().max(1) as f64)
+            .fact("total_nodes", trees.iter().map(Tree::n_nodes).sum::<usize>()),
+    }
+}
+
+/// Checks a tree model loaded from a file: at least one tree, each consistent and of the model's
+/// shape (`outputs` = class count for a classifier, 1 for a regressor), class fractions non-negative.
+pub(crate) fn validate_ensemble(model: &str, trees: &[Tree], n_features: usize, outputs: usize, classifier: bool) -> Result<()> {
+    if trees.is_empty() {
+        return Err(Error::ModelFile(format!("{model}: the model has no trees")));
+    }
+    for t in trees {
+        t.validate(model)?;
+        if t.n_features != n_features || t.n_outputs != outputs {
+            return Err(Error::ModelFile(format!("{model}: a tree's shape does not match the model ({n_features} features, {outputs} outputs)")));
+        }
+        if classifier && t.value.iter().any(|&v| v < 0.0) {
+            return Err(Error::ModelFile(format!("{model}: negative class fraction")));
+        }
+    }
+    Ok(())
 }
 
 impl FittedModel for DecisionTreeClassifier {
@@ -1096,18 +1155,14 @@ impl FittedModel for DecisionTreeClassifier {
     fn predict(&self, x: &Array2<f64>) -> Result<Output> {
         predict_classes("DecisionTreeClassifier", std::slice::from_ref(&self.tree), self.tree.n_features, self.n_classes, x)
     }
-    fn inspect(&self, names: &[String]) -> serde_json::Value {
-        tree_inspect("tree_classifier", &self.tree, names)
+    fn inspect(&self, names: &[String]) -> Inspection {
+        ensemble_inspection(std::slice::from_ref(&self.tree), names, Ensemble::Tree, true)
+    }
+    fn importances(&self) -> Option<Importances> {
+        Some(ensemble_importances(std::slice::from_ref(&self.tree), self.tree.n_features, Ensemble::Tree))
     }
     fn validate(&self) -> Result<()> {
-        self.tree.validate("DecisionTreeClassifier")?;
-        if self.tree.n_outputs != self.n_classes.max(1) {
-            return Err(Error::ModelFile(format!("DecisionTreeClassifier: the tree has {} outputs for {} classes", self.tree.n_outputs, self.n_classes)));
-        }
-        if self.tree.value.iter().any(|&v| v < 0.0) {
-            return Err(Error::ModelFile("DecisionTreeClassifier: negative class fraction".into()));
-        }
-        Ok(())
+        validate_ensemble("DecisionTreeClassifier", std::slice::from_ref(&self.tree), self.tree.n_features, self.n_classes.max(1), true)
     }
 }
 
@@ -1118,15 +1173,14 @@ impl FittedModel for DecisionTreeRegressor {
     fn predict(&self, x: &Array2<f64>) -> Result<Output> {
         Ok(Output::Values(predict_values("DecisionTreeRegressor", std::slice::from_ref(&self.tree), self.tree.n_features, x)?))
     }
-    fn inspect(&self, names: &[String]) -> serde_json::Value {
-        tree_inspect("tree_regressor", &self.tree, names)
+    fn inspect(&self, names: &[String]) -> Inspection {
+        ensemble_inspection(std::slice::from_ref(&self.tree), names, Ensemble::Tree, false)
+    }
+    fn importances(&self) -> Option<Importances> {
+        Some(ensemble_importances(std::slice::from_ref(&self.tree), self.tree.n_features, Ensemble::Tree))
     }
     fn validate(&self) -> Result<()> {
-        self.tree.validate("DecisionTreeRegressor")?;
-        if self.tree.n_outputs != 1 {
-            return Err(Error::ModelFile("DecisionTreeRegressor: the tree must have one output".into()));
-        }
-        Ok(())
+        validate_ensemble("DecisionTreeRegressor", std::slice::from_ref(&self.tree), self.tree.n_features, 1, false)
     }
 }
 
@@ -1170,7 +1224,7 @@ mod tests {
         let Output::Classes { labels, proba } = m.predict(&x).unwrap() else { panic!() };
         assert_eq!(labels, vec![1; 4]);
         assert!((proba.unwrap()[[0, 1]] - 0.75).abs() < 1e-12);
-        assert_eq!(m.inspect(&["a".into(), "b".into()])["feature_importances"][0]["value"], json!(0.0));
+        assert_eq!(m.importances().unwrap().values[0], 0.0);
     }
 
     #[test]
@@ -1186,9 +1240,8 @@ mod tests {
             assert_eq!(m.tree.feature[0], 1);
             assert_eq!(m.tree.threshold[0], 4.0);
             assert_eq!(m.tree.max_depth(), 1);
-            let imp = m.inspect(&["a".into(), "b".into()]);
-            assert_eq!(imp["feature_importances"][1]["value"], json!(1.0));
-            assert_eq!(imp["tree"]["feature"], json!("b"));
+            assert_eq!(m.importances().unwrap().values[1], 1.0);
+            assert_eq!(m.inspect(&["a".into(), "b".into()]).tree.unwrap().root["feature"], json!("b"));
         }
     }
 

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::{fit_transformers, prepare, FittedStep, PipelineSpec, StepTrace, TargetInfo, Transformed};
 use crate::data::Table;
-use crate::estimator::{FitContext, Target};
+use crate::estimator::{ExplainedVariance, FitContext, Target};
 use crate::frame::{FData, Frame};
 use crate::Result;
 
@@ -97,12 +97,7 @@ fn cell(d: &FData, i: usize) -> Value {
 }
 
 fn projection(step: &FittedStep, frame: &Frame, y: Option<&Target>) -> Option<Projection> {
-    let (explained_variance_ratio, explained_variance) = match step {
-        FittedStep::PCA(p) => (p.explained_variance_ratio.clone(), Some(p.explained_variance.clone())),
-        FittedStep::TruncatedSVD(p) => (p.explained_variance_ratio.clone(), Some(p.explained_variance.clone())),
-        FittedStep::LinearDiscriminantAnalysis(p) => (p.explained_variance_ratio.clone(), None),
-        _ => return None,
-    };
+    let ExplainedVariance { ratio: explained_variance_ratio, variance: explained_variance } = step.explained_variance()?;
     let num = |j: usize| match frame.cols.get(j).map(|c| &c.data) {
         Some(FData::Num(v)) => Some(v.as_slice()),
         _ => None,

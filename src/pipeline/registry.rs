@@ -8,7 +8,9 @@
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
-use crate::estimator::{FitContext, FittedModel, FittedTransform, ModelParams, Output, ParamInfo, StepParams, Target, Task};
+use crate::estimator::{
+    ExplainedVariance, FitContext, FittedModel, FittedTransform, Importances, Inspection, ModelParams, Output, ParamInfo, StepParams, Target, Task,
+};
 use crate::frame::Frame;
 use crate::Result;
 
@@ -90,6 +92,10 @@ macro_rules! step_registry {
             pub fn validate(&self) -> Result<()> {
                 match self { $(FittedStep::$name(f) => f.validate(),)* }
             }
+            /// See [`FittedTransform::explained_variance`].
+            pub fn explained_variance(&self) -> Option<ExplainedVariance> {
+                match self { $(FittedStep::$name(f) => f.explained_variance(),)* }
+            }
         }
     };
 }
@@ -136,8 +142,13 @@ macro_rules! model_registry {
             pub fn predict(&self, x: &Array2<f64>) -> Result<Output> {
                 match self { $(FittedModelEnum::$name(m) => m.predict(x),)* }
             }
-            pub fn inspect(&self, names: &[String]) -> serde_json::Value {
+            pub fn inspect(&self, names: &[String]) -> Inspection {
                 match self { $(FittedModelEnum::$name(m) => m.inspect(names),)* }
+            }
+            /// See [`FittedModel::importances`]: |coef| for linear models (summed over classes,
+            /// scikit-learn's `norm_order=1`; LinearSVC averages), `feature_importances_` for tree models.
+            pub fn importances(&self) -> Option<Importances> {
+                match self { $(FittedModelEnum::$name(m) => m.importances(),)* }
             }
             pub fn validate(&self) -> Result<()> {
                 match self { $(FittedModelEnum::$name(m) => m.validate(),)* }
@@ -234,39 +245,4 @@ model_registry! {
     GradientBoostingRegressor => GradientBoostingRegressorParams, "regression";
     HistGradientBoostingClassifier => HistGradientBoostingClassifierParams, "classification";
     HistGradientBoostingRegressor => HistGradientBoostingRegressorParams, "regression";
-}
-
-impl FittedModelEnum {
-    /// Per-feature importances for `SelectFromModel`: |coef| for linear models
-    /// (summed over classes, scikit-learn's `norm_order=1`), `feature_importances_`
-    /// for models that have them; `None` for models with neither.
-    #[allow(unreachable_patterns)]
-    pub fn importances(&self) -> Option<Vec<f64>> {
-        match self {
-            FittedModelEnum::LinearRegression(m) => Some(m.coef.iter().map(|c| c.abs()).collect()),
-            FittedModelEnum::LogisticRegression(m) => {
-                let p = m.coef.first().map_or(0, Vec::len);
-                Some((0..p).map(|j| m.coef.iter().map(|r| r[j].abs()).sum()).collect())
-            }
-            // Every other model reports what it has in `inspect`: `feature_importances`
-            // (trees, forests, boosting) or `coef` (linear models), each as [{feature, value}].
-            other => importances_from_inspect(&other.inspect(&[])),
-        }
-    }
-}
-
-fn importances_from_inspect(v: &serde_json::Value) -> Option<Vec<f64>> {
-    let values = |row: &serde_json::Value| -> Option<Vec<f64>> { row.as_array()?.iter().map(|e| e.get("value")?.as_f64()).collect() };
-    if let Some(fi) = v.get("feature_importances") {
-        return values(fi);
-    }
-    let coef = v.get("coef")?;
-    match coef.as_array()?.first()? {
-        serde_json::Value::Array(_) => {
-            let rows: Vec<Vec<f64>> = coef.as_array()?.iter().map(values).collect::<Option<_>>()?;
-            let p = rows.first()?.len();
-            Some((0..p).map(|j| rows.iter().map(|r| r[j].abs()).sum()).collect())
-        }
-        _ => Some(values(coef)?.iter().map(|c| c.abs()).collect()),
-    }
 }

@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{check_finite, check_labels, cluster_means, nearest_center, sq_dist, Metric};
-use crate::estimator::{FitContext, FittedModel, ModelParams, Output, ParamInfo, Target, Task};
+use crate::estimator::{FitContext, FittedModel, Inspection, ModelParams, Output, ParamInfo, Target, Task};
 use crate::models::{check_fit, check_n_features};
 use crate::{Error, Result};
 
@@ -449,16 +449,12 @@ impl FittedModel for AgglomerativeClustering {
         check_finite(NAME, x)?;
         Ok(Output::Clusters(nearest_center(x, &self.centroids, self.n_features)))
     }
-    fn inspect(&self, names: &[String]) -> serde_json::Value {
+    fn inspect(&self, _names: &[String]) -> Inspection {
         let mut sizes = vec![0usize; self.n_clusters];
         self.labels.iter().for_each(|&l| sizes[l as usize] += 1);
-        json!({
-            "kind": "clusters",
-            "feature_names": names,
-            "linkage": self.linkage,
-            "cluster_centers": self.centroids.chunks(self.n_features.max(1)).collect::<Vec<_>>(),
-            "cluster_sizes": sizes,
-        })
+        Inspection { cluster_centers: self.centroids.chunks(self.n_features.max(1)).map(<[f64]>::to_vec).collect(), ..Default::default() }
+            .fact("linkage", self.linkage)
+            .detail("cluster_sizes", sizes)
     }
     fn validate(&self) -> Result<()> {
         let n = self.labels.len();

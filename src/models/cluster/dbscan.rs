@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{check_finite, check_labels, Metric};
-use crate::estimator::{FitContext, FittedModel, ModelParams, Output, ParamInfo, Target, Task};
+use crate::estimator::{FitContext, FittedModel, Inspection, ModelParams, Output, ParamInfo, Target, Task};
 use crate::models::{check_fit, check_n_features};
 use crate::{Error, Result};
 
@@ -260,16 +260,13 @@ impl FittedModel for DBSCAN {
             .collect();
         Ok(Output::Clusters(out))
     }
-    fn inspect(&self, names: &[String]) -> serde_json::Value {
+    fn inspect(&self, _names: &[String]) -> Inspection {
         let mut sizes = vec![0usize; self.n_clusters];
         self.labels.iter().filter(|&&l| l >= 0).for_each(|&l| sizes[l as usize] += 1);
-        json!({
-            "kind": "clusters",
-            "feature_names": names,
-            "n_core_samples": self.core_sample_indices.len(),
-            "cluster_sizes": sizes,
-            "n_noise": self.labels.iter().filter(|&&l| l < 0).count(),
-        })
+        Inspection::default()
+            .fact("n_core_samples", self.core_sample_indices.len())
+            .detail("cluster_sizes", sizes)
+            .fact("n_noise", self.labels.iter().filter(|&&l| l < 0).count())
     }
     fn validate(&self) -> Result<()> {
         if !(self.eps > 0.0 && self.eps.is_finite()) || self.n_features == 0 {

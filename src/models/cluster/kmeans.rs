@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{check_finite, check_labels, nearest_center, sq_dist};
-use crate::estimator::{FitContext, FittedModel, ModelParams, Output, ParamInfo, Target, Task};
+use crate::estimator::{FitContext, FittedModel, Inspection, ModelParams, Output, ParamInfo, Target, Task};
 use crate::linalg;
 use crate::models::{check_fit, check_n_features};
 use crate::{Error, Result};
@@ -567,18 +567,14 @@ impl FittedModel for KMeans {
         check_finite(NAME, x)?;
         Ok(Output::Clusters(nearest_center(x, &self.cluster_centers, self.n_features)))
     }
-    fn inspect(&self, names: &[String]) -> serde_json::Value {
+    fn inspect(&self, _names: &[String]) -> Inspection {
         let d = self.n_features.max(1);
         let mut sizes = vec![0usize; self.n_clusters];
         self.labels.iter().for_each(|&l| sizes[l as usize] += 1);
-        json!({
-            "kind": "clusters",
-            "feature_names": names,
-            "cluster_centers": self.cluster_centers.chunks(d).collect::<Vec<_>>(),
-            "cluster_sizes": sizes,
-            "inertia": self.inertia,
-            "n_iter": self.n_iter,
-        })
+        Inspection { cluster_centers: self.cluster_centers.chunks(d).map(<[f64]>::to_vec).collect(), ..Default::default() }
+            .detail("cluster_sizes", sizes)
+            .fact("inertia", self.inertia)
+            .fact("n_iter", self.n_iter)
     }
     fn validate(&self) -> Result<()> {
         if self.n_clusters == 0 || self.n_features == 0 || self.cluster_centers.len() != self.n_clusters * self.n_features {
