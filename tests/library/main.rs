@@ -39,3 +39,4 @@ mod oracle_trees;
 mod preview;
 mod search_plan;
 mod target_encoder;
+mod wide_linear;
