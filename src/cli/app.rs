@@ -226,7 +226,8 @@ fn run(args: &[String]) -> Result<(), Failure> {
             track_run(tracking.as_ref(), data_path, &bytes, table.n_rows, || track::Run::from_cv("cv", &parsed, &spec, Some(&report)))
         }
         "fit" => {
-            let f = parse_flags(rest, &with_tracking(&["data", "spec", "out", "delimiter", "register", "max-memory"]), &["no-cv", "refit-all", "mlflow-required"])?;
+            let f =
+                parse_flags(rest, &with_tracking(&["data", "spec", "out", "delimiter", "register", "max-memory"]), &["no-cv", "refit-all", "mlflow-required"])?;
             let tracking = track::Options::from_flags(&f).map_err(Failure::Usage)?;
             let out = need(&f, "out")?;
             monitor::refuse_overwrite(out, &[("data", need(&f, "data")?), ("spec", need(&f, "spec")?)])?;

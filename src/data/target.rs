@@ -62,7 +62,11 @@ pub fn as_target(col: &Column, n_rows: usize, distinct: usize) -> AsTarget {
             let whole = v.iter().filter(|x| !x.is_nan()).all(|x| x.fract() == 0.0);
             let few = distinct <= 2usize.max(MAX_INTEGER_CLASSES.min(n_rows / 5));
             if whole && few {
-                AsTarget { task: Task::Classification, reason: format!("{name} holds {distinct} distinct whole numbers, read as classes"), plausible: !constant }
+                AsTarget {
+                    task: Task::Classification,
+                    reason: format!("{name} holds {distinct} distinct whole numbers, read as classes"),
+                    plausible: !constant,
+                }
             } else {
                 AsTarget {
                     task: Task::Regression,
@@ -88,7 +92,12 @@ pub fn guess(columns: &[(&str, &AsTarget)]) -> TargetGuess {
         Task::Clustering => "clustering",
     };
     if named.is_some() {
-        return TargetGuess { column: Some(name.to_string()), task: a.task, reason: format!("{name} is named like a target; {}: {task}", a.reason), ask: false };
+        return TargetGuess {
+            column: Some(name.to_string()),
+            task: a.task,
+            reason: format!("{name} is named like a target; {}: {task}", a.reason),
+            ask: false,
+        };
     }
     let ask = a.task == Task::Regression || !a.plausible;
     TargetGuess { column: Some(name.to_string()), task: a.task, reason: format!("{name} is the last column; {}: {task}", a.reason), ask }

@@ -56,7 +56,10 @@ fn catalog_markdown_prints_the_paragraphs_and_spec_md_has_them() {
         assert!(md.contains(&format!("- **`{name}`**: {}", e.paragraph())), "{name} in catalog --markdown");
     }
     let spec = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/SPEC.md")).unwrap();
-    assert!(spec.contains(&explain::markdown_for_catalog()), "SPEC.md's explanations differ from the catalogue: replace them with `pipelab catalog --markdown`");
+    assert!(
+        spec.contains(&explain::markdown_for_catalog()),
+        "SPEC.md's explanations differ from the catalogue: replace them with `pipelab catalog --markdown`"
+    );
 }
 
 #[test]
