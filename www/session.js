@@ -91,8 +91,16 @@ export async function fitModel(spec, source = 'trained on this page', refitAll =
 /** The current model's file text: the one trained last (fitted now if it was not yet), else the one loaded. */
 export async function ensureModel() {
   if (pending) {
+    // Busy while it fits (Cancel shows); the caller may be busy already (Monitor).
+    const [wasBusy, wasStatus] = [store.get('busy'), store.get('status')];
     setStatus('fitting the pipeline just trained on all rows…');
-    await fitModel(pending);
+    setBusy(true);
+    try {
+      await fitModel(pending);
+    } finally {
+      setBusy(wasBusy);
+      setStatus(wasStatus);
+    }
   }
   const model = store.get('model');
   if (model) return model.text;
