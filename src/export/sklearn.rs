@@ -288,10 +288,12 @@ impl<'a> Gen<'a> {
              TYPES = {{{}}}  # column type overrides (\"numeric\" | \"categorical\" | \"boolean\")\n\
              TASK = \"{task_name}\"\n\
              SCORING = {}  # pipelab metric names\n\
+             ROC_AUC_IF_BINARY = {}  # no scoring in the spec: pipelab's defaults, plus roc_auc for two classes\n\
              HOLDOUT = {holdout}  # the test part held out before cross-validation (train_test_split)\n\
              GROUPS = {groups}  # the column whose rows stay together (GroupKFold)\n",
             types.join(", "),
             py_list(&scoring),
+            py_bool(task == Task::Classification && self.spec.scoring.is_empty()),
         )
     }
 

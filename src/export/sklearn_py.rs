@@ -164,6 +164,9 @@ def n_features_out(estimator):
 
 def evaluate(X, y, classes, column_types, groups, notes):
     """Cross-validates the pipeline (on the training part when the spec holds a test part out)."""
+    global SCORING
+    if ROC_AUC_IF_BINARY and len(classes) == 2:
+        SCORING = SCORING + ["roc_auc"]  # pipelab's default metrics add roc_auc for two classes
     scorers, signs = make_scoring(SCORING, classes)
     rows = np.arange(len(X))
     holdout = None

@@ -165,8 +165,9 @@ fn fitted_models_round_trip_and_inspect() {
         let p = f.predict(&iris).unwrap();
         let acc = p.labels().iter().zip(0..150).filter(|(l, i)| **l == ["setosa", "versicolor", "virginica"][i / 50]).count();
         assert!(acc >= 135, "{model}: train accuracy {acc}/150");
-        let insp = back.inspect(&f.feature_names).to_string();
-        assert!(insp.contains("kind"), "{insp}");
+        // The reloaded model still shows something of itself (facts, details or coefficients).
+        let insp = back.inspect(&f.feature_names);
+        assert!(insp != pipelab::estimator::Inspection::default(), "{model}: {insp:?}");
     }
     let diabetes = table("diabetes");
     for model in [r#"{"ElasticNet": {"alpha": 0.01}}"#, r#"{"KNeighborsRegressor": {"metric": "manhattan"}}"#] {
