@@ -46,13 +46,15 @@ const MAX_INTEGER_CLASSES: usize = 10;
 pub fn as_target(col: &Column, n_rows: usize, distinct: usize) -> AsTarget {
     let name = &col.name;
     let constant = distinct <= 1;
-    let mostly_distinct = n_rows >= 20 && distinct * 10 > n_rows * 9;
+    // Text with a different value in most rows (the page's free-text rule: more than half) is an
+    // identifier or free text, like titanic's names (712 of 891).
+    let mostly_distinct = n_rows >= 20 && distinct * 2 > n_rows;
     match &col.data {
         ColumnData::Boolean { .. } => AsTarget { task: Task::Classification, reason: format!("{name} is true/false"), plausible: !constant },
         ColumnData::Categorical(_) => AsTarget {
             task: Task::Classification,
             reason: if mostly_distinct {
-                format!("{name} is text with a different value in almost every row ({distinct} of {n_rows}): an identifier or free text, a poor target")
+                format!("{name} is text with a different value in most rows ({distinct} of {n_rows}): an identifier or free text, a poor target")
             } else {
                 format!("{name} is text with {distinct} classes")
             },

@@ -33,7 +33,7 @@ impl Distribution {
     /// Number of non-missing values described.
     pub fn n(&self) -> u64 {
         match self {
-            Distribution::Values { counts, .. } | Distribution::Categories { counts, .. } => counts.iter().sum(),
+            Distribution::Values { counts, .. } | Distribution::Categories { counts, .. } => counts.iter().fold(0u64, |a, &c| a.saturating_add(c)),
             Distribution::Quantiles { n, .. } => *n,
         }
     }
@@ -257,7 +257,7 @@ impl TrainingReference {
                 )));
             }
             c.distribution.validate(&format!("reference.columns[{i}].distribution"))?;
-            if c.n_missing + c.distribution.n() != self.n_rows {
+            if c.n_missing.checked_add(c.distribution.n()) != Some(self.n_rows) {
                 return Err(Error::ModelFile(format!(
                     "field 'reference.columns[{i}]': {} missing + {} present ≠ n_rows {}",
                     c.n_missing,

@@ -38,7 +38,7 @@ fn fold_by_fold_equals_cross_validate() {
     check("diabetes", r#"{"target":"target","model":{"Ridge":{"alpha":1.0}},"cv":{"KFold":{"n_splits":4,"shuffle":true}},"random_state":7}"#);
     check(
         "titanic_like",
-        r#"{"target":"survived","model":{"RandomForestClassifier":{"n_estimators":10}},"holdout":{"test_size":0.2},"scoring":["accuracy","roc_auc"],"random_state":1}"#,
+        r#"{"target":"survived","drop":["name","sex","embarked"],"steps":[{"SimpleImputer":{}}],"model":{"RandomForestClassifier":{"n_estimators":10}},"holdout":{"test_size":0.2},"scoring":["accuracy","roc_auc"],"random_state":1}"#,
     );
 }
 
