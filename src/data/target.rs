@@ -73,7 +73,7 @@ pub fn as_target(col: &Column, n_rows: usize, distinct: usize) -> AsTarget {
                 AsTarget {
                     task: Task::Regression,
                     reason: format!("{name} is a number with {distinct} distinct values (continuous)"),
-                    plausible: !constant && !(whole && distinct == n_rows && n_rows >= 20),
+                    plausible: !(constant || (whole && distinct == n_rows && n_rows >= 20)),
                 }
             }
         }

@@ -182,8 +182,8 @@ impl KnnIndex {
     fn inspect(&self) -> Inspection {
         Inspection::default()
             .fact("n_neighbors", self.n_neighbors)
-            .fact("weights", &self.weights)
-            .fact("metric", &self.metric)
+            .fact("weights", self.weights)
+            .fact("metric", self.metric)
             .fact("p", self.p)
             .fact("n_samples_fit", self.n_train())
     }
