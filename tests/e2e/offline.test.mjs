@@ -60,7 +60,7 @@ test('after the first visit the page works offline: reload, load an example, cro
   const listed = JSON.parse(manifest.slice(manifest.indexOf('['), manifest.lastIndexOf(']') + 1));
   assert.deepEqual(keys, [`pipelab-${buildOf(ROOT)}`]);
   assert.equal(files[0], listed.length, 'every listed file is cached');
-  for (const f of ['www/pkg/pipelab_bg.wasm', 'www/vendor/chart.umd.min.js', 'www/worker.js', 'www/app.js', 'index.html', 'www/datasets/iris.csv']) assert.ok(listed.includes(f), f);
+  for (const f of ['www/pkg/pipelab_core_bg.wasm', 'www/pkg/pipelab_full_bg.wasm', 'www/vendor/chart.umd.min.js', 'www/worker.js', 'www/app.js', 'index.html', 'www/datasets/iris.csv']) assert.ok(listed.includes(f), f);
   const online = await trainIris(p);
 
   await harness.context.setOffline(true);
@@ -170,17 +170,17 @@ test('the static server: 400 for malformed paths, compressed wasm, the CSP heade
   }
   assert.equal((await get(base, '/..%2f..%2fetc%2fpasswd')).status, 403);
   assert.equal((await get(base, '/no/such/file.js')).status, 404);
-  const wasm = readFileSync(join(ROOT, 'www', 'pkg', 'pipelab_bg.wasm'));
-  const br = await get(base, '/www/pkg/pipelab_bg.wasm', { 'Accept-Encoding': 'gzip, deflate, br' });
+  const wasm = readFileSync(join(ROOT, 'www', 'pkg', 'pipelab_core_bg.wasm'));
+  const br = await get(base, '/www/pkg/pipelab_core_bg.wasm', { 'Accept-Encoding': 'gzip, deflate, br' });
   assert.equal(br.headers['content-encoding'], 'br');
   assert.equal(br.headers['content-type'], 'application/wasm');
   assert.match(br.headers.vary, /Accept-Encoding/);
   assert.ok(brotliDecompressSync(br.body).equals(wasm));
   assert.ok(br.body.length < wasm.length * 0.6, `brotli ${br.body.length} of ${wasm.length} bytes`);
-  const gz = await get(base, '/www/pkg/pipelab_bg.wasm', { 'Accept-Encoding': 'br;q=0, gzip' });
+  const gz = await get(base, '/www/pkg/pipelab_core_bg.wasm', { 'Accept-Encoding': 'br;q=0, gzip' });
   assert.equal(gz.headers['content-encoding'], 'gzip');
   assert.ok(gunzipSync(gz.body).equals(wasm));
-  const plain = await get(base, '/www/pkg/pipelab_bg.wasm');
+  const plain = await get(base, '/www/pkg/pipelab_core_bg.wasm');
   assert.equal(plain.headers['content-encoding'], undefined);
   assert.ok(plain.body.equals(wasm));
   console.log(`wasm ${wasm.length} bytes, gzip ${gz.body.length}, brotli ${br.body.length}`);
