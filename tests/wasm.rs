@@ -300,7 +300,7 @@ fn streamed_errors_keep_the_previous_table_and_big_files_are_refused_early() {
     assert_eq!(json(s.table_summary().unwrap())["n_rows"], 150);
     // Over the page's limit: refused before any byte is read, naming the size and what to do.
     let e = err_text(CsvStream::new("", 3.0 * 1024.0 * 1024.0 * 1024.0).err().expect("a 3 GiB file is refused"));
-    assert!(e.contains("3072.0 MB") && e.contains("CLI"), "{e}");
+    assert!(e.contains("3072.0 MB") && e.contains("native command line"), "{e}");
     // A type override travels in the options.
     let t = streamed(&mut s, IRIS.as_bytes(), r#"{"types": {"petal_width": "categorical"}}"#, 4096).unwrap();
     assert_eq!(t["columns"][3]["type"], "categorical");
@@ -515,11 +515,12 @@ fn page_session_locates_rows_applies_types_and_keeps_the_holdout_honest() {
     for i in 1..=100 {
         csv.push_str(&if i == 55 { format!(",{}\r\n", i % 3) } else { format!("{i},{}\r\n", i % 3) });
     }
-    let s = loaded(&csv);
+    let mut s = loaded(&csv);
     let e = err_text(s.cross_validate(r#"{"target":"y","model":{"LinearRegression":{}},"cv":{"KFold":{"n_splits":5}}}"#, &noop()).unwrap_err());
     assert!(e.contains("row 55 (line 56)"), "{e}");
     // types: x as categorical reaches the encoder (4 rows → 4 one-hot columns + nothing else).
-    let mut s = loaded("x,y\n1,1\n2,2\n3,3\n4,4\n1,1\n2,2\n");
+    // Each half holds the four categories, so every fold's encoder knows them all.
+    let mut s = loaded("x,y\n1,1\n2,2\n3,3\n4,4\n1,1\n2,2\n3,3\n4,4\n");
     let spec = r#"{"target":"y","types":{"x":"categorical"},"preprocess":{"transformers":[{"name":"c","columns":{"dtype":"categorical"},"steps":[{"OneHotEncoder":{}}]}]},"model":{"LinearRegression":{}},"cv":{"KFold":{"n_splits":2}}}"#;
     let r = json(s.cross_validate(spec, &noop()).map_err(err_text).unwrap());
     assert_eq!(r["n_features_out"], 4, "{r}");
