@@ -42,7 +42,7 @@ case "$target" in
     done ;;
   spec_json|model_file)
     # The seeds of tests/library/model_mutations.rs: a spec per model and step, full specs, fitted model files.
-    PIPELAB_WRITE_FUZZ_SEEDS=fuzz/corpus cargo test --test model_mutations write_fuzz_seeds -- --exact >&2 ;;
+    PIPELAB_WRITE_FUZZ_SEEDS=fuzz/corpus cargo test --test library model_mutations::write_fuzz_seeds -- --exact >&2 ;;
   *) echo "fuzz: unknown target $target (read_csv, spec_json, model_file)" >&2; exit 2 ;;
 esac
 exec cargo +nightly fuzz run --fuzz-dir fuzz "$target" "$corpus" -- -max_total_time="$seconds" -max_len=262144 -timeout=10
