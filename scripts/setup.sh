@@ -39,25 +39,35 @@ if command -v rustup >/dev/null; then
   done
 fi
 
-# 2. wasm-bindgen-cli at exactly the version in Cargo.lock (the CLI and the
-#    library must match, or the generated glue is rejected).
+# 2-3. wasm-bindgen-cli (at exactly the version in Cargo.lock: the CLI and the library must
+#    match, or the generated glue is rejected) and wasm-pack (runs the wasm-bindgen-test suite
+#    in headless Chromium). Both compile from crates.io, side by side and in the background
+#    while the Debian, npm and Python steps below wait on the network; a fresh machine (CI)
+#    pays for them on every run, so they build at a low opt-level: wasm-pack only drives cargo,
+#    and wasm-bindgen at opt-level 1 still processes the page's modules in about a second.
+tool_pids=()
+tool_logs=()
+install_tool() { # name log opt-level cargo-install-args...
+  local name=$1 tlog=$2 opt=$3
+  shift 3
+  (
+    export CARGO_PROFILE_RELEASE_OPT_LEVEL=$opt CARGO_PROFILE_RELEASE_DEBUG=false CARGO_INCREMENTAL=0
+    cargo install "$@" --locked --force >"$tlog" 2>&1 || cargo install "$@" --force >>"$tlog" 2>&1
+  ) &
+  tool_pids+=($!)
+  tool_logs+=("$name:$tlog")
+}
 want=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
 [ -n "$want" ] || fail "cannot find the wasm-bindgen version in Cargo.lock"
 have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
 have_runner=$(wasm-bindgen-test-runner --version 2>/dev/null | awk '{print $2}' || true)
 if [ "$have" != "$want" ] || [ "$have_runner" != "$want" ]; then
-  log "installing wasm-bindgen-cli $want (found '${have:-none}'); this compiles for a few minutes"
-  if ! cargo install wasm-bindgen-cli --version "$want" --locked --force >/tmp/pipelab-setup-wbg.log 2>&1; then
-    cargo install wasm-bindgen-cli --version "$want" --force >>/tmp/pipelab-setup-wbg.log 2>&1 \
-      || { tail -40 /tmp/pipelab-setup-wbg.log >&2; fail "cargo install wasm-bindgen-cli $want failed (log /tmp/pipelab-setup-wbg.log)"; }
-  fi
+  log "installing wasm-bindgen-cli $want (found '${have:-none}') in the background; this compiles for a few minutes"
+  install_tool wasm-bindgen-cli /tmp/pipelab-setup-wbg.log 1 wasm-bindgen-cli --version "$want"
 fi
-
-# 3. wasm-pack (runs the wasm-bindgen-test suite in headless Chromium).
 if ! command -v wasm-pack >/dev/null; then
-  log "installing wasm-pack; this compiles for a few minutes"
-  cargo install wasm-pack --locked >/tmp/pipelab-setup-wpack.log 2>&1 \
-    || { tail -40 /tmp/pipelab-setup-wpack.log >&2; fail "cargo install wasm-pack failed (log /tmp/pipelab-setup-wpack.log)"; }
+  log "installing wasm-pack in the background; this compiles for a few minutes"
+  install_tool wasm-pack /tmp/pipelab-setup-wpack.log 0 wasm-pack
 fi
 
 # 4. Chromium and its driver, from Debian.
@@ -94,4 +104,11 @@ if [ -z "${PIPELAB_NO_PYTHON:-}" ] && ! cmp -s "$req" "$venv/.requirements" 2>/d
   quiet "$venv/bin/pip" install -q -r "$req"
   cp "$req" "$venv/.requirements"
 fi
+
+# The background installs of step 2-3.
+for i in "${!tool_pids[@]}"; do
+  name=${tool_logs[$i]%%:*}
+  tlog=${tool_logs[$i]#*:}
+  wait "${tool_pids[$i]}" || { tail -40 "$tlog" >&2; fail "cargo install $name failed (log $tlog)"; }
+done
 exit 0
