@@ -16,6 +16,7 @@ import { setupMonitor, lineageView } from './monitor.js';
 
 import { setupRuns, recordRun, fillForm } from './runs.js';
 import { setupExport } from './export.js';
+import { setupSources } from './formats.js';
 
 import { wireCode, noteCodeSpec } from './code.js';
 
@@ -58,6 +59,7 @@ const state = {
 };
 
 const client = new WorkerClient();
+let sources = null; // www/formats.js: any format, URLs, the sheet/table picker
 
 const ui = {
   status: $('#status'),
@@ -156,6 +158,7 @@ function wireData() {
     if (state.blob && !state.loading) loadData(state.blob, state.dataName, state.types);
   });
   $('#data-cancel').addEventListener('click', cancelLoad);
+  sources = setupSources({ client, state, ui, loadData, setStatus });
 }
 
 /** The read options from the data controls (JSON, '' = defaults). */
@@ -191,7 +194,8 @@ async function loadExample(file) {
 async function loadFile(file) {
   clearError(ui.dataError);
   try {
-    await loadData(file, file.name);
+    state.dataUrl = null;
+    await sources.openSource(file, file.name);
   } catch (e) {
     showError(ui.dataError, `Could not read ${file.name}: ${e.message}`);
   }

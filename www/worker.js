@@ -1,6 +1,6 @@
 // The module Web Worker that holds the wasm Session (the only importer of the
 // wasm glue). Protocol: see protocol.js.
-import init, { Session, CsvStream, version, wasm_memory_bytes } from './pkg/pipelab.js';
+import init, { Session, CsvStream, version, wasm_memory_bytes, detect_format } from './pkg/pipelab.js';
 
 let session = null;
 const ready = init().then(() => {
@@ -37,6 +37,8 @@ const handlers = {
   // Data area (page-data): streaming read of a File/Blob, and the profile.
   load_stream: (m) => loadStream(m),
   profile: () => session.profile(),
+  // Formats other than CSV (issue 18): converted to CSV text + types by the lazily loaded module.
+  convert_data: async (m) => (await import('./formats_worker.js')).convertData(m, detect_format),
   memory: () => wasm_memory_bytes(),
   preview: (m) => session.preview(m.spec, m.n_rows ?? 12),
   // Models area (www/model_view.js, www/cluster_view.js).

@@ -43,6 +43,9 @@ mod serve;
 #[path = "export.rs"]
 mod export_cmd;
 
+#[path = "source.rs"]
+mod source;
+
 const USAGE: &str = "usage:
   pipelab cv      --data FILE.csv --spec SPEC.json [--delimiter C] [TRACKING]
   pipelab fit     --data FILE.csv --spec SPEC.json --out MODEL.json [--no-cv] [TRACKING] [--register NAME]
@@ -57,6 +60,8 @@ const USAGE: &str = "usage:
   pipelab export  (--spec SPEC.json | --model MODEL.json) --format sklearn [--out FILE|-]
   pipelab export  --model MODEL.json --format onnx [--out MODEL.onnx|-]
   pipelab generate --task classification|regression|blobs --rows N --cols P --seed S [--classes K] --out FILE.csv
+SOURCE: --data takes CSV, Parquet, SQLite, Excel (xlsx/xls/ods), JSON Lines or JSON, a file or an http:// URL;
+  --sheet NAME (a workbook's sheet), --table NAME or --query "SELECT ..." (a database's table or query)
 TRACKING (log the run to an MLflow tracking server; the command's result is printed either way):
   --mlflow http://HOST:PORT [--experiment NAME] [--run-name NAME] [--mlflow-timeout SECS] [--mlflow-required]";
 
@@ -167,6 +172,11 @@ fn serve_command(_: &[String]) -> Result<(), Failure> {
     Err(Failure::Run("this build has no scoring server: rebuild with the default `server` feature".into()))
 }
 
+/// `known` plus `--sheet`, `--table`, `--query` (src/cli/source.rs).
+fn with_source(known: &[&'static str]) -> Vec<&'static str> {
+    [known, source::FLAGS].concat()
+}
+
 /// `known` plus the tracking options.
 fn with_tracking(known: &[&'static str]) -> Vec<&'static str> {
     [known, track::VALUE_FLAGS].concat()
@@ -186,10 +196,10 @@ fn run(args: &[String]) -> Result<(), Failure> {
     let now = move || start.elapsed().as_secs_f64() * 1000.0;
     match cmd.as_str() {
         "cv" => {
-            let f = parse_flags(rest, &with_tracking(&["data", "spec", "delimiter"]), track::SWITCHES)?;
+            let f = parse_flags(rest, &with_tracking(&with_source(&["data", "spec", "delimiter"])), track::SWITCHES)?;
             let tracking = track::Options::from_flags(&f).map_err(Failure::Usage)?;
-            let (data_path, bytes) = (need(&f, "data")?, read_file(need(&f, "data")?)?);
-            let (table, _) = api::load_table(&bytes, &read_options(&f))?;
+            let data_path = need(&f, "data")?;
+            let (bytes, table, _) = source::load(data_path, &source::options(&f), &read_options(&f))?;
             let spec = read_text(need(&f, "spec")?)?;
             let report = api::cross_validate(&table, &spec, CvHooks { now_ms: &now, progress: &mut |_, _| true })?;
             print_json(&api::CvSummary::of(&report))?;
@@ -197,12 +207,12 @@ fn run(args: &[String]) -> Result<(), Failure> {
             track_run(tracking.as_ref(), data_path, &bytes, table.n_rows, || track::Run::from_cv("cv", &parsed, &spec, Some(&report)))
         }
         "fit" => {
-            let f = parse_flags(rest, &with_tracking(&["data", "spec", "out", "delimiter", "register"]), &["no-cv", "mlflow-required"])?;
+            let f = parse_flags(rest, &with_tracking(&with_source(&["data", "spec", "out", "delimiter", "register"])), &["no-cv", "mlflow-required"])?;
             let tracking = track::Options::from_flags(&f).map_err(Failure::Usage)?;
             let out = need(&f, "out")?;
             monitor::refuse_overwrite(out, &[("data", need(&f, "data")?), ("spec", need(&f, "spec")?)])?;
-            let (data_path, bytes) = (need(&f, "data")?, read_file(need(&f, "data")?)?);
-            let (table, _) = api::load_table(&bytes, &read_options(&f))?;
+            let data_path = need(&f, "data")?;
+            let (bytes, table, _) = source::load(data_path, &source::options(&f), &read_options(&f))?;
             let spec = read_text(need(&f, "spec")?)?;
             if api::is_clustering(&spec)? {
                 let (model, report) = api::fit_clustering_model(&table, &spec)?;
@@ -256,19 +266,20 @@ fn run(args: &[String]) -> Result<(), Failure> {
             })
         }
         "predict" => {
-            let f = parse_flags(rest, &["model", "data", "out"], &[])?;
+            let f = parse_flags(rest, &with_source(&["model", "data", "out"]), &[])?;
             let model = ModelFile::from_json(&read_text(need(&f, "model")?)?)?;
-            batch::predict(&model, need(&f, "data")?, f.get("out").map(String::as_str)).map_err(Failure::Run)
+            let input = source::open_csv_stream(need(&f, "data")?, &source::options(&f)).map_err(Failure::Run)?;
+            batch::predict(&model, need(&f, "data")?, input, f.get("out").map(String::as_str)).map_err(Failure::Run)
         }
         "serve" => serve_command(rest),
         "search" => {
-            let f = parse_flags(rest, &with_tracking(&["data", "spec", "out", "threads", "delimiter"]), track::SWITCHES)?;
+            let f = parse_flags(rest, &with_tracking(&with_source(&["data", "spec", "out", "threads", "delimiter"])), track::SWITCHES)?;
             let tracking = track::Options::from_flags(&f).map_err(Failure::Usage)?;
             if let Some(out) = f.get("out") {
                 monitor::refuse_overwrite(out, &[("data", need(&f, "data")?), ("spec", need(&f, "spec")?)])?;
             }
-            let (data_path, bytes) = (need(&f, "data")?, read_file(need(&f, "data")?)?);
-            let (table, _) = api::load_table(&bytes, &read_options(&f))?;
+            let data_path = need(&f, "data")?;
+            let (bytes, table, _) = source::load(data_path, &source::options(&f), &read_options(&f))?;
             let spec_text = read_text(need(&f, "spec")?)?;
             let spec = pipelab::pipeline::PipelineSpec::from_json(&spec_text)?;
             let threads = match f.get("threads") {
@@ -312,13 +323,13 @@ fn run(args: &[String]) -> Result<(), Failure> {
             })
         }
         "summary" => {
-            let f = parse_flags(rest, &["data", "delimiter"], &[])?;
-            let (table, report) = api::load_table(&read_file(need(&f, "data")?)?, &read_options(&f))?;
+            let f = parse_flags(rest, &with_source(&["data", "delimiter"]), &[])?;
+            let (_, table, report) = source::load(need(&f, "data")?, &source::options(&f), &read_options(&f))?;
             print_json(&api::summarize(&table, &report, 5))
         }
         "profile" => {
-            let f = parse_flags(rest, &["data", "delimiter"], &[])?;
-            let (table, report) = api::load_table(&read_file(need(&f, "data")?)?, &read_options(&f))?;
+            let f = parse_flags(rest, &with_source(&["data", "delimiter"]), &[])?;
+            let (_, table, report) = source::load(need(&f, "data")?, &source::options(&f), &read_options(&f))?;
             print_json(&api::profile(&table, &report))
         }
         "drift" => monitor::drift(rest),
@@ -362,7 +373,7 @@ fn run(args: &[String]) -> Result<(), Failure> {
             let data = read_file(need(&f, "data")?)?;
             let spec = match f.get("spec") {
                 Some(p) => read_text(p)?,
-                None if op == bench_data::BenchOp::Parse => String::new(),
+                None if matches!(op, bench_data::BenchOp::Parse | bench_data::BenchOp::Convert) => String::new(),
                 None => return Err(Failure::Usage("--spec is required".into())),
             };
             let reps = match f.get("reps") {

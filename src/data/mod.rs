@@ -7,6 +7,7 @@
 //!   categories dictionary-encoded ([`CatData`]).
 
 mod read;
+pub mod formats;
 pub mod records;
 #[doc(hidden)]
 pub mod robustness;
