@@ -84,7 +84,10 @@ fn sheets_tables_and_queries_are_chosen() {
     assert_eq!(api::data_parts(two_sheets, "b.xlsx").unwrap(), ["first", "second"]);
     assert_eq!(api::data_parts(two_tables, "d.sqlite").unwrap(), ["blobs", "iris", "people"]);
     let first = load("b.xlsx", two_sheets, r#"{"sheet": "first"}"#).unwrap();
-    assert_eq!((first.n_rows, first.names()), (5, vec!["sepal_length", "sepal_width", "petal_length", "petal_width", "species"].into_iter().map(String::from).collect::<Vec<_>>()));
+    assert_eq!(
+        (first.n_rows, first.names()),
+        (5, vec!["sepal_length", "sepal_width", "petal_length", "petal_width", "species"].into_iter().map(String::from).collect::<Vec<_>>())
+    );
     let second = load("b.xlsx", two_sheets, r#"{"sheet": "second"}"#).unwrap();
     assert_eq!((second.n_rows, second.n_cols()), (5, 11));
     let no_header = load("b.xlsx", two_sheets, r#"{"sheet": "first", "header": false}"#).unwrap();

@@ -7,7 +7,7 @@
 // read-only SELECT). Answer: {ok, tables, needs_choice} or
 // {ok, tables, part, columns, rows}, or {ok: false, error}, with the native
 // reader's messages (src/data/formats/sqlite.rs).
-/* global importScripts, initSqlJs */
+/* global initSqlJs */
 importScripts('./vendor/sql-wasm.js');
 const ready = initSqlJs({ locateFile: (f) => `./vendor/${f}` });
 

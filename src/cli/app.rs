@@ -61,7 +61,7 @@ const USAGE: &str = "usage:
   pipelab export  --model MODEL.json --format onnx [--out MODEL.onnx|-]
   pipelab generate --task classification|regression|blobs --rows N --cols P --seed S [--classes K] --out FILE.csv
 SOURCE: --data takes CSV, Parquet, SQLite, Excel (xlsx/xls/ods), JSON Lines or JSON, a file or an http:// URL;
-  --sheet NAME (a workbook's sheet), --table NAME or --query "SELECT ..." (a database's table or query)
+  --sheet NAME (a workbook's sheet), --table NAME or --query 'SELECT ...' (a database's table or query)
 TRACKING (log the run to an MLflow tracking server; the command's result is printed either way):
   --mlflow http://HOST:PORT [--experiment NAME] [--run-name NAME] [--mlflow-timeout SECS] [--mlflow-required]";
 

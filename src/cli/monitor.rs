@@ -146,7 +146,8 @@ pub fn drift(args: &[String]) -> Result<(), Failure> {
 pub fn retrain(args: &[String]) -> Result<(), Failure> {
     let known = [&["model", "data", "out"][..], super::source::FLAGS, super::track::VALUE_FLAGS].concat();
     let f = parse_with_switches(args, &known, super::track::SWITCHES)?;
-    let flags: std::collections::HashMap<String, String> = f.iter().filter(|(k, _)| k != "data" && !super::source::FLAGS.contains(&k.as_str())).cloned().collect();
+    let flags: std::collections::HashMap<String, String> =
+        f.iter().filter(|(k, _)| k != "data" && !super::source::FLAGS.contains(&k.as_str())).cloned().collect();
     let tracking = super::track::Options::from_flags(&flags).map_err(Failure::Usage)?;
     let model_path = need(&f, "model")?;
     let out = need(&f, "out")?;

@@ -6,8 +6,8 @@
 //! - [`Table`] stores columns contiguously: numbers as `f64` (NaN = missing),
 //!   categories dictionary-encoded ([`CatData`]).
 
-mod read;
 pub mod formats;
+mod read;
 pub mod records;
 #[doc(hidden)]
 pub mod robustness;

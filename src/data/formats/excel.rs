@@ -45,7 +45,12 @@ pub(super) fn read(bytes: &[u8], source: &SourceOptions) -> Result<(Columns, Vec
         Some(s) => return Err(fail(&format!("sheet '{s}'"), format!("no such sheet; the workbook has {}", super::listed(&names)))),
         None if names.len() == 1 => names[0].clone(),
         None if names.is_empty() => return Err(fail("", "the workbook has no sheets")),
-        None => return Err(fail("", format!("the workbook has {} sheets ({}): choose one (--sheet NAME, or the page's sheet list)", names.len(), super::listed(&names)))),
+        None => {
+            return Err(fail(
+                "",
+                format!("the workbook has {} sheets ({}): choose one (--sheet NAME, or the page's sheet list)", names.len(), super::listed(&names)),
+            ))
+        }
     };
     let range = book.with_header_row(HeaderRow::Row(0)).worksheet_range(&sheet).map_err(|e| fail(&format!("sheet '{sheet}'"), e.to_string()))?;
     let mut rows = range.rows();

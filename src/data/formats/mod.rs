@@ -174,11 +174,7 @@ fn read_sqlite(bytes: &[u8], source: &SourceOptions) -> Result<(Columns, Vec<Str
 
 #[cfg(all(feature = "formats", not(all(feature = "sqlite", not(target_arch = "wasm32")))))]
 fn read_sqlite(_: &[u8], _: &SourceOptions) -> Result<(Columns, Vec<String>, String)> {
-    Err(Error::format(
-        "SQLite",
-        "",
-        "this build reads no SQLite databases (the page reads them with sql.js; natively, build with the `sqlite` feature)",
-    ))
+    Err(Error::format("SQLite", "", "this build reads no SQLite databases (the page reads them with sql.js; natively, build with the `sqlite` feature)"))
 }
 
 /// Rows handed in by a shell that read a database itself (the page's sql.js):
@@ -259,7 +255,10 @@ mod tests {
 
     #[test]
     fn rows_convert_like_the_native_reader() {
-        let rows = vec![vec![serde_json::json!(1), serde_json::json!("x"), serde_json::json!(null)], vec![serde_json::json!(2.5), serde_json::json!("y,z"), serde_json::json!(true)]];
+        let rows = vec![
+            vec![serde_json::json!(1), serde_json::json!("x"), serde_json::json!(null)],
+            vec![serde_json::json!(2.5), serde_json::json!("y,z"), serde_json::json!(true)],
+        ];
         let c = rows_to_csv(Format::Sqlite, &["a".into(), "b".into(), "c".into()], &rows, "t").unwrap();
         assert_eq!(c.csv, "a,b,c\n1,x,\n2.5,\"y,z\",True\n");
         assert_eq!(c.types.get("a"), Some(&ColumnType::Numeric));

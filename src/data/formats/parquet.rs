@@ -26,7 +26,9 @@ const BATCH: usize = 8192;
 #[derive(Clone, Copy)]
 enum Kind {
     Bool,
-    Int { unsigned: bool },
+    Int {
+        unsigned: bool,
+    },
     Float,
     Text,
     Date,
@@ -101,7 +103,11 @@ fn read_inner(data: Vec<u8>) -> Result<Columns> {
 }
 
 fn unsupported(d: &ColumnDescriptor, what: &str) -> Error {
-    Error::format("Parquet", &format!("column '{}'", d.path()), format!("has type {what}, which pipelab does not read; convert it (to a number or text) before exporting"))
+    Error::format(
+        "Parquet",
+        &format!("column '{}'", d.path()),
+        format!("has type {what}, which pipelab does not read; convert it (to a number or text) before exporting"),
+    )
 }
 
 fn kind(d: &ColumnDescriptor) -> Result<Kind> {
@@ -126,7 +132,9 @@ fn kind(d: &ColumnDescriptor) -> Result<Kind> {
         (Physical::INT64, None) if conv == ConvertedType::TIMESTAMP_MILLIS => Kind::Timestamp(1_000),
         (Physical::INT64, None) if conv == ConvertedType::TIMESTAMP_MICROS => Kind::Timestamp(1_000_000),
         (Physical::INT32 | Physical::INT64 | Physical::BYTE_ARRAY | Physical::FIXED_LEN_BYTE_ARRAY, Some(LogicalType::Decimal(dt))) => Kind::Decimal(dt.scale),
-        (Physical::INT32 | Physical::INT64 | Physical::BYTE_ARRAY | Physical::FIXED_LEN_BYTE_ARRAY, None) if conv == ConvertedType::DECIMAL => Kind::Decimal(scale),
+        (Physical::INT32 | Physical::INT64 | Physical::BYTE_ARRAY | Physical::FIXED_LEN_BYTE_ARRAY, None) if conv == ConvertedType::DECIMAL => {
+            Kind::Decimal(scale)
+        }
         (Physical::INT32 | Physical::INT64, Some(LogicalType::Integer(it))) => Kind::Int { unsigned: !it.is_signed },
         (Physical::INT32 | Physical::INT64, None) => {
             Kind::Int { unsigned: matches!(conv, ConvertedType::UINT_8 | ConvertedType::UINT_16 | ConvertedType::UINT_32 | ConvertedType::UINT_64) }
@@ -183,7 +191,8 @@ fn read_chunk(col: ColumnReader, kind: Kind, n: usize, max_def: i16, out: &mut C
                         out.push(j, Cell::Text(&text))
                     }
                     _ => {
-                        let s = std::str::from_utf8(b.data()).map_err(|_| Error::format("Parquet", "", format!("row {} is not valid UTF-8 text", row0 + i + 1)))?;
+                        let s =
+                            std::str::from_utf8(b.data()).map_err(|_| Error::format("Parquet", "", format!("row {} is not valid UTF-8 text", row0 + i + 1)))?;
                         out.push(j, Cell::Text(s))
                     }
                 },

@@ -6,8 +6,27 @@ use crate::{Error, Result};
 
 /// Words that write or change the database (or its connection) when they are
 /// not inside a string or a quoted name.
-const WRITING: &[&str] =
-    &["insert", "update", "delete", "replace", "upsert", "create", "drop", "alter", "attach", "detach", "pragma", "vacuum", "reindex", "analyze", "begin", "commit", "rollback", "savepoint", "release"];
+const WRITING: &[&str] = &[
+    "insert",
+    "update",
+    "delete",
+    "replace",
+    "upsert",
+    "create",
+    "drop",
+    "alter",
+    "attach",
+    "detach",
+    "pragma",
+    "vacuum",
+    "reindex",
+    "analyze",
+    "begin",
+    "commit",
+    "rollback",
+    "savepoint",
+    "release",
+];
 
 /// Accepts a single `SELECT` (or `WITH ... SELECT`, or `VALUES`) statement,
 /// with an optional trailing `;`; refuses anything else with a message saying why.

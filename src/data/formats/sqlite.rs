@@ -62,7 +62,11 @@ pub(super) fn read(bytes: &[u8], source: &SourceOptions) -> Result<(Columns, Vec
         (None, None) => {
             return Err(fail(
                 "",
-                format!("the database has {} tables ({}): choose one (--table NAME) or run a query (--query \"SELECT ...\")", names.len(), super::listed(&names)),
+                format!(
+                    "the database has {} tables ({}): choose one (--table NAME) or run a query (--query \"SELECT ...\")",
+                    names.len(),
+                    super::listed(&names)
+                ),
             ))
         }
     };
