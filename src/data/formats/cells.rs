@@ -18,6 +18,7 @@ pub enum Cell<'a> {
     Text(&'a str),
 }
 
+/// What kinds of values a column held (only "booleans only" forces a type).
 const SEEN_NUM: u8 = 1;
 const SEEN_BOOL: u8 = 2;
 const SEEN_TEXT: u8 = 4;
@@ -91,18 +92,16 @@ impl Columns {
     }
 
     /// CSV text (header row, comma, `\n`) and the types to force: a column's
-    /// declared type, else numeric when every value was a number, boolean when
-    /// every value was a boolean; text (or a mix) is left to the CSV reader's
-    /// inference, as it would be for the CSV export.
+    /// declared type, else boolean when every value was a boolean; numbers,
+    /// text and mixes are left to the CSV reader's inference, as they would be
+    /// for the CSV export.
     pub fn into_csv(self) -> (String, BTreeMap<String, ColumnType>) {
         let n = self.n_rows();
         let mut types = BTreeMap::new();
         for (name, c) in self.names.iter().zip(&self.cols) {
-            let ty = c.declared.or(match c.seen {
-                SEEN_NUM => Some(ColumnType::Numeric),
-                SEEN_BOOL => Some(ColumnType::Boolean),
-                _ => None,
-            });
+            // Numbers are left to the CSV reader's inference, as in the CSV
+            // export: a column of 0 and 1 reads as boolean there too.
+            let ty = c.declared.or(if c.seen == SEEN_BOOL { Some(ColumnType::Boolean) } else { None });
             if let Some(ty) = ty {
                 types.insert(name.clone(), ty);
             }
@@ -147,7 +146,7 @@ mod tests {
         assert_eq!(c.n_rows(), 3);
         let (csv, types) = c.into_csv();
         assert_eq!(csv, "n,b,t,mix,decl\n1,True,\"a \"\"q\"\"\",1,7\n0.1,,,x,\n,False,\"line\nbreak\",1e-7,8\n");
-        assert_eq!(types.get("n"), Some(&ColumnType::Numeric));
+        assert_eq!(types.get("n"), None);
         assert_eq!(types.get("b"), Some(&ColumnType::Boolean));
         assert_eq!(types.get("t"), None);
         assert_eq!(types.get("mix"), None);

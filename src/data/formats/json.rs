@@ -88,6 +88,8 @@ pub(super) fn read(bytes: &[u8]) -> Result<Columns> {
             let mut records = Vec::new();
             let mut line = 1usize;
             let mut offset = 0usize;
+            // Not a `for`: the loop asks the stream for its byte offset after each record.
+            #[allow(clippy::while_let_on_iterator)]
             while let Some(r) = stream.next() {
                 let r = r.map_err(syntax)?;
                 // The line the record starts on (after the whitespace before it).

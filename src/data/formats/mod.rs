@@ -4,9 +4,10 @@
 //! same data, by construction: a reader turns its file into CSV text (numbers in
 //! their shortest round-trip spelling, booleans as `True`/`False` as pandas
 //! writes them, missing cells empty) plus a `types` map from the file's own
-//! types (a Parquet schema; the values' JSON / spreadsheet / SQLite types),
-//! and that text goes through the one CSV reader ([`super::read_csv`]) with
-//! those types forced. The page does the same across its two wasm modules: the
+//! types (a Parquet schema: text and dates stay categorical, booleans boolean;
+//! elsewhere: columns holding only booleans), and that text goes through the
+//! one CSV reader ([`super::read_csv`]) with those types forced. Numbers are
+//! left to that reader's inference, so a 0/1 column is boolean as in the CSV export. The page does the same across its two wasm modules: the
 //! lazily loaded one converts, the first-load one reads the CSV as if dropped.
 //!
 //! - [`detect`]: the format, from the first bytes (magic) first, the name second.
@@ -261,7 +262,7 @@ mod tests {
         ];
         let c = rows_to_csv(Format::Sqlite, &["a".into(), "b".into(), "c".into()], &rows, "t").unwrap();
         assert_eq!(c.csv, "a,b,c\n1,x,\n2.5,\"y,z\",True\n");
-        assert_eq!(c.types.get("a"), Some(&ColumnType::Numeric));
+        assert_eq!(c.types.get("a"), None);
         assert_eq!(c.types.get("b"), None);
         assert_eq!(c.types.get("c"), Some(&ColumnType::Boolean));
         let bad = rows_to_csv(Format::Sqlite, &["a".into()], &[vec![serde_json::json!({"k": 1})]], "t").unwrap_err();

@@ -2,7 +2,9 @@
 //! row group's column chunks are decoded into typed values and definition levels.
 //!
 //! Types come from the file's schema: integers, floats, doubles and decimals
-//! are numeric; booleans boolean; strings (and enums, JSON text) categorical;
+//! are numbers (numeric, or boolean for a 0/1 column, as the CSV reader infers
+//! for the CSV export); booleans boolean; strings (and enums, JSON text)
+//! categorical even when they look like numbers;
 //! dates (`DATE`) are written as text `YYYY-MM-DD` and timestamps as
 //! `YYYY-MM-DD HH:MM:SS[.ffffff]` (categorical, as pandas' CSV export writes
 //! them). Nulls are missing. Nested columns (lists, maps, structs), INT96,
@@ -71,15 +73,14 @@ fn read_inner(data: Vec<u8>) -> Result<Columns> {
     let kinds: Vec<Kind> = descrs.iter().map(|d| kind(d)).collect::<Result<_>>()?;
     let names: Vec<String> = descrs.iter().map(|d| d.name().to_string()).collect();
     let mut out = Columns::new(names.clone());
+    // Text stays text ("007" is not 7); numbers are left to the CSV reader's
+    // inference, as in the CSV export (a column of 0 and 1 is boolean there).
     for (j, k) in kinds.iter().enumerate() {
-        out.declare(
-            j,
-            match k {
-                Kind::Bool => ColumnType::Boolean,
-                Kind::Text | Kind::Date | Kind::Timestamp(_) => ColumnType::Categorical,
-                _ => ColumnType::Numeric,
-            },
-        );
+        match k {
+            Kind::Bool => out.declare(j, ColumnType::Boolean),
+            Kind::Text | Kind::Date | Kind::Timestamp(_) => out.declare(j, ColumnType::Categorical),
+            _ => {}
+        }
     }
     let n_groups = reader.num_row_groups();
     let mut row0 = 0usize;
@@ -105,7 +106,7 @@ fn read_inner(data: Vec<u8>) -> Result<Columns> {
 fn unsupported(d: &ColumnDescriptor, what: &str) -> Error {
     Error::format(
         "Parquet",
-        &format!("column '{}'", d.path()),
+        &format!("column '{}'", d.path().string()),
         format!("has type {what}, which pipelab does not read; convert it (to a number or text) before exporting"),
     )
 }
