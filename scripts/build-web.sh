@@ -57,6 +57,9 @@ mkdir -p www/vendor
 cp node_modules/chart.js/dist/chart.umd.min.js www/vendor/chart.umd.min.js
 # idb (the run history's IndexedDB wrapper, www/runs_store.js): a plain ES module with no imports.
 cp node_modules/idb/build/index.js www/vendor/idb.js
+# sql.js (SQLite compiled to WebAssembly): the page's SQLite reader, loaded by
+# www/sqlite_worker.js only when an SQLite file is dropped (issue 18).
+cp node_modules/sql.js/dist/sql-wasm.js node_modules/sql.js/dist/sql-wasm.wasm www/vendor/
 
 # The service worker's cache list and build hash (sw.js; a new build replaces the cache).
 node scripts/web-manifest.mjs || fail "web-manifest failed"

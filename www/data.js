@@ -5,6 +5,7 @@ import { $, el, clear, showError, clearError, fmtCell } from './dom.js';
 import { renderProfile, clearProfile } from './profile.js';
 import { store } from './store.js';
 import { client, setBusy, setStatus, workerBusy, restartWorker, recoverIfFatal } from './session.js';
+import { setupSources } from './formats.js';
 
 export const EXAMPLES = [
   ['iris.csv', 'iris — flower species (classification, 150 rows)'],
@@ -19,6 +20,8 @@ export const isExample = (name) => EXAMPLES.some(([f]) => f === name);
 
 const dataError = () => $('#data-error');
 let loading = false;
+let sources = null; // www/formats.js: any format, URLs, the sheet/table picker
+const sourceState = { dataUrl: null }; // the URL the data came from (never the data), or null
 
 export function setupData() {
   const sel = $('#example-select');
@@ -56,6 +59,7 @@ export function setupData() {
     if (d && !loading) loadData(d.blob, d.name, d.types);
   });
   $('#data-cancel').addEventListener('click', cancelLoad);
+  sources = setupSources({ client, state: sourceState, ui: { dataError: dataError() }, loadData, setStatus });
   store.on('load-example', (name) => loadExample(name));
   const buttons = () => {
     for (const id of ['#csv-file', '#load-example']) $(id).disabled = workerBusy();
@@ -97,7 +101,9 @@ async function loadExample(file) {
 async function loadFile(file) {
   clearError(dataError());
   try {
-    await loadData(file, file.name);
+    sourceState.dataUrl = null;
+    // CSV is read as it is; Parquet, SQLite, Excel and JSON are converted first (www/formats.js).
+    await sources.openSource(file, file.name);
   } catch (e) {
     showError(dataError(), `Could not read ${file.name}: ${e.message}`);
   }

@@ -7,6 +7,7 @@
 //!   categories dictionary-encoded ([`CatData`]).
 
 mod origin;
+pub mod formats;
 mod read;
 pub mod records;
 mod retype;

@@ -10,6 +10,8 @@
 mod csv_cases;
 #[path = "../common/csv_check.rs"]
 mod csv_check;
+#[path = "../common/format_cases.rs"]
+mod format_cases;
 #[path = "../support/mod.rs"]
 mod support;
 
@@ -18,6 +20,7 @@ mod csv_mutations;
 mod csv_throughput;
 mod cv_folds;
 mod decision_scoring;
+mod formats;
 mod diagnostics_curves;
 mod drift_statistics;
 mod explanations;
