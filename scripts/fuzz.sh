@@ -44,7 +44,7 @@ case "$target" in
     done ;;
   spec_json|model_file)
     # The seeds of tests/library/model_mutations.rs: a spec per model and step, full specs, fitted model files.
-    PIPELAB_WRITE_FUZZ_SEEDS=fuzz/corpus cargo test --test model_mutations write_fuzz_seeds -- --exact >&2 ;;
+    PIPELAB_WRITE_FUZZ_SEEDS=fuzz/corpus cargo test --test library model_mutations::write_fuzz_seeds -- --exact >&2 ;;
   read_formats)
     # Every format fixture, behind a first byte that names its format (read_formats.rs's NAMES).
     i=0

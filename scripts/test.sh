@@ -1,10 +1,24 @@
 #!/usr/bin/env bash
 # Runs every test level; exits non-zero if any fails.
-#   0. style:   cargo fmt --check, eslint, cargo clippy -D warnings (native and wasm32)
-#   1. native:  cargo test (unit + parity with the scikit-learn oracle)
+#   0. style:   cargo fmt --check, eslint
+#   1. native:  cargo test (unit + parity with the scikit-learn oracle), linted by clippy
+#   -  web build: the page's two wasm modules (scripts/build-web.sh) and the wasm suite's
+#               build, linted by clippy; beside the native step (see "Two cores" below)
 #   2. wasm:    wasm-pack test --headless --chrome (tests/wasm.rs, wasm-bindgen-test in Chromium)
 #   3. e2e:     the built page served on 127.0.0.1, driven in headless Chromium by playwright-core
 #   (fuzz:      scripts/fuzz.sh, only with PIPELAB_FUZZ_SECONDS=N; see below)
+#
+# Two cores, one compile of each dependency per profile (issue 12, CI within 15 minutes):
+# - clippy is not a separate `cargo clippy` (a check build of every dependency, natively
+#   and for wasm32): clippy-driver wraps rustc for this crate only
+#   (RUSTC_WORKSPACE_WRAPPER) in the builds the tests need anyway, with -D warnings, so
+#   `cargo test` lints the library, the CLI and every test target, and the wasm builds
+#   lint the page's two feature sets (web-core, web-full);
+# - the wasm suite is built with the page's release profile and features, so it reuses
+#   the page build's dependencies (and its library) instead of a debug build of them all;
+# - the page's release build is mostly single-threaded (codegen-units = 1, fat LTO), so
+#   it runs beside `cargo test` (different profile directories, no shared lock);
+# - the e2e files run two at a time (node --test --test-concurrency=2).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
@@ -31,19 +45,52 @@ step() {
   fi
 }
 
-# Style first, so a slip fails in seconds: formatting, lints (native and wasm32), the page's JS.
+# A fresh tree (CI's clean clone) gains nothing from incremental compilation caches, which
+# cost time to write: it builds without them (and so stays without them on later runs).
+[ -d "$CARGO_TARGET_DIR/debug/incremental" ] || export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+
+# Clippy inside the builds (above). CLIPPY_ARGS is how `cargo clippy -- -D warnings`
+# hands its arguments to clippy-driver; the lints allowed on purpose are in Cargo.toml.
+if [ -z "${PIPELAB_NO_CLIPPY:-}" ]; then
+  export RUSTC_WORKSPACE_WRAPPER="${RUSTC_WORKSPACE_WRAPPER:-$(command -v clippy-driver || echo "$HOME/.cargo/bin/clippy-driver")}"
+  export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
+fi
+
+# Style first, so a slip fails in seconds: formatting and the page's JS.
 style() {
   cargo fmt --check || { echo "style: run 'cargo fmt'"; return 1; }
   node_modules/.bin/eslint www tests/e2e scripts bench || return 1
-  cargo clippy --quiet --all-targets -- -D warnings || return 1
-  cargo clippy --quiet --lib --target wasm32-unknown-unknown -- -D warnings || return 1
 }
 step style style
+
+# The wasm suite's build: the page's profile and features (shares its dependencies and library).
+WASM_TEST_ARGS=(--test wasm --profile wasm-release --no-default-features --features web-full)
+web_build() {
+  scripts/build-web.sh || return 1
+  cargo test --quiet --target wasm32-unknown-unknown --no-run "${WASM_TEST_ARGS[@]}"
+}
+weblog=$(mktemp)
+web_t0=$SECONDS
+( web_build >"$weblog" 2>&1; echo $? >"$weblog.rc" ) &
+webpid=$!
+echo "=== web build: scripts/build-web.sh + the wasm suite's build (beside native; output below when it ends)"
 step native cargo test
-step wasm wasm-pack test --headless --chrome --mode no-install -- --test wasm
+wait "$webpid"
+web_rc=$(cat "$weblog.rc" 2>/dev/null || echo 1)
+cat "$weblog"
+rm -f "$weblog" "$weblog.rc"
+if [ "$web_rc" = 0 ]; then
+  echo "=== web build: ok ($((SECONDS - web_t0)) s, beside native)"
+else
+  echo "=== web build: FAILED ($((SECONDS - web_t0)) s)"
+  failed+=("web-build")
+fi
+
+if [ "$web_rc" = 0 ]; then
+  step wasm wasm-pack test --headless --chrome --mode no-install -- "${WASM_TEST_ARGS[@]}"
+fi
 
 e2e() {
-  scripts/build-web.sh || return 1
   local log
   log=$(mktemp)
   node scripts/serve.mjs --port 0 >"$log" 2>&1 &
@@ -60,14 +107,14 @@ e2e() {
     kill "$pid" 2>/dev/null
     return 1
   fi
-  PIPELAB_URL="$url" node --test tests/e2e/
+  PIPELAB_URL="$url" node --test --test-concurrency=2 tests/e2e/
   local rc=$?
   kill "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null
   rm -f "$log"
   return $rc
 }
-step e2e e2e
+[ "$web_rc" = 0 ] && step e2e e2e
 
 # The coverage-guided fuzzer (scripts/fuzz.sh, nightly) is not a step: its cold
 # build took 5 of CI's 20 minutes. Its property runs in `cargo test` on seeded

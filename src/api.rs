@@ -322,6 +322,9 @@ pub struct PredictionSummary {
     pub head_csv: String,
     /// What the user should hear: renamed output columns, categories unseen in training.
     pub warnings: Vec<String>,
+    /// When the rows hold the model's target column: the model's scores on them,
+    /// next to its cross-validated scores (the monitor's performance check).
+    pub performance: Option<crate::monitor::Performance>,
 }
 
 pub fn predict_summary(model: &ModelFile, table: &Table, n_head: usize) -> Result<PredictionSummary> {
@@ -330,8 +333,14 @@ pub fn predict_summary(model: &ModelFile, table: &Table, n_head: usize) -> Resul
     // head's predictions are those of the whole table.
     let head: Vec<usize> = (0..table.n_rows.min(n_head)).collect();
     let head_csv = model.pipeline.predictions_csv(&table.rows_view(&head))?;
-    let warnings = prediction_warnings(model, &table.names(), &p.unseen);
-    Ok(PredictionSummary { n_rows: table.n_rows, head_csv, warnings })
+    let mut warnings = prediction_warnings(model, &table.names(), &p.unseen);
+    // A target column that cannot be scored (a regressor's target with text in it)
+    // does not stop the predictions: the user hears why it was not scored.
+    let performance = crate::monitor::performance(model, table, &p.output).unwrap_or_else(|e| {
+        warnings.push(format!("the rows were not scored against their target column: {e}"));
+        None
+    });
+    Ok(PredictionSummary { n_rows: table.n_rows, head_csv, warnings, performance })
 }
 
 /// The warnings of a prediction: renamed output columns, categories unseen in training.

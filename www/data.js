@@ -203,7 +203,7 @@ function renderData(d) {
     body.append(
       el('tr', { dataset: { col: c.name } },
         el('td', {}, box),
-        el('td', {}, el('label', { for: `use-col-${i}` }, c.name)),
+        el('td', {}, el('label', { for: `use-col-${i}` }, c.name), el('span', { class: 'stage-tag target-tag', hidden: true }, 'target')),
         el('td', {}, el('span', { class: `type type-${c.type}` }, c.type)),
         el('td', { class: 'num' }, c.missing),
         el('td', { class: 'num' }, c.distinct)),

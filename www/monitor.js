@@ -123,7 +123,7 @@ function render(r, name) {
     el('tbody', {}, rows))));
   const approx = entries.filter(([, c]) => !c.exact);
   if (approx.length) append(out, el('p', { class: 'muted' }, `${approx.map(([n]) => n).join(', ')}: the model file keeps 1,000 quantiles for columns with more than 1,000 distinct values; their statistics are approximate (within the bound in the JSON).`));
-  if (r.performance) append(out, performance(r.performance));
+  if (r.performance) append(out, performanceView(r.performance, 'monitor-performance', 'new labels'));
   const figs = el('div', { class: 'monitor-charts', dataset: { testid: 'monitor-charts' } });
   append(out, el('h3', {}, 'Training (reference) vs new distribution, most drifted first'), figs);
   const shown = entries.slice(0, 12);
@@ -134,14 +134,16 @@ function render(r, name) {
   $('#monitor-retrain').textContent = `Retrain on ${name}`;
 }
 
-function performance(p) {
+// The model's scores on rows that hold its target column, next to its cross-validated
+// scores; the verdict is words as well as the row's colour. Also shown under predictions.
+export function performanceView(p, testid, what) {
   const rows = Object.entries(p.metrics).map(([m, v]) => el('tr', { class: v.dropped ? 'drifted' : '' },
     el('th', {}, m),
     el('td', { class: 'num' }, fmt(v.new, 4)),
     el('td', { class: 'num' }, `${fmt(v.cv_mean, 4)} ± ${fmt(v.cv_std, 3)}`),
     el('td', {}, v.dropped ? 'dropped (beyond 2 std)' : 'within range')));
-  return el('div', { dataset: { testid: 'monitor-performance' } },
-    el('h3', {}, `Performance on the new labels (${p.n_rows} rows with ${p.target})`),
+  return el('div', { dataset: { testid } },
+    el('h3', {}, `Performance on the ${what} (${p.n_rows} rows with ${p.target})`),
     el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'metric'), el('th', { class: 'num' }, 'new data'), el('th', { class: 'num' }, 'cross-validation'), el('th', {}, el('span', { class: 'visually-hidden' }, 'verdict')))), el('tbody', {}, rows)),
     p.warnings?.length ? el('p', { class: 'muted' }, p.warnings.join(' · ')) : null);
 }

@@ -210,7 +210,11 @@ function syncTargetRow() {
   for (const box of document.querySelectorAll('.use-col')) {
     const isTarget = box.dataset.col === target;
     box.disabled = isTarget;
-    box.closest('tr').classList.toggle('target-row', isTarget);
+    const tr = box.closest('tr');
+    tr.classList.toggle('target-row', isTarget);
+    // The row's colour says "target"; so does a word (colour is never the only carrier).
+    const tag = tr.querySelector('.target-tag');
+    if (tag) tag.hidden = !isTarget;
   }
   const col = summary().columns.find((c) => c.name === target);
   $('#target-info').textContent = col ? `${col.type}, ${col.distinct} distinct values${col.missing ? `, ${col.missing} missing (those rows are left out)` : ''}` : '';

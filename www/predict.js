@@ -3,7 +3,7 @@
 // a model file loaded (its pipeline goes back into the editor); predictions for a
 // CSV or for the loaded table, shown and downloaded.
 import { $, el, append, clear, showError, clearError, fmt, download, parseCsv, fmtCell } from './dom.js';
-import { lineageView } from './monitor.js';
+import { lineageView, performanceView } from './monitor.js';
 import { store } from './store.js';
 import { emit } from './events.js';
 import { client, setStatus, workerBusy, recoverIfFatal, adoptModel, ensureModel } from './session.js';
@@ -141,7 +141,7 @@ async function predict(bytes, name) {
   setStatus(`predicting ${name}…`);
   try {
     const modelText = await ensureModel();
-    const { n_rows: nRows, head_csv: head } = bytes ? await client.call('predict_csv', { bytes }) : await client.call('predict_loaded', {});
+    const { n_rows: nRows, head_csv: head, warnings, performance } = bytes ? await client.call('predict_csv', { bytes }) : await client.call('predict_loaded', {});
     predictionSource = { bytes, blob: store.get('data')?.blob ?? null, modelText };
     predictionsName = `${name.replace(/\.[^.]*$/, '')}-predictions.csv`;
     const rows = parseCsv(head);
@@ -156,6 +156,10 @@ async function predict(bytes, name) {
     const t = clear($('#predictions-table'));
     t.append(el('thead', {}, el('tr', {}, order.map((i) => el('th', { class: cls(i) }, header[i])))));
     t.append(el('tbody', {}, rows.slice(0, 15).map((r) => el('tr', {}, order.map((i) => el('td', { class: cls(i) }, fmtCell(r[i])))))));
+    // The rows hold the target column: how the model scores on them, against its CV.
+    const extra = clear($('#predictions-scored'));
+    if (performance) append(extra, performanceView(performance, 'predictions-performance', 'rows predicted'));
+    if (warnings?.length) append(extra, el('p', { class: 'muted', dataset: { testid: 'predictions-warnings' } }, warnings.join(' · ')));
     setStatus('ready');
   } catch (e) {
     showError(predictError(), `Could not predict ${name}: ${e.message}`);

@@ -21,7 +21,7 @@
 //                'fit' {spec} → model file text
 //                'load_model' {text} → model summary
 //                'model_summary' → summary of the session's model
-//                'predict_csv' {bytes, n_head?} → {n_rows, head_csv}: every row predicted, the CSV of the first n_head
+//                'predict_csv' {bytes, n_head?} → {n_rows, head_csv, warnings, performance?}: every row predicted, the CSV of the first n_head
 //                'predict_loaded' {n_head?} → {n_rows, head_csv} for the loaded table (no second read of the file)
 //                'predictions_csv' {bytes?} → the whole predictions CSV text (of bytes, or of the loaded table)
 //                'load_stream' {blob, options} → table summary (+ read_ms, memory_bytes); progress

@@ -461,7 +461,12 @@ impl Engine {
         let mut rec = csv::ByteRecord::new();
         let (mut at, mut line) = (0usize, first_line);
         let mut line_at = |pos: Option<&csv::Position>| {
-            let to = pos.map_or(at, |p| (p.byte() as usize).clamp(at, text.len()));
+            let mut to = pos.map_or(at, |p| (p.byte() as usize).clamp(at, text.len()));
+            // A record's position is where the reader started looking for it, before
+            // the blank lines it skips: its first byte is after them.
+            while to < text.len() && matches!(text[to], b'\r' | b'\n') {
+                to += 1;
+            }
             line += line_ends(&text[at..to], if at == 0 { after_cr } else { text[at - 1] == b'\r' });
             at = to;
             line

@@ -164,8 +164,10 @@ pub fn drift(model: &ModelFile, table: &Table, options: &DriftOptions) -> Result
     })
 }
 
-/// Scores the model on the new rows when they hold the target column.
-fn performance(model: &ModelFile, table: &Table, output: &Output) -> Result<Option<Performance>> {
+/// Scores the model on the new rows when they hold the target column (`None`
+/// when they do not, or no row has a usable target value). The monitor's
+/// drift report and the page's predictions both report it.
+pub fn performance(model: &ModelFile, table: &Table, output: &Output) -> Result<Option<Performance>> {
     let Some(target) = &model.pipeline.target else { return Ok(None) };
     let Some(col) = table.column(&target.name) else { return Ok(None) };
     let scoring = if model.spec.scoring.is_empty() { metrics::default_scoring(target.task) } else { model.spec.scoring.clone() };

@@ -160,6 +160,13 @@ pub const CASES: &[Case] = &[
     case("ragged_line_crlf", Text("a,b\r\n1,2\r\n3,4\r\n5\r\n"), "", "error: CSV line 4: has 1 field(s)"),
     case("ragged_line_cr", Text("a,b\r1,2\r3,4\r5\r"), "", "error: CSV line 4: has 1 field(s)"),
     case("ragged_line_crlf_after_multiline_field", Text("a,b\r\n\"x\r\ny\",1\r\n2\r\n"), "", "error: CSV line 4: has 1 field(s)"),
+    case("ragged_line_lf_blank_lines", Text("a,b\n\n1,2\n\n5\n"), "", "error: CSV line 5: has 1 field(s)"),
+    case("ragged_line_crlf_blank_lines", Text("a,b\r\n\r\n1,2\r\n\r\n5\r\n"), "", "error: CSV line 5: has 1 field(s)"),
+    case("ragged_line_cr_blank_lines", Text("a,b\r\r1,2\r\r5\r"), "", "error: CSV line 5: has 1 field(s)"),
+    // A quote that spans lines and closes at the start of a later line, with text after
+    // it, makes one record of three fields (as the csv module reads it): ragged at its first line.
+    case("quote_closed_lines_later_lf", Text("a,b\n1,2\n3,\"abc\n4,5\n\"x,9\n6,7\n"), r#"{"skip_malformed_rows":true}"#, "warning: 1 malformed row(s) skipped (line(s) 3)"),
+    case("quote_closed_lines_later_crlf", Text("a,b\r\n1,2\r\n3,\"abc\r\n4,5\r\n\"x,9\r\n6,7\r\n"), r#"{"skip_malformed_rows":true}"#, "warning: 1 malformed row(s) skipped (line(s) 3)"),
     case("ragged_line_mixed_endings", Text("a,b\n1,2\r\n3,4\r5\n"), "", "error: CSV line 4: has 1 field(s)"),
     case("unterminated_quote_crlf", Text("a,b\r\n1,2\r\n3,\"abc\r\n4,5\r\n"), "", "error: CSV line 3: field 2 (column 'b') opens a quote that is never closed, so the rest of the file (2 more line(s))"),
     case("unterminated_quote_cr", Text("a,b\r1,2\r3,\"abc\r4,5\r"), "", "error: CSV line 3: field 2 (column 'b') opens a quote that is never closed, so the rest of the file (2 more line(s))"),

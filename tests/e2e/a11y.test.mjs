@@ -67,11 +67,37 @@ test('axe-core: no violation at any stage of the flows', async () => {
   await page.setInputFiles('#monitor-file', SHIFTED);
   await page.waitForSelector('[data-testid="monitor-verdict"]', { timeout: 90_000 });
   await stage('monitor view');
+  await colourHasWords(page, ['tr.target-row', 'tr.drifted', '.type', '.pcol']);
   await page.locator('#runs-section').scrollIntoViewIfNeeded();
   await stage('runs view');
   await page.screenshot({ path: join(RESULTS, 'a11y-end.png'), fullPage: true });
   assert.deepEqual(pageErrors, []);
 });
+
+/**
+ * Colour is never the only carrier of meaning (issue 15): every element the stylesheet
+ * colours for what it means also says it in words. `mustSee` lists the selectors that
+ * must be on the page at this point, so the check cannot pass on an empty page.
+ */
+async function colourHasWords(p, mustSee) {
+  const found = await p.evaluate(() => {
+    const rules = [
+      ['tr.target-row', (e) => /\btarget\b/.test(e.querySelector('.target-tag:not([hidden])')?.textContent ?? '')],
+      ['tr.drifted', (e) => /drifted|dropped/.test(e.textContent)],
+      ['tr.flagged', (e) => /\S/.test(e.querySelector('td.why')?.textContent ?? '')],
+      ['.type', (e) => e.textContent.trim() === [...e.classList].find((c) => c.startsWith('type-')).slice(5)],
+      // A profile card's top border is its type's colour; its type menu names the type first.
+      ['.pcol', (e) => (e.querySelector('.pcol-head select option')?.textContent ?? '').startsWith([...e.classList].find((c) => /^pcol-(numeric|categorical|boolean)$/.test(c))?.slice(5) ?? '?')],
+      ['.step-buttons .remove', (e) => /\S/.test(e.getAttribute('aria-label') ?? e.textContent)],
+    ];
+    return rules.map(([sel, ok]) => {
+      const els = [...document.querySelectorAll(sel)];
+      return { sel, n: els.length, bad: els.filter((e) => !ok(e)).map((e) => e.outerHTML.slice(0, 200)) };
+    });
+  });
+  for (const r of found) assert.deepEqual(r.bad, [], `${r.sel}: coloured without words`);
+  for (const sel of mustSee) assert.ok(found.find((r) => r.sel === sel).n > 0, `${sel} is on the page`);
+}
 
 // ------------------------------------------------------------ keyboard only
 

@@ -60,6 +60,15 @@ test('right after training, "Predict the loaded data" predicts with the model ju
   assert.match(summary, /KNeighborsClassifier predicting species · classification · from trained on this page/);
   const preds = await page.$$eval('#predictions-table tbody tr', (trs) => trs.map((tr) => tr.querySelector('td.pred').textContent));
   assert.ok(preds.length > 0 && preds.every((p) => ['setosa', 'versicolor', 'virginica'].includes(p)), `predictions ${preds}`);
+  // The loaded rows hold the target column, so they are also scored, next to the CV's scores,
+  // with the verdict in words (not by colour alone).
+  const perf = await page.$$eval('[data-testid="predictions-performance"] tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+  assert.match(await page.textContent('[data-testid="predictions-performance"] h3'), /150 rows with species/);
+  const acc = perf.find((r) => r[0] === 'accuracy');
+  assert.ok(acc, `scored metrics ${JSON.stringify(perf)}`);
+  assert.ok(Number(acc[1]) > 0.9 && Number(acc[1]) <= 1, `accuracy on the training rows ${acc[1]}`);
+  assert.match(acc[2], /^0\.9\d+ ± 0\.\d+$/);
+  assert.match(acc[3], /^(within range|dropped \(beyond 2 std\))$/);
   // Train another model: the next prediction uses it, not the one fitted for the last one.
   await page.selectOption('#model-select', 'DecisionTreeClassifier');
   await page.click('#train');

@@ -5,6 +5,7 @@ use crate::support;
 
 use pipelab::api;
 use pipelab::persist::ModelFile;
+use pipelab::selection::cv::CvHooks;
 use support::*;
 
 const IRIS: &str = r#"{"target":"species","steps":[{"StandardScaler":{}}],"model":{"LogisticRegression":{"max_iter":1000}}}"#;
@@ -122,4 +123,26 @@ fn prediction_summary_is_the_head_of_the_full_csv() {
     let bad = api::load_for_model(&m, b"sepal_length,sepal_width,petal_length,petal_width\n1,2,3,4\n1,2,3,x\n");
     let err = bad.and_then(|t| api::predict_summary(&m, &t, 1)).unwrap_err().to_string();
     assert!(err.contains("petal_width"), "{err}");
+}
+
+#[test]
+fn rows_that_hold_the_target_are_scored_with_the_prediction() {
+    // The page's predictions of a file with the target column also show the scores
+    // (the monitor's performance check) next to the CV's; without the column there is nothing to score.
+    let table = dataset("iris");
+    let cv = api::cross_validate(&table, IRIS, CvHooks { now_ms: &|| 0.0, progress: &mut |_, _| true }).unwrap();
+    let m = api::fit_model(&table, IRIS, Some(&cv)).unwrap();
+    let s = api::predict_summary(&m, &table, 15).unwrap();
+    let p = s.performance.expect("iris holds species: scored");
+    assert_eq!((p.target.as_str(), p.n_rows), ("species", 150));
+    // The score is the metric on these rows, recomputed here from the predictions CSV.
+    let preds = api::predict_table(&m, &table).unwrap();
+    let header: Vec<&str> = preds.lines().next().unwrap().split(',').collect();
+    let (yi, pi) = (header.iter().position(|&h| h == "species").unwrap(), header.iter().position(|&h| h == "prediction").unwrap());
+    let hits = preds.lines().skip(1).filter(|l| l.split(',').nth(yi) == l.split(',').nth(pi)).count();
+    let acc = &p.metrics["accuracy"];
+    assert!((acc.new - hits as f64 / 150.0).abs() < 1e-12, "accuracy {} vs {hits}/150", acc.new);
+    assert_eq!(acc.cv_mean, cv.metrics["accuracy"].mean);
+    let no_target = api::load_for_model(&m, b"sepal_length,sepal_width,petal_length,petal_width\n5.1,3.5,1.4,0.2\n").unwrap();
+    assert!(api::predict_summary(&m, &no_target, 15).unwrap().performance.is_none());
 }

@@ -13,7 +13,7 @@
 //! byte-level (as tests/csv_mutations.rs), so they reach the validators, not
 //! just the JSON syntax errors.
 //!
-//! `PIPELAB_WRITE_FUZZ_SEEDS=DIR cargo test --test model_mutations write_fuzz_seeds`
+//! `PIPELAB_WRITE_FUZZ_SEEDS=DIR cargo test --test library model_mutations::write_fuzz_seeds`
 //! writes the seeds as files (scripts/fuzz.sh does it for the fuzz corpora).
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
