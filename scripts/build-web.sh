@@ -5,8 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
-# getrandom 0.3's browser backend comes from its `wasm_js` feature (Cargo.toml);
-# no RUSTFLAGS here, so this build shares its cache with wasm-pack's.
+# getrandom 0.3's browser backend comes from its `wasm_js` feature (Cargo.toml); no
+# RUSTFLAGS here, so the wasm test build in scripts/test.sh (same wasm-release profile,
+# web-full features) reuses this build's dependencies and library.
 
 fail() { echo "build-web: ERROR: $*" >&2; exit 1; }
 

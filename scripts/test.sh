@@ -69,20 +69,22 @@ web_build() {
   scripts/build-web.sh || return 1
   cargo test --quiet --target wasm32-unknown-unknown --no-run "${WASM_TEST_ARGS[@]}"
 }
-weblog=$(mktemp)
+# The log lives in the target directory (not /tmp, which tests and other tools clean).
+mkdir -p "$CARGO_TARGET_DIR"
+weblog="$CARGO_TARGET_DIR/web-build.log"
+rm -f "$weblog" "$weblog.rc"
 web_t0=$SECONDS
 ( web_build >"$weblog" 2>&1; echo $? >"$weblog.rc" ) &
 webpid=$!
 echo "=== web build: scripts/build-web.sh + the wasm suite's build (beside native; output below when it ends)"
 step native cargo test
 wait "$webpid"
-web_rc=$(cat "$weblog.rc" 2>/dev/null || echo 1)
+web_rc=$(cat "$weblog.rc" 2>/dev/null || echo "none (the build was killed)")
 cat "$weblog"
-rm -f "$weblog" "$weblog.rc"
 if [ "$web_rc" = 0 ]; then
   echo "=== web build: ok ($((SECONDS - web_t0)) s, beside native)"
 else
-  echo "=== web build: FAILED ($((SECONDS - web_t0)) s)"
+  echo "=== web build: FAILED ($((SECONDS - web_t0)) s, exit status $web_rc; log $weblog)"
   failed+=("web-build")
 fi
 
