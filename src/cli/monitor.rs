@@ -11,7 +11,7 @@ use pipelab::monitor::drift::{DriftOptions, Method};
 use pipelab::persist::ModelFile;
 use pipelab::selection::cv::CvHooks;
 
-use super::{print_json, read_file, Failure};
+use super::{print_json, Failure};
 
 /// Lowercase hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {

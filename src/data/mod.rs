@@ -6,8 +6,8 @@
 //! - [`Table`] stores columns contiguously: numbers as `f64` (NaN = missing),
 //!   categories dictionary-encoded ([`CatData`]).
 
-mod origin;
 pub mod formats;
+mod origin;
 mod read;
 pub mod records;
 mod retype;
