@@ -87,6 +87,10 @@ fn cell<'a>(c: &'a Data, text: &'a mut String) -> Cell<'a> {
     match c {
         Data::Empty => Cell::Null,
         Data::Int(k) => Cell::Int(*k),
+        // A spreadsheet stores every number as a float: a whole number is written as the
+        // integer it is ("1", not "1.0"), as the CSV export of the sheet has it, so a 0/1
+        // column is read as boolean there and here alike.
+        Data::Float(x) if x.fract() == 0.0 && x.abs() < 9.0e15 => Cell::Int(*x as i64),
         Data::Float(x) => Cell::Float(*x),
         Data::Bool(b) => Cell::Bool(*b),
         Data::String(s) => Cell::Text(s),
