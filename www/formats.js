@@ -35,7 +35,8 @@ export function setupSources(deps) {
       deps.setStatus(`${name}: choose a ${KIND[r.format]}`);
       return undefined;
     }
-    const label = r.part ? `${name} [${r.part}]` : name;
+    // The part in the name when there was a choice to make (a database's table, one of several sheets).
+    const label = r.part && (r.format === 'sqlite' || (r.parts ?? []).length > 1) ? `${name} [${r.part}]` : name;
     return deps.loadData(new Blob([r.csv], { type: 'text/csv' }), label, r.types ?? {});
   }
 
