@@ -18,11 +18,16 @@ fail() { echo "build-web: ERROR: $*" >&2; exit 1; }
 #
 # PIPELAB_WEB_PROFILE=dev: a quick unoptimised-LTO build for iterating on the page
 # (dev profile, no wasm-opt). The default is the production build.
+# PIPELAB_WEB_PROFILE=ci: the test command's build ([profile.wasm-ci]: no fat LTO, 16 codegen
+# units; same code and features).
 profile="${PIPELAB_WEB_PROFILE:-release}"
 if [ "$profile" = dev ]; then
   cargo_profile=(); wasm_dir=debug
   # The dev build keeps function names (readable panics and profiles).
   strip_flags=()
+elif [ "$profile" = ci ]; then
+  cargo_profile=(--profile wasm-ci); wasm_dir=wasm-ci
+  strip_flags=(--remove-name-section --remove-producers-section)
 else
   # [profile.wasm-release] in Cargo.toml: release + fat LTO at opt-level 3
   # (measurements in ARCHITECTURE.md, "Bundle size and speed"). The production
@@ -58,6 +63,9 @@ mkdir -p www/vendor
 cp node_modules/chart.js/dist/chart.umd.min.js www/vendor/chart.umd.min.js
 # idb (the run history's IndexedDB wrapper, www/runs_store.js): a plain ES module with no imports.
 cp node_modules/idb/build/index.js www/vendor/idb.js
+# sql.js (SQLite compiled to WebAssembly): the page's SQLite reader, loaded by
+# www/sqlite_worker.js only when an SQLite file is dropped (issue 18).
+cp node_modules/sql.js/dist/sql-wasm.js node_modules/sql.js/dist/sql-wasm.wasm www/vendor/
 
 # The service worker's cache list and build hash (sw.js; a new build replaces the cache).
 node scripts/web-manifest.mjs || fail "web-manifest failed"

@@ -5,7 +5,9 @@
 #               runs it on 20,000 seeded mutations without nightly);
 #   spec_json   PipelineSpec::from_json, and model_file: ModelFile load + validate +
 #               predict (pipelab::persist::robustness; `cargo test --test library model_mutations`
-#               runs both on seeded structural and byte mutations).
+#               runs both on seeded structural and byte mutations);
+#   read_formats  the Parquet, Excel/ODS, JSON and SQLite readers (pipelab::data::formats::check_reader_on;
+#               `cargo test --test library formats::seeded_mutations` runs it on seeded mutations).
 # Installs the nightly toolchain and cargo-fuzz when missing.
 #
 #   scripts/fuzz.sh                   # read_csv, 60 s
@@ -43,6 +45,16 @@ case "$target" in
   spec_json|model_file)
     # The seeds of tests/library/model_mutations.rs: a spec per model and step, full specs, fitted model files.
     PIPELAB_WRITE_FUZZ_SEEDS=fuzz/corpus cargo test --test library model_mutations::write_fuzz_seeds -- --exact >&2 ;;
-  *) echo "fuzz: unknown target $target (read_csv, spec_json, model_file)" >&2; exit 2 ;;
+  read_formats)
+    # Every format fixture, behind a first byte that names its format (read_formats.rs's NAMES).
+    i=0
+    for ext in parquet xlsx jsonl json sqlite; do
+      for f in tests/fixtures/formats/*."$ext"; do
+        [ -f "$f" ] || continue
+        { printf "\\$(printf '%03o' "$i")"; cat "$f"; } > "$corpus/seed_$(basename "$f")"
+      done
+      i=$((i + 1))
+    done ;;
+  *) echo "fuzz: unknown target $target (read_csv, spec_json, model_file, read_formats)" >&2; exit 2 ;;
 esac
 exec cargo +nightly fuzz run --fuzz-dir fuzz "$target" "$corpus" -- -max_total_time="$seconds" -max_len=262144 -timeout=10

@@ -14,10 +14,11 @@
 #   (RUSTC_WORKSPACE_WRAPPER) in the builds the tests need anyway, with -D warnings, so
 #   `cargo test` lints the library, the CLI and every test target, and the wasm builds
 #   lint the page's two feature sets (web-core, web-full);
-# - the wasm suite is built with the page's release profile and features, so it reuses
-#   the page build's dependencies (and its library) instead of a debug build of them all;
-# - the page's release build is mostly single-threaded (codegen-units = 1, fat LTO), so
-#   it runs beside `cargo test` (different profile directories, no shared lock);
+# - the page is built with [profile.wasm-ci] (the production profile without fat LTO and
+#   with 16 codegen units: same code, results and features; the fat-LTO build ran on one
+#   core for most of the budget), and the wasm suite with the same profile and features,
+#   so it reuses the page build's dependencies and library;
+# - the page build runs beside `cargo test` (different profile directories, no shared lock);
 # - the e2e files run two at a time (node --test --test-concurrency=2).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -64,9 +65,11 @@ style() {
 step style style
 
 # The wasm suite's build: the page's profile and features (shares its dependencies and library).
-WASM_TEST_ARGS=(--test wasm --profile wasm-release --no-default-features --features web-full)
+# Both use [profile.wasm-ci] (Cargo.toml): the production profile without fat LTO, which ran
+# on one core for most of CI's budget; serve.sh builds the production modules.
+WASM_TEST_ARGS=(--test wasm --profile wasm-ci --no-default-features --features web-full)
 web_build() {
-  scripts/build-web.sh || return 1
+  PIPELAB_WEB_PROFILE=ci scripts/build-web.sh || return 1
   cargo test --quiet --target wasm32-unknown-unknown --no-run "${WASM_TEST_ARGS[@]}"
 }
 # The log lives in the target directory (not /tmp, which tests and other tools clean).

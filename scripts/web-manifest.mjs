@@ -23,7 +23,7 @@ const list = (dir, test) =>
 const files = [
   'index.html',
   ...list('www', (n) => /\.(js|css)$/.test(n)),
-  ...list('www/vendor', (n) => n.endsWith('.js')),
+  ...list('www/vendor', (n) => /\.(js|wasm)$/.test(n)),
   ...list('www/pkg', (n) => /\.(js|wasm)$/.test(n) && `www/pkg/${n}` !== OUT),
   ...list('www/datasets', (n) => n.endsWith('.csv')),
 ];

@@ -4,6 +4,7 @@
 use serde::Serialize;
 use serde_json::json;
 
+pub use crate::data::formats::{check_select, detect, Converted, Format, SourceOptions};
 use crate::data::{read_csv, ColumnData, ReadOptions, ReadReport, Table};
 use crate::estimator::Task;
 use crate::metrics;
@@ -20,6 +21,62 @@ pub fn load_table(bytes: &[u8], options_json: &str) -> Result<(Table, ReadReport
         serde_json::from_str(options_json).map_err(|e| Error::spec("read options", e.to_string()))?
     };
     read_csv(bytes, &opts)
+}
+
+/// Reads data in any supported format (CSV, Parquet, SQLite, Excel, JSON;
+/// detected by [`crate::data::formats::detect`]) with CSV read options as JSON.
+/// A non-CSV file is converted to CSV text and read with its own types forced
+/// (see `src/data/formats/`), so it yields the same table as its CSV export.
+pub fn load_data(bytes: &[u8], name: &str, source: &SourceOptions, options_json: &str) -> Result<(Table, ReadReport)> {
+    let mut opts = parse_read_options(options_json)?;
+    if detect(bytes, name) == Format::Csv {
+        return read_csv(bytes, &opts);
+    }
+    let c = convert(bytes, name, source)?;
+    apply_converted(&mut opts, &c);
+    read_csv(c.csv.as_bytes(), &opts)
+}
+
+/// [`load_for_model`] for any supported format.
+pub fn load_data_for_model(model: &ModelFile, bytes: &[u8], name: &str, source: &SourceOptions) -> Result<Table> {
+    if detect(bytes, name) == Format::Csv {
+        return load_for_model(model, bytes);
+    }
+    let c = convert(bytes, name, source)?;
+    let mut opts = read_options_for(model);
+    apply_converted(&mut opts, &c);
+    Ok(read_csv(c.csv.as_bytes(), &opts)?.0)
+}
+
+/// A non-CSV file as CSV text + its types (what the page's lazily loaded
+/// module hands to the first-load one, and what `pipelab predict` streams).
+pub fn convert(bytes: &[u8], name: &str, source: &SourceOptions) -> Result<Converted> {
+    crate::data::formats::to_csv(bytes, name, source)
+}
+
+/// The sheets of a workbook or the tables of a database, for a picker.
+#[cfg(feature = "formats")]
+pub fn data_parts(bytes: &[u8], name: &str) -> Result<Vec<String>> {
+    crate::data::formats::parts(bytes, name)
+}
+
+/// Forces the converted file's types (the user's own `types` win), on the
+/// columns it has, with the converter's CSV dialect.
+fn apply_converted(opts: &mut ReadOptions, c: &Converted) {
+    opts.delimiter = Some(',');
+    opts.has_header = true;
+    opts.types_for_present_columns_only = true;
+    for (k, t) in &c.types {
+        opts.types.entry(k.clone()).or_insert(*t);
+    }
+}
+
+fn parse_read_options(options_json: &str) -> Result<ReadOptions> {
+    if options_json.trim().is_empty() {
+        Ok(ReadOptions::default())
+    } else {
+        serde_json::from_str(options_json).map_err(|e| Error::spec("read options", e.to_string()))
+    }
 }
 
 /// A column as the page lists it.

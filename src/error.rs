@@ -33,6 +33,10 @@ pub enum Error {
     /// A numerical routine failed (singular matrix, no convergence where it is fatal).
     #[error("numerical: {0}")]
     Numerical(String),
+    /// A Parquet, SQLite, Excel or JSON file could not be read. `place` locates
+    /// the fault (row group, sheet, row, column, field), or is empty.
+    #[error("{format}{}: {message}", at(.place))]
+    Format { format: String, place: String, message: String },
     /// The user cancelled a long-running operation.
     #[error("cancelled")]
     Cancelled,
@@ -48,7 +52,18 @@ impl Error {
     pub fn param(estimator: &str, param: &str, message: impl Into<String>) -> Self {
         Error::Param { estimator: estimator.into(), param: param.into(), message: message.into() }
     }
+    pub fn format(format: &str, place: &str, message: impl Into<String>) -> Self {
+        Error::Format { format: format.into(), place: place.into(), message: message.into() }
+    }
     pub fn data(message: impl Into<String>) -> Self {
         Error::Data(message.into())
+    }
+}
+
+fn at(place: &str) -> String {
+    if place.is_empty() {
+        String::new()
+    } else {
+        format!(" {place}")
     }
 }

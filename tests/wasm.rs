@@ -540,3 +540,58 @@ fn page_session_locates_rows_applies_types_and_keeps_the_holdout_honest() {
     assert!(header.contains(",prediction,") && header.contains(",prediction_1,"), "{header}");
     assert!(summary["warnings"][0].as_str().unwrap().contains("'prediction' → 'prediction_1'"), "{summary}");
 }
+
+// ---------------------------------------------------------------- data formats (issue 18)
+// The readers compiled to wasm (the lazily loaded module's code): every fixture
+// reads as its CSV export, the hostile-format catalogue gives the native
+// messages, and the page's bridge (convert → CSV text + types → the first-load
+// module's CSV reader) gives the same table summary as the CSV.
+
+#[path = "common/format_cases.rs"]
+mod format_cases;
+
+#[wasm_bindgen_test]
+fn formats_read_as_their_csv_export_in_the_browser() {
+    use pipelab::api::{self, SourceOptions};
+    let mut n = 0;
+    for ((name, bytes), (csv_name, csv), native_only) in format_cases::SAME_AS_CSV {
+        if *native_only {
+            continue; // zstd (C) and SQLite (the page uses sql.js) are native only
+        }
+        let t = api::load_data(bytes, name, &SourceOptions::default(), "").map_err(|e| format!("{name}: {e}")).unwrap().0;
+        let want = api::load_data(csv, csv_name, &SourceOptions::default(), "").unwrap().0;
+        // Debug text, not ==: a missing cell is NaN, and NaN != NaN.
+        assert_eq!(format!("{t:?}"), format!("{want:?}"), "{name}");
+        // The page's bridge: the formats module's entry point, then Session.load_csv with the types forced.
+        let c = json(pipelab::wasm::formats::formats_convert(bytes, name, "").map_err(err_text).unwrap());
+        let options = serde_json::json!({"types": c["types"]}).to_string();
+        let mut s = Session::new();
+        let via_page = json(s.load_csv(c["csv"].as_str().unwrap().as_bytes(), &options).unwrap());
+        let mut s2 = Session::new();
+        let direct = json(s2.load_csv(csv, "").unwrap());
+        assert_eq!(via_page["columns"], direct["columns"], "{name}: page summary");
+        assert_eq!(via_page["preview"], direct["preview"], "{name}: page preview");
+        n += 1;
+    }
+    assert_eq!(n, 10);
+    assert_eq!(pipelab::wasm::source::detect_format(b"PAR1", "x.csv"), "parquet");
+}
+
+#[wasm_bindgen_test]
+fn format_catalogue_gives_the_native_messages_in_the_browser() {
+    use pipelab::api::{self, SourceOptions};
+    let mut failures = Vec::new();
+    for case in format_cases::CASES.iter().filter(|c| !c.native_only) {
+        let source: SourceOptions = serde_json::from_str(case.source).unwrap();
+        match api::load_data(case.file.1, case.file.0, &source, "") {
+            Ok(_) => failures.push(format!("{}: read without an error", case.name)),
+            Err(e) if e.to_string().starts_with(case.expect) => {}
+            Err(e) => failures.push(format!("{}: {e}", case.name)),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // The typed-query rule the page applies before sql.js runs anything.
+    assert!(pipelab::wasm::formats::formats_check_select("SELECT * FROM t").is_ok());
+    let e = err_text(pipelab::wasm::formats::formats_check_select("DROP TABLE t").unwrap_err());
+    assert!(e.starts_with("SQLite query: starts with DROP"), "{e}");
+}

@@ -5,6 +5,7 @@ import { $, el, clear, showError, clearError, fmtCell } from './dom.js';
 import { renderProfile, clearProfile } from './profile.js';
 import { store } from './store.js';
 import { client, setBusy, setStatus, workerBusy, restartWorker, recoverIfFatal } from './session.js';
+import { setupSources } from './formats.js';
 
 export const EXAMPLES = [
   ['iris.csv', 'iris — flower species (classification, 150 rows)'],
@@ -19,6 +20,8 @@ export const isExample = (name) => EXAMPLES.some(([f]) => f === name);
 
 const dataError = () => $('#data-error');
 let loading = false;
+let sources = null; // www/formats.js: any format, URLs, the sheet/table picker
+const sourceState = { dataUrl: null }; // the URL the data came from (never the data), or null
 
 export function setupData() {
   const sel = $('#example-select');
@@ -56,6 +59,7 @@ export function setupData() {
     if (d && !loading) loadData(d.blob, d.name, d.types);
   });
   $('#data-cancel').addEventListener('click', cancelLoad);
+  sources = setupSources({ client, state: sourceState, ui: { dataError: dataError() }, loadData: (b, n, t) => loadData(b, n, t, loading), setStatus });
   store.on('load-example', (name) => loadExample(name));
   const buttons = () => {
     for (const id of ['#csv-file', '#load-example']) $(id).disabled = workerBusy();
@@ -96,19 +100,56 @@ async function loadExample(file) {
 
 async function loadFile(file) {
   clearError(dataError());
-  try {
-    await loadData(file, file.name);
-  } catch (e) {
-    showError(dataError(), `Could not read ${file.name}: ${e.message}`);
+  if (store.get('busy')) {
+    showError(dataError(), 'Training is running: cancel it or wait before loading other data.');
+    return;
   }
+  sourceState.dataUrl = null;
+  // Cancel is offered at once, while the worker works out the format (a drop can be
+  // cancelled before its first byte is read); loadData takes the read over from there.
+  showReading(file.name, file.size);
+  try {
+    // CSV is read as it is; Parquet, SQLite, Excel and JSON are converted first (www/formats.js).
+    await sources.openSource(file, file.name);
+  } catch (e) {
+    if (!e.cancelled) showError(dataError(), `Could not read ${file.name}: ${e.message}`);
+  } finally {
+    if (loading) {
+      // Nothing was read (a sheet or table is to be chosen, or the conversion failed).
+      endReading();
+      if (!$('#data-progress-text').textContent.startsWith('cancelled')) $('#data-progress-row').hidden = true;
+    }
+  }
+}
+
+/** The progress row with an enabled Cancel, and the page busy. */
+function showReading(name, size) {
+  const bar = $('#data-progress');
+  bar.max = Math.max(1, size);
+  bar.value = 0;
+  $('#data-progress-text').textContent = `reading ${name}: 0 / ${MB(size)}`;
+  $('#data-progress-row').hidden = false;
+  delete $('#data-progress-row').dataset.done;
+  $('#data-cancel').disabled = false;
+  $('#data-cancel').hidden = false;
+  loading = true;
+  setBusy(true);
+}
+
+function endReading() {
+  loading = false;
+  setBusy(false);
+  $('#data-cancel').disabled = true;
+  $('#data-cancel').hidden = true;
 }
 
 /**
  * Reads a File/Blob in the worker (streamed in chunks, with progress and
  * Cancel), then profiles it. On error or cancel the previous data stays.
+ * `begun`: loadFile already shows the progress row and holds the page busy.
  */
-async function loadData(blob, name, types = {}) {
-  if (store.get('busy')) {
+async function loadData(blob, name, types = {}, begun = false) {
+  if (store.get('busy') && !begun) {
     showError(dataError(), 'Training is running: cancel it or wait before loading other data.');
     return;
   }
@@ -117,15 +158,7 @@ async function loadData(blob, name, types = {}) {
   const options = readOptions(types);
   const bar = $('#data-progress');
   const text = $('#data-progress-text');
-  bar.max = Math.max(1, blob.size);
-  bar.value = 0;
-  text.textContent = `reading ${name}: 0 / ${MB(blob.size)}`;
-  $('#data-progress-row').hidden = false;
-  delete $('#data-progress-row').dataset.done;
-  $('#data-cancel').disabled = false;
-  $('#data-cancel').hidden = false;
-  loading = true;
-  setBusy(true);
+  showReading(name, blob.size);
   let summary;
   let profile = null;
   try {
@@ -141,10 +174,7 @@ async function loadData(blob, name, types = {}) {
       showError(dataError(), `The data is loaded, but its profile failed: ${e.message}`);
     }
   } catch (e) {
-    loading = false;
-    setBusy(false);
-    $('#data-cancel').disabled = true;
-    $('#data-cancel').hidden = true;
+    endReading();
     if (e.cancelled) {
       setStatus('ready');
       return; // cancelLoad() restores the previous data and says so
@@ -157,10 +187,7 @@ async function loadData(blob, name, types = {}) {
     setStatus('ready');
     return;
   }
-  loading = false;
-  setBusy(false);
-  $('#data-cancel').disabled = true;
-  $('#data-cancel').hidden = true;
+  endReading();
   const secs = (summary.read_ms ?? 0) / 1000;
   text.textContent = `read ${MB(blob.size)} in ${secs.toFixed(2)} s` + (secs > 0 ? ` (${(blob.size / 1048576 / secs).toFixed(1)} MB/s)` : '');
   $('#data-progress-row').dataset.done = 'true';

@@ -99,6 +99,8 @@ const handlers = {
     idleCompileFull();
     return report;
   },
+  // Formats other than CSV (issue 18): converted to CSV text + types by the full module's readers.
+  convert_data: async (m) => (await import('./formats_worker.js')).convertData(m, wasm.detect_format),
   preview: (m) => s('preview', m.spec, m.n_rows ?? 12),
   // Models area (www/model_view.js, www/cluster_view.js).
   fit_clustering: (m) => {

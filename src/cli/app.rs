@@ -48,6 +48,8 @@ mod export_cmd;
 mod leakage_cmd;
 #[path = "memory.rs"]
 mod memory;
+#[path = "source.rs"]
+mod source;
 
 const USAGE: &str = "usage:
   pipelab cv      --data FILE.csv --spec SPEC.json [--delimiter C] [--max-memory SIZE] [TRACKING]
@@ -67,6 +69,8 @@ const USAGE: &str = "usage:
   pipelab generate --task classification|regression|blobs --rows N --cols P --seed S [--classes K] --out FILE.csv
   pipelab leakage --data FILE.csv --spec SPEC.json [--delimiter C]   (the spec cross-validated the right way and the wrong way)
   pipelab leakage --demo [--rows 60] [--features 2000] [--k 20] [--seed 0]   (random features and labels: leakage from selection)
+SOURCE: --data takes CSV, Parquet, SQLite, Excel (xlsx/xls/ods), JSON Lines or JSON, a file or an http:// URL;
+  --sheet NAME (a workbook's sheet), --table NAME or --query 'SELECT ...' (a database's table or query)
 TRACKING (log the run to an MLflow tracking server; the command's result is printed either way):
   --mlflow http://HOST:PORT [--experiment NAME] [--run-name NAME] [--mlflow-timeout SECS] [--mlflow-required]";
 
@@ -190,6 +194,11 @@ fn serve_command(_: &[String]) -> Result<(), Failure> {
     Err(Failure::Run("this build has no scoring server: rebuild with the default `server` feature".into()))
 }
 
+/// `known` plus `--sheet`, `--table`, `--query` (src/cli/source.rs).
+fn with_source(known: &[&'static str]) -> Vec<&'static str> {
+    [known, source::FLAGS].concat()
+}
+
 /// `known` plus the tracking options.
 fn with_tracking(known: &[&'static str]) -> Vec<&'static str> {
     [known, track::VALUE_FLAGS].concat()
@@ -214,27 +223,32 @@ fn run(args: &[String]) -> Result<(), Failure> {
     let now = move || start.elapsed().as_secs_f64() * 1000.0;
     match cmd.as_str() {
         "cv" => {
-            let f = parse_flags(rest, &with_tracking(&["data", "spec", "delimiter", "max-memory"]), track::SWITCHES)?;
+            let f = parse_flags(rest, &with_tracking(&with_source(&["data", "spec", "delimiter", "max-memory"])), track::SWITCHES)?;
             let tracking = track::Options::from_flags(&f).map_err(Failure::Usage)?;
             check_memory("cv", need(&f, "data")?, &f)?;
-            let (data_path, bytes) = (need(&f, "data")?, read_file(need(&f, "data")?)?);
+            let data_path = need(&f, "data")?;
             let spec = read_text(need(&f, "spec")?)?;
-            let (table, _) = api::load_table(&bytes, &api::read_options_with_spec(&read_options(&f), &spec)?)?;
+            // The spec's `types` apply as the data is read, whatever its format.
+            let (bytes, table, _) = source::load(data_path, &source::options(&f), &api::read_options_with_spec(&read_options(&f), &spec)?)?;
             let report = api::cross_validate(&table, &spec, CvHooks { now_ms: &now, progress: &mut |_, _| true })?;
             print_json(&api::CvSummary::of(&report))?;
             let parsed = pipelab::pipeline::PipelineSpec::from_json(&spec)?;
             track_run(tracking.as_ref(), data_path, &bytes, table.n_rows, || track::Run::from_cv("cv", &parsed, &spec, Some(&report)))
         }
         "fit" => {
-            let f =
-                parse_flags(rest, &with_tracking(&["data", "spec", "out", "delimiter", "register", "max-memory"]), &["no-cv", "refit-all", "mlflow-required"])?;
+            let f = parse_flags(
+                rest,
+                &with_tracking(&with_source(&["data", "spec", "out", "delimiter", "register", "max-memory"])),
+                &["no-cv", "refit-all", "mlflow-required"],
+            )?;
             let tracking = track::Options::from_flags(&f).map_err(Failure::Usage)?;
             let out = need(&f, "out")?;
             monitor::refuse_overwrite(out, &[("data", need(&f, "data")?), ("spec", need(&f, "spec")?)])?;
             check_memory("fit", need(&f, "data")?, &f)?;
-            let (data_path, bytes) = (need(&f, "data")?, read_file(need(&f, "data")?)?);
+            let data_path = need(&f, "data")?;
             let spec = read_text(need(&f, "spec")?)?;
-            let (table, _) = api::load_table(&bytes, &api::read_options_with_spec(&read_options(&f), &spec)?)?;
+            // The spec's `types` apply as the data is read, whatever its format.
+            let (bytes, table, _) = source::load(data_path, &source::options(&f), &api::read_options_with_spec(&read_options(&f), &spec)?)?;
             if api::is_clustering(&spec)? {
                 let (model, report) = api::fit_clustering_model(&table, &spec)?;
                 let model_json = model.to_json()?;
@@ -288,20 +302,22 @@ fn run(args: &[String]) -> Result<(), Failure> {
             })
         }
         "predict" => {
-            let f = parse_flags(rest, &["model", "data", "out"], &[])?;
+            let f = parse_flags(rest, &with_source(&["model", "data", "out"]), &[])?;
             let (model, _) = read_model_file(need(&f, "model")?)?;
-            batch::predict(&model, need(&f, "data")?, f.get("out").map(String::as_str)).map_err(Failure::Run)
+            let input = source::open_csv_stream(need(&f, "data")?, &source::options(&f)).map_err(Failure::Run)?;
+            batch::predict(&model, need(&f, "data")?, input, f.get("out").map(String::as_str)).map_err(Failure::Run)
         }
         "serve" => serve_command(rest),
         "search" => {
-            let f = parse_flags(rest, &with_tracking(&["data", "spec", "out", "threads", "delimiter"]), track::SWITCHES)?;
+            let f = parse_flags(rest, &with_tracking(&with_source(&["data", "spec", "out", "threads", "delimiter"])), track::SWITCHES)?;
             let tracking = track::Options::from_flags(&f).map_err(Failure::Usage)?;
             if let Some(out) = f.get("out") {
                 monitor::refuse_overwrite(out, &[("data", need(&f, "data")?), ("spec", need(&f, "spec")?)])?;
             }
-            let (data_path, bytes) = (need(&f, "data")?, read_file(need(&f, "data")?)?);
+            let data_path = need(&f, "data")?;
             let spec_text = read_text(need(&f, "spec")?)?;
-            let (table, _) = api::load_table(&bytes, &api::read_options_with_spec(&read_options(&f), &spec_text)?)?;
+            // The spec's `types` apply as the data is read, whatever its format.
+            let (bytes, table, _) = source::load(data_path, &source::options(&f), &api::read_options_with_spec(&read_options(&f), &spec_text)?)?;
             let spec = pipelab::pipeline::PipelineSpec::from_json(&spec_text)?;
             let threads = match f.get("threads") {
                 Some(t) => t.parse::<usize>().map_err(|_| Failure::Usage(format!("--threads takes a whole number, got {t:?}")))?.max(1),
@@ -344,13 +360,13 @@ fn run(args: &[String]) -> Result<(), Failure> {
             })
         }
         "summary" => {
-            let f = parse_flags(rest, &["data", "delimiter"], &[])?;
-            let (table, report) = api::load_table(&read_file(need(&f, "data")?)?, &read_options(&f))?;
+            let f = parse_flags(rest, &with_source(&["data", "delimiter"]), &[])?;
+            let (_, table, report) = source::load(need(&f, "data")?, &source::options(&f), &read_options(&f))?;
             print_json(&api::summarize(&table, &report, 5))
         }
         "profile" => {
-            let f = parse_flags(rest, &["data", "delimiter"], &[])?;
-            let (table, report) = api::load_table(&read_file(need(&f, "data")?)?, &read_options(&f))?;
+            let f = parse_flags(rest, &with_source(&["data", "delimiter"]), &[])?;
+            let (_, table, report) = source::load(need(&f, "data")?, &source::options(&f), &read_options(&f))?;
             print_json(&api::profile(&table, &report))
         }
         "drift" => monitor::drift(rest),
@@ -394,7 +410,7 @@ fn run(args: &[String]) -> Result<(), Failure> {
             let data = read_file(need(&f, "data")?)?;
             let spec = match f.get("spec") {
                 Some(p) => read_text(p)?,
-                None if op == bench_data::BenchOp::Parse => String::new(),
+                None if matches!(op, bench_data::BenchOp::Parse | bench_data::BenchOp::Convert) => String::new(),
                 None => return Err(Failure::Usage("--spec is required".into())),
             };
             let reps = match f.get("reps") {

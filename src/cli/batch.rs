@@ -12,10 +12,9 @@ use pipelab::persist::ModelFile;
 
 const READ_BYTES: usize = 1 << 20;
 
-/// Predicts `data` (a path, or `-` for stdin) into `out` (a path, `-` or `None` for stdout).
-pub fn predict(model: &ModelFile, data: &str, out: Option<&str>) -> Result<(), String> {
-    let mut input: Box<dyn Read> =
-        if data == "-" { Box::new(std::io::stdin().lock()) } else { Box::new(std::fs::File::open(data).map_err(|e| format!("cannot read {data}: {e}"))?) };
+/// Predicts `input` (CSV bytes of `data`, a path or `-` for stdin, opened by
+/// `source::open_csv_stream`) into `out` (a path, `-` or `None` for stdout).
+pub fn predict(model: &ModelFile, data: &str, mut input: Box<dyn Read>, out: Option<&str>) -> Result<(), String> {
     let to_file = out.filter(|p| *p != "-");
     let mut output: Box<dyn Write> = match to_file {
         Some(p) => Box::new(std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(p).map_err(|e| format!("cannot write {p}: {e}"))?)),

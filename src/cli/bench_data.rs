@@ -24,7 +24,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
-use pipelab::data::{ReadOptions, Table};
+use pipelab::data::Table;
 use pipelab::estimator::FitContext;
 use pipelab::frame::Frame;
 use pipelab::pipeline::{self, PipelineSpec};
@@ -156,8 +156,11 @@ pub fn generate<W: Write>(p: &GenParams, out: W) -> Result<()> {
 /// The operation [`bench_task`] times.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BenchOp {
-    /// CSV bytes → typed table (the bytes are read from disk once, before timing).
+    /// Data bytes → typed table (the bytes are read from disk once, before timing):
+    /// `api::load_data`, so a Parquet / SQLite / Excel / JSON file is timed the same way.
     Parse,
+    /// A non-CSV file → CSV text + types only (`api::convert`), the first half of its `parse`.
+    Convert,
     /// `cross_validate` of the spec (its splitter; default 5 folds).
     Cv,
     /// `fit_all` of the spec.
@@ -172,11 +175,12 @@ impl BenchOp {
     pub fn parse(s: &str) -> Result<BenchOp> {
         match s {
             "parse" => Ok(BenchOp::Parse),
+            "convert" => Ok(BenchOp::Convert),
             "cv" => Ok(BenchOp::Cv),
             "fit" => Ok(BenchOp::Fit),
             "fit_predict" => Ok(BenchOp::FitPredict),
             "transform" => Ok(BenchOp::Transform),
-            other => Err(Error::spec("--task", format!("unknown benchmark task {other:?}; use parse, cv, fit, fit_predict or transform"))),
+            other => Err(Error::spec("--task", format!("unknown benchmark task {other:?}; use parse, convert, cv, fit, fit_predict or transform"))),
         }
     }
 }
@@ -244,13 +248,18 @@ pub fn fit_transform_steps(table: &Table, spec: &PipelineSpec) -> Result<ndarray
 /// times exactly that), one untimed warm-up run, then `reps` timed runs.
 pub fn bench_task(op: BenchOp, data: &[u8], spec_json: &str, reps: usize) -> Result<BenchResult> {
     let reps = reps.max(1);
-    let opts = ReadOptions::default();
-    let spec = if op == BenchOp::Parse { None } else { Some(PipelineSpec::from_json(spec_json)?) };
-    let table = if op == BenchOp::Parse { None } else { Some(pipelab::data::read_csv(data, &opts)?.0) };
+    let only_read = matches!(op, BenchOp::Parse | BenchOp::Convert);
+    let source = pipelab::api::SourceOptions::default();
+    let load = || pipelab::api::load_data(data, "", &source, "");
+    let spec = if only_read { None } else { Some(PipelineSpec::from_json(spec_json)?) };
+    let table = if only_read { None } else { Some(load()?.0) };
     let run = || -> Result<()> {
         match (op, &table, &spec) {
             (BenchOp::Parse, _, _) => {
-                std::hint::black_box(pipelab::data::read_csv(data, &opts)?);
+                std::hint::black_box(load()?);
+            }
+            (BenchOp::Convert, _, _) => {
+                std::hint::black_box(pipelab::api::convert(data, "", &source)?);
             }
             (BenchOp::Cv, Some(t), Some(s)) => {
                 let now = || 0.0;
@@ -286,6 +295,7 @@ pub fn bench_task(op: BenchOp, data: &[u8], spec_json: &str, reps: usize) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+    use pipelab::data::ReadOptions;
 
     fn gen(task: GenTask, rows: usize, cols: usize, seed: u64, classes: usize) -> Vec<u8> {
         let mut out = Vec::new();

@@ -11,7 +11,7 @@ use pipelab::monitor::drift::{DriftOptions, Method};
 use pipelab::persist::ModelFile;
 use pipelab::selection::cv::CvHooks;
 
-use super::{print_json, read_file, Failure};
+use super::{print_json, Failure};
 
 /// Lowercase hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -105,6 +105,12 @@ fn parse_with_switches(args: &[String], known: &[&str], switches: &[&str]) -> Re
     Ok(out)
 }
 
+/// `--sheet`, `--table`, `--query` (src/cli/source.rs).
+fn source_options(f: &[(String, String)]) -> api::SourceOptions {
+    let own = |k: &str| get(f, k).map(str::to_string);
+    api::SourceOptions { sheet: own("sheet"), table: own("table"), query: own("query"), header: true }
+}
+
 fn get<'a>(f: &'a [(String, String)], name: &str) -> Option<&'a str> {
     f.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
@@ -119,10 +125,10 @@ fn load_model(path: &str) -> Result<(ModelFile, Vec<u8>), Failure> {
 
 /// `pipelab drift --model M --data NEW.csv [--method ..] [--threshold ..]`
 pub fn drift(args: &[String]) -> Result<(), Failure> {
-    let f = parse(args, &["model", "data", "method", "threshold"])?;
+    let f = parse(args, &["model", "data", "method", "threshold", "sheet", "table", "query"])?;
     let (model, _) = load_model(need(&f, "model")?)?;
     let data = need(&f, "data")?;
-    let table = api::load_for_model(&model, &read_file(data)?).map_err(|e| Failure::Run(format!("{data}: {e}")))?;
+    let (_, table) = super::source::load_for_model(&model, data, &source_options(&f)).map_err(Failure::Run)?;
     let mut options = DriftOptions::default();
     if let Some(m) = get(&f, "method") {
         options.method = Some(Method::parse(m).map_err(|e| Failure::Usage(e.to_string()))?);
@@ -135,9 +141,10 @@ pub fn drift(args: &[String]) -> Result<(), Failure> {
 
 /// `pipelab retrain --model M --data NEW.csv [--data MORE.csv ...] --out M2.json`
 pub fn retrain(args: &[String]) -> Result<(), Failure> {
-    let known = [&["model", "data", "out"][..], super::track::VALUE_FLAGS].concat();
+    let known = [&["model", "data", "out"][..], super::source::FLAGS, super::track::VALUE_FLAGS].concat();
     let f = parse_with_switches(args, &known, super::track::SWITCHES)?;
-    let flags: std::collections::HashMap<String, String> = f.iter().filter(|(k, _)| k != "data").cloned().collect();
+    let flags: std::collections::HashMap<String, String> =
+        f.iter().filter(|(k, _)| k != "data" && !super::source::FLAGS.contains(&k.as_str())).cloned().collect();
     let tracking = super::track::Options::from_flags(&flags).map_err(Failure::Usage)?;
     let model_path = need(&f, "model")?;
     let out = need(&f, "out")?;
@@ -152,9 +159,8 @@ pub fn retrain(args: &[String]) -> Result<(), Failure> {
     let mut data = Vec::new();
     let mut all_bytes = Vec::new();
     for p in &data_paths {
-        let bytes = read_file(p)?;
+        let (bytes, table) = super::source::load_for_model(&parent, p, &source_options(&f)).map_err(Failure::Run)?;
         all_bytes.extend_from_slice(&bytes);
-        let table = api::load_for_model(&parent, &bytes).map_err(|e| Failure::Run(format!("{p}: {e}")))?;
         data.push(api::RetrainData { name: p.to_string(), sha256: sha256_hex(&bytes), table });
     }
     let start = std::time::Instant::now();

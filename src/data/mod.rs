@@ -6,6 +6,7 @@
 //! - [`Table`] stores columns contiguously: numbers as `f64` (NaN = missing),
 //!   categories dictionary-encoded ([`CatData`]).
 
+pub mod formats;
 mod origin;
 mod read;
 pub mod records;

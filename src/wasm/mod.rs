@@ -39,6 +39,11 @@ mod leakage;
 
 #[cfg(feature = "web-full")]
 mod model_file;
+// Data formats (issue 18): detection in the first-load module; the readers
+// only in a build with the `formats` feature (the lazily loaded module).
+#[cfg(feature = "formats")]
+pub mod formats;
+pub mod source;
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;

@@ -44,7 +44,8 @@ test('the policy: meta tag and header agree, with the issue\'s directives', asyn
   const d = directives(header);
   assert.deepEqual(d['default-src'], ["'self'"]);
   assert.deepEqual(d['script-src'], ["'self'", "'wasm-unsafe-eval'"]);
-  assert.deepEqual(d['connect-src'], ["'self'", 'http://127.0.0.1:*', 'http://localhost:*']);
+  // https: for a data URL the user types (issue 18); plain http only to local servers (MLflow).
+  assert.deepEqual(d['connect-src'], ["'self'", 'https:', 'http://127.0.0.1:*', 'http://localhost:*']);
   assert.deepEqual(d['object-src'], ["'none'"]);
   assert.deepEqual(d['base-uri'], ["'none'"]);
   assert.deepEqual(d['frame-ancestors'], ["'none'"]);
@@ -79,7 +80,7 @@ test('the policy is enforced and the audit sees violations and off-origin reques
     const d = document.createElement('div');
     d.setAttribute('style', 'color: red');
     document.body.append(d);
-    const blocked = await fetch('https://example.com/').then(() => 'fetched', (e) => `blocked: ${e.message}`);
+    const blocked = await fetch('http://example.com/').then(() => 'fetched', (e) => `blocked: ${e.message}`);
     await new Promise((res) => setTimeout(res, 300));
     s.remove();
     d.remove();

@@ -15,6 +15,7 @@ mod cli_memory;
 mod cli_rows_warnings;
 mod export_onnx;
 mod export_sklearn;
+mod formats_cli;
 mod mlflow;
 mod monitor_cli;
 mod predict_stream;

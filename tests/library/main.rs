@@ -10,6 +10,8 @@
 mod csv_cases;
 #[path = "../common/csv_check.rs"]
 mod csv_check;
+#[path = "../common/format_cases.rs"]
+mod format_cases;
 #[path = "../support/mod.rs"]
 mod support;
 
@@ -21,6 +23,7 @@ mod decision_scoring;
 mod diagnostics_curves;
 mod drift_statistics;
 mod explanations;
+mod formats;
 mod hgb_missing;
 mod invariants;
 mod layers;

@@ -1,0 +1,108 @@
+//! Where the CLI reads a data file: a path, `-` (stdin, for `predict`), or an
+//! `http://` URL; in any format `api::load_data` reads. `--sheet NAME`,
+//! `--table NAME` and `--query SQL` choose the part of a workbook or database.
+//! This is the one place the CLI reads `--data`.
+
+use std::io::Read;
+
+use pipelab::api::{self, Format, SourceOptions};
+use pipelab::data::ReadReport;
+use pipelab::data::Table;
+use pipelab::persist::ModelFile;
+
+/// The flags every `--data` command accepts besides `--data`.
+pub const FLAGS: &[&str] = &["sheet", "table", "query"];
+
+pub fn options(flags: &std::collections::HashMap<String, String>) -> SourceOptions {
+    SourceOptions { sheet: flags.get("sheet").cloned(), table: flags.get("table").cloned(), query: flags.get("query").cloned(), header: true }
+}
+
+fn is_url(path: &str) -> bool {
+    path.starts_with("http://") || path.starts_with("https://")
+}
+
+/// The bytes of a file or URL.
+pub fn read_bytes(path: &str) -> Result<Vec<u8>, String> {
+    if is_url(path) {
+        fetch(path)
+    } else {
+        std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))
+    }
+}
+
+#[cfg(all(feature = "tracking", not(target_arch = "wasm32")))]
+fn fetch(url: &str) -> Result<Vec<u8>, String> {
+    if url.starts_with("https://") {
+        return Err(format!(
+            "{url}: this build's HTTP client speaks plain http:// only (no TLS stack, to keep the build small); download the file first (curl -O {url}) and give its path, or open the URL in the page"
+        ));
+    }
+    let config = ureq::Agent::config_builder().timeout_global(Some(std::time::Duration::from_secs(60))).http_status_as_error(false).build();
+    let agent: ureq::Agent = config.into();
+    let resp = agent.get(url).call().map_err(|e| format!("{url}: cannot fetch it ({e})"))?;
+    let status = resp.status();
+    if !status.is_success() {
+        return Err(format!("{url}: the server answered HTTP {}", status.as_u16()));
+    }
+    let mut bytes = Vec::new();
+    resp.into_body().into_reader().read_to_end(&mut bytes).map_err(|e| format!("{url}: the download failed ({e})"))?;
+    Ok(bytes)
+}
+
+#[cfg(not(all(feature = "tracking", not(target_arch = "wasm32"))))]
+fn fetch(url: &str) -> Result<Vec<u8>, String> {
+    Err(format!("{url}: this build has no HTTP client (rebuild with the default `tracking` feature), download the file first"))
+}
+
+/// The name used to detect a URL's format: its path without the query string.
+fn name_of(path: &str) -> &str {
+    path.split(['?', '#']).next().unwrap_or(path)
+}
+
+/// Reads `--data` into a table; the raw bytes come back too (lineage, tracking).
+pub fn load(path: &str, source: &SourceOptions, read_options: &str) -> Result<(Vec<u8>, Table, ReadReport), String> {
+    let bytes = read_bytes(path)?;
+    let (table, report) = api::load_data(&bytes, name_of(path), source, read_options).map_err(|e| format!("{path}: {e}"))?;
+    Ok((bytes, table, report))
+}
+
+/// Reads new data for a model (`drift`, `retrain`); the raw bytes come back too.
+pub fn load_for_model(model: &ModelFile, path: &str, source: &SourceOptions) -> Result<(Vec<u8>, Table), String> {
+    let bytes = read_bytes(path)?;
+    let table = api::load_data_for_model(model, &bytes, name_of(path), source).map_err(|e| format!("{path}: {e}"))?;
+    Ok((bytes, table))
+}
+
+/// A stream of CSV bytes for `predict`: stdin and CSV files are streamed as
+/// they are; a URL is downloaded; any other format is converted first.
+pub fn open_csv_stream(path: &str, source: &SourceOptions) -> Result<Box<dyn Read>, String> {
+    if path == "-" {
+        return Ok(Box::new(std::io::stdin().lock()));
+    }
+    if !is_url(path) {
+        let mut file = std::fs::File::open(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+        let mut head = [0u8; 16];
+        let n = read_head(&mut file, &mut head).map_err(|e| format!("cannot read {path}: {e}"))?;
+        if api::detect(&head[..n], path) == Format::Csv {
+            let file = std::fs::File::open(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+            return Ok(Box::new(file));
+        }
+    }
+    let bytes = read_bytes(path)?;
+    if api::detect(&bytes, name_of(path)) == Format::Csv {
+        return Ok(Box::new(std::io::Cursor::new(bytes)));
+    }
+    let c = api::convert(&bytes, name_of(path), source).map_err(|e| format!("{path}: {e}"))?;
+    Ok(Box::new(std::io::Cursor::new(c.csv.into_bytes())))
+}
+
+fn read_head(file: &mut std::fs::File, head: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < head.len() {
+        match file.read(&mut head[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}

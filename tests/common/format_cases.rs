@@ -1,0 +1,118 @@
+//! The data-format fixtures (written by tests/fixtures/gen_formats.py) and the
+//! hostile-format catalogue, shared by the native tests (tests/formats.rs) and
+//! the wasm ones (tests/wasm.rs): each bad file must give its specific message.
+
+#![allow(dead_code)]
+
+macro_rules! fixture {
+    ($f:literal) => {
+        ($f, include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/formats/", $f)) as &'static [u8])
+    };
+}
+
+/// (file, bytes, the CSV export it must read as, read natively only).
+pub const SAME_AS_CSV: &[((&str, &[u8]), (&str, &[u8]), bool)] = &[
+    (fixture!("iris.parquet"), fixture!("iris.csv"), false),
+    (fixture!("iris.gzip.parquet"), fixture!("iris.csv"), false),
+    (fixture!("iris.zstd.parquet"), fixture!("iris.csv"), true),
+    (fixture!("iris.xlsx"), fixture!("iris.csv"), false),
+    (fixture!("iris.jsonl"), fixture!("iris.csv"), false),
+    (fixture!("iris.json"), fixture!("iris.csv"), false),
+    (fixture!("iris.sqlite"), fixture!("iris.sqlite.csv"), true),
+    (fixture!("titanic.parquet"), fixture!("titanic.csv"), false),
+    (fixture!("titanic.xlsx"), fixture!("titanic.csv"), false),
+    (fixture!("titanic.jsonl"), fixture!("titanic.csv"), false),
+    (fixture!("titanic.json"), fixture!("titanic.csv"), false),
+    (fixture!("titanic.sqlite"), fixture!("titanic.sqlite.csv"), true),
+    (fixture!("types.parquet"), fixture!("types.csv"), false),
+];
+
+pub struct Case {
+    pub name: &'static str,
+    pub file: (&'static str, &'static [u8]),
+    /// Source options as JSON (`{}`: defaults).
+    pub source: &'static str,
+    /// The whole message must start with this.
+    pub expect: &'static str,
+    pub native_only: bool,
+}
+
+pub const CASES: &[Case] = &[
+    Case {
+        name: "truncated_parquet",
+        file: fixture!("bad_truncated.parquet"),
+        source: "{}",
+        expect: "Parquet: the file is truncated or not Parquet",
+        native_only: false,
+    },
+    Case {
+        name: "parquet_list_column",
+        file: fixture!("bad_list_column.parquet"),
+        source: "{}",
+        expect: "Parquet column 'tags.list.element': has type list (a repeated, nested column), which pipelab does not read",
+        native_only: false,
+    },
+    Case {
+        name: "parquet_binary_column",
+        file: fixture!("bad_binary_column.parquet"),
+        source: "{}",
+        expect: "Parquet column 'raw': has type binary (bytes without a text annotation), which pipelab does not read",
+        native_only: false,
+    },
+    Case {
+        name: "json_nested_object",
+        file: fixture!("bad_nested.jsonl"),
+        source: "{}",
+        expect: "JSON record 2 (line 2), field 'address': holds a nested object; only flat records",
+        native_only: false,
+    },
+    Case {
+        name: "workbook_with_two_sheets_needs_a_choice",
+        file: fixture!("two_sheets.xlsx"),
+        source: "{}",
+        expect: "Excel: the workbook has 2 sheets ('first' and 'second'): choose one",
+        native_only: false,
+    },
+    Case {
+        name: "workbook_unknown_sheet",
+        file: fixture!("two_sheets.xlsx"),
+        source: r#"{"sheet": "third"}"#,
+        expect: "Excel sheet 'third': no such sheet; the workbook has 'first' and 'second'",
+        native_only: false,
+    },
+    Case {
+        name: "corrupt_sqlite",
+        file: fixture!("bad_corrupt.sqlite"),
+        source: "{}",
+        expect: "SQLite: the database is corrupt, truncated or encrypted",
+        native_only: true,
+    },
+    Case {
+        name: "sqlite_non_select_query",
+        file: fixture!("two_tables.sqlite"),
+        source: r#"{"query": "DELETE FROM iris"}"#,
+        expect: "SQLite query: starts with DELETE: only a read-only SELECT can be run",
+        native_only: true,
+    },
+    Case {
+        name: "sqlite_two_statements",
+        file: fixture!("two_tables.sqlite"),
+        source: r#"{"query": "SELECT * FROM iris; DROP TABLE iris"}"#,
+        expect: "SQLite query: holds more than one statement",
+        native_only: true,
+    },
+    Case {
+        name: "sqlite_needs_a_table",
+        file: fixture!("two_tables.sqlite"),
+        source: "{}",
+        expect: "SQLite: the database has 3 tables ('blobs', 'iris' and 'people'): choose one",
+        native_only: true,
+    },
+    Case {
+        name: "sqlite_blob_cell",
+        file: fixture!("two_tables.sqlite"),
+        source: r#"{"table": "blobs"}"#,
+        expect: "SQLite table 'blobs', row 1, column 'payload': holds a BLOB",
+        native_only: true,
+    },
+];
