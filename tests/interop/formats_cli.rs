@@ -4,16 +4,7 @@
 
 use std::process::Command;
 
-fn spec_for(name: &str) -> &'static str {
-    if name.starts_with("iris") {
-        r#"{"target":"species","model":{"LogisticRegression":{}},"cv":{"StratifiedKFold":{"n_splits":5}}}"#
-    } else {
-        r#"{"target":"survived","drop":["name","passenger_id"],"preprocess":{"transformers":[
-        {"name":"num","columns":{"dtype":"numeric"},"steps":[{"SimpleImputer":{"strategy":"median"}},{"StandardScaler":{}}]},
-        {"name":"cat","columns":{"dtype":"categorical"},"steps":[{"SimpleImputer":{"strategy":"most_frequent"}},{"OneHotEncoder":{"handle_unknown":"ignore"}}]}],"remainder":"passthrough"},
-        "model":{"LogisticRegression":{"C":0.5}},"cv":{"StratifiedKFold":{"n_splits":3}}}"#
-    }
-}
+use crate::support::format_spec as spec_for;
 
 fn pipelab(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_pipelab")).args(args).current_dir(env!("CARGO_MANIFEST_DIR")).output().unwrap();

@@ -8,20 +8,11 @@ use pipelab::api::{self, SourceOptions};
 use pipelab::data::{ColumnType, Table};
 use pipelab::selection::cv::CvHooks;
 
+use crate::support::format_spec as spec_for;
+
 fn load(name: &str, bytes: &[u8], source: &str) -> pipelab::Result<Table> {
     let source: SourceOptions = serde_json::from_str(source).unwrap();
     api::load_data(bytes, name, &source, "").map(|(t, _)| t)
-}
-
-fn spec_for(name: &str) -> &'static str {
-    if name.starts_with("iris") {
-        r#"{"target":"species","model":{"LogisticRegression":{}},"cv":{"StratifiedKFold":{"n_splits":5}}}"#
-    } else {
-        r#"{"target":"survived","drop":["name","passenger_id"],"preprocess":{"transformers":[
-        {"name":"num","columns":{"dtype":"numeric"},"steps":[{"SimpleImputer":{"strategy":"median"}},{"StandardScaler":{}}]},
-        {"name":"cat","columns":{"dtype":"categorical"},"steps":[{"SimpleImputer":{"strategy":"most_frequent"}},{"OneHotEncoder":{"handle_unknown":"ignore"}}]}],"remainder":"passthrough"},
-        "model":{"LogisticRegression":{"C":0.5}},"cv":{"StratifiedKFold":{"n_splits":3}}}"#
-    }
 }
 
 #[test]

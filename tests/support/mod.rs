@@ -66,3 +66,15 @@ pub fn assert_all_abs(name: &str, got: &[f64], want: &[f64], abs: f64) {
         assert_abs(&format!("{name}[{i}]"), *g, *w, abs);
     }
 }
+
+/// The CV spec the format tests run on a fixture (iris or titanic, in any format).
+pub fn format_spec(name: &str) -> &'static str {
+    if name.starts_with("iris") {
+        r#"{"target":"species","model":{"LogisticRegression":{}},"cv":{"StratifiedKFold":{"n_splits":5}}}"#
+    } else {
+        r#"{"target":"survived","drop":["name","passenger_id"],"preprocess":{"transformers":[
+        {"name":"num","columns":{"dtype":"numeric"},"steps":[{"SimpleImputer":{"strategy":"median"}},{"StandardScaler":{}}]},
+        {"name":"cat","columns":{"dtype":"categorical"},"steps":[{"SimpleImputer":{"strategy":"most_frequent"}},{"OneHotEncoder":{"handle_unknown":"ignore"}}]}],"remainder":"passthrough"},
+        "model":{"LogisticRegression":{"C":0.5}},"cv":{"StratifiedKFold":{"n_splits":3}}}"#
+    }
+}
