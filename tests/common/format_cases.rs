@@ -88,6 +88,14 @@ pub const CASES: &[Case] = &[
         native_only: true,
     },
     Case {
+        // Found by the read_formats fuzzer: rusqlite's column_names panicked on it.
+        name: "sqlite_column_name_not_utf8",
+        file: fixture!("bad_column_name_not_utf8.sqlite"),
+        source: "{}",
+        expect: "SQLite table 'titanic': column 8's name is not valid UTF-8 text",
+        native_only: true,
+    },
+    Case {
         name: "sqlite_non_select_query",
         file: fixture!("two_tables.sqlite"),
         source: r#"{"query": "DELETE FROM iris"}"#,

@@ -43,6 +43,51 @@ fn tables(conn: &Connection) -> Result<Vec<String>> {
     names.collect::<std::result::Result<Vec<_>, _>>().map_err(|e| fail("", explain(e)))
 }
 
+/// The result columns' names of `sql` (which `conn` has already prepared without error), or an
+/// error naming the column whose name is not UTF-8: rusqlite's `column_names` panics on one (found
+/// by the `read_formats` fuzzer; tests/fixtures/formats/bad_column_name_not_utf8.sqlite).
+fn column_names(conn: &Connection, sql: &str, place: &str) -> Result<Vec<String>> {
+    use rusqlite::ffi;
+    let c_sql = std::ffi::CString::new(sql).map_err(|_| fail(place, "holds a NUL character"))?;
+    let mut stmt: *mut ffi::sqlite3_stmt = std::ptr::null_mut();
+    // SAFETY: `conn.handle()` is the handle of the open connection `conn`, which outlives this
+    // function; `c_sql` is NUL-terminated (length -1: read to the NUL); `stmt` receives a statement
+    // that is finalized below on every path.
+    let rc = unsafe { ffi::sqlite3_prepare_v2(conn.handle(), c_sql.as_ptr(), -1, &mut stmt, std::ptr::null_mut()) };
+    if rc != ffi::SQLITE_OK || stmt.is_null() {
+        // SAFETY: finalizing a null statement is a no-op; a non-null one came from prepare above.
+        unsafe { ffi::sqlite3_finalize(stmt) };
+        return Err(fail(place, format!("cannot be prepared (SQLite code {rc})")));
+    }
+    // SAFETY: `stmt` is a valid prepared statement until the finalize below.
+    let n = unsafe { ffi::sqlite3_column_count(stmt) };
+    let mut names = Vec::with_capacity(n.max(0) as usize);
+    let mut bad = None;
+    for j in 0..n {
+        // SAFETY: `j` is a column index below the count; the returned pointer (NUL-terminated, or null
+        // when out of memory) stays valid until the statement is finalized, and is copied before that.
+        let name = unsafe {
+            let p = ffi::sqlite3_column_name(stmt, j);
+            (!p.is_null()).then(|| std::ffi::CStr::from_ptr(p).to_bytes().to_vec())
+        };
+        match name.map(String::from_utf8) {
+            Some(Ok(s)) => names.push(s),
+            _ => {
+                bad = Some(j as usize + 1);
+                break;
+            }
+        }
+    }
+    // SAFETY: `stmt` came from prepare above and is finalized once.
+    unsafe { ffi::sqlite3_finalize(stmt) };
+    match bad {
+        Some(j) => {
+            Err(fail(place, format!("column {j}'s name is not valid UTF-8 text; rename it (ALTER TABLE ... RENAME COLUMN) or select it AS another name")))
+        }
+        None => Ok(names),
+    }
+}
+
 pub(super) fn parts(bytes: &[u8]) -> Result<Vec<String>> {
     tables(&open(bytes)?)
 }
@@ -77,7 +122,7 @@ pub(super) fn read(bytes: &[u8], source: &SourceOptions) -> Result<(Columns, Vec
     if !st.readonly() {
         return Err(fail("query", "is not read-only: only a SELECT can be run"));
     }
-    let cols: Vec<String> = st.column_names().iter().map(|s| s.to_string()).collect();
+    let cols = column_names(&conn, &sql, &place)?;
     let mut out = Columns::new(cols.clone());
     let mut rows = st.query([]).map_err(|e| fail(&place, explain(e)))?;
     let mut i = 0usize;
