@@ -15,12 +15,7 @@ use crate::{Error, Result};
 
 /// Reads CSV bytes with options given as JSON (`{}` or empty for defaults).
 pub fn load_table(bytes: &[u8], options_json: &str) -> Result<(Table, ReadReport)> {
-    let opts: ReadOptions = if options_json.trim().is_empty() {
-        ReadOptions::default()
-    } else {
-        serde_json::from_str(options_json).map_err(|e| Error::spec("read options", e.to_string()))?
-    };
-    read_csv(bytes, &opts)
+    read_csv(bytes, &parse_options("read options", options_json)?)
 }
 
 /// Reads data in any supported format (CSV, Parquet, SQLite, Excel, JSON;
@@ -28,7 +23,7 @@ pub fn load_table(bytes: &[u8], options_json: &str) -> Result<(Table, ReadReport
 /// A non-CSV file is converted to CSV text and read with its own types forced
 /// (see `src/data/formats/`), so it yields the same table as its CSV export.
 pub fn load_data(bytes: &[u8], name: &str, source: &SourceOptions, options_json: &str) -> Result<(Table, ReadReport)> {
-    let mut opts = parse_read_options(options_json)?;
+    let mut opts: ReadOptions = parse_options("read options", options_json)?;
     if detect(bytes, name) == Format::Csv {
         return read_csv(bytes, &opts);
     }
@@ -71,11 +66,13 @@ fn apply_converted(opts: &mut ReadOptions, c: &Converted) {
     }
 }
 
-fn parse_read_options(options_json: &str) -> Result<ReadOptions> {
-    if options_json.trim().is_empty() {
-        Ok(ReadOptions::default())
+/// Options given as JSON (`""` = the defaults): read options, source options. An error names
+/// `what` (the derived parameter types go through [`parse_params`], which adds the field path).
+pub(crate) fn parse_options<T: serde::de::DeserializeOwned + Default>(what: &str, json: &str) -> Result<T> {
+    if json.trim().is_empty() {
+        Ok(T::default())
     } else {
-        serde_json::from_str(options_json).map_err(|e| Error::spec("read options", e.to_string()))
+        serde_json::from_str(json).map_err(|e| Error::spec(what, e.to_string()))
     }
 }
 

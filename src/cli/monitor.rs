@@ -107,8 +107,7 @@ fn parse_with_switches(args: &[String], known: &[&str], switches: &[&str]) -> Re
 
 /// `--sheet`, `--table`, `--query` (src/cli/source.rs).
 fn source_options(f: &[(String, String)]) -> api::SourceOptions {
-    let own = |k: &str| get(f, k).map(str::to_string);
-    api::SourceOptions { sheet: own("sheet"), table: own("table"), query: own("query"), header: true }
+    super::source::options_with(|k| get(f, k).map(str::to_string))
 }
 
 fn get<'a>(f: &'a [(String, String)], name: &str) -> Option<&'a str> {

@@ -14,7 +14,12 @@ use pipelab::persist::ModelFile;
 pub const FLAGS: &[&str] = &["sheet", "table", "query"];
 
 pub fn options(flags: &std::collections::HashMap<String, String>) -> SourceOptions {
-    SourceOptions { sheet: flags.get("sheet").cloned(), table: flags.get("table").cloned(), query: flags.get("query").cloned(), header: true }
+    options_with(|k| flags.get(k).cloned())
+}
+
+/// [`options`] from any flag lookup (the monitor commands keep their flags in a list).
+pub fn options_with(flag: impl Fn(&str) -> Option<String>) -> SourceOptions {
+    SourceOptions { sheet: flag("sheet"), table: flag("table"), query: flag("query"), header: true }
 }
 
 fn is_url(path: &str) -> bool {

@@ -33,11 +33,7 @@ const PROBE_FROM: usize = 64 << 20;
 
 /// The read options the page sends (JSON; `""` = defaults), capped to the page's size limit.
 pub(crate) fn page_options(options_json: &str) -> crate::Result<ReadOptions> {
-    let mut opts: ReadOptions = if options_json.trim().is_empty() {
-        ReadOptions::default()
-    } else {
-        serde_json::from_str(options_json).map_err(|e| Error::spec("read options", e.to_string()))?
-    };
+    let mut opts: ReadOptions = crate::api::parse_options("read options", options_json)?;
     opts.max_bytes = opts.max_bytes.min(PAGE_MAX_BYTES);
     Ok(opts)
 }

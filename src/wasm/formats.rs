@@ -16,10 +16,7 @@ use crate::api;
 use crate::data::formats::{rows_to_csv, Format, SourceOptions};
 
 fn source(json: &str) -> Result<SourceOptions, JsValue> {
-    if json.trim().is_empty() {
-        return Ok(SourceOptions::default());
-    }
-    serde_json::from_str(json).map_err(|e| js_err(crate::Error::spec("source options", e.to_string())))
+    api::parse_options("source options", json).map_err(js_err)
 }
 
 /// The sheets of a workbook (empty for other formats), for the page's picker.
