@@ -60,6 +60,15 @@ pub const CASES: &[Case] = &[
         native_only: false,
     },
     Case {
+        // Found by the read_formats fuzzer: a mutated page header declaring lists of 2^31
+        // booleans kept the parquet crate busy for seconds per list; refused before decoding.
+        name: "parquet_page_header_list_past_its_bytes",
+        file: fixture!("bad_page_header_huge_list.parquet"),
+        source: "{}",
+        expect: "Parquet row group 1 of 3, column 'name': the page header at byte ",
+        native_only: false,
+    },
+    Case {
         name: "json_nested_object",
         file: fixture!("bad_nested.jsonl"),
         source: "{}",

@@ -104,6 +104,7 @@ test('the hostile-format catalogue gives its messages in the page', async () => 
     ['bad_truncated.parquet', /Parquet: the file is truncated or not Parquet/],
     ['bad_list_column.parquet', /Parquet column 'tags\.list\.element': has type list/],
     ['bad_binary_column.parquet', /Parquet column 'raw': has type binary/],
+    ['bad_page_header_huge_list.parquet', /Parquet row group 1 of 3, column 'name': the page header at byte \d+: .*\(corrupt file\)/],
     ['bad_nested.jsonl', /JSON record 2 \(line 2\), field 'address': holds a nested object/],
     ['bad_corrupt.sqlite', /SQLite: the database is corrupt, truncated or encrypted/],
   ];

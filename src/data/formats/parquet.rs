@@ -58,7 +58,8 @@ pub(super) fn read(bytes: &[u8]) -> Result<Columns> {
 
 fn read_inner(data: Vec<u8>) -> Result<Columns> {
     let n_bytes = data.len();
-    let reader = SerializedFileReader::new(bytes::Bytes::from(data)).map_err(|e| {
+    let bytes = bytes::Bytes::from(data);
+    let reader = SerializedFileReader::new(bytes.clone()).map_err(|e| {
         let m = e.to_string();
         let m = if m.contains("footer") || m.contains("EOF") || m.contains("size") || n_bytes < 12 {
             format!("the file is truncated or not Parquet ({m}); download or export it again")
@@ -89,6 +90,9 @@ fn read_inner(data: Vec<u8>) -> Result<Columns> {
         let rg = reader.get_row_group(g).map_err(|e| Error::format("Parquet", &format!("row group {} of {n_groups}", g + 1), e.to_string()))?;
         let n = usize::try_from(rg.metadata().num_rows()).map_err(|_| Error::format("Parquet", &format!("row group {}", g + 1), "a negative row count"))?;
         for j in 0..descrs.len() {
+            let c = rg.metadata().column(j);
+            check_page_headers(&bytes, c.dictionary_page_offset().unwrap_or(c.data_page_offset()), c.compressed_size())
+                .map_err(|m| Error::format("Parquet", &place_g(j), m))?;
             let fail = |e: parquet::errors::ParquetError| Error::format("Parquet", &place_g(j), e.to_string());
             let col = rg.get_column_reader(j).map_err(fail)?;
             let max_def = descrs[j].max_def_level();
@@ -291,6 +295,141 @@ fn decimal_bytes(b: &[u8], scale: i32, text: &mut String) -> Result<()> {
     Ok(())
 }
 
+/// Walks the page headers of the column chunk at `start..start + len` before the crate decodes
+/// them. The crate skips a header's unknown fields one element at a time and counts a list's
+/// booleans as taking no bytes, so a mutated 10 KB file that declares lists of 2^31 booleans
+/// kept it busy for seconds per list (found by the `read_formats` fuzzer). Here every list, set
+/// and map must fit in the bytes that are left (each element takes at least one byte in
+/// Thrift's compact protocol), so the walk is linear in the chunk's size.
+fn check_page_headers(file: &[u8], start: i64, len: i64) -> std::result::Result<(), String> {
+    let (Ok(start), Ok(len)) = (usize::try_from(start), usize::try_from(len)) else {
+        return Err("the column chunk has a negative offset or size (corrupt metadata)".into());
+    };
+    let Some(chunk) = start.checked_add(len).and_then(|end| file.get(start..end)) else {
+        return Err(format!("the column chunk (bytes {start}..+{len}) lies past the end of the file ({} bytes): truncated or corrupt", file.len()));
+    };
+    let mut pos = 0usize;
+    while pos < chunk.len() {
+        let mut r = Compact { buf: &chunk[pos..], at: 0 };
+        let page_size = r.page_header().map_err(|m| format!("the page header at byte {}: {m} (corrupt file)", start + pos))?;
+        pos = pos.saturating_add(r.at).saturating_add(page_size);
+    }
+    Ok(())
+}
+
+/// A reader of Thrift's compact protocol that only skips, within its buffer.
+struct Compact<'a> {
+    buf: &'a [u8],
+    at: usize,
+}
+
+impl Compact<'_> {
+    fn byte(&mut self) -> std::result::Result<u8, String> {
+        let b = *self.buf.get(self.at).ok_or("it ends early")?;
+        self.at += 1;
+        Ok(b)
+    }
+    fn varint(&mut self) -> std::result::Result<u64, String> {
+        let mut v = 0u64;
+        for shift in (0..70).step_by(7) {
+            let b = self.byte()?;
+            v |= u64::from(b & 0x7f).checked_shl(shift).unwrap_or(0);
+            if b & 0x80 == 0 {
+                return Ok(v);
+            }
+        }
+        Err("a number runs past 10 bytes".into())
+    }
+    fn skip(&mut self, n: u64) -> std::result::Result<(), String> {
+        let left = (self.buf.len() - self.at) as u64;
+        if n > left {
+            return Err(format!("{n} bytes declared, {left} left"));
+        }
+        self.at += n as usize;
+        Ok(())
+    }
+    /// `n` elements of at least one byte each must fit in what is left.
+    fn count(&mut self, n: u64) -> std::result::Result<u64, String> {
+        let left = (self.buf.len() - self.at) as u64;
+        if n > left {
+            return Err(format!("a list of {n} elements in the {left} bytes left"));
+        }
+        Ok(n)
+    }
+    /// Skips one value of compact type `t`; `in_list`: a boolean is a byte there, not part of the field header.
+    fn value(&mut self, t: u8, in_list: bool, depth: u8) -> std::result::Result<(), String> {
+        if depth == 0 {
+            return Err("nested too deeply".into());
+        }
+        match t {
+            1 | 2 if !in_list => Ok(()),
+            1..=3 => self.skip(1),
+            4..=6 => self.varint().map(drop),
+            7 => self.skip(8),
+            8 => {
+                let n = self.varint()?;
+                self.skip(n)
+            }
+            9 | 10 => {
+                let h = self.byte()?;
+                let n = if h >> 4 == 15 { self.varint()? } else { u64::from(h >> 4) };
+                for _ in 0..self.count(n)? {
+                    self.value(h & 0x0f, true, depth - 1)?;
+                }
+                Ok(())
+            }
+            11 => {
+                let n = self.varint()?;
+                if n > 0 {
+                    let kv = self.byte()?;
+                    for _ in 0..self.count(n)? {
+                        self.value(kv >> 4, true, depth - 1)?;
+                        self.value(kv & 0x0f, true, depth - 1)?;
+                    }
+                }
+                Ok(())
+            }
+            12 => self.fields(depth - 1, |_, _, _| Ok(false)).map(drop),
+            13 => self.skip(16),
+            _ => Err(format!("an unknown field type {t}")),
+        }
+    }
+    /// Reads a struct's fields up to its stop byte; `take(r, id, type)` reads a field itself (true) or leaves it to be skipped.
+    fn fields(&mut self, depth: u8, mut take: impl FnMut(&mut Self, i16, u8) -> std::result::Result<bool, String>) -> std::result::Result<(), String> {
+        let mut id = 0i16;
+        loop {
+            let h = self.byte()?;
+            if h == 0 {
+                return Ok(());
+            }
+            let t = h & 0x0f;
+            id = if h >> 4 == 0 {
+                let z = self.varint()?;
+                ((z >> 1) as i64 ^ -((z & 1) as i64)) as i16
+            } else {
+                id.wrapping_add(i16::from(h >> 4))
+            };
+            if !take(self, id, t)? {
+                self.value(t, false, depth)?;
+            }
+        }
+    }
+    /// A `PageHeader`: returns its `compressed_page_size` (field 3).
+    fn page_header(&mut self) -> std::result::Result<usize, String> {
+        let mut size = None;
+        self.fields(32, |r, id, t| {
+            if id == 3 && t == 5 {
+                let z = r.varint()?;
+                let v = (z >> 1) as i64 ^ -((z & 1) as i64);
+                size = Some(usize::try_from(v).map_err(|_| format!("a negative page size {v}"))?);
+                return Ok(true);
+            }
+            Ok(false)
+        })?;
+        size.ok_or_else(|| "no page size".to_string())
+    }
+}
+
 /// Calls `f(row_in_chunk, value)` for each of the chunk's `n` rows (`None` = null).
 fn each<T: DataType>(mut r: ColumnReaderImpl<T>, n: usize, max_def: i16, mut f: impl FnMut(usize, Option<&T::T>) -> Result<()>) -> Result<()> {
     let mut defs: Vec<i16> = Vec::new();
@@ -340,5 +479,26 @@ mod tests {
         assert_eq!(t, "-0.2");
         let mut t2 = String::new();
         assert_eq!(int_cell(Kind::Timestamp(1_000), 1_577_836_800_250, 0, &mut t2), Cell::Text("2020-01-01 00:00:00.250"));
+    }
+
+    #[test]
+    fn page_headers_are_walked_in_bytes_not_in_declared_elements() {
+        // PageHeader { 1: type = 0, 2: uncompressed = 3, 3: compressed = 3 } then 3 bytes of page.
+        let good = [0x15, 0x00, 0x15, 0x06, 0x15, 0x06, 0x00, 1, 2, 3];
+        assert_eq!(check_page_headers(&good, 0, good.len() as i64), Ok(()));
+        // An unknown field 4 holding a list of 2^31 - 1 booleans in 7 bytes: refused at once
+        // (the parquet crate counted such booleans as free and looped over them).
+        let hostile = [0x15, 0x00, 0x15, 0x06, 0x15, 0x06, 0x19, 0xF1, 0xFF, 0xFF, 0xFF, 0xFF, 0x07, 0x00];
+        let e = check_page_headers(&hostile, 0, hostile.len() as i64).unwrap_err();
+        assert_eq!(e, "the page header at byte 0: a list of 2147483647 elements in the 1 bytes left (corrupt file)");
+        // A list of booleans that fits is skipped (one byte each), then the page.
+        let bools = [0x15, 0x00, 0x15, 0x04, 0x15, 0x04, 0x19, 0x21, 0x01, 0x02, 0x00, 9, 9];
+        assert_eq!(check_page_headers(&bools, 0, bools.len() as i64), Ok(()));
+        // A page past the chunk's end, a chunk past the file's end, a negative size.
+        assert!(check_page_headers(&good[..8], 0, 8).is_ok(), "the last page is the crate's to find short");
+        assert!(check_page_headers(&good, 4, 20).unwrap_err().contains("past the end of the file"));
+        assert!(check_page_headers(&good, 0, -1).unwrap_err().contains("negative"));
+        let negative = [0x15, 0x00, 0x15, 0x06, 0x15, 0x05, 0x00];
+        assert!(check_page_headers(&negative, 0, 7).unwrap_err().contains("a negative page size -3"));
     }
 }
