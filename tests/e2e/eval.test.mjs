@@ -196,10 +196,16 @@ test('constant predictions: scikit-learn\'s zero-division warning is on the page
 });
 
 test('a running curve can be cancelled; the data stays loaded and a curve runs again', async () => {
-  await page.fill('#vc-values', Array.from({ length: 40 }, (_, i) => 10 ** (-3 + i / 8)).join(', '));
+  // 200 values so the curve outlasts the click on a fast machine; the click happens in the page, on the
+  // first animation frame after the first value is done, so no round trip lets the curve finish first.
+  await page.fill('#vc-values', Array.from({ length: 200 }, (_, i) => 10 ** (-3 + i / 40)).join(', '));
   await page.click('#vc-run');
-  await page.waitForFunction(() => Number(document.querySelector('#curve-progress')?.value) >= 1, null, { timeout: 30_000 });
-  await page.click('#cancel');
+  await page.waitForFunction(() => {
+    const cancel = document.querySelector('#cancel');
+    if (Number(document.querySelector('#curve-progress')?.value) < 1 || !cancel || cancel.hidden) return false;
+    cancel.click();
+    return true;
+  }, null, { timeout: 30_000, polling: 'raf' });
   await page.waitForFunction(() => document.querySelector('#curve-status')?.textContent === 'validation curve cancelled');
   await page.waitForFunction(() => document.querySelector('#progress-text')?.textContent.includes('still loaded'), null, { timeout: 30_000 });
   await page.fill('#lc-sizes', '0.5, 1');
