@@ -68,9 +68,12 @@ step style style
 # Both use [profile.wasm-ci] (Cargo.toml): the production profile without fat LTO, which ran
 # on one core for most of CI's budget; serve.sh builds the production modules.
 WASM_TEST_ARGS=(--test wasm --profile wasm-ci --no-default-features --features web-full)
+# wasm-pack builds `cargo build --tests` plus these arguments, which includes the library's own
+# unit-test harness for wasm32 (88 s, on the serial path before e2e, when it was left to
+# wasm-pack): the same command here, beside native, leaves wasm-pack nothing to compile.
 web_build() {
   PIPELAB_WEB_PROFILE=ci scripts/build-web.sh || return 1
-  cargo test --quiet --target wasm32-unknown-unknown --no-run "${WASM_TEST_ARGS[@]}"
+  CARGO_BUILD_TARGET=wasm32-unknown-unknown cargo build --quiet --tests "${WASM_TEST_ARGS[@]}"
 }
 # The log lives in the target directory (not /tmp, which tests and other tools clean).
 mkdir -p "$CARGO_TARGET_DIR"
