@@ -158,11 +158,21 @@ test('Cancel stops a long search within a second and keeps the data', async () =
   await page.fill('#search-workers', '2');
   await page.click('#search-run');
   await page.waitForFunction(() => Number(document.querySelector('#search-progress').value) >= 2, null, { timeout: 30_000 });
-  const t0 = Date.now();
+  // Timed inside the page, from the click's event to the first frame where control is back, so the
+  // test harness's own round trips (which grew past 250 ms on a loaded machine) are not counted.
+  await page.evaluate(() => {
+    document.querySelector('#search-cancel').addEventListener('click', () => (window.pipelabCancelT0 = performance.now()), { once: true });
+  });
   await page.click('#search-cancel');
-  await page.waitForFunction(() => !document.querySelector('#search-run').disabled && document.querySelector('#search-progress-text').textContent.startsWith('cancelled'), null, { timeout: 5_000 });
-  const ms = Date.now() - t0;
-  assert.ok(ms < 1000, `control came back after ${ms} ms`);
+  const ms = await page.waitForFunction(
+    () => {
+      const back = !document.querySelector('#search-run').disabled && document.querySelector('#search-progress-text').textContent.startsWith('cancelled');
+      return back && window.pipelabCancelT0 !== undefined ? performance.now() - window.pipelabCancelT0 : false;
+    },
+    null,
+    { timeout: 5_000, polling: 'raf' },
+  ).then((h) => h.jsonValue());
+  assert.ok(ms < 1000, `control came back after ${Math.round(ms)} ms`);
   assert.match(await page.textContent('#search-progress-text'), /your data is still loaded/);
   // The main worker still holds the data: training works at once.
   await page.click('#train');
