@@ -573,6 +573,23 @@ impl FittedPipeline {
                 Output::Classes { labels: vec![*k; n], proba: Some(proba) }
             }
         };
+        if let Output::Classes { labels, proba } = &output {
+            // A model file whose model and target disagree on the classes (edited by hand, or
+            // corrupt: found by the model_file fuzzer, whose prediction CSV came out ragged).
+            let k = classes.len();
+            if let Some(pr) = proba.as_ref().filter(|pr| pr.ncols() != k) {
+                return Err(Error::ModelFile(format!(
+                    "the model gives probabilities for {} classes but the file's target lists {k}: the file is inconsistent",
+                    pr.ncols()
+                )));
+            }
+            if let Some(l) = labels.iter().find(|&&l| l >= k) {
+                return Err(Error::ModelFile(format!(
+                    "the model predicts class number {} but the file's target lists {k} classes: the file is inconsistent",
+                    l + 1
+                )));
+            }
+        }
         Ok(Predictions { output, classes, unseen })
     }
 

@@ -263,6 +263,21 @@ fn seeded_model_file_mutations_never_panic_and_predict() {
     assert!(loaded > 100, "only {loaded} of 3000 mutated model files loaded: the mutations do not reach prediction");
 }
 
+/// Found by the model_file fuzzer (an hour's run, 2026-12-04): a two-class LogisticRegression file
+/// whose `n_classes` was edited to 1 loaded, predicted one probability column for two `proba_`
+/// headers, and wrote a ragged CSV. Prediction now refuses it, naming the inconsistency.
+#[test]
+fn a_model_that_disagrees_with_its_target_on_the_classes_is_refused_at_predict() {
+    let seed = String::from_utf8(model_seeds().swap_remove(0)).unwrap();
+    assert!(seed.contains("\"n_classes\":2"), "the titanic seed is a two-class LogisticRegression");
+    let edited = seed.replacen("\"n_classes\":2", "\"n_classes\":1", 1);
+    assert_eq!(check_model_on(edited.as_bytes()), Ok(()));
+    let m = ModelFile::from_bytes(edited.as_bytes()).expect("it loads: the shapes are consistent");
+    let table = pipelab::persist::robustness::probe_table(&m).expect("a table in the model's schema");
+    let e = m.pipeline.predict(&table).unwrap_err().to_string();
+    assert_eq!(e, "model file: the model gives probabilities for 1 classes but the file's target lists 2: the file is inconsistent");
+}
+
 #[test]
 fn the_model_loader_checks_the_size_before_parsing() {
     // One byte over the limit is refused by its length alone (the bytes are not JSON at all).
