@@ -69,8 +69,9 @@ step style style
 # on one core for most of CI's budget; serve.sh builds the production modules.
 WASM_TEST_ARGS=(--test wasm --profile wasm-ci --no-default-features --features web-full)
 # wasm-pack builds `cargo build --tests` plus these arguments, which includes the library's own
-# unit-test harness for wasm32 (88 s, on the serial path before e2e, when it was left to
-# wasm-pack): the same command here, beside native, leaves wasm-pack nothing to compile.
+# unit-test harness for wasm32 (empty there: the `cfg` at the top of src/lib.rs; at opt-level 3
+# it was 88 s on the serial path before e2e): the same command here, beside native, leaves
+# wasm-pack nothing to compile.
 web_build() {
   PIPELAB_WEB_PROFILE=ci scripts/build-web.sh || return 1
   CARGO_BUILD_TARGET=wasm32-unknown-unknown cargo build --quiet --tests "${WASM_TEST_ARGS[@]}"
