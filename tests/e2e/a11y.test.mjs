@@ -143,7 +143,14 @@ test('keyboard only: load a CSV, build StandardScaler + PolynomialFeatures + Lin
   // Exercise 1: the data (through the hidden file input: Space opens the chooser) and the pipeline.
   await p.evaluate(() => document.activeElement?.blur());
   keys.tab += await tabTo(p, '#csv-file');
-  const [chooser] = await Promise.all([p.waitForEvent('filechooser'), press(p, 'Space')]);
+  // Playwright intercepts the file dialog only once the page has its listener: the round trip
+  // below lands the listener before the key (pressed in the same Promise.all, on a loaded CI
+  // machine the dialog once opened first and the event never came), and checks the focus held.
+  const chosen = p.waitForEvent('filechooser');
+  const focused = await p.evaluate(() => ({ id: document.activeElement?.id, disabled: document.activeElement?.disabled }));
+  assert.deepEqual(focused, { id: 'csv-file', disabled: false }, 'the file input holds the focus, enabled');
+  await press(p, 'Space');
+  const chooser = await chosen;
   await chooser.setFiles(DIABETES);
   await p.waitForFunction(() => document.querySelector('#data-info')?.textContent.includes('diabetes.csv: 442 rows'));
   assert.notEqual(await p.evaluate(() => document.activeElement?.tagName), 'BODY', 'focus is not lost after reading the file');
