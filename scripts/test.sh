@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test level; exits non-zero if any fails.
 #   0. style:   cargo fmt --check, eslint
-#   1. native:  cargo test (unit + parity with the scikit-learn oracle), linted by clippy
+#   1. native:  cargo test (unit + parity with the scikit-learn oracle), linted by clippy;
+#               built first, run beside steps 2 and 3 (see "Two cores" below)
 #   -  web build: the page's two wasm modules (scripts/build-web.sh) and the wasm suite's
-#               build, linted by clippy; beside the native step (see "Two cores" below)
+#               build, linted by clippy; beside the native build
 #   2. wasm:    wasm-pack test --headless --chrome (tests/wasm.rs, wasm-bindgen-test in Chromium)
 #   3. e2e:     the built page served on 127.0.0.1, driven in headless Chromium by playwright-core
 #   (fuzz:      scripts/fuzz.sh, only with PIPELAB_FUZZ_SECONDS=N; see below)
@@ -18,7 +19,11 @@
 #   with 16 codegen units: same code, results and features; the fat-LTO build ran on one
 #   core for most of the budget), and the wasm suite with the same profile and features,
 #   so it reuses the page build's dependencies and library;
-# - the page build runs beside `cargo test` (different profile directories, no shared lock);
+# - the page build runs beside the native build (different profile directories, no shared
+#   lock), and the native tests beside the wasm suite and e2e: each pair is CPU-bound, but
+#   the native tests wait on Python and servers part of their time;
+# - the test builds compile dependencies unoptimised except the hot numeric ones, and the
+#   CI page build its dependencies at opt-level 1 (Cargo.toml, [profile.test], [profile.wasm-ci]);
 # - the e2e files run two at a time (node --test --test-concurrency=2).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -84,7 +89,20 @@ web_t0=$SECONDS
 ( web_build >"$weblog" 2>&1; echo $? >"$weblog.rc" ) &
 webpid=$!
 echo "=== web build: scripts/build-web.sh + the wasm suite's build (beside native; output below when it ends)"
-step native cargo test
+# The native build first (`cargo test --no-run`: every test binary, and target/debug/pipelab,
+# which e2e runs); its tests then run beside the wasm suite and e2e (all CPU-bound, but the
+# native tests wait on Python and servers a third of their time: 100 s alone, ~50 s of CPU).
+step native-build cargo test --no-run --quiet
+native_built=yes
+[[ " ${failed[*]-} " == *" native-build "* ]] && native_built=no
+nativelog="$CARGO_TARGET_DIR/native-tests.log"
+rm -f "$nativelog" "$nativelog.rc"
+native_t0=$SECONDS
+if [ "$native_built" = yes ]; then
+  ( cargo test >"$nativelog" 2>&1; echo $? >"$nativelog.rc" ) &
+  nativepid=$!
+  echo "=== native: cargo test (beside wasm and e2e; output below when it ends)"
+fi
 wait "$webpid"
 web_rc=$(cat "$weblog.rc" 2>/dev/null || echo "none (the build was killed)")
 cat "$weblog"
@@ -124,6 +142,18 @@ e2e() {
   return $rc
 }
 [ "$web_rc" = 0 ] && step e2e e2e
+
+if [ "$native_built" = yes ]; then
+  wait "$nativepid"
+  native_rc=$(cat "$nativelog.rc" 2>/dev/null || echo "none (the run was killed)")
+  cat "$nativelog"
+  if [ "$native_rc" = 0 ]; then
+    echo "=== native: ok ($((SECONDS - native_t0)) s, beside wasm and e2e)"
+  else
+    echo "=== native: FAILED ($((SECONDS - native_t0)) s, exit status $native_rc; log $nativelog)"
+    failed+=("native")
+  fi
+fi
 
 # The coverage-guided fuzzer (scripts/fuzz.sh, nightly) is not a step: its cold
 # build took 5 of CI's 20 minutes. Its property runs in `cargo test` on seeded
