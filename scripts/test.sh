@@ -99,7 +99,7 @@ nativelog="$CARGO_TARGET_DIR/native-tests.log"
 rm -f "$nativelog" "$nativelog.rc"
 native_t0=$SECONDS
 if [ "$native_built" = yes ]; then
-  ( cargo test >"$nativelog" 2>&1; echo $? >"$nativelog.rc" ) &
+  ( cargo test >"$nativelog" 2>&1; echo "$? $((SECONDS - native_t0))" >"$nativelog.rc" ) &
   nativepid=$!
   echo "=== native: cargo test (beside wasm and e2e; output below when it ends)"
 fi
@@ -145,12 +145,12 @@ e2e() {
 
 if [ "$native_built" = yes ]; then
   wait "$nativepid"
-  native_rc=$(cat "$nativelog.rc" 2>/dev/null || echo "none (the run was killed)")
+  read -r native_rc native_s <"$nativelog.rc" || native_rc="none (the run was killed)"
   cat "$nativelog"
   if [ "$native_rc" = 0 ]; then
-    echo "=== native: ok ($((SECONDS - native_t0)) s, beside wasm and e2e)"
+    echo "=== native: ok (${native_s} s, beside wasm and e2e)"
   else
-    echo "=== native: FAILED ($((SECONDS - native_t0)) s, exit status $native_rc; log $nativelog)"
+    echo "=== native: FAILED (${native_s:-?} s, exit status $native_rc; log $nativelog)"
     failed+=("native")
   fi
 fi

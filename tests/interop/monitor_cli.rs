@@ -209,8 +209,12 @@ fn out_never_overwrites_an_input_and_writes_atomically() {
     }
     assert_eq!(std::fs::read(&data).unwrap(), std::fs::read("www/datasets/iris.csv").unwrap());
 
-    // A failed fit leaves the previous output whole and no temporary file behind.
-    let out = tmp("atomic.json");
+    // A failed fit leaves the previous output whole and no temporary file behind. In a directory of
+    // its own: the other tests of this binary write their files atomically into tmp()'s directory at
+    // the same time, and one's temporary file was seen here mid-write.
+    let own = tmp("atomic");
+    std::fs::create_dir_all(&own).unwrap();
+    let out = format!("{own}/atomic.json");
     std::fs::write(&out, "previous").unwrap();
     let bad = tmp("bad.spec.json");
     std::fs::write(&bad, r#"{"target":"nope","model":{"LogisticRegression":{}}}"#).unwrap();
