@@ -90,6 +90,17 @@ pub const CASES: &[Case] = &[
         native_only: false,
     },
     Case {
+        // Found by the read_formats fuzzer (2026-12-04, 7,900 executions): a dictionary page whose
+        // length prefix runs past its bytes trips an assert inside the parquet crate. Natively the
+        // reader catches it and says the file is corrupt; in wasm32 it traps, and the page drops the
+        // lazily loaded module's instance and says the same (www/formats_worker.js), hence native only.
+        name: "parquet_dictionary_length_past_its_bytes",
+        file: fixture!("bad_dictionary_length_past_its_bytes.parquet"),
+        source: "{}",
+        expect: "Parquet: the file is corrupt (the reader failed on its content)",
+        native_only: true,
+    },
+    Case {
         name: "corrupt_sqlite",
         file: fixture!("bad_corrupt.sqlite"),
         source: "{}",
