@@ -15,9 +15,9 @@
 #   (RUSTC_WORKSPACE_WRAPPER) in the builds the tests need anyway, with -D warnings, so
 #   `cargo test` lints the library, the CLI and every test target, and the wasm builds
 #   lint the page's two feature sets (web-core, web-full);
-# - the page is built with [profile.wasm-ci] (the production profile without fat LTO and
-#   with 16 codegen units: same code, results and features; the fat-LTO build ran on one
-#   core for most of the budget), and the wasm suite with the same profile and features,
+# - the page is built with [profile.wasm-ci] (the production profile without fat LTO, in 4
+#   codegen units: same code, results and features; the fat-LTO build ran on one core for
+#   most of the budget), and the wasm suite with the same profile and features,
 #   so it reuses the page build's dependencies and library;
 # - the page build runs beside the native build (different profile directories, no shared
 #   lock), and the native tests beside the wasm suite and e2e: each pair is CPU-bound, but
@@ -90,8 +90,9 @@ web_t0=$SECONDS
 webpid=$!
 echo "=== web build: scripts/build-web.sh + the wasm suite's build (beside native; output below when it ends)"
 # The native build first (`cargo test --no-run`: every test binary, and target/debug/pipelab,
-# which e2e runs); its tests then run beside the wasm suite and e2e (all CPU-bound, but the
-# native tests wait on Python and servers a third of their time: 100 s alone, ~50 s of CPU).
+# which e2e runs); its tests then run beside the wasm suite and e2e: all are CPU-bound, but the
+# native tests wait on Python and servers part of their time (695 s in all from a clean clone,
+# 719 s with the tests after the build; bench/HISTORY.md, "CI time").
 step native-build cargo test --no-run --quiet
 native_built=yes
 [[ " ${failed[*]-} " == *" native-build "* ]] && native_built=no
