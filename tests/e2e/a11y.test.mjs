@@ -188,8 +188,9 @@ test('keyboard only: load a CSV, build StandardScaler + PolynomialFeatures + Lin
   keys.tab += await tabTo(p, '[data-testid="eval-folds"] ~ details summary, [data-testid="eval-folds"] details summary');
   await press(p, 'Enter');
   // The table is built on the disclosure's 'toggle' event, which the browser fires as a task after Enter.
-  await p.locator('[data-testid="eval-folds"] .chart-table tbody tr').first().waitFor();
-  const fromChart = await p.locator('[data-testid="eval-folds"] .chart-table tbody tr').evaluateAll((trs) => trs.map((tr) => Number(tr.cells[1].textContent)));
+  const foldRows = p.locator('[data-testid="eval-folds"] .chart-table tbody tr');
+  await foldRows.first().waitFor();
+  const fromChart = await foldRows.evaluateAll((trs) => trs.map((tr) => Number(tr.cells[1].textContent)));
   assert.equal(fromChart.length, 5);
   assert.ok(Math.abs(fromChart.reduce((a, b) => a + b, 0) / 5 - rmse) < 1e-3 * rmse, `${fromChart} vs mean ${rmse}`);
   await p.screenshot({ path: join(RESULTS, 'a11y-keyboard.png') });
