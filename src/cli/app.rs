@@ -86,6 +86,14 @@ impl<E: std::fmt::Display> From<E> for Failure {
 }
 
 pub fn main() -> ExitCode {
+    // A panic inside a guarded reader (the parquet and calamine crates on malformed input) ends as
+    // a "corrupt file" error; printing the crate's panic line before it would only confuse.
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !pipelab::data::formats::inside_guarded_reader() {
+            report(info)
+        }
+    }));
     let args: Vec<String> = std::env::args().skip(1).collect();
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,

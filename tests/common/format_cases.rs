@@ -113,6 +113,26 @@ pub const CASES: &[Case] = &[
         native_only: true,
     },
     Case {
+        // 1.5 KB with cells in A1 and XFD1048576: calamine's worksheet_range made the dense range
+        // first (512 GB; the CLI aborted). The span is checked before the range is made.
+        name: "excel_cell_span_too_large",
+        file: fixture!("bad_cell_span_too_large.xlsx"),
+        source: "{}",
+        expect: "Excel sheet 'Sheet1': its cells span A1:XFD1048576 (1048576 rows × 16384 columns = 17179869184 cells, empty ones included), more than the 50000000 cells",
+        native_only: false,
+    },
+    Case {
+        // Found by the read_formats fuzzer (2026-12-04): a cell reference with a very long column
+        // name overflows calamine's parser. Built with overflow checks in every profile (Cargo.toml),
+        // it panics instead of wrapping to a wrong cell; natively that is caught (wasm traps: the page
+        // drops the reader's instance and says the same, tests/e2e/formats.test.mjs).
+        name: "excel_column_name_overflow",
+        file: fixture!("bad_column_name_overflow.xlsx"),
+        source: "{}",
+        expect: "Excel: the file is corrupt (the reader failed on its content)",
+        native_only: true,
+    },
+    Case {
         name: "corrupt_sqlite",
         file: fixture!("bad_corrupt.sqlite"),
         source: "{}",

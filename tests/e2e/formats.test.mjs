@@ -107,6 +107,9 @@ test('the hostile-format catalogue gives its messages in the page', async () => 
     ['bad_page_header_huge_list.parquet', /Parquet row group 1 of 3, column 'name': the page header at byte \d+: .*\(corrupt file\)/],
     // In wasm the parquet crate's assert traps: the page drops the reader's instance and says the same as the CLI.
     ['bad_dictionary_length_past_its_bytes.parquet', /Parquet: the file is corrupt \(the reader failed on its content\)/],
+    // calamine's cell-reference parser is built with overflow checks: a 14-letter column traps in wasm.
+    ['bad_column_name_overflow.xlsx', /Excel: the file is corrupt \(the reader failed on its content\)/],
+    ['bad_cell_span_too_large.xlsx', /Excel sheet 'Sheet1': its cells span A1:XFD1048576/],
     ['bad_nested.jsonl', /JSON record 2 \(line 2\), field 'address': holds a nested object/],
     ['bad_corrupt.sqlite', /SQLite: the database is corrupt, truncated or encrypted/],
   ];

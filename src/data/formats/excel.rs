@@ -7,7 +7,7 @@
 
 use std::io::Cursor;
 
-use calamine::{open_workbook_auto_from_rs, Data, HeaderRow, Reader};
+use calamine::{open_workbook_auto_from_rs, Data, DataRef, HeaderRow, Range, Reader, Sheets};
 
 use super::cells::{Cell, Columns};
 use super::SourceOptions;
@@ -37,7 +37,22 @@ pub(super) fn sheets(bytes: &[u8]) -> Result<Vec<String>> {
     Ok(open(bytes)?.sheet_names())
 }
 
+/// calamine's cell-reference parser overflows on hostile references (a column name of 14
+/// letters, a row number of 11 digits). Every profile builds calamine with overflow checks
+/// (Cargo.toml), so such a reference panics instead of wrapping to a wrong cell; natively the panic
+/// is caught and reported as a corrupt file (wasm32 traps: the page drops the lazily loaded module's
+/// instance and says the same, www/formats_worker.js), as the Parquet reader's are.
+#[cfg(not(target_arch = "wasm32"))]
 pub(super) fn read(bytes: &[u8], source: &SourceOptions) -> Result<(Columns, Vec<String>, String)> {
+    super::guarded("Excel", || read_inner(bytes, source))
+}
+
+#[cfg(target_arch = "wasm32")]
+pub(super) fn read(bytes: &[u8], source: &SourceOptions) -> Result<(Columns, Vec<String>, String)> {
+    read_inner(bytes, source)
+}
+
+fn read_inner(bytes: &[u8], source: &SourceOptions) -> Result<(Columns, Vec<String>, String)> {
     let mut book = open(bytes)?;
     let names = book.sheet_names();
     let sheet = match &source.sheet {
@@ -52,7 +67,7 @@ pub(super) fn read(bytes: &[u8], source: &SourceOptions) -> Result<(Columns, Vec
             ))
         }
     };
-    let range = book.with_header_row(HeaderRow::Row(0)).worksheet_range(&sheet).map_err(|e| fail(&format!("sheet '{sheet}'"), e.to_string()))?;
+    let range = sheet_range(&mut book, &sheet)?;
     let mut rows = range.rows();
     let width = range.width();
     let mut text = String::new();
@@ -81,6 +96,82 @@ pub(super) fn read(bytes: &[u8], source: &SourceOptions) -> Result<(Columns, Vec
         }
     }
     Ok((out, names, sheet))
+}
+
+/// The most cells a sheet's used range may span (rows × columns from its first to its last cell,
+/// empty cells included: the table is dense). 50 million cells is the size of the largest CSV the
+/// page has been measured on (2.5 M × 20); a larger span is almost always one stray cell far from
+/// the data, and it would allocate gigabytes before reading a value.
+pub(super) const MAX_CELLS: u64 = 50_000_000;
+
+/// The sheet's cells from row 1 (the header row), as a dense range. For xlsx and xlsb the cells are
+/// collected sparsely and the span checked against [`MAX_CELLS`] before the dense range is made:
+/// calamine's own `worksheet_range` allocates it first, so a 1.5 KB workbook with cells in A1 and
+/// XFD1048576 asked for 512 GB and aborted the process. xls and ods sheets are made dense by calamine
+/// when the workbook is opened.
+fn sheet_range(book: &mut Book<'_>, sheet: &str) -> Result<Range<Data>> {
+    let place = format!("sheet '{sheet}'");
+    let at = |e: String| fail(&place, e);
+    let cells = match book {
+        Sheets::Xlsx(x) => {
+            let mut r = x.worksheet_cells_reader(sheet).map_err(|e| at(e.to_string()))?;
+            collect_cells(|| r.next_cell().map_err(|e| e.to_string())).map_err(at)?
+        }
+        Sheets::Xlsb(x) => {
+            let mut r = x.worksheet_cells_reader(sheet).map_err(|e| at(e.to_string()))?;
+            collect_cells(|| r.next_cell().map_err(|e| e.to_string())).map_err(at)?
+        }
+        _ => return book.with_header_row(HeaderRow::Row(0)).worksheet_range(sheet).map_err(|e| at(e.to_string())),
+    };
+    let (mut r0, mut r1, mut c0, mut c1) = (u32::MAX, 0, u32::MAX, 0);
+    for (r, c) in cells.iter().map(|c| c.get_position()) {
+        (r0, r1, c0, c1) = (r0.min(r), r1.max(r), c0.min(c), c1.max(c));
+    }
+    if !cells.is_empty() {
+        let span = (u64::from(r1) - u64::from(r0) + 1) * (u64::from(c1) - u64::from(c0) + 1);
+        if span > MAX_CELLS {
+            return Err(at(format!(
+                "its cells span {}:{} ({} rows × {} columns = {span} cells, empty ones included), more than the {MAX_CELLS} cells pipelab reads from a sheet; \
+                 a stray cell far from the data (Ctrl+End in the spreadsheet shows the last one) or a damaged file: delete the empty rows and columns, or export the data as CSV",
+                cell_name(r0, c0),
+                cell_name(r1, c1),
+                u64::from(r1) - u64::from(r0) + 1,
+                u64::from(c1) - u64::from(c0) + 1,
+            )));
+        }
+    }
+    Ok(Range::from_sparse(cells))
+}
+
+/// The non-empty cells in reading order, with an empty cell put in row 1 above the first cell
+/// when that row is empty (what calamine's `HeaderRow::Row(0)` does: the header is row 1).
+fn collect_cells<'a>(
+    mut next: impl FnMut() -> std::result::Result<Option<calamine::Cell<DataRef<'a>>>, String>,
+) -> std::result::Result<Vec<calamine::Cell<Data>>, String> {
+    let mut cells = Vec::new();
+    while let Some(c) = next()? {
+        if !matches!(c.get_value(), DataRef::Empty) {
+            let pos = c.get_position();
+            cells.push(calamine::Cell::new(pos, Data::from(c.get_value().clone())));
+        }
+    }
+    if let Some(col) = cells.first().map(|c| c.get_position()).filter(|p| p.0 != 0).map(|p| p.1) {
+        cells.insert(0, calamine::Cell::new((0, col), Data::Empty));
+    }
+    Ok(cells)
+}
+
+/// A cell's A1 name from its 0-based row and column.
+fn cell_name(row: u32, col: u32) -> String {
+    let mut letters = Vec::new();
+    let mut c = u64::from(col) + 1;
+    while c > 0 {
+        c -= 1;
+        letters.push(b'A' + (c % 26) as u8);
+        c /= 26;
+    }
+    letters.reverse();
+    format!("{}{}", String::from_utf8_lossy(&letters), u64::from(row) + 1)
 }
 
 fn cell<'a>(c: &'a Data, text: &'a mut String) -> Cell<'a> {

@@ -212,8 +212,32 @@ pub fn rows_to_csv(format: Format, columns: &[String], rows: &[Vec<serde_json::V
     Ok(Converted { format, csv, types, parts: Vec::new(), part: part.to_string(), n_rows })
 }
 
+#[cfg(not(target_arch = "wasm32"))]
+thread_local! {
+    static GUARDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs a reader whose crate (parquet, calamine) may panic on malformed input, natively: the panic
+/// becomes a "corrupt file" error for `format`. While it runs, [`inside_guarded_reader`] is true,
+/// so the CLI's panic hook stays quiet about a panic that ends as that error.
+#[cfg(all(feature = "formats", not(target_arch = "wasm32")))]
+fn guarded<T>(format: &str, read: impl FnOnce() -> Result<T> + std::panic::UnwindSafe) -> Result<T> {
+    let outer = GUARDED.replace(true);
+    let r = std::panic::catch_unwind(read);
+    GUARDED.set(outer);
+    r.unwrap_or_else(|_| Err(Error::format(format, "", "the file is corrupt (the reader failed on its content)")))
+}
+
+/// True while a guarded reader runs on this thread (a panic now is caught and reported as a
+/// corrupt file): the CLI's panic hook prints nothing then.
+pub fn inside_guarded_reader() -> bool {
+    #[cfg(not(target_arch = "wasm32"))]
+    return GUARDED.get();
+    #[cfg(target_arch = "wasm32")]
+    return false;
+}
+
 /// `'a', 'b' and 'c'` for messages.
-#[cfg(feature = "formats")]
 fn listed(names: &[String]) -> String {
     let quoted: Vec<String> = names.iter().map(|n| format!("'{n}'")).collect();
     match quoted.split_last() {

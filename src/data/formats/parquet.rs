@@ -45,10 +45,7 @@ enum Kind {
 #[cfg(not(target_arch = "wasm32"))]
 pub(super) fn read(bytes: &[u8]) -> Result<Columns> {
     let data = bytes.to_vec();
-    match std::panic::catch_unwind(move || read_inner(data)) {
-        Ok(r) => r,
-        Err(_) => Err(Error::format("Parquet", "", "the file is corrupt (the reader failed on its content)")),
-    }
+    super::guarded("Parquet", move || read_inner(data))
 }
 
 #[cfg(target_arch = "wasm32")]
