@@ -54,6 +54,7 @@ pub(super) fn read(bytes: &[u8]) -> Result<Columns> {
 }
 
 fn read_inner(data: Vec<u8>) -> Result<Columns> {
+    check_footer(&data).map_err(|m| Error::format("Parquet", "", m))?;
     let n_bytes = data.len();
     let bytes = bytes::Bytes::from(data);
     let reader = SerializedFileReader::new(bytes.clone()).map_err(|e| {
@@ -312,6 +313,22 @@ fn check_page_headers(file: &[u8], start: i64, len: i64) -> std::result::Result<
         pos = pos.saturating_add(r.at).saturating_add(page_size);
     }
     Ok(())
+}
+
+/// Walks the footer (the file's metadata, Thrift-encoded before the last 8 bytes) before the crate
+/// decodes it, for the reason [`check_page_headers`] walks page headers: the crate's skipping of
+/// unknown fields is superlinear on crafted lists (an 8.5 KB footer found by the `read_formats`
+/// fuzzer took 0.2 s in a release build, seconds unoptimised). A footer whose declared length does
+/// not fit, or an encrypted footer (`PARE`), is left to the crate, which says so.
+fn check_footer(file: &[u8]) -> std::result::Result<(), String> {
+    let n = file.len();
+    if n < 12 || &file[n - 4..] != b"PAR1" {
+        return Ok(());
+    }
+    let len = u32::from_le_bytes([file[n - 8], file[n - 7], file[n - 6], file[n - 5]]) as usize;
+    let Some(start) = (n - 8).checked_sub(len) else { return Ok(()) };
+    let mut r = Compact { buf: &file[start..n - 8], at: 0 };
+    r.fields(32, |_, _, _| Ok(false)).map_err(|m| format!("the file's metadata (its footer, {len} bytes from byte {start}) is corrupt: {m}"))
 }
 
 /// A reader of Thrift's compact protocol that only skips, within its buffer.
