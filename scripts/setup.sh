@@ -78,6 +78,14 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   DEBIAN_FRONTEND=noninteractive quiet $SUDO apt-get install -y chromium chromium-driver
 fi
 
+# 4b. The `openssl` command: tests/interop/https_cli.rs makes its CA and server certificate with it.
+if ! command -v openssl >/dev/null; then
+  [ "$(id -u)" = 0 ] && SUDO="" || SUDO="sudo"
+  log "installing openssl from Debian"
+  quiet $SUDO apt-get update
+  DEBIAN_FRONTEND=noninteractive quiet $SUDO apt-get install -y openssl
+fi
+
 # 5. npm packages from the lock file, when node_modules is missing or older than the lock.
 stamp=node_modules/.package-lock.json
 if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ ! -x node_modules/.bin/wasm-opt ]; then

@@ -44,6 +44,9 @@ mod serve;
 #[path = "export.rs"]
 mod export_cmd;
 
+#[cfg(feature = "tracking")]
+#[path = "http.rs"]
+mod http;
 #[path = "leakage.rs"]
 mod leakage_cmd;
 #[path = "memory.rs"]
@@ -69,10 +72,11 @@ const USAGE: &str = "usage:
   pipelab generate --task classification|regression|blobs --rows N --cols P --seed S [--classes K] --out FILE.csv
   pipelab leakage --data FILE.csv --spec SPEC.json [--delimiter C]   (the spec cross-validated the right way and the wrong way)
   pipelab leakage --demo [--rows 60] [--features 2000] [--k 20] [--seed 0]   (random features and labels: leakage from selection)
-SOURCE: --data takes CSV, Parquet, SQLite, Excel (xlsx/xls/ods), JSON Lines or JSON, a file or an http:// URL;
+SOURCE: --data takes CSV, Parquet, SQLite, Excel (xlsx/xls/ods), JSON Lines or JSON, a file or an http(s):// URL
+  (https trusts Mozilla's roots and the PEM file named by SSL_CERT_FILE);
   --sheet NAME (a workbook's sheet), --table NAME or --query 'SELECT ...' (a database's table or query)
 TRACKING (log the run to an MLflow tracking server; the command's result is printed either way):
-  --mlflow http://HOST:PORT [--experiment NAME] [--run-name NAME] [--mlflow-timeout SECS] [--mlflow-required]";
+  --mlflow http(s)://HOST:PORT [--experiment NAME] [--run-name NAME] [--mlflow-timeout SECS] [--mlflow-required]";
 
 enum Failure {
     Usage(String),

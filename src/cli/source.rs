@@ -1,5 +1,5 @@
 //! Where the CLI reads a data file: a path, `-` (stdin, for `predict`), or an
-//! `http://` URL; in any format `api::load_data` reads. `--sheet NAME`,
+//! `http://` or `https://` URL (src/cli/http.rs: trusted roots, TLS errors); in any format `api::load_data` reads. `--sheet NAME`,
 //! `--table NAME` and `--query SQL` choose the part of a workbook or database.
 //! This is the one place the CLI reads `--data`.
 
@@ -37,14 +37,8 @@ pub fn read_bytes(path: &str) -> Result<Vec<u8>, String> {
 
 #[cfg(all(feature = "tracking", not(target_arch = "wasm32")))]
 fn fetch(url: &str) -> Result<Vec<u8>, String> {
-    if url.starts_with("https://") {
-        return Err(format!(
-            "{url}: this build's HTTP client speaks plain http:// only (no TLS stack, to keep the build small); download the file first (curl -O {url}) and give its path, or open the URL in the page"
-        ));
-    }
-    let config = ureq::Agent::config_builder().timeout_global(Some(std::time::Duration::from_secs(60))).http_status_as_error(false).build();
-    let agent: ureq::Agent = config.into();
-    let resp = agent.get(url).call().map_err(|e| format!("{url}: cannot fetch it ({e})"))?;
+    let agent = super::http::agent(std::time::Duration::from_secs(60))?;
+    let resp = agent.get(url).call().map_err(|e| super::http::tls_problem(url, &e).unwrap_or_else(|| format!("{url}: cannot fetch it ({e})")))?;
     let status = resp.status();
     if !status.is_success() {
         return Err(format!("{url}: the server answered HTTP {}", status.as_u16()));

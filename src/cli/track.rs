@@ -316,13 +316,11 @@ fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }
 
-/// Checks the scheme before any request: plain http only in this build.
+/// Checks the scheme before any request: http:// or https:// (src/cli/http.rs).
 fn check_uri(uri: &str) -> Result<(), String> {
-    if uri.starts_with("https://") {
-        return Err(format!("{uri}: https:// tracking servers are not supported by this build (its HTTP client has no TLS); use an http:// server, e.g. a local `mlflow server` or an SSH tunnel to the remote one"));
-    }
-    if !uri.starts_with("http://") || uri.len() <= "http://".len() {
-        return Err(format!("{uri:?} is not an http:// tracking URI (expected e.g. http://127.0.0.1:5000)"));
+    let rest = uri.strip_prefix("http://").or_else(|| uri.strip_prefix("https://"));
+    if rest.is_none_or(str::is_empty) {
+        return Err(format!("{uri:?} is not an http:// or https:// tracking URI (expected e.g. http://127.0.0.1:5000)"));
     }
     Ok(())
 }
@@ -367,8 +365,7 @@ struct Client {
 impl Client {
     fn new(opts: &Options) -> Result<Client, String> {
         check_uri(&opts.uri)?;
-        let config = ureq::Agent::config_builder().timeout_global(Some(opts.timeout)).http_status_as_error(false).build();
-        Ok(Client { agent: config.into(), base: opts.uri.clone() })
+        Ok(Client { agent: super::http::agent(opts.timeout)?, base: opts.uri.clone() })
     }
 
     /// Sends one request; `Ok` only for a 2xx answer, parsed as JSON (empty = `{}`).
@@ -524,6 +521,9 @@ impl std::fmt::Display for ApiError {
 #[cfg(feature = "tracking")]
 fn answer(url: &str, resp: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Result<serde_json::Value, ApiError> {
     let mut resp = resp.map_err(|e| {
+        if let Some(tls) = super::http::tls_problem(url, &e) {
+            return ApiError::Transport(tls);
+        }
         ApiError::Transport(match e {
             ureq::Error::Timeout(_) => format!("{url}: no answer within the timeout (--mlflow-timeout)"),
             ureq::Error::ConnectionFailed | ureq::Error::HostNotFound => format!("{url}: the tracking server is unreachable ({e})"),
@@ -579,11 +579,12 @@ mod tests {
     }
 
     #[test]
-    fn only_plain_http_is_accepted() {
+    fn only_http_and_https_are_accepted() {
         assert!(check_uri("http://127.0.0.1:5000").is_ok());
-        assert!(check_uri("https://mlflow.example.com").unwrap_err().contains("https:// tracking servers are not supported"));
-        assert!(check_uri("databricks").unwrap_err().contains("not an http:// tracking URI"));
+        assert!(check_uri("https://mlflow.example.com").is_ok());
+        assert!(check_uri("databricks").unwrap_err().contains("not an http:// or https:// tracking URI"));
         assert!(check_uri("http://").is_err());
+        assert!(check_uri("https://").is_err());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The CLI reads every format (issue 18): `profile`, `cv`, `fit`, `predict`, `drift` and
 //! `search` on a Parquet, Excel, JSON or SQLite file print what they print for the file's
-//! CSV export; `--sheet`, `--table`, `--query`, an `http://` URL and their errors.
+//! CSV export; `--sheet`, `--table`, `--query`, an `http://` URL and their errors
+//! (`https://`: tests/interop/https_cli.rs).
 
 use std::process::Command;
 
@@ -83,9 +84,6 @@ fn cli_sheet_table_query_and_errors() {
     let (code, _, err) = pipelab(&["profile", "--data", &format!("{F}bad_truncated.parquet")]);
     assert_eq!(code, 1);
     assert!(err.contains("Parquet: the file is truncated or not Parquet"), "{err}");
-    let (code, _, err) = pipelab(&["profile", "--data", "https://example.com/data.parquet"]);
-    assert_eq!(code, 1);
-    assert!(err.contains("plain http:// only") && err.contains("curl -O"), "{err}");
 }
 
 /// Serves `body` to every GET on a free port (until the test process ends).

@@ -16,6 +16,7 @@ mod cli_rows_warnings;
 mod export_onnx;
 mod export_sklearn;
 mod formats_cli;
+mod https_cli;
 mod mlflow;
 mod monitor_cli;
 mod predict_stream;
