@@ -20,16 +20,15 @@ pub fn load_table(bytes: &[u8], options_json: &str) -> Result<(Table, ReadReport
 
 /// Reads data in any supported format (CSV, Parquet, SQLite, Excel, JSON;
 /// detected by [`crate::data::formats::detect`]) with CSV read options as JSON.
-/// A non-CSV file is converted to CSV text and read with its own types forced
-/// (see `src/data/formats/`), so it yields the same table as its CSV export.
+/// A non-CSV file yields the table its CSV text ([`convert`]) would, read with
+/// its own types forced (see `src/data/formats/`): the same table as its CSV
+/// export; its numeric columns skip the text.
 pub fn load_data(bytes: &[u8], name: &str, source: &SourceOptions, options_json: &str) -> Result<(Table, ReadReport)> {
-    let mut opts: ReadOptions = parse_options("read options", options_json)?;
+    let opts: ReadOptions = parse_options("read options", options_json)?;
     if detect(bytes, name) == Format::Csv {
         return read_csv(bytes, &opts);
     }
-    let c = convert(bytes, name, source)?;
-    apply_converted(&mut opts, &c);
-    read_csv(c.csv.as_bytes(), &opts)
+    crate::data::formats::to_table(bytes, name, source, &opts)
 }
 
 /// [`load_for_model`] for any supported format.
@@ -37,10 +36,7 @@ pub fn load_data_for_model(model: &ModelFile, bytes: &[u8], name: &str, source: 
     if detect(bytes, name) == Format::Csv {
         return load_for_model(model, bytes);
     }
-    let c = convert(bytes, name, source)?;
-    let mut opts = read_options_for(model);
-    apply_converted(&mut opts, &c);
-    Ok(read_csv(c.csv.as_bytes(), &opts)?.0)
+    Ok(crate::data::formats::to_table(bytes, name, source, &read_options_for(model))?.0)
 }
 
 /// A non-CSV file as CSV text + its types (what the page's lazily loaded
@@ -53,17 +49,6 @@ pub fn convert(bytes: &[u8], name: &str, source: &SourceOptions) -> Result<Conve
 #[cfg(feature = "formats")]
 pub fn data_parts(bytes: &[u8], name: &str) -> Result<Vec<String>> {
     crate::data::formats::parts(bytes, name)
-}
-
-/// Forces the converted file's types (the user's own `types` win), on the
-/// columns it has, with the converter's CSV dialect.
-fn apply_converted(opts: &mut ReadOptions, c: &Converted) {
-    opts.delimiter = Some(',');
-    opts.has_header = true;
-    opts.types_for_present_columns_only = true;
-    for (k, t) in &c.types {
-        opts.types.entry(k.clone()).or_insert(*t);
-    }
 }
 
 /// Options given as JSON (`""` = the defaults): read options, source options. An error names

@@ -119,7 +119,7 @@ pub struct ReadReport {
     pub skipped_rows: Vec<u64>,
     pub stray_values: Vec<StrayValues>,
     pub infinite_values: Vec<InfiniteValues>,
-    /// Input size.
+    /// Input size: the CSV text's, or the file's for another format (`api::load_data`).
     pub bytes: usize,
     /// One line each, for the user.
     pub warnings: Vec<String>,
@@ -672,10 +672,7 @@ impl Engine {
             };
             let data = finish(b, self.forced[j], &name)?;
             if let (Some((count, first)), ColumnData::Numeric(_)) = (inf, &data) {
-                self.report.warnings.push(format!(
-                    "column '{name}' holds {count} infinite value(s) (first at line {}: {:?}); models need finite numbers — fix them, or add the token to missing_values",
-                    first.line, first.value
-                ));
+                self.report.warnings.push(infinite_warning(&name, count, &first));
                 self.report.infinite_values.push(InfiniteValues { column: name.clone(), count, first });
             }
             if let ColumnData::Categorical(c) = &data {
@@ -769,6 +766,14 @@ impl Engine {
         }
         Ok(())
     }
+}
+
+/// The warning for a numeric column holding `count` infinite values, the first at `first`.
+pub(super) fn infinite_warning(name: &str, count: usize, first: &CellRef) -> String {
+    format!(
+        "column '{name}' holds {count} infinite value(s) (first at line {}: {:?}); models need finite numbers — fix them, or add the token to missing_values",
+        first.line, first.value
+    )
 }
 
 /// A categorical column where numbers dominate: the few text cells are reported.

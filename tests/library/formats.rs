@@ -142,3 +142,82 @@ fn seeded_mutations_of_every_format_fail_cleanly() {
     }
     assert!(n > 500, "{n} mutations");
 }
+
+/// The text path: the file's CSV text read with its types forced over `options` (the user's
+/// types win), as `api::load_data` read every non-CSV file before numeric columns skipped the text.
+fn through_text(name: &str, bytes: &[u8], options: &str) -> pipelab::Result<(Table, pipelab::data::ReadReport)> {
+    let c = api::convert(bytes, name, &SourceOptions::default())?;
+    let mut o: pipelab::data::ReadOptions = if options.is_empty() { Default::default() } else { serde_json::from_str(options).unwrap() };
+    o.delimiter = Some(',');
+    o.has_header = true;
+    o.types_for_present_columns_only = true;
+    for (k, t) in &c.types {
+        o.types.entry(k.clone()).or_insert(*t);
+    }
+    pipelab::data::read_csv(c.csv.as_bytes(), &o)
+}
+
+#[test]
+fn numeric_parquet_columns_skip_the_text_and_read_the_same() {
+    let (name, bytes) = ("numeric_edges.parquet", &include_bytes!("../fixtures/formats/numeric_edges.parquet")[..]);
+    // Options that keep the direct path (none; a numeric type) and options under which it steps
+    // aside for the text (a boolean type on a typed column, a number as missing token,
+    // coerce_numeric, a text column typed numeric: the same error).
+    let options = [
+        "",
+        r#"{"types": {"bin01": "numeric", "u8": "numeric"}}"#,
+        r#"{"types": {"bin01": "boolean"}}"#,
+        r#"{"types": {"only1": "categorical"}}"#,
+        r#"{"missing_values": ["-1", ""]}"#,
+        r#"{"coerce_numeric": ["dec"]}"#,
+        r#"{"types": {"note": "numeric"}}"#,
+    ];
+    for o in options {
+        let direct = api::load_data(bytes, name, &SourceOptions::default(), o);
+        let text = through_text(name, bytes, o);
+        match (direct, text) {
+            (Ok((t, mut r)), Ok((want, want_r))) => {
+                assert_eq!(format!("{t:?}"), format!("{want:?}"), "options {o}");
+                assert_eq!(r.bytes, bytes.len(), "the report counts the file's bytes");
+                r.bytes = want_r.bytes;
+                assert_eq!(r, want_r, "options {o}");
+                assert_eq!(
+                    (0..t.n_rows).map(|i| t.origin.locate(i).1).collect::<Vec<_>>(),
+                    (0..want.n_rows).map(|i| want.origin.locate(i).1).collect::<Vec<_>>()
+                );
+            }
+            (Err(e), Err(want)) => assert_eq!(e.to_string(), want.to_string(), "options {o}"),
+            (d, t) => panic!("options {o}: {d:?} against the text's {t:?}"),
+        }
+    }
+    // The edges themselves, as the text decides them.
+    let (t, r) = api::load_data(bytes, name, &SourceOptions::default(), "").unwrap();
+    let num = |c: &str| match &t.column(c).unwrap().data {
+        pipelab::data::ColumnData::Numeric(v) => v.clone(),
+        other => panic!("{c}: {other:?}"),
+    };
+    let f32s = num("f32");
+    // A float32 is its own shortest text read as f64: 0.1, not 0.10000000149011612.
+    assert_eq!(f32s[0].to_bits(), 0.1f64.to_bits());
+    assert_eq!(f32s[1].to_bits(), 0.33333334f64.to_bits());
+    assert_eq!(f32s[2], 16777216.0);
+    assert_eq!(f32s[3].to_bits(), 1e-45f64.to_bits());
+    assert!(f32s[4].is_nan() && f32s[5] == f64::INFINITY);
+    assert_eq!(t.column("bin01").unwrap().data.column_type(), ColumnType::Boolean, "0/1 integers are boolean, as in the CSV");
+    assert_eq!(t.column("only1").unwrap().data.column_type(), ColumnType::Numeric, "1 alone is not a boolean");
+    assert_eq!(t.column("float01").unwrap().data.column_type(), ColumnType::Numeric, "0.0 and 1.0 are written 0.0 and 1.0");
+    assert!(num("null_f64").iter().chain(&num("null_i32")).all(|x| x.is_nan()));
+    assert_eq!(num("big")[..3], [9007199254740992.0, -9223372036854775808.0, 9223372036854775807i64 as f64]);
+    assert_eq!(num("u64")[0], u64::MAX as f64);
+    let dec = num("dec");
+    assert!(dec[0] == 1.005 && dec[1].is_nan() && dec[2] == -123456789.125 && dec[3] == 0.0);
+    let dbl = num("dbl");
+    assert!(dbl[0].is_nan() && dbl[1].to_bits() == (-0.0f64).to_bits() && dbl[3] == 5e-324 && dbl[5] == 0.1 + 0.2);
+    // Infinities are reported on the CSV text's lines: the multi-line cell of row 2 moves them down one.
+    let lines: Vec<(String, u64, usize)> = r.infinite_values.iter().map(|v| (v.column.clone(), v.first.line, v.first.row)).collect();
+    assert_eq!(lines, [("f32".to_string(), 8, 6), ("dbl".to_string(), 7, 5)]);
+    match &t.column("flag").unwrap().data {
+        pipelab::data::ColumnData::Boolean { tokens, .. } => assert_eq!(tokens, &["false".to_string(), "True".to_string()]),
+        other => panic!("flag: {other:?}"),
+    }
+}

@@ -9,6 +9,10 @@
 //! one CSV reader ([`super::read_csv`]) with those types forced. Numbers are
 //! left to that reader's inference, so a 0/1 column is boolean as in the CSV export. The page does the same across its two wasm modules: the
 //! lazily loaded one converts, the first-load one reads the CSV as if dropped.
+//! Natively ([`to_table`]) columns of numbers skip the text: they go straight
+//! into the table where that gives the same table as the text would
+//! ([`Columns::into_table`] says when), and only the other columns are written
+//! and read as CSV.
 //!
 //! - [`detect`]: the format, from the first bytes (magic) first, the name second.
 //! - [`to_csv`]: bytes → [`Converted`] (behind the `formats` cargo feature;
@@ -143,29 +147,49 @@ pub struct Converted {
     pub n_rows: usize,
 }
 
+/// A non-CSV file's columns, the parts it offers and the part read.
+#[cfg(feature = "formats")]
+fn read_columns(format: Format, bytes: &[u8], source: &SourceOptions) -> Result<(Columns, Vec<String>, String)> {
+    Ok(match format {
+        Format::Csv => return Err(Error::format("CSV", "", "the file is CSV text: read it with the CSV reader")),
+        Format::Parquet => (parquet::read(bytes)?, Vec::new(), String::new()),
+        Format::Json => (json::read(bytes)?, Vec::new(), String::new()),
+        Format::Excel => excel::read(bytes, source)?,
+        Format::Sqlite => read_sqlite(bytes, source)?,
+    })
+}
+
 /// Converts a non-CSV file to CSV text and types (see the module doc).
 #[cfg(feature = "formats")]
 pub fn to_csv(bytes: &[u8], name: &str, source: &SourceOptions) -> Result<Converted> {
     let format = detect(bytes, name);
-    let (columns, parts, part) = match format {
-        Format::Csv => return Err(Error::format("CSV", "", "the file is CSV text: read it with the CSV reader")),
-        Format::Parquet => (parquet::read(bytes)?, Vec::new(), String::new()),
-        Format::Json => (json::read(bytes)?, Vec::new(), String::new()),
-        Format::Excel => {
-            let (c, sheets, sheet) = excel::read(bytes, source)?;
-            (c, sheets, sheet)
-        }
-        Format::Sqlite => read_sqlite(bytes, source)?,
-    };
+    let (columns, parts, part) = read_columns(format, bytes, source)?;
     let n_rows = columns.n_rows();
     let (csv, types) = columns.into_csv();
     Ok(Converted { format, csv, types, parts, part, n_rows })
+}
+
+/// A non-CSV file read into a table: the table and report [`to_csv`]'s text
+/// gives read with `opts` and its types forced (the user's `types` win), with
+/// `bytes` the file's size; numeric columns skip the text ([`Columns::into_table`]).
+#[cfg(feature = "formats")]
+pub fn to_table(bytes: &[u8], name: &str, source: &SourceOptions, opts: &super::ReadOptions) -> Result<(super::Table, super::ReadReport)> {
+    let (columns, _, _) = read_columns(detect(bytes, name), bytes, source)?;
+    let (table, mut report) = columns.into_table(opts)?;
+    report.bytes = bytes.len();
+    Ok((table, report))
 }
 
 /// Without the `formats` feature (the page's first-load module) only CSV is read.
 #[cfg(not(feature = "formats"))]
 pub fn to_csv(bytes: &[u8], name: &str, _source: &SourceOptions) -> Result<Converted> {
     Err(crate::Error::format(detect(bytes, name).label(), "", "this build reads CSV only (it was built without the `formats` feature)"))
+}
+
+/// Without the `formats` feature only CSV is read.
+#[cfg(not(feature = "formats"))]
+pub fn to_table(bytes: &[u8], name: &str, source: &SourceOptions, _opts: &super::ReadOptions) -> Result<(super::Table, super::ReadReport)> {
+    Err(to_csv(bytes, name, source).err().unwrap_or_else(|| crate::Error::format("CSV", "", "this build reads CSV only")))
 }
 
 #[cfg(all(feature = "formats", feature = "sqlite", not(target_arch = "wasm32")))]
@@ -263,7 +287,7 @@ pub fn parts(bytes: &[u8], name: &str) -> Result<Vec<String>> {
 /// (`fuzz/fuzz_targets/read_formats.rs`) and the seeded mutations `cargo test` runs
 /// (`tests/library/formats.rs`): no panic on any bytes, and a file that converts
 /// reads through the CSV reader (its CSV text is the reader's contract) or gives an
-/// error that says something. `name` decides the format when the bytes do not.
+/// error that says something, and [`to_table`] gives the same table, report and error. `name` decides the format when the bytes do not.
 #[cfg(feature = "formats")]
 pub fn check_reader_on(name: &str, bytes: &[u8]) -> std::result::Result<(), String> {
     if detect(bytes, name) == Format::Csv {
@@ -274,7 +298,20 @@ pub fn check_reader_on(name: &str, bytes: &[u8]) -> std::result::Result<(), Stri
         Ok(c) => {
             let mut opts = super::ReadOptions { delimiter: Some(','), has_header: true, types_for_present_columns_only: true, ..Default::default() };
             opts.types = c.types.iter().map(|(k, v)| (k.clone(), *v)).collect();
-            match super::read_csv(c.csv.as_bytes(), &opts) {
+            let text = super::read_csv(c.csv.as_bytes(), &opts);
+            // The native read, which skips the text for numeric columns, gives the same table and
+            // report (but `bytes`), or the same error.
+            match (&text, to_table(bytes, name, &source, &super::ReadOptions::default())) {
+                (Ok((t, r)), Ok((d, mut dr))) => {
+                    dr.bytes = r.bytes;
+                    if format!("{t:?}") != format!("{d:?}") || *r != dr {
+                        return Err(format!("read directly: {d:?} {dr:?}; through the text: {t:?} {r:?}"));
+                    }
+                }
+                (Err(a), Err(b)) if a.to_string() == b.to_string() => {}
+                (a, b) => return Err(format!("read directly: {b:?}; through the text: {a:?}")),
+            }
+            match text {
                 Ok((t, _)) if t.n_rows != c.n_rows && c.n_rows > 0 => Err(format!("{} rows converted but {} read back", c.n_rows, t.n_rows)),
                 Err(e) if e.to_string().trim().is_empty() => Err("an empty error message".into()),
                 _ => Ok(()),
