@@ -108,10 +108,10 @@ try {
       firsts.push(a.ms);
       seconds.push(b.ms);
       if (mem !== null) mems.push(mem);
-      console.log(`${name} (${MB(size)} MB) load ${k + 1}: first ${sec(a.ms)} s, second ${sec(b.ms)} s, wasm memory after the first read ${mem === null ? '?' : MB(mem) + ' MB'} · ${a.info}`);
+      console.log(`${name} (${MB(size)} MiB) load ${k + 1}: first ${sec(a.ms)} s, second ${sec(b.ms)} s, wasm memory after the first read ${mem === null ? '?' : MB(mem) + ' MiB'} · ${a.info}`);
       await context.close();
     }
-    const line = `${ext}\t${MB(size)} MB\tfirst ${sec(median(firsts))} s\tsecond ${sec(median(seconds))} s\twasm memory ${mems.length ? MB(median(mems)) + ' MB' : '?'}\t(median of ${loads})`;
+    const line = `${ext}\t${MB(size)} MiB\tfirst ${sec(median(firsts))} s\tsecond ${sec(median(seconds))} s\twasm memory ${mems.length ? MB(median(mems)) + ' MiB' : '?'}\t(median of ${loads})`;
     summary.push(line);
     console.log(`MEDIAN ${line}`);
   }
