@@ -262,6 +262,7 @@ pub fn inside_guarded_reader() -> bool {
 }
 
 /// `'a', 'b' and 'c'` for messages.
+#[cfg(feature = "formats")]
 fn listed(names: &[String]) -> String {
     let quoted: Vec<String> = names.iter().map(|n| format!("'{n}'")).collect();
     match quoted.split_last() {
