@@ -263,7 +263,7 @@ pub fn bench_task(op: BenchOp, data: &[u8], spec_json: &str, reps: usize) -> Res
             }
             (BenchOp::Cv, Some(t), Some(s)) => {
                 let now = || 0.0;
-                std::hint::black_box(pipelab::selection::cv::cross_validate(t, s, CvHooks { now_ms: &now, progress: &mut |_, _| true })?);
+                std::hint::black_box(pipelab::selection::cv::cross_validate(t, s, CvHooks { threads: 1, now_ms: &now, progress: &mut |_, _| true })?);
             }
             (BenchOp::Fit, Some(t), Some(s)) => {
                 std::hint::black_box(pipeline::fit_all(t, s)?);
