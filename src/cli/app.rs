@@ -428,7 +428,7 @@ fn run(args: &[String]) -> Result<(), Failure> {
         }
         "bench-task" => {
             // Hidden: times one operation in-process for bench/bench.mjs; prints JSON.
-            let f = parse_flags(rest, &["task", "data", "spec", "reps"], &[])?;
+            let f = parse_flags(rest, &["task", "data", "spec", "reps", "threads"], &[])?;
             let op = bench_data::BenchOp::parse(need(&f, "task")?)?;
             let data = read_file(need(&f, "data")?)?;
             let spec = match f.get("spec") {
@@ -440,7 +440,9 @@ fn run(args: &[String]) -> Result<(), Failure> {
                 Some(r) => r.parse::<usize>().map_err(|_| Failure::Usage(format!("--reps takes a whole number, got {r:?}")))?,
                 None => 5,
             };
-            print_json(&bench_data::bench_task(op, &data, &spec, reps)?)
+            // One thread unless asked (the suite's single-threaded rows stay comparable).
+            let threads = if f.contains_key("threads") { threads_of(&f)?.n } else { 1 };
+            print_json(&bench_data::bench_task(op, &data, &spec, reps, threads)?)
         }
         "leakage" => {
             let f = parse_flags(rest, &["data", "spec", "delimiter", "rows", "features", "k", "seed"], &["demo"])?;
