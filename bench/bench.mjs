@@ -10,7 +10,7 @@
 // Writes bench/out/results.md and bench/out/results.json; data goes to bench/out/data.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { availableParallelism, cpus, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -122,7 +122,7 @@ const tasks = suite.tasks
     const specPath = t.spec ? join(BENCH, t.spec) : null;
     const spec = specPath ? JSON.parse(readFileSync(specPath, 'utf8')) : null;
     const title = QUICK ? `${t.title} (quick: ${d.rows.toLocaleString('en')} rows)` : t.title;
-    return { id: t.id, title, op: t.op, data: d.path, dataUrl: d.url, rows: d.rows, cols: d.cols, data_bytes: d.bytes, specPath, spec, reps: REPS };
+    return { id: t.id, title, op: t.op, data: d.path, dataUrl: d.url, rows: d.rows, cols: d.cols, data_bytes: d.bytes, specPath, spec, reps: REPS, jobs: t.jobs ?? 1 };
   });
 const planPath = join(OUT, 'plan.json');
 writeFileSync(planPath, JSON.stringify({ quick: QUICK, tasks }, null, 2));
@@ -132,6 +132,8 @@ writeFileSync(planPath, JSON.stringify({ quick: QUICK, tasks }, null, 2));
 function native(t) {
   const args = ['bench-task', '--task', t.op, '--data', t.data, '--reps', String(t.reps)];
   if (t.specPath) args.push('--spec', t.specPath);
+  // jobs -1: every core, as scikit-learn's n_jobs=-1 (folds / trees on threads, the same result).
+  if (t.jobs === -1) args.push('--threads', String(availableParallelism()));
   const r = run(BIN, args);
   if (r.code !== 0) return classifyError((r.stderr || String(r.error)).trim().replace(/^pipelab: error: /, ''));
   return JSON.parse(r.stdout);

@@ -137,6 +137,10 @@ def make_op(task):
     steps = [build(s, seed) for s in spec.get("steps", [])]
     model = build(spec["model"], seed)
     x, y = load_xy(path, spec, is_classifier(model))
+    # "jobs": -1 in the suite: every core, scikit-learn's own way (folds through joblib, a forest's trees).
+    n_jobs = task.get("jobs", 1)
+    if n_jobs != 1 and op != "cv" and "n_jobs" in model.get_params():
+        model.set_params(n_jobs=n_jobs)
     if op == "cv":
         from sklearn.model_selection import cross_validate
 
@@ -144,7 +148,7 @@ def make_op(task):
         scoring = [SCORING.get(s, s) for s in spec.get("scoring", [])] or None
         cv = splitter(spec, is_classifier(model))
         # pipelab's cross-validation always scores the training folds too.
-        return "cross_validate(return_train_score=True)", lambda: cross_validate(pipe, x, y, cv=cv, scoring=scoring, return_train_score=True)
+        return "cross_validate(return_train_score=True)", lambda: cross_validate(pipe, x, y, cv=cv, scoring=scoring, return_train_score=True, n_jobs=n_jobs if n_jobs != 1 else None)
     if op == "fit":
         pipe = make_pipeline(*steps, model)
         return "Pipeline.fit", lambda: pipe.fit(x, y)

@@ -192,17 +192,23 @@ pub fn fit_model(table: &Table, spec_json: &str, cv: Option<&CvReport>) -> Resul
 /// refitted on every usable row after the hold-out scoring (`fit
 /// --refit-all`, the page's "refit on all rows"), and the file says so.
 pub fn fit_model_with(table: &Table, spec_json: &str, cv: Option<&CvReport>, refit_all: bool) -> Result<ModelFile> {
+    fit_model_threads(table, spec_json, cv, refit_all, 1)
+}
+
+/// [`fit_model_with`] on up to `threads` threads natively (the model's
+/// independent parts: forest trees, k-means restarts); the model file is the same.
+pub fn fit_model_threads(table: &Table, spec_json: &str, cv: Option<&CvReport>, refit_all: bool, threads: usize) -> Result<ModelFile> {
     use crate::persist::{FittedOn, HoldoutFit};
     let spec = PipelineSpec::from_json(spec_json)?;
     let table = &*typed(table, &spec)?;
     let prep = pipeline::prepare(table, &spec)?;
-    let (fitted, rows, holdout) = match crate::selection::cv::fit_on_training_part(table, &spec)? {
-        None => (pipeline::fit_all(table, &spec)?, prep.rows, None),
+    let (fitted, rows, holdout) = match crate::selection::cv::fit_on_training_part(table, &spec, threads)? {
+        None => (pipeline::fit_all_with(table, &spec, threads)?, prep.rows, None),
         Some((train_model, report, train)) => {
             let scores = report.scores.iter().map(|(k, v)| (k.clone(), v.is_finite().then_some(*v))).collect();
             let record = |fitted_on| HoldoutFit { fitted_on, n_train: report.n_train, n_test: report.n_test, scores };
             if refit_all {
-                (pipeline::fit_all(table, &spec)?, prep.rows, Some(record(FittedOn::AllRows)))
+                (pipeline::fit_all_with(table, &spec, threads)?, prep.rows, Some(record(FittedOn::AllRows)))
             } else {
                 (train_model, train, Some(record(FittedOn::TrainingPart)))
             }
@@ -248,11 +254,12 @@ pub fn retrain(parent: &ModelFile, parent_sha256: &str, data: &[RetrainData], no
     let named: Vec<(&str, &Table)> = data.iter().map(|d| (d.name.as_str(), &d.table)).collect();
     let table = crate::monitor::concat_tables(&named)?;
     let spec_json = serde_json::to_string(&parent.spec).map_err(|e| Error::data(format!("cannot serialize the parent's spec: {e}")))?;
+    let threads = hooks.threads;
     let mut model = if parent.spec.model.task() == Task::Clustering {
-        fit_clustering_model(&table, &spec_json)?.0
+        fit_clustering_model_threads(&table, &spec_json, threads)?.0
     } else {
         let cv = crate::selection::cv::cross_validate(&table, &parent.spec, hooks)?;
-        fit_model(&table, &spec_json, Some(&cv))?
+        fit_model_threads(&table, &spec_json, Some(&cv), false, threads)?
     };
     let version = parent.lineage.as_ref().map_or(1, |l| l.version).saturating_add(1);
     model.lineage = Some(Lineage {
@@ -365,9 +372,14 @@ pub fn evaluate_clustering(table: &Table, spec_json: &str) -> Result<crate::sele
 
 /// Fits a clustering spec on every row: the model file and the clustering report.
 pub fn fit_clustering_model(table: &Table, spec_json: &str) -> Result<(ModelFile, crate::selection::clustering::ClusteringReport)> {
+    fit_clustering_model_threads(table, spec_json, 1)
+}
+
+/// [`fit_clustering_model`] on up to `threads` threads natively (k-means restarts); the same model file.
+pub fn fit_clustering_model_threads(table: &Table, spec_json: &str, threads: usize) -> Result<(ModelFile, crate::selection::clustering::ClusteringReport)> {
     let spec = PipelineSpec::from_json(spec_json)?;
     let table = &*typed(table, &spec)?;
-    let (fitted, report) = crate::selection::clustering::fit_clustering(table, &spec)?;
+    let (fitted, report) = crate::selection::clustering::fit_clustering_with(table, &spec, threads)?;
     let n = report.n_rows;
     let rows = pipeline::prepare(table, &spec)?.rows;
     let reference = crate::persist::reference::build(table, &rows, &fitted, None)?;

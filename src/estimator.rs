@@ -67,17 +67,29 @@ pub enum Output {
     Clusters(Vec<i64>),
 }
 
-/// Context handed to every fit: the seed and a sink for warnings a user should see.
+/// Context handed to every fit: the seed, the threads it may use and a sink
+/// for warnings a user should see.
 #[derive(Debug, Default)]
 pub struct FitContext {
     /// Seed for every random choice of this fit (derived from `random_state`).
     pub seed: u64,
+    /// Threads a model may use for its independent parts (forest trees, k-means
+    /// restarts; `crate::parallel`); the result does not depend on it. 1 = sequential.
+    threads: usize,
     warnings: RefCell<Vec<String>>,
 }
 
 impl FitContext {
+    /// A sequential fit.
     pub fn new(seed: u64) -> Self {
-        FitContext { seed, warnings: RefCell::new(Vec::new()) }
+        FitContext::with_threads(seed, 1)
+    }
+    /// A fit that may use up to `threads` threads (at least 1).
+    pub fn with_threads(seed: u64, threads: usize) -> Self {
+        FitContext { seed, threads: threads.max(1), warnings: RefCell::new(Vec::new()) }
+    }
+    pub fn threads(&self) -> usize {
+        self.threads.max(1)
     }
     /// Records a warning once (the same text twice is kept once).
     pub fn warn(&self, w: impl Into<String>) {

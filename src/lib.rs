@@ -35,6 +35,7 @@ pub mod metrics;
 pub mod models;
 pub mod monitor;
 pub mod numeric;
+pub mod parallel;
 pub mod persist;
 pub mod pipeline;
 pub mod preprocess;

@@ -1,8 +1,8 @@
 //! The native CLI: the same core as the page, for batch use and big files.
 //!
 //! ```text
-//! pipelab cv      --data FILE.csv --spec SPEC.json [TRACKING]
-//! pipelab fit     --data FILE.csv --spec SPEC.json --out MODEL.json [--no-cv] [--refit-all] [TRACKING] [--register NAME]
+//! pipelab cv      --data FILE.csv --spec SPEC.json [--threads N] [TRACKING]
+//! pipelab fit     --data FILE.csv --spec SPEC.json --out MODEL.json [--no-cv] [--refit-all] [--threads N] [TRACKING] [--register NAME]
 //! pipelab predict --model MODEL.json --data FILE.csv|- [--out PRED.csv|-]
 //! pipelab serve   --model MODEL.json [--host 127.0.0.1] [--port 8080] [--max-body-bytes N] [--timeout-ms N]
 //! pipelab search  --data FILE.csv --spec SPEC.json [--out MODEL.json] [--threads N] [TRACKING]
@@ -11,7 +11,7 @@
 //! pipelab profile --data FILE.csv [--delimiter C]
 //! pipelab catalog
 //! pipelab drift   --model MODEL.json --data NEW.csv [--method M] [--threshold T]
-//! pipelab retrain --model MODEL.json --data NEW.csv [--data MORE.csv ...] --out MODEL2.json
+//! pipelab retrain --model MODEL.json --data NEW.csv [--data MORE.csv ...] --out MODEL2.json [--threads N]
 //! pipelab generate --task classification|regression|blobs --rows N --cols P --seed S [--classes K] --out FILE.csv
 //! pipelab export  (--spec SPEC.json | --model MODEL.json) --format sklearn|onnx [--out FILE|-]
 //! pipelab leakage (--data FILE.csv --spec SPEC.json | --demo [--rows N --features P --k K --seed S])
@@ -55,18 +55,18 @@ mod memory;
 mod source;
 
 const USAGE: &str = "usage:
-  pipelab cv      --data FILE.csv --spec SPEC.json [--delimiter C] [--max-memory SIZE] [TRACKING]
-  pipelab fit     --data FILE.csv --spec SPEC.json --out MODEL.json [--no-cv] [--refit-all] [--max-memory SIZE] [TRACKING] [--register NAME]
+  pipelab cv      --data FILE.csv --spec SPEC.json [--delimiter C] [--threads N] [--max-memory SIZE] [TRACKING]
+  pipelab fit     --data FILE.csv --spec SPEC.json --out MODEL.json [--no-cv] [--refit-all] [--threads N] [--max-memory SIZE] [TRACKING] [--register NAME]
                   (with a holdout block: fitted on the training part and scored on the held-out rows;
                    --refit-all refits on every row afterwards; the model file's \"holdout\" says which)
   pipelab predict --model MODEL.json --data FILE.csv|- [--out PRED.csv|-]   (streams: any file size; - = stdin/stdout)
   pipelab serve   --model MODEL.json [--host 127.0.0.1] [--port 8080] [--max-body-bytes N] [--timeout-ms N]
-  pipelab search  --data FILE.csv --spec SPEC.json [--out MODEL.json] [--threads N] [TRACKING]
+  pipelab search  --data FILE.csv --spec SPEC.json [--out MODEL.json] [--threads N] [--max-memory SIZE] [TRACKING]
   pipelab summary --data FILE.csv
   pipelab profile --data FILE.csv [--delimiter C]
   pipelab catalog [--markdown]
   pipelab drift   --model MODEL.json --data NEW.csv [--method psi|ks|wasserstein|chisquare|jensenshannon|z] [--threshold T]
-  pipelab retrain --model MODEL.json --data NEW.csv [--data MORE.csv ...] --out MODEL2.json [TRACKING]
+  pipelab retrain --model MODEL.json --data NEW.csv [--data MORE.csv ...] --out MODEL2.json [--threads N] [--max-memory SIZE] [TRACKING]
   pipelab export  (--spec SPEC.json | --model MODEL.json) --format sklearn [--out FILE|-]
   pipelab export  --model MODEL.json --format onnx [--out MODEL.onnx|-]
   pipelab generate --task classification|regression|blobs --rows N --cols P --seed S [--classes K] --out FILE.csv
@@ -75,6 +75,8 @@ const USAGE: &str = "usage:
 SOURCE: --data takes CSV, Parquet, SQLite, Excel (xlsx/xls/ods), JSON Lines or JSON, a file or an http(s):// URL
   (https trusts Mozilla's roots and the PEM file named by SSL_CERT_FILE);
   --sheet NAME (a workbook's sheet), --table NAME or --query 'SELECT ...' (a database's table or query)
+THREADS: --threads N (or --jobs N): folds, candidates, forest trees and k-means restarts on N threads
+  (default: every core, fewer if the memory needs it; 1 = sequential); the results are the same for any N
 TRACKING (log the run to an MLflow tracking server; the command's result is printed either way):
   --mlflow http(s)://HOST:PORT [--experiment NAME] [--run-name NAME] [--mlflow-timeout SECS] [--mlflow-required]";
 
@@ -223,9 +225,31 @@ fn track_run(t: Option<&track::Options>, data_path: &str, bytes: &[u8], rows: us
     track::report(t, outcome).map_err(Failure::Run)
 }
 
-/// `cv`/`fit`: the memory need stated up front, refused above `--max-memory` (src/cli/memory.rs).
-fn check_memory(cmd: &str, path: &str, f: &HashMap<String, String>) -> Result<(), Failure> {
-    memory::check(cmd, path, f).map_err(|(usage, e)| if usage { Failure::Usage(e) } else { Failure::Run(e) })
+/// `cv`/`fit`/`search`/`retrain`: the memory need stated up front, refused above
+/// `--max-memory` (src/cli/memory.rs); the threads to use.
+fn check_memory(cmd: &str, paths: &[&str], threads: memory::Threads, f: &HashMap<String, String>) -> Result<usize, Failure> {
+    memory::check(cmd, paths, threads, f).map_err(|(usage, e)| if usage { Failure::Usage(e) } else { Failure::Run(e) })
+}
+
+/// The flags that set the threads: `--threads N`, or `--jobs N` (scikit-learn's name).
+const THREAD_FLAGS: &[&str] = &["threads", "jobs"];
+
+/// `--threads N` / `--jobs N` (1 = sequential); all cores when neither is given.
+fn threads_of(f: &HashMap<String, String>) -> Result<memory::Threads, Failure> {
+    let given: Vec<(&str, &String)> = THREAD_FLAGS.iter().filter_map(|k| f.get(*k).map(|v| (*k, v))).collect();
+    match given.as_slice() {
+        [] => Ok(memory::Threads { n: std::thread::available_parallelism().map_or(1, |n| n.get()), explicit: false }),
+        [(k, t)] => match t.parse::<usize>() {
+            Ok(n) if n >= 1 => Ok(memory::Threads { n, explicit: true }),
+            _ => Err(Failure::Usage(format!("--{k} takes a whole number of threads (1 or more), got {t:?}"))),
+        },
+        _ => Err(Failure::Usage("give --threads or --jobs, not both (they are the same option)".into())),
+    }
+}
+
+/// `known` plus `--threads`/`--jobs` and `--max-memory`.
+fn with_threads(known: &[&'static str]) -> Vec<&'static str> {
+    [known, THREAD_FLAGS, &["max-memory"]].concat()
 }
 
 fn run(args: &[String]) -> Result<(), Failure> {
@@ -235,14 +259,14 @@ fn run(args: &[String]) -> Result<(), Failure> {
     let now = move || start.elapsed().as_secs_f64() * 1000.0;
     match cmd.as_str() {
         "cv" => {
-            let f = parse_flags(rest, &with_tracking(&with_source(&["data", "spec", "delimiter", "max-memory"])), track::SWITCHES)?;
+            let f = parse_flags(rest, &with_tracking(&with_source(&with_threads(&["data", "spec", "delimiter"]))), track::SWITCHES)?;
             let tracking = track::Options::from_flags(&f).map_err(Failure::Usage)?;
-            check_memory("cv", need(&f, "data")?, &f)?;
+            let threads = check_memory("cv", &[need(&f, "data")?], threads_of(&f)?, &f)?;
             let data_path = need(&f, "data")?;
             let spec = read_text(need(&f, "spec")?)?;
             // The spec's `types` apply as the data is read, whatever its format.
             let (bytes, table, _) = source::load(data_path, &source::options(&f), &api::read_options_with_spec(&read_options(&f), &spec)?)?;
-            let report = api::cross_validate(&table, &spec, CvHooks { now_ms: &now, progress: &mut |_, _| true })?;
+            let report = api::cross_validate(&table, &spec, CvHooks { threads, now_ms: &now, progress: &mut |_, _| true })?;
             print_json(&api::CvSummary::of(&report))?;
             let parsed = pipelab::pipeline::PipelineSpec::from_json(&spec)?;
             track_run(tracking.as_ref(), data_path, &bytes, table.n_rows, || track::Run::from_cv("cv", &parsed, &spec, Some(&report)))
@@ -250,19 +274,19 @@ fn run(args: &[String]) -> Result<(), Failure> {
         "fit" => {
             let f = parse_flags(
                 rest,
-                &with_tracking(&with_source(&["data", "spec", "out", "delimiter", "register", "max-memory"])),
+                &with_tracking(&with_source(&with_threads(&["data", "spec", "out", "delimiter", "register"]))),
                 &["no-cv", "refit-all", "mlflow-required"],
             )?;
             let tracking = track::Options::from_flags(&f).map_err(Failure::Usage)?;
             let out = need(&f, "out")?;
             monitor::refuse_overwrite(out, &[("data", need(&f, "data")?), ("spec", need(&f, "spec")?)])?;
-            check_memory("fit", need(&f, "data")?, &f)?;
+            let threads = check_memory("fit", &[need(&f, "data")?], threads_of(&f)?, &f)?;
             let data_path = need(&f, "data")?;
             let spec = read_text(need(&f, "spec")?)?;
             // The spec's `types` apply as the data is read, whatever its format.
             let (bytes, table, _) = source::load(data_path, &source::options(&f), &api::read_options_with_spec(&read_options(&f), &spec)?)?;
             if api::is_clustering(&spec)? {
-                let (model, report) = api::fit_clustering_model(&table, &spec)?;
+                let (model, report) = api::fit_clustering_model_threads(&table, &spec, threads)?;
                 let model_json = model.to_json()?;
                 monitor::write_atomic(out, &model_json)?;
                 for w in &report.warnings {
@@ -290,10 +314,10 @@ fn run(args: &[String]) -> Result<(), Failure> {
                 None
             } else {
                 // A clustering spec returned above: cross-validation applies.
-                Some(api::cross_validate(&table, &spec, CvHooks { now_ms: &now, progress: &mut |_, _| true })?)
+                Some(api::cross_validate(&table, &spec, CvHooks { threads, now_ms: &now, progress: &mut |_, _| true })?)
             };
             let fit_start = Instant::now();
-            let model = api::fit_model_with(&table, &spec, cv.as_ref(), f.contains_key("refit-all"))?;
+            let model = api::fit_model_threads(&table, &spec, cv.as_ref(), f.contains_key("refit-all"), threads)?;
             let fit_ms = fit_start.elapsed().as_secs_f64() * 1000.0;
             let model_json = model.to_json()?;
             monitor::write_atomic(out, &model_json)?;
@@ -321,20 +345,19 @@ fn run(args: &[String]) -> Result<(), Failure> {
         }
         "serve" => serve_command(rest),
         "search" => {
-            let f = parse_flags(rest, &with_tracking(&with_source(&["data", "spec", "out", "threads", "delimiter"])), track::SWITCHES)?;
+            let f = parse_flags(rest, &with_tracking(&with_source(&with_threads(&["data", "spec", "out", "delimiter"]))), track::SWITCHES)?;
             let tracking = track::Options::from_flags(&f).map_err(Failure::Usage)?;
             if let Some(out) = f.get("out") {
                 monitor::refuse_overwrite(out, &[("data", need(&f, "data")?), ("spec", need(&f, "spec")?)])?;
             }
+            // Each thread evaluates one candidate, its folds one after the other (at most
+            // `threads` folds at once; the page's pool does the same with its workers).
+            let threads = check_memory("search", &[need(&f, "data")?], threads_of(&f)?, &f)?;
             let data_path = need(&f, "data")?;
             let spec_text = read_text(need(&f, "spec")?)?;
             // The spec's `types` apply as the data is read, whatever its format.
             let (bytes, table, _) = source::load(data_path, &source::options(&f), &api::read_options_with_spec(&read_options(&f), &spec_text)?)?;
             let spec = pipelab::pipeline::PipelineSpec::from_json(&spec_text)?;
-            let threads = match f.get("threads") {
-                Some(t) => t.parse::<usize>().map_err(|_| Failure::Usage(format!("--threads takes a whole number, got {t:?}")))?.max(1),
-                None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-            };
             let runner = move |batch: &[api::ParamSet], eval: &(dyn Fn(&api::ParamSet) -> api::CandidateResult + Sync)| -> Vec<api::CandidateResult> {
                 // Candidates are independent: evaluate them on threads, keep their order.
                 let per = batch.len().div_ceil(threads).max(1);
@@ -351,12 +374,12 @@ fn run(args: &[String]) -> Result<(), Failure> {
                         .collect()
                 })
             };
-            let report = api::search(&table, &spec, CvHooks { now_ms: &now, progress: &mut |_, _| true }, &runner)?;
+            let report = api::search(&table, &spec, CvHooks { threads: 1, now_ms: &now, progress: &mut |_, _| true }, &runner)?;
             let mut out = serde_json::to_value(&report)?;
             let mut model_json = None;
             if let Some(path) = f.get("out") {
                 let best = api::best_spec(&spec, &report)?;
-                let model = api::fit_model(&table, &serde_json::to_string(&best)?, None)?;
+                let model = api::fit_model_threads(&table, &serde_json::to_string(&best)?, None, false, threads)?;
                 let text = model.to_json()?;
                 monitor::write_atomic(path, &text)?;
                 out["model"] = serde_json::Value::from(path.as_str());
@@ -417,7 +440,7 @@ fn run(args: &[String]) -> Result<(), Failure> {
         }
         "bench-task" => {
             // Hidden: times one operation in-process for bench/bench.mjs; prints JSON.
-            let f = parse_flags(rest, &["task", "data", "spec", "reps"], &[])?;
+            let f = parse_flags(rest, &["task", "data", "spec", "reps", "threads"], &[])?;
             let op = bench_data::BenchOp::parse(need(&f, "task")?)?;
             let data = read_file(need(&f, "data")?)?;
             let spec = match f.get("spec") {
@@ -429,7 +452,9 @@ fn run(args: &[String]) -> Result<(), Failure> {
                 Some(r) => r.parse::<usize>().map_err(|_| Failure::Usage(format!("--reps takes a whole number, got {r:?}")))?,
                 None => 5,
             };
-            print_json(&bench_data::bench_task(op, &data, &spec, reps)?)
+            // One thread unless asked (the suite's single-threaded rows stay comparable).
+            let threads = if f.contains_key("threads") { threads_of(&f)?.n } else { 1 };
+            print_json(&bench_data::bench_task(op, &data, &spec, reps, threads)?)
         }
         "leakage" => {
             let f = parse_flags(rest, &["data", "spec", "delimiter", "rows", "features", "k", "seed"], &["demo"])?;

@@ -246,7 +246,8 @@ pub fn fit_transform_steps(table: &Table, spec: &PipelineSpec) -> Result<ndarray
 
 /// Times `op` in-process: the data is parsed once (except for `parse`, which
 /// times exactly that), one untimed warm-up run, then `reps` timed runs.
-pub fn bench_task(op: BenchOp, data: &[u8], spec_json: &str, reps: usize) -> Result<BenchResult> {
+/// `threads`: what `cv` and `fit` may use (1 = the sequential path; the suite's `"jobs": -1` tasks give every core).
+pub fn bench_task(op: BenchOp, data: &[u8], spec_json: &str, reps: usize, threads: usize) -> Result<BenchResult> {
     let reps = reps.max(1);
     let only_read = matches!(op, BenchOp::Parse | BenchOp::Convert);
     let source = pipelab::api::SourceOptions::default();
@@ -263,10 +264,10 @@ pub fn bench_task(op: BenchOp, data: &[u8], spec_json: &str, reps: usize) -> Res
             }
             (BenchOp::Cv, Some(t), Some(s)) => {
                 let now = || 0.0;
-                std::hint::black_box(pipelab::selection::cv::cross_validate(t, s, CvHooks { now_ms: &now, progress: &mut |_, _| true })?);
+                std::hint::black_box(pipelab::selection::cv::cross_validate(t, s, CvHooks { threads, now_ms: &now, progress: &mut |_, _| true })?);
             }
             (BenchOp::Fit, Some(t), Some(s)) => {
-                std::hint::black_box(pipeline::fit_all(t, s)?);
+                std::hint::black_box(pipeline::fit_all_with(t, s, threads)?);
             }
             (BenchOp::FitPredict, Some(t), Some(s)) => {
                 let fitted = pipeline::fit_all(t, s)?;
@@ -328,12 +329,12 @@ mod tests {
         let bytes = gen(GenTask::Regression, 300, 4, 1, 2);
         let spec = r#"{"target":"y","model":{"LinearRegression":{}}}"#;
         for op in [BenchOp::Parse, BenchOp::Cv, BenchOp::Fit, BenchOp::FitPredict] {
-            let r = bench_task(op, &bytes, spec, 3).unwrap();
+            let r = bench_task(op, &bytes, spec, 3, 2).unwrap();
             assert_eq!(r.times_ms.len(), 3);
             assert!(r.min_ms <= r.median_ms && r.median_ms <= r.max_ms);
         }
         let spec = r#"{"target":"y","steps":[{"StandardScaler":{}}],"model":{"LinearRegression":{}}}"#;
-        let r = bench_task(BenchOp::Transform, &bytes, spec, 2).unwrap();
+        let r = bench_task(BenchOp::Transform, &bytes, spec, 2, 1).unwrap();
         assert_eq!(r.reps, 2);
         let x = fit_transform_steps(&pipelab::data::read_csv(&bytes, &ReadOptions::default()).unwrap().0, &PipelineSpec::from_json(spec).unwrap()).unwrap();
         assert_eq!(x.dim(), (300, 4));

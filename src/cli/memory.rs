@@ -1,17 +1,45 @@
-//! The memory `cv` and `fit` need, stated before the data file is read, and the
-//! `--max-memory` bound they refuse to exceed (issue 16 §5).
+//! The memory `cv`, `fit`, `search` and `retrain` need, stated before the data
+//! is read, and the `--max-memory` bound they refuse to exceed (issue 16 §5).
 //!
-//! Both read the whole file, parse it into a typed table, and cross-validate:
-//! each fold copies its training rows and the fitted steps transform them. The
-//! peak is about `NEED_FACTOR` × the file's size, measured with `/usr/bin/time -v`
-//! (maximum resident set) on numeric CSVs (ARCHITECTURE.md, "Big files"). Without
-//! `--max-memory` the bound is the memory the system has available now
-//! (`MemAvailable` in /proc/meminfo), when it can be read.
+//! Each reads the whole file (its bytes stay held), parses it into a typed
+//! table and cross-validates: each fold copies its training and test rows and
+//! the fitted steps transform them. Folds that run at once (`--threads`) each
+//! hold such a copy, so the need is `base + per_fold × concurrent folds`, times
+//! the file's size ([`factors`]), fitted to peaks measured with
+//! `/usr/bin/time -v` (maximum resident set) on numeric CSVs (bench/HISTORY.md,
+//! "Big files"). Without `--max-memory` the bound is the memory the system has
+//! available now (`MemAvailable` in /proc/meminfo), when it can be read.
 
 use std::collections::HashMap;
 
-/// Peak resident memory of `cv`/`fit` relative to the CSV's size (see the module docs).
-pub const NEED_FACTOR: f64 = 3.0;
+/// The memory of a command relative to its data's size: `(base, per_fold)`,
+/// where `per_fold` is paid once per fold held at once.
+///
+/// Measured on numeric CSVs (5-fold KFold, release build, bench/HISTORY.md): 1 GB:
+/// `cv` one thread 2.90 × the file, `fit --no-cv` 2.25 ×, `search` 2 threads
+/// 5.0 ×, `retrain` 3.30 ×; 252 MB: `cv` 1 thread 3.05 ×, 2 threads 4.85 ×, so a
+/// fold copy (its rows, their frame and matrix, the training rows' predictions)
+/// ≈ 1.8 × and the rest ≈ 1.2 × (bytes + table).
+pub fn factors(cmd: &str, no_cv: bool) -> (f64, f64) {
+    match (cmd, no_cv) {
+        // One fit on every row, no fold.
+        ("fit", true) => (2.25, 0.0),
+        // The table and the bytes; `fit` cross-validates first with the same folds.
+        ("cv" | "fit", _) => (1.2, 1.8),
+        // Beside them each thread's candidate holds its fold; the refit of the best.
+        ("search", _) => (1.4, 1.8),
+        // The files' tables and their concatenation.
+        ("retrain", _) => (1.5, 1.8),
+        _ => (3.0, 0.0),
+    }
+}
+
+/// The need of `cmd` on `size` bytes of data with `threads` folds at once.
+pub fn need(cmd: &str, no_cv: bool, size: u64, threads: usize) -> u64 {
+    let (base, per_fold) = factors(cmd, no_cv);
+    (size as f64 * (base + per_fold * threads.max(1) as f64)) as u64
+}
+
 /// Files from this size on get their memory need stated on stderr even without `--max-memory`.
 const STATE_FROM: u64 = 64 << 20;
 
@@ -47,20 +75,45 @@ fn available() -> Option<u64> {
     Some(kb * 1024)
 }
 
-/// States the memory `cmd` needs for `path` (on stderr) and refuses (the error's
-/// text) when it is above `--max-memory` or, without it, above the memory available.
-/// Errors with `Usage` text for a bad `--max-memory`.
-pub fn check(cmd: &str, path: &str, flags: &HashMap<String, String>) -> Result<(), (bool, String)> {
-    let Ok(meta) = std::fs::metadata(path) else { return Ok(()) }; // reading it will say why
-    let size = meta.len();
-    let need = (size as f64 * NEED_FACTOR) as u64;
+/// The thread count a command asked for: `--threads N` (or `--jobs N`), else all cores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Threads {
+    pub n: usize,
+    /// Given on the command line (then never lowered to fit the memory).
+    pub explicit: bool,
+}
+
+/// States the memory `cmd` needs for `paths` (their sizes summed) on stderr and
+/// refuses (the error's text) when it is above `--max-memory` or, without it,
+/// above the memory available. Returns the threads to use: the threads asked
+/// for, or, when they were not given, the most (from all cores down to 1)
+/// whose need fits. Errors with `Usage` text (`true`) for a bad `--max-memory`.
+pub fn check(cmd: &str, paths: &[&str], threads: Threads, flags: &HashMap<String, String>) -> Result<usize, (bool, String)> {
+    let mut size = 0u64;
+    for p in paths {
+        match std::fs::metadata(p) {
+            Ok(m) => size += m.len(),
+            Err(_) => return Ok(threads.n), // reading it will say why
+        }
+    }
+    let no_cv = flags.contains_key("no-cv");
     let (bound, what) = match flags.get("max-memory") {
         Some(v) => (Some(parse_size(v).map_err(|e| (true, e))?), "--max-memory"),
         None => (available(), "the memory available now"),
     };
+    let mut t = threads.n.max(1);
+    if !threads.explicit {
+        while t > 1 && bound.is_some_and(|b| need(cmd, no_cv, size, t) > b) {
+            t -= 1;
+        }
+    }
+    let need = need(cmd, no_cv, size, t);
+    let path = if paths.len() == 1 { paths[0].to_string() } else { format!("{} files", paths.len()) };
+    let folds =
+        if factors(cmd, no_cv).1 > 0.0 { format!(" and a fold's copies per thread, {t} thread{}", if t == 1 { "" } else { "s" }) } else { String::new() };
     if size >= STATE_FROM || flags.contains_key("max-memory") {
         eprintln!(
-            "pipelab: {cmd} of {path} ({:.1} MB) needs about {:.1} MB of memory (the file, its table and each fold's copies){}",
+            "pipelab: {cmd} of {path} ({:.1} MB) needs about {:.1} MB of memory (the file, its table{folds}){}",
             size as f64 / MB,
             need as f64 / MB,
             bound.map(|b| format!("; {what}: {:.1} MB", b as f64 / MB)).unwrap_or_default()
@@ -71,14 +124,15 @@ pub fn check(cmd: &str, path: &str, flags: &HashMap<String, String>) -> Result<(
             false,
             format!(
                 "{cmd} of {path} ({:.1} MB) needs about {:.1} MB of memory, more than {what} ({:.1} MB); use a smaller extract \
-                 (fewer rows or columns){}, or `pipelab predict`, which streams a file of any size",
+                 (fewer rows or columns){}{}, or `pipelab predict`, which streams a file of any size",
                 size as f64 / MB,
                 need as f64 / MB,
                 b as f64 / MB,
+                if t > 1 { ", fewer --threads" } else { "" },
                 if what == "--max-memory" { ", raise --max-memory" } else { "" }
             ),
         )),
-        _ => Ok(()),
+        _ => Ok(t),
     }
 }
 
@@ -95,5 +149,19 @@ mod tests {
         assert!(parse_size("lots").is_err());
         assert!(parse_size("-1G").is_err());
         assert!(parse_size("4X").is_err());
+    }
+
+    #[test]
+    fn needs_grow_with_the_folds_held_at_once() {
+        let gb = 1u64 << 30;
+        // The measured peaks (module docs): cv 2.9–3.05 ×, search 5.0 × at 2 threads, retrain 3.3 ×, fit --no-cv 2.25 ×.
+        let x = |cmd, no_cv, t| need(cmd, no_cv, gb, t) as f64 / gb as f64;
+        assert!((x("cv", false, 1) - 3.0).abs() < 1e-9);
+        assert!((x("cv", false, 2) - 4.8).abs() < 1e-9, "252 MB measured: 4.85");
+        assert!((x("search", false, 2) - 5.0).abs() < 1e-9);
+        assert!((x("retrain", false, 1) - 3.3).abs() < 1e-9);
+        assert!((x("fit", true, 4) - 2.25).abs() < 1e-9, "one fit, no fold: threads do not add copies");
+        assert!(x("cv", false, 2) > x("cv", false, 1));
+        assert_eq!(x("fit", false, 3), x("cv", false, 3));
     }
 }

@@ -138,9 +138,9 @@ pub fn drift(args: &[String]) -> Result<(), Failure> {
     print_json(&api::drift(&model, &table, &options)?)
 }
 
-/// `pipelab retrain --model M --data NEW.csv [--data MORE.csv ...] --out M2.json`
+/// `pipelab retrain --model M --data NEW.csv [--data MORE.csv ...] --out M2.json [--threads N] [--max-memory SIZE]`
 pub fn retrain(args: &[String]) -> Result<(), Failure> {
-    let known = [&["model", "data", "out"][..], super::source::FLAGS, super::track::VALUE_FLAGS].concat();
+    let known = [&["model", "data", "out", "max-memory"][..], super::THREAD_FLAGS, super::source::FLAGS, super::track::VALUE_FLAGS].concat();
     let f = parse_with_switches(args, &known, super::track::SWITCHES)?;
     let flags: std::collections::HashMap<String, String> =
         f.iter().filter(|(k, _)| k != "data" && !super::source::FLAGS.contains(&k.as_str())).cloned().collect();
@@ -154,6 +154,7 @@ pub fn retrain(args: &[String]) -> Result<(), Failure> {
     let mut inputs = vec![("parent model", model_path)];
     inputs.extend(data_paths.iter().map(|p| ("data", *p)));
     refuse_overwrite(out, &inputs)?;
+    let threads = super::check_memory("retrain", &data_paths, super::threads_of(&flags)?, &flags)?;
     let (parent, parent_bytes) = load_model(model_path)?;
     let mut data = Vec::new();
     let mut all_bytes = Vec::new();
@@ -164,7 +165,7 @@ pub fn retrain(args: &[String]) -> Result<(), Failure> {
     }
     let start = std::time::Instant::now();
     let now = move || start.elapsed().as_secs_f64() * 1000.0;
-    let model = api::retrain(&parent, &sha256_hex(&parent_bytes), &data, &now_utc(), CvHooks { now_ms: &now, progress: &mut |_, _| true })?;
+    let model = api::retrain(&parent, &sha256_hex(&parent_bytes), &data, &now_utc(), CvHooks { threads, now_ms: &now, progress: &mut |_, _| true })?;
     let model_json = model.to_json()?;
     write_atomic(out, &model_json)?;
     print_json(&serde_json::json!({

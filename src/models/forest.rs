@@ -124,8 +124,16 @@ struct Grown {
     counts: Vec<f64>,
 }
 
-/// Grows `n_estimators` trees; calls `each` after every tree. `class_weight`
-/// (classification only) multiplies each row's weight by its class weight.
+/// Grows `n_estimators` trees on up to `threads` threads; calls `each` after
+/// every tree, in tree order. `class_weight` (classification only) multiplies
+/// each row's weight by its class weight.
+///
+/// Tree `i` is grown from the `i`-th seed of the forest's seed stream, drawn
+/// before any tree is grown, and from nothing another tree touches, so the
+/// forest is the same on any number of threads. Trees are grown in batches
+/// (8 per thread) so that the bootstrap counts `each` reads are held for one
+/// batch only, not for the whole forest.
+#[allow(clippy::too_many_arguments)]
 fn grow_forest(
     x: &Array2<f64>,
     labels: Labels,
@@ -134,8 +142,9 @@ fn grow_forest(
     bootstrap: bool,
     seed: u64,
     class_weight: Option<ForestClassWeight>,
+    threads: usize,
     mut each: impl FnMut(Grown),
-) {
+) -> Result<()> {
     let (n, p) = x.dim();
     // Per-row weights when classes are weighted (bootstrap counts × class weight).
     let classes = match labels {
@@ -146,16 +155,15 @@ fn grow_forest(
         (Some(ForestClassWeight::Balanced), Some((y, k))) => Some(super::balanced_class_weights(y, k, None)),
         _ => None,
     };
-    let mut weighted = vec![0.0; if class_weight.is_some() { n } else { 0 }];
     let xt = ColMajor::new(x);
     let mut seeds = ChaCha8Rng::seed_from_u64(seed);
-    let mut counts = vec![0.0; n];
-    let mut samples: Vec<usize> = Vec::with_capacity(n);
-    for _ in 0..n_estimators {
-        let mut rng = ChaCha8Rng::seed_from_u64(seeds.next_u64());
-        samples.clear();
+    let tree_seeds: Vec<u64> = (0..n_estimators).map(|_| seeds.next_u64()).collect();
+    let grow = |tree_seed: u64| -> Grown {
+        let mut rng = ChaCha8Rng::seed_from_u64(tree_seed);
+        let mut counts = Vec::new();
+        let mut samples: Vec<usize> = Vec::with_capacity(n);
         if bootstrap {
-            counts.iter_mut().for_each(|c| *c = 0.0);
+            counts = vec![0.0; n];
             for _ in 0..n {
                 counts[rng.random_range(0..n)] += 1.0;
             }
@@ -163,20 +171,29 @@ fn grow_forest(
         } else {
             samples.extend(0..n);
         }
+        let mut weighted = Vec::new();
         let mut w = if bootstrap { Some(counts.as_slice()) } else { None };
         if let (Some(kind), Some((y, k))) = (class_weight, classes) {
             let per_class = match kind {
                 ForestClassWeight::Balanced => whole.clone().unwrap_or_default(),
                 ForestClassWeight::BalancedSubsample => super::balanced_class_weights(y, k, w),
             };
-            for i in 0..n {
-                weighted[i] = w.map_or(1.0, |c| c[i]) * per_class[y[i]];
-            }
+            weighted = (0..n).map(|i| w.map_or(1.0, |c| c[i]) * per_class[y[i]]).collect();
             w = Some(weighted.as_slice());
         }
         let tree = build_tree(&xt, p, labels, w, &mut samples, cfg, &mut rng);
-        each(Grown { tree, counts: if bootstrap { counts.clone() } else { Vec::new() } });
+        drop(weighted);
+        Grown { tree, counts }
+    };
+    let threads = threads.max(1);
+    for (b, batch) in tree_seeds.chunks(threads * 8).enumerate() {
+        for (i, g) in crate::parallel::map(threads, batch.len(), &|i| grow(batch[i]), &mut |_, _| true).into_iter().enumerate() {
+            // Every item of an unstopped loop runs: `None` only if its thread panicked.
+            let g = g.ok_or_else(|| Error::Numerical(format!("internal error while growing tree {}", b * threads * 8 + i + 1)))?;
+            each(g);
+        }
     }
+    Ok(())
 }
 
 fn check_common(model: &str, n_estimators: usize, bootstrap: bool, oob: bool) -> Result<()> {
@@ -236,17 +253,27 @@ impl ModelParams for RandomForestClassifierParams {
         let mut trees = Vec::with_capacity(self.n_estimators);
         let mut oob = if self.oob_score { vec![0.0; n * k] } else { Vec::new() };
         let data = rows_of(x);
-        grow_forest(x, Labels::Classes { y, n_classes }, &cfg, self.n_estimators, self.bootstrap, ctx.seed_for(self.random_state), self.class_weight, |g| {
-            if self.oob_score {
-                for i in (0..n).filter(|&i| g.counts[i] == 0.0) {
-                    let v = g.tree.node_value(g.tree.leaf(&data[i * p..(i + 1) * p]));
-                    for c in 0..k {
-                        oob[i * k + c] += v[c];
+        grow_forest(
+            x,
+            Labels::Classes { y, n_classes },
+            &cfg,
+            self.n_estimators,
+            self.bootstrap,
+            ctx.seed_for(self.random_state),
+            self.class_weight,
+            ctx.threads(),
+            |g| {
+                if self.oob_score {
+                    for i in (0..n).filter(|&i| g.counts[i] == 0.0) {
+                        let v = g.tree.node_value(g.tree.leaf(&data[i * p..(i + 1) * p]));
+                        for c in 0..k {
+                            oob[i * k + c] += v[c];
+                        }
                     }
                 }
-            }
-            trees.push(g.tree);
-        });
+                trees.push(g.tree);
+            },
+        )?;
         let oob_score = if self.oob_score {
             let (mut hit, mut seen) = (0usize, 0usize);
             for i in 0..n {
@@ -306,7 +333,7 @@ impl ModelParams for RandomForestRegressorParams {
         let mut trees = Vec::with_capacity(self.n_estimators);
         let (mut oob_sum, mut oob_n) = if self.oob_score { (vec![0.0; n], vec![0usize; n]) } else { (Vec::new(), Vec::new()) };
         let data = rows_of(x);
-        grow_forest(x, Labels::Values(y), &cfg, self.n_estimators, self.bootstrap, ctx.seed_for(self.random_state), None, |g| {
+        grow_forest(x, Labels::Values(y), &cfg, self.n_estimators, self.bootstrap, ctx.seed_for(self.random_state), None, ctx.threads(), |g| {
             if self.oob_score {
                 for i in (0..n).filter(|&i| g.counts[i] == 0.0) {
                     oob_sum[i] += g.tree.node_value(g.tree.leaf(&data[i * p..(i + 1) * p]))[0];
@@ -314,7 +341,7 @@ impl ModelParams for RandomForestRegressorParams {
                 }
             }
             trees.push(g.tree);
-        });
+        })?;
         let oob_score = if self.oob_score {
             let idx: Vec<usize> = (0..n).filter(|&i| oob_n[i] > 0).collect();
             warn_oob(ctx, M, n - idx.len());

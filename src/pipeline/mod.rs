@@ -740,8 +740,14 @@ pub fn effective_cv(spec: &PipelineSpec, task: Task) -> CvSpec {
 
 /// Fits on every usable row.
 pub fn fit_all(table: &Table, spec: &PipelineSpec) -> Result<FittedPipeline> {
+    fit_all_with(table, spec, 1)
+}
+
+/// [`fit_all`] with up to `threads` threads for the model's independent parts
+/// (forest trees, k-means restarts); the fitted pipeline is the same.
+pub fn fit_all_with(table: &Table, spec: &PipelineSpec, threads: usize) -> Result<FittedPipeline> {
     let prep = prepare(table, spec)?;
-    let ctx = FitContext::new(spec.seed());
+    let ctx = FitContext::with_threads(spec.seed(), threads);
     let mut fitted = fit(table, spec, &prep, &prep.rows, &ctx)?;
     let mut w = prep.warnings;
     w.append(&mut fitted.warnings);

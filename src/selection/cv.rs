@@ -71,8 +71,11 @@ pub struct HoldoutReport {
     pub scores: BTreeMap<String, f64>,
 }
 
-/// Hooks the caller provides: a clock (the core reads none) and progress/cancel.
+/// Hooks the caller provides: the threads it lends, a clock (the core reads none) and progress/cancel.
 pub struct CvHooks<'a> {
+    /// Threads the folds (and inside them the fits) may use natively; 1 = sequential
+    /// (always so on wasm32). The report does not depend on it (fold timings aside).
+    pub threads: usize,
     pub now_ms: &'a (dyn Fn() -> f64 + Sync),
     /// Called after each fold with (done, total); returning false cancels.
     pub progress: &'a mut dyn FnMut(usize, usize) -> bool,
@@ -174,6 +177,7 @@ pub(crate) fn decision(fitted: &crate::pipeline::FittedPipeline, out: &Output, t
 /// Fits `spec` on the training part `train` and scores it once on the
 /// held-out rows `test`: the fitted pipeline, the report, and the warnings
 /// about the held-out rows (categories unseen in training).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn holdout_fit(
     table: &Table,
     spec: &PipelineSpec,
@@ -181,9 +185,10 @@ pub(crate) fn holdout_fit(
     train: &[usize],
     test: &[usize],
     scoring: &[String],
+    threads: usize,
 ) -> Result<(crate::pipeline::FittedPipeline, HoldoutReport, Vec<String>)> {
     let target = prep.target.as_ref().ok_or_else(|| Error::data("a target is required"))?;
-    let ctx = FitContext::new(spec.seed());
+    let ctx = FitContext::with_threads(spec.seed(), threads);
     let fitted = fit(table, spec, prep, train, &ctx)?;
     let test_table = table.select_rows(test);
     let pred = fitted.predict(&test_table)?;
@@ -202,13 +207,17 @@ pub(crate) fn holdout_fit(
 /// training part and scored once on the held-out rows (the training rows
 /// are returned too). `None` without a `holdout` block.
 #[allow(clippy::type_complexity)]
-pub fn fit_on_training_part(table: &Table, spec: &PipelineSpec) -> Result<Option<(crate::pipeline::FittedPipeline, HoldoutReport, Vec<usize>)>> {
+pub fn fit_on_training_part(
+    table: &Table,
+    spec: &PipelineSpec,
+    threads: usize,
+) -> Result<Option<(crate::pipeline::FittedPipeline, HoldoutReport, Vec<usize>)>> {
     let prep = prepare(table, spec)?;
     let Some((train, test)) = holdout_split(spec, &prep)? else { return Ok(None) };
     let n_classes = prep.target_info.as_ref().map_or(0, |t| t.classes.len());
     let scoring = if spec.scoring.is_empty() { metrics::default_scoring_for(prep.task, n_classes) } else { spec.scoring.clone() };
     metrics::check_scoring(prep.task, &scoring)?;
-    let (mut fitted, report, w) = holdout_fit(table, spec, &prep, &train, &test, &scoring)?;
+    let (mut fitted, report, w) = holdout_fit(table, spec, &prep, &train, &test, &scoring, threads)?;
     let mut all = prep.warnings.clone();
     all.append(&mut fitted.warnings);
     all.extend(w);
@@ -239,16 +248,25 @@ pub fn evaluate_fold(table: &Table, spec: &PipelineSpec, fold: usize, now_ms: &(
     if fold >= plan.splits.len() {
         return Err(Error::data(format!("fold {} asked for, but the cross-validation has {} folds", fold + 1, plan.splits.len())));
     }
-    fold_result(table, spec, &plan, &scoring, fold, now_ms)
+    fold_result(table, spec, &plan, &scoring, fold, now_ms, 1)
 }
 
-fn fold_result(table: &Table, spec: &PipelineSpec, plan: &FoldPlan, scoring: &[String], f: usize, now_ms: &(dyn Fn() -> f64 + Sync)) -> Result<FoldResult> {
+/// Fold `f` fitted with up to `threads` threads inside its fit.
+fn fold_result(
+    table: &Table,
+    spec: &PipelineSpec,
+    plan: &FoldPlan,
+    scoring: &[String],
+    f: usize,
+    now_ms: &(dyn Fn() -> f64 + Sync),
+    threads: usize,
+) -> Result<FoldResult> {
     let prep = &plan.prep;
     let target = prep.target.as_ref().ok_or_else(|| Error::data("a target is required"))?;
     let split = &plan.splits[f];
     let train_rows: Vec<usize> = split.train.iter().map(|&i| prep.rows[i]).collect();
     let test_rows: Vec<usize> = split.test.iter().map(|&i| prep.rows[i]).collect();
-    let ctx = FitContext::new(spec.seed());
+    let ctx = FitContext::with_threads(spec.seed(), threads);
     let t0 = now_ms();
     let fitted = fit(table, spec, prep, &train_rows, &ctx).map_err(|e| fold_error(e, f))?;
     let t1 = now_ms();
@@ -294,18 +312,41 @@ fn fold_result(table: &Table, spec: &PipelineSpec, plan: &FoldPlan, scoring: &[S
 }
 
 /// Cross-validates `spec` on `table`: per-fold train and test scores for every metric.
+///
+/// Folds run on up to `hooks.threads` threads (`crate::parallel`), the threads
+/// left over going to each fold's fit; progress counts finished folds and is
+/// asked on the caller's thread, so a cancel stops folds from starting. The
+/// report is the one the sequential loop gives: folds are assembled in order,
+/// and a failure is the first failing fold's.
 pub fn cross_validate(table: &Table, spec: &PipelineSpec, hooks: CvHooks) -> Result<CvReport> {
     let plan = fold_plan(table, spec, CV_CLUSTERING)?;
     let scoring = scoring_of(spec, &plan.prep)?;
     let total = plan.splits.len();
+    let threads = hooks.threads.max(1);
+    let outer = threads.min(total);
+    let inner = crate::parallel::inner(threads, outer);
+    let now_ms = hooks.now_ms;
+    let progress = hooks.progress;
+    let mut cancelled = false;
+    let results = crate::parallel::map(outer, total, &|f| fold_result(table, spec, &plan, &scoring, f, now_ms, inner), &mut |done, r| {
+        // After a cancel or an error, the folds still running finish unreported.
+        if cancelled || r.is_err() {
+            return false;
+        }
+        cancelled = !progress(done, total);
+        !cancelled
+    });
     let mut folds = Vec::with_capacity(total);
-    for f in 0..total {
-        folds.push(fold_result(table, spec, &plan, &scoring, f, hooks.now_ms)?);
-        if !(hooks.progress)(f + 1, total) {
-            return Err(Error::Cancelled);
+    for r in results {
+        match r {
+            Some(Ok(fold)) if !cancelled => folds.push(fold),
+            Some(Err(e)) if !cancelled => return Err(e),
+            Some(_) => return Err(Error::Cancelled),
+            None if cancelled => return Err(Error::Cancelled),
+            None => return Err(Error::Numerical(format!("internal error while evaluating fold {}", folds.len() + 1))),
         }
     }
-    assemble(table, spec, plan, &scoring, folds)
+    assemble(table, spec, plan, &scoring, folds, threads)
 }
 
 /// The report of a cross-validation whose folds were evaluated one by one
@@ -318,10 +359,10 @@ pub fn finish_folds(table: &Table, spec: &PipelineSpec, mut folds: Vec<FoldResul
     if folds.len() != plan.splits.len() || folds.iter().enumerate().any(|(f, r)| r.fold != f) {
         return Err(Error::data(format!("internal: {} fold results for a cross-validation of {} folds", folds.len(), plan.splits.len())));
     }
-    assemble(table, spec, plan, &scoring, folds)
+    assemble(table, spec, plan, &scoring, folds, 1)
 }
 
-fn assemble(table: &Table, spec: &PipelineSpec, plan: FoldPlan, scoring: &[String], results: Vec<FoldResult>) -> Result<CvReport> {
+fn assemble(table: &Table, spec: &PipelineSpec, plan: FoldPlan, scoring: &[String], results: Vec<FoldResult>, threads: usize) -> Result<CvReport> {
     let FoldPlan { prep, splits, cv, holdout: held } = plan;
     let target = prep.target.as_ref().ok_or_else(|| Error::data("a target is required"))?;
     let mut test_scores: BTreeMap<String, Vec<f64>> = BTreeMap::new();
@@ -386,7 +427,7 @@ fn assemble(table: &Table, spec: &PipelineSpec, plan: FoldPlan, scoring: &[Strin
     let holdout = match &held {
         None => None,
         Some((train, test)) => {
-            let (_, report, w) = holdout_fit(table, spec, &prep, train, test, scoring)?;
+            let (_, report, w) = holdout_fit(table, spec, &prep, train, test, scoring, threads)?;
             warnings.extend(w);
             Some(report)
         }

@@ -423,7 +423,7 @@ pub fn run_with(table: &Table, spec: &PipelineSpec, hooks: CvHooks, runner: &Bat
             _ => table,
         };
         let chunk = &p.candidates[..p.candidates.len().min(4)];
-        let eval = |c: &ParamSet| evaluate_planned(on, spec, c, &p, CvHooks { now_ms: now, progress: &mut |_, _| true });
+        let eval = |c: &ParamSet| evaluate_planned(on, spec, c, &p, CvHooks { threads: 1, now_ms: now, progress: &mut |_, _| true });
         results.extend(runner(chunk, &eval));
         if !progress(results.len(), p.total) {
             return Err(Error::Cancelled);

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 /// Top-level modules of `src/` by layer, lowest first (ARCHITECTURE.md, "Layers").
 const LAYERS: &[&[&str]] = &[
-    &["error", "sorting", "numeric"],
+    &["error", "sorting", "numeric", "parallel"],
     &["data", "frame", "estimator", "linalg", "split"],
     &["preprocess", "features", "models"],
     &["metrics"],

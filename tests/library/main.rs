@@ -42,4 +42,5 @@ mod oracle_trees;
 mod preview;
 mod search_plan;
 mod target_encoder;
+mod threads;
 mod wide_linear;

@@ -483,10 +483,13 @@ impl ModelParams for KMeansParams {
             None => xc.iter().map(|v| v * v).sum(),
         } / (n * d) as f64;
         let tol = self.tol * mean_var;
+        // Every run's starting centres come from one seed stream, drawn in run order before
+        // any run starts; the runs (Lloyd's iterations, no randomness) then run on up to
+        // `ctx.threads()` threads and the best is picked in run order: the same model on
+        // any number of threads.
         let mut rng = ChaCha8Rng::seed_from_u64(ctx.seed_for(self.random_state));
-        let mut best: Option<Run> = None;
-        for _ in 0..runs {
-            let init = match self.init {
+        let inits: Vec<Array2<f64>> = (0..runs)
+            .map(|_| match self.init {
                 KMeansInit::KMeansPlusPlus => kmeans_plusplus(xc.view(), k, &mut rng),
                 KMeansInit::Random => {
                     let mut idx: Vec<usize> = (0..n).collect();
@@ -500,14 +503,24 @@ impl ModelParams for KMeansParams {
                     }
                     c
                 }
-            };
-            let run = lloyd(xc.view(), init, self.max_iter, tol);
-            let better = match &best {
-                None => true,
-                Some(b) => run.inertia < b.inertia && !same_clustering(&run.labels, &b.labels, k),
-            };
-            if better {
-                best = Some(run);
+            })
+            .collect();
+        // A batch of `threads` runs at a time: at most that many runs' labels are held beside the best.
+        let threads = ctx.threads();
+        let mut best: Option<Run> = None;
+        for start in (0..runs).step_by(threads) {
+            let batch = &inits[start..(start + threads).min(runs)];
+            let done = crate::parallel::map(threads, batch.len(), &|r| lloyd(xc.view(), batch[r].clone(), self.max_iter, tol), &mut |_, _| true);
+            for (r, run) in done.into_iter().enumerate() {
+                // Every item of an unstopped loop runs: `None` only if its thread panicked.
+                let run = run.ok_or_else(|| Error::Numerical(format!("internal error in {NAME} run {}", start + r + 1)))?;
+                let better = match &best {
+                    None => true,
+                    Some(b) => run.inertia < b.inertia && !same_clustering(&run.labels, &b.labels, k),
+                };
+                if better {
+                    best = Some(run);
+                }
             }
         }
         // runs >= 1, so best is set.

@@ -1,0 +1,152 @@
+//! Every core, the same result (issue 17): cross-validation folds, forest trees
+//! and k-means restarts on 1, 2 and 3 threads give exactly the same scores,
+//! out-of-fold predictions, warnings and model JSON; progress counts finished
+//! folds and a cancel on the threaded path stops the cross-validation.
+
+use crate::support;
+
+use pipelab::api;
+use pipelab::error::Error;
+use pipelab::pipeline::PipelineSpec;
+use pipelab::selection::cv::{self, CvHooks, CvReport};
+use support::*;
+
+fn strip(mut r: CvReport) -> CvReport {
+    r.folds.iter_mut().for_each(|f| {
+        f.fit_time_ms = 0.0;
+        f.score_time_ms = 0.0;
+    });
+    r
+}
+
+fn cv_on(data: &str, spec: &str, threads: usize) -> CvReport {
+    let t = dataset(data);
+    let spec = PipelineSpec::from_json(spec).unwrap();
+    let mut seen = Vec::new();
+    let r = cv::cross_validate(
+        &t,
+        &spec,
+        CvHooks {
+            threads,
+            now_ms: &|| 0.0,
+            progress: &mut |d, n| {
+                seen.push((d, n));
+                true
+            },
+        },
+    )
+    .unwrap();
+    let n = r.folds.len();
+    assert_eq!(seen, (1..=n).map(|d| (d, n)).collect::<Vec<_>>(), "progress counts finished folds, threads={threads}");
+    strip(r)
+}
+
+fn same_cv_on_any_threads(data: &str, spec: &str) {
+    let one = cv_on(data, spec, 1);
+    for t in [2, 3] {
+        let many = cv_on(data, spec, t);
+        // Bit-identical: compared as JSON text too (f64s printed to round-trip).
+        assert_eq!(serde_json::to_string(&many).unwrap(), serde_json::to_string(&one).unwrap(), "{data}, threads={t}");
+        assert_eq!(many, one, "{data}, threads={t}");
+    }
+}
+
+#[test]
+fn cv_of_a_classifier_is_the_same_on_any_number_of_threads() {
+    same_cv_on_any_threads(
+        "breast_cancer",
+        r#"{"target":"diagnosis","steps":[{"StandardScaler":{}}],"model":{"LogisticRegression":{"C":0.5}},"cv":{"StratifiedKFold":{"n_splits":5,"shuffle":true}},"scoring":["accuracy","roc_auc","log_loss"],"random_state":3}"#,
+    );
+    // Folds whose fits are forests: the threads left over go to the trees (3 threads, 5 folds: 1 each).
+    same_cv_on_any_threads(
+        "titanic_like",
+        r#"{"target":"survived","drop":["name","sex","embarked"],"steps":[{"SimpleImputer":{}}],"model":{"RandomForestClassifier":{"n_estimators":12,"max_depth":5}},"holdout":{"test_size":0.2},"scoring":["accuracy","roc_auc"],"random_state":1}"#,
+    );
+}
+
+#[test]
+fn cv_of_a_regressor_is_the_same_on_any_number_of_threads() {
+    same_cv_on_any_threads("diabetes", r#"{"target":"target","model":{"Ridge":{"alpha":1.0}},"cv":{"KFold":{"n_splits":4,"shuffle":true}},"random_state":7}"#);
+    // Two folds on three threads: one thread per fold, the third goes unused (3 / 2 = 1 inside).
+    same_cv_on_any_threads(
+        "diabetes",
+        r#"{"target":"target","model":{"RandomForestRegressor":{"n_estimators":10,"max_depth":4}},"cv":{"KFold":{"n_splits":2}},"random_state":2}"#,
+    );
+}
+
+fn model_json(data: &str, spec: &str, threads: usize) -> String {
+    let t = dataset(data);
+    let m = if api::is_clustering(spec).unwrap() {
+        api::fit_clustering_model_threads(&t, spec, threads).unwrap().0
+    } else {
+        api::fit_model_threads(&t, spec, None, false, threads).unwrap()
+    };
+    m.to_json().unwrap()
+}
+
+fn same_model_on_any_threads(data: &str, spec: &str) {
+    let one = model_json(data, spec, 1);
+    for t in [2, 3] {
+        assert_eq!(model_json(data, spec, t), one, "{data}, threads={t}");
+    }
+}
+
+#[test]
+fn forests_are_the_same_on_any_number_of_threads() {
+    // 30 trees on 3 threads: batches of 24 then 6, out-of-bag sums taken in tree order.
+    same_model_on_any_threads(
+        "wine",
+        r#"{"target":"class","model":{"RandomForestClassifier":{"n_estimators":30,"oob_score":true,"class_weight":"balanced_subsample"}},"random_state":4}"#,
+    );
+    same_model_on_any_threads(
+        "diabetes",
+        r#"{"target":"target","model":{"RandomForestRegressor":{"n_estimators":25,"max_features":0.5,"oob_score":true}},"random_state":9}"#,
+    );
+}
+
+#[test]
+fn kmeans_restarts_are_the_same_on_any_number_of_threads() {
+    same_model_on_any_threads(
+        "iris",
+        r#"{"drop":["species"],"steps":[{"StandardScaler":{}}],"model":{"KMeans":{"n_clusters":4,"n_init":7,"random_state":0}}}"#,
+    );
+    same_model_on_any_threads("wine", r#"{"drop":["class"],"model":{"KMeans":{"n_clusters":3,"n_init":5,"init":"random"}},"random_state":5}"#);
+}
+
+#[test]
+fn a_cancel_on_the_threaded_path_stops_the_cross_validation() {
+    let t = dataset("diabetes");
+    let spec = PipelineSpec::from_json(r#"{"target":"target","model":{"Ridge":{}},"cv":{"KFold":{"n_splits":10}}}"#).unwrap();
+    for threads in [1, 2, 3] {
+        let mut calls = 0;
+        let e = cv::cross_validate(
+            &t,
+            &spec,
+            CvHooks {
+                threads,
+                now_ms: &|| 0.0,
+                progress: &mut |d, _| {
+                    calls += 1;
+                    d < 2
+                },
+            },
+        )
+        .unwrap_err();
+        assert!(matches!(e, Error::Cancelled), "threads={threads}: {e}");
+        // Progress is not asked again after the cancel (folds already running finish unreported;
+        // that none starts after it is src/parallel.rs's test).
+        assert_eq!(calls, 2, "threads={threads}");
+    }
+}
+
+#[test]
+fn a_failing_fold_is_the_same_error_on_any_number_of_threads() {
+    // Every fold of this spec fails (more neighbours than training rows): the first fold's error, whatever the threads.
+    let t = dataset("iris");
+    let spec = PipelineSpec::from_json(r#"{"target":"species","model":{"KNeighborsClassifier":{"n_neighbors":130}},"cv":{"KFold":{"n_splits":5}}}"#).unwrap();
+    let err = |threads| cv::cross_validate(&t, &spec, CvHooks { threads, now_ms: &|| 0.0, progress: &mut |_, _| true }).unwrap_err().to_string();
+    let one = err(1);
+    assert!(one.contains("n_neighbors"), "{one}");
+    assert_eq!(err(2), one);
+    assert_eq!(err(3), one);
+}
