@@ -197,13 +197,7 @@ impl Columns {
     /// table when that is sure to give the same columns, values, lines and
     /// warnings ([`Columns::direct`]); otherwise everything goes through text.
     pub fn into_table(self, opts: &ReadOptions) -> Result<(Table, ReadReport)> {
-        let mut opts = opts.clone();
-        opts.delimiter = Some(',');
-        opts.has_header = true;
-        opts.types_for_present_columns_only = true;
-        for (k, t) in self.types() {
-            opts.types.entry(k).or_insert(t);
-        }
+        let opts = super::converted_options(opts, self.types());
         if let Some(done) = self.direct(&opts) {
             return Ok(done);
         }
@@ -374,12 +368,8 @@ mod tests {
             c
         };
         let strip = |r: Result<(Table, ReadReport)>| format!("{:?}", r.map(|(t, rep)| (t, ReadReport { bytes: 0, ..rep })));
-        let mut o = opts.clone();
-        (o.delimiter, o.has_header, o.types_for_present_columns_only) = (Some(','), true, true);
         let (csv, types) = build().into_csv();
-        for (k, t) in types {
-            o.types.entry(k).or_insert(t);
-        }
+        let o = super::super::converted_options(opts, types);
         let direct = build().direct(&o).is_some();
         (strip(build().into_table(opts)), strip(read_csv(csv.as_bytes(), &o)), direct)
     }

@@ -169,6 +169,19 @@ pub fn to_csv(bytes: &[u8], name: &str, source: &SourceOptions) -> Result<Conver
     Ok(Converted { format, csv, types, parts, part, n_rows })
 }
 
+/// How a converted file's CSV text is read: its own dialect (comma, a header row) and its
+/// types forced on the columns it has; the user's own `types` in `base` win.
+fn converted_options(base: &super::ReadOptions, types: impl IntoIterator<Item = (String, ColumnType)>) -> super::ReadOptions {
+    let mut opts = base.clone();
+    opts.delimiter = Some(',');
+    opts.has_header = true;
+    opts.types_for_present_columns_only = true;
+    for (k, t) in types {
+        opts.types.entry(k).or_insert(t);
+    }
+    opts
+}
+
 /// A non-CSV file read into a table: the table and report [`to_csv`]'s text
 /// gives read with `opts` and its types forced (the user's `types` win), with
 /// `bytes` the file's size; numeric columns skip the text ([`Columns::into_table`]).
@@ -297,8 +310,7 @@ pub fn check_reader_on(name: &str, bytes: &[u8]) -> std::result::Result<(), Stri
     let source = SourceOptions::default();
     match to_csv(bytes, name, &source) {
         Ok(c) => {
-            let mut opts = super::ReadOptions { delimiter: Some(','), has_header: true, types_for_present_columns_only: true, ..Default::default() };
-            opts.types = c.types.iter().map(|(k, v)| (k.clone(), *v)).collect();
+            let opts = converted_options(&super::ReadOptions::default(), c.types.iter().map(|(k, v)| (k.clone(), *v)));
             let text = super::read_csv(c.csv.as_bytes(), &opts);
             // The native read, which skips the text for numeric columns, gives the same table and
             // report (but `bytes`), or the same error.
