@@ -15,9 +15,10 @@
 /// `after(done, &result)` runs on the calling thread each time an item has
 /// finished (`done` counts finished items, 1 to `n`; results arrive in
 /// completion order); returning `false` stops the loop: no item starts after
-/// it, the running ones finish. An item not run (stopped, or its thread
-/// panicked) is `None`. Callers check their cancel flag there (progress and
-/// cancel stay on the caller's thread) and stop at an item's error.
+/// it, the running ones finish. An item not run (stopped, or it panicked:
+/// natively a panic is caught on either path) is `None`. Callers check their
+/// cancel flag there (progress and cancel stay on the caller's thread) and
+/// stop at an item's error.
 pub fn map<R: Send>(threads: usize, n: usize, f: &(dyn Fn(usize) -> R + Sync), after: &mut dyn FnMut(usize, &R) -> bool) -> Vec<Option<R>> {
     let workers = threads.min(n);
     #[cfg(not(target_arch = "wasm32"))]
@@ -26,15 +27,34 @@ pub fn map<R: Send>(threads: usize, n: usize, f: &(dyn Fn(usize) -> R + Sync), a
     }
     let _ = workers;
     let mut out: Vec<Option<R>> = (0..n).map(|_| None).collect();
+    let mut done = 0;
     for (i, slot) in out.iter_mut().enumerate() {
-        let r = f(i);
-        let go = after(i + 1, &r);
+        // A panicked item is `None` and not counted, as on the threaded path.
+        let Some(r) = run_item(f, i) else { continue };
+        done += 1;
+        let go = after(done, &r);
         *slot = Some(r);
         if !go {
             break;
         }
     }
     out
+}
+
+/// `f(i)`; natively a panic inside it is caught and the item is `None`, as on the
+/// threaded path, where a panicking worker's item is `None` (wasm32 has no unwinding
+/// to catch: a panic there aborts the module, as before).
+fn run_item<R>(f: &(dyn Fn(usize) -> R + Sync), i: usize) -> Option<R> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        // AssertUnwindSafe: after a panic nothing of the item's state is used again (its
+        // result slot stays `None`); what `f` shares with other items it only reads (`Sync`).
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(i))).ok()
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        Some(f(i))
+    }
 }
 
 /// The number of threads each of `outer` concurrent items may use inside
@@ -130,6 +150,19 @@ mod tests {
         let got = map(2, 6, &|i| if i == 3 { panic!("item 3") } else { i }, &mut |_, _| true);
         assert_eq!(got[3], None);
         assert_eq!(got.iter().filter(|r| r.is_some()).count(), 5);
+    }
+
+    #[test]
+    fn a_panicking_item_is_none_on_one_thread_too() {
+        // The one-thread path runs on the calling thread: the panic is caught there, the
+        // loop goes on with the next item, and progress counts only the finished ones.
+        let mut seen = Vec::new();
+        let got = map(1, 6, &|i| if i == 3 { panic!("item 3") } else { i }, &mut |d, &r| {
+            seen.push((d, r));
+            true
+        });
+        assert_eq!(got, vec![Some(0), Some(1), Some(2), None, Some(4), Some(5)]);
+        assert_eq!(seen, vec![(1, 0), (2, 1), (3, 2), (4, 4), (5, 5)]);
     }
 
     #[test]
