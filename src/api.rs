@@ -197,8 +197,17 @@ pub fn fit_model_with(table: &Table, spec_json: &str, cv: Option<&CvReport>, ref
 
 /// [`fit_model_with`] on up to `threads` threads natively (the model's
 /// independent parts: forest trees, k-means restarts); the model file is the same.
-pub fn fit_model_threads(table: &Table, spec_json: &str, cv: Option<&CvReport>, refit_all: bool, threads: usize) -> Result<ModelFile> {
+/// A [`crate::parallel::Lend`] with a stop flag (the CLI's Ctrl-C) ends it with
+/// `Error::Cancelled` at the next tree, stage or restart once the flag is set.
+pub fn fit_model_threads(
+    table: &Table,
+    spec_json: &str,
+    cv: Option<&CvReport>,
+    refit_all: bool,
+    threads: impl Into<crate::parallel::Lend>,
+) -> Result<ModelFile> {
     use crate::persist::{FittedOn, HoldoutFit};
+    let threads = threads.into();
     let spec = PipelineSpec::from_json(spec_json)?;
     let table = &*typed(table, &spec)?;
     let prep = pipeline::prepare(table, &spec)?;
@@ -376,7 +385,12 @@ pub fn fit_clustering_model(table: &Table, spec_json: &str) -> Result<(ModelFile
 }
 
 /// [`fit_clustering_model`] on up to `threads` threads natively (k-means restarts); the same model file.
-pub fn fit_clustering_model_threads(table: &Table, spec_json: &str, threads: usize) -> Result<(ModelFile, crate::selection::clustering::ClusteringReport)> {
+/// Stops as [`fit_model_threads`] does with a lent stop flag.
+pub fn fit_clustering_model_threads(
+    table: &Table,
+    spec_json: &str,
+    threads: impl Into<crate::parallel::Lend>,
+) -> Result<(ModelFile, crate::selection::clustering::ClusteringReport)> {
     let spec = PipelineSpec::from_json(spec_json)?;
     let table = &*typed(table, &spec)?;
     let (fitted, report) = crate::selection::clustering::fit_clustering_with(table, &spec, threads)?;

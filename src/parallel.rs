@@ -9,6 +9,33 @@
 //! counter: when the loop stops early, every item below the last one started
 //! has finished, so "the first failure" is the one a sequential run meets.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// What a caller lends a long native call: up to `threads` threads, and a stop
+/// flag (the CLI's Ctrl-C) the call checks between its independent parts
+/// (forest trees, boosting stages, k-means restarts), ending with
+/// `Error::Cancelled`. A thread count converts into a `Lend` without a flag,
+/// so `fit_all_with(table, spec, 4)` reads as before; the page lends none (its
+/// Cancel ends the worker).
+#[derive(Debug, Clone, Copy)]
+pub struct Lend {
+    pub threads: usize,
+    pub stop: Option<&'static AtomicBool>,
+}
+
+impl Lend {
+    /// Whether the lender has asked the call to stop.
+    pub fn stopped(&self) -> bool {
+        self.stop.is_some_and(|s| s.load(Ordering::Relaxed))
+    }
+}
+
+impl From<usize> for Lend {
+    fn from(threads: usize) -> Self {
+        Lend { threads, stop: None }
+    }
+}
+
 /// Runs `f(0)`, ..., `f(n - 1)` on up to `threads` threads and returns their
 /// results in index order.
 ///
@@ -163,6 +190,15 @@ mod tests {
         });
         assert_eq!(got, vec![Some(0), Some(1), Some(2), None, Some(4), Some(5)]);
         assert_eq!(seen, vec![(1, 0), (2, 1), (3, 2), (4, 4), (5, 5)]);
+    }
+
+    #[test]
+    fn a_lend_stops_when_its_flag_is_set() {
+        static FLAG: AtomicBool = AtomicBool::new(false);
+        let lend = Lend { threads: 2, stop: Some(&FLAG) };
+        assert!(!lend.stopped() && !Lend::from(3).stopped());
+        FLAG.store(true, Ordering::Relaxed);
+        assert!(lend.stopped());
     }
 
     #[test]
