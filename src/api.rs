@@ -255,6 +255,19 @@ pub struct RetrainData {
 /// parent's SHA-256 and CV metrics, each file's SHA-256 and rows, and `now`
 /// (the time, given by the shell).
 pub fn retrain(parent: &ModelFile, parent_sha256: &str, data: &[RetrainData], now: &str, hooks: CvHooks) -> Result<ModelFile> {
+    retrain_with_stop(parent, parent_sha256, data, now, hooks, None)
+}
+
+/// [`retrain`] whose refit after the cross-validation is lent `stop` (the CLI's
+/// Ctrl-C; [`crate::parallel::Lend`]) besides `hooks.threads`.
+pub fn retrain_with_stop(
+    parent: &ModelFile,
+    parent_sha256: &str,
+    data: &[RetrainData],
+    now: &str,
+    hooks: CvHooks,
+    stop: Option<&'static std::sync::atomic::AtomicBool>,
+) -> Result<ModelFile> {
     use crate::persist::lineage::{check_sha256, Lineage, TrainingFile};
     check_sha256("parent_sha256", parent_sha256).map_err(|e| Error::data(e.to_string()))?;
     for d in data {
@@ -263,7 +276,7 @@ pub fn retrain(parent: &ModelFile, parent_sha256: &str, data: &[RetrainData], no
     let named: Vec<(&str, &Table)> = data.iter().map(|d| (d.name.as_str(), &d.table)).collect();
     let table = crate::monitor::concat_tables(&named)?;
     let spec_json = serde_json::to_string(&parent.spec).map_err(|e| Error::data(format!("cannot serialize the parent's spec: {e}")))?;
-    let threads = hooks.threads;
+    let threads = crate::parallel::Lend { threads: hooks.threads, stop };
     let mut model = if parent.spec.model.task() == Task::Clustering {
         fit_clustering_model_threads(&table, &spec_json, threads)?.0
     } else {

@@ -170,9 +170,12 @@ pub fn retrain(args: &[String]) -> Result<(), Failure> {
     }
     let start = std::time::Instant::now();
     let now = move || start.elapsed().as_secs_f64() * 1000.0;
-    // Progress counts the cross-validation's folds; the refit after them has no count.
+    // Progress counts the cross-validation's folds; the refit after them has no count, but is
+    // lent the Ctrl-C flag (stops at the next tree, stage or restart).
     let hooks = CvHooks { threads, now_ms: &now, progress: &mut super::progress::hook("cv", "fold") };
-    let model = api::retrain(&parent, &sha256_hex(&parent_bytes), &data, &now_utc(), hooks)?;
+    let step = super::progress::step("retrain", "cross-validating, then refitting");
+    let model = api::retrain_with_stop(&parent, &sha256_hex(&parent_bytes), &data, &now_utc(), hooks, Some(super::progress::flag()))?;
+    step.done("done");
     let model_json = model.to_json()?;
     write_atomic(out, &model_json)?;
     print_json(&serde_json::json!({

@@ -46,7 +46,12 @@ pub fn start(command: &str, args: &[String]) -> Vec<String> {
 /// `threads` and the Ctrl-C flag, lent to a fit: it stops at the next forest tree,
 /// boosting stage or k-means restart once the flag is set (`Error::Cancelled`).
 pub fn lend(threads: usize) -> pipelab::parallel::Lend {
-    pipelab::parallel::Lend { threads, stop: Some(&CANCEL) }
+    pipelab::parallel::Lend { threads, stop: Some(flag()) }
+}
+
+/// The Ctrl-C flag itself (for a call that takes it beside its hooks: `api::retrain_with_stop`).
+pub fn flag() -> &'static AtomicBool {
+    &CANCEL
 }
 
 /// Whether a SIGINT has asked the command to stop.
