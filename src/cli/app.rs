@@ -79,6 +79,9 @@ SOURCE: --data takes CSV, Parquet, SQLite, Excel (xlsx/xls/ods), JSON Lines or J
   --sheet NAME (a workbook's sheet), --table NAME or --query 'SELECT ...' (a database's table or query)
 THREADS: --threads N (or --jobs N): folds, candidates, forest trees and k-means restarts on N threads
   (default: every core, fewer if the memory needs it; 1 = sequential); the results are the same for any N
+PROGRESS: cv, fit, search, retrain, predict, summary and profile print progress lines on stderr when it is a
+  terminal or with --progress, never with --quiet; Ctrl-C stops them at the next fold / candidate / tree,
+  writes nothing and exits with 130 (a second Ctrl-C quits at once)
 TRACKING (log the run to an MLflow tracking server; the command's result is printed either way):
   --mlflow http(s)://HOST:PORT [--experiment NAME] [--run-name NAME] [--mlflow-timeout SECS] [--mlflow-required]";
 
