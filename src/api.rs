@@ -197,8 +197,17 @@ pub fn fit_model_with(table: &Table, spec_json: &str, cv: Option<&CvReport>, ref
 
 /// [`fit_model_with`] on up to `threads` threads natively (the model's
 /// independent parts: forest trees, k-means restarts); the model file is the same.
-pub fn fit_model_threads(table: &Table, spec_json: &str, cv: Option<&CvReport>, refit_all: bool, threads: usize) -> Result<ModelFile> {
+/// A [`crate::parallel::Lend`] with a stop flag (the CLI's Ctrl-C) ends it with
+/// `Error::Cancelled` at the next tree, stage or restart once the flag is set.
+pub fn fit_model_threads(
+    table: &Table,
+    spec_json: &str,
+    cv: Option<&CvReport>,
+    refit_all: bool,
+    threads: impl Into<crate::parallel::Lend>,
+) -> Result<ModelFile> {
     use crate::persist::{FittedOn, HoldoutFit};
+    let threads = threads.into();
     let spec = PipelineSpec::from_json(spec_json)?;
     let table = &*typed(table, &spec)?;
     let prep = pipeline::prepare(table, &spec)?;
@@ -246,6 +255,19 @@ pub struct RetrainData {
 /// parent's SHA-256 and CV metrics, each file's SHA-256 and rows, and `now`
 /// (the time, given by the shell).
 pub fn retrain(parent: &ModelFile, parent_sha256: &str, data: &[RetrainData], now: &str, hooks: CvHooks) -> Result<ModelFile> {
+    retrain_with_stop(parent, parent_sha256, data, now, hooks, None)
+}
+
+/// [`retrain`] whose refit after the cross-validation is lent `stop` (the CLI's
+/// Ctrl-C; [`crate::parallel::Lend`]) besides `hooks.threads`.
+pub fn retrain_with_stop(
+    parent: &ModelFile,
+    parent_sha256: &str,
+    data: &[RetrainData],
+    now: &str,
+    hooks: CvHooks,
+    stop: Option<&'static std::sync::atomic::AtomicBool>,
+) -> Result<ModelFile> {
     use crate::persist::lineage::{check_sha256, Lineage, TrainingFile};
     check_sha256("parent_sha256", parent_sha256).map_err(|e| Error::data(e.to_string()))?;
     for d in data {
@@ -254,7 +276,7 @@ pub fn retrain(parent: &ModelFile, parent_sha256: &str, data: &[RetrainData], no
     let named: Vec<(&str, &Table)> = data.iter().map(|d| (d.name.as_str(), &d.table)).collect();
     let table = crate::monitor::concat_tables(&named)?;
     let spec_json = serde_json::to_string(&parent.spec).map_err(|e| Error::data(format!("cannot serialize the parent's spec: {e}")))?;
-    let threads = hooks.threads;
+    let threads = crate::parallel::Lend { threads: hooks.threads, stop };
     let mut model = if parent.spec.model.task() == Task::Clustering {
         fit_clustering_model_threads(&table, &spec_json, threads)?.0
     } else {
@@ -376,7 +398,12 @@ pub fn fit_clustering_model(table: &Table, spec_json: &str) -> Result<(ModelFile
 }
 
 /// [`fit_clustering_model`] on up to `threads` threads natively (k-means restarts); the same model file.
-pub fn fit_clustering_model_threads(table: &Table, spec_json: &str, threads: usize) -> Result<(ModelFile, crate::selection::clustering::ClusteringReport)> {
+/// Stops as [`fit_model_threads`] does with a lent stop flag.
+pub fn fit_clustering_model_threads(
+    table: &Table,
+    spec_json: &str,
+    threads: impl Into<crate::parallel::Lend>,
+) -> Result<(ModelFile, crate::selection::clustering::ClusteringReport)> {
     let spec = PipelineSpec::from_json(spec_json)?;
     let table = &*typed(table, &spec)?;
     let (fitted, report) = crate::selection::clustering::fit_clustering_with(table, &spec, threads)?;

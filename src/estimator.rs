@@ -76,6 +76,8 @@ pub struct FitContext {
     /// Threads a model may use for its independent parts (forest trees, k-means
     /// restarts; `crate::parallel`); the result does not depend on it. 1 = sequential.
     threads: usize,
+    /// The lender's stop flag (the CLI's Ctrl-C; `crate::parallel::Lend`).
+    stop: Option<&'static std::sync::atomic::AtomicBool>,
     warnings: RefCell<Vec<String>>,
 }
 
@@ -84,9 +86,24 @@ impl FitContext {
     pub fn new(seed: u64) -> Self {
         FitContext::with_threads(seed, 1)
     }
-    /// A fit that may use up to `threads` threads (at least 1).
-    pub fn with_threads(seed: u64, threads: usize) -> Self {
-        FitContext { seed, threads: threads.max(1), warnings: RefCell::new(Vec::new()) }
+    /// A fit that may use up to `threads` threads (at least 1), or what a
+    /// [`crate::parallel::Lend`] lends: threads and a stop flag.
+    pub fn with_threads(seed: u64, lend: impl Into<crate::parallel::Lend>) -> Self {
+        let lend = lend.into();
+        FitContext { seed, threads: lend.threads.max(1), stop: lend.stop, warnings: RefCell::new(Vec::new()) }
+    }
+    /// Whether the lender asked the fit to stop.
+    pub fn stopped(&self) -> bool {
+        crate::parallel::Lend { threads: self.threads, stop: self.stop }.stopped()
+    }
+    /// `Err(Cancelled)` once the lender asked the fit to stop: long fits ask
+    /// between their independent parts (trees, stages, restarts).
+    pub fn check_stop(&self) -> crate::Result<()> {
+        if self.stopped() {
+            Err(crate::Error::Cancelled)
+        } else {
+            Ok(())
+        }
     }
     pub fn threads(&self) -> usize {
         self.threads.max(1)

@@ -9,15 +9,43 @@
 //! counter: when the loop stops early, every item below the last one started
 //! has finished, so "the first failure" is the one a sequential run meets.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// What a caller lends a long native call: up to `threads` threads, and a stop
+/// flag (the CLI's Ctrl-C) the call checks between its independent parts
+/// (forest trees, boosting stages, k-means restarts), ending with
+/// `Error::Cancelled`. A thread count converts into a `Lend` without a flag,
+/// so `fit_all_with(table, spec, 4)` reads as before; the page lends none (its
+/// Cancel ends the worker).
+#[derive(Debug, Clone, Copy)]
+pub struct Lend {
+    pub threads: usize,
+    pub stop: Option<&'static AtomicBool>,
+}
+
+impl Lend {
+    /// Whether the lender has asked the call to stop.
+    pub fn stopped(&self) -> bool {
+        self.stop.is_some_and(|s| s.load(Ordering::Relaxed))
+    }
+}
+
+impl From<usize> for Lend {
+    fn from(threads: usize) -> Self {
+        Lend { threads, stop: None }
+    }
+}
+
 /// Runs `f(0)`, ..., `f(n - 1)` on up to `threads` threads and returns their
 /// results in index order.
 ///
 /// `after(done, &result)` runs on the calling thread each time an item has
 /// finished (`done` counts finished items, 1 to `n`; results arrive in
 /// completion order); returning `false` stops the loop: no item starts after
-/// it, the running ones finish. An item not run (stopped, or its thread
-/// panicked) is `None`. Callers check their cancel flag there (progress and
-/// cancel stay on the caller's thread) and stop at an item's error.
+/// it, the running ones finish. An item not run (stopped, or it panicked:
+/// natively a panic is caught on either path) is `None`. Callers check their
+/// cancel flag there (progress and cancel stay on the caller's thread) and
+/// stop at an item's error.
 pub fn map<R: Send>(threads: usize, n: usize, f: &(dyn Fn(usize) -> R + Sync), after: &mut dyn FnMut(usize, &R) -> bool) -> Vec<Option<R>> {
     let workers = threads.min(n);
     #[cfg(not(target_arch = "wasm32"))]
@@ -26,15 +54,34 @@ pub fn map<R: Send>(threads: usize, n: usize, f: &(dyn Fn(usize) -> R + Sync), a
     }
     let _ = workers;
     let mut out: Vec<Option<R>> = (0..n).map(|_| None).collect();
+    let mut done = 0;
     for (i, slot) in out.iter_mut().enumerate() {
-        let r = f(i);
-        let go = after(i + 1, &r);
+        // A panicked item is `None` and not counted, as on the threaded path.
+        let Some(r) = run_item(f, i) else { continue };
+        done += 1;
+        let go = after(done, &r);
         *slot = Some(r);
         if !go {
             break;
         }
     }
     out
+}
+
+/// `f(i)`; natively a panic inside it is caught and the item is `None`, as on the
+/// threaded path, where a panicking worker's item is `None` (wasm32 has no unwinding
+/// to catch: a panic there aborts the module, as before).
+fn run_item<R>(f: &(dyn Fn(usize) -> R + Sync), i: usize) -> Option<R> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        // AssertUnwindSafe: after a panic nothing of the item's state is used again (its
+        // result slot stays `None`); what `f` shares with other items it only reads (`Sync`).
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(i))).ok()
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        Some(f(i))
+    }
 }
 
 /// The number of threads each of `outer` concurrent items may use inside
@@ -130,6 +177,28 @@ mod tests {
         let got = map(2, 6, &|i| if i == 3 { panic!("item 3") } else { i }, &mut |_, _| true);
         assert_eq!(got[3], None);
         assert_eq!(got.iter().filter(|r| r.is_some()).count(), 5);
+    }
+
+    #[test]
+    fn a_panicking_item_is_none_on_one_thread_too() {
+        // The one-thread path runs on the calling thread: the panic is caught there, the
+        // loop goes on with the next item, and progress counts only the finished ones.
+        let mut seen = Vec::new();
+        let got = map(1, 6, &|i| if i == 3 { panic!("item 3") } else { i }, &mut |d, &r| {
+            seen.push((d, r));
+            true
+        });
+        assert_eq!(got, vec![Some(0), Some(1), Some(2), None, Some(4), Some(5)]);
+        assert_eq!(seen, vec![(1, 0), (2, 1), (3, 2), (4, 4), (5, 5)]);
+    }
+
+    #[test]
+    fn a_lend_stops_when_its_flag_is_set() {
+        static FLAG: AtomicBool = AtomicBool::new(false);
+        let lend = Lend { threads: 2, stop: Some(&FLAG) };
+        assert!(!lend.stopped() && !Lend::from(3).stopped());
+        FLAG.store(true, Ordering::Relaxed);
+        assert!(lend.stopped());
     }
 
     #[test]

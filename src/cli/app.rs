@@ -20,6 +20,8 @@
 
 #[path = "monitor.rs"]
 mod monitor;
+#[path = "progress.rs"]
+mod progress;
 
 use std::collections::HashMap;
 use std::process::ExitCode;
@@ -77,12 +79,17 @@ SOURCE: --data takes CSV, Parquet, SQLite, Excel (xlsx/xls/ods), JSON Lines or J
   --sheet NAME (a workbook's sheet), --table NAME or --query 'SELECT ...' (a database's table or query)
 THREADS: --threads N (or --jobs N): folds, candidates, forest trees and k-means restarts on N threads
   (default: every core, fewer if the memory needs it; 1 = sequential); the results are the same for any N
+PROGRESS: cv, fit, search, retrain, predict, summary and profile print progress lines on stderr when it is a
+  terminal or with --progress, never with --quiet; Ctrl-C stops them at the next fold / candidate / tree,
+  writes nothing and exits with 130 (a second Ctrl-C quits at once)
 TRACKING (log the run to an MLflow tracking server; the command's result is printed either way):
   --mlflow http(s)://HOST:PORT [--experiment NAME] [--run-name NAME] [--mlflow-timeout SECS] [--mlflow-required]";
 
 enum Failure {
     Usage(String),
     Run(String),
+    /// Ctrl-C: `cancelled: cv after 3 of 5 folds` (src/cli/progress.rs), exit code 130.
+    Cancelled(String),
 }
 
 impl<E: std::fmt::Display> From<E> for Failure {
@@ -107,7 +114,13 @@ pub fn main() -> ExitCode {
             eprintln!("pipelab: {m}\n{USAGE}");
             ExitCode::from(2)
         }
-        Err(Failure::Run(m)) => {
+        // After a Ctrl-C, whatever stopped the command (the core's `Cancelled`, a
+        // candidate not run) is the cancel.
+        Err(Failure::Cancelled(_) | Failure::Run(_)) if progress::cancelled() => {
+            eprintln!("pipelab: {}", progress::message());
+            ExitCode::from(130)
+        }
+        Err(Failure::Run(m) | Failure::Cancelled(m)) => {
             eprintln!("pipelab: error: {m}");
             ExitCode::from(1)
         }
@@ -155,6 +168,21 @@ fn read_model_file(path: &str) -> Result<(ModelFile, Vec<u8>), Failure> {
     Ok((model, bytes))
 }
 
+/// `source::load` with its progress step (`cv: reading data.csv`, then `cv: 10000 rows read (0.4 s)`);
+/// a Ctrl-C while reading stops the command once the file is read.
+fn load(
+    phase: &str,
+    path: &str,
+    source: &api::SourceOptions,
+    read_options: &str,
+) -> Result<(Vec<u8>, pipelab::data::Table, pipelab::data::ReadReport), Failure> {
+    let step = progress::step(phase, &format!("reading {path}"));
+    let loaded = source::load(path, source, read_options)?;
+    step.done(&format!("{} rows read", loaded.1.n_rows));
+    progress::check().map_err(Failure::Cancelled)?;
+    Ok(loaded)
+}
+
 fn read_text(path: &str) -> Result<String, Failure> {
     String::from_utf8(read_file(path)?).map_err(|_| Failure::Run(format!("{path} is not UTF-8 text")))
 }
@@ -167,8 +195,10 @@ fn read_options(flags: &HashMap<String, String>) -> String {
 }
 
 /// Writes to stdout; a closed pipe (`pipelab ... | head`) ends quietly instead of panicking.
+/// Nothing is written once Ctrl-C has cancelled the command.
 fn write_stdout(text: &str) -> Result<(), Failure> {
     use std::io::Write;
+    progress::check().map_err(Failure::Cancelled)?;
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
         Ok(()) => Ok(()),
@@ -252,9 +282,13 @@ fn with_threads(known: &[&'static str]) -> Vec<&'static str> {
     [known, THREAD_FLAGS, &["max-memory"]].concat()
 }
 
+/// The commands that report progress and stop cleanly on Ctrl-C (src/cli/progress.rs).
+const LONG_COMMANDS: &[&str] = &["cv", "fit", "search", "retrain", "predict", "summary", "profile"];
+
 fn run(args: &[String]) -> Result<(), Failure> {
     let Some(cmd) = args.first() else { return Err(Failure::Usage("no command given".into())) };
-    let rest = &args[1..];
+    let rest = if LONG_COMMANDS.contains(&cmd.as_str()) { progress::start(cmd, &args[1..]) } else { args[1..].to_vec() };
+    let rest = rest.as_slice();
     let start = Instant::now();
     let now = move || start.elapsed().as_secs_f64() * 1000.0;
     match cmd.as_str() {
@@ -265,8 +299,8 @@ fn run(args: &[String]) -> Result<(), Failure> {
             let data_path = need(&f, "data")?;
             let spec = read_text(need(&f, "spec")?)?;
             // The spec's `types` apply as the data is read, whatever its format.
-            let (bytes, table, _) = source::load(data_path, &source::options(&f), &api::read_options_with_spec(&read_options(&f), &spec)?)?;
-            let report = api::cross_validate(&table, &spec, CvHooks { threads, now_ms: &now, progress: &mut |_, _| true })?;
+            let (bytes, table, _) = load("cv", data_path, &source::options(&f), &api::read_options_with_spec(&read_options(&f), &spec)?)?;
+            let report = api::cross_validate(&table, &spec, CvHooks { threads, now_ms: &now, progress: &mut progress::hook("cv", "fold") })?;
             print_json(&api::CvSummary::of(&report))?;
             let parsed = pipelab::pipeline::PipelineSpec::from_json(&spec)?;
             track_run(tracking.as_ref(), data_path, &bytes, table.n_rows, || track::Run::from_cv("cv", &parsed, &spec, Some(&report)))
@@ -284,9 +318,11 @@ fn run(args: &[String]) -> Result<(), Failure> {
             let data_path = need(&f, "data")?;
             let spec = read_text(need(&f, "spec")?)?;
             // The spec's `types` apply as the data is read, whatever its format.
-            let (bytes, table, _) = source::load(data_path, &source::options(&f), &api::read_options_with_spec(&read_options(&f), &spec)?)?;
+            let (bytes, table, _) = load("fit", data_path, &source::options(&f), &api::read_options_with_spec(&read_options(&f), &spec)?)?;
             if api::is_clustering(&spec)? {
-                let (model, report) = api::fit_clustering_model_threads(&table, &spec, threads)?;
+                let step = progress::step("fit", &format!("fitting on {} rows", table.n_rows));
+                let (model, report) = api::fit_clustering_model_threads(&table, &spec, progress::lend(threads))?;
+                step.done("done");
                 let model_json = model.to_json()?;
                 monitor::write_atomic(out, &model_json)?;
                 for w in &report.warnings {
@@ -314,11 +350,16 @@ fn run(args: &[String]) -> Result<(), Failure> {
                 None
             } else {
                 // A clustering spec returned above: cross-validation applies.
-                Some(api::cross_validate(&table, &spec, CvHooks { threads, now_ms: &now, progress: &mut |_, _| true })?)
+                Some(api::cross_validate(&table, &spec, CvHooks { threads, now_ms: &now, progress: &mut progress::hook("cv", "fold") })?)
             };
+            // The fit has no step count; Ctrl-C during it stops at the next tree, stage or
+            // restart (the lent flag), or once it returns, before anything is written.
+            progress::check().map_err(Failure::Cancelled)?;
+            let step = progress::step("fit", &format!("fitting on {} rows", table.n_rows));
             let fit_start = Instant::now();
-            let model = api::fit_model_threads(&table, &spec, cv.as_ref(), f.contains_key("refit-all"), threads)?;
+            let model = api::fit_model_threads(&table, &spec, cv.as_ref(), f.contains_key("refit-all"), progress::lend(threads))?;
             let fit_ms = fit_start.elapsed().as_secs_f64() * 1000.0;
+            step.done("done");
             let model_json = model.to_json()?;
             monitor::write_atomic(out, &model_json)?;
             print_json(&serde_json::json!({
@@ -356,30 +397,24 @@ fn run(args: &[String]) -> Result<(), Failure> {
             let data_path = need(&f, "data")?;
             let spec_text = read_text(need(&f, "spec")?)?;
             // The spec's `types` apply as the data is read, whatever its format.
-            let (bytes, table, _) = source::load(data_path, &source::options(&f), &api::read_options_with_spec(&read_options(&f), &spec_text)?)?;
+            let (bytes, table, _) = load("search", data_path, &source::options(&f), &api::read_options_with_spec(&read_options(&f), &spec_text)?)?;
             let spec = pipelab::pipeline::PipelineSpec::from_json(&spec_text)?;
             let runner = move |batch: &[api::ParamSet], eval: &(dyn Fn(&api::ParamSet) -> api::CandidateResult + Sync)| -> Vec<api::CandidateResult> {
-                // Candidates are independent: evaluate them on threads, keep their order.
-                let per = batch.len().div_ceil(threads).max(1);
-                std::thread::scope(|s| {
-                    let handles: Vec<_> = batch.chunks(per).map(|chunk| (chunk, s.spawn(move || chunk.iter().map(eval).collect::<Vec<_>>()))).collect();
-                    handles
-                        .into_iter()
-                        .flat_map(|(chunk, h)| {
-                            h.join().unwrap_or_else(|_| {
-                                let e = pipelab::Error::Numerical("internal error while evaluating this candidate".into());
-                                chunk.iter().map(|p| api::search_failed(p, &e)).collect()
-                            })
-                        })
-                        .collect()
-                })
+                // Candidates are independent: evaluate them on threads, keep their order. A
+                // candidate that panicked (or was not started after a Ctrl-C, which the
+                // search's progress hook then reports) is a failed candidate.
+                let done = pipelab::parallel::map(threads, batch.len(), &|i| eval(&batch[i]), &mut |_, _| !progress::cancelled());
+                let e = pipelab::Error::Numerical("internal error while evaluating this candidate".into());
+                done.into_iter().zip(batch).map(|(r, p)| r.unwrap_or_else(|| api::search_failed(p, &e))).collect()
             };
-            let report = api::search(&table, &spec, CvHooks { threads: 1, now_ms: &now, progress: &mut |_, _| true }, &runner)?;
+            let report = api::search(&table, &spec, CvHooks { threads: 1, now_ms: &now, progress: &mut progress::hook("search", "candidate") }, &runner)?;
             let mut out = serde_json::to_value(&report)?;
             let mut model_json = None;
             if let Some(path) = f.get("out") {
                 let best = api::best_spec(&spec, &report)?;
-                let model = api::fit_model_threads(&table, &serde_json::to_string(&best)?, None, false, threads)?;
+                let step = progress::step("search", &format!("fitting the best candidate on {} rows", table.n_rows));
+                let model = api::fit_model_threads(&table, &serde_json::to_string(&best)?, None, false, progress::lend(threads))?;
+                step.done("done");
                 let text = model.to_json()?;
                 monitor::write_atomic(path, &text)?;
                 out["model"] = serde_json::Value::from(path.as_str());
@@ -396,13 +431,21 @@ fn run(args: &[String]) -> Result<(), Failure> {
         }
         "summary" => {
             let f = parse_flags(rest, &with_source(&["data", "delimiter"]), &[])?;
-            let (_, table, report) = source::load(need(&f, "data")?, &source::options(&f), &read_options(&f))?;
-            print_json(&api::summarize(&table, &report, 5))
+            let (_, table, report) = load("summary", need(&f, "data")?, &source::options(&f), &read_options(&f))?;
+            progress::check().map_err(Failure::Cancelled)?;
+            let step = progress::step("summary", &format!("summarizing {} rows", table.n_rows));
+            let summary = api::summarize(&table, &report, 5);
+            step.done("done");
+            print_json(&summary)
         }
         "profile" => {
             let f = parse_flags(rest, &with_source(&["data", "delimiter"]), &[])?;
-            let (_, table, report) = source::load(need(&f, "data")?, &source::options(&f), &read_options(&f))?;
-            print_json(&api::profile(&table, &report))
+            let (_, table, report) = load("profile", need(&f, "data")?, &source::options(&f), &read_options(&f))?;
+            progress::check().map_err(Failure::Cancelled)?;
+            let step = progress::step("profile", &format!("profiling {} rows", table.n_rows));
+            let profile = api::profile(&table, &report);
+            step.done("done");
+            print_json(&profile)
         }
         "drift" => monitor::drift(rest),
         "retrain" => monitor::retrain(rest),
@@ -477,7 +520,7 @@ fn run(args: &[String]) -> Result<(), Failure> {
             };
             let read = |p: &str| {
                 read_text(p).map_err(|e| match e {
-                    Failure::Usage(m) | Failure::Run(m) => m,
+                    Failure::Usage(m) | Failure::Run(m) | Failure::Cancelled(m) => m,
                 })
             };
             let src = export_cmd::source(&f, &read).map_err(conv)?;

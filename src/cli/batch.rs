@@ -36,6 +36,9 @@ fn run(model: &ModelFile, data: &str, input: &mut dyn Read, output: &mut dyn Wri
     let name = if data == "-" { "stdin" } else { data };
     let mut stream = api::PredictStream::new(model);
     let mut buf = vec![0u8; READ_BYTES];
+    // Progress (src/cli/progress.rs): the rows predicted so far; a Ctrl-C stops at the next
+    // piece of input, and `predict` removes the --out file it had begun.
+    let mut ticker = super::progress::Ticker::new("predict");
     let write = |output: &mut dyn Write, text: &str| -> Result<bool, String> {
         match output.write_all(text.as_bytes()) {
             Ok(()) => Ok(true),
@@ -52,11 +55,15 @@ fn run(model: &ModelFile, data: &str, input: &mut dyn Read, output: &mut dyn Wri
             Err(e) => return Err(format!("cannot read {name}: {e}")),
         };
         let text = stream.feed(&buf[..n]).map_err(|e| format!("{name}: {e}"))?;
+        if !ticker.tick(&format!("{} rows predicted", stream.rows_done())) {
+            return Err(super::progress::message());
+        }
         if !write(output, &text)? {
             return Ok(());
         }
     }
     let text = stream.finish().map_err(|e| format!("{name}: {e}"))?;
+    super::progress::check()?;
     for w in stream.warnings() {
         eprintln!("pipelab: warning: {w}");
     }

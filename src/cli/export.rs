@@ -25,7 +25,7 @@ pub fn source(flags: &HashMap<String, String>, read_text: &dyn Fn(&str) -> Resul
         (None, Some(m)) => {
             // The size first (file metadata), then the bytes.
             let (model, _) = super::read_model_file(m).map_err(|e| match e {
-                super::Failure::Usage(x) | super::Failure::Run(x) => ExportError::Run(x),
+                super::Failure::Usage(x) | super::Failure::Run(x) | super::Failure::Cancelled(x) => ExportError::Run(x),
             })?;
             Ok(Source::Model(Box::new(model)))
         }

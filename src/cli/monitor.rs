@@ -53,9 +53,11 @@ pub fn refuse_overwrite(out: &str, inputs: &[(&str, &str)]) -> Result<(), Failur
     Ok(())
 }
 
-/// Writes `text` to `path` through a temporary file in the same directory and a rename.
+/// Writes `text` to `path` through a temporary file in the same directory and a rename;
+/// nothing once Ctrl-C has cancelled the command (src/cli/progress.rs).
 pub fn write_atomic(path: &str, text: &str) -> Result<(), Failure> {
     use std::io::Write;
+    super::progress::check().map_err(Failure::Cancelled)?;
     let target = PathBuf::from(path);
     let dir = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -159,13 +161,21 @@ pub fn retrain(args: &[String]) -> Result<(), Failure> {
     let mut data = Vec::new();
     let mut all_bytes = Vec::new();
     for p in &data_paths {
+        let step = super::progress::step("retrain", &format!("reading {p}"));
         let (bytes, table) = super::source::load_for_model(&parent, p, &source_options(&f)).map_err(Failure::Run)?;
+        step.done(&format!("{} rows read", table.n_rows));
+        super::progress::check().map_err(Failure::Cancelled)?;
         all_bytes.extend_from_slice(&bytes);
         data.push(api::RetrainData { name: p.to_string(), sha256: sha256_hex(&bytes), table });
     }
     let start = std::time::Instant::now();
     let now = move || start.elapsed().as_secs_f64() * 1000.0;
-    let model = api::retrain(&parent, &sha256_hex(&parent_bytes), &data, &now_utc(), CvHooks { threads, now_ms: &now, progress: &mut |_, _| true })?;
+    // Progress counts the cross-validation's folds; the refit after them has no count, but is
+    // lent the Ctrl-C flag (stops at the next tree, stage or restart).
+    let hooks = CvHooks { threads, now_ms: &now, progress: &mut super::progress::hook("cv", "fold") };
+    let step = super::progress::step("retrain", "cross-validating, then refitting");
+    let model = api::retrain_with_stop(&parent, &sha256_hex(&parent_bytes), &data, &now_utc(), hooks, Some(super::progress::flag()))?;
+    step.done("done");
     let model_json = model.to_json()?;
     write_atomic(out, &model_json)?;
     print_json(&serde_json::json!({

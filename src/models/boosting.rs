@@ -249,6 +249,8 @@ impl ModelParams for GradientBoostingRegressorParams {
         let mut train_score = Vec::with_capacity(self.n_estimators);
         let lr = self.learning_rate;
         for _ in 0..self.n_estimators {
+            // The lender's stop flag (the CLI's Ctrl-C) is asked between stages.
+            ctx.check_stop()?;
             for i in 0..n {
                 resid[i] = y[i] - raw[i];
             }
@@ -316,6 +318,8 @@ impl ModelParams for GradientBoostingClassifierParams {
         let mut train_score = Vec::with_capacity(self.n_estimators);
         let factor = if k == 1 { 1.0 } else { (k as f64 - 1.0) / k as f64 };
         for _ in 0..self.n_estimators {
+            // The lender's stop flag (the CLI's Ctrl-C) is asked between stages.
+            ctx.check_stop()?;
             // Probabilities at the start of the stage (shared by the K trees).
             for i in 0..n {
                 if k == 1 {

@@ -142,7 +142,7 @@ fn grow_forest(
     bootstrap: bool,
     seed: u64,
     class_weight: Option<ForestClassWeight>,
-    threads: usize,
+    ctx: &FitContext,
     mut each: impl FnMut(Grown),
 ) -> Result<()> {
     let (n, p) = x.dim();
@@ -185,9 +185,13 @@ fn grow_forest(
         drop(weighted);
         Grown { tree, counts }
     };
-    let threads = threads.max(1);
+    let threads = ctx.threads();
     for (b, batch) in tree_seeds.chunks(threads * 8).enumerate() {
-        for (i, g) in crate::parallel::map(threads, batch.len(), &|i| grow(batch[i]), &mut |_, _| true).into_iter().enumerate() {
+        // The lender's stop flag (the CLI's Ctrl-C) is asked between trees.
+        ctx.check_stop()?;
+        let grown = crate::parallel::map(threads, batch.len(), &|i| grow(batch[i]), &mut |_, _| !ctx.stopped());
+        ctx.check_stop()?;
+        for (i, g) in grown.into_iter().enumerate() {
             // Every item of an unstopped loop runs: `None` only if its thread panicked.
             let g = g.ok_or_else(|| Error::Numerical(format!("internal error while growing tree {}", b * threads * 8 + i + 1)))?;
             each(g);
@@ -261,7 +265,7 @@ impl ModelParams for RandomForestClassifierParams {
             self.bootstrap,
             ctx.seed_for(self.random_state),
             self.class_weight,
-            ctx.threads(),
+            ctx,
             |g| {
                 if self.oob_score {
                     for i in (0..n).filter(|&i| g.counts[i] == 0.0) {
@@ -333,7 +337,7 @@ impl ModelParams for RandomForestRegressorParams {
         let mut trees = Vec::with_capacity(self.n_estimators);
         let (mut oob_sum, mut oob_n) = if self.oob_score { (vec![0.0; n], vec![0usize; n]) } else { (Vec::new(), Vec::new()) };
         let data = rows_of(x);
-        grow_forest(x, Labels::Values(y), &cfg, self.n_estimators, self.bootstrap, ctx.seed_for(self.random_state), None, ctx.threads(), |g| {
+        grow_forest(x, Labels::Values(y), &cfg, self.n_estimators, self.bootstrap, ctx.seed_for(self.random_state), None, ctx, |g| {
             if self.oob_score {
                 for i in (0..n).filter(|&i| g.counts[i] == 0.0) {
                     oob_sum[i] += g.tree.node_value(g.tree.leaf(&data[i * p..(i + 1) * p]))[0];

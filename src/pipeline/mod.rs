@@ -745,9 +745,9 @@ pub fn fit_all(table: &Table, spec: &PipelineSpec) -> Result<FittedPipeline> {
 
 /// [`fit_all`] with up to `threads` threads for the model's independent parts
 /// (forest trees, k-means restarts); the fitted pipeline is the same.
-pub fn fit_all_with(table: &Table, spec: &PipelineSpec, threads: usize) -> Result<FittedPipeline> {
+pub fn fit_all_with(table: &Table, spec: &PipelineSpec, lend: impl Into<crate::parallel::Lend>) -> Result<FittedPipeline> {
     let prep = prepare(table, spec)?;
-    let ctx = FitContext::with_threads(spec.seed(), threads);
+    let ctx = FitContext::with_threads(spec.seed(), lend);
     let mut fitted = fit(table, spec, &prep, &prep.rows, &ctx)?;
     let mut w = prep.warnings;
     w.append(&mut fitted.warnings);

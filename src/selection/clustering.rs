@@ -48,13 +48,13 @@ pub fn fit_clustering(table: &Table, spec: &PipelineSpec) -> Result<(FittedPipel
 }
 
 /// [`fit_clustering`] with up to `threads` threads for the model's restarts (the same result).
-pub fn fit_clustering_with(table: &Table, spec: &PipelineSpec, threads: usize) -> Result<(FittedPipeline, ClusteringReport)> {
+pub fn fit_clustering_with(table: &Table, spec: &PipelineSpec, lend: impl Into<crate::parallel::Lend>) -> Result<(FittedPipeline, ClusteringReport)> {
     use crate::metrics::clustering as mc;
     let prep = prepare(table, spec)?;
     if prep.task != Task::Clustering {
         return Err(Error::spec("model", format!("{} is not a clustering model; evaluate it with cross-validation", spec.model.name())));
     }
-    let ctx = FitContext::with_threads(spec.seed(), threads);
+    let ctx = FitContext::with_threads(spec.seed(), lend);
     let mut fitted = fit(table, spec, &prep, &prep.rows, &ctx)?;
     let mut warnings = prep.warnings.clone();
     warnings.append(&mut fitted.warnings);

@@ -185,10 +185,10 @@ pub(crate) fn holdout_fit(
     train: &[usize],
     test: &[usize],
     scoring: &[String],
-    threads: usize,
+    lend: impl Into<crate::parallel::Lend>,
 ) -> Result<(crate::pipeline::FittedPipeline, HoldoutReport, Vec<String>)> {
     let target = prep.target.as_ref().ok_or_else(|| Error::data("a target is required"))?;
-    let ctx = FitContext::with_threads(spec.seed(), threads);
+    let ctx = FitContext::with_threads(spec.seed(), lend);
     let fitted = fit(table, spec, prep, train, &ctx)?;
     let test_table = table.select_rows(test);
     let pred = fitted.predict(&test_table)?;
@@ -210,14 +210,14 @@ pub(crate) fn holdout_fit(
 pub fn fit_on_training_part(
     table: &Table,
     spec: &PipelineSpec,
-    threads: usize,
+    lend: impl Into<crate::parallel::Lend>,
 ) -> Result<Option<(crate::pipeline::FittedPipeline, HoldoutReport, Vec<usize>)>> {
     let prep = prepare(table, spec)?;
     let Some((train, test)) = holdout_split(spec, &prep)? else { return Ok(None) };
     let n_classes = prep.target_info.as_ref().map_or(0, |t| t.classes.len());
     let scoring = if spec.scoring.is_empty() { metrics::default_scoring_for(prep.task, n_classes) } else { spec.scoring.clone() };
     metrics::check_scoring(prep.task, &scoring)?;
-    let (mut fitted, report, w) = holdout_fit(table, spec, &prep, &train, &test, &scoring, threads)?;
+    let (mut fitted, report, w) = holdout_fit(table, spec, &prep, &train, &test, &scoring, lend)?;
     let mut all = prep.warnings.clone();
     all.append(&mut fitted.warnings);
     all.extend(w);

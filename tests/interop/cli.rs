@@ -74,3 +74,97 @@ fn spec_md_tables_match_the_catalog() {
     let tables = pipelab::pipeline::catalog_markdown();
     assert!(spec.contains(&tables), "SPEC.md's step/model tables differ from the registry: replace them with the output of `pipelab catalog --markdown`");
 }
+
+/// A generated classification file for the progress tests (`pipelab generate`).
+fn generated(name: &str, rows: &str) -> String {
+    let data = tmp(name);
+    let (code, _, err) = pipelab(&["generate", "--task", "classification", "--rows", rows, "--cols", "6", "--seed", "1", "--out", &data]);
+    assert_eq!(code, 0, "{err}");
+    data
+}
+
+/// `--progress`: one stderr line per fold / candidate, stdout the same JSON as without it;
+/// `--quiet` (and a stderr that is not a terminal, as here) shows none.
+#[test]
+fn progress_lines_on_stderr_only() {
+    let data = generated("progress.csv", "300");
+    let spec = tmp("progress-spec.json");
+    std::fs::write(&spec, r#"{"target":"y","model":{"LogisticRegression":{}},"cv":{"StratifiedKFold":{"n_splits":4}}}"#).unwrap();
+    let (code, plain, err) = pipelab(&["cv", "--data", &data, "--spec", &spec, "--threads", "2"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("cv: "), "no progress when stderr is not a terminal: {err}");
+    let (code, out, err) = pipelab(&["cv", "--data", &data, "--spec", &spec, "--threads", "2", "--progress"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, plain, "stdout is the result only");
+    assert!(err.contains(&format!("cv: reading {data}\n")), "{err}");
+    assert!(err.contains("cv: 300 rows read ("), "{err}");
+    for k in 1..=4 {
+        assert!(err.contains(&format!("cv: fold {k} of 4 done (")), "fold {k}: {err}");
+    }
+    let (code, out, err) = pipelab(&["cv", "--data", &data, "--spec", &spec, "--progress", "--quiet"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, plain);
+    assert!(!err.contains("cv: "), "--quiet wins: {err}");
+
+    std::fs::write(&spec, r#"{"target":"y","model":{"LogisticRegression":{}},"cv":{"KFold":{"n_splits":3}},"search":{"GridSearchCV":{"param_grid":{"model__C":[0.1,1.0,10.0,100.0,1000.0]}}}}"#)
+        .unwrap();
+    let (code, out, err) = pipelab(&["search", "--data", &data, "--spec", &spec, "--progress", "--threads", "2"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&out).unwrap()["cv_results"].as_array().unwrap().len(), 5);
+    // The core reports after each batch of at most 4 candidates.
+    assert!(err.contains("search: candidate 4 of 5 done (") && err.contains("search: candidate 5 of 5 done ("), "{err}");
+}
+
+/// Ctrl-C: the first SIGINT stops `fit` at the next fold (or, in the fit itself, at the next
+/// tree), nothing is written, the message says where, exit code 130; a second SIGINT exits at
+/// once, also with 130.
+#[test]
+fn sigint_cancels_cleanly() {
+    use std::io::{BufRead, Read};
+    use std::process::Stdio;
+    let data = generated("sigint.csv", "2000");
+    let cv_spec = tmp("sigint-cv.json");
+    // 40 folds of a forest: long enough that the command is still running when the signal comes.
+    std::fs::write(&cv_spec, r#"{"target":"y","model":{"RandomForestClassifier":{"n_estimators":30}},"cv":{"KFold":{"n_splits":40}}}"#).unwrap();
+    let fit_spec = tmp("sigint-fit.json");
+    // One fit of 400 trees: stopped between trees.
+    std::fs::write(&fit_spec, r#"{"target":"y","model":{"RandomForestClassifier":{"n_estimators":400}}}"#).unwrap();
+    let cases = [
+        (&cv_spec, &[][..], "cv: fold 1 of 40 done", 1, "pipelab: cancelled: cv after "),
+        (&cv_spec, &[][..], "cv: fold 1 of 40 done", 2, ""),
+        (&fit_spec, &["--no-cv"][..], "fit: fitting on 2000 rows", 1, "pipelab: cancelled: fit while fitting on 2000 rows\n"),
+    ];
+    for (i, (spec, extra, wait_for, signals, want)) in cases.into_iter().enumerate() {
+        let out = tmp(&format!("sigint-model-{i}.json"));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_pipelab"))
+            .args(["fit", "--data", &data, "--spec", spec, "--out", &out, "--threads", "1", "--progress"])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+        let mut seen = String::new();
+        while !seen.contains(wait_for) {
+            let mut line = String::new();
+            assert!(stderr.read_line(&mut line).unwrap() > 0, "case {i}: stderr ended before {wait_for:?}: {seen}");
+            seen.push_str(&line);
+        }
+        for _ in 0..signals {
+            let st = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+            assert!(st.success());
+        }
+        stderr.read_to_string(&mut seen).unwrap();
+        let status = child.wait().unwrap();
+        let mut stdout = String::new();
+        child.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
+        assert_eq!(status.code(), Some(130), "case {i}: {seen}");
+        assert!(stdout.is_empty(), "case {i}: no partial output: {stdout}");
+        assert!(!std::path::Path::new(&out).exists(), "case {i}: no --out file after a cancel");
+        assert!(seen.contains(want), "case {i}: {seen}");
+        assert!(!seen.contains("fold 40 of 40") && !seen.contains("fit: done"), "case {i}: {seen}");
+        if i == 0 {
+            assert!(seen.contains(" of 40 folds\n"), "{seen}");
+        }
+    }
+}

@@ -139,6 +139,38 @@ fn a_cancel_on_the_threaded_path_stops_the_cross_validation() {
     }
 }
 
+/// A fit lent a stop flag that is set (the CLI's Ctrl-C) ends with `Cancelled` at its next
+/// tree, boosting stage or k-means restart, on any number of threads; unset, it fits as lent threads.
+#[test]
+fn a_lent_stop_flag_cancels_forests_boosting_and_kmeans() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static STOP: AtomicBool = AtomicBool::new(false);
+    let specs = [
+        ("wine", r#"{"target":"class","model":{"RandomForestClassifier":{"n_estimators":30}}}"#),
+        ("diabetes", r#"{"target":"target","model":{"GradientBoostingRegressor":{"n_estimators":20}}}"#),
+        ("wine", r#"{"target":"class","model":{"GradientBoostingClassifier":{"n_estimators":5}}}"#),
+        ("iris", r#"{"drop":["species"],"model":{"KMeans":{"n_clusters":3,"n_init":4}}}"#),
+    ];
+    for (data, spec) in specs {
+        let t = dataset(data);
+        for threads in [1, 2] {
+            let lend = pipelab::parallel::Lend { threads, stop: Some(&STOP) };
+            let fit = || {
+                if api::is_clustering(spec).unwrap() {
+                    api::fit_clustering_model_threads(&t, spec, lend).map(|m| m.0)
+                } else {
+                    api::fit_model_threads(&t, spec, None, false, lend)
+                }
+            };
+            STOP.store(false, Ordering::Relaxed);
+            assert_eq!(fit().unwrap().to_json().unwrap(), model_json(data, spec, threads), "{spec}");
+            STOP.store(true, Ordering::Relaxed);
+            let e = fit().unwrap_err();
+            assert!(matches!(e, Error::Cancelled), "{spec}, threads={threads}: {e}");
+        }
+    }
+}
+
 #[test]
 fn a_failing_fold_is_the_same_error_on_any_number_of_threads() {
     // Every fold of this spec fails (more neighbours than training rows): the first fold's error, whatever the threads.

@@ -509,6 +509,8 @@ impl ModelParams for KMeansParams {
         let threads = ctx.threads();
         let mut best: Option<Run> = None;
         for start in (0..runs).step_by(threads) {
+            // The lender's stop flag (the CLI's Ctrl-C) is asked between restarts.
+            ctx.check_stop()?;
             let batch = &inits[start..(start + threads).min(runs)];
             let done = crate::parallel::map(threads, batch.len(), &|r| lloyd(xc.view(), batch[r].clone(), self.max_iter, tol), &mut |_, _| true);
             for (r, run) in done.into_iter().enumerate() {
