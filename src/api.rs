@@ -450,11 +450,9 @@ fn parse_params<T: serde::de::DeserializeOwned + Default>(what: &str, text: &str
     if text.trim().is_empty() {
         return Ok(T::default());
     }
-    let de = &mut serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        Error::spec(if path == "." { what.to_string() } else { format!("{what}.{path}") }, e.into_inner().to_string())
-    })
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| Error::spec(what, e.to_string()))?;
+    crate::pipeline::value_de::from_value(&value)
+        .map_err(|(path, e)| Error::spec(if path == "." { what.to_string() } else { format!("{what}.{path}") }, e.to_string()))
 }
 
 /// Learning curve of a spec (JSON) with options (JSON, see `LearningCurveParams`).

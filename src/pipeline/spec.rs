@@ -108,9 +108,9 @@ impl PipelineSpec {
         // Syntax first (serde_json's message names the line and column), then the
         // structure from the parsed value. Going through `Value` on purpose: the
         // model file (persist.rs) and the search (selection/search.rs) deserialize
-        // specs from a `Value` with serde_path_to_error too, so the large derived
-        // deserializers of every step and model are compiled once instead of once
-        // per input type (−16 % of the wasm; ARCHITECTURE.md, "Bundle size and speed").
+        // specs from a `Value` too (`value_de`, which names the field path), so the
+        // large derived deserializers of every step and model are compiled once
+        // instead of once per input type (−16 % of the wasm; bench/HISTORY.md).
         let value: serde_json::Value = serde_json::from_str(text).map_err(|e| Error::spec("(top level)", e.to_string()))?;
         if !value.is_object() {
             let got = match &value {
@@ -122,18 +122,14 @@ impl PipelineSpec {
             };
             return Err(Error::spec("(top level)", format!("a spec is a JSON object, got {got}; its shape: {SPEC_SHAPE}")));
         }
-        let spec = PipelineSpec::from_value(value)?;
+        let spec = PipelineSpec::from_value(&value)?;
         spec.check()?;
         Ok(spec)
     }
 
     /// The structural part of [`PipelineSpec::from_json`] (no [`PipelineSpec::check`]).
-    pub(crate) fn from_value(value: serde_json::Value) -> Result<PipelineSpec> {
-        serde_path_to_error::deserialize(value).map_err(|e| {
-            let path = e.path().to_string();
-            let msg = e.into_inner().to_string();
-            Error::spec(if path == "." { "(top level)".to_string() } else { path }, msg)
-        })
+    pub(crate) fn from_value(value: &serde_json::Value) -> Result<PipelineSpec> {
+        super::value_de::from_value(value).map_err(|(path, e)| Error::spec(if path == "." { "(top level)".to_string() } else { path }, e.to_string()))
     }
 
     pub fn to_json(&self) -> String {
