@@ -724,6 +724,7 @@ pub fn track_params(spec_json: &str, candidates: &[crate::selection::search::Par
 
 /// The fitted pipeline as an ONNX model (serialized protobuf): raw input columns in,
 /// `label`/`probabilities`, `variable` or KMeans `label`/`scores` out (SPEC.md, "ONNX export").
+#[cfg(feature = "full-components")]
 pub fn export_onnx(model: &ModelFile) -> Result<Vec<u8>> {
     crate::export::onnx::to_onnx(model)
 }
@@ -732,12 +733,14 @@ pub fn export_onnx(model: &ModelFile) -> Result<Vec<u8>> {
 
 /// The scikit-learn script equivalent to a spec (JSON): `pipelab export --format sklearn`
 /// and the page's "Show the code". See [`crate::export::sklearn`].
+#[cfg(feature = "full-components")]
 pub fn export_sklearn(spec_json: &str) -> Result<String> {
     let spec = PipelineSpec::from_json(spec_json)?;
     crate::export::sklearn::to_sklearn_script(&spec, None)
 }
 
 /// The scikit-learn script of the spec a model file was fitted from.
+#[cfg(feature = "full-components")]
 pub fn export_sklearn_model(model: &ModelFile) -> Result<String> {
     crate::export::sklearn::to_sklearn_script(&model.spec, None)
 }

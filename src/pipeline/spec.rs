@@ -99,6 +99,22 @@ pub enum Remainder {
     Passthrough,
 }
 
+/// A step or model named in `value` (as any object's key: the spec's model, a step, a
+/// SelectFromModel's estimator, ...) that this build leaves out; never one in a build with
+/// every component. Asked only of a spec that does not parse, so a spec that parses is never
+/// sent elsewhere.
+fn unbuilt_component(value: &serde_json::Value) -> Option<&'static str> {
+    let unbuilt = |k: &str| {
+        let model = ModelSpec::ALL_NAMES.iter().find(|n| **n == k && !ModelSpec::is_built(n));
+        model.or_else(|| StepSpec::ALL_NAMES.iter().find(|n| **n == k && !StepSpec::is_built(n))).copied()
+    };
+    match value {
+        serde_json::Value::Object(m) => m.iter().find_map(|(k, v)| unbuilt(k).or_else(|| unbuilt_component(v))),
+        serde_json::Value::Array(a) => a.iter().find_map(unbuilt_component),
+        _ => None,
+    }
+}
+
 /// The shape of a spec, for messages (SPEC.md has the whole format).
 pub const SPEC_SHAPE: &str = r#"{"target": "COLUMN", "preprocess": {...}, "steps": [{"StandardScaler": {}}], "model": {"LogisticRegression": {"C": 1.0}}, "cv": {...}, "scoring": [...]} (only "model" is required; see SPEC.md)"#;
 
@@ -129,7 +145,10 @@ impl PipelineSpec {
 
     /// The structural part of [`PipelineSpec::from_json`] (no [`PipelineSpec::check`]).
     pub(crate) fn from_value(value: &serde_json::Value) -> Result<PipelineSpec> {
-        super::value_de::from_value(value).map_err(|(path, e)| Error::spec(if path == "." { "(top level)".to_string() } else { path }, e.to_string()))
+        super::value_de::from_value(value).map_err(|(path, e)| match unbuilt_component(value) {
+            Some(name) => Error::NeedFull(name.to_string()),
+            None => Error::spec(if path == "." { "(top level)".to_string() } else { path }, e.to_string()),
+        })
     }
 
     pub fn to_json(&self) -> String {

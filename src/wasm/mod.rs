@@ -64,7 +64,12 @@ pub fn start() {
 }
 
 pub(crate) fn js_err(e: crate::Error) -> JsValue {
-    js_sys::Error::new(&e.to_string()).into()
+    let err = js_sys::Error::new(&e.to_string());
+    // The worker (www/worker.js) answers `need_full` to an error of this name.
+    if matches!(e, crate::Error::NeedFull(_)) {
+        err.set_name("NeedFull");
+    }
+    err.into()
 }
 
 pub(crate) fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsValue> {
