@@ -84,6 +84,8 @@ macro_rules! step_registry {
             /// Every step's name, those not in this build included.
             pub const ALL_NAMES: &'static [&'static str] = &[$(stringify!($name)),*];
             /// Every step with default parameters (for the invariant suite).
+            // Pushed one by one: a `#[cfg]` entry cannot sit in `vec![...]`.
+            #[allow(clippy::vec_init_then_push)]
             pub fn all_defaults() -> Vec<StepSpec> {
                 let mut all = Vec::new();
                 $($(#[$attr])* all.push(StepSpec::$name(<$params>::default()));)*
@@ -145,6 +147,8 @@ macro_rules! model_registry {
             pub fn accepts_missing(&self) -> bool {
                 match self { $($(#[$attr])* ModelSpec::$name(p) => p.accepts_missing(),)* }
             }
+            // Pushed one by one: a `#[cfg]` entry cannot sit in `vec![...]`.
+            #[allow(clippy::vec_init_then_push)]
             pub fn all_defaults() -> Vec<ModelSpec> {
                 let mut all = Vec::new();
                 $($(#[$attr])* all.push(ModelSpec::$name(<$params>::default()));)*
