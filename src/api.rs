@@ -477,11 +477,9 @@ fn parse_params<T: serde::de::DeserializeOwned + Default>(what: &str, text: &str
     if text.trim().is_empty() {
         return Ok(T::default());
     }
-    let de = &mut serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        Error::spec(if path == "." { what.to_string() } else { format!("{what}.{path}") }, e.into_inner().to_string())
-    })
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| Error::spec(what, e.to_string()))?;
+    crate::pipeline::value_de::from_value(&value)
+        .map_err(|(path, e)| Error::spec(if path == "." { what.to_string() } else { format!("{what}.{path}") }, e.to_string()))
 }
 
 /// Learning curve of a spec (JSON) with options (JSON, see `LearningCurveParams`).
@@ -753,6 +751,7 @@ pub fn track_params(spec_json: &str, candidates: &[crate::selection::search::Par
 
 /// The fitted pipeline as an ONNX model (serialized protobuf): raw input columns in,
 /// `label`/`probabilities`, `variable` or KMeans `label`/`scores` out (SPEC.md, "ONNX export").
+#[cfg(feature = "full-components")]
 pub fn export_onnx(model: &ModelFile) -> Result<Vec<u8>> {
     crate::export::onnx::to_onnx(model)
 }
@@ -761,12 +760,14 @@ pub fn export_onnx(model: &ModelFile) -> Result<Vec<u8>> {
 
 /// The scikit-learn script equivalent to a spec (JSON): `pipelab export --format sklearn`
 /// and the page's "Show the code". See [`crate::export::sklearn`].
+#[cfg(feature = "full-components")]
 pub fn export_sklearn(spec_json: &str) -> Result<String> {
     let spec = PipelineSpec::from_json(spec_json)?;
     crate::export::sklearn::to_sklearn_script(&spec, None)
 }
 
 /// The scikit-learn script of the spec a model file was fitted from.
+#[cfg(feature = "full-components")]
 pub fn export_sklearn_model(model: &ModelFile) -> Result<String> {
     crate::export::sklearn::to_sklearn_script(&model.spec, None)
 }

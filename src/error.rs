@@ -40,6 +40,10 @@ pub enum Error {
     /// The user cancelled a long-running operation.
     #[error("cancelled")]
     Cancelled,
+    /// A spec names a model this build leaves out (the page's first module, built without the
+    /// `full-components` feature): the page moves the session to its full module and asks again.
+    #[error("{0} is in the page's full module")]
+    NeedFull(String),
 }
 
 impl Error {

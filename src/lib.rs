@@ -26,6 +26,9 @@ pub mod api;
 pub mod data;
 pub mod error;
 pub mod estimator;
+// The exports match on every step and model: built with all of them (`full-components`: the CLI
+// and the page's full module, never its first module).
+#[cfg(feature = "full-components")]
 pub mod export;
 pub mod features;
 pub mod frame;

@@ -48,7 +48,9 @@ export async function crossValidate(client, state, spec, onProgress) {
   const { n_folds: n } = await client.call('cv_plan', { spec });
   const same = pool.size > 0 && pool.blob === state.blob && pool.options === state.options;
   const size = same ? pool.size : cvPoolSize(state, n);
-  await pool.ensure(state.blob, state.options, size, 'core');
+  // The main worker may have moved to the full module for this spec (a model the core lacks):
+  // the pool's workers then start on the full module too.
+  await pool.ensure(state.blob, state.options, size, client.module === 'full' ? 'full' : 'core');
   let done = 0;
   onProgress?.(0, n);
   const folds = await pool.map(n, (f) => ['cv_fold', { spec, fold: f }], () => onProgress?.(++done, n));

@@ -4,7 +4,8 @@
 // The page ships two wasm modules (scripts/build-web.sh): `pipelab_core` (load →
 // profile → CV → fit → predict, fetched at page load) and `pipelab_full` (every
 // area). A worker runs one of them: `worker.js` the core, `worker.js?module=full`
-// the full one. A request the core lacks is answered with `need_full`; the client
+// the full one. A request the core lacks (a method, or a model family such as the forests:
+// Cargo feature `full-components`) is answered with `need_full`; the client
 // (protocol.js) then asks this worker for its state ('handoff'), stops it, and
 // gives the state to a full worker ('adopt'), which re-reads the table from the
 // same File/Blob or bytes. After the first result the core worker compiles the
@@ -210,8 +211,11 @@ self.onmessage = async (ev) => {
     if (!h) throw new Error(`unknown request type ${JSON.stringify(m.type)}`);
     self.postMessage({ id: m.id, type: 'result', ok: true, result: await h(m) });
   } catch (e) {
-    if (e instanceof NeedFull) {
-      self.postMessage({ id: m.id, type: 'result', ok: false, need_full: true, error: `${e.message} is in the full module` });
+    // A Session method the core lacks, or a spec naming a model it leaves to the full module
+    // (the wasm error named 'NeedFull', src/wasm/mod.rs `js_err`).
+    if (e instanceof NeedFull || e?.name === 'NeedFull') {
+      const error = e instanceof NeedFull ? `${e.message} is in the full module` : e.message;
+      self.postMessage({ id: m.id, type: 'result', ok: false, need_full: true, error });
       return;
     }
     // A wasm trap (a bug, never user data) leaves the module unusable: say so, and

@@ -129,10 +129,7 @@ impl ModelFile {
             Some(v) => return Err(Error::ModelFile(format!("format_version {v} is not supported (this pipelab reads {FORMAT_VERSION})"))),
             None => return Err(Error::ModelFile("field 'format_version' is missing or not a whole number".into())),
         }
-        let file: ModelFile = serde_path_to_error::deserialize(value).map_err(|e| {
-            let path = e.path().to_string();
-            Error::ModelFile(format!("field '{path}': {}", e.into_inner()))
-        })?;
+        let file: ModelFile = crate::pipeline::value_de::from_value(&value).map_err(|(path, e)| Error::ModelFile(format!("field '{path}': {e}")))?;
         file.spec.check()?;
         file.pipeline.validate()?;
         if let Some(r) = &file.reference {

@@ -14,6 +14,7 @@ pub mod registry;
 pub mod search_spec;
 pub mod spec;
 pub mod summaries;
+pub(crate) mod value_de;
 
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};

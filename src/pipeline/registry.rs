@@ -51,119 +51,143 @@ pub fn catalog_markdown() -> String {
 }
 
 macro_rules! step_registry {
-    ($($name:ident => $params:ty, $group:expr;)*) => {
+    ($($(#[$attr:meta])* $name:ident => $params:ty, $group:expr;)*) => {
         /// A step as written in the spec: `{"ClassName": {params}}`.
         #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-        pub enum StepSpec { $($name($params),)* }
+        pub enum StepSpec { $($(#[$attr])* $name($params),)* }
 
         /// A fitted step, as stored in the model file.
         #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-        pub enum FittedStep { $($name(<$params as StepParams>::Fitted),)* }
+        pub enum FittedStep { $($(#[$attr])* $name(<$params as StepParams>::Fitted),)* }
 
         impl StepSpec {
             pub fn name(&self) -> &'static str {
-                match self { $(StepSpec::$name(_) => stringify!($name),)* }
+                match self { $($(#[$attr])* StepSpec::$name(_) => stringify!($name),)* }
             }
             pub fn fit_transform(&self, x: &Frame, y: Option<&Target>, ctx: &FitContext) -> Result<(FittedStep, Frame, Option<Vec<usize>>)> {
                 match self {
-                    $(StepSpec::$name(p) => {
+                    $($(#[$attr])* StepSpec::$name(p) => {
                         let (f, out, keep) = p.fit_transform(x, y, ctx)?;
                         Ok((FittedStep::$name(f), out, keep))
                     })*
                 }
             }
-            /// Every step with its parameter schema.
+            /// Every step with its parameter schema, those of the full module included.
             pub fn catalog() -> Vec<ComponentInfo> {
                 vec![$(ComponentInfo { name: stringify!($name), group: $group, help: <$params as StepParams>::help(), summary: super::summaries::summary(stringify!($name)), params: <$params as StepParams>::schema(), explain: super::explain::component(stringify!($name)) },)*]
             }
+            /// Whether `name` is a step this build can parse and fit (every step unless built
+            /// without the `full-components` feature: the page's first module).
+            pub fn is_built(name: &str) -> bool {
+                match name { $($(#[$attr])* stringify!($name) => true,)* _ => false }
+            }
+            /// Every step's name, those not in this build included.
+            pub const ALL_NAMES: &'static [&'static str] = &[$(stringify!($name)),*];
             /// Every step with default parameters (for the invariant suite).
+            // Pushed one by one: a `#[cfg]` entry cannot sit in `vec![...]`.
+            #[allow(clippy::vec_init_then_push)]
             pub fn all_defaults() -> Vec<StepSpec> {
-                vec![$(StepSpec::$name(<$params>::default()),)*]
+                let mut all = Vec::new();
+                $($(#[$attr])* all.push(StepSpec::$name(<$params>::default()));)*
+                all
             }
         }
 
         impl FittedStep {
             pub fn name(&self) -> &'static str {
-                match self { $(FittedStep::$name(_) => stringify!($name),)* }
+                match self { $($(#[$attr])* FittedStep::$name(_) => stringify!($name),)* }
             }
             pub fn transform(&self, x: &Frame) -> Result<Frame> {
-                match self { $(FittedStep::$name(f) => f.transform(x),)* }
+                match self { $($(#[$attr])* FittedStep::$name(f) => f.transform(x),)* }
             }
             pub fn validate(&self) -> Result<()> {
-                match self { $(FittedStep::$name(f) => f.validate(),)* }
+                match self { $($(#[$attr])* FittedStep::$name(f) => f.validate(),)* }
             }
             /// See [`FittedTransform::explained_variance`].
             pub fn explained_variance(&self) -> Option<ExplainedVariance> {
-                match self { $(FittedStep::$name(f) => f.explained_variance(),)* }
+                match self { $($(#[$attr])* FittedStep::$name(f) => f.explained_variance(),)* }
             }
         }
     };
 }
 
 macro_rules! model_registry {
-    ($($name:ident => $params:ty, $group:expr;)*) => {
+    ($($(#[$attr:meta])* $name:ident => $params:ty, $group:expr;)*) => {
         /// A model as written in the spec: `{"ClassName": {params}}`.
         #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-        pub enum ModelSpec { $($name($params),)* }
+        pub enum ModelSpec { $($(#[$attr])* $name($params),)* }
 
         /// A fitted model, as stored in the model file.
         #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-        pub enum FittedModelEnum { $($name(<$params as ModelParams>::Fitted),)* }
+        pub enum FittedModelEnum { $($(#[$attr])* $name(<$params as ModelParams>::Fitted),)* }
 
         impl ModelSpec {
             pub fn name(&self) -> &'static str {
-                match self { $(ModelSpec::$name(_) => stringify!($name),)* }
+                match self { $($(#[$attr])* ModelSpec::$name(_) => stringify!($name),)* }
             }
             pub fn task(&self) -> Task {
-                match self { $(ModelSpec::$name(p) => p.task(),)* }
+                match self { $($(#[$attr])* ModelSpec::$name(p) => p.task(),)* }
             }
             pub fn fit(&self, x: &Array2<f64>, y: Option<&Target>, ctx: &FitContext) -> Result<FittedModelEnum> {
-                match self { $(ModelSpec::$name(p) => Ok(FittedModelEnum::$name(p.fit(x, y, ctx)?)),)* }
+                match self { $($(#[$attr])* ModelSpec::$name(p) => Ok(FittedModelEnum::$name(p.fit(x, y, ctx)?)),)* }
             }
+            /// Every model, those of the full module included (the page lists them all; a
+            /// spec naming one the first module lacks moves the page to the full one).
             pub fn catalog() -> Vec<ComponentInfo> {
                 vec![$(ComponentInfo { name: stringify!($name), group: $group, help: <$params as ModelParams>::help(), summary: super::summaries::summary(stringify!($name)), params: <$params as ModelParams>::schema(), explain: super::explain::component(stringify!($name)) },)*]
             }
+            /// Whether `name` is a model this build can parse and fit (every model unless
+            /// built without the `full-components` feature: the page's first module).
+            pub fn is_built(name: &str) -> bool {
+                match name { $($(#[$attr])* stringify!($name) => true,)* _ => false }
+            }
+            /// Every model's name, those not in this build included.
+            pub const ALL_NAMES: &'static [&'static str] = &[$(stringify!($name)),*];
             /// See [`ModelParams::accepts_missing`].
             pub fn accepts_missing(&self) -> bool {
-                match self { $(ModelSpec::$name(p) => p.accepts_missing(),)* }
+                match self { $($(#[$attr])* ModelSpec::$name(p) => p.accepts_missing(),)* }
             }
+            // Pushed one by one: a `#[cfg]` entry cannot sit in `vec![...]`.
+            #[allow(clippy::vec_init_then_push)]
             pub fn all_defaults() -> Vec<ModelSpec> {
-                vec![$(ModelSpec::$name(<$params>::default()),)*]
+                let mut all = Vec::new();
+                $($(#[$attr])* all.push(ModelSpec::$name(<$params>::default()));)*
+                all
             }
         }
 
         impl FittedModelEnum {
             pub fn name(&self) -> &'static str {
-                match self { $(FittedModelEnum::$name(_) => stringify!($name),)* }
+                match self { $($(#[$attr])* FittedModelEnum::$name(_) => stringify!($name),)* }
             }
             pub fn n_features(&self) -> usize {
-                match self { $(FittedModelEnum::$name(m) => m.n_features(),)* }
+                match self { $($(#[$attr])* FittedModelEnum::$name(m) => m.n_features(),)* }
             }
             pub fn predict(&self, x: &Array2<f64>) -> Result<Output> {
-                match self { $(FittedModelEnum::$name(m) => m.predict(x),)* }
+                match self { $($(#[$attr])* FittedModelEnum::$name(m) => m.predict(x),)* }
             }
             pub fn inspect(&self, names: &[String]) -> Inspection {
-                match self { $(FittedModelEnum::$name(m) => m.inspect(names),)* }
+                match self { $($(#[$attr])* FittedModelEnum::$name(m) => m.inspect(names),)* }
             }
             /// See [`FittedModel::importances`]: |coef| for linear models (summed over classes,
             /// scikit-learn's `norm_order=1`; LinearSVC averages), `feature_importances_` for tree models.
             pub fn importances(&self) -> Option<Importances> {
-                match self { $(FittedModelEnum::$name(m) => m.importances(),)* }
+                match self { $($(#[$attr])* FittedModelEnum::$name(m) => m.importances(),)* }
             }
             pub fn validate(&self) -> Result<()> {
-                match self { $(FittedModelEnum::$name(m) => m.validate(),)* }
+                match self { $($(#[$attr])* FittedModelEnum::$name(m) => m.validate(),)* }
             }
             pub fn accepts_missing(&self) -> bool {
-                match self { $(FittedModelEnum::$name(m) => m.accepts_missing(),)* }
+                match self { $($(#[$attr])* FittedModelEnum::$name(m) => m.accepts_missing(),)* }
             }
             pub fn training_labels(&self) -> Option<&[i64]> {
-                match self { $(FittedModelEnum::$name(m) => m.training_labels(),)* }
+                match self { $($(#[$attr])* FittedModelEnum::$name(m) => m.training_labels(),)* }
             }
             pub fn inertia(&self) -> Option<f64> {
-                match self { $(FittedModelEnum::$name(m) => m.inertia(),)* }
+                match self { $($(#[$attr])* FittedModelEnum::$name(m) => m.inertia(),)* }
             }
             pub fn labels_noise(&self) -> bool {
-                match self { $(FittedModelEnum::$name(m) => m.labels_noise(),)* }
+                match self { $($(#[$attr])* FittedModelEnum::$name(m) => m.labels_noise(),)* }
             }
         }
     };
@@ -183,29 +207,46 @@ use crate::preprocess::scaler::StandardScalerParams;
 use crate::preprocess::scalers::{MaxAbsScalerParams, MinMaxScalerParams, NormalizerParams, PowerTransformerParams, RobustScalerParams};
 use crate::preprocess::target_encoder::TargetEncoderParams;
 
+// The steps the page's first module has (its default pipeline's and the common encoders and
+// scalers); those marked `full-components` are in the lazily loaded module only.
 step_registry! {
     SimpleImputer => SimpleImputerParams, "imputation";
     OneHotEncoder => OneHotEncoderParams, "encoding";
     StandardScaler => StandardScalerParams, "scaling";
     PolynomialFeatures => PolynomialFeaturesParams, "feature_engineering";
+    #[cfg(feature = "full-components")]
     KNNImputer => KNNImputerParams, "imputation";
     OrdinalEncoder => OrdinalEncoderParams, "encoding";
+    #[cfg(feature = "full-components")]
     TargetEncoder => TargetEncoderParams, "encoding";
     MinMaxScaler => MinMaxScalerParams, "scaling";
     RobustScaler => RobustScalerParams, "scaling";
     MaxAbsScaler => MaxAbsScalerParams, "scaling";
+    #[cfg(feature = "full-components")]
     Normalizer => NormalizerParams, "scaling";
+    #[cfg(feature = "full-components")]
     PowerTransformer => PowerTransformerParams, "scaling";
+    #[cfg(feature = "full-components")]
     OutlierRemover => OutlierRemoverParams, "outliers";
+    #[cfg(feature = "full-components")]
     KBinsDiscretizer => KBinsDiscretizerParams, "feature_engineering";
+    #[cfg(feature = "full-components")]
     FunctionTransformer => FunctionTransformerParams, "feature_engineering";
+    #[cfg(feature = "full-components")]
     VarianceThreshold => VarianceThresholdParams, "selection";
+    #[cfg(feature = "full-components")]
     SelectKBest => SelectKBestParams, "selection";
+    #[cfg(feature = "full-components")]
     SelectPercentile => SelectPercentileParams, "selection";
+    #[cfg(feature = "full-components")]
     SelectFromModel => SelectFromModelParams, "selection";
+    #[cfg(feature = "full-components")]
     CorrelationFilter => CorrelationFilterParams, "selection";
+    #[cfg(feature = "full-components")]
     PCA => PcaParams, "reduction";
+    #[cfg(feature = "full-components")]
     TruncatedSVD => TruncatedSvdParams, "reduction";
+    #[cfg(feature = "full-components")]
     LinearDiscriminantAnalysis => LdaParams, "reduction";
 }
 
@@ -223,26 +264,42 @@ use crate::models::naive_bayes::GaussianNBParams;
 use crate::models::svm::{LinearSVCParams, SVCParams};
 use crate::models::tree::{DecisionTreeClassifierParams, DecisionTreeRegressorParams};
 
+// The models the page's first module has (the default pipeline's and the common linear
+// ones; the decision trees, whose builder the leakage warnings use anyway); the families
+// marked `full-components` are in the lazily loaded module only (Cargo.toml, ARCHITECTURE.md).
 model_registry! {
     LinearRegression => LinearRegressionParams, "regression";
     LogisticRegression => LogisticRegressionParams, "classification";
     Ridge => RidgeParams, "regression";
     Lasso => LassoParams, "regression";
     ElasticNet => ElasticNetParams, "regression";
+    #[cfg(feature = "full-components")]
     LinearSVC => LinearSVCParams, "classification";
+    #[cfg(feature = "full-components")]
     SVC => SVCParams, "classification";
+    #[cfg(feature = "full-components")]
     KNeighborsClassifier => KNeighborsClassifierParams, "classification";
+    #[cfg(feature = "full-components")]
     KNeighborsRegressor => KNeighborsRegressorParams, "regression";
     GaussianNB => GaussianNBParams, "classification";
+    #[cfg(feature = "full-components")]
     KMeans => KMeansParams, "clustering";
+    #[cfg(feature = "full-components")]
     DBSCAN => DBSCANParams, "clustering";
+    #[cfg(feature = "full-components")]
     AgglomerativeClustering => AgglomerativeClusteringParams, "clustering";
     DecisionTreeClassifier => DecisionTreeClassifierParams, "classification";
     DecisionTreeRegressor => DecisionTreeRegressorParams, "regression";
+    #[cfg(feature = "full-components")]
     RandomForestClassifier => RandomForestClassifierParams, "classification";
+    #[cfg(feature = "full-components")]
     RandomForestRegressor => RandomForestRegressorParams, "regression";
+    #[cfg(feature = "full-components")]
     GradientBoostingClassifier => GradientBoostingClassifierParams, "classification";
+    #[cfg(feature = "full-components")]
     GradientBoostingRegressor => GradientBoostingRegressorParams, "regression";
+    #[cfg(feature = "full-components")]
     HistGradientBoostingClassifier => HistGradientBoostingClassifierParams, "classification";
+    #[cfg(feature = "full-components")]
     HistGradientBoostingRegressor => HistGradientBoostingRegressorParams, "regression";
 }

@@ -99,6 +99,22 @@ pub enum Remainder {
     Passthrough,
 }
 
+/// A step or model named in `value` (as any object's key: the spec's model, a step, a
+/// SelectFromModel's estimator, ...) that this build leaves out; never one in a build with
+/// every component. Asked only of a spec that does not parse, so a spec that parses is never
+/// sent elsewhere.
+fn unbuilt_component(value: &serde_json::Value) -> Option<&'static str> {
+    let unbuilt = |k: &str| {
+        let model = ModelSpec::ALL_NAMES.iter().find(|n| **n == k && !ModelSpec::is_built(n));
+        model.or_else(|| StepSpec::ALL_NAMES.iter().find(|n| **n == k && !StepSpec::is_built(n))).copied()
+    };
+    match value {
+        serde_json::Value::Object(m) => m.iter().find_map(|(k, v)| unbuilt(k).or_else(|| unbuilt_component(v))),
+        serde_json::Value::Array(a) => a.iter().find_map(unbuilt_component),
+        _ => None,
+    }
+}
+
 /// The shape of a spec, for messages (SPEC.md has the whole format).
 pub const SPEC_SHAPE: &str = r#"{"target": "COLUMN", "preprocess": {...}, "steps": [{"StandardScaler": {}}], "model": {"LogisticRegression": {"C": 1.0}}, "cv": {...}, "scoring": [...]} (only "model" is required; see SPEC.md)"#;
 
@@ -108,9 +124,9 @@ impl PipelineSpec {
         // Syntax first (serde_json's message names the line and column), then the
         // structure from the parsed value. Going through `Value` on purpose: the
         // model file (persist.rs) and the search (selection/search.rs) deserialize
-        // specs from a `Value` with serde_path_to_error too, so the large derived
-        // deserializers of every step and model are compiled once instead of once
-        // per input type (−16 % of the wasm; ARCHITECTURE.md, "Bundle size and speed").
+        // specs from a `Value` too (`value_de`, which names the field path), so the
+        // large derived deserializers of every step and model are compiled once
+        // instead of once per input type (−16 % of the wasm; bench/HISTORY.md).
         let value: serde_json::Value = serde_json::from_str(text).map_err(|e| Error::spec("(top level)", e.to_string()))?;
         if !value.is_object() {
             let got = match &value {
@@ -122,17 +138,16 @@ impl PipelineSpec {
             };
             return Err(Error::spec("(top level)", format!("a spec is a JSON object, got {got}; its shape: {SPEC_SHAPE}")));
         }
-        let spec = PipelineSpec::from_value(value)?;
+        let spec = PipelineSpec::from_value(&value)?;
         spec.check()?;
         Ok(spec)
     }
 
     /// The structural part of [`PipelineSpec::from_json`] (no [`PipelineSpec::check`]).
-    pub(crate) fn from_value(value: serde_json::Value) -> Result<PipelineSpec> {
-        serde_path_to_error::deserialize(value).map_err(|e| {
-            let path = e.path().to_string();
-            let msg = e.into_inner().to_string();
-            Error::spec(if path == "." { "(top level)".to_string() } else { path }, msg)
+    pub(crate) fn from_value(value: &serde_json::Value) -> Result<PipelineSpec> {
+        super::value_de::from_value(value).map_err(|(path, e)| match unbuilt_component(value) {
+            Some(name) => Error::NeedFull(name.to_string()),
+            None => Error::spec(if path == "." { "(top level)".to_string() } else { path }, e.to_string()),
         })
     }
 

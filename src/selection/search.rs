@@ -66,10 +66,8 @@ pub fn apply_params(spec: &PipelineSpec, params: &ParamSet) -> Result<PipelineSp
         let slot = resolve(&mut v, path)?;
         *slot = value.clone();
     }
-    let mut spec: PipelineSpec = serde_path_to_error::deserialize(v).map_err(|e| {
-        let path = e.path().to_string();
-        Error::spec(format!("search parameter at {path}"), e.into_inner().to_string())
-    })?;
+    let mut spec: PipelineSpec =
+        crate::pipeline::value_de::from_value(&v).map_err(|(path, e)| Error::spec(format!("search parameter at {path}"), e.to_string()))?;
     spec.search = None;
     spec.check()?;
     Ok(spec)

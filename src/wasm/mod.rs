@@ -64,7 +64,12 @@ pub fn start() {
 }
 
 pub(crate) fn js_err(e: crate::Error) -> JsValue {
-    js_sys::Error::new(&e.to_string()).into()
+    let err = js_sys::Error::new(&e.to_string());
+    // The worker (www/worker.js) answers `need_full` to an error of this name.
+    if matches!(e, crate::Error::NeedFull(_)) {
+        err.set_name("NeedFull");
+    }
+    err.into()
 }
 
 pub(crate) fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsValue> {
@@ -238,6 +243,13 @@ pub(crate) fn model_summary(m: &ModelFile) -> Result<JsValue, JsValue> {
         "lineage": m.lineage,
         "has_reference": m.reference.is_some(),
         "warnings": p.warnings,
-        "spec": m.spec,
+        "spec": spec_value(&m.spec),
     }))
+}
+
+/// The spec as a JSON value, written by the model file's own serializer and parsed back (the
+/// same value as `serde_json::to_value`, whose second serializer of every step and model cost
+/// the first module ~20 KB raw).
+fn spec_value(spec: &crate::pipeline::PipelineSpec) -> serde_json::Value {
+    serde_json::to_string(spec).ok().and_then(|text| serde_json::from_str(&text).ok()).unwrap_or(serde_json::Value::Null)
 }

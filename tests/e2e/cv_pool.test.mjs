@@ -1,6 +1,6 @@
 // End-to-end: cross-validation folds on the page's worker pool (www/cv_pool.js)
 // give the report the single worker gives (fold timings aside), and the page
-// switches from the first wasm module to the full one when a feature needs it,
+// switches from the first wasm module to the full one when a feature or a model needs it,
 // keeping the data, the model and the last CV.
 //   node --test tests/e2e/cv_pool.test.mjs
 import { test, before, after } from 'node:test';
@@ -10,6 +10,7 @@ import { ROOT, launch, openPage } from './harness.mjs';
 
 const BREAST = join(ROOT, 'www', 'datasets', 'breast_cancer.csv');
 const DIABETES = join(ROOT, 'www', 'datasets', 'diabetes.csv');
+const IRIS = join(ROOT, 'www', 'datasets', 'iris.csv');
 
 let harness;
 let page;
@@ -43,6 +44,24 @@ async function train(policy) {
   assert.equal(await page.isHidden('#train-error'), true, `training failed: ${err}`);
   return page.evaluate(() => window.pipelabCvPoolLast);
 }
+
+/** The modules of the page's worker clients (main worker and pools). */
+const clientModules = () => page.evaluate(() => window.pipelabClients.map((r) => r.deref()).filter(Boolean).map((c) => c.module));
+
+// First, on the fresh page: the first module leaves the forests to the full one (Cargo feature
+// `full-components`), so the core worker answers this spec with `need_full` and the session moves.
+test('iris: a RandomForestClassifier (a model only the full module has) cross-validates from a fresh page', async () => {
+  assert.deepEqual([...new Set(await clientModules())], ['core']);
+  await load(IRIS, 'iris.csv', 150, 'species');
+  await page.selectOption('#model-select', 'RandomForestClassifier');
+  const { workers, report } = await train('never');
+  assert.equal(workers, 0);
+  assert.equal(report.folds.length, 5);
+  assert.ok(report.metrics.accuracy.mean > 0.9, `accuracy ${report.metrics.accuracy.mean}`);
+  assert.match(await page.textContent('#progress-text'), /^done in /);
+  assert.ok((await clientModules()).includes('full'));
+  assert.deepEqual(pageErrors, []);
+});
 
 const withoutTimes = (r) => ({ ...r, folds: r.folds.map(({ fit_time_ms, score_time_ms, ...f }) => f) });
 

@@ -41,6 +41,7 @@ mod oracle_search;
 mod oracle_trees;
 mod preview;
 mod search_plan;
+mod spec_paths;
 mod target_encoder;
 mod threads;
 mod wide_linear;

@@ -1,0 +1,49 @@
+//! Spec errors name the path of the offending field, in the words serde_path_to_error used
+//! (`a.b[2].c`; "(top level)"), now written by `pipeline/value_de.rs` (bench/HISTORY.md,
+//! Session 10): the field, the step or model, the branch, the model file's field.
+
+use pipelab::persist::ModelFile;
+use pipelab::pipeline::PipelineSpec;
+
+fn err(spec: &str) -> String {
+    PipelineSpec::from_json(spec).unwrap_err().to_string()
+}
+
+#[test]
+fn spec_errors_name_the_field_path() {
+    let cases = [
+        (r#"{"model":{"LogisticRegression":{"C":"x"}}}"#, r#"spec model.LogisticRegression.C: invalid type: string "x", expected f64"#),
+        (r#"{"model":{"LogisticRegression":{"Cc":1}}}"#, "spec model.LogisticRegression.Cc: unknown field `Cc`, expected one of"),
+        (r#"{"model":{"Nope":{}}}"#, "spec model: unknown variant `Nope`, expected one of"),
+        (r#"{"model":{}}"#, "spec model: invalid value: map, expected map with a single key"),
+        (r#"{"model":3}"#, "spec model: invalid type: integer `3`, expected string or map"),
+        (r#"{"steps":[]}"#, "spec (top level): missing field `model`"),
+        (r#"{"model":{"Ridge":{}},"extra":1}"#, "spec extra: unknown field `extra`, expected one of"),
+        (r#"{"steps":[{"StandardScaler":{}},{"PCA":{"n_components":"a"}}],"model":{"Ridge":{}}}"#, "spec steps[1].PCA.n_components: "),
+        (r#"{"steps":{},"model":{"Ridge":{}}}"#, "spec steps: invalid type: map, expected a sequence"),
+        (
+            r#"{"preprocess":{"transformers":[{"name":"a","columns":{"dtype":"numeric"},"steps":[{"SimpleImputer":{"strategy":1}}]}]},"model":{"Ridge":{}}}"#,
+            "spec preprocess.transformers[0].steps[0].SimpleImputer.strategy: invalid type: integer `1`",
+        ),
+        (r#"{"preprocess":{"transformers":[{"columns":{"dtype":"numeric"}}]},"model":{"Ridge":{}}}"#, "spec preprocess.transformers[0]: missing field `name`"),
+        (r#"{"types":{"a":"text"},"model":{"Ridge":{}}}"#, "spec types.a: unknown variant `text`"),
+        (r#"{"model":{"Ridge":{}},"cv":{"KFold":{"n_splits":"5"}}}"#, "spec cv.KFold.n_splits: invalid type: string \"5\""),
+    ];
+    for (spec, want) in cases {
+        let e = err(spec);
+        assert!(e.starts_with(want), "{spec}\n got: {e}\nwant: {want}");
+    }
+    // A syntax error names line and column, as before.
+    assert!(err("{\"model\":").starts_with("spec (top level): EOF while parsing"), "{}", err("{\"model\":"));
+}
+
+#[test]
+fn model_file_errors_name_the_field_path() {
+    let spec = r#"{"target":"y","model":{"LinearRegression":{}}}"#;
+    let (t, _) = pipelab::data::read_csv(b"x,y\n1,2\n2,4\n3,6.5\n4,8\n", &Default::default()).unwrap();
+    let m = pipelab::api::fit_model(&t, spec, None).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&m.to_json().unwrap()).unwrap();
+    v["spec"]["model"]["LinearRegression"]["fit_intercept"] = "yes".into();
+    let e = ModelFile::from_json(&v.to_string()).unwrap_err().to_string();
+    assert!(e.starts_with("model file: field 'spec.model.LinearRegression.fit_intercept': invalid type: string \"yes\", expected a boolean"), "{e}");
+}
