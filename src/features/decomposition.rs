@@ -104,7 +104,7 @@ fn project(x: &Frame, step: &str, center: &[f64], dirs: &[Vec<f64>], scale: Opti
 /// `ob[c] = Σ_j dirs[c][j] · buf[j]` over the first `len` entries of each `bw`-long row:
 /// the block product of [`project`] as one `axpy` per weight (contiguous, vectorised by
 /// LLVM; in wasm, matrixmultiply has no SIMD `dgemm` kernel). Each output is summed over
-/// `j` in order from 0, as the scalar `dgemm` kernel did.
+/// `j` in order from 0 (separately rounded multiply and add).
 fn project_block_lanes(dirs: &[Vec<f64>], buf: &[f64], bw: usize, len: usize, ob: &mut [f64]) {
     for (o, wc) in ob.chunks_exact_mut(bw).zip(dirs) {
         let o = &mut o[..len];
