@@ -11,7 +11,8 @@
 //
 // --pkg: a wasm-bindgen `--target web` output directory (pipelab.js + pipelab_bg.wasm,
 // or any NAME.js + NAME_bg.wasm). op: parse | cv | fit | fit_predict | transform, as in
-// bench/browser-worker.js. Prints one JSON object:
+// bench/browser-worker.js, or predict (the predict half of fit_predict alone: one untimed
+// fit, then `predict_loaded_summary` timed). Prints one JSON object:
 // {cpu_ms: [..], wall_ms: [..], median_cpu_ms, wasm_memory_bytes, wasm_bytes}.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -43,6 +44,7 @@ const bytes = new Uint8Array(readFileSync(data));
 const spec = specFile ? JSON.stringify(JSON.parse(readFileSync(specFile, 'utf8'))) : '';
 const session = new Session();
 if (op !== 'parse') session.load_csv(bytes, '');
+if (op === 'predict') session.fit(spec);
 const yes = () => true;
 const once = () => {
   switch (op) {
@@ -55,6 +57,8 @@ const once = () => {
       return session.fit(spec);
     case 'fit_predict':
       session.fit(spec);
+      return session.predict_loaded_summary(15);
+    case 'predict':
       return session.predict_loaded_summary(15);
     default:
       throw new Error(`unknown op ${op}`);

@@ -81,7 +81,12 @@ fn project(x: &Frame, step: &str, center: &[f64], dirs: &[Vec<f64>], scale: Opti
         let end = (start + BLOCK).min(n);
         let len = end - start;
         fill_centred_block(&mut buf, &inputs, center, start, end);
-        general_mat_mul(1.0, &w, &buf.slice(s![.., ..len]), 0.0, &mut ob.slice_mut(s![.., ..len]));
+        if cfg!(target_arch = "wasm32") {
+            // Fresh standard-layout arrays, so as_slice(_mut) is Some.
+            project_block_lanes(dirs, buf.as_slice().unwrap_or(&[]), bw, len, ob.as_slice_mut().unwrap_or(&mut []));
+        } else {
+            general_mat_mul(1.0, &w, &buf.slice(s![.., ..len]), 0.0, &mut ob.slice_mut(s![.., ..len]));
+        }
         // `ob` is a fresh standard-layout array, so as_slice is Some.
         for (c, (out, src)) in outs.iter_mut().zip(ob.as_slice().unwrap_or(&[]).chunks_exact(bw)).enumerate() {
             let src = &src[..len];
@@ -94,6 +99,20 @@ fn project(x: &Frame, step: &str, center: &[f64], dirs: &[Vec<f64>], scale: Opti
     }
     let cols = outs.into_iter().enumerate().map(|(c, v)| FCol::num(format!("{prefix}{c}"), v)).collect();
     Ok(Frame::new(cols, n))
+}
+
+/// `ob[c] = Σ_j dirs[c][j] · buf[j]` over the first `len` entries of each `bw`-long row:
+/// the block product of [`project`] as one `axpy` per weight (contiguous, vectorised by
+/// LLVM; in wasm, matrixmultiply has no SIMD `dgemm` kernel). Each output is summed over
+/// `j` in order from 0 (separately rounded multiply and add).
+fn project_block_lanes(dirs: &[Vec<f64>], buf: &[f64], bw: usize, len: usize, ob: &mut [f64]) {
+    for (o, wc) in ob.chunks_exact_mut(bw).zip(dirs) {
+        let o = &mut o[..len];
+        o.fill(0.0);
+        for (b, &wj) in buf.chunks_exact(bw).zip(wc) {
+            o.iter_mut().zip(&b[..len]).for_each(|(o, v)| *o += wj * v);
+        }
+    }
 }
 
 /// Writes rows `start..end` of the centred columns into the first `end − start`
@@ -132,6 +151,36 @@ fn means(cols: &[&[f64]], n: usize) -> Vec<f64> {
 /// `p(p+1)/2` latency-bound dot products over whole columns (and no centred
 /// copy of the data).
 fn scatter(cols: &[&[f64]], m: &[f64]) -> Array2<f64> {
+    if cfg!(target_arch = "wasm32") && cols.len() <= linalg::LANE_GRAM_MAX_Q {
+        scatter_lanes(cols, m)
+    } else {
+        scatter_gemm(cols, m)
+    }
+}
+
+/// [`scatter`] through [`linalg::add_gram_upper`] (wasm: matrixmultiply has no SIMD `dgemm`
+/// there); the buffer gets a zero row when `p` is odd.
+fn scatter_lanes(cols: &[&[f64]], m: &[f64]) -> Array2<f64> {
+    let p = cols.len();
+    let p2 = p + p % 2;
+    let n = cols.first().map_or(0, |c| c.len());
+    let bw = BLOCK.min(n).max(1);
+    let mut g = vec![0.0; p2 * p2];
+    let mut buf = Array2::<f64>::zeros((p2, bw));
+    let mut start = 0;
+    while start < n {
+        let end = (start + BLOCK).min(n);
+        fill_centred_block(&mut buf, cols, m, start, end);
+        // `buf` is a fresh standard-layout array, so as_slice is Some.
+        linalg::add_gram_upper(buf.as_slice().unwrap_or(&[]), bw, p2, end - start, &mut g);
+        start = end;
+    }
+    let mut out = Array2::from_shape_fn((p, p), |(j, k)| if j <= k { g[j * p2 + k] } else { 0.0 });
+    linalg::symmetrize_upper(&mut out);
+    out
+}
+
+fn scatter_gemm(cols: &[&[f64]], m: &[f64]) -> Array2<f64> {
     let p = cols.len();
     let n = cols.first().map_or(0, |c| c.len());
     let mut g = Array2::<f64>::zeros((p, p));
