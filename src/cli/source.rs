@@ -76,7 +76,7 @@ pub fn load(
         // number, and JSON is told by the first byte that is not a space.
         let text = head[..n].strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head[..n]);
         let decided = n < head.len() || text.iter().any(|b| !b.is_ascii_whitespace());
-        if decided && api::detect(&head[..n], path) == Format::Csv {
+        if decided && api::detect(&head[..n], name_of(path)) == Format::Csv {
             let size = file.metadata().ok().filter(|m| m.is_file()).map_or(0, |m| usize::try_from(m.len()).unwrap_or(usize::MAX));
             let mut input = std::io::Read::chain(&head[..n], file);
             return api::read_csv_chunked(&mut input, size, read_options, &mut |done| progress(done, size)).map_err(|e| format!("{path}: {e}"));
