@@ -31,6 +31,41 @@ pub fn load_data(bytes: &[u8], name: &str, source: &SourceOptions, options_json:
     crate::data::formats::to_table(bytes, name, source, &opts)
 }
 
+/// How many bytes [`read_csv_chunked`] reads and parses at a time: the page's chunk (www/worker.js).
+pub const READ_CHUNK: usize = 4 << 20;
+
+/// [`load_table`] for a CSV read from `input` a chunk at a time (the CLI's
+/// `--data FILE.csv`) by the page's chunk reader ([`crate::data::CsvChunkReader`]):
+/// `progress(bytes read so far)` is asked after each chunk, and `false` stops
+/// the read there with [`Error::Cancelled`]. `n_bytes` (the size, 0 when
+/// unknown, a pipe) refuses an input over `max_bytes` at once and reserves the
+/// buffer. The same table and report as [`load_table`] on the bytes, which
+/// come back too (held once: the reader keeps them anyway).
+pub fn read_csv_chunked(
+    input: &mut dyn std::io::Read,
+    n_bytes: usize,
+    options_json: &str,
+    progress: &mut dyn FnMut(usize) -> bool,
+) -> Result<(Vec<u8>, Table, ReadReport)> {
+    let opts: ReadOptions = parse_options("read options", options_json)?;
+    let mut reader = crate::data::CsvChunkReader::with_capacity(opts, n_bytes)?;
+    let mut chunk = vec![0u8; READ_CHUNK];
+    loop {
+        let n = match input.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Error::Data(format!("cannot read it after {} bytes: {e}", reader.bytes_received()))),
+        };
+        reader.feed(&chunk[..n])?;
+        if !progress(reader.bytes_received()) {
+            return Err(Error::Cancelled);
+        }
+    }
+    let (table, report, bytes) = reader.finish_with_bytes()?;
+    Ok((bytes, table, report))
+}
+
 /// [`load_for_model`] for any supported format.
 pub fn load_data_for_model(model: &ModelFile, bytes: &[u8], name: &str, source: &SourceOptions) -> Result<Table> {
     if detect(bytes, name) == Format::Csv {
@@ -147,8 +182,15 @@ pub fn read_options_with_spec(options_json: &str, spec_json: &str) -> Result<Str
 
 /// Cross-validates a spec given as JSON.
 pub fn cross_validate(table: &Table, spec_json: &str, hooks: CvHooks) -> Result<CvReport> {
+    cross_validate_with_stop(table, spec_json, hooks, None)
+}
+
+/// [`cross_validate`] whose fold fits are lent `stop` (the CLI's Ctrl-C): they end at
+/// their next tree, stage or restart once it is set
+/// ([`crate::selection::cv::cross_validate_with_stop`]). The page lends none.
+pub fn cross_validate_with_stop(table: &Table, spec_json: &str, hooks: CvHooks, stop: Option<&'static std::sync::atomic::AtomicBool>) -> Result<CvReport> {
     let spec = PipelineSpec::from_json(spec_json)?;
-    crate::selection::cv::cross_validate(&*typed(table, &spec)?, &spec, hooks)
+    crate::selection::cv::cross_validate_with_stop(&*typed(table, &spec)?, &spec, hooks, stop)
 }
 
 /// What `pipelab cv` prints (and the exported scikit-learn script prints in
@@ -258,8 +300,8 @@ pub fn retrain(parent: &ModelFile, parent_sha256: &str, data: &[RetrainData], no
     retrain_with_stop(parent, parent_sha256, data, now, hooks, None)
 }
 
-/// [`retrain`] whose refit after the cross-validation is lent `stop` (the CLI's
-/// Ctrl-C; [`crate::parallel::Lend`]) besides `hooks.threads`.
+/// [`retrain`] whose fits (the cross-validation's folds and the refit after it) are
+/// lent `stop` (the CLI's Ctrl-C; [`crate::parallel::Lend`]) besides `hooks.threads`.
 pub fn retrain_with_stop(
     parent: &ModelFile,
     parent_sha256: &str,
@@ -280,7 +322,7 @@ pub fn retrain_with_stop(
     let mut model = if parent.spec.model.task() == Task::Clustering {
         fit_clustering_model_threads(&table, &spec_json, threads)?.0
     } else {
-        let cv = crate::selection::cv::cross_validate(&table, &parent.spec, hooks)?;
+        let cv = crate::selection::cv::cross_validate_with_stop(&table, &parent.spec, hooks, stop)?;
         fit_model_threads(&table, &spec_json, Some(&cv), false, threads)?
     };
     let version = parent.lineage.as_ref().map_or(1, |l| l.version).saturating_add(1);
@@ -525,7 +567,19 @@ pub fn cv_finish(table: &Table, spec: &PipelineSpec, folds: Vec<FoldResult>) -> 
 /// Runs the spec's `search` block to the end; `runner` evaluates each batch
 /// of candidates (on threads natively); results do not depend on it.
 pub fn search(table: &Table, spec: &PipelineSpec, hooks: CvHooks, runner: &BatchRunner) -> Result<SearchReport> {
-    crate::selection::search::run_with(&*typed(table, spec)?, spec, hooks, runner)
+    search_with_stop(table, spec, hooks, runner, None)
+}
+
+/// [`search`] whose candidates' fold fits are lent `stop` (the CLI's Ctrl-C): a
+/// running candidate ends at its fits' next tree, stage or restart once it is set.
+pub fn search_with_stop(
+    table: &Table,
+    spec: &PipelineSpec,
+    hooks: CvHooks,
+    runner: &BatchRunner,
+    stop: Option<&'static std::sync::atomic::AtomicBool>,
+) -> Result<SearchReport> {
+    crate::selection::search::run_with_stop(&*typed(table, spec)?, spec, hooks, runner, stop)
 }
 
 /// The next batch of a stepwise search given the results so far (the page's worker pool).

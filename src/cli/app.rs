@@ -168,8 +168,9 @@ fn read_model_file(path: &str) -> Result<(ModelFile, Vec<u8>), Failure> {
     Ok((model, bytes))
 }
 
-/// `source::load` with its progress step (`cv: reading data.csv`, then `cv: 10000 rows read (0.4 s)`);
-/// a Ctrl-C while reading stops the command once the file is read.
+/// `source::load` with its progress step (`cv: reading data.csv`, `cv: read 120.3 of 500.7 MB (2.0 s)`
+/// each second for a CSV, then `cv: 10000 rows read (0.4 s)`); a Ctrl-C while reading stops a CSV's
+/// read at its next chunk (`cancelled: cv while reading data.csv`), another format's once it is read.
 fn load(
     phase: &str,
     path: &str,
@@ -177,7 +178,7 @@ fn load(
     read_options: &str,
 ) -> Result<(Vec<u8>, pipelab::data::Table, pipelab::data::ReadReport), Failure> {
     let step = progress::step(phase, &format!("reading {path}"));
-    let loaded = source::load(path, source, read_options)?;
+    let loaded = source::load(path, source, read_options, &mut progress::reading(phase))?;
     step.done(&format!("{} rows read", loaded.1.n_rows));
     progress::check().map_err(Failure::Cancelled)?;
     Ok(loaded)
@@ -300,7 +301,14 @@ fn run(args: &[String]) -> Result<(), Failure> {
             let spec = read_text(need(&f, "spec")?)?;
             // The spec's `types` apply as the data is read, whatever its format.
             let (bytes, table, _) = load("cv", data_path, &source::options(&f), &api::read_options_with_spec(&read_options(&f), &spec)?)?;
-            let report = api::cross_validate(&table, &spec, CvHooks { threads, now_ms: &now, progress: &mut progress::hook("cv", "fold") })?;
+            // A line before the first fold, which may be long (its fits stop at a Ctrl-C too).
+            progress::step("cv", &format!("cross-validating {} rows", table.n_rows));
+            let report = api::cross_validate_with_stop(
+                &table,
+                &spec,
+                CvHooks { threads, now_ms: &now, progress: &mut progress::hook("cv", "fold") },
+                Some(progress::flag()),
+            )?;
             print_json(&api::CvSummary::of(&report))?;
             let parsed = pipelab::pipeline::PipelineSpec::from_json(&spec)?;
             track_run(tracking.as_ref(), data_path, &bytes, table.n_rows, || track::Run::from_cv("cv", &parsed, &spec, Some(&report)))
@@ -350,7 +358,13 @@ fn run(args: &[String]) -> Result<(), Failure> {
                 None
             } else {
                 // A clustering spec returned above: cross-validation applies.
-                Some(api::cross_validate(&table, &spec, CvHooks { threads, now_ms: &now, progress: &mut progress::hook("cv", "fold") })?)
+                progress::step("cv", &format!("cross-validating {} rows", table.n_rows));
+                Some(api::cross_validate_with_stop(
+                    &table,
+                    &spec,
+                    CvHooks { threads, now_ms: &now, progress: &mut progress::hook("cv", "fold") },
+                    Some(progress::flag()),
+                )?)
             };
             // The fit has no step count; Ctrl-C during it stops at the next tree, stage or
             // restart (the lent flag), or once it returns, before anything is written.
@@ -407,7 +421,13 @@ fn run(args: &[String]) -> Result<(), Failure> {
                 let e = pipelab::Error::Numerical("internal error while evaluating this candidate".into());
                 done.into_iter().zip(batch).map(|(r, p)| r.unwrap_or_else(|| api::search_failed(p, &e))).collect()
             };
-            let report = api::search(&table, &spec, CvHooks { threads: 1, now_ms: &now, progress: &mut progress::hook("search", "candidate") }, &runner)?;
+            let report = api::search_with_stop(
+                &table,
+                &spec,
+                CvHooks { threads: 1, now_ms: &now, progress: &mut progress::hook("search", "candidate") },
+                &runner,
+                Some(progress::flag()),
+            )?;
             let mut out = serde_json::to_value(&report)?;
             let mut model_json = None;
             if let Some(path) = f.get("out") {

@@ -7,12 +7,17 @@
 //!   or with `--progress`, never with `--quiet`. Stdout keeps the JSON result only.
 //! - **Cancel**: the first SIGINT sets the flag every progress hook returns (the
 //!   core checks it between folds, candidates, curve points; a fit is lent it
-//!   with [`lend`] and checks it between trees, stages, restarts), and [`check`] is
+//!   with [`lend`] and checks it between trees, stages, restarts, and so are the
+//!   fits inside the folds of `cv`, `fit`, `retrain` and the search's candidates:
+//!   `api::cross_validate_with_stop`, `api::search_with_stop`), and [`check`] is
 //!   asked before any output is written, so a cancelled command writes nothing and
 //!   ends with `cancelled: cv after 3 of 5 folds` and exit code 130. A second
 //!   SIGINT exits at once (130). Installed with `libc::sigaction` (Unix; elsewhere
 //!   Ctrl-C ends the process as before). `serve` does not install it: tokio's
 //!   signal handling shuts the server down gracefully.
+//! - **Reading** `--data`: a CSV is read a chunk (4 MiB) at a time, with
+//!   `cv: read 120.3 of 500.7 MB (2.0 s)` at most once a second and a Ctrl-C
+//!   stopping it at the next chunk ([`reading`]); other formats are read whole.
 //!
 //! One command runs per process, so the state is process-wide (atomics and a
 //! mutex), which also lets the search's candidate runner (a `Fn + Sync`
@@ -121,6 +126,32 @@ pub fn hook(phase: &'static str, unit: &'static str) -> impl FnMut(usize, usize)
     }
 }
 
+/// The progress of reading `--data` (`source::load`): `cv: read 120.3 of 500.7 MB (2.0 s)`
+/// (`cv: read 12.0 MB (1.0 s)` when the size is unknown: a pipe), at most once a second.
+/// Returns `false` once cancelled, which stops the read at its next chunk.
+pub fn reading(phase: &str) -> impl FnMut(usize, usize) -> bool + '_ {
+    let start = Instant::now();
+    let mut last = start;
+    move |done, total| {
+        if last.elapsed().as_secs_f64() >= 1.0 {
+            last = Instant::now();
+            line(&format!("{phase}: {} ({:.1} s)", read_amount(done, total), start.elapsed().as_secs_f64()));
+        }
+        !cancelled()
+    }
+}
+
+/// `read 120.3 of 500.7 MB`, or `read 12.0 MB` when `total` is 0 (unknown).
+fn read_amount(done: usize, total: usize) -> String {
+    // MB as `check_memory` counts them (MiB), so the two messages agree.
+    let mb = |b: usize| b as f64 / 1048576.0;
+    if total == 0 {
+        format!("read {:.1} MB", mb(done))
+    } else {
+        format!("read {:.1} of {:.1} MB", mb(done), mb(total))
+    }
+}
+
 /// A counted phase whose total is unknown (`predict`'s rows streamed from a
 /// file or stdin): at most one line a second. Returns `false` once cancelled.
 pub struct Ticker {
@@ -178,3 +209,12 @@ fn install_sigint() {
 
 #[cfg(not(unix))]
 fn install_sigint() {}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn read_amount_in_mb() {
+        assert_eq!(super::read_amount(126_143_693, 525_022_003), "read 120.3 of 500.7 MB");
+        assert_eq!(super::read_amount(12 << 20, 0), "read 12.0 MB");
+    }
+}

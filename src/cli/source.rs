@@ -59,7 +59,29 @@ fn name_of(path: &str) -> &str {
 }
 
 /// Reads `--data` into a table; the raw bytes come back too (lineage, tracking).
-pub fn load(path: &str, source: &SourceOptions, read_options: &str) -> Result<(Vec<u8>, Table, ReadReport), String> {
+/// A CSV file (or pipe) is read a chunk at a time ([`api::read_csv_chunked`]) with
+/// `progress(bytes read, size or 0)` after each chunk, `false` stopping the read;
+/// a URL and the other formats are read whole (their readers take all the bytes).
+pub fn load(
+    path: &str,
+    source: &SourceOptions,
+    read_options: &str,
+    progress: &mut dyn FnMut(usize, usize) -> bool,
+) -> Result<(Vec<u8>, Table, ReadReport), String> {
+    if !is_url(path) {
+        let mut file = std::fs::File::open(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+        let mut head = [0u8; 16];
+        let n = read_head(&mut file, &mut head).map_err(|e| format!("cannot read {path}: {e}"))?;
+        // The format the whole bytes would be detected as: 16 bytes hold every magic
+        // number, and JSON is told by the first byte that is not a space.
+        let text = head[..n].strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head[..n]);
+        let decided = n < head.len() || text.iter().any(|b| !b.is_ascii_whitespace());
+        if decided && api::detect(&head[..n], name_of(path)) == Format::Csv {
+            let size = file.metadata().ok().filter(|m| m.is_file()).map_or(0, |m| usize::try_from(m.len()).unwrap_or(usize::MAX));
+            let mut input = std::io::Read::chain(&head[..n], file);
+            return api::read_csv_chunked(&mut input, size, read_options, &mut |done| progress(done, size)).map_err(|e| format!("{path}: {e}"));
+        }
+    }
     let bytes = read_bytes(path)?;
     let (table, report) = api::load_data(&bytes, name_of(path), source, read_options).map_err(|e| format!("{path}: {e}"))?;
     Ok((bytes, table, report))

@@ -208,11 +208,20 @@ impl CsvChunkReader {
         self.inner.start + self.inner.parsed
     }
     /// Parses what is left and returns the table.
-    pub fn finish(self) -> Result<(Table, ReadReport)> {
+    pub fn finish(mut self) -> Result<(Table, ReadReport)> {
         if let Some(e) = self.inner.failed {
             return Err(e);
         }
         self.inner.finish()
+    }
+    /// [`finish`](Self::finish), giving back the bytes fed too (the CLI keeps
+    /// them for lineage and tracking), so they are held once, not twice.
+    pub fn finish_with_bytes(mut self) -> Result<(Table, ReadReport, Vec<u8>)> {
+        if let Some(e) = self.inner.failed {
+            return Err(e);
+        }
+        let (table, report) = self.inner.finish()?;
+        Ok((table, report, std::mem::take(&mut self.inner.buf).into_owned()))
     }
 }
 
@@ -297,7 +306,7 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
-    fn finish(mut self) -> Result<(Table, ReadReport)> {
+    fn finish(&mut self) -> Result<(Table, ReadReport)> {
         let len = self.buf.len();
         self.advance(len, true)?;
         let (Some(mut engine), Some(sc)) = (self.engine.take(), self.scanner.take()) else {

@@ -4,12 +4,14 @@
 //! diagnostics; per-fold scores, out-of-fold predictions and fold warnings.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::AtomicBool;
 
 use serde::{Deserialize, Serialize};
 
 use crate::data::Table;
 use crate::estimator::{FitContext, Output, Target, Task};
 use crate::metrics::{self, MetricSummary, Scored};
+use crate::parallel::Lend;
 use crate::pipeline::{effective_cv, fit, holdout_split, prepare, PipelineSpec, Prepared};
 use crate::split::{CvSpec, Split};
 use crate::{Error, Result};
@@ -248,10 +250,10 @@ pub fn evaluate_fold(table: &Table, spec: &PipelineSpec, fold: usize, now_ms: &(
     if fold >= plan.splits.len() {
         return Err(Error::data(format!("fold {} asked for, but the cross-validation has {} folds", fold + 1, plan.splits.len())));
     }
-    fold_result(table, spec, &plan, &scoring, fold, now_ms, 1)
+    fold_result(table, spec, &plan, &scoring, fold, now_ms, Lend::from(1))
 }
 
-/// Fold `f` fitted with up to `threads` threads inside its fit.
+/// Fold `f` fitted with what `lend` lends its fit: up to `threads` threads, a stop flag.
 fn fold_result(
     table: &Table,
     spec: &PipelineSpec,
@@ -259,14 +261,14 @@ fn fold_result(
     scoring: &[String],
     f: usize,
     now_ms: &(dyn Fn() -> f64 + Sync),
-    threads: usize,
+    lend: Lend,
 ) -> Result<FoldResult> {
     let prep = &plan.prep;
     let target = prep.target.as_ref().ok_or_else(|| Error::data("a target is required"))?;
     let split = &plan.splits[f];
     let train_rows: Vec<usize> = split.train.iter().map(|&i| prep.rows[i]).collect();
     let test_rows: Vec<usize> = split.test.iter().map(|&i| prep.rows[i]).collect();
-    let ctx = FitContext::with_threads(spec.seed(), threads);
+    let ctx = FitContext::with_threads(spec.seed(), lend);
     let t0 = now_ms();
     let fitted = fit(table, spec, prep, &train_rows, &ctx).map_err(|e| fold_error(e, f))?;
     let t1 = now_ms();
@@ -319,12 +321,20 @@ fn fold_result(
 /// report is the one the sequential loop gives: folds are assembled in order,
 /// and a failure is the first failing fold's.
 pub fn cross_validate(table: &Table, spec: &PipelineSpec, hooks: CvHooks) -> Result<CvReport> {
+    cross_validate_with_stop(table, spec, hooks, None)
+}
+
+/// [`cross_validate`] whose fold fits are lent `stop` too (the CLI's Ctrl-C;
+/// [`Lend`]): once it is set, the running folds end at their next forest tree,
+/// boosting stage or k-means restart with `Error::Cancelled`, instead of
+/// finishing first. While it is not set, the report is [`cross_validate`]'s.
+pub fn cross_validate_with_stop(table: &Table, spec: &PipelineSpec, hooks: CvHooks, stop: Option<&'static AtomicBool>) -> Result<CvReport> {
     let plan = fold_plan(table, spec, CV_CLUSTERING)?;
     let scoring = scoring_of(spec, &plan.prep)?;
     let total = plan.splits.len();
     let threads = hooks.threads.max(1);
     let outer = threads.min(total);
-    let inner = crate::parallel::inner(threads, outer);
+    let inner = Lend { threads: crate::parallel::inner(threads, outer), stop };
     let now_ms = hooks.now_ms;
     let progress = hooks.progress;
     let mut cancelled = false;

@@ -98,6 +98,7 @@ fn progress_lines_on_stderr_only() {
     assert_eq!(out, plain, "stdout is the result only");
     assert!(err.contains(&format!("cv: reading {data}\n")), "{err}");
     assert!(err.contains("cv: 300 rows read ("), "{err}");
+    assert!(err.contains("cv: cross-validating 300 rows\n"), "{err}");
     for k in 1..=4 {
         assert!(err.contains(&format!("cv: fold {k} of 4 done (")), "fold {k}: {err}");
     }
@@ -129,10 +130,15 @@ fn sigint_cancels_cleanly() {
     let fit_spec = tmp("sigint-fit.json");
     // One fit of 400 trees: stopped between trees.
     std::fs::write(&fit_spec, r#"{"target":"y","model":{"RandomForestClassifier":{"n_estimators":400}}}"#).unwrap();
+    // Two folds, each a forest of 10000 trees (about 40 s in a debug build): on two threads, both folds' fits are lent
+    // the flag and stop at their next tree, so no fold is done (the later `--threads` wins).
+    let long_cv_spec = tmp("sigint-long-cv.json");
+    std::fs::write(&long_cv_spec, r#"{"target":"y","model":{"RandomForestClassifier":{"n_estimators":10000}},"cv":{"KFold":{"n_splits":2}}}"#).unwrap();
     let cases = [
         (&cv_spec, &[][..], "cv: fold 1 of 40 done", 1, "pipelab: cancelled: cv after "),
         (&cv_spec, &[][..], "cv: fold 1 of 40 done", 2, ""),
         (&fit_spec, &["--no-cv"][..], "fit: fitting on 2000 rows", 1, "pipelab: cancelled: fit while fitting on 2000 rows\n"),
+        (&long_cv_spec, &["--threads", "2"][..], "cv: cross-validating 2000 rows", 1, "pipelab: cancelled: cv after 0 folds\n"),
     ];
     for (i, (spec, extra, wait_for, signals, want)) in cases.into_iter().enumerate() {
         let out = tmp(&format!("sigint-model-{i}.json"));
@@ -166,5 +172,61 @@ fn sigint_cancels_cleanly() {
         if i == 0 {
             assert!(seen.contains(" of 40 folds\n"), "{seen}");
         }
+        if i == 3 {
+            assert!(!seen.contains("cv: fold 1 of 2"), "the running folds stopped: {seen}");
+        }
     }
+
+    // Ctrl-C while `--data` is read: the read stops at its next chunk. The CSV comes through a
+    // pipe that never ends (its rows over and over), so only a stop inside the read ends the
+    // command, and the writer then finds the pipe closed.
+    let fifo = tmp("sigint-read.csv");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let text = std::fs::read_to_string(&data).unwrap();
+    let body = text.split_once('\n').unwrap().1.to_string();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pipelab"))
+        .args(["cv", "--data", &fifo, "--spec", &cv_spec, "--progress"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let writer = std::thread::spawn({
+        let fifo = fifo.clone();
+        move || {
+            use std::io::Write;
+            // Opening blocks until the command opens the pipe to read it.
+            let mut pipe = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+            pipe.write_all(text.as_bytes()).unwrap();
+            // The file's rows (0.2 MB) ten times a second, for at most a minute; the
+            // command's end closes the pipe.
+            for _ in 0..600 {
+                if let Err(e) = pipe.write_all(body.as_bytes()) {
+                    return Some(e.kind());
+                }
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            None
+        }
+    });
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    // The progress line comes once a second while the read goes on (a pipe: no size).
+    while !(seen.contains("cv: read ") && seen.ends_with(" s)\n")) {
+        let mut line = String::new();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "stderr ended before the read progress: {seen}");
+        seen.push_str(&line);
+    }
+    assert!(seen.contains(&format!("cv: reading {fifo}\n")), "{seen}");
+    let st = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(st.success());
+    stderr.read_to_string(&mut seen).unwrap();
+    let status = child.wait().unwrap();
+    let mut stdout = String::new();
+    child.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
+    assert_eq!(status.code(), Some(130), "{seen}");
+    assert!(stdout.is_empty(), "no partial output: {stdout}");
+    assert!(seen.contains(&format!("pipelab: cancelled: cv while reading {fifo}\n")), "{seen}");
+    assert!(!seen.contains("rows read"), "{seen}");
+    assert_eq!(writer.join().unwrap(), Some(std::io::ErrorKind::BrokenPipe), "the read stopped before the pipe ended");
+    std::fs::remove_file(&fifo).unwrap();
 }

@@ -174,6 +174,49 @@ fn chunk_reader_agrees_on_every_case() {
     }
 }
 
+/// The CLI's read of a CSV file (`api::read_csv_chunked`: the chunk reader fed what each
+/// `read` returns, here at most 4099 bytes) gives `load_table`'s outcome on every case and
+/// the bytes back; a progress hook returning `false` stops it with `Cancelled`.
+#[test]
+fn chunked_file_read_agrees_on_every_case() {
+    struct Trickle<'a>(&'a [u8]);
+    impl std::io::Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = buf.len().min(self.0.len()).min(4099);
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+    for c in CASES {
+        let bytes = c.input.bytes();
+        let whole = pipelab::api::load_table(&bytes, c.options);
+        let mut seen = 0;
+        let chunked = pipelab::api::read_csv_chunked(&mut Trickle(&bytes), bytes.len(), c.options, &mut |n| {
+            assert!(n > seen && n <= bytes.len(), "case {}: progress {n} after {seen}", c.name);
+            seen = n;
+            true
+        });
+        match (&whole, &chunked) {
+            (Ok(a), Ok((b, t, r))) => {
+                assert_eq!(format!("{a:?}"), format!("{:?}", (t, r)), "case {}", c.name);
+                assert!(b == &bytes, "case {}: the bytes come back", c.name);
+            }
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "case {}", c.name),
+            _ => panic!("case {}: load_table {:?} vs chunked {:?}", c.name, whole.as_ref().err(), chunked.as_ref().err()),
+        }
+    }
+    let bytes = b"a,b\n1,2\n3,4\n".repeat(1000);
+    let mut calls = 0;
+    let e = pipelab::api::read_csv_chunked(&mut Trickle(&bytes), 0, "", &mut |_| {
+        calls += 1;
+        calls < 3
+    })
+    .unwrap_err();
+    assert!(matches!(e, pipelab::Error::Cancelled), "{e}");
+    assert_eq!(calls, 3, "stopped at the chunk after the hook said so");
+}
+
 /// Pathological sizes stay linear: generous bounds that only a quadratic blow-up would break.
 #[test]
 fn big_shapes_are_not_pathological() {

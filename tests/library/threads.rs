@@ -171,6 +171,59 @@ fn a_lent_stop_flag_cancels_forests_boosting_and_kmeans() {
     }
 }
 
+/// The stop flag lent to the fits inside the folds (`cv`, `fit`, `retrain` and the search's
+/// candidates in the CLI): unset, the same report as without it on any number of threads; set,
+/// the running folds end at their next tree with `Cancelled` instead of finishing, and no fold
+/// is reported done.
+#[test]
+fn a_stop_flag_lent_to_the_folds_cancels_cross_validation_and_search() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static STOP: AtomicBool = AtomicBool::new(false);
+    let data = "wine";
+    let spec_json =
+        r#"{"target":"class","model":{"RandomForestClassifier":{"n_estimators":20}},"cv":{"KFold":{"n_splits":3,"shuffle":true}},"random_state":5}"#;
+    let t = dataset(data);
+    let spec = PipelineSpec::from_json(spec_json).unwrap();
+    for threads in [1, 2, 3] {
+        let mut calls = 0;
+        let mut cv = || {
+            cv::cross_validate_with_stop(
+                &t,
+                &spec,
+                CvHooks {
+                    threads,
+                    now_ms: &|| 0.0,
+                    progress: &mut |_, _| {
+                        calls += 1;
+                        true
+                    },
+                },
+                Some(&STOP),
+            )
+        };
+        STOP.store(false, Ordering::Relaxed);
+        assert_eq!(strip(cv().unwrap()), cv_on(data, spec_json, threads), "threads={threads}");
+        STOP.store(true, Ordering::Relaxed);
+        let e = cv().unwrap_err();
+        assert!(matches!(e, Error::Cancelled), "threads={threads}: {e}");
+        assert_eq!(calls, 3, "threads={threads}: the cancelled run reported no fold");
+    }
+
+    // A search: its candidates' folds are lent the flag; the progress hook (as the CLI's) ends it.
+    let search_json = r#"{"target":"class","model":{"RandomForestClassifier":{"n_estimators":10}},"cv":{"KFold":{"n_splits":2}},"search":{"GridSearchCV":{"param_grid":{"model__max_depth":[2,3]}}},"random_state":1}"#;
+    let search = PipelineSpec::from_json(search_json).unwrap();
+    let runner = |batch: &[api::ParamSet], eval: &(dyn Fn(&api::ParamSet) -> api::CandidateResult + Sync)| batch.iter().map(eval).collect::<Vec<_>>();
+    let run = |stop: Option<&'static AtomicBool>| {
+        let hooks = CvHooks { threads: 1, now_ms: &|| 0.0, progress: &mut |_, _| !STOP.load(Ordering::Relaxed) };
+        api::search_with_stop(&t, &search, hooks, &runner, stop)
+    };
+    STOP.store(false, Ordering::Relaxed);
+    let plain = api::search(&t, &search, CvHooks { threads: 1, now_ms: &|| 0.0, progress: &mut |_, _| true }, &runner).unwrap();
+    assert_eq!(serde_json::to_string(&run(Some(&STOP)).unwrap()).unwrap(), serde_json::to_string(&plain).unwrap());
+    STOP.store(true, Ordering::Relaxed);
+    assert!(matches!(run(Some(&STOP)).unwrap_err(), Error::Cancelled));
+}
+
 #[test]
 fn a_failing_fold_is_the_same_error_on_any_number_of_threads() {
     // Every fold of this spec fails (more neighbours than training rows): the first fold's error, whatever the threads.
