@@ -116,12 +116,33 @@ fn progress_lines_on_stderr_only() {
     assert!(err.contains("search: candidate 4 of 5 done (") && err.contains("search: candidate 5 of 5 done ("), "{err}");
 }
 
+/// Reads `child`'s stderr line by line until `ready(all read so far)`, sends it `signals`
+/// SIGINTs, and returns its exit status, stdout and whole stderr.
+fn interrupt(child: &mut std::process::Child, ready: impl Fn(&str) -> bool, signals: usize) -> (std::process::ExitStatus, String, String) {
+    use std::io::{BufRead, Read};
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    while !ready(&seen) {
+        let mut line = String::new();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "stderr ended before the awaited line: {seen}");
+        seen.push_str(&line);
+    }
+    for _ in 0..signals {
+        let st = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+        assert!(st.success());
+    }
+    stderr.read_to_string(&mut seen).unwrap();
+    let status = child.wait().unwrap();
+    let mut stdout = String::new();
+    child.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
+    (status, stdout, seen)
+}
+
 /// Ctrl-C: the first SIGINT stops `fit` at the next fold (or, in the fit itself, at the next
 /// tree), nothing is written, the message says where, exit code 130; a second SIGINT exits at
 /// once, also with 130.
 #[test]
 fn sigint_cancels_cleanly() {
-    use std::io::{BufRead, Read};
     use std::process::Stdio;
     let data = generated("sigint.csv", "2000");
     let cv_spec = tmp("sigint-cv.json");
@@ -149,21 +170,7 @@ fn sigint_cancels_cleanly() {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
-        let mut seen = String::new();
-        while !seen.contains(wait_for) {
-            let mut line = String::new();
-            assert!(stderr.read_line(&mut line).unwrap() > 0, "case {i}: stderr ended before {wait_for:?}: {seen}");
-            seen.push_str(&line);
-        }
-        for _ in 0..signals {
-            let st = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
-            assert!(st.success());
-        }
-        stderr.read_to_string(&mut seen).unwrap();
-        let status = child.wait().unwrap();
-        let mut stdout = String::new();
-        child.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
+        let (status, stdout, seen) = interrupt(&mut child, |seen| seen.contains(wait_for), signals);
         assert_eq!(status.code(), Some(130), "case {i}: {seen}");
         assert!(stdout.is_empty(), "case {i}: no partial output: {stdout}");
         assert!(!std::path::Path::new(&out).exists(), "case {i}: no --out file after a cancel");
@@ -208,21 +215,9 @@ fn sigint_cancels_cleanly() {
             None
         }
     });
-    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
-    let mut seen = String::new();
     // The progress line comes once a second while the read goes on (a pipe: no size).
-    while !(seen.contains("cv: read ") && seen.ends_with(" s)\n")) {
-        let mut line = String::new();
-        assert!(stderr.read_line(&mut line).unwrap() > 0, "stderr ended before the read progress: {seen}");
-        seen.push_str(&line);
-    }
+    let (status, stdout, seen) = interrupt(&mut child, |seen| seen.contains("cv: read ") && seen.ends_with(" s)\n"), 1);
     assert!(seen.contains(&format!("cv: reading {fifo}\n")), "{seen}");
-    let st = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
-    assert!(st.success());
-    stderr.read_to_string(&mut seen).unwrap();
-    let status = child.wait().unwrap();
-    let mut stdout = String::new();
-    child.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
     assert_eq!(status.code(), Some(130), "{seen}");
     assert!(stdout.is_empty(), "no partial output: {stdout}");
     assert!(seen.contains(&format!("pipelab: cancelled: cv while reading {fifo}\n")), "{seen}");
