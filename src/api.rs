@@ -182,15 +182,8 @@ pub fn read_options_with_spec(options_json: &str, spec_json: &str) -> Result<Str
 
 /// Cross-validates a spec given as JSON.
 pub fn cross_validate(table: &Table, spec_json: &str, hooks: CvHooks) -> Result<CvReport> {
-    cross_validate_with_stop(table, spec_json, hooks, None)
-}
-
-/// [`cross_validate`] whose fold fits are lent `stop` (the CLI's Ctrl-C): they end at
-/// their next tree, stage or restart once it is set
-/// ([`crate::selection::cv::cross_validate_with_stop`]). The page lends none.
-pub fn cross_validate_with_stop(table: &Table, spec_json: &str, hooks: CvHooks, stop: Option<&'static std::sync::atomic::AtomicBool>) -> Result<CvReport> {
     let spec = PipelineSpec::from_json(spec_json)?;
-    crate::selection::cv::cross_validate_with_stop(&*typed(table, &spec)?, &spec, hooks, stop)
+    crate::selection::cv::cross_validate(&*typed(table, &spec)?, &spec, hooks)
 }
 
 /// What `pipelab cv` prints (and the exported scikit-learn script prints in
@@ -296,20 +289,9 @@ pub struct RetrainData {
 /// as `pipelab fit` does) and records the lineage: version parent + 1, the
 /// parent's SHA-256 and CV metrics, each file's SHA-256 and rows, and `now`
 /// (the time, given by the shell).
+/// Its fits (the cross-validation's folds and the refit after it) are lent
+/// `hooks.threads` and `hooks.stop` (the CLI's Ctrl-C; [`crate::parallel::Lend`]).
 pub fn retrain(parent: &ModelFile, parent_sha256: &str, data: &[RetrainData], now: &str, hooks: CvHooks) -> Result<ModelFile> {
-    retrain_with_stop(parent, parent_sha256, data, now, hooks, None)
-}
-
-/// [`retrain`] whose fits (the cross-validation's folds and the refit after it) are
-/// lent `stop` (the CLI's Ctrl-C; [`crate::parallel::Lend`]) besides `hooks.threads`.
-pub fn retrain_with_stop(
-    parent: &ModelFile,
-    parent_sha256: &str,
-    data: &[RetrainData],
-    now: &str,
-    hooks: CvHooks,
-    stop: Option<&'static std::sync::atomic::AtomicBool>,
-) -> Result<ModelFile> {
     use crate::persist::lineage::{check_sha256, Lineage, TrainingFile};
     check_sha256("parent_sha256", parent_sha256).map_err(|e| Error::data(e.to_string()))?;
     for d in data {
@@ -318,11 +300,11 @@ pub fn retrain_with_stop(
     let named: Vec<(&str, &Table)> = data.iter().map(|d| (d.name.as_str(), &d.table)).collect();
     let table = crate::monitor::concat_tables(&named)?;
     let spec_json = serde_json::to_string(&parent.spec).map_err(|e| Error::data(format!("cannot serialize the parent's spec: {e}")))?;
-    let threads = crate::parallel::Lend { threads: hooks.threads, stop };
+    let threads = crate::parallel::Lend { threads: hooks.threads, stop: hooks.stop };
     let mut model = if parent.spec.model.task() == Task::Clustering {
         fit_clustering_model_threads(&table, &spec_json, threads)?.0
     } else {
-        let cv = crate::selection::cv::cross_validate_with_stop(&table, &parent.spec, hooks, stop)?;
+        let cv = crate::selection::cv::cross_validate(&table, &parent.spec, hooks)?;
         fit_model_threads(&table, &spec_json, Some(&cv), false, threads)?
     };
     let version = parent.lineage.as_ref().map_or(1, |l| l.version).saturating_add(1);
@@ -566,20 +548,9 @@ pub fn cv_finish(table: &Table, spec: &PipelineSpec, folds: Vec<FoldResult>) -> 
 
 /// Runs the spec's `search` block to the end; `runner` evaluates each batch
 /// of candidates (on threads natively); results do not depend on it.
+/// `hooks.stop` (the CLI's Ctrl-C) is lent to the candidates' fold fits.
 pub fn search(table: &Table, spec: &PipelineSpec, hooks: CvHooks, runner: &BatchRunner) -> Result<SearchReport> {
-    search_with_stop(table, spec, hooks, runner, None)
-}
-
-/// [`search`] whose candidates' fold fits are lent `stop` (the CLI's Ctrl-C): a
-/// running candidate ends at its fits' next tree, stage or restart once it is set.
-pub fn search_with_stop(
-    table: &Table,
-    spec: &PipelineSpec,
-    hooks: CvHooks,
-    runner: &BatchRunner,
-    stop: Option<&'static std::sync::atomic::AtomicBool>,
-) -> Result<SearchReport> {
-    crate::selection::search::run_with_stop(&*typed(table, spec)?, spec, hooks, runner, stop)
+    crate::selection::search::run_with(&*typed(table, spec)?, spec, hooks, runner)
 }
 
 /// The next batch of a stepwise search given the results so far (the page's worker pool).

@@ -303,11 +303,10 @@ fn run(args: &[String]) -> Result<(), Failure> {
             let (bytes, table, _) = load("cv", data_path, &source::options(&f), &api::read_options_with_spec(&read_options(&f), &spec)?)?;
             // A line before the first fold, which may be long (its fits stop at a Ctrl-C too).
             progress::step("cv", &format!("cross-validating {} rows", table.n_rows));
-            let report = api::cross_validate_with_stop(
+            let report = api::cross_validate(
                 &table,
                 &spec,
-                CvHooks { threads, now_ms: &now, progress: &mut progress::hook("cv", "fold") },
-                Some(progress::flag()),
+                CvHooks { threads, now_ms: &now, progress: &mut progress::hook("cv", "fold"), stop: Some(progress::flag()) },
             )?;
             print_json(&api::CvSummary::of(&report))?;
             let parsed = pipelab::pipeline::PipelineSpec::from_json(&spec)?;
@@ -359,11 +358,10 @@ fn run(args: &[String]) -> Result<(), Failure> {
             } else {
                 // A clustering spec returned above: cross-validation applies.
                 progress::step("cv", &format!("cross-validating {} rows", table.n_rows));
-                Some(api::cross_validate_with_stop(
+                Some(api::cross_validate(
                     &table,
                     &spec,
-                    CvHooks { threads, now_ms: &now, progress: &mut progress::hook("cv", "fold") },
-                    Some(progress::flag()),
+                    CvHooks { threads, now_ms: &now, progress: &mut progress::hook("cv", "fold"), stop: Some(progress::flag()) },
                 )?)
             };
             // The fit has no step count; Ctrl-C during it stops at the next tree, stage or
@@ -421,12 +419,11 @@ fn run(args: &[String]) -> Result<(), Failure> {
                 let e = pipelab::Error::Numerical("internal error while evaluating this candidate".into());
                 done.into_iter().zip(batch).map(|(r, p)| r.unwrap_or_else(|| api::search_failed(p, &e))).collect()
             };
-            let report = api::search_with_stop(
+            let report = api::search(
                 &table,
                 &spec,
-                CvHooks { threads: 1, now_ms: &now, progress: &mut progress::hook("search", "candidate") },
+                CvHooks { threads: 1, now_ms: &now, progress: &mut progress::hook("search", "candidate"), stop: Some(progress::flag()) },
                 &runner,
-                Some(progress::flag()),
             )?;
             let mut out = serde_json::to_value(&report)?;
             let mut model_json = None;

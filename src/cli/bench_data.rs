@@ -264,7 +264,7 @@ pub fn bench_task(op: BenchOp, data: &[u8], spec_json: &str, reps: usize, thread
             }
             (BenchOp::Cv, Some(t), Some(s)) => {
                 let now = || 0.0;
-                std::hint::black_box(pipelab::selection::cv::cross_validate(t, s, CvHooks { threads, now_ms: &now, progress: &mut |_, _| true })?);
+                std::hint::black_box(pipelab::selection::cv::cross_validate(t, s, CvHooks { threads, now_ms: &now, progress: &mut |_, _| true, stop: None })?);
             }
             (BenchOp::Fit, Some(t), Some(s)) => {
                 std::hint::black_box(pipeline::fit_all_with(t, s, threads)?);

@@ -38,7 +38,7 @@ pub fn run(f: &HashMap<String, String>, read_options: &str, now: &(dyn Fn() -> f
         p.n_features = num("features")?.map_or(p.n_features, |v| v as usize);
         p.k = num("k")?.map_or(p.k, |v| v as usize);
         p.seed = num("seed")?.unwrap_or(p.seed);
-        let demo = api::leakage_demo(&p, CvHooks { threads: 1, now_ms: now, progress: &mut |_, _| true }).map_err(run_err)?;
+        let demo = api::leakage_demo(&p, CvHooks { threads: 1, now_ms: now, progress: &mut |_, _| true, stop: None }).map_err(run_err)?;
         let line = format!("demo ({} rows × {} random features, random labels): {}", p.n_rows, p.n_features, compare_line(&demo.report));
         return Ok((serde_json::to_string_pretty(&demo).map_err(run_err)?, line));
     }
@@ -52,7 +52,7 @@ pub fn run(f: &HashMap<String, String>, read_options: &str, now: &(dyn Fn() -> f
     let bytes = std::fs::read(data).map_err(|e| LeakError::Run(format!("cannot read {data}: {e}")))?;
     let spec = std::fs::read_to_string(spec).map_err(|e| LeakError::Run(format!("cannot read {spec}: {e}")))?;
     let (table, _) = api::load_table(&bytes, read_options).map_err(run_err)?;
-    let report = api::leakage(&table, &spec, CvHooks { threads: 1, now_ms: now, progress: &mut |_, _| true }).map_err(run_err)?;
+    let report = api::leakage(&table, &spec, CvHooks { threads: 1, now_ms: now, progress: &mut |_, _| true, stop: None }).map_err(run_err)?;
     Ok((serde_json::to_string_pretty(&report).map_err(run_err)?, compare_line(&report)))
 }
 

@@ -172,9 +172,9 @@ pub fn retrain(args: &[String]) -> Result<(), Failure> {
     let now = move || start.elapsed().as_secs_f64() * 1000.0;
     // Progress counts the cross-validation's folds; the refit after them has no count, but is
     // lent the Ctrl-C flag (stops at the next tree, stage or restart).
-    let hooks = CvHooks { threads, now_ms: &now, progress: &mut super::progress::hook("cv", "fold") };
+    let hooks = CvHooks { threads, now_ms: &now, progress: &mut super::progress::hook("cv", "fold"), stop: Some(super::progress::flag()) };
     let step = super::progress::step("retrain", "cross-validating, then refitting");
-    let model = api::retrain_with_stop(&parent, &sha256_hex(&parent_bytes), &data, &now_utc(), hooks, Some(super::progress::flag()))?;
+    let model = api::retrain(&parent, &sha256_hex(&parent_bytes), &data, &now_utc(), hooks)?;
     step.done("done");
     let model_json = model.to_json()?;
     write_atomic(out, &model_json)?;

@@ -9,7 +9,7 @@
 //!   core checks it between folds, candidates, curve points; a fit is lent it
 //!   with [`lend`] and checks it between trees, stages, restarts, and so are the
 //!   fits inside the folds of `cv`, `fit`, `retrain` and the search's candidates:
-//!   `api::cross_validate_with_stop`, `api::search_with_stop`), and [`check`] is
+//!   `CvHooks::stop`), and [`check`] is
 //!   asked before any output is written, so a cancelled command writes nothing and
 //!   ends with `cancelled: cv after 3 of 5 folds` and exit code 130. A second
 //!   SIGINT exits at once (130). Installed with `libc::sigaction` (Unix; elsewhere
@@ -54,7 +54,7 @@ pub fn lend(threads: usize) -> pipelab::parallel::Lend {
     pipelab::parallel::Lend { threads, stop: Some(flag()) }
 }
 
-/// The Ctrl-C flag itself (for a call that takes it beside its hooks: `api::retrain_with_stop`).
+/// The Ctrl-C flag itself (what the long commands put in `CvHooks::stop`).
 pub fn flag() -> &'static AtomicBool {
     &CANCEL
 }

@@ -81,6 +81,10 @@ pub struct CvHooks<'a> {
     pub now_ms: &'a (dyn Fn() -> f64 + Sync),
     /// Called after each fold with (done, total); returning false cancels.
     pub progress: &'a mut dyn FnMut(usize, usize) -> bool,
+    /// A stop flag lent to the fold fits (the CLI's Ctrl-C; [`Lend`]): once it is set,
+    /// the running folds end at their next forest tree, boosting stage or k-means
+    /// restart with `Error::Cancelled` instead of finishing first. The page lends none.
+    pub stop: Option<&'static AtomicBool>,
 }
 
 /// The rows and splits cross-validation of `spec` uses: `prep.rows` is the
@@ -321,20 +325,12 @@ fn fold_result(
 /// report is the one the sequential loop gives: folds are assembled in order,
 /// and a failure is the first failing fold's.
 pub fn cross_validate(table: &Table, spec: &PipelineSpec, hooks: CvHooks) -> Result<CvReport> {
-    cross_validate_with_stop(table, spec, hooks, None)
-}
-
-/// [`cross_validate`] whose fold fits are lent `stop` too (the CLI's Ctrl-C;
-/// [`Lend`]): once it is set, the running folds end at their next forest tree,
-/// boosting stage or k-means restart with `Error::Cancelled`, instead of
-/// finishing first. While it is not set, the report is [`cross_validate`]'s.
-pub fn cross_validate_with_stop(table: &Table, spec: &PipelineSpec, hooks: CvHooks, stop: Option<&'static AtomicBool>) -> Result<CvReport> {
     let plan = fold_plan(table, spec, CV_CLUSTERING)?;
     let scoring = scoring_of(spec, &plan.prep)?;
     let total = plan.splits.len();
     let threads = hooks.threads.max(1);
     let outer = threads.min(total);
-    let inner = Lend { threads: crate::parallel::inner(threads, outer), stop };
+    let inner = Lend { threads: crate::parallel::inner(threads, outer), stop: hooks.stop };
     let now_ms = hooks.now_ms;
     let progress = hooks.progress;
     let mut cancelled = false;

@@ -73,10 +73,10 @@ pub struct LeakageReport {
 /// Cross-validates `spec` the right way and the wrong way (see the module doc).
 /// `hooks.progress` sees 2 × the number of folds in all.
 pub fn compare(table: &Table, spec: &PipelineSpec, hooks: CvHooks) -> Result<LeakageReport> {
-    let CvHooks { threads, now_ms, progress } = hooks;
+    let CvHooks { threads, now_ms, progress, stop } = hooks;
     let right = {
         let mut inner = |d: usize, t: usize| progress(d, 2 * t);
-        cross_validate(table, spec, CvHooks { threads, now_ms, progress: &mut inner })?
+        cross_validate(table, spec, CvHooks { threads, now_ms, progress: &mut inner, stop })?
     };
     let FoldPlan { prep, splits, cv, .. } = fold_plan(table, spec, "the leakage lab needs a supervised model: clustering has no test score")?;
     let scoring = if spec.scoring.is_empty() { metrics::default_scoring(prep.task) } else { spec.scoring.clone() };
@@ -376,7 +376,7 @@ mod tests {
 
     fn hooks_run<T>(f: impl FnOnce(CvHooks) -> Result<T>) -> Result<T> {
         let now = || 0.0;
-        f(CvHooks { threads: 1, now_ms: &now, progress: &mut |_, _| true })
+        f(CvHooks { threads: 1, now_ms: &now, progress: &mut |_, _| true, stop: None })
     }
 
     #[test]

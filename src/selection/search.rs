@@ -13,18 +13,16 @@
 //! [`run_with`] loops over it for a caller that evaluates a batch at a time.
 //! The results do not depend on how many workers evaluate them.
 
-use std::collections::BTreeMap;
-use std::sync::atomic::AtomicBool;
-
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::collections::BTreeMap;
 
 use crate::data::Table;
 use crate::metrics;
 use crate::pipeline::PipelineSpec;
-use crate::selection::cv::{cross_validate_with_stop, CvHooks};
+use crate::selection::cv::{cross_validate, CvHooks};
 use crate::{Error, Result};
 
 pub use crate::pipeline::search_spec::{BayesParams, Distribution, GridParams, HalvingParams, ParamSet, RandomParams, SearchSpec};
@@ -198,21 +196,9 @@ fn sample_space(space: &BTreeMap<String, Distribution>, rng: &mut ChaCha8Rng) ->
 
 /// Cross-validates one candidate on `rows` (all rows when `None`), scoring with `scoring`.
 pub fn evaluate(table: &Table, spec: &PipelineSpec, params: &ParamSet, scoring: &str, hooks: CvHooks) -> Result<CandidateResult> {
-    evaluate_with_stop(table, spec, params, scoring, hooks, None)
-}
-
-/// [`evaluate`] whose fold fits are lent `stop` (`cross_validate_with_stop`).
-fn evaluate_with_stop(
-    table: &Table,
-    spec: &PipelineSpec,
-    params: &ParamSet,
-    scoring: &str,
-    hooks: CvHooks,
-    stop: Option<&'static AtomicBool>,
-) -> Result<CandidateResult> {
     let mut s = apply_params(spec, params)?;
     s.scoring = vec![scoring.to_string()];
-    let r = cross_validate_with_stop(table, &s, hooks, stop)?;
+    let r = cross_validate(table, &s, hooks)?;
     let test = &r.metrics[scoring];
     let fit_ms = r.folds.iter().map(|f| f.fit_time_ms).sum::<f64>() / r.folds.len().max(1) as f64;
     Ok(CandidateResult {
@@ -415,15 +401,13 @@ pub type BatchRunner<'r> = dyn Fn(&[ParamSet], &(dyn Fn(&ParamSet) -> CandidateR
 /// results so far are evaluated (a batch at a time, so progress and cancel stay
 /// responsive), then the plan is asked again. The page drives the very same
 /// plan from a pool of Web Workers, so both give the same results.
+///
+/// `hooks.stop` (the CLI's Ctrl-C) is lent to every candidate's fold fits: a running
+/// candidate ends at its next tree, stage or restart once it is set (a failed
+/// candidate, and `progress` then cancels the search). Unset, the same report.
 pub fn run_with(table: &Table, spec: &PipelineSpec, hooks: CvHooks, runner: &BatchRunner) -> Result<SearchReport> {
-    run_with_stop(table, spec, hooks, runner, None)
-}
-
-/// [`run_with`] whose candidates' fold fits are lent `stop` (the CLI's Ctrl-C): a
-/// running candidate ends at its next tree, stage or restart once it is set (a
-/// failed candidate, and `progress` then cancels the search). Unset, the same report.
-pub fn run_with_stop(table: &Table, spec: &PipelineSpec, hooks: CvHooks, runner: &BatchRunner, stop: Option<&'static AtomicBool>) -> Result<SearchReport> {
     let now = hooks.now_ms;
+    let stop = hooks.stop;
     let progress = hooks.progress;
     let start = now();
     let mut results: Vec<CandidateResult> = Vec::new();
@@ -441,7 +425,7 @@ pub fn run_with_stop(table: &Table, spec: &PipelineSpec, hooks: CvHooks, runner:
             _ => table,
         };
         let chunk = &p.candidates[..p.candidates.len().min(4)];
-        let eval = |c: &ParamSet| planned(on, spec, c, &p, CvHooks { threads: 1, now_ms: now, progress: &mut |_, _| true }, stop);
+        let eval = |c: &ParamSet| evaluate_planned(on, spec, c, &p, CvHooks { stop, threads: 1, now_ms: now, progress: &mut |_, _| true });
         results.extend(runner(chunk, &eval));
         if !progress(results.len(), p.total) {
             return Err(Error::Cancelled);
@@ -569,12 +553,7 @@ pub fn halving_rows(n: usize, r: usize, seed: u64) -> Vec<usize> {
 /// caller passes the round's rows: [`evaluate_task`] does it for one candidate).
 /// A candidate that fails (an invalid value, a fit that fails) is returned with its error.
 pub fn evaluate_planned(table: &Table, spec: &PipelineSpec, params: &ParamSet, plan: &Plan, hooks: CvHooks) -> CandidateResult {
-    planned(table, spec, params, plan, hooks, None)
-}
-
-/// [`evaluate_planned`] whose fold fits are lent `stop`.
-fn planned(table: &Table, spec: &PipelineSpec, params: &ParamSet, plan: &Plan, hooks: CvHooks, stop: Option<&'static AtomicBool>) -> CandidateResult {
-    let mut r = evaluate_with_stop(table, spec, params, &plan.scoring, hooks, stop).unwrap_or_else(|e| failed(params, &e));
+    let mut r = evaluate(table, spec, params, &plan.scoring, hooks).unwrap_or_else(|e| failed(params, &e));
     r.iteration = plan.iteration;
     if let Some(n) = plan.n_resources {
         r.n_resources = n;

@@ -90,7 +90,7 @@ pub(crate) fn with_progress<T>(progress: &js_sys::Function, f: impl FnOnce(CvHoo
             }
         }
     };
-    let result = f(CvHooks { threads: 1, now_ms: &now_ms, progress: &mut on_progress });
+    let result = f(CvHooks { threads: 1, now_ms: &now_ms, progress: &mut on_progress, stop: None });
     if let Some(e) = js_failure {
         return Err(e);
     }

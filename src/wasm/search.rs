@@ -37,7 +37,7 @@ impl Session {
         let spec = PipelineSpec::from_json(spec_json).map_err(js_err)?;
         let plan: Plan = from_js(plan, "search plan")?;
         let params: ParamSet = from_js(params, "candidate")?;
-        let r = api::search_evaluate(table, &spec, &params, &plan, CvHooks { threads: 1, now_ms: &now_ms, progress: &mut |_, _| true });
+        let r = api::search_evaluate(table, &spec, &params, &plan, CvHooks { threads: 1, now_ms: &now_ms, progress: &mut |_, _| true, stop: None });
         to_js(&r)
     }
 

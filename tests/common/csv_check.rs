@@ -44,7 +44,7 @@ pub fn outcome_of(case: &Case, bytes: &[u8]) -> String {
     }
     if let Some(spec) = case.spec {
         let now = || 0.0;
-        match api::cross_validate(&table, spec, CvHooks { threads: 1, now_ms: &now, progress: &mut |_, _| true }) {
+        match api::cross_validate(&table, spec, CvHooks { threads: 1, now_ms: &now, progress: &mut |_, _| true, stop: None }) {
             Err(e) => out.push_str(&format!("cv error: {e}\n")),
             Ok(r) => {
                 out.push_str(&format!("cv ok n_rows={} cv={}\n", r.n_rows, r.cv));

@@ -570,7 +570,7 @@ fn exported_scripts_reproduce_pipelab_cv() {
             if matches!(c.check, Check::Cluster(_)) {
                 api::evaluate_clustering(&t, &c.spec).map(|r| serde_json::to_value(r).unwrap()).map_err(|e| e.to_string())
             } else {
-                api::cross_validate(&t, &c.spec, CvHooks { threads: 1, now_ms: &now, progress: &mut |_, _| true })
+                api::cross_validate(&t, &c.spec, CvHooks { threads: 1, now_ms: &now, progress: &mut |_, _| true, stop: None })
                     .map(|r| serde_json::json!({"metrics": r.metrics, "train_metrics": r.train_metrics, "n_rows": r.n_rows, "n_features_out": r.n_features_out, "cv": r.cv, "holdout": r.holdout}))
                     .map_err(|e| e.to_string())
             }

@@ -21,7 +21,7 @@ fn strip(mut r: CvReport) -> CvReport {
 fn check(data: &str, spec: &str) {
     let t = dataset(data);
     let spec = PipelineSpec::from_json(spec).unwrap();
-    let whole = cv::cross_validate(&t, &spec, CvHooks { threads: 1, now_ms: &|| 0.0, progress: &mut |_, _| true }).unwrap();
+    let whole = cv::cross_validate(&t, &spec, CvHooks { threads: 1, now_ms: &|| 0.0, progress: &mut |_, _| true, stop: None }).unwrap();
     let n = cv::n_folds(&t, &spec).unwrap();
     assert_eq!(n, whole.folds.len());
     // Folds evaluated last first (as pool workers may finish), each on its own.

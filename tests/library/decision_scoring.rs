@@ -20,7 +20,7 @@ fn cv(dataset: &str, spec: &str) -> pipelab::Result<pipelab::selection::cv::CvRe
     let bytes = std::fs::read(format!("{}/www/datasets/{dataset}.csv", env!("CARGO_MANIFEST_DIR"))).unwrap();
     let (table, _) = read_csv(&bytes, &ReadOptions::default()).unwrap();
     let now = || 0.0;
-    api::cross_validate(&table, spec, CvHooks { threads: 1, now_ms: &now, progress: &mut |_, _| true })
+    api::cross_validate(&table, spec, CvHooks { threads: 1, now_ms: &now, progress: &mut |_, _| true, stop: None })
 }
 
 #[test]

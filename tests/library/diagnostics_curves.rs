@@ -23,7 +23,7 @@ fn logreg(target: &str, scoring: &str) -> String {
 }
 
 fn hooks_run<T>(f: impl FnOnce(CvHooks) -> T) -> T {
-    f(CvHooks { threads: 1, now_ms: &|| 0.0, progress: &mut |_, _| true })
+    f(CvHooks { threads: 1, now_ms: &|| 0.0, progress: &mut |_, _| true, stop: None })
 }
 
 fn diag(table: &pipelab::data::Table, spec: &str) -> (CvReport, Diagnostics) {
@@ -219,6 +219,7 @@ fn curves_report_progress_and_cancel() {
         &spec,
         &p,
         CvHooks {
+            stop: None,
             threads: 1,
             now_ms: &|| 0.0,
             progress: &mut |d, n| {
@@ -229,7 +230,7 @@ fn curves_report_progress_and_cancel() {
     )
     .unwrap();
     assert_eq!(seen.last(), Some(&(10, 10)));
-    let e = learning_curve(&t, &spec, &p, CvHooks { threads: 1, now_ms: &|| 0.0, progress: &mut |d, _| d < 3 }).unwrap_err();
+    let e = learning_curve(&t, &spec, &p, CvHooks { threads: 1, now_ms: &|| 0.0, progress: &mut |d, _| d < 3, stop: None }).unwrap_err();
     assert!(matches!(e, pipelab::Error::Cancelled));
 }
 

@@ -33,8 +33,8 @@ fn same_cv_scores_and_model_file_as_the_csv_export() {
     for ((name, bytes), (csv_name, csv), _) in SAME_AS_CSV.iter().filter(|c| !c.0 .0.starts_with("types")) {
         let spec = spec_for(name);
         let (t, want) = (load(name, bytes, "{}").unwrap(), load(csv_name, csv, "{}").unwrap());
-        let a = api::cross_validate(&t, spec, CvHooks { threads: 1, now_ms: &now, progress: &mut |_, _| true }).unwrap();
-        let b = api::cross_validate(&want, spec, CvHooks { threads: 1, now_ms: &now, progress: &mut |_, _| true }).unwrap();
+        let a = api::cross_validate(&t, spec, CvHooks { threads: 1, now_ms: &now, progress: &mut |_, _| true, stop: None }).unwrap();
+        let b = api::cross_validate(&want, spec, CvHooks { threads: 1, now_ms: &now, progress: &mut |_, _| true, stop: None }).unwrap();
         assert_eq!(serde_json::to_string(&api::CvSummary::of(&a)).unwrap(), serde_json::to_string(&api::CvSummary::of(&b)).unwrap(), "{name}: CV");
         let ma = api::fit_model(&t, spec, Some(&a)).unwrap().to_json().unwrap();
         let mb = api::fit_model(&want, spec, Some(&b)).unwrap().to_json().unwrap();

@@ -41,7 +41,7 @@ fn hist_gradient_boosting_learns_from_missing_values_without_an_imputer() {
     let t = titanic();
     let s = spec(r#"{"HistGradientBoostingClassifier": {"random_state": 0}}"#);
     let (now, mut progress) = no_hooks();
-    let r = cross_validate(&t, &s, CvHooks { threads: 1, now_ms: &now, progress: &mut progress }).expect("HGB cross-validates with NaN features");
+    let r = cross_validate(&t, &s, CvHooks { threads: 1, now_ms: &now, progress: &mut progress, stop: None }).expect("HGB cross-validates with NaN features");
     let acc = &r.metrics["accuracy"];
     // scikit-learn 1.9.1, the same ColumnTransformer (numeric passthrough with NaN) +
     // HistGradientBoostingClassifier(random_state=0), StratifiedKFold(5): mean accuracy

@@ -39,7 +39,7 @@ fn chance_bounds(n: usize, alpha: f64) -> (f64, f64) {
 
 fn run<T>(f: impl FnOnce(CvHooks) -> pipelab::Result<T>) -> T {
     let now = || 0.0;
-    f(CvHooks { threads: 1, now_ms: &now, progress: &mut |_, _| true }).unwrap()
+    f(CvHooks { threads: 1, now_ms: &now, progress: &mut |_, _| true, stop: None }).unwrap()
 }
 
 #[test]
@@ -97,7 +97,7 @@ fn the_lab_refuses_clustering_and_cancels() {
     let csv = std::fs::read("www/datasets/iris.csv").unwrap();
     let (table, _) = api::load_table(&csv, "").unwrap();
     let now = || 0.0;
-    let e = api::leakage(&table, r#"{"model":{"KMeans":{}}}"#, CvHooks { threads: 1, now_ms: &now, progress: &mut |_, _| true }).unwrap_err();
+    let e = api::leakage(&table, r#"{"model":{"KMeans":{}}}"#, CvHooks { threads: 1, now_ms: &now, progress: &mut |_, _| true, stop: None }).unwrap_err();
     assert!(e.to_string().contains("supervised"), "{e}");
     let mut seen = Vec::new();
     let spec = r#"{"target":"species","model":{"GaussianNB":{}},"cv":{"StratifiedKFold":{"n_splits":3}}}"#;
@@ -105,6 +105,7 @@ fn the_lab_refuses_clustering_and_cancels() {
         &table,
         spec,
         CvHooks {
+            stop: None,
             threads: 1,
             now_ms: &now,
             progress: &mut |d, t| {
@@ -118,7 +119,7 @@ fn the_lab_refuses_clustering_and_cancels() {
     assert_eq!(seen, [(1, 6), (2, 6), (3, 6), (4, 6)], "both cross-validations count toward one total");
     assert!(api::leakage_demo(
         &api::DemoParams { n_rows: 100_000, n_features: 100_000, ..Default::default() },
-        CvHooks { threads: 1, now_ms: &now, progress: &mut |_, _| true }
+        CvHooks { threads: 1, now_ms: &now, progress: &mut |_, _| true, stop: None }
     )
     .unwrap_err()
     .to_string()

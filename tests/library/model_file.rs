@@ -130,7 +130,7 @@ fn rows_that_hold_the_target_are_scored_with_the_prediction() {
     // The page's predictions of a file with the target column also show the scores
     // (the monitor's performance check) next to the CV's; without the column there is nothing to score.
     let table = dataset("iris");
-    let cv = api::cross_validate(&table, IRIS, CvHooks { threads: 1, now_ms: &|| 0.0, progress: &mut |_, _| true }).unwrap();
+    let cv = api::cross_validate(&table, IRIS, CvHooks { threads: 1, now_ms: &|| 0.0, progress: &mut |_, _| true, stop: None }).unwrap();
     let m = api::fit_model(&table, IRIS, Some(&cv)).unwrap();
     let s = api::predict_summary(&m, &table, 15).unwrap();
     let p = s.performance.expect("iris holds species: scored");

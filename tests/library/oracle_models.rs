@@ -28,7 +28,7 @@ fn table(name: &str) -> Table {
 fn cv(t: &Table, spec: &str) -> CvReport {
     let spec = PipelineSpec::from_json(spec).expect("spec");
     let now = || 0.0;
-    cross_validate(t, &spec, CvHooks { threads: 1, now_ms: &now, progress: &mut |_, _| true }).expect("cross-validation")
+    cross_validate(t, &spec, CvHooks { threads: 1, now_ms: &now, progress: &mut |_, _| true, stop: None }).expect("cross-validation")
 }
 
 fn nums(v: &Value) -> Vec<f64> {
@@ -173,7 +173,7 @@ fn fitted_models_round_trip_and_inspect() {
     for model in [r#"{"ElasticNet": {"alpha": 0.01}}"#, r#"{"KNeighborsRegressor": {"metric": "manhattan"}}"#] {
         let spec = PipelineSpec::from_json(&format!(r#"{{"target": "target", "model": {model}, "cv": {{"KFold": {{"n_splits": 5}}}}}}"#)).unwrap();
         let now = || 0.0;
-        let r = cross_validate(&diabetes, &spec, CvHooks { threads: 1, now_ms: &now, progress: &mut |_, _| true }).unwrap();
+        let r = cross_validate(&diabetes, &spec, CvHooks { threads: 1, now_ms: &now, progress: &mut |_, _| true, stop: None }).unwrap();
         eprintln!("{model}: cv r2 {}", r.metrics["r2"].mean);
         assert!(r.metrics["r2"].mean > 0.3, "{model}: {}", r.metrics["r2"].mean);
     }

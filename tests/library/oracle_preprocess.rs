@@ -203,7 +203,7 @@ fn d_titanic_impute_onehot_logreg() {
     // CV accuracy, LogisticRegression(max_iter=1000): mean within abs 0.01.
     let now = || 0.0;
     let mut progress = |_: usize, _: usize| true;
-    let rep = cross_validate(&t, &spec, CvHooks { threads: 1, now_ms: &now, progress: &mut progress }).unwrap();
+    let rep = cross_validate(&t, &spec, CvHooks { threads: 1, now_ms: &now, progress: &mut progress, stop: None }).unwrap();
     let acc = &rep.metrics["accuracy"];
     let want = f(&r["cv_accuracy"]["mean"]);
     println!("titanic CV accuracy per fold {:?} mean {} (sklearn {want}, diff {:e})", acc.folds, acc.mean, (acc.mean - want).abs());
@@ -409,11 +409,14 @@ fn outlier_remover_drops_training_rows_only() {
     };
     let now = || 0.0;
     let mut progress = |_: usize, _: usize| true;
-    let with =
-        cross_validate(&t, &spec(r#"{"OutlierRemover": {"method": "iqr", "factor": 1.5}}"#), CvHooks { threads: 1, now_ms: &now, progress: &mut progress })
-            .unwrap();
+    let with = cross_validate(
+        &t,
+        &spec(r#"{"OutlierRemover": {"method": "iqr", "factor": 1.5}}"#),
+        CvHooks { threads: 1, now_ms: &now, progress: &mut progress, stop: None },
+    )
+    .unwrap();
     let mut progress = |_: usize, _: usize| true;
-    let without = cross_validate(&t, &spec(r#"{"StandardScaler": {}}"#), CvHooks { threads: 1, now_ms: &now, progress: &mut progress }).unwrap();
+    let without = cross_validate(&t, &spec(r#"{"StandardScaler": {}}"#), CvHooks { threads: 1, now_ms: &now, progress: &mut progress, stop: None }).unwrap();
     // Every test row is still scored.
     let n_test: usize = with.folds.iter().map(|f| f.n_test).sum();
     assert_eq!(n_test, t.n_rows);

@@ -10,7 +10,7 @@ use support::*;
 
 fn run(table: &pipelab::data::Table, spec: &str) -> search::SearchReport {
     let spec = PipelineSpec::from_json(spec).unwrap();
-    search::run(table, &spec, CvHooks { threads: 1, now_ms: &|| 0.0, progress: &mut |_, _| true }).unwrap()
+    search::run(table, &spec, CvHooks { threads: 1, now_ms: &|| 0.0, progress: &mut |_, _| true, stop: None }).unwrap()
 }
 
 /// Entry i_breast_cancer_gridsearch_logreg_C: best C exact, best score abs 0.005.
@@ -70,14 +70,14 @@ fn search_errors_name_the_parameter() {
     let spec =
         PipelineSpec::from_json(r#"{"target":"species","model":{"LogisticRegression":{}},"search":{"GridSearchCV":{"param_grid":{"model__C":[-1, 1]}}}}"#)
             .unwrap();
-    let r = search::run(&t, &spec, CvHooks { threads: 1, now_ms: &|| 0.0, progress: &mut |_, _| true }).unwrap();
+    let r = search::run(&t, &spec, CvHooks { threads: 1, now_ms: &|| 0.0, progress: &mut |_, _| true, stop: None }).unwrap();
     // An invalid value fails its candidate (kept in the table with the error) and the valid one wins.
     assert!(r.cv_results[0].error.as_deref().unwrap().contains("'C'"));
     assert_eq!(r.best_index, 1);
     let spec =
         PipelineSpec::from_json(r#"{"target":"species","model":{"LogisticRegression":{}},"search":{"GridSearchCV":{"param_grid":{"model__gamma":[1]}}}}"#)
             .unwrap();
-    let e = search::run(&t, &spec, CvHooks { threads: 1, now_ms: &|| 0.0, progress: &mut |_, _| true }).unwrap_err().to_string();
+    let e = search::run(&t, &spec, CvHooks { threads: 1, now_ms: &|| 0.0, progress: &mut |_, _| true, stop: None }).unwrap_err().to_string();
     assert!(e.contains("gamma"), "{e}");
 }
 
@@ -89,7 +89,7 @@ fn holdout_scores_the_untouched_test_part() {
             "holdout":{"test_size":0.2,"stratify":true,"random_state":1},"scoring":["accuracy","roc_auc"]}"#,
     )
     .unwrap();
-    let r = cross_validate(&t, &spec, CvHooks { threads: 1, now_ms: &|| 0.0, progress: &mut |_, _| true }).unwrap();
+    let r = cross_validate(&t, &spec, CvHooks { threads: 1, now_ms: &|| 0.0, progress: &mut |_, _| true, stop: None }).unwrap();
     let h = r.holdout.unwrap();
     assert_eq!((h.n_train, h.n_test), (455, 114));
     assert_eq!(r.n_rows, 455, "CV runs on the training part only");
@@ -108,7 +108,7 @@ fn group_kfold_never_splits_a_group() {
     let t = pipelab::data::read_csv(csv.as_bytes(), &Default::default()).unwrap().0;
     let spec =
         PipelineSpec::from_json(r#"{"target":"y","drop":["g"],"model":{"LinearRegression":{}},"cv":{"GroupKFold":{"n_splits":3,"groups":"g"}}}"#).unwrap();
-    let r = cross_validate(&t, &spec, CvHooks { threads: 1, now_ms: &|| 0.0, progress: &mut |_, _| true }).unwrap();
+    let r = cross_validate(&t, &spec, CvHooks { threads: 1, now_ms: &|| 0.0, progress: &mut |_, _| true, stop: None }).unwrap();
     assert_eq!(r.folds.len(), 3);
     for g in 0..7 {
         let folds: std::collections::BTreeSet<usize> = (0..60).filter(|i| i % 7 == g).map(|i| r.oof.fold[i]).collect();

@@ -28,7 +28,7 @@ fn table(name: &str) -> Table {
 fn cv(table: &Table, spec: &str) -> BTreeMap<String, f64> {
     let spec = PipelineSpec::from_json(spec).unwrap_or_else(|e| panic!("spec: {e}\n{spec}"));
     let now = || 0.0;
-    let report = cross_validate(table, &spec, CvHooks { threads: 1, now_ms: &now, progress: &mut |_, _| true }).expect("cross-validation runs");
+    let report = cross_validate(table, &spec, CvHooks { threads: 1, now_ms: &now, progress: &mut |_, _| true, stop: None }).expect("cross-validation runs");
     report.metrics.into_iter().map(|(k, v)| (k, v.mean)).collect()
 }
 
@@ -174,7 +174,7 @@ fn covers_every_g_entry() {
 fn fold_scores(table: &Table, spec: &str, metric: &str) -> Vec<f64> {
     let spec = PipelineSpec::from_json(spec).unwrap_or_else(|e| panic!("spec: {e}\n{spec}"));
     let now = || 0.0;
-    let report = cross_validate(table, &spec, CvHooks { threads: 1, now_ms: &now, progress: &mut |_, _| true }).expect("cross-validation runs");
+    let report = cross_validate(table, &spec, CvHooks { threads: 1, now_ms: &now, progress: &mut |_, _| true, stop: None }).expect("cross-validation runs");
     report.metrics[metric].folds.clone()
 }
 

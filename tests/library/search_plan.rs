@@ -14,7 +14,7 @@ use support::*;
 
 fn hooks() -> CvHooks<'static> {
     // A leaked no-op progress callback: tests only.
-    CvHooks { threads: 1, now_ms: &|| 0.0, progress: Box::leak(Box::new(|_, _| true)) }
+    CvHooks { threads: 1, now_ms: &|| 0.0, progress: Box::leak(Box::new(|_, _| true)), stop: None }
 }
 
 /// Fit times are wall-clock: the only field allowed to differ between runs.

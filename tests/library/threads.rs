@@ -27,6 +27,7 @@ fn cv_on(data: &str, spec: &str, threads: usize) -> CvReport {
         &t,
         &spec,
         CvHooks {
+            stop: None,
             threads,
             now_ms: &|| 0.0,
             progress: &mut |d, n| {
@@ -123,6 +124,7 @@ fn a_cancel_on_the_threaded_path_stops_the_cross_validation() {
             &t,
             &spec,
             CvHooks {
+                stop: None,
                 threads,
                 now_ms: &|| 0.0,
                 progress: &mut |d, _| {
@@ -187,7 +189,7 @@ fn a_stop_flag_lent_to_the_folds_cancels_cross_validation_and_search() {
     for threads in [1, 2, 3] {
         let mut calls = 0;
         let mut cv = || {
-            cv::cross_validate_with_stop(
+            cv::cross_validate(
                 &t,
                 &spec,
                 CvHooks {
@@ -197,8 +199,8 @@ fn a_stop_flag_lent_to_the_folds_cancels_cross_validation_and_search() {
                         calls += 1;
                         true
                     },
+                    stop: Some(&STOP),
                 },
-                Some(&STOP),
             )
         };
         STOP.store(false, Ordering::Relaxed);
@@ -214,11 +216,11 @@ fn a_stop_flag_lent_to_the_folds_cancels_cross_validation_and_search() {
     let search = PipelineSpec::from_json(search_json).unwrap();
     let runner = |batch: &[api::ParamSet], eval: &(dyn Fn(&api::ParamSet) -> api::CandidateResult + Sync)| batch.iter().map(eval).collect::<Vec<_>>();
     let run = |stop: Option<&'static AtomicBool>| {
-        let hooks = CvHooks { threads: 1, now_ms: &|| 0.0, progress: &mut |_, _| !STOP.load(Ordering::Relaxed) };
-        api::search_with_stop(&t, &search, hooks, &runner, stop)
+        let hooks = CvHooks { threads: 1, now_ms: &|| 0.0, progress: &mut |_, _| !STOP.load(Ordering::Relaxed), stop };
+        api::search(&t, &search, hooks, &runner)
     };
     STOP.store(false, Ordering::Relaxed);
-    let plain = api::search(&t, &search, CvHooks { threads: 1, now_ms: &|| 0.0, progress: &mut |_, _| true }, &runner).unwrap();
+    let plain = api::search(&t, &search, CvHooks { threads: 1, now_ms: &|| 0.0, progress: &mut |_, _| true, stop: None }, &runner).unwrap();
     assert_eq!(serde_json::to_string(&run(Some(&STOP)).unwrap()).unwrap(), serde_json::to_string(&plain).unwrap());
     STOP.store(true, Ordering::Relaxed);
     assert!(matches!(run(Some(&STOP)).unwrap_err(), Error::Cancelled));
@@ -229,7 +231,7 @@ fn a_failing_fold_is_the_same_error_on_any_number_of_threads() {
     // Every fold of this spec fails (more neighbours than training rows): the first fold's error, whatever the threads.
     let t = dataset("iris");
     let spec = PipelineSpec::from_json(r#"{"target":"species","model":{"KNeighborsClassifier":{"n_neighbors":130}},"cv":{"KFold":{"n_splits":5}}}"#).unwrap();
-    let err = |threads| cv::cross_validate(&t, &spec, CvHooks { threads, now_ms: &|| 0.0, progress: &mut |_, _| true }).unwrap_err().to_string();
+    let err = |threads| cv::cross_validate(&t, &spec, CvHooks { threads, now_ms: &|| 0.0, progress: &mut |_, _| true, stop: None }).unwrap_err().to_string();
     let one = err(1);
     assert!(one.contains("n_neighbors"), "{one}");
     assert_eq!(err(2), one);

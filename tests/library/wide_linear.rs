@@ -93,7 +93,7 @@ fn linear_and_ridge_on_10_by_10000_match_scikit_learn() {
 fn cv_r2(table: &pipelab::data::Table, spec: &str) -> (Vec<f64>, Vec<f64>) {
     let spec = pipelab::pipeline::PipelineSpec::from_json(spec).expect("spec");
     let now = || 0.0;
-    let r = cross_validate(table, &spec, CvHooks { threads: 1, now_ms: &now, progress: &mut |_, _| true }).expect("cross-validation");
+    let r = cross_validate(table, &spec, CvHooks { threads: 1, now_ms: &now, progress: &mut |_, _| true, stop: None }).expect("cross-validation");
     (r.metrics["r2"].folds.clone(), r.train_metrics["r2"].folds.clone())
 }
 

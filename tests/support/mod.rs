@@ -47,7 +47,7 @@ pub fn floats(v: &Value) -> Vec<f64> {
 
 pub fn cv(table: &Table, spec: &str) -> CvReport {
     let spec = PipelineSpec::from_json(spec).expect("spec parses");
-    cross_validate(table, &spec, CvHooks { threads: 1, now_ms: &|| 0.0, progress: &mut |_, _| true }).expect("cross-validation runs")
+    cross_validate(table, &spec, CvHooks { threads: 1, now_ms: &|| 0.0, progress: &mut |_, _| true, stop: None }).expect("cross-validation runs")
 }
 
 pub fn assert_rel(name: &str, got: f64, want: f64, rel: f64) {
