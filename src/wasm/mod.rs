@@ -133,7 +133,7 @@ impl Session {
     /// reads it from `www/pkg/catalog.json`, which scripts/build-web.sh writes by calling this
     /// (the schemas, help and explanation texts are ≈ 20 KB gzip of code and strings the first
     /// module need not carry; bench/HISTORY.md, "Session 11").
-    #[cfg(feature = "full-components")]
+    #[cfg(feature = "web-full")]
     pub fn catalog(&self) -> Result<JsValue, JsValue> {
         to_js(&api::catalog())
     }
