@@ -140,8 +140,8 @@ mod search_block {
     }
 
     /// What a search block is in a build without the search (the page's first module).
+    #[cfg(not(feature = "full-components"))]
     pub const UNBUILT: &str = "a search block is run by the page's full module";
-
 }
 
 /// A step or model named in `value` (as any object's key: the spec's model, a step, a
