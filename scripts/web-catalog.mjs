@@ -2,7 +2,7 @@
 // explanations from (steps and models with their parameter schemas, help, summaries and
 // explanations; metrics), taken from the full wasm module's `Session.catalog()` so it is
 // the same value the CLI's `pipelab catalog` prints. The first module does not carry it
-// (its schemas and texts are ≈ 20 KB gzip; bench/HISTORY.md, "Session 11"): the worker
+// (its schemas and texts were 41 KB gzip of it; bench/HISTORY.md, "Session 11"): the worker
 // fetches this file at start-up, beside the module.
 // usage: node scripts/web-catalog.mjs   (run by scripts/build-web.sh after both modules)
 import { readFileSync, writeFileSync } from 'node:fs';

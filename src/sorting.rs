@@ -215,7 +215,7 @@ mod tests {
                 assert_eq!(got, expected, "n = {n}, range = {range}");
                 let mut pairs: Vec<(u64, usize)> = key.iter().copied().zip(0..).collect();
                 let mut want = pairs.clone();
-                want.sort_by(|p, q| q.0.cmp(&p.0));
+                want.sort_by_key(|q| std::cmp::Reverse(q.0));
                 sort_by(&mut pairs, &|p, q| q.0.cmp(&p.0));
                 assert_eq!(pairs, want);
                 let mut strings: Vec<String> = key.iter().map(|k| k.to_string()).collect();

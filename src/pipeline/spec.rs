@@ -105,7 +105,7 @@ pub enum Remainder {
 /// [`SearchSpec`](super::search_spec::SearchSpec). Without it (the page's first module, where a
 /// search never runs: the Tune panel is the full module's), `null` or absent is `None` and a
 /// search block is refused ([`PipelineSpec::from_value`] turns that into `Error::NeedFull`), so
-/// the search types' ≈ 20 KB of deserializer and serializer code stay out of the module.
+/// the search types' deserializer and serializer code (44 KB raw, 14 KB gzip) stay out of the module.
 mod search_block {
     use super::super::search_spec::SearchSpec;
     #[cfg(feature = "full-components")]

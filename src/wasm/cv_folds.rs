@@ -50,7 +50,7 @@ impl Session {
     /// Makes `report` (a `cross_validate` result of another Session on the same
     /// table) this session's last cross-validation of `spec_json`. Only a full worker
     /// adopts a report (www/worker.js), so the first module leaves out the report's
-    /// deserializer (≈ 3 KB gzip).
+    /// deserializer (17 KB raw, 6.8 KB gzip).
     #[cfg(feature = "web-full")]
     pub fn restore_cv(&mut self, spec_json: &str, report: JsValue) -> Result<(), JsValue> {
         let spec = PipelineSpec::from_json(spec_json).map_err(js_err)?;
