@@ -203,9 +203,12 @@ function registerChartPlugin() {
 let lastFocused = null;
 
 function restoreFocus(target) {
+  // The cheap test first: this runs for every control enabled or shown (page start-up, each
+  // render), and reading document.activeElement brings the page's style up to date.
+  if (target !== lastFocused) return;
   const active = document.activeElement;
   if (active && active !== document.body) return;
-  if (target !== lastFocused || !target.isConnected || target.disabled || target.hidden || target.closest('[inert], [hidden]')) return;
+  if (!target.isConnected || target.disabled || target.hidden || target.closest('[inert], [hidden]')) return;
   target.focus({ preventScroll: true });
 }
 

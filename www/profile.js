@@ -4,7 +4,7 @@
 // top categories drawn with Chart.js). The profile comes from the core
 // (src/data/profile.rs) through the worker; nothing is computed here.
 // User data (column names, categories) only ever becomes TEXT (dom.js el()).
-import { el, append, clear, fmt } from './dom.js';
+import { el, append, clear, fmt, afterPaint } from './dom.js';
 
 const PAGE = 24; // column cards shown at a time
 const MAX_FLAGS = 200; // flags listed one by one
@@ -22,14 +22,14 @@ const CHECKS = [
 ];
 
 let charts = [];
-// Histograms are drawn one per task once their cards are in the page: the data view
-// shows at once (it was one 150–200 ms task for iris's five charts) and input is
-// never blocked for long while a wide table's charts draw.
+// Histograms are drawn one per task once their cards are in the page and painted: the
+// data view shows at once (it was one 150–200 ms task for iris's five charts) and input
+// is never blocked for long while a wide table's charts draw.
 const drawQueue = [];
 
 function queueDraw(draw) {
   drawQueue.push(draw);
-  if (drawQueue.length === 1) setTimeout(drainDraws, 0);
+  if (drawQueue.length === 1) afterPaint(drainDraws);
 }
 
 function drainDraws() {
@@ -177,7 +177,9 @@ function columnCard(c, i, pending, onChange) {
   const canvas = el('canvas', { 'aria-label': s ? `histogram of ${c.name}` : `top categories of ${c.name}` });
   const card = el('div', { class: `pcol pcol-${c.type}`, dataset: { col: c.name, testid: `profile-col-${i}` } },
     el('div', { class: 'pcol-head' }, el('strong', { class: 'pcol-name', title: c.name }, c.name), sel),
-    el('div', { class: 'pcol-body' }, stats, el('div', { class: 'pchart' }, canvas)));
+    // The chart's box keeps room for the "Show the numbers" line www/a11y.js adds under the
+    // chart once drawn, so drawing it does not move what follows (the Train button).
+    el('div', { class: 'pcol-body' }, stats, el('div', { class: 'pchart-wrap' }, el('div', { class: 'pchart' }, canvas))));
   if (c.categories) {
     const cat = c.categories;
     const list = el('ol', { class: 'topcats' }, cat.top.slice(0, 5).map((t) => el('li', {}, el('span', { class: 'cat' }, t.value), ' ', el('span', { class: 'muted' }, t.count))));
