@@ -5,9 +5,11 @@
 // and of its worker (start → end), the worker's marks (www/worker.js), the paints, and the
 // moments the automation acted, so its own latency is told apart from the page's.
 //
-//   node bench/pageload.mjs [--runs N] [--json FILE]      (after scripts/build-web.sh)
+//   node bench/pageload.mjs [--runs N] [--json FILE] [--empty]      (after scripts/build-web.sh)
 //
 // Prints each run's timeline (ms since navigation start) and the medians of the milestones.
+// --empty: the same automation on a page that does nothing (a Load and a Train button answering
+// at once, served by the same server): what the clicks and polling cost, which is not the page's.
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -21,6 +23,13 @@ const argv = process.argv.slice(2);
 const val = (f, d) => (argv.includes(f) ? argv[argv.indexOf(f) + 1] : d);
 const RUNS = Number(val('--runs', 5));
 const JSON_OUT = val('--json', null);
+const EMPTY = argv.includes('--empty');
+const EMPTY_HTML = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>empty</title></head><body>
+<button id="load-example">Load</button><p id="data-info"></p><button id="train">Train</button><p id="out"></p>
+<script src="empty.js"></script></body></html>`;
+const EMPTY_JS = `document.body.dataset.ready = 'true';
+document.getElementById('load-example').onclick = () => { document.getElementById('data-info').textContent = 'iris.csv: 150 rows'; };
+document.getElementById('train').onclick = () => { const s = document.createElement('span'); s.dataset.testid = 'mean-accuracy'; s.textContent = '0.96'; document.getElementById('out').append(s); };`;
 
 function startServer() {
   const server = spawn(process.execPath, [join(ROOT, 'scripts', 'serve.mjs'), '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -98,10 +107,14 @@ async function oneRun(browser, base) {
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.addInitScript(initScript);
+  if (EMPTY) {
+    await page.route(`${base}__empty/`, (r) => r.fulfill({ contentType: 'text/html', body: EMPTY_HTML }));
+    await page.route(`${base}__empty/empty.js`, (r) => r.fulfill({ contentType: 'text/javascript', body: EMPTY_JS }));
+  }
   const host = {};
   const tHost = () => performance.timeOrigin + performance.now();
   host.goto = tHost();
-  await page.goto(base);
+  await page.goto(EMPTY ? `${base}__empty/` : base);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
   host.ready = tHost();
   await page.click('#load-example');

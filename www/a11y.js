@@ -269,7 +269,8 @@ function start() {
     if (e.target !== document.body) lastFocused = e.target;
   });
   watchStatus();
-  if (!registerChartPlugin()) window.addEventListener('load', registerChartPlugin, { once: true });
+  // Chart.js is a deferred script after this module (index.html): it has run by DOMContentLoaded.
+  if (!registerChartPlugin()) document.addEventListener('DOMContentLoaded', registerChartPlugin, { once: true });
 }
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start, { once: true });

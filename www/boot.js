@@ -6,6 +6,20 @@ window.pipelabEarlyWorker = new Worker('www/worker.js', { type: 'module' });
 window.pipelabEarlyWorker.addEventListener('error', () => {
   window.pipelabEarlyWorker.failed = true;
 });
+// Its 'init' (the catalogue) is asked at once, so the worker answers as soon as its module is
+// ready instead of when the page's modules have run: the reply (id 0, which the page's own
+// requests never use) waits here for the client that adopts this worker (protocol.js `init`).
+window.pipelabEarlyInit = new Promise((resolve) => {
+  const w = window.pipelabEarlyWorker;
+  const onReply = (e) => {
+    if (e.data?.id !== 0 || e.data.type !== 'result') return;
+    w.removeEventListener('message', onReply);
+    resolve(e.data);
+  };
+  w.addEventListener('message', onReply);
+  w.addEventListener('error', () => resolve(null));
+  w.postMessage({ id: 0, type: 'init' });
+});
 
 // Offline after the first visit (sw.js, next to index.html, caches the page). Its install
 // downloads every file of the build (the full module too): registered at the load event, it
