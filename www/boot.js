@@ -18,7 +18,7 @@ window.pipelabEarlyInit = new Promise((resolve) => {
   };
   w.addEventListener('message', onReply);
   w.addEventListener('error', () => resolve(null));
-  w.postMessage({ id: 0, type: 'init' });
+  w.postMessage({ id: 0, type: 'init', warm: true }); // warm: see www/worker.js `warmUp`
 });
 
 // Offline after the first visit (sw.js, next to index.html, caches the page). Its install

@@ -68,9 +68,10 @@ const progressOf = (m) => (done, total) => {
 };
 
 // The first read and cross-validation of a page run the wasm code for the first time, which
-// V8 compiles then (lazily, function by function): 20–120 ms of a first iris result. The core
-// worker runs that path once on a throwaway session right after 'init' — while the page
-// waits for the user — so the user's first load and CV run compiled code. Nothing of it stays.
+// V8 compiles then (lazily, function by function): 20–120 ms of a first iris result. The page's
+// first worker (boot.js asks with `init {warm: true}`) runs that path once on a throwaway session
+// right after answering — while the page waits for the user — so the user's first load and CV
+// run compiled code. Nothing of it stays. Pool workers and restarted ones are not warmed.
 const WARM_CSV = `sepal_length,sepal_width,petal_length,petal_width,species
 5.1,3.5,1.4,0.2,setosa
 4.9,3.0,1.4,0.2,setosa
@@ -117,8 +118,8 @@ function warmUp() {
 }
 
 const handlers = {
-  init: () => {
-    setTimeout(warmUp, 0); // after this reply is sent
+  init: (m) => {
+    if (m.warm) setTimeout(warmUp, 0); // after this reply is sent
     return { catalog: s('catalog'), version: wasm.version(), module: MODULE };
   },
   load_csv: (m) => {
