@@ -174,6 +174,11 @@ export class WorkerClient {
     this.earlyInit = null;
     const reply = early ? await early : null;
     if (reply?.ok) return reply.result;
+    if (early && !reply) {
+      // The early worker failed to start (its 'error' event): a new one reports why.
+      this.worker.terminate();
+      this.start();
+    }
     return this.call('init'); // none, or it failed: ask again, which reports why
   }
 
