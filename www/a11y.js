@@ -203,9 +203,12 @@ function registerChartPlugin() {
 let lastFocused = null;
 
 function restoreFocus(target) {
+  // The cheap test first: this runs for every control enabled or shown (page start-up, each
+  // render), and reading document.activeElement brings the page's style up to date.
+  if (target !== lastFocused) return;
   const active = document.activeElement;
   if (active && active !== document.body) return;
-  if (target !== lastFocused || !target.isConnected || target.disabled || target.hidden || target.closest('[inert], [hidden]')) return;
+  if (!target.isConnected || target.disabled || target.hidden || target.closest('[inert], [hidden]')) return;
   target.focus({ preventScroll: true });
 }
 
@@ -266,7 +269,8 @@ function start() {
     if (e.target !== document.body) lastFocused = e.target;
   });
   watchStatus();
-  if (!registerChartPlugin()) window.addEventListener('load', registerChartPlugin, { once: true });
+  // Chart.js is a deferred script after this module (index.html): it has run by DOMContentLoaded.
+  if (!registerChartPlugin()) document.addEventListener('DOMContentLoaded', registerChartPlugin, { once: true });
 }
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start, { once: true });

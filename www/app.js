@@ -75,7 +75,7 @@ async function main() {
     recoverIfFatal,
   });
   try {
-    const { catalog, version } = await client.call('init');
+    const { catalog, version } = await client.init();
     $('#version').textContent = version;
     await store.set('catalog', catalog);
     store.set('status', 'ready');

@@ -22,11 +22,15 @@ const dataError = () => $('#data-error');
 let loading = false;
 let sources = null; // www/formats.js: any format, URLs, the sheet/table picker
 const sourceState = { dataUrl: null }; // the URL the data came from (never the data), or null
+// The default example (iris, 757 bytes gzip), fetched at start-up so that Load waits for no
+// request: [file, Promise<Blob | null>], used once.
+let prefetched = null;
 
 export function setupData() {
   const sel = $('#example-select');
   for (const [file, label] of EXAMPLES) sel.append(el('option', { value: file }, label));
   sel.value = 'iris.csv';
+  prefetched = [sel.value, fetchExample(sel.value).catch(() => null)];
   $('#load-example').addEventListener('click', async () => {
     const file = sel.value;
     clearError(dataError());
@@ -92,10 +96,16 @@ async function cancelLoad() {
   }
 }
 
-async function loadExample(file) {
+async function fetchExample(file) {
   const res = await fetch(new URL(`./datasets/${file}`, import.meta.url));
   if (!res.ok) throw new Error(`HTTP ${res.status}`);
-  await loadData(await res.blob(), file);
+  return res.blob();
+}
+
+async function loadExample(file) {
+  const early = prefetched?.[0] === file ? await prefetched[1] : null;
+  prefetched = null;
+  await loadData(early ?? (await fetchExample(file)), file);
 }
 
 async function loadFile(file) {

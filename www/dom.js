@@ -139,3 +139,19 @@ export function fmtCell(v) {
   const x = Number(v);
   return v.trim() !== '' && Number.isFinite(x) && v.length > 10 ? fmt(x) : v;
 }
+
+/**
+ * Runs `fn` once the page has painted what it shows now (a frame, then a task): for drawing
+ * that may wait (charts), so numbers and tables appear first. In a hidden tab, where frames
+ * stop, a timer runs it instead.
+ */
+export function afterPaint(fn) {
+  let done = false;
+  const run = () => {
+    if (done) return;
+    done = true;
+    fn();
+  };
+  requestAnimationFrame(() => setTimeout(run, 0));
+  setTimeout(run, 250);
+}

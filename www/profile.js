@@ -4,7 +4,7 @@
 // top categories drawn with Chart.js). The profile comes from the core
 // (src/data/profile.rs) through the worker; nothing is computed here.
 // User data (column names, categories) only ever becomes TEXT (dom.js el()).
-import { el, append, clear, fmt } from './dom.js';
+import { el, append, clear, fmt, afterPaint } from './dom.js';
 
 const PAGE = 24; // column cards shown at a time
 const MAX_FLAGS = 200; // flags listed one by one
@@ -22,14 +22,35 @@ const CHECKS = [
 ];
 
 let charts = [];
-// Histograms are drawn one per task once their cards are in the page: the data view
-// shows at once (it was one 150–200 ms task for iris's five charts) and input is
-// never blocked for long while a wide table's charts draw.
+// Histograms are drawn when their card comes near the viewport, one per task, once the page
+// has painted: the data view shows at once (it was one 150–200 ms task for iris's five charts),
+// input is never blocked for long while a wide table's charts draw, and charts below the fold
+// cost nothing until they are scrolled to (they were ≈ 150 ms of main-thread work between
+// Load and a first Train click, bench/HISTORY.md Session 11).
 const drawQueue = [];
+const waiting = new Map(); // card → its draw, until the card is near the viewport
+let near = null; // the IntersectionObserver of the cards in `waiting`
 
-function queueDraw(draw) {
+function queueDraw(card, draw) {
+  if (typeof IntersectionObserver !== 'function') return enqueue(draw);
+  near ??= new IntersectionObserver(onNear, { rootMargin: '200px 0px' });
+  waiting.set(card, draw);
+  near.observe(card);
+}
+
+function onNear(entries) {
+  for (const e of entries) {
+    const draw = e.isIntersecting && waiting.get(e.target);
+    if (!draw) continue;
+    waiting.delete(e.target);
+    near.unobserve(e.target);
+    enqueue(draw);
+  }
+}
+
+function enqueue(draw) {
   drawQueue.push(draw);
-  if (drawQueue.length === 1) setTimeout(drainDraws, 0);
+  if (drawQueue.length === 1) afterPaint(drainDraws);
 }
 
 function drainDraws() {
@@ -39,6 +60,8 @@ function drainDraws() {
 
 function destroyCharts() {
   drawQueue.length = 0;
+  waiting.clear();
+  near?.disconnect();
   for (const c of charts) c.destroy();
   charts = [];
 }
@@ -103,7 +126,7 @@ export function renderProfile(root, profile, { types = {}, onApplyTypes } = {}) 
     for (const [c, i] of next) {
       const { card, draw } = columnCard(c, i, pending, refreshApply);
       grid.append(card);
-      queueDraw(draw); // once the canvas is in the document, so Chart.js can size it
+      queueDraw(card, draw); // once the canvas is in the document, so Chart.js can size it
     }
     shown += next.length;
     more.style.display = shown >= list.length ? 'none' : '';
@@ -174,10 +197,13 @@ function columnCard(c, i, pending, onChange) {
     if (s.n_infinite) tb.append(stat('n_infinite', '±inf', s.n_infinite));
   }
   stats.append(tb);
-  const canvas = el('canvas', { 'aria-label': s ? `histogram of ${c.name}` : `top categories of ${c.name}` });
+  // An image named from the start (www/a11y.js renames it when the chart is drawn).
+  const canvas = el('canvas', { role: 'img', 'aria-label': s ? `histogram of ${c.name}` : `top categories of ${c.name}` });
   const card = el('div', { class: `pcol pcol-${c.type}`, dataset: { col: c.name, testid: `profile-col-${i}` } },
     el('div', { class: 'pcol-head' }, el('strong', { class: 'pcol-name', title: c.name }, c.name), sel),
-    el('div', { class: 'pcol-body' }, stats, el('div', { class: 'pchart' }, canvas)));
+    // The chart's box keeps room for the "Show the numbers" line www/a11y.js adds under the
+    // chart once drawn, so drawing it does not move what follows (the Train button).
+    el('div', { class: 'pcol-body' }, stats, el('div', { class: 'pchart-wrap' }, el('div', { class: 'pchart' }, canvas))));
   if (c.categories) {
     const cat = c.categories;
     const list = el('ol', { class: 'topcats' }, cat.top.slice(0, 5).map((t) => el('li', {}, el('span', { class: 'cat' }, t.value), ' ', el('span', { class: 'muted' }, t.count))));

@@ -15,7 +15,7 @@
 // CV, the full module if compiled), which is then stopped; 'adopt' {state} → the full
 // worker re-reads the table and takes the model and CV over. The page sees one worker.
 //
-// Request types: 'init' → {catalog, version}
+// Request types: 'init' → {catalog, version} (boot.js sends the first core worker's as id 0; see `init`)
 //                'load_csv' {bytes, options} → table summary
 //                'cross_validate' {spec} → CV report
 //                'fit' {spec} → model file text
@@ -64,8 +64,11 @@ export class WorkerClient {
     // the first core client adopts it unless it already failed (then a new one reports why).
     const early = this.module === 'core' ? globalThis.pipelabEarlyWorker : null;
     if (early) globalThis.pipelabEarlyWorker = null;
-    if (early && !early.failed) this.worker = early;
-    else {
+    this.earlyInit = null;
+    if (early && !early.failed) {
+      this.worker = early;
+      this.earlyInit = globalThis.pipelabEarlyInit ?? null; // the reply to boot.js's 'init'
+    } else {
       early?.terminate();
       this.worker = new Worker(this.module === 'full' ? FULL_WORKER_URL : WORKER_URL, { type: 'module' });
     }
@@ -162,6 +165,21 @@ export class WorkerClient {
       this.pending.set(id, p);
       this.post(id, p);
     });
+  }
+
+  /** 'init' → {catalog, version, module}: the answer to boot.js's early request when this client
+   * adopted that worker (asked before the page's modules ran), else asked now. */
+  async init() {
+    const early = this.earlyInit;
+    this.earlyInit = null;
+    const reply = early ? await early : null;
+    if (reply?.ok) return reply.result;
+    if (early && !reply) {
+      // The early worker failed to start (its 'error' event): a new one reports why.
+      this.worker.terminate();
+      this.start();
+    }
+    return this.call('init'); // none, or it failed: ask again, which reports why
   }
 
   /** Sends a request; resolves with its result, rejects with an Error whose message is readable. */

@@ -2,7 +2,7 @@
 // (summary, per-fold table and chart, hold-out score, warnings, out-of-fold
 // pictures, learning and validation curves) or a clustering; the fitted model
 // view; "Fit on all rows & download model".
-import { $, el, clear, showError, clearError, fmt, download } from './dom.js';
+import { $, el, clear, showError, clearError, fmt, download, afterPaint } from './dom.js';
 import { renderInspection } from './model_view.js';
 import { renderClustering } from './cluster_view.js';
 import { drawFoldChart, renderDiagnostics, renderCurve, destroyCharts, CAPTIONS, suggestValues, parseValues, curveParams } from './eval_charts.js';
@@ -199,7 +199,10 @@ function renderResults(r, specText) {
 
   const cm = clear($('#chart-metric'));
   for (const m of metrics) cm.append(el('option', { value: m }, m));
-  drawFoldChart($('#fold-chart'), r, metrics[0]);
+  // The numbers first; the chart once they are painted (of the metric picked by then).
+  afterPaint(() => {
+    if (store.get('result')?.report === r) drawFoldChart($('#fold-chart'), r, $('#chart-metric').value);
+  });
 
   renderHoldout(r, metrics);
   clear($('#eval-diagnostics'));

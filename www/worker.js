@@ -13,7 +13,8 @@
 
 const MODULE = new URL(self.location.href).searchParams.get('module') === 'full' ? 'full' : 'core';
 const GLUE = { core: './pkg/pipelab_core.js', full: './pkg/pipelab_full.js' };
-const FULL_WASM = new URL('./pkg/pipelab_full_bg.wasm', import.meta.url);
+const WASM = { core: new URL('./pkg/pipelab_core_bg.wasm', import.meta.url), full: new URL('./pkg/pipelab_full_bg.wasm', import.meta.url) };
+const FULL_WASM = WASM.full;
 // The catalogue (steps, models, parameter schemas, explanations, metrics) is a file written by
 // scripts/build-web.sh from the full module: the first module does not carry it. Fetched once
 // per worker, the core worker's beside its module at start-up.
@@ -39,9 +40,19 @@ let fullModule = null; // the compiled full module (core worker, compiled while 
 let ready = null;
 function start(compiled) {
   ready ??= (async () => {
+    performance.mark('worker-start');
+    // The module is fetched and compiled while the glue is imported, not after it (the glue
+    // is one more request, which waits behind the page's own at page load). A failed
+    // compile here (e.g. a server sending the wasm with another MIME type) leaves the
+    // fetch and compile to the glue, which falls back to compiling from bytes.
+    const module = compiled ?? WebAssembly.compileStreaming(fetch(WASM[MODULE])).catch(() => undefined);
     wasm = await import(GLUE[MODULE]);
-    await wasm.default(compiled ? { module_or_path: compiled } : undefined);
+    performance.mark('worker-glue');
+    const m = await module;
+    performance.mark('worker-compiled');
+    await wasm.default(m ? { module_or_path: m } : undefined);
     session = new wasm.Session();
+    performance.mark('worker-ready');
   })();
   return ready;
 }
@@ -71,8 +82,62 @@ const progressOf = (m) => (done, total) => {
   return true;
 };
 
+// The first read and cross-validation of a page run the wasm code for the first time, which
+// V8 compiles then (lazily, function by function): 20–120 ms of a first iris result. The page's
+// first worker (boot.js asks with `init {warm: true}`) runs that path once on a throwaway session
+// right after answering — while the page waits for the user — so the user's first load and CV
+// run compiled code. Nothing of it stays. Pool workers and restarted ones are not warmed.
+const WARM_CSV = `sepal_length,sepal_width,petal_length,petal_width,species
+5.1,3.5,1.4,0.2,setosa
+4.9,3.0,1.4,0.2,setosa
+4.7,3.2,1.3,0.2,setosa
+4.6,3.1,1.5,0.2,setosa
+5.0,3.6,1.4,0.2,setosa
+7.0,3.2,4.7,1.4,versicolor
+6.4,3.2,4.5,1.5,versicolor
+6.9,3.1,4.9,1.5,versicolor
+5.5,2.3,4.0,1.3,versicolor
+6.5,2.8,4.6,1.5,versicolor
+6.3,3.3,6.0,2.5,virginica
+5.8,2.7,5.1,1.9,virginica
+7.1,3.0,5.9,2.1,virginica
+6.3,2.9,5.6,1.8,virginica
+6.5,3.0,5.8,2.2,virginica
+`;
+const WARM_SPEC = JSON.stringify({
+  target: 'species',
+  preprocess: { transformers: [{ name: 'num', columns: { dtype: 'numeric' }, steps: [{ SimpleImputer: { strategy: 'median' } }, { StandardScaler: {} }] }], remainder: 'drop' },
+  model: { LogisticRegression: {} },
+  cv: { StratifiedKFold: { n_splits: 5 } },
+  scoring: ['accuracy', 'f1_macro'],
+});
+let warmed = false;
+function warmUp() {
+  if (MODULE !== 'core' || warmed) return;
+  warmed = true;
+  const bytes = new TextEncoder().encode(WARM_CSV);
+  const warm = new wasm.Session();
+  const stream = new wasm.CsvStream('', bytes.length);
+  try {
+    stream.feed(bytes);
+    warm.load_stream(stream);
+    warm.profile();
+    warm.cross_validate(WARM_SPEC, () => true);
+  } catch (e) {
+    console.warn(`pipelab: warm-up: ${message(e)}`); // the user's own calls report any real problem
+  } finally {
+    stream.free();
+    warm.free();
+    performance.mark('worker-warm');
+  }
+}
+
 const handlers = {
-  init: async () => ({ catalog: await fetchCatalog(), version: wasm.version(), module: MODULE }),
+  init: async (m) => {
+    const reply = { catalog: await fetchCatalog(), version: wasm.version(), module: MODULE };
+    if (m.warm) setTimeout(warmUp, 0); // after this reply is sent
+    return reply;
+  },
   load_csv: (m) => {
     const r = s('load_csv', m.bytes, m.options ?? '');
     held.source = { bytes: m.bytes, options: m.options ?? '' };

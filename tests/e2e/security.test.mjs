@@ -153,7 +153,10 @@ test('hostile column names, class labels and file names render as text everywher
   for (const s of [...EVIL, ...LABELS, FILE]) assert.ok(text.includes(shown(s)), `shown literally after the profile: ${JSON.stringify(s.slice(0, 40))}`);
   assert.ok(!/[\u202a-\u202e\u2066-\u2069]/.test(text), 'no bidi control reorders what is shown');
 
-  // Charts: their numbers' tables carry the labels as text.
+  // Charts: their numbers' tables carry the labels as text. The profile draws a chart when its
+  // card comes near the viewport: scrolled to, every card's chart is drawn.
+  await page.locator('#profile-view .pcol').last().scrollIntoViewIfNeeded();
+  await page.waitForFunction(() => document.querySelectorAll('#profile-view [data-testid="chart-numbers"]').length === document.querySelectorAll('#profile-view canvas').length);
   const tables = page.locator('[data-testid="chart-numbers"]');
   assert.ok((await tables.count()) > 0, 'the profile has charts with text alternatives');
   for (let i = 0; i < (await tables.count()); i++) await tables.nth(i).locator('summary').click();
