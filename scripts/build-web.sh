@@ -59,6 +59,10 @@ for part in core full; do
   fi
 done
 
+# The catalogue (palette, forms, explanations) as a file the worker fetches at start-up:
+# only the full module carries the code and texts that build it.
+node scripts/web-catalog.mjs || fail "web-catalog failed"
+
 mkdir -p www/vendor
 cp node_modules/chart.js/dist/chart.umd.min.js www/vendor/chart.umd.min.js
 # idb (the run history's IndexedDB wrapper, www/runs_store.js): a plain ES module with no imports.
@@ -77,3 +81,4 @@ for part in core full; do
   awk -v f="$out" -v r="$raw" -v g="$gz" \
     'BEGIN { printf "build-web: %s  raw %d bytes (%.1f KiB), gzip -9 %d bytes (%.1f KiB)\n", f, r, r / 1024, g, g / 1024 }'
 done
+echo "build-web: www/pkg/catalog.json  raw $(stat -c %s www/pkg/catalog.json) bytes, gzip -9 $(gzip -9 -c www/pkg/catalog.json | wc -c) bytes (fetched with the first module)"

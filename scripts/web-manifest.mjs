@@ -24,10 +24,10 @@ const files = [
   'index.html',
   ...list('www', (n) => /\.(js|css)$/.test(n)),
   ...list('www/vendor', (n) => /\.(js|wasm)$/.test(n)),
-  ...list('www/pkg', (n) => /\.(js|wasm)$/.test(n) && `www/pkg/${n}` !== OUT),
+  ...list('www/pkg', (n) => /\.(js|wasm|json)$/.test(n) && `www/pkg/${n}` !== OUT),
   ...list('www/datasets', (n) => n.endsWith('.csv')),
 ];
-for (const need of ['www/pkg/pipelab_core.js', 'www/pkg/pipelab_core_bg.wasm', 'www/pkg/pipelab_full.js', 'www/pkg/pipelab_full_bg.wasm']) {
+for (const need of ['www/pkg/pipelab_core.js', 'www/pkg/pipelab_core_bg.wasm', 'www/pkg/pipelab_full.js', 'www/pkg/pipelab_full_bg.wasm', 'www/pkg/catalog.json']) {
   if (!files.includes(need)) throw new Error(`web-manifest: ${need} is missing (build the wasm first)`);
 }
 const hash = createHash('sha256');

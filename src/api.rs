@@ -249,7 +249,7 @@ pub fn fit_model_threads(
     let (fitted, rows, holdout) = match crate::selection::cv::fit_on_training_part(table, &spec, threads)? {
         None => (pipeline::fit_all_with(table, &spec, threads)?, prep.rows, None),
         Some((train_model, report, train)) => {
-            let scores = report.scores.iter().map(|(k, v)| (k.clone(), v.is_finite().then_some(*v))).collect();
+            let scores = crate::sorting::btree_map(report.scores.iter().map(|(k, v)| (k.clone(), v.is_finite().then_some(*v))));
             let record = |fitted_on| HoldoutFit { fitted_on, n_train: report.n_train, n_test: report.n_test, scores };
             if refit_all {
                 (pipeline::fit_all_with(table, &spec, threads)?, prep.rows, Some(record(FittedOn::AllRows)))

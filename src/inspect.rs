@@ -155,7 +155,7 @@ pub fn inspect_pipeline(p: &FittedPipeline, model_name: &str) -> ModelInspection
         }
         all.insert(k.to_string(), v);
     }
-    out.facts.sort_by(|a, b| a.0.cmp(&b.0));
+    crate::sorting::sort_by(&mut out.facts, &|a, b| a.0.cmp(&b.0));
     out.details = Value::Object(all);
     out
 }

@@ -263,7 +263,7 @@ pub fn sym_eigen(a: &Array2<f64>) -> Result<(Vec<f64>, Array2<f64>)> {
     let m = nalgebra::DMatrix::from_fn(p, p, |i, j| a[[i, j]]);
     let eig = m.symmetric_eigen();
     let mut order: Vec<usize> = (0..p).collect();
-    order.sort_by(|&i, &j| eig.eigenvalues[i].total_cmp(&eig.eigenvalues[j]));
+    crate::sorting::sort_indices_by(&mut order, &|i, j| eig.eigenvalues[i].total_cmp(&eig.eigenvalues[j]));
     let vals = order.iter().map(|&i| eig.eigenvalues[i]).collect();
     let mut vecs = Array2::<f64>::zeros((p, p));
     for (c, &i) in order.iter().enumerate() {

@@ -1,9 +1,13 @@
 //! Shared sorts. Every `sort_by(|a, b| …)` with its own closure compiles a whole
 //! copy of the standard library's sort (driftsort + small-sort networks, 5–7 KB
-//! of wasm each); 50 call sites made 220 KB of the page's module. These few
-//! functions are instantiated once per element type and take the comparison as a
-//! `&dyn Fn`, so the page downloads one sort per type. Hot loops (tree split
-//! search, k-means, boosting) keep their inlined sorts.
+//! of wasm each); 50 call sites made 220 KB of the page's module, and one per
+//! element type still made 84 KB of the first module (bench/HISTORY.md, "Session
+//! 11"). So every stable sort here goes through ONE instantiation, of `usize`
+//! keys with a `&dyn Fn` comparison ([`sort_indices_by`]; [`sort_by`] sorts
+//! positions, then moves the elements: a few hundred bytes per type), and
+//! the integer and float sorts through the one `u64` sort the tree builder
+//! needs anyway. Hot loops (tree split search, k-means, boosting) keep their
+//! inlined sorts.
 
 use std::cmp::Ordering;
 
@@ -18,9 +22,34 @@ use std::cmp::Ordering;
 /// reference (bench/HISTORY.md, "Session 10").
 pub fn sort_f64(v: &mut [f64]) {
     if v.len() < RADIX_MIN || u32::try_from(v.len()).is_err() {
-        v.sort_unstable_by(f64::total_cmp);
+        // The total-order keys sorted as integers: the same bits as `sort_unstable_by(f64::total_cmp)`.
+        let mut keys: Vec<u64> = v.iter().map(|&x| total_key(x)).collect();
+        keys.sort_unstable();
+        for (x, &k) in v.iter_mut().zip(&keys) {
+            *x = from_total_key(k);
+        }
     } else {
         radix_sort_f64(v);
+    }
+}
+
+/// Sorts `usize`s ascending (the `u64` sort's one copy; equal values are identical, so
+/// stable or not gives the same result).
+pub fn sort_usize(v: &mut [usize]) {
+    let mut keys: Vec<u64> = v.iter().map(|&x| x as u64).collect();
+    keys.sort_unstable();
+    for (x, &k) in v.iter_mut().zip(&keys) {
+        // Each key came from a `usize` just above.
+        *x = k as usize;
+    }
+}
+
+/// Sorts `i64`s ascending (through the `u64` sort: the sign bit flipped keeps the order).
+pub fn sort_i64(v: &mut [i64]) {
+    let mut keys: Vec<u64> = v.iter().map(|&x| (x as u64) ^ (1 << 63)).collect();
+    keys.sort_unstable();
+    for (x, &k) in v.iter_mut().zip(&keys) {
+        *x = (k ^ (1 << 63)) as i64;
     }
 }
 
@@ -81,14 +110,51 @@ fn radix_sort_f64(v: &mut [f64]) {
     }
 }
 
-/// Stable sort of indices (or any `usize` keys) with a comparison of two of them.
+/// Stable sort of indices (or any `usize` keys) with a comparison of two of them: the
+/// one copy of the standard library's stable sort in the first module (the comparison is a
+/// `&dyn Fn`, so every call site shares it). A merge sort of our own (≈ 600 B instead of
+/// ≈ 8 KB) was tried: faster below 2,000 keys but 1.3–2.4× slower from 20,000 (the ROC
+/// curve's sort of a fold's scores, a profile's category counts), so std's stays.
 pub fn sort_indices_by(idx: &mut [usize], cmp: &dyn Fn(usize, usize) -> Ordering) {
     idx.sort_by(|&a, &b| cmp(a, b));
 }
 
-/// Stable sort of any slice with a comparison; one instantiation per `T`.
+/// Stable sort of any slice with a comparison: the positions are sorted by
+/// [`sort_indices_by`] (the one compiled sort), then the elements moved along the
+/// permutation's cycles; per `T` only that move is compiled.
 pub fn sort_by<T>(v: &mut [T], cmp: &dyn Fn(&T, &T) -> Ordering) {
-    v.sort_by(|a, b| cmp(a, b));
+    let mut perm: Vec<usize> = (0..v.len()).collect();
+    sort_indices_by(&mut perm, &|a, b| cmp(&v[a], &v[b]));
+    // v[i] becomes the old v[perm[i]]: follow each cycle, marking done positions (perm[j] = j).
+    for i in 0..v.len() {
+        let mut j = i;
+        loop {
+            let k = perm[j];
+            perm[j] = j;
+            if k == i {
+                break;
+            }
+            v.swap(j, k);
+            j = k;
+        }
+    }
+}
+
+/// [`sort_by`] by a key (stable), as `slice::sort_by_key`.
+pub fn sort_by_key<T, K: Ord>(v: &mut [T], key: &dyn Fn(&T) -> K) {
+    sort_by(v, &|a, b| key(a).cmp(&key(b)));
+}
+
+/// `iter.collect::<BTreeMap<_, _>>()` without a sort: `FromIterator` stable-sorts its
+/// input first, which compiles a copy of the standard library's driftsort per key and
+/// value type (three in the first module, from cross-validation's metric maps). Inserted
+/// one by one, the map is the same (a repeated key keeps its last value, as with `collect`).
+pub fn btree_map<K: Ord, V>(items: impl IntoIterator<Item = (K, V)>) -> std::collections::BTreeMap<K, V> {
+    let mut m = std::collections::BTreeMap::new();
+    for (k, v) in items {
+        m.insert(k, v);
+    }
+    m
 }
 
 #[cfg(test)]
@@ -128,6 +194,53 @@ mod tests {
             let bits = |s: &[f64]| s.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
             assert_eq!(bits(&got), bits(&expected));
         }
+    }
+
+    #[test]
+    fn shared_sorts_match_the_standard_sorts() {
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for n in [0, 1, 2, 15, 16, 17, 31, 32, 33, 100, 1000, 4097] {
+            for range in [3, 1000, u64::MAX] {
+                let key: Vec<u64> = (0..n).map(|_| next() % range).collect();
+                let mut got: Vec<usize> = (0..n).collect();
+                sort_indices_by(&mut got, &|a, b| key[a].cmp(&key[b]));
+                let mut expected: Vec<usize> = (0..n).collect();
+                expected.sort_by(|&a, &b| key[a].cmp(&key[b]));
+                assert_eq!(got, expected, "n = {n}, range = {range}");
+                let mut pairs: Vec<(u64, usize)> = key.iter().copied().zip(0..).collect();
+                let mut want = pairs.clone();
+                want.sort_by_key(|q| std::cmp::Reverse(q.0));
+                sort_by(&mut pairs, &|p, q| q.0.cmp(&p.0));
+                assert_eq!(pairs, want);
+                let mut strings: Vec<String> = key.iter().map(|k| k.to_string()).collect();
+                let mut want = strings.clone();
+                want.sort();
+                sort_by(&mut strings, &|a, b| a.cmp(b));
+                assert_eq!(strings, want);
+                let mut u: Vec<usize> = key.iter().map(|&k| (k >> 40) as usize).collect();
+                let mut want = u.clone();
+                want.sort_unstable();
+                sort_usize(&mut u);
+                assert_eq!(u, want);
+                let mut s: Vec<i64> = key.iter().map(|&k| k as i64).collect();
+                let mut want = s.clone();
+                want.sort_unstable();
+                sort_i64(&mut s);
+                assert_eq!(s, want);
+            }
+        }
+    }
+
+    #[test]
+    fn btree_map_keeps_the_last_value_of_a_repeated_key_as_collect_does() {
+        let items = vec![("b", 1), ("a", 2), ("b", 3)];
+        assert_eq!(btree_map(items.clone()), items.into_iter().collect());
     }
 
     #[test]

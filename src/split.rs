@@ -275,8 +275,8 @@ fn holdout_indices(n: usize, n_test: usize, n_train: usize, classes: Option<&[us
             (tr, te)
         }
     };
-    train.sort_unstable();
-    test.sort_unstable();
+    crate::sorting::sort_usize(&mut train);
+    crate::sorting::sort_usize(&mut test);
     Ok(Split { train, test })
 }
 

@@ -15,6 +15,18 @@ const MODULE = new URL(self.location.href).searchParams.get('module') === 'full'
 const GLUE = { core: './pkg/pipelab_core.js', full: './pkg/pipelab_full.js' };
 const WASM = { core: new URL('./pkg/pipelab_core_bg.wasm', import.meta.url), full: new URL('./pkg/pipelab_full_bg.wasm', import.meta.url) };
 const FULL_WASM = WASM.full;
+// The catalogue (steps, models, parameter schemas, explanations, metrics) is a file written by
+// scripts/build-web.sh from the full module: the first module does not carry it. Fetched once
+// per worker, the core worker's beside its module at start-up.
+const CATALOG = new URL('./pkg/catalog.json', import.meta.url);
+let catalog = null;
+function fetchCatalog() {
+  catalog ??= fetch(CATALOG).then((r) => {
+    if (!r.ok) throw new Error(`the catalogue (${CATALOG.pathname}) could not be fetched: HTTP ${r.status}`);
+    return r.json();
+  });
+  return catalog;
+}
 
 let wasm = null; // the glue module's namespace: Session, CsvStream, version, wasm_memory_bytes
 let session = null;
@@ -44,7 +56,10 @@ function start(compiled) {
   })();
   return ready;
 }
-if (MODULE === 'core') start();
+if (MODULE === 'core') {
+  start();
+  fetchCatalog().catch(() => {}); // init reports a failure
+}
 
 function message(e) {
   if (e instanceof Error) return e.message;
@@ -118,9 +133,10 @@ function warmUp() {
 }
 
 const handlers = {
-  init: (m) => {
+  init: async (m) => {
+    const reply = { catalog: await fetchCatalog(), version: wasm.version(), module: MODULE };
     if (m.warm) setTimeout(warmUp, 0); // after this reply is sent
-    return { catalog: s('catalog'), version: wasm.version(), module: MODULE };
+    return reply;
   },
   load_csv: (m) => {
     const r = s('load_csv', m.bytes, m.options ?? '');

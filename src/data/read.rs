@@ -513,7 +513,7 @@ impl Engine {
             (1..=self.n_cols).map(|i| format!("column_{i}")).collect()
         };
         let mut keys: Vec<&String> = self.opts.types.keys().collect();
-        keys.sort();
+        crate::sorting::sort_by(&mut keys, &|a, b| a.cmp(b));
         for name in keys {
             if !self.names.contains(name) && !self.opts.types_for_present_columns_only {
                 return Err(Error::column(name, format!("has a type override but no such column is in the file (columns: {})", list_names(&self.names))));

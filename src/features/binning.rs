@@ -203,7 +203,7 @@ impl StepParams for KBinsDiscretizerParams {
             (_, Some(s)) => {
                 let mut rng = ChaCha8Rng::seed_from_u64(ctx.seed_for(self.random_state));
                 let mut idx = sample(&mut rng, x.n_rows, s).into_vec();
-                idx.sort_unstable();
+                crate::sorting::sort_usize(&mut idx);
                 Some(idx)
             }
         };

@@ -684,7 +684,7 @@ impl StepParams for SelectKBestParams {
         let mut order: Vec<usize> = (0..p).collect();
         crate::sorting::sort_indices_by(&mut order, &|a, b| cleaned[a].total_cmp(&cleaned[b]));
         let mut keep: Vec<usize> = order[p - k.min(p)..].to_vec();
-        keep.sort_unstable();
+        crate::sorting::sort_usize(&mut keep);
         Ok(UnivariateSelection {
             input_names: x.names(),
             score_func: self.score_func,

@@ -15,7 +15,7 @@ use crate::{Error, Result};
 /// Dense label indices `0..k` (in sorted label order) and `k`.
 pub fn dense_labels(labels: &[i64]) -> (Vec<usize>, usize) {
     let mut u: Vec<i64> = labels.to_vec();
-    u.sort_unstable();
+    crate::sorting::sort_i64(&mut u);
     u.dedup();
     // binary_search on the sorted distinct labels always succeeds.
     (labels.iter().map(|l| u.binary_search(l).unwrap_or(0)).collect(), u.len())

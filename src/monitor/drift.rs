@@ -242,7 +242,7 @@ fn aligned(a: &Sample, b: &Sample) -> (Vec<String>, Vec<f64>, Vec<f64>, Vec<f64>
         }
         (Sample::Categories { categories: ka, counts: ca }, Sample::Categories { categories: kb, counts: cb }) => {
             let mut keys: Vec<String> = ka.iter().chain(kb).cloned().collect();
-            keys.sort();
+            crate::sorting::sort_by(&mut keys, &|a, b| a.cmp(b));
             keys.dedup();
             let find = |k: &[String], c: &[f64], key: &str| k.iter().position(|s| s == key).map_or(0.0, |i| c[i]);
             let x = keys.iter().map(|key| find(ka, ca, key)).collect();
@@ -374,7 +374,7 @@ fn chart(a: &Sample, b: &Sample) -> Chart {
             let (keys, _, x, y) = aligned(a, b);
             let (sx, sy): (f64, f64) = (x.iter().sum::<f64>().max(1.0), y.iter().sum::<f64>().max(1.0));
             let mut idx: Vec<usize> = (0..keys.len()).collect();
-            idx.sort_by(|&i, &j| (x[j] / sx + y[j] / sy).total_cmp(&(x[i] / sx + y[i] / sy)));
+            crate::sorting::sort_indices_by(&mut idx, &|i, j| (x[j] / sx + y[j] / sy).total_cmp(&(x[i] / sx + y[i] / sy)));
             idx.truncate(30);
             Chart::Bars {
                 categories: idx.iter().map(|&i| keys[i].clone()).collect(),

@@ -402,7 +402,7 @@ pub(crate) fn fit_transformers(
         steps.push(fs);
         frame = out;
     }
-    used.sort_unstable();
+    crate::sorting::sort_usize(&mut used);
     Ok(Transformed { preprocess, steps, frame, y, rows: kept_rows, used })
 }
 

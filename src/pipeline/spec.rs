@@ -39,8 +39,10 @@ pub struct PipelineSpec {
     /// Seed for every random step that has no `random_state` of its own (default 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub random_state: Option<u64>,
-    /// Hyperparameter search (`pipelab search`, the page's Tune panel).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Hyperparameter search (`pipelab search`, the page's Tune panel). Parsed only in a build
+    /// with the `full-components` feature: the page's first module answers a spec with a search
+    /// block by `Error::NeedFull` (see [`search_block`]).
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "search_block::de", serialize_with = "search_block::ser")]
     pub search: Option<super::search_spec::SearchSpec>,
     /// Hold out a test part: search and CV run on the rest; one final score on the held-out rows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -99,6 +101,49 @@ pub enum Remainder {
     Passthrough,
 }
 
+/// The spec's `search` field. With the `full-components` feature, the derived (de)serializers of
+/// [`SearchSpec`](super::search_spec::SearchSpec). Without it (the page's first module, where a
+/// search never runs: the Tune panel is the full module's), `null` or absent is `None` and a
+/// search block is refused ([`PipelineSpec::from_value`] turns that into `Error::NeedFull`), so
+/// the search types' deserializer and serializer code (44 KB raw, 14 KB gzip) stay out of the module.
+mod search_block {
+    use super::super::search_spec::SearchSpec;
+    #[cfg(feature = "full-components")]
+    use serde::Serialize;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    #[cfg(feature = "full-components")]
+    pub fn de<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SearchSpec>, D::Error> {
+        Option::<SearchSpec>::deserialize(d)
+    }
+
+    #[cfg(feature = "full-components")]
+    pub fn ser<S: Serializer>(v: &Option<SearchSpec>, s: S) -> Result<S::Ok, S::Error> {
+        v.serialize(s)
+    }
+
+    #[cfg(not(feature = "full-components"))]
+    pub fn de<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SearchSpec>, D::Error> {
+        match Option::<serde::de::IgnoredAny>::deserialize(d)? {
+            None => Ok(None),
+            Some(_) => Err(serde::de::Error::custom(UNBUILT)),
+        }
+    }
+
+    /// Never reached: without the feature no spec has a search block (`de` refuses one).
+    #[cfg(not(feature = "full-components"))]
+    pub fn ser<S: Serializer>(v: &Option<SearchSpec>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            None => s.serialize_none(),
+            Some(_) => Err(serde::ser::Error::custom(UNBUILT)),
+        }
+    }
+
+    /// What a search block is in a build without the search (the page's first module).
+    #[cfg(not(feature = "full-components"))]
+    pub const UNBUILT: &str = "a search block is run by the page's full module";
+}
+
 /// A step or model named in `value` (as any object's key: the spec's model, a step, a
 /// SelectFromModel's estimator, ...) that this build leaves out; never one in a build with
 /// every component. Asked only of a spec that does not parse, so a spec that parses is never
@@ -145,7 +190,12 @@ impl PipelineSpec {
 
     /// The structural part of [`PipelineSpec::from_json`] (no [`PipelineSpec::check`]).
     pub(crate) fn from_value(value: &serde_json::Value) -> Result<PipelineSpec> {
-        super::value_de::from_value(value).map_err(|(path, e)| match unbuilt_component(value) {
+        // A search block in a build without the search (see `search_block`), else a component.
+        let unbuilt = || match value.get("search") {
+            Some(s) if !cfg!(feature = "full-components") && !s.is_null() => Some("search"),
+            _ => unbuilt_component(value),
+        };
+        super::value_de::from_value(value).map_err(|(path, e)| match unbuilt() {
             Some(name) => Error::NeedFull(name.to_string()),
             None => Error::spec(if path == "." { "(top level)".to_string() } else { path }, e.to_string()),
         })

@@ -78,7 +78,7 @@ pub fn fit_clustering_with(table: &Table, spec: &PipelineSpec, lend: impl Into<c
         let mut idx: Vec<usize> = (0..x.nrows()).collect();
         idx.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(spec.seed()));
         idx.truncate(SILHOUETTE_MAX_ROWS);
-        idx.sort_unstable();
+        crate::sorting::sort_usize(&mut idx);
         let xs = x.select(ndarray::Axis(0), &idx);
         let ls: Vec<i64> = idx.iter().map(|&i| labels[i]).collect();
         match mc::silhouette_score(xs.view(), &ls) {

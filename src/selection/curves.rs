@@ -137,7 +137,7 @@ pub fn train_sizes_abs(sizes: &[f64], n_max: usize, warnings: &mut Vec<String>) 
             abs.push(s as usize);
         }
     }
-    abs.sort_unstable();
+    crate::sorting::sort_usize(&mut abs);
     let before = abs.len();
     abs.dedup();
     if abs.len() < before {

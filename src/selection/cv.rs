@@ -361,7 +361,7 @@ pub fn cross_validate(table: &Table, spec: &PipelineSpec, hooks: CvHooks) -> Res
 pub fn finish_folds(table: &Table, spec: &PipelineSpec, mut folds: Vec<FoldResult>) -> Result<CvReport> {
     let plan = fold_plan(table, spec, CV_CLUSTERING)?;
     let scoring = scoring_of(spec, &plan.prep)?;
-    folds.sort_by_key(|r| r.fold);
+    crate::sorting::sort_by_key(&mut folds, &|r| r.fold);
     if folds.len() != plan.splits.len() || folds.iter().enumerate().any(|(f, r)| r.fold != f) {
         return Err(Error::data(format!("internal: {} fold results for a cross-validation of {} folds", folds.len(), plan.splits.len())));
     }
@@ -440,8 +440,8 @@ fn assemble(table: &Table, spec: &PipelineSpec, plan: FoldPlan, scoring: &[Strin
     };
     Ok(CvReport {
         holdout,
-        metrics: test_scores.into_iter().map(|(k, v)| (k, MetricSummary::from_folds(v))).collect(),
-        train_metrics: train_scores.into_iter().map(|(k, v)| (k, MetricSummary::from_folds(v))).collect(),
+        metrics: crate::sorting::btree_map(test_scores.into_iter().map(|(k, v)| (k, MetricSummary::from_folds(v)))),
+        train_metrics: crate::sorting::btree_map(train_scores.into_iter().map(|(k, v)| (k, MetricSummary::from_folds(v)))),
         n_rows: n_usable,
         n_features_out,
         task: prep.task,

@@ -105,7 +105,7 @@ pub fn compare(table: &Table, spec: &PipelineSpec, hooks: CvHooks) -> Result<Lea
         let train: Vec<usize> = split.train.iter().map(|&i| at[prep.rows[i]]).filter(|&i| i != usize::MAX).collect();
         let test: Vec<usize> = split.test.iter().map(|&i| at[prep.rows[i]]).filter(|&i| i != usize::MAX).collect();
         let mut test_rows = split.test.clone();
-        test_rows.sort_unstable();
+        crate::sorting::sort_usize(&mut test_rows);
         folds.push(LeakFold { n_train: split.train.len(), n_test: split.test.len(), test_rows });
         let fold_ctx = FitContext::new(spec.seed());
         let y_train = y.select(&train);

@@ -545,7 +545,7 @@ pub fn halving_rows(n: usize, r: usize, seed: u64) -> Vec<usize> {
     let mut order: Vec<usize> = (0..n).collect();
     rand::seq::SliceRandom::shuffle(order.as_mut_slice(), &mut ChaCha8Rng::seed_from_u64(seed));
     let mut rows = order[..r.min(n)].to_vec();
-    rows.sort_unstable();
+    crate::sorting::sort_usize(&mut rows);
     rows
 }
 

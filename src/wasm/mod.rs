@@ -129,7 +129,11 @@ impl Session {
         Session { table: None, last_cv: None, model: None }
     }
 
-    /// Steps, models (with parameter schemas) and metric names.
+    /// Steps, models (with parameter schemas) and metric names. Full module only: the page
+    /// reads it from `www/pkg/catalog.json`, which scripts/build-web.sh writes by calling this
+    /// (the schemas, help and explanation texts were 41 KB gzip of code and strings the first
+    /// module need not carry; bench/HISTORY.md, "Session 11").
+    #[cfg(feature = "web-full")]
     pub fn catalog(&self) -> Result<JsValue, JsValue> {
         to_js(&api::catalog())
     }

@@ -60,7 +60,7 @@ test('after the first visit the page works offline: reload, load an example, cro
   const listed = JSON.parse(manifest.slice(manifest.indexOf('['), manifest.lastIndexOf(']') + 1));
   assert.deepEqual(keys, [`pipelab-${buildOf(ROOT)}`]);
   assert.equal(files[0], listed.length, 'every listed file is cached');
-  for (const f of ['www/pkg/pipelab_core_bg.wasm', 'www/pkg/pipelab_full_bg.wasm', 'www/vendor/chart.umd.min.js', 'www/worker.js', 'www/app.js', 'index.html', 'www/datasets/iris.csv']) assert.ok(listed.includes(f), f);
+  for (const f of ['www/pkg/pipelab_core_bg.wasm', 'www/pkg/pipelab_full_bg.wasm', 'www/pkg/catalog.json', 'www/vendor/chart.umd.min.js', 'www/worker.js', 'www/app.js', 'index.html', 'www/datasets/iris.csv']) assert.ok(listed.includes(f), f);
   const online = await trainIris(p);
 
   await harness.context.setOffline(true);
