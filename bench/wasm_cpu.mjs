@@ -12,7 +12,8 @@
 // --pkg: a wasm-bindgen `--target web` output directory (pipelab.js + pipelab_bg.wasm,
 // or any NAME.js + NAME_bg.wasm). op: parse | cv | fit | fit_predict | transform, as in
 // bench/browser-worker.js, or predict (the predict half of fit_predict alone: one untimed
-// fit, then `predict_loaded_summary` timed). Prints one JSON object:
+// fit, then `predict_loaded_summary` timed). --fresh: the table is loaded again (untimed)
+// before each timed run, so every fit builds the drift reference (the Session caches it). Prints one JSON object:
 // {cpu_ms: [..], wall_ms: [..], median_cpu_ms, wasm_memory_bytes, wasm_bytes}.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -53,8 +54,9 @@ const once = () => {
     case 'cv':
       return session.cross_validate(spec, yes);
     case 'fit':
-    case 'transform':
       return session.fit(spec);
+    case 'transform':
+      return session.preview(spec, 12);
     case 'fit_predict':
       session.fit(spec);
       return session.predict_loaded_summary(15);
@@ -72,6 +74,7 @@ once(); // warm-up
 const cpu = [];
 const wall = [];
 for (let i = 0; i < reps; i++) {
+  if (argv.includes('--fresh')) session.load_csv(bytes, '');
   const c0 = cpuMs();
   const t0 = performance.now();
   once();

@@ -8,6 +8,7 @@ pub use crate::data::formats::{check_select, detect, Converted, Format, SourceOp
 use crate::data::{read_csv, ColumnData, ReadOptions, ReadReport, Table};
 use crate::estimator::Task;
 use crate::metrics;
+pub use crate::persist::reference::ReferenceCache;
 use crate::persist::ModelFile;
 use crate::pipeline::{self, ModelSpec, PipelineSpec, StepSpec};
 use crate::selection::cv::{CvHooks, CvReport};
@@ -230,6 +231,16 @@ pub fn fit_model_with(table: &Table, spec_json: &str, cv: Option<&CvReport>, ref
     fit_model_threads(table, spec_json, cv, refit_all, 1)
 }
 
+/// [`fit_model_with`] for a shell that refits the same table again and again (the page's
+/// Session: every Train refits the loaded table): the drift reference's column
+/// distributions are taken from `cache` when it holds them for the same training rows,
+/// and stored there otherwise. The model file is the same as without the cache. The
+/// cache belongs to `table`: its owner clears it ([`ReferenceCache::clear`]) when the
+/// table changes. A spec with `types` (a retyped copy of the table) bypasses it.
+pub fn fit_model_cached(table: &Table, spec_json: &str, cv: Option<&CvReport>, refit_all: bool, cache: &mut ReferenceCache) -> Result<ModelFile> {
+    fit_model_impl(table, spec_json, cv, refit_all, crate::parallel::Lend::from(1), Some(cache))
+}
+
 /// [`fit_model_with`] on up to `threads` threads natively (the model's
 /// independent parts: forest trees, k-means restarts); the model file is the same.
 /// A [`crate::parallel::Lend`] with a stop flag (the CLI's Ctrl-C) ends it with
@@ -241,10 +252,23 @@ pub fn fit_model_threads(
     refit_all: bool,
     threads: impl Into<crate::parallel::Lend>,
 ) -> Result<ModelFile> {
+    fit_model_impl(table, spec_json, cv, refit_all, threads.into(), None)
+}
+
+fn fit_model_impl(
+    table: &Table,
+    spec_json: &str,
+    cv: Option<&CvReport>,
+    refit_all: bool,
+    threads: crate::parallel::Lend,
+    cache: Option<&mut ReferenceCache>,
+) -> Result<ModelFile> {
     use crate::persist::{FittedOn, HoldoutFit};
-    let threads = threads.into();
     let spec = PipelineSpec::from_json(spec_json)?;
-    let table = &*typed(table, &spec)?;
+    let typed_table = typed(table, &spec)?;
+    // The cache describes the caller's table; a retyped copy has other columns.
+    let cache = if matches!(typed_table, std::borrow::Cow::Borrowed(_)) { cache } else { None };
+    let table = &*typed_table;
     let prep = pipeline::prepare(table, &spec)?;
     let (fitted, rows, holdout) = match crate::selection::cv::fit_on_training_part(table, &spec, threads)? {
         None => (pipeline::fit_all_with(table, &spec, threads)?, prep.rows, None),
@@ -259,7 +283,7 @@ pub fn fit_model_threads(
         }
     };
     // The drift reference describes the rows the model learned from.
-    let reference = crate::persist::reference::build(table, &rows, &fitted, cv.and_then(crate::monitor::prediction_reference))?;
+    let reference = crate::persist::reference::build_cached(table, &rows, &fitted, cv.and_then(crate::monitor::prediction_reference), cache)?;
     let mut file = ModelFile::new(spec, fitted, rows.len(), cv.map(|r| r.metrics.clone()).unwrap_or_default());
     file.reference = Some(reference);
     file.holdout = holdout;

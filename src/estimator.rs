@@ -200,6 +200,13 @@ pub trait ModelParams: Default + Clone + Serialize + DeserializeOwned {
     type Fitted: FittedModel;
     fn task(&self) -> Task;
     fn fit(&self, x: &Array2<f64>, y: Option<&Target>, ctx: &FitContext) -> Result<Self::Fitted>;
+    /// [`ModelParams::fit`] on the input's columns (`n` rows each, every value finite), for a
+    /// model that reads columns anyway: the pipeline then skips the row-major copy of the
+    /// frame. The same model as `fit` on the matrix of these columns. `None`: no such path
+    /// for these data (the pipeline builds the matrix and calls `fit`).
+    fn fit_columns(&self, _cols: &[&[f64]], _n: usize, _y: Option<&Target>, _ctx: &FitContext) -> Option<Result<Self::Fitted>> {
+        None
+    }
     fn schema() -> Vec<ParamInfo>;
     fn help() -> &'static str;
     /// Whether the model takes missing values (NaN) in its input matrix
@@ -304,6 +311,12 @@ impl Inspection {
 pub trait FittedModel: Clone + Serialize + DeserializeOwned {
     fn n_features(&self) -> usize;
     fn predict(&self, x: &Array2<f64>) -> Result<Output>;
+    /// [`FittedModel::predict`] from the input's columns (`n` rows each, checked as for the
+    /// matrix), bit for bit the same output, for a model that can skip the row-major copy.
+    /// `None`: no such path (the pipeline builds the matrix and calls `predict`).
+    fn predict_columns(&self, _cols: &[&[f64]], _n: usize) -> Option<Result<Output>> {
+        None
+    }
     /// What a learner wants to see (coefficients, a tree, centres, facts); nothing by default.
     fn inspect(&self, _feature_names: &[String]) -> Inspection {
         Inspection::default()

@@ -82,6 +82,23 @@ impl Frame {
             .collect();
         Frame { cols, n_rows: table.n_rows }
     }
+    /// [`Frame::from_table`] of every column of a table the caller owns: the data is moved.
+    pub fn from_owned_table(table: Table) -> Frame {
+        let n_rows = table.n_rows;
+        let cols = table
+            .columns
+            .into_iter()
+            .map(|c| {
+                let data = match c.data {
+                    ColumnData::Numeric(v) => FData::Num(v),
+                    ColumnData::Boolean { values, .. } => FData::Num(values),
+                    ColumnData::Categorical(cat) => FData::Cat(cat),
+                };
+                FCol { name: c.name, data }
+            })
+            .collect();
+        Frame { cols, n_rows }
+    }
     /// Every column must be numeric; checks for NaN/inf too (models need finite values).
     pub fn to_matrix(&self) -> Result<Array2<f64>> {
         self.to_matrix_with(false)
@@ -90,8 +107,13 @@ impl Frame {
     /// handle missing values natively: histogram gradient boosting). Infinite
     /// values are refused either way.
     pub fn to_matrix_with(&self, allow_missing: bool) -> Result<Array2<f64>> {
-        let (n, p) = (self.n_rows, self.cols.len());
-        let mut cols = Vec::with_capacity(p);
+        matrix_of_columns(&self.model_columns(allow_missing)?, self.n_rows)
+    }
+    /// The columns as a model takes them, with [`Frame::to_matrix_with`]'s checks (numeric,
+    /// finite unless `allow_missing`, `n_rows` long) and errors, without the row-major copy.
+    pub fn model_columns(&self, allow_missing: bool) -> Result<Vec<&[f64]>> {
+        let n = self.n_rows;
+        let mut cols = Vec::with_capacity(self.cols.len());
         for col in &self.cols {
             let v = col.numeric("the model")?;
             if let Some(i) = first_unusable(v, allow_missing) {
@@ -103,27 +125,7 @@ impl Frame {
             }
             cols.push(v);
         }
-        // Column-major → row-major in blocks of rows: a block is transposed into a
-        // small buffer that stays in L1 (every column read sequentially), then
-        // appended to the output — no zero-fill of the whole output first.
-        const BLOCK: usize = 64;
-        let mut out = Vec::with_capacity(n * p);
-        if p > 0 {
-            let mut tmp = vec![0.0; BLOCK * p];
-            let mut start = 0;
-            while start < n {
-                let end = (start + BLOCK).min(n);
-                let t = &mut tmp[..(end - start) * p];
-                for (j, col) in cols.iter().enumerate() {
-                    for (row, &x) in t.chunks_exact_mut(p).zip(&col[start..end]) {
-                        row[j] = x;
-                    }
-                }
-                out.extend_from_slice(t);
-                start = end;
-            }
-        }
-        Array2::from_shape_vec((n, p), out).map_err(|e| Error::data(format!("internal: frame shape {n} × {p}: {e}")))
+        Ok(cols)
     }
     /// A frame from a row-major matrix with the given column names.
     pub fn from_matrix(x: &Array2<f64>, names: Vec<String>) -> Frame {
@@ -144,6 +146,32 @@ impl Frame {
             .collect();
         Frame { cols, n_rows: rows.len() }
     }
+}
+
+/// The row-major `n × p` matrix of `n`-long columns (as [`Frame::model_columns`] gives them).
+pub fn matrix_of_columns(cols: &[&[f64]], n: usize) -> Result<Array2<f64>> {
+    let p = cols.len();
+    // Column-major → row-major in blocks of rows: a block is transposed into a
+    // small buffer that stays in L1 (every column read sequentially), then
+    // appended to the output — no zero-fill of the whole output first.
+    const BLOCK: usize = 64;
+    let mut out = Vec::with_capacity(n * p);
+    if p > 0 {
+        let mut tmp = vec![0.0; BLOCK * p];
+        let mut start = 0;
+        while start < n {
+            let end = (start + BLOCK).min(n);
+            let t = &mut tmp[..(end - start) * p];
+            for (j, col) in cols.iter().enumerate() {
+                for (row, &x) in t.chunks_exact_mut(p).zip(&col[start..end]) {
+                    row[j] = x;
+                }
+            }
+            out.extend_from_slice(t);
+            start = end;
+        }
+    }
+    Array2::from_shape_vec((n, p), out).map_err(|e| Error::data(format!("internal: frame shape {n} × {p}: {e}")))
 }
 
 /// The first index of `v` holding a value a model cannot take (NaN unless

@@ -198,6 +198,15 @@ impl Table {
     pub fn column_index(&self, name: &str) -> Option<usize> {
         self.columns.iter().position(|c| c.name == name)
     }
+    /// Each column name's index (the first column of a repeated name, as [`Table::column`]):
+    /// for looking up many columns of a wide table (5,000 names one by one were 12.5 M comparisons).
+    pub fn index_by_name(&self) -> std::collections::HashMap<&str, usize> {
+        let mut m = std::collections::HashMap::with_capacity(self.columns.len());
+        for (j, c) in self.columns.iter().enumerate() {
+            m.entry(c.name.as_str()).or_insert(j);
+        }
+        m
+    }
     pub fn names(&self) -> Vec<String> {
         self.columns.iter().map(|c| c.name.clone()).collect()
     }

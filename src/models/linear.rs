@@ -10,9 +10,8 @@ use serde_json::json;
 
 use super::{check_fit, check_n_features};
 use crate::estimator::{Coefficients, FitContext, FittedModel, Importances, Inspection, ModelParams, Output, ParamInfo, Target, Task};
-use crate::linalg::{centered_gram, column_means, dot, solve_psd_min_norm, sym_eigen, symmetrize_upper};
+use crate::linalg::{centered_gram, centered_gram_cols, column_means, column_means_cols, dot, row_gram, solve_psd_min_norm, sym_eigen, sym_eigenvalues, Spd};
 use crate::{Error, Result};
-use ndarray::linalg::general_mat_mul;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -56,7 +55,7 @@ pub(crate) fn least_squares(x: &Array2<f64>, y: &[f64], fit_intercept: bool, alp
     let (mean, y_mean) = if fit_intercept { (column_means(x.view()), y.iter().sum::<f64>() / y.len() as f64) } else { (Array1::zeros(p), 0.0) };
     let rcond = (n.max(p) as f64) * f64::EPSILON * 10.0;
     let (w, rank) = if p > n {
-        least_squares_kernel(x, y, &mean, y_mean, alpha, rcond)?
+        least_squares_kernel(x, y, (&mean, y_mean, fit_intercept), alpha, rcond)?
     } else {
         let (mut g, b) = centered_gram(x.view(), y, &mean, y_mean);
         for j in 0..p {
@@ -73,16 +72,23 @@ pub(crate) fn least_squares(x: &Array2<f64>, y: &[f64], fit_intercept: bool, alp
 /// (`Xcᵀ K⁺ yc`, the thin SVD of `Xc` read from `K`'s eigenpairs), for α > 0 the ridge solution
 /// (`Xcᵀ (K + αI)⁻¹ yc`). The rank is the number of eigenvalues kept (α = 0), else p (the
 /// penalized system has full rank).
-fn least_squares_kernel(x: &Array2<f64>, y: &[f64], mean: &Array1<f64>, y_mean: f64, alpha: f64, rcond: f64) -> Result<(Array1<f64>, usize)> {
+fn least_squares_kernel(
+    x: &Array2<f64>,
+    y: &[f64],
+    (mean, y_mean, fit_intercept): (&Array1<f64>, f64, bool),
+    alpha: f64,
+    rcond: f64,
+) -> Result<(Array1<f64>, usize)> {
     let (n, p) = x.dim();
     let mut xc = Array2::<f64>::zeros((n, p));
     for (mut out, row) in xc.rows_mut().into_iter().zip(x.rows()) {
         out.iter_mut().zip(row.iter()).zip(mean.iter()).for_each(|((o, v), m)| *o = v - m);
     }
     let yc = Array1::from_iter(y.iter().map(|v| v - y_mean));
-    let mut k = Array2::<f64>::zeros((n, n));
-    general_mat_mul(1.0, &xc, &xc.t(), 0.0, &mut k);
-    symmetrize_upper(&mut k);
+    let k = row_gram(xc.view());
+    if let Some((dual, rank)) = kernel_full_rank_solve(&k, &yc, fit_intercept, alpha, rcond)? {
+        return Ok((xc.t().dot(&dual), if alpha > 0.0 { p } else { rank }));
+    }
     let (vals, vecs) = sym_eigen(&k)?;
     let cutoff = vals.last().copied().unwrap_or(0.0).max(0.0) * rcond;
     let mut dual = Array1::<f64>::zeros(n);
@@ -98,6 +104,44 @@ fn least_squares_kernel(x: &Array2<f64>, y: &[f64], mean: &Array1<f64>, y_mean: 
     Ok((xc.t().dot(&dual), if alpha > 0.0 { p } else { rank }))
 }
 
+/// [`least_squares_kernel`]'s dual `K⁺ yc` (α = 0) or `(K + αI)⁻¹ yc` (α > 0) by one Cholesky
+/// factorization instead of the n × n eigen-decomposition (which was most of a wide fit: the
+/// eigenvectors cost several n³), when that is the same solution: always for α > 0 (every
+/// eigenpair is used), and for α = 0 when the eigen route would keep every direction — all
+/// n, or all but the ones vector when the rows are centred (they then sum to zero, so `K 1 = 0`;
+/// `K + c 11ᵀ` moves that eigenvalue to `c n` without touching the others, and `Xcᵀ 1 = 0`
+/// removes what it adds to the dual). Whether every other direction is kept is proved by a
+/// lower bound of the smallest eigenvalue above the cut-off (`rcond · λ_max ≤ rcond · trace K`),
+/// else counted from the eigenvalues alone. `None`: use the eigen route (a rank-deficient
+/// kernel, or no positive definite factor).
+fn kernel_full_rank_solve(k: &Array2<f64>, yc: &Array1<f64>, centred: bool, alpha: f64, rcond: f64) -> Result<Option<(Array1<f64>, usize)>> {
+    let n = k.nrows();
+    let trace: f64 = (0..n).map(|i| k[[i, i]]).sum();
+    let mut a = k.clone();
+    if alpha > 0.0 {
+        for i in 0..n {
+            a[[i, i]] += alpha;
+        }
+        return Ok(Spd::factor(&a).map(|f| (f.solve(yc), n)));
+    }
+    let full = n - usize::from(centred);
+    if centred {
+        // The ones direction's eigenvalue becomes trace / n, the mean of K's eigenvalues.
+        let c = trace / (n as f64 * n as f64);
+        a.mapv_inplace(|v| v + c);
+    }
+    let Some(f) = Spd::factor(&a) else { return Ok(None) };
+    // Twice the cut-off: room for the eigen solver's own round-off (≈ n ε λ_max, far below it).
+    if f.min_eigenvalue_bound() <= 2.0 * rcond * trace {
+        let vals = sym_eigenvalues(k)?;
+        let cutoff = vals.last().copied().unwrap_or(0.0).max(0.0) * rcond;
+        if vals.iter().filter(|&&l| l > cutoff && l > 0.0).count() != full {
+            return Ok(None);
+        }
+    }
+    Ok(Some((f.solve(yc), full)))
+}
+
 impl ModelParams for LinearRegressionParams {
     type Fitted = LinearRegression;
     fn task(&self) -> Task {
@@ -107,13 +151,26 @@ impl ModelParams for LinearRegressionParams {
         check_fit("LinearRegression", x)?;
         let y = regression_target("LinearRegression", y)?;
         let (coef, intercept, rank) = least_squares(x, y, self.fit_intercept, 0.0)?;
-        if rank < x.ncols() {
-            ctx.warn(format!(
-                "LinearRegression: the design has rank {rank} < {} features (collinear columns); the minimum-norm solution is used, predictions are unaffected",
-                x.ncols()
-            ));
+        Ok(linear_fitted(coef, intercept, rank, ctx))
+    }
+    /// The Gram route (rows ≥ features) straight from the frame's columns: the same sums in
+    /// the same order as from the matrix. Wide data builds the centred matrix anyway: `None`.
+    fn fit_columns(&self, cols: &[&[f64]], n: usize, y: Option<&Target>, ctx: &FitContext) -> Option<Result<LinearRegression>> {
+        let p = cols.len();
+        if n == 0 || p == 0 || p > n {
+            return None;
         }
-        Ok(LinearRegression { coef, intercept, rank })
+        let y = match regression_target("LinearRegression", y) {
+            Ok(y) => y,
+            Err(e) => return Some(Err(e)),
+        };
+        let (mean, y_mean) = if self.fit_intercept { (column_means_cols(cols, n), y.iter().sum::<f64>() / y.len() as f64) } else { (Array1::zeros(p), 0.0) };
+        let rcond = (n.max(p) as f64) * f64::EPSILON * 10.0;
+        let (g, b) = centered_gram_cols(cols, y, &mean, y_mean);
+        Some(solve_psd_min_norm(&g, &b, rcond).map(|(w, rank)| {
+            let intercept = if self.fit_intercept { y_mean - mean.dot(&w) } else { 0.0 };
+            linear_fitted(w.to_vec(), intercept, rank, ctx)
+        }))
     }
     fn schema() -> Vec<ParamInfo> {
         vec![ParamInfo::new("fit_intercept", "bool", json!(true), "Learn a constant term (otherwise the line goes through the origin).")]
@@ -121,6 +178,16 @@ impl ModelParams for LinearRegressionParams {
     fn help() -> &'static str {
         "Ordinary least squares: the straight-line (hyperplane) fit that minimizes squared error."
     }
+}
+
+fn linear_fitted(coef: Vec<f64>, intercept: f64, rank: usize, ctx: &FitContext) -> LinearRegression {
+    if rank < coef.len() {
+        ctx.warn(format!(
+            "LinearRegression: the design has rank {rank} < {} features (collinear columns); the minimum-norm solution is used, predictions are unaffected",
+            coef.len()
+        ));
+    }
+    LinearRegression { coef, intercept, rank }
 }
 
 impl FittedModel for LinearRegression {
@@ -138,6 +205,41 @@ impl FittedModel for LinearRegression {
         let xs: &[f64] = xs.as_slice().unwrap_or(&[]);
         Ok(Output::Values(xs.chunks_exact(p).map(|r| dot(r, &self.coef) + self.intercept).collect()))
     }
+    /// [`FittedModel::predict`]'s sums from the columns, 256 rows at a time: the eight
+    /// partial sums of [`dot`] (term `j` into sum `j mod 8`, in order), combined as `dot`
+    /// combines them, then its remainder terms and the intercept — the same operations in
+    /// the same order for every row, so the same bits, over contiguous columns.
+    fn predict_columns(&self, cols: &[&[f64]], n: usize) -> Option<Result<Output>> {
+        const B: usize = 256;
+        let p = self.coef.len();
+        if p == 0 || cols.len() != p || cols.iter().any(|c| c.len() != n) {
+            return None;
+        }
+        let full = p - p % 8;
+        let mut out = Vec::with_capacity(n);
+        let mut acc = vec![0.0; 8 * B];
+        let mut start = 0;
+        while start < n {
+            let len = B.min(n - start);
+            acc.iter_mut().for_each(|a| *a = 0.0);
+            for c in (0..full).step_by(8) {
+                for (k, a) in acc.chunks_exact_mut(B).enumerate() {
+                    let w = self.coef[c + k];
+                    a[..len].iter_mut().zip(&cols[c + k][start..start + len]).for_each(|(a, x)| *a += x * w);
+                }
+            }
+            for i in 0..len {
+                let a = |k: usize| acc[k * B + i];
+                let mut s = ((a(0) + a(1)) + (a(2) + a(3))) + ((a(4) + a(5)) + (a(6) + a(7)));
+                for j in full..p {
+                    s += cols[j][start + i] * self.coef[j];
+                }
+                out.push(s + self.intercept);
+            }
+            start += len;
+        }
+        Some(Ok(Output::Values(out)))
+    }
     fn inspect(&self, _names: &[String]) -> Inspection {
         Inspection { coefficients: Some(Coefficients { rows: vec![self.coef.clone()], intercepts: vec![self.intercept], classes: None }), ..Default::default() }
             .fact("intercept", self.intercept)
@@ -151,5 +253,31 @@ impl FittedModel for LinearRegression {
             return Err(Error::ModelFile("LinearRegression: coefficients must be finite".into()));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn predictions_from_columns_are_bit_identical() {
+        // Feature counts below, at and around multiples of 8 (dot's partial sums), rows
+        // around the 256-row blocks.
+        let mut s = 3u64;
+        let mut r = || {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (s >> 11) as f64 / (1u64 << 53) as f64 * 200.0 - 100.0
+        };
+        for p in [1, 7, 8, 9, 16, 20, 23] {
+            for n in [0, 1, 255, 256, 257, 600] {
+                let m = LinearRegression { coef: (0..p).map(|_| r()).collect(), intercept: r(), rank: p };
+                let x = Array2::from_shape_fn((n, p), |_| r());
+                let cols: Vec<Vec<f64>> = (0..p).map(|j| x.column(j).to_vec()).collect();
+                let cols: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
+                let (Output::Values(a), Some(Ok(Output::Values(b)))) = (m.predict(&x).unwrap(), m.predict_columns(&cols, n)) else { panic!("values") };
+                assert_eq!(a.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), b.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), "p {p}, n {n}");
+            }
+        }
     }
 }

@@ -221,11 +221,68 @@ pub fn column_distribution(data: &ColumnData, rows: &[usize]) -> (u64, Distribut
 /// rows, with the distribution of the out-of-fold predictions when a
 /// cross-validation gave them (`monitor::prediction_reference`).
 pub fn build(table: &Table, rows: &[usize], pipeline: &FittedPipeline, prediction: Option<Distribution>) -> Result<TrainingReference> {
+    build_cached(table, rows, pipeline, prediction, None)
+}
+
+/// The column references already built for one table and one set of training rows: the
+/// page refits the loaded table on every Train, and sorting every input column was about
+/// half of a LinearRegression fit in the browser (bench/HISTORY.md, Session 10). Valid
+/// for one table only: its owner (the wasm `Session`) clears it when the table changes.
+#[derive(Debug, Default)]
+pub struct ReferenceCache {
+    rows: Vec<usize>,
+    /// By column name.
+    columns: std::collections::HashMap<String, ColumnReference>,
+}
+
+impl ReferenceCache {
+    /// Forgets every column (the table changed).
+    pub fn clear(&mut self) {
+        self.rows = Vec::new();
+        self.columns = Default::default();
+    }
+
+    /// The references held for `rows` (for tests and sizes).
+    pub fn len(&self) -> usize {
+        self.columns.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.columns.is_empty()
+    }
+}
+
+/// [`build`], taking each column's reference from `cache` when it holds it for the same
+/// rows (and the same column type), and storing the ones it computes there. The result is
+/// the same with or without the cache.
+pub fn build_cached(
+    table: &Table,
+    rows: &[usize],
+    pipeline: &FittedPipeline,
+    prediction: Option<Distribution>,
+    mut cache: Option<&mut ReferenceCache>,
+) -> Result<TrainingReference> {
+    if let Some(c) = cache.as_deref_mut() {
+        if c.rows != rows {
+            c.clear();
+            c.rows = rows.to_vec();
+        }
+    }
+    let index = table.index_by_name();
     let mut columns = Vec::with_capacity(pipeline.schema.len());
     for s in &pipeline.schema {
-        let col = table.column(&s.name).ok_or_else(|| Error::data(format!("column {:?} is not in the data", s.name)))?;
+        let cached = cache.as_deref().and_then(|c| c.columns.get(&s.name)).filter(|r| r.ty == s.ty);
+        if let Some(r) = cached {
+            columns.push(r.clone());
+            continue;
+        }
+        let col = index.get(s.name.as_str()).map(|&j| &table.columns[j]).ok_or_else(|| Error::data(format!("column {:?} is not in the data", s.name)))?;
         let (n_missing, distribution) = column_distribution(&col.data, rows);
-        columns.push(ColumnReference { name: s.name.clone(), ty: s.ty, n_missing, distribution });
+        let r = ColumnReference { name: s.name.clone(), ty: s.ty, n_missing, distribution };
+        if let Some(c) = cache.as_deref_mut() {
+            c.columns.insert(r.name.clone(), r.clone());
+        }
+        columns.push(r);
     }
     Ok(TrainingReference { n_rows: rows.len() as u64, columns, prediction })
 }

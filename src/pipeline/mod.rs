@@ -284,7 +284,8 @@ pub fn fit(table: &Table, spec: &PipelineSpec, prep: &Prepared, rows: &[usize], 
     // Rows in the model's messages are the rows it was given: named as in the file.
     let locate = |e: Error| table.origin.select(&kept).locate_error(e);
     let feature_names = frame.names();
-    let x = frame.to_matrix_with(spec.model.accepts_missing()).map_err(locate)?;
+    // A model that reads columns takes the frame's (no row-major copy); the checks are the same.
+    let cols = frame.model_columns(spec.model.accepts_missing()).map_err(locate)?;
     let model = match &y {
         Some(Target::Classes { y: codes, .. }) if !codes.is_empty() && codes.iter().all(|&c| c == codes[0]) => {
             ctx.warn(format!(
@@ -293,7 +294,10 @@ pub fn fit(table: &Table, spec: &PipelineSpec, prep: &Prepared, rows: &[usize], 
             ));
             ModelState::SingleClass(codes[0])
         }
-        _ => ModelState::Fitted(spec.model.fit(&x, y.as_ref(), ctx).map_err(locate)?),
+        _ => match spec.model.fit_columns(&cols, frame.n_rows, y.as_ref(), ctx) {
+            Some(fitted) => ModelState::Fitted(fitted.map_err(locate)?),
+            None => ModelState::Fitted(spec.model.fit(&crate::frame::matrix_of_columns(&cols, frame.n_rows)?, y.as_ref(), ctx).map_err(locate)?),
+        },
     };
     let schema = used.iter().map(|&j| SchemaColumn { name: table.columns[j].name.clone(), ty: table.columns[j].data.column_type() }).collect();
     Ok(FittedPipeline { schema, target: prep.target_info.clone(), preprocess, steps, model, feature_names, warnings: ctx.take_warnings() })
@@ -482,8 +486,9 @@ impl FittedPipeline {
     /// present with a compatible type.
     fn input_frame_columns(&self, table: &Table) -> Result<Table> {
         let mut cols = Vec::with_capacity(self.schema.len());
+        let index = table.index_by_name();
         for s in &self.schema {
-            let c = table.column(&s.name).ok_or_else(|| {
+            let c = index.get(s.name.as_str()).map(|&j| &table.columns[j]).ok_or_else(|| {
                 Error::column(
                     &s.name,
                     format!(
@@ -526,9 +531,9 @@ impl FittedPipeline {
     /// `notes` receives the categories unseen in training, per column.
     fn transform_frame_rows(&self, table: &Table, notes: &mut Vec<Unseen>) -> Result<Frame> {
         let t = self.input_frame_columns(table)?;
-        let all: Vec<usize> = (0..t.n_cols()).collect();
         let mut frame = match &self.preprocess {
-            None => Frame::from_table(&t, &all),
+            // `t` is this call's own copy of the columns: moved, not copied again.
+            None => Frame::from_owned_table(t),
             Some(ct) => {
                 let mut outs = Vec::new();
                 for b in &ct.branches {
@@ -563,12 +568,18 @@ impl FittedPipeline {
     pub fn predict(&self, table: &Table) -> Result<Predictions> {
         let mut unseen = Vec::new();
         let allow_missing = matches!(&self.model, ModelState::Fitted(m) if m.accepts_missing());
-        let x = self.transform_frame_rows(table, &mut unseen).and_then(|f| f.to_matrix_with(allow_missing)).map_err(|e| table.locate_error(e))?;
+        let frame = self.transform_frame_rows(table, &mut unseen).map_err(|e| table.locate_error(e))?;
+        let cols = frame.model_columns(allow_missing).map_err(|e| table.locate_error(e))?;
         let classes = self.target.as_ref().map(|t| t.classes.clone()).unwrap_or_default();
         let output = match &self.model {
-            ModelState::Fitted(m) => m.predict(&x).map_err(|e| table.locate_error(e))?,
+            // A model that reads columns skips the row-major copy (the same output).
+            ModelState::Fitted(m) => match m.predict_columns(&cols, frame.n_rows) {
+                Some(out) => out,
+                None => crate::frame::matrix_of_columns(&cols, frame.n_rows).and_then(|x| m.predict(&x)),
+            }
+            .map_err(|e| table.locate_error(e))?,
             ModelState::SingleClass(k) => {
-                let n = x.nrows();
+                let n = frame.n_rows;
                 let mut proba = Array2::zeros((n, classes.len().max(1)));
                 proba.column_mut((*k).min(classes.len().saturating_sub(1))).fill(1.0);
                 Output::Classes { labels: vec![*k; n], proba: Some(proba) }

@@ -131,6 +131,10 @@ macro_rules! model_registry {
             pub fn fit(&self, x: &Array2<f64>, y: Option<&Target>, ctx: &FitContext) -> Result<FittedModelEnum> {
                 match self { $($(#[$attr])* ModelSpec::$name(p) => Ok(FittedModelEnum::$name(p.fit(x, y, ctx)?)),)* }
             }
+            /// See [`ModelParams::fit_columns`].
+            pub fn fit_columns(&self, cols: &[&[f64]], n: usize, y: Option<&Target>, ctx: &FitContext) -> Option<Result<FittedModelEnum>> {
+                match self { $($(#[$attr])* ModelSpec::$name(p) => p.fit_columns(cols, n, y, ctx).map(|r| r.map(FittedModelEnum::$name)),)* }
+            }
             /// Every model, those of the full module included (the page lists them all; a
             /// spec naming one the first module lacks moves the page to the full one).
             pub fn catalog() -> Vec<ComponentInfo> {
@@ -165,6 +169,10 @@ macro_rules! model_registry {
             }
             pub fn predict(&self, x: &Array2<f64>) -> Result<Output> {
                 match self { $($(#[$attr])* FittedModelEnum::$name(m) => m.predict(x),)* }
+            }
+            /// See [`FittedModel::predict_columns`].
+            pub fn predict_columns(&self, cols: &[&[f64]], n: usize) -> Option<Result<Output>> {
+                match self { $($(#[$attr])* FittedModelEnum::$name(m) => m.predict_columns(cols, n),)* }
             }
             pub fn inspect(&self, names: &[String]) -> Inspection {
                 match self { $($(#[$attr])* FittedModelEnum::$name(m) => m.inspect(names),)* }

@@ -134,8 +134,7 @@ impl Session {
         let reader = stream.reader.take().ok_or_else(used)?;
         let (table, report) = reader.finish().map_err(js_err)?;
         let summary = to_js(&api::summarize(&table, &report, 20))?;
-        self.table = Some((table, report));
-        self.last_cv = None;
+        self.set_table(table, report);
         Ok(summary)
     }
 

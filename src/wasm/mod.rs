@@ -114,6 +114,9 @@ pub struct Session {
     /// The spec (parsed, for comparison) and the report of the last successful cross-validation.
     pub(crate) last_cv: Option<(PipelineSpec, CvReport)>,
     pub(crate) model: Option<ModelFile>,
+    /// The drift reference's column distributions of the loaded table, kept between fits
+    /// (`api::fit_model_cached`); cleared with every new table ([`Session::set_table`]).
+    pub(crate) reference_cache: api::ReferenceCache,
 }
 
 impl Default for Session {
@@ -126,7 +129,7 @@ impl Default for Session {
 impl Session {
     #[wasm_bindgen(constructor)]
     pub fn new() -> Session {
-        Session { table: None, last_cv: None, model: None }
+        Session { table: None, last_cv: None, model: None, reference_cache: api::ReferenceCache::default() }
     }
 
     /// Steps, models (with parameter schemas) and metric names. Full module only: the page
@@ -143,8 +146,7 @@ impl Session {
     pub fn load_csv(&mut self, bytes: &[u8], options_json: &str) -> Result<JsValue, JsValue> {
         let (table, report) = api::load_table(bytes, options_json).map_err(js_err)?;
         let summary = to_js(&api::summarize(&table, &report, 20))?;
-        self.table = Some((table, report));
-        self.last_cv = None;
+        self.set_table(table, report);
         Ok(summary)
     }
 
@@ -180,7 +182,7 @@ impl Session {
         let (table, _) = self.table.as_ref().ok_or_else(no_table)?;
         let spec = PipelineSpec::from_json(spec_json).map_err(js_err)?;
         let cv = self.last_cv.as_ref().filter(|(s, _)| *s == spec).map(|(_, r)| r);
-        let model = api::fit_model_with(table, spec_json, cv, refit_all.unwrap_or(false)).map_err(js_err)?;
+        let model = api::fit_model_cached(table, spec_json, cv, refit_all.unwrap_or(false), &mut self.reference_cache).map_err(js_err)?;
         let text = model.to_json().map_err(js_err)?;
         self.model = Some(model);
         Ok(text)
@@ -220,6 +222,16 @@ impl Session {
         let model = self.model.as_ref().ok_or_else(no_model)?;
         let table = api::load_for_model(model, bytes).map_err(js_err)?;
         to_js(&api::predict_summary(model, &table, n_head).map_err(js_err)?)
+    }
+}
+
+impl Session {
+    /// Makes `table` the session's: the last cross-validation and the reference cache
+    /// belonged to the previous one.
+    pub(crate) fn set_table(&mut self, table: Table, report: ReadReport) {
+        self.table = Some((table, report));
+        self.last_cv = None;
+        self.reference_cache.clear();
     }
 }
 

@@ -146,3 +146,30 @@ fn rows_that_hold_the_target_are_scored_with_the_prediction() {
     let no_target = api::load_for_model(&m, b"sepal_length,sepal_width,petal_length,petal_width\n5.1,3.5,1.4,0.2\n").unwrap();
     assert!(api::predict_summary(&m, &no_target, 15).unwrap().performance.is_none());
 }
+
+#[test]
+fn the_reference_cache_gives_the_same_model_file() {
+    // The page's Session refits its table on every Train with a reference cache
+    // (api::fit_model_cached): each fit must write the file a fit without it writes,
+    // whatever was fitted before (other rows: a hold-out; other columns: a drop; other
+    // types: a retyped copy that bypasses the cache).
+    let table = dataset("titanic_like");
+    let specs = [
+        r#"{"target":"survived","drop":["name"],"preprocess":{"transformers":[{"name":"num","columns":{"dtype":"numeric"},"steps":[{"SimpleImputer":{}}]},{"name":"cat","columns":{"dtype":"categorical"},"steps":[{"SimpleImputer":{"strategy":"most_frequent"}},{"OneHotEncoder":{}}]}]},"model":{"LogisticRegression":{"max_iter":1000}}}"#,
+        r#"{"target":"survived","drop":["name","sex","embarked"],"steps":[{"SimpleImputer":{}}],"model":{"LogisticRegression":{}},"holdout":{"test_size":0.2}}"#,
+        r#"{"target":"survived","drop":["name","sex","embarked","fare"],"steps":[{"SimpleImputer":{}}],"model":{"LogisticRegression":{}}}"#,
+        r#"{"target":"survived","drop":["name","sex","embarked"],"types":{"pclass":"categorical"},"preprocess":{"transformers":[{"name":"num","columns":{"dtype":"numeric"},"steps":[{"SimpleImputer":{}}]},{"name":"cat","columns":{"dtype":"categorical"},"steps":[{"OneHotEncoder":{}}]}]},"model":{"LogisticRegression":{}}}"#,
+    ];
+    let mut cache = api::ReferenceCache::default();
+    for round in 0..2 {
+        for (i, spec) in specs.iter().enumerate() {
+            let plain = api::fit_model_with(&table, spec, None, false).unwrap();
+            let cached = api::fit_model_cached(&table, spec, None, false, &mut cache).unwrap();
+            assert_eq!(cached.reference, plain.reference, "round {round}, spec {i}");
+            assert_eq!(cached.to_json().unwrap(), plain.to_json().unwrap(), "round {round}, spec {i}");
+        }
+    }
+    assert!(!cache.is_empty());
+    cache.clear();
+    assert!(cache.is_empty());
+}
