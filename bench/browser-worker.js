@@ -9,7 +9,9 @@
 // i.e. a fit that builds the model file's drift reference; the Session keeps the reference's
 // column distributions for later fits of the same table, so times_ms (the repetitions) do not.
 //           { ok: false, error }
-import init, { Session } from '/www/pkg/pipelab_full.js';
+import init, * as pkg from '/www/pkg/pipelab_full.js';
+
+const { Session } = pkg;
 
 const ready = init();
 
@@ -28,6 +30,19 @@ async function uaMemory() {
   }
 }
 
+// The page's read path (www/worker.js loadStream): the file goes into the core's
+// chunked CSV reader 4 MiB at a time, so wasm memory never holds the whole text.
+const CHUNK = 4 << 20;
+function loadLikePage(wasmMod, session, bytes) {
+  const stream = new wasmMod.CsvStream('', bytes.length);
+  try {
+    for (let at = 0; at < bytes.length; at += CHUNK) stream.feed(bytes.subarray(at, Math.min(bytes.length, at + CHUNK)));
+    session.load_stream(stream);
+  } finally {
+    stream.free();
+  }
+}
+
 async function run(req) {
   const wasm = await ready;
   const res = await fetch(req.dataUrl);
@@ -36,13 +51,13 @@ async function run(req) {
   const session = new Session();
   const spec = req.spec ? JSON.stringify(req.spec) : '';
   const yes = () => true;
-  if (req.op !== 'parse') session.load_csv(bytes, '');
+  if (req.op !== 'parse') loadLikePage(pkg, session, bytes);
   const fitMs = [];
   const predictMs = [];
   const once = () => {
     switch (req.op) {
       case 'parse':
-        session.load_csv(bytes, '');
+        loadLikePage(pkg, session, bytes);
         break;
       case 'cv':
         session.cross_validate(spec, yes);
@@ -71,7 +86,7 @@ async function run(req) {
   once(); // warm-up
   let firstMs = null;
   if (req.op === 'fit' || req.op === 'fit_predict') {
-    session.load_csv(bytes, ''); // a fresh table: its reference is not cached
+    loadLikePage(pkg, session, bytes); // a fresh table: its reference is not cached
     const t0 = performance.now();
     once();
     firstMs = performance.now() - t0;
