@@ -108,6 +108,10 @@ pub fn main() -> ExitCode {
         }
     }));
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // Not for the long-running server: it would hold a burst's memory for good.
+    if args.first().map(String::as_str) != Some("serve") {
+        memory::keep_freed_memory();
+    }
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Usage(m)) => {
