@@ -112,6 +112,10 @@ pub fn main() -> ExitCode {
     if args.first().map(String::as_str) != Some("serve") {
         memory::keep_freed_memory();
     }
+    // The kernels' baseline (SSE2) path on any CPU: to compare or time the two paths (ARCHITECTURE.md).
+    if std::env::var_os("PIPELAB_CPU").is_some_and(|v| v == "baseline") {
+        pipelab::numeric::cpu::force_baseline();
+    }
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Usage(m)) => {
