@@ -283,10 +283,10 @@ fn candidate_distances(x: &[f64], d: usize, xn: &[f64], ids: &[usize], closest: 
                 *o = if v >= 0.0 { v } else { 0.0 };
             }
             if let Some(cl) = closest {
+                // A select and a plain store (a conditional store became a masked
+                // store, slow on AMD CPUs); the same values.
                 o.iter_mut().zip(&cl[start..end]).for_each(|(o, &c)| {
-                    if c < *o {
-                        *o = c;
-                    }
+                    *o = if c < *o { c } else { *o };
                 });
             }
             *pot += linalg::sum(o);
