@@ -1,6 +1,7 @@
 //! Shared numerics, the crate's lowest layer beside `error` and `sorting`:
 //! numpy-compatible percentiles and medians, softmax, the logistic function,
-//! argmax, and a row-major view of a matrix. One home for each, so a fix (or a
+//! argmax, a row-major view of a matrix, and the run-time CPU dispatch of the
+//! native kernels ([`cpu`], [`avx2_dispatch!`]). One home for each, so a fix (or a
 //! faster version) reaches every model and step that uses it.
 
 use std::borrow::Cow;
@@ -209,6 +210,85 @@ pub fn gamma_q(a: f64, x: f64) -> f64 {
         gamma_q_cf(a, x)
     }
 }
+
+/// Run-time CPU dispatch of the native hot kernels (issue 17): the CLI stays a
+/// portable x86-64 binary (baseline SSE2), and a kernel written with
+/// [`avx2_dispatch!`] also has a copy compiled for AVX2 + FMA, taken when the CPU
+/// has both. The copy runs the same operations in the same order (Rust never
+/// contracts `a * b + c` into an FMA; the kernels add in independent lanes, which
+/// AVX2 only packs four to a register instead of two), so its results are
+/// bit-identical to the baseline's, to the page's (wasm32 has one path) and to
+/// one another across machines: the FMA feature only lets LLVM use the newer
+/// instruction encodings.
+pub mod cpu {
+    use std::cell::Cell;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    static FORCE_BASELINE: AtomicBool = AtomicBool::new(false);
+    thread_local! {
+        static BASELINE_HERE: Cell<bool> = const { Cell::new(false) };
+    }
+
+    /// Whether the kernels take their AVX2 copies now: an x86-64 CPU with AVX2
+    /// and FMA, unless turned off (the CLI's `PIPELAB_CPU=baseline`, or
+    /// [`baseline`] on this thread). std caches the CPU's answer.
+    #[inline]
+    pub fn avx2() -> bool {
+        #[cfg(target_arch = "x86_64")]
+        {
+            std::is_x86_feature_detected!("avx2")
+                && std::is_x86_feature_detected!("fma")
+                && !FORCE_BASELINE.load(Ordering::Relaxed)
+                && !BASELINE_HERE.with(Cell::get)
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            false
+        }
+    }
+
+    /// Every kernel takes its baseline path from now on, on every thread (the
+    /// CLI's `PIPELAB_CPU=baseline`: to compare the two paths or time them).
+    pub fn force_baseline() {
+        FORCE_BASELINE.store(true, Ordering::Relaxed);
+    }
+
+    /// Runs `f` with the baseline kernels on this thread (tests compare the paths).
+    pub fn baseline<R>(f: impl FnOnce() -> R) -> R {
+        let was = BASELINE_HERE.with(|b| b.replace(true));
+        let r = f();
+        BASELINE_HERE.with(|b| b.set(was));
+        r
+    }
+}
+
+/// Defines a kernel function with an AVX2 + FMA copy taken at run time when
+/// [`cpu::avx2`] says so (see [`cpu`]). The body is written once as ordinary
+/// portable code (lanes in fixed-size arrays, independent accumulators) and
+/// inlined into both copies; arguments are plain identifiers, no generics
+/// besides lifetimes.
+macro_rules! avx2_dispatch {
+    ($(#[$m:meta])* $vis:vis fn $name:ident $(<$($lt:lifetime),+>)? ($($arg:ident : $ty:ty),* $(,)?) $(-> $ret:ty)? $body:block) => {
+        $(#[$m])*
+        $vis fn $name $(<$($lt),+>)? ($($arg: $ty),*) $(-> $ret)? {
+            #[inline(always)]
+            fn kernel $(<$($lt),+>)? ($($arg: $ty),*) $(-> $ret)? $body
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx2,fma")]
+                unsafe fn avx2 $(<$($lt),+>)? ($($arg: $ty),*) $(-> $ret)? {
+                    kernel($($arg),*)
+                }
+                if $crate::numeric::cpu::avx2() {
+                    // SAFETY: the CPU has AVX2 and FMA (asked just above), all `avx2` requires.
+                    return unsafe { avx2($($arg),*) };
+                }
+            }
+            kernel($($arg),*)
+        }
+    };
+}
+pub(crate) use avx2_dispatch;
 
 #[cfg(test)]
 mod tests {

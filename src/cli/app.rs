@@ -108,6 +108,14 @@ pub fn main() -> ExitCode {
         }
     }));
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // Not for the long-running server: it would hold a burst's memory for good.
+    if args.first().map(String::as_str) != Some("serve") {
+        memory::keep_freed_memory();
+    }
+    // The kernels' baseline (SSE2) path on any CPU: to compare or time the two paths (ARCHITECTURE.md).
+    if std::env::var_os("PIPELAB_CPU").is_some_and(|v| v == "baseline") {
+        pipelab::numeric::cpu::force_baseline();
+    }
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Usage(m)) => {

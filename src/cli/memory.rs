@@ -136,6 +136,27 @@ pub fn check(cmd: &str, paths: &[&str], threads: Threads, flags: &HashMap<String
     }
 }
 
+/// Keeps memory the process freed for its next allocations (glibc only), set at
+/// the start of every command but `serve` (a server would hold a burst's memory
+/// for good). A fold allocates and frees the same few arrays of 1–32 MB again and
+/// again (its rows, their frame, the scaled frame, the matrix, predictions), and
+/// glibc's defaults returned each to the kernel when freed (`munmap`, or `brk`
+/// shrinking the heap), so the next fold paid a page fault and a zeroed page per
+/// 4 KiB again: 30 % of a 5-fold CV of logistic regression on 100,000 × 20
+/// (bench/HISTORY.md, Session 11). With the mmap threshold at glibc's maximum
+/// (32 MiB) those arrays come from the heap, and with a trim threshold of 1 GiB
+/// it is not shrunk after each. Larger arrays (a big file's columns) are still
+/// mapped and unmapped alone; the peak is the live memory's, as before.
+pub fn keep_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets two of the allocator's thresholds; called first
+    // thing in `main`, before any other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 1 << 30);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -216,7 +216,8 @@ fn hgb_schema(classifier: bool) -> Vec<ParamInfo> {
 /// are more than `max_bins` distinct values (duplicates removed).
 fn bin_thresholds(col: &mut Vec<f64>, max_bins: usize) -> Vec<f64> {
     col.retain(|v| !v.is_nan());
-    col.sort_unstable_by(|a, b| a.total_cmp(b));
+    // The radix sort from 2,048 values (the same bits as any sort by total order).
+    crate::sorting::sort_f64(col);
     let mut distinct = col.clone();
     distinct.dedup();
     if distinct.len() <= 1 {
@@ -576,12 +577,25 @@ fn mean_loss(loss: &Loss, rows: &[usize], raw: &[f64]) -> f64 {
 /// `mean_loss` over the training rows, and for log loss the probabilities of
 /// `raw` into `prob` on the way (the next iteration's gradients need them).
 /// Same operations in the same order as `mean_loss`, so the same numbers.
-fn train_prob_and_loss(loss: &Loss, train: &[usize], raw: &[f64], prob: &mut [f64]) -> f64 {
-    let Loss::Log { y, k } = loss else { return mean_loss(loss, train, raw) };
+/// Without `want_loss` only the probabilities (the loss is 0): scikit-learn
+/// scores the training rows only for early stopping, and a logarithm per row
+/// and iteration was 9 % of a fit (bench/HISTORY.md, Session 11).
+fn train_prob_and_loss(loss: &Loss, train: &[usize], raw: &[f64], prob: &mut [f64], want_loss: bool) -> f64 {
+    let Loss::Log { y, k } = loss else { return if want_loss { mean_loss(loss, train, raw) } else { 0.0 } };
     if train.is_empty() {
         return 0.0;
     }
     let k = *k;
+    if !want_loss {
+        for (i, pi) in prob.chunks_exact_mut(k).enumerate().take(train.len()) {
+            if k == 1 {
+                pi[0] = sigmoid(raw[i]);
+            } else {
+                softmax(&raw[i * k..(i + 1) * k], pi);
+            }
+        }
+        return 0.0;
+    }
     let mut tot = 0.0;
     for (i, &r) in train.iter().enumerate() {
         let pr = if k == 1 {
@@ -668,7 +682,12 @@ fn boost(x: &Array2<f64>, loss: Loss, n_classes: usize, s: &Settings, seed: u64)
     let mut scratch = Scratch::default();
     let mut gains = vec![0.0; p];
     let mut trees = Vec::new();
-    let mut train_score = vec![-train_prob_and_loss(&loss, &train, &raw, &mut prob)];
+    // The training loss per iteration only with early stopping, as scikit-learn's `train_score_`.
+    let mut train_score = Vec::new();
+    let first = train_prob_and_loss(&loss, &train, &raw, &mut prob, early);
+    if early {
+        train_score.push(-first);
+    }
     let mut validation_score = if early { vec![-mean_loss(&loss, &valid, &raw_valid)] } else { Vec::new() };
     for _ in 0..s.max_iter {
         // `prob` holds the probabilities of the current raw scores (log loss).
@@ -704,7 +723,10 @@ fn boost(x: &Array2<f64>, loss: Loss, n_classes: usize, s: &Settings, seed: u64)
             stage.push(tree);
         }
         trees.push(stage);
-        train_score.push(-train_prob_and_loss(&loss, &train, &raw, &mut prob));
+        let tl = train_prob_and_loss(&loss, &train, &raw, &mut prob, early);
+        if early {
+            train_score.push(-tl);
+        }
         if early {
             validation_score.push(-mean_loss(&loss, &valid, &raw_valid));
             // scikit-learn's _should_stop.
@@ -732,6 +754,8 @@ pub struct HistGradientBoostingRegressor {
     /// One tree per iteration; leaf values already include the learning rate.
     pub trees: Vec<Tree>,
     pub split_gain: Vec<f64>,
+    /// Minus the training loss at the start and after each iteration, with early stopping
+    /// only (empty without, as scikit-learn's `train_score_`).
     pub train_score: Vec<f64>,
     #[serde(default)]
     pub validation_score: Vec<f64>,
@@ -746,6 +770,8 @@ pub struct HistGradientBoostingClassifier {
     /// Per iteration: one tree (binary) or one per class.
     pub stages: Vec<Vec<Tree>>,
     pub split_gain: Vec<f64>,
+    /// Minus the training loss at the start and after each iteration, with early stopping
+    /// only (empty without, as scikit-learn's `train_score_`).
     pub train_score: Vec<f64>,
     #[serde(default)]
     pub validation_score: Vec<f64>,

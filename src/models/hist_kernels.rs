@@ -3,6 +3,8 @@
 //! written so that the compiler drops bounds checks (fixed 256-bin blocks
 //! indexed by a `u8`), natively and in wasm.
 
+use crate::numeric::avx2_dispatch;
+
 /// One histogram bin: sums of gradients and hessians, and the row count.
 #[derive(Clone, Copy, Default, Debug, PartialEq)]
 pub(crate) struct Bin {
@@ -59,22 +61,28 @@ fn hist_features<I: Iterator<Item = (usize, [f64; 2])> + Clone>(codes_fm: &[u8],
     }
 }
 
+avx2_dispatch! {
 /// Histogram of all rows `0..n` in their natural order (the root of a tree):
 /// streams the feature-major code columns and the (gradient, hessian) pairs.
+/// With an AVX2 copy natively (`numeric::cpu`), bit-identical.
 pub(crate) fn hist_all_rows(codes_fm: &[u8], n: usize, gh: &[[f64; 2]], hist: &mut [Bin]) {
     hist_features(codes_fm, n, gh[..n].iter().copied().enumerate(), hist);
 }
+}
 
+avx2_dispatch! {
 /// Histogram of the rows `samples` (any subset, any order), as scikit-learn:
 /// the (gradient, hessian) pairs of the rows are first gathered in sample order
 /// into `ordered` (a tight loop, many independent loads in flight), then the
 /// features' code columns (`n` bytes each, cache-resident) are read at the
 /// samples' rows, four features per pass. Each bin sums its rows in the order
 /// of `samples`, as `hist_all_rows` does.
+/// With an AVX2 copy natively (`numeric::cpu`), bit-identical.
 pub(crate) fn hist_rows(codes_fm: &[u8], n: usize, samples: &[u32], gh: &[[f64; 2]], ordered: &mut Vec<[f64; 2]>, hist: &mut [Bin]) {
     ordered.clear();
     ordered.extend(samples.iter().map(|&s| gh[s as usize]));
     hist_features(codes_fm, n, samples.iter().map(|&s| s as usize).zip(ordered.iter().copied()), hist);
+}
 }
 
 /// `parent -= child`, bin by bin (the sibling's histogram by subtraction).
@@ -86,10 +94,12 @@ pub(crate) fn subtract(parent: &mut [Bin], child: &[Bin]) {
     }
 }
 
+avx2_dispatch! {
 /// Stable partition of `part` by `left[codes[s]]`: rows going left keep their
 /// order at the front, rows going right follow in their order. Branch-free
 /// (the direction of a row is unpredictable); `scratch` holds the right rows.
 /// Returns the number of rows going left.
+/// With an AVX2 copy natively (`numeric::cpu`), bit-identical.
 pub(crate) fn partition(part: &mut [u32], codes: &[u8], left: &[bool; NB], scratch: &mut Vec<u32>) -> usize {
     scratch.clear();
     scratch.resize(part.len(), 0);
@@ -106,10 +116,35 @@ pub(crate) fn partition(part: &mut [u32], codes: &[u8], left: &[bool; NB], scrat
     part[li..].copy_from_slice(&scratch[..ri]);
     li
 }
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The AVX2 copies and the baseline give the same bins and the same partition.
+    #[test]
+    fn avx2_and_baseline_paths_are_bit_identical() {
+        use crate::numeric::cpu;
+        let (n, p) = (997usize, 7usize);
+        let codes_fm: Vec<u8> = (0..n * p).map(|i| ((i * 7_919) % 251) as u8).collect();
+        let gh: Vec<[f64; 2]> = (0..n).map(|i| [(i as f64 * 0.37).sin(), 0.1 + (i % 5) as f64 * 0.3]).collect();
+        let sub: Vec<u32> = (0..n as u32).filter(|s| s % 3 != 1).rev().collect();
+        let run = || {
+            let mut a = vec![Bin::default(); p * NB];
+            let mut b = vec![Bin::default(); p * NB];
+            let mut ordered = Vec::new();
+            hist_all_rows(&codes_fm, n, &gh, &mut a);
+            hist_rows(&codes_fm, n, &sub, &gh, &mut ordered, &mut b);
+            let mut left = [false; NB];
+            left.iter_mut().step_by(3).for_each(|l| *l = true);
+            let mut part = sub.clone();
+            let k = partition(&mut part, &codes_fm[..n], &left, &mut Vec::new());
+            let bits = |h: &[Bin]| h.iter().map(|b| (b.g.to_bits(), b.h.to_bits(), b.c)).collect::<Vec<_>>();
+            (bits(&a), bits(&b), part, k)
+        };
+        assert_eq!(run(), cpu::baseline(run));
+    }
 
     #[test]
     fn row_and_column_kernels_agree_and_partition_is_stable() {
