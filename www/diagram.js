@@ -6,6 +6,7 @@
 // boxes' one-line summaries come from the catalogue (`summary`). Everything
 // user-supplied (column names) goes in as text; styling is by class only.
 import { el, clear } from './dom.js';
+import { on } from './events.js';
 
 /** Tables up to this many cells get their shapes computed on every edit; larger ones on request. */
 const AUTO_CELLS = 2_000_000;
@@ -18,6 +19,7 @@ let shapesFor = null; // spec text the cached shapes belong to
 let shapes = null; // the preview report of shapesFor
 let shapeError = null;
 let timer = null;
+let firstResult = false; // a CV result has been shown (the session then moves to the full module)
 
 /**
  * Wires the diagram into `box`. `getState()` gives {summary, catalog, dataName}
@@ -25,6 +27,19 @@ let timer = null;
  */
 export function setupDiagram({ client, box, getState }) {
   ctx = { client, box, getState };
+  // The shapes come from `preview`, a method of the full module only: asked on the first
+  // module, it would move the session to the full one (fetch, compile, hand-off) between
+  // Load and the user's first result, which issue 17 keeps on the first module. So the
+  // arrows get their shapes after the first result (the page moves to the full module
+  // then), at the user's click, or as soon as the session is on the full module for another reason.
+  on('cv-done', () => {
+    firstResult = true;
+    if (latest && latest !== shapesFor) {
+      clearTimeout(timer);
+      const text = latest;
+      timer = setTimeout(() => computeShapes(JSON.parse(text), text), DEBOUNCE_MS);
+    }
+  });
 }
 
 /** Forgets the cached shapes (new data). */
@@ -47,8 +62,12 @@ export function updateDiagram(spec) {
   timer = setTimeout(() => computeShapes(spec, text), DEBOUNCE_MS);
 }
 
-async function computeShapes(spec, text) {
+/** Before the first result on the first module, shapes wait for it or for a click (`asked`). */
+const deferred = () => !firstResult && ctx.client.module !== 'full';
+
+async function computeShapes(spec, text, asked = false) {
   if (text !== latest) return;
+  if (!asked && deferred()) return; // asked again at 'cv-done' (setupDiagram)
   try {
     const report = await ctx.client.call('preview', { spec: text, n_rows: 0 });
     shapesFor = text;
@@ -157,7 +176,10 @@ function draw(spec) {
   if (shapeError && shapesFor === JSON.stringify(spec)) note.append(`Shapes unavailable: ${shapeError}`);
   else if (!ready && summary.n_rows * summary.n_cols > AUTO_CELLS) {
     note.append('Large table: shapes are computed on request. ',
-      el('button', { type: 'button', dataset: { testid: 'diagram-shapes' }, onclick: () => computeShapes(spec, JSON.stringify(spec)) }, 'Compute the shapes'));
+      el('button', { type: 'button', dataset: { testid: 'diagram-shapes' }, onclick: () => computeShapes(spec, JSON.stringify(spec), true) }, 'Compute the shapes'));
+  } else if (!ready && deferred()) {
+    note.append('The shapes at each arrow come with the first result (Train), or now: ',
+      el('button', { type: 'button', dataset: { testid: 'diagram-shapes' }, onclick: () => computeShapes(spec, JSON.stringify(spec), true) }, 'Compute the shapes'));
   } else if (!ready) note.append('computing the shapes…');
   else note.append(`Arrows: rows × columns at that point, the steps fitted on the ${shapes.n_rows_in} usable rows. Click a box to open its settings.`);
   box.append(note);

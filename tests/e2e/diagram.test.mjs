@@ -58,6 +58,13 @@ test('iris: the diagram follows adding, reordering and removing steps, with shap
   await page.selectOption('#target-select', 'species');
   await page.setChecked('#use-preprocess', false);
   await page.selectOption('#model-select', 'LogisticRegression');
+  // On the first module the shapes (a full-module method) wait for the first result or a
+  // click, so nothing moves the session to the full module before the user's first Train.
+  const ask = page.locator('#pipeline-diagram [data-testid="diagram-shapes"]');
+  await ask.waitFor({ timeout: 30_000 });
+  assert.match(await page.textContent('#pipeline-diagram'), /come with the first result/);
+  assert.deepEqual(await page.evaluate(() => [...new Set(window.pipelabClients.map((r) => r.deref()).filter(Boolean).map((c) => c.module))]), ['core']);
+  await ask.click();
   let d = await diagram(page);
   assert.deepEqual(d.boxes.map((b) => b.name), ['iris.csv', 'LogisticRegression']);
   assert.deepEqual(d.shapes, ['150 × 4']);
