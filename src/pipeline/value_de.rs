@@ -3,7 +3,8 @@
 //! candidates, the model file and the page's option blocks.
 //!
 //! It is serde_json's own `&Value` deserializer (every scalar is handed to it, so a value is
-//! accepted or refused exactly as `T::deserialize(&value)` would, with the same message),
+//! accepted or refused exactly as `T::deserialize(&value)` would, with the same message; one
+//! exception: a struct written as an array of its fields, which only serde_json takes),
 //! plus a path on the stack: arrays, objects and enum variants are walked here, and the
 //! first (innermost) frame an error passes through records where it is. This replaced
 //! `serde_path_to_error`, which wraps every visitor of every derived type and cost the page's
@@ -207,9 +208,12 @@ impl<'de> Deserializer<'de> for Track<'de, '_> {
         }
     }
 
+    /// A struct is a JSON object only. serde_json's `&Value` deserializer also takes an array
+    /// of the fields in order, but nothing writes one (our serializers write objects), and
+    /// never calling `visit_seq` here leaves every derived struct's sequence visitor out of the
+    /// module (the page's first module, bench/HISTORY.md "after the browserspeed merge").
     fn deserialize_struct<V: Visitor<'de>>(self, _name: &'static str, _fields: &'static [&'static str], visitor: V) -> Result<V::Value, Error> {
         match self.value {
-            Value::Array(a) => self.seq(a, visitor),
             Value::Object(m) => self.map(m, visitor),
             v => Err(invalid(v, &visitor)),
         }
