@@ -45,8 +45,13 @@ export function setupDiagram({ client, box, getState }) {
 /** Forgets the cached shapes (new data). */
 export function resetDiagram() {
   shapesFor = shapes = shapeError = null;
+  const text = latest;
   latest = null;
-  if (ctx) clear(ctx.box);
+  if (!ctx) return;
+  clear(ctx.box);
+  // The page's spec event can come before 'data-changed' (the same spec for the new
+  // table): draw it again against the new table rather than leave an empty box.
+  if (text) updateDiagram(JSON.parse(text));
 }
 
 /** Draws `spec` (the object the forms build) now, and asks the worker for its shapes. */

@@ -179,3 +179,13 @@ test('diabetes: the per-fold chart of RMSE says lower is better and which baseli
   await page.locator('[data-testid="eval-folds"]').screenshot({ path: join(RESULTS, 'diagram-rmse-caption.png') });
   assert.deepEqual(pageErrors, []);
 });
+
+test('a new table alone redraws the diagram, and only the target row is tagged "target"', async () => {
+  await page.setInputFiles('#csv-file', { name: 'fresh.csv', mimeType: 'text/csv', buffer: Buffer.from('a,b,c,label\n1,2,3,x\n4,5,6,y\n7,8,9,x\n2,3,4,y\n5,6,7,x\n8,9,1,y\n') });
+  await page.waitForFunction(() => document.querySelector('#data-info')?.textContent.includes('fresh.csv'));
+  // No form touched: the diagram must show the new table, not an empty box (resetDiagram redraws).
+  await page.waitForFunction(() => [...document.querySelectorAll('#pipeline-diagram [data-testid="diagram-box"]')].some((b) => b.dataset.name === 'fresh.csv'), null, { timeout: 30_000 });
+  const tagged = await page.$$eval('.target-tag', (tags) => tags.filter((t) => t.offsetParent !== null).map((t) => t.closest('tr').querySelector('label').textContent));
+  assert.deepEqual(tagged, ['label']);
+  assert.deepEqual(pageErrors, []);
+});
