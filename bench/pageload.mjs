@@ -10,15 +10,10 @@
 // Prints each run's timeline (ms since navigation start) and the medians of the milestones.
 // --empty: the same automation on a page that does nothing (a Load and a Train button answering
 // at once, served by the same server): what the clicks and polling cost, which is not the page's.
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS as ARGS, startServer } from '../tests/e2e/harness.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const argv = process.argv.slice(2);
 const val = (f, d) => (argv.includes(f) ? argv[argv.indexOf(f) + 1] : d);
 const RUNS = Number(val('--runs', 5));
@@ -30,19 +25,6 @@ const EMPTY_HTML = `<!doctype html><html lang="en"><head><meta charset="utf-8"><
 const EMPTY_JS = `document.body.dataset.ready = 'true';
 document.getElementById('load-example').onclick = () => { document.getElementById('data-info').textContent = 'iris.csv: 150 rows'; };
 document.getElementById('train').onclick = () => { const s = document.createElement('span'); s.dataset.testid = 'mean-accuracy'; s.textContent = '0.96'; document.getElementById('out').append(s); };`;
-
-function startServer() {
-  const server = spawn(process.execPath, [join(ROOT, 'scripts', 'serve.mjs'), '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    server.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/serving (http:\/\/\S+)/);
-      if (m) resolve({ server, base: m[1] });
-    });
-    server.on('exit', (code) => reject(new Error(`static server exited with ${code}`)));
-  });
-}
 
 /** In the page before any script: the moments of the milestones the benchmark waits for. */
 function initScript() {

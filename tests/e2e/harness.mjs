@@ -17,8 +17,8 @@ import { AxeBuilder } from '@axe-core/playwright';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const RESULTS = join(ROOT, 'test-results');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 /** Serves `root` (default: the repository) on a free port; resolves with {server, base}. */
 export function startServer(extraArgs = []) {
@@ -88,7 +88,7 @@ export async function launch(contextOptions = {}) {
   let base = process.env.PIPELAB_URL;
   if (!base) ({ server, base } = await startServer());
   mkdirSync(RESULTS, { recursive: true });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, ...contextOptions });
   const audit = await auditContext(context, base);
   const close = async () => {
