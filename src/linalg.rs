@@ -265,64 +265,51 @@ pub fn add_gram_upper(buf: &[f64], stride: usize, q: usize, len: usize, g: &mut 
 pub fn add_row_gram_upper(buf: &[f64], stride: usize, q: usize, len: usize, g: &mut [f64]) {
     debug_assert!(q % 2 == 0 && g.len() >= q * q && buf.len() >= q.saturating_sub(1) * stride + len);
     let row = |j: usize| &buf[j * stride..j * stride + len];
-    let even = len - len % 2;
     for j in (0..q).step_by(2) {
         let (a0, a1) = (row(j), row(j + 1));
         let mut k = j;
         while k + 4 <= q {
-            let b = [row(k), row(k + 1), row(k + 2), row(k + 3)];
-            let mut acc = [F2::zero(); 8];
-            for i in (0..even).step_by(2) {
-                let (u0, u1) = (F2::load(&a0[i..]), F2::load(&a1[i..]));
-                for (t, bt) in b.iter().enumerate() {
-                    let v = F2::load(&bt[i..]);
-                    acc[t] = acc[t].add_mul(u0, v);
-                    acc[4 + t] = acc[4 + t].add_mul(u1, v);
-                }
-            }
-            let mut t = acc.map(|a| {
-                let l = a.lanes();
-                l[0] + l[1]
-            });
-            for i in even..len {
-                for (c, bt) in b.iter().enumerate() {
-                    t[c] += a0[i] * bt[i];
-                    t[4 + c] += a1[i] * bt[i];
-                }
-            }
-            for c in 0..4 {
-                g[j * q + k + c] += t[c];
-                g[(j + 1) * q + k + c] += t[4 + c];
-            }
+            add_row_tile(a0, a1, [row(k), row(k + 1), row(k + 2), row(k + 3)], &mut g[j * q + k..], q);
             k += 4;
         }
         if k < q {
             // The last two rows: one 2 × 2 tile.
-            let (b0, b1) = (row(k), row(k + 1));
-            let mut acc = [F2::zero(); 4];
-            for i in (0..even).step_by(2) {
-                let (u0, u1) = (F2::load(&a0[i..]), F2::load(&a1[i..]));
-                let (v0, v1) = (F2::load(&b0[i..]), F2::load(&b1[i..]));
-                acc[0] = acc[0].add_mul(u0, v0);
-                acc[1] = acc[1].add_mul(u0, v1);
-                acc[2] = acc[2].add_mul(u1, v0);
-                acc[3] = acc[3].add_mul(u1, v1);
-            }
-            let mut t = acc.map(|a| {
-                let l = a.lanes();
-                l[0] + l[1]
-            });
-            for i in even..len {
-                t[0] += a0[i] * b0[i];
-                t[1] += a0[i] * b1[i];
-                t[2] += a1[i] * b0[i];
-                t[3] += a1[i] * b1[i];
-            }
-            g[j * q + k] += t[0];
-            g[j * q + k + 1] += t[1];
-            g[(j + 1) * q + k] += t[2];
-            g[(j + 1) * q + k + 1] += t[3];
+            add_row_tile(a0, a1, [row(k), row(k + 1)], &mut g[j * q + k..], q);
         }
+    }
+}
+
+/// One tile of [`add_row_gram_upper`]: rows `a0, a1` against the `W` rows `b`, added to
+/// `g[c]` (row `a0`) and `g[q + c]` (row `a1`). Each entry is one [`F2`] lane sum over
+/// column pairs, its two lanes added, then the odd last column.
+#[inline(always)]
+fn add_row_tile<const W: usize>(a0: &[f64], a1: &[f64], b: [&[f64]; W], g: &mut [f64], q: usize) {
+    let len = a0.len();
+    let even = len - len % 2;
+    let mut acc = [[F2::zero(); W]; 2];
+    for i in (0..even).step_by(2) {
+        let (u0, u1) = (F2::load(&a0[i..]), F2::load(&a1[i..]));
+        for (t, bt) in b.iter().enumerate() {
+            let v = F2::load(&bt[i..]);
+            acc[0][t] = acc[0][t].add_mul(u0, v);
+            acc[1][t] = acc[1][t].add_mul(u1, v);
+        }
+    }
+    let mut t = acc.map(|r| {
+        r.map(|a| {
+            let l = a.lanes();
+            l[0] + l[1]
+        })
+    });
+    for i in even..len {
+        for (c, bt) in b.iter().enumerate() {
+            t[0][c] += a0[i] * bt[i];
+            t[1][c] += a1[i] * bt[i];
+        }
+    }
+    for c in 0..W {
+        g[c] += t[0][c];
+        g[q + c] += t[1][c];
     }
 }
 
