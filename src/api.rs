@@ -293,6 +293,49 @@ fn fit_model_impl(
     Ok(file)
 }
 
+/// The number of trees when a fit of `spec_json` can be split by trees between
+/// workers (the page's worker pool: [`forest_trees`] on each, then
+/// [`fit_model_with_trees`]); `None` when it cannot (not a random forest, an
+/// out-of-bag score, a hold-out part). See `pipeline::tree_parts`.
+#[cfg(feature = "full-components")]
+pub fn forest_plan(spec_json: &str) -> Result<Option<usize>> {
+    Ok(pipeline::tree_parts::n_trees(&PipelineSpec::from_json(spec_json)?))
+}
+
+/// The trees `from..to` of the forest a fit of `spec_json` on `table` grows
+/// (one worker's part, as JSON): the pipeline's steps are fitted as for the
+/// whole fit, then only those trees are grown, each from its own seed.
+#[cfg(feature = "full-components")]
+pub fn forest_trees(table: &Table, spec_json: &str, from: usize, to: usize) -> Result<String> {
+    let spec = PipelineSpec::from_json(spec_json)?;
+    if pipeline::tree_parts::n_trees(&spec).is_none() {
+        return Err(Error::spec("model", "this fit cannot be split by trees (a random forest without oob_score or a hold-out part can)"));
+    }
+    let typed_table = typed(table, &spec)?;
+    let lend = crate::parallel::Lend { threads: 1, stop: None, part: Some((from, to)) };
+    let trees = pipeline::tree_parts::take_trees(pipeline::fit_all_with(&typed_table, &spec, lend)?)?;
+    serde_json::to_string(&trees).map_err(|e| Error::data(format!("cannot write the trees: {e}")))
+}
+
+/// [`fit_model_cached`] with the forest's trees grown elsewhere: `parts` are
+/// [`forest_trees`]' texts for consecutive ranges covering every tree, in order.
+/// The model file is the one [`fit_model_cached`] writes.
+#[cfg(feature = "full-components")]
+pub fn fit_model_with_trees(table: &Table, spec_json: &str, cv: Option<&CvReport>, cache: Option<&mut ReferenceCache>, parts: &[String]) -> Result<ModelFile> {
+    let spec = PipelineSpec::from_json(spec_json)?;
+    let n = pipeline::tree_parts::n_trees(&spec)
+        .ok_or_else(|| Error::spec("model", "this fit cannot be split by trees (a random forest without oob_score or a hold-out part can)"))?;
+    let parts = parts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| serde_json::from_str(t).map_err(|e| Error::data(format!("part {} of the forest's trees cannot be read: {e}", i + 1))))
+        .collect::<Result<Vec<Vec<crate::models::tree::Tree>>>>()?;
+    let lend = crate::parallel::Lend { threads: 1, stop: None, part: Some((0, 0)) };
+    let mut file = fit_model_impl(table, spec_json, cv, false, lend, cache)?;
+    pipeline::tree_parts::join(&mut file.pipeline, n, parts)?;
+    Ok(file)
+}
+
 /// Drift of new data (a table read with [`load_for_model`]) against the
 /// training reference in `model`; see [`crate::monitor::drift`].
 pub fn drift(model: &ModelFile, table: &Table, options: &crate::monitor::drift::DriftOptions) -> Result<crate::monitor::DriftReport> {
@@ -327,7 +370,7 @@ pub fn retrain(parent: &ModelFile, parent_sha256: &str, data: &[RetrainData], no
     let named: Vec<(&str, &Table)> = data.iter().map(|d| (d.name.as_str(), &d.table)).collect();
     let table = crate::monitor::concat_tables(&named)?;
     let spec_json = serde_json::to_string(&parent.spec).map_err(|e| Error::data(format!("cannot serialize the parent's spec: {e}")))?;
-    let threads = crate::parallel::Lend { threads: hooks.threads, stop: hooks.stop };
+    let threads = crate::parallel::Lend { threads: hooks.threads, stop: hooks.stop, part: None };
     let mut model = if parent.spec.model.task() == Task::Clustering {
         fit_clustering_model_threads(&table, &spec_json, threads)?.0
     } else {

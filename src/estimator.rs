@@ -78,7 +78,21 @@ pub struct FitContext {
     threads: usize,
     /// The lender's stop flag (the CLI's Ctrl-C; `crate::parallel::Lend`).
     stop: Option<&'static std::sync::atomic::AtomicBool>,
+    /// The lent part of the pipeline's model (`crate::parallel::Lend::part`), and
+    /// whether it applies now: only while the pipeline fits its model
+    /// ([`FitContext::model_part`]), not a step's inner estimator.
+    part: Option<(usize, usize)>,
+    part_armed: std::cell::Cell<bool>,
     warnings: RefCell<Vec<String>>,
+}
+
+/// While alive, the lent part applies ([`FitContext::model_part`]).
+pub struct ModelPart<'a>(&'a FitContext);
+
+impl Drop for ModelPart<'_> {
+    fn drop(&mut self) {
+        self.0.part_armed.set(false);
+    }
 }
 
 impl FitContext {
@@ -90,11 +104,11 @@ impl FitContext {
     /// [`crate::parallel::Lend`] lends: threads and a stop flag.
     pub fn with_threads(seed: u64, lend: impl Into<crate::parallel::Lend>) -> Self {
         let lend = lend.into();
-        FitContext { seed, threads: lend.threads.max(1), stop: lend.stop, warnings: RefCell::new(Vec::new()) }
+        FitContext { seed, threads: lend.threads.max(1), stop: lend.stop, part: lend.part, part_armed: Default::default(), warnings: RefCell::new(Vec::new()) }
     }
     /// Whether the lender asked the fit to stop.
     pub fn stopped(&self) -> bool {
-        crate::parallel::Lend { threads: self.threads, stop: self.stop }.stopped()
+        crate::parallel::Lend { threads: self.threads, stop: self.stop, part: None }.stopped()
     }
     /// `Err(Cancelled)` once the lender asked the fit to stop: long fits ask
     /// between their independent parts (trees, stages, restarts).
@@ -118,6 +132,18 @@ impl FitContext {
     }
     pub fn take_warnings(&self) -> Vec<String> {
         std::mem::take(&mut self.warnings.borrow_mut())
+    }
+    /// Makes the lent part apply to the fits until the guard drops: the pipeline
+    /// arms it around its model's fit only, so a forest inside a step
+    /// (SelectFromModel) always grows every tree.
+    pub fn model_part(&self) -> ModelPart<'_> {
+        self.part_armed.set(true);
+        ModelPart(self)
+    }
+    /// The parts `[from, to)` of its independent parts a model grows now (a
+    /// forest's trees; `None`: all of them). See [`crate::parallel::Lend::part`].
+    pub fn part(&self) -> Option<(usize, usize)> {
+        self.part.filter(|_| self.part_armed.get())
     }
     /// The seed for a component: its own `random_state` when given, else the pipeline's.
     pub fn seed_for(&self, random_state: Option<u64>) -> u64 {

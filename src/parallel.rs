@@ -21,6 +21,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 pub struct Lend {
     pub threads: usize,
     pub stop: Option<&'static AtomicBool>,
+    /// Only the parts `[from, to)` of the pipeline's model (a forest's trees): the
+    /// page's worker pool splits one fit's trees between its workers
+    /// (`api::forest_trees`, `api::fit_model_with_trees`). `None`: every part.
+    pub part: Option<(usize, usize)>,
 }
 
 impl Lend {
@@ -32,7 +36,7 @@ impl Lend {
 
 impl From<usize> for Lend {
     fn from(threads: usize) -> Self {
-        Lend { threads, stop: None }
+        Lend { threads, stop: None, part: None }
     }
 }
 
@@ -195,7 +199,7 @@ mod tests {
     #[test]
     fn a_lend_stops_when_its_flag_is_set() {
         static FLAG: AtomicBool = AtomicBool::new(false);
-        let lend = Lend { threads: 2, stop: Some(&FLAG) };
+        let lend = Lend { threads: 2, stop: Some(&FLAG), part: None };
         assert!(!lend.stopped() && !Lend::from(3).stopped());
         FLAG.store(true, Ordering::Relaxed);
         assert!(lend.stopped());

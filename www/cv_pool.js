@@ -29,6 +29,16 @@ export function cvPoolSize(state, nFolds = Infinity) {
 
 const hooked = new WeakSet();
 
+/** The page's pool for work of `client`: its Cancel (a worker restart) stops the pool too. */
+export function poolFor(client) {
+  const pool = sharedPool();
+  if (!hooked.has(client)) {
+    hooked.add(client);
+    client.onRestart(() => pool.terminate()); // Cancel stops the folds too
+  }
+  return pool;
+}
+
 /**
  * Cross-validates `spec` (JSON text) on the loaded data: on the pool when
  * `cvPoolSize` says so, else on the main worker. `onProgress(done, total)` per fold.
@@ -40,11 +50,7 @@ export async function crossValidate(client, state, spec, onProgress) {
     globalThis.pipelabCvPoolLast = { workers: 0, report };
     return report;
   }
-  const pool = sharedPool();
-  if (!hooked.has(client)) {
-    hooked.add(client);
-    client.onRestart(() => pool.terminate()); // Cancel stops the folds too
-  }
+  const pool = poolFor(client);
   const { n_folds: n } = await client.call('cv_plan', { spec });
   const same = pool.size > 0 && pool.blob === state.blob && pool.options === state.options;
   const size = same ? pool.size : cvPoolSize(state, n);

@@ -10,6 +10,7 @@ import { store } from './store.js';
 import { emit } from './events.js';
 import { explainWarning } from './explain.js';
 import { client, setBusy, workerBusy, recoverIfFatal, fitModel } from './session.js';
+import { fitOnPool } from './fit_pool.js';
 
 /** Rows up to which the model view is fitted right after cross-validation (else: a button). */
 const AUTO_MODEL_VIEW_ROWS = 20000;
@@ -262,7 +263,8 @@ async function showModel(spec) {
   const wasBusy = store.get('busy');
   setBusy(true);
   try {
-    const ins = await client.call('inspect_fit', { spec });
+    // A forest's trees on the worker pool when the data is large (www/fit_pool.js).
+    const ins = (await fitOnPool(client, store.get('data') ?? {}, spec, true)) ?? (await client.call('inspect_fit', { spec }));
     renderInspection($('#model-view'), ins, JSON.parse(spec));
     status.textContent = '';
     $('#show-model').hidden = true;

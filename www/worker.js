@@ -190,6 +190,15 @@ const handlers = {
     return r;
   },
   inspect_fit: (m) => s('inspect_fit', m.spec),
+  // A forest's trees grown on the worker pool (www/fit_pool.js): the plan, one part, the join.
+  forest_plan: (m) => s('forest_plan', m.spec) ?? null,
+  forest_trees: (m) => s('forest_trees', m.spec, m.from, m.to),
+  fit_with_trees: (m) => {
+    const text = s('fit_with_trees', m.spec, m.parts);
+    held.modelText = text;
+    return text;
+  },
+  inspect_fit_with_trees: (m) => s('inspect_fit_with_trees', m.spec, m.parts),
   inspect_model: () => s('inspect_model'),
   // Export area (www/export.js): the session's model as ONNX bytes.
   export_onnx: () => s('export_onnx'),

@@ -51,7 +51,7 @@ pub fn start(command: &str, args: &[String]) -> Vec<String> {
 /// `threads` and the Ctrl-C flag, lent to a fit: it stops at the next forest tree,
 /// boosting stage or k-means restart once the flag is set (`Error::Cancelled`).
 pub fn lend(threads: usize) -> pipelab::parallel::Lend {
-    pipelab::parallel::Lend { threads, stop: Some(flag()) }
+    pipelab::parallel::Lend { threads, stop: Some(flag()), part: None }
 }
 
 /// The Ctrl-C flag itself (what the long commands put in `CvHooks::stop`).

@@ -133,6 +133,10 @@ struct Grown {
 /// forest is the same on any number of threads. Trees are grown in batches
 /// (8 per thread) so that the bootstrap counts `each` reads are held for one
 /// batch only, not for the whole forest.
+///
+/// With a lent part `[from, to)` ([`FitContext::part`]: the page's worker pool
+/// splits the trees of one fit) only trees `from..to` are grown, each from its own
+/// seed, so the parts joined in order ([`join_trees`]) are the forest grown whole.
 #[allow(clippy::too_many_arguments)]
 fn grow_forest(
     x: &Array2<f64>,
@@ -157,7 +161,13 @@ fn grow_forest(
     };
     let xt = ColMajor::new(x);
     let mut seeds = ChaCha8Rng::seed_from_u64(seed);
-    let tree_seeds: Vec<u64> = (0..n_estimators).map(|_| seeds.next_u64()).collect();
+    let mut tree_seeds: Vec<u64> = (0..n_estimators).map(|_| seeds.next_u64()).collect();
+    if let Some((from, to)) = ctx.part() {
+        if from > to || to > n_estimators {
+            return Err(Error::data(format!("trees {from}..{to} are not a part of a forest of {n_estimators} trees")));
+        }
+        tree_seeds = tree_seeds[from..to].to_vec();
+    }
     let grow = |tree_seed: u64| -> Grown {
         let mut rng = ChaCha8Rng::seed_from_u64(tree_seed);
         let mut counts = Vec::new();
@@ -213,6 +223,15 @@ fn check_common(model: &str, n_estimators: usize, bootstrap: bool, oob: bool) ->
     Ok(())
 }
 
+/// A forest grown in parts (`FitContext::part`) has no out-of-bag score: each row's
+/// needs every tree (`pipeline::tree_parts::n_trees` never splits such a fit).
+fn check_part(model: &str, oob: bool, ctx: &FitContext) -> Result<()> {
+    if oob && ctx.part().is_some() {
+        return Err(Error::param(model, "oob_score", "needs every tree in one fit: this fit grows a part of them"));
+    }
+    Ok(())
+}
+
 fn forest_schema(classifier: bool) -> Vec<ParamInfo> {
     let mut v = vec![ParamInfo::new("n_estimators", "int", json!(100), "Number of trees.").range(Some(1.0), Some(10000.0))];
     v.extend(tree_schema(classifier, if classifier { json!("sqrt") } else { json!(1.0) }));
@@ -241,6 +260,7 @@ impl ModelParams for RandomForestClassifierParams {
         check_fit(M, x)?;
         check_finite(M, x)?;
         check_common(M, self.n_estimators, self.bootstrap, self.oob_score)?;
+        check_part(M, self.oob_score, ctx)?;
         let (y, n_classes) = class_target(M, y)?;
         let (n, p) = x.dim();
         let k = n_classes.max(1);
@@ -322,6 +342,7 @@ impl ModelParams for RandomForestRegressorParams {
         check_fit(M, x)?;
         check_finite(M, x)?;
         check_common(M, self.n_estimators, self.bootstrap, self.oob_score)?;
+        check_part(M, self.oob_score, ctx)?;
         let y = regression_target(M, y)?;
         let (n, p) = x.dim();
         let cfg = TreeConfig::new(

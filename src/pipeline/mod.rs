@@ -14,6 +14,8 @@ pub mod registry;
 pub mod search_spec;
 pub mod spec;
 pub mod summaries;
+#[cfg(feature = "full-components")]
+pub mod tree_parts;
 pub(crate) mod value_de;
 
 use ndarray::Array2;
@@ -286,6 +288,7 @@ pub fn fit(table: &Table, spec: &PipelineSpec, prep: &Prepared, rows: &[usize], 
     let feature_names = frame.names();
     // A model that reads columns takes the frame's (no row-major copy); the checks are the same.
     let cols = frame.model_columns(spec.model.accepts_missing()).map_err(locate)?;
+    let part = ctx.model_part();
     let model = match &y {
         Some(Target::Classes { y: codes, .. }) if !codes.is_empty() && codes.iter().all(|&c| c == codes[0]) => {
             ctx.warn(format!(
@@ -299,6 +302,7 @@ pub fn fit(table: &Table, spec: &PipelineSpec, prep: &Prepared, rows: &[usize], 
             None => ModelState::Fitted(spec.model.fit(&crate::frame::matrix_of_columns(&cols, frame.n_rows)?, y.as_ref(), ctx).map_err(locate)?),
         },
     };
+    drop(part);
     let schema = used.iter().map(|&j| SchemaColumn { name: table.columns[j].name.clone(), ty: table.columns[j].data.column_type() }).collect();
     Ok(FittedPipeline { schema, target: prep.target_info.clone(), preprocess, steps, model, feature_names, warnings: ctx.take_warnings() })
 }

@@ -330,7 +330,7 @@ pub fn cross_validate(table: &Table, spec: &PipelineSpec, hooks: CvHooks) -> Res
     let total = plan.splits.len();
     let threads = hooks.threads.max(1);
     let outer = threads.min(total);
-    let inner = Lend { threads: crate::parallel::inner(threads, outer), stop: hooks.stop };
+    let inner = Lend { threads: crate::parallel::inner(threads, outer), stop: hooks.stop, part: None };
     let now_ms = hooks.now_ms;
     let progress = hooks.progress;
     let mut cancelled = false;

@@ -44,4 +44,5 @@ mod search_plan;
 mod spec_paths;
 mod target_encoder;
 mod threads;
+mod tree_parts;
 mod wide_linear;

@@ -156,7 +156,7 @@ fn a_lent_stop_flag_cancels_forests_boosting_and_kmeans() {
     for (data, spec) in specs {
         let t = dataset(data);
         for threads in [1, 2] {
-            let lend = pipelab::parallel::Lend { threads, stop: Some(&STOP) };
+            let lend = pipelab::parallel::Lend { threads, stop: Some(&STOP), part: None };
             let fit = || {
                 if api::is_clustering(spec).unwrap() {
                     api::fit_clustering_model_threads(&t, spec, lend).map(|m| m.0)
