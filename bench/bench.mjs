@@ -240,10 +240,10 @@ async function browserSide(results) {
     await page.waitForSelector('body[data-ready="true"]');
     for (const t of tasks) {
       log(`browser ${t.id} …`);
-      // Every-core CV (jobs -1): the page's own path, folds on its worker pool (bench/browser.js runPoolCv).
-      const pool = t.jobs === -1 && t.op === 'cv';
+      // Every core (jobs -1): the page's own path, CV folds or a forest's trees on its worker pool (bench/browser.js runPool).
+      const pool = t.jobs === -1;
       const req = { dataUrl: t.dataUrl, op: t.op, spec: t.spec, reps: t.reps };
-      const r = await page.evaluate(([q, usePool]) => (usePool ? window.runPoolCv(q) : window.runTask(q)), [req, pool]);
+      const r = await page.evaluate(([q, usePool]) => (usePool ? window.runPool(q) : window.runTask(q)), [req, pool]);
       if (r.ok) {
         const s = stats(r.times_ms);
         s.wasm_memory_bytes = r.wasm_memory_bytes;
@@ -370,7 +370,7 @@ if (!sk.available) lines.push(sk.skipped ? `scikit-learn: skipped (${sk.skipped}
 const firsts = tasks.filter((t) => results[t.id].browser?.first_ms !== undefined).map((t) => `${t.id} ${sig(results[t.id].browser.first_ms)} ms`);
 if (firsts.length) lines.push(`Browser first fit after a load (builds the drift reference, which the Session then keeps for the table; the medians above are the later fits): ${firsts.join(', ')}.`);
 const pooled = tasks.filter((t) => results[t.id].browser?.workers !== undefined).map((t) => `${t.id} on ${results[t.id].browser.workers} pool worker(s) beside the page's worker (wasm memory: all of them)`);
-if (pooled.length) lines.push(`Browser every-core CV through the page's worker pool (www/cv_pool.js, navigator.hardwareConcurrency workers): ${pooled.join(', ')}; the other browser rows run one worker.`);
+if (pooled.length) lines.push(`Browser every-core rows through the page's worker pool (CV folds: www/cv_pool.js; a forest's trees: www/fit_pool.js; navigator.hardwareConcurrency workers): ${pooled.join(', ')}; the other browser rows run one worker.`);
 const lr = results.linreg?.browser;
 if (lr?.fit_median_ms !== undefined) lines.push(`Browser fit+predict split (task 6): fit ${sig(lr.fit_median_ms)} ms (incl. model JSON), predict_loaded_summary ${sig(lr.predict_median_ms)} ms (every row of the loaded table predicted; the page writes the CSV only on download).`);
 lines.push('');

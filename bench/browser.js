@@ -2,6 +2,7 @@
 // One fresh module Worker per task, as the page runs its wasm (www/worker.js).
 import { WorkerClient } from '/www/protocol.js';
 import { crossValidate } from '/www/cv_pool.js';
+import { fitOnPool } from '/www/fit_pool.js';
 import { sharedPool } from '/www/pool.js';
 
 const log = (req, r) => {
@@ -22,16 +23,18 @@ window.runTask = (req) =>
   });
 
 /**
- * The page's every-core cross-validation (task 2b): the page's own modules —
+ * The page's every-core work (tasks 2b and 3b): the page's own modules —
  * www/protocol.js's WorkerClient on www/worker.js (the first module), the file
  * read by 'load_stream' as the page reads a dropped file, then www/cv_pool.js's
  * `crossValidate`, which runs the folds on the page's worker pool (one worker per
  * core, `navigator.hardwareConcurrency`) when the data is large enough, as a Train
- * click does. The warm-up starts the pool (its workers read the file); the timed
- * repetitions reuse it, as the page's later CVs of the same data do.
- * Reply: { ok, times_ms, workers, wasm_memory_bytes (every worker's, summed), fold_check }.
+ * click does; for a fit (`op: 'fit'`, a random forest), www/fit_pool.js `fitOnPool`,
+ * which grows the trees on the pool and joins them on the page's worker, as the
+ * Download button's fit does. The warm-up starts the pool (its workers read the
+ * file); the timed repetitions reuse it, as the page's later work on the same data does.
+ * Reply: { ok, times_ms, workers, wasm_memory_bytes (every worker's, summed) }.
  */
-window.runPoolCv = async (req) => {
+window.runPool = async (req) => {
   const client = new WorkerClient({ module: 'core' });
   const pool = sharedPool();
   try {
@@ -43,17 +46,23 @@ window.runPoolCv = async (req) => {
     const summary = await client.call('load_stream', { blob, options });
     const state = { blob, options, summary };
     const spec = JSON.stringify(req.spec);
-    const first = await crossValidate(client, state, spec); // warm-up: starts the pool
-    const workers = globalThis.pipelabCvPoolLast?.workers ?? 0;
+    const once = async () => {
+      if (req.op === 'cv') return crossValidate(client, state, spec);
+      const text = await fitOnPool(client, state, spec);
+      if (text === null) throw new Error('this fit is not split between the pool workers (www/fit_pool.js)');
+      return text;
+    };
+    await once(); // warm-up: starts the pool
+    const workers = (req.op === 'cv' ? globalThis.pipelabCvPoolLast : globalThis.pipelabFitPoolLast)?.workers ?? 0;
     const times = [];
     for (let i = 0; i < req.reps; i++) {
       const t0 = performance.now();
-      await crossValidate(client, state, spec);
+      await once();
       times.push(performance.now() - t0);
     }
     let memory = await client.call('memory');
     for (const c of pool.clients) memory += await c.call('memory');
-    const r = { ok: true, times_ms: times, workers, wasm_memory_bytes: memory, n_folds: first?.folds?.length ?? null };
+    const r = { ok: true, times_ms: times, workers, wasm_memory_bytes: memory };
     log(req, r);
     return r;
   } catch (e) {
