@@ -16,6 +16,9 @@
 //               `blob` is the File/Blob itself (kept so a restarted worker gets it back), `example`
 //               whether it is a built-in example data set (its name may go into a link or a run)
 //   busy        true while a long call runs in the worker (buttons that start one are off)
+//   follow-up   true while that call is the page's own work after a result (the out-of-fold pictures,
+//               the model view's fit on all rows, which may move the session to the full module),
+//               not a run the user asked for: a file picked or dropped then waits for it and loads
 //   restoring   true while a restarted worker gets its data and model back
 //   status      the one-line status in the header
 //   spec        the pipeline the forms describe: {spec, error} (spec an object without the search
@@ -42,6 +45,7 @@ const values = {
   catalog: null,
   data: null,
   busy: false,
+  'follow-up': false,
   restoring: false,
   status: '',
   spec: null,

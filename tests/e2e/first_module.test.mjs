@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { ROOT, launch, openPage } from './harness.mjs';
 
 const IRIS = join(ROOT, 'www', 'datasets', 'iris.csv');
+const DIABETES = join(ROOT, 'www', 'datasets', 'diabetes.csv');
 
 let harness;
 let page;
@@ -112,6 +113,31 @@ test('through the page: load, profile, train, predict, download the model; the C
   const model = JSON.parse(readFileSync(await download.path(), 'utf8'));
   assert.equal(model.format, 'pipelab-model');
   assert.ok(model.spec?.model?.LogisticRegression);
+  assert.deepEqual(errors, []);
+  await p.close();
+});
+
+test('a file picked right after the first result waits for the model view (the move to the full module), then loads', async () => {
+  const errors = [];
+  const p = await openPage(harness.context, harness.base, errors);
+  // The model view's fit follows each result (the page's own work, not the user's): held 1.5 s
+  // here, so that the pick lands inside it on any machine (it takes ≈ 1 s on the first result).
+  await p.evaluate(() => {
+    const c = window.pipelabClients[0].deref();
+    const send = c.send.bind(c);
+    c.send = (type, ...rest) => (type === 'inspect_fit' ? new Promise((r) => setTimeout(r, 1500)).then(() => send(type, ...rest)) : send(type, ...rest));
+  });
+  await p.click('#load-example');
+  await p.waitForFunction(() => document.querySelector('#data-info')?.textContent.includes('iris.csv: 150 rows'), null, { timeout: 60_000 });
+  await p.click('#train');
+  await p.waitForSelector('[data-testid="mean-accuracy"]', { timeout: 60_000 });
+  const state = await p.evaluate(() => ({ train: document.querySelector('#train').disabled, pick: document.querySelector('#csv-file').disabled }));
+  assert.deepEqual(state, { train: true, pick: false }, 'the follow-up work runs (Train off) and a file can be picked');
+  await p.setInputFiles('#csv-file', DIABETES);
+  await p.waitForFunction(() => /^waiting for the model view/.test(document.querySelector('#status').textContent), null, { timeout: 10_000 });
+  await p.waitForFunction(() => document.querySelector('#data-info')?.textContent.includes('diabetes.csv: 442 rows'), null, { timeout: 60_000 });
+  assert.equal(await p.isHidden('#data-error'), true, await p.textContent('#data-error'));
+  assert.match(await p.textContent('#status'), /diabetes\.csv loaded/);
   assert.deepEqual(errors, []);
   await p.close();
 });
