@@ -83,6 +83,7 @@ let lastPick = 0; // the latest load asked for while the worker was busy (an ear
  * so the load waits for it to end, saying so, then goes ahead. A later pick replaces a waiting one.
  */
 async function readyToLoad(name) {
+  // Called when busy only, so that a load with nothing running shows its progress synchronously.
   const pick = ++lastPick;
   while (store.get('busy')) {
     if (!store.get('follow-up')) {
@@ -139,7 +140,8 @@ async function loadExample(file) {
 
 async function loadFile(file) {
   clearError(dataError());
-  if (!(await readyToLoad(file.name))) return;
+  // Not busy: no await before the read shows (its Cancel is live at once).
+  if (store.get('busy') && !(await readyToLoad(file.name))) return;
   sourceState.dataUrl = null;
   // Cancel is offered at once, while the worker works out the format (a drop can be
   // cancelled before its first byte is read); loadData takes the read over from there.
@@ -186,7 +188,7 @@ function endReading() {
  */
 async function loadData(blob, name, types = {}, begun = false) {
   clearError(dataError());
-  if (!begun && !(await readyToLoad(name))) return;
+  if (!begun && store.get('busy') && !(await readyToLoad(name))) return;
   setStatus(`reading ${name}…`);
   const options = readOptions(types);
   const bar = $('#data-progress');
