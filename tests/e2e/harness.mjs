@@ -127,7 +127,8 @@ export async function openPage(context, base, errors = [], dialogs = []) {
     await d.dismiss();
   });
   await p.goto(base);
-  await p.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+  // data-ready: load → train works; data-areas: every area is set up (app.js `lateAreas`).
+  await p.waitForSelector('body[data-ready="true"][data-areas="ready"]', { timeout: 60_000 });
   return p;
 }
 
