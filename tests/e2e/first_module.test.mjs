@@ -11,7 +11,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, launch, openPage } from './harness.mjs';
+import { ROOT, launch, openPage, auditContext, auditProblems } from './harness.mjs';
 
 const IRIS = join(ROOT, 'www', 'datasets', 'iris.csv');
 const DIABETES = join(ROOT, 'www', 'datasets', 'diabetes.csv');
@@ -140,4 +140,31 @@ test('a file picked right after the first result waits for the model view (the m
   assert.match(await p.textContent('#status'), /diabetes\.csv loaded/);
   assert.deepEqual(errors, []);
   await p.close();
+});
+
+test('the areas the first result does not use come after it, inert until then; the run history still records that first run', async () => {
+  // A fresh context (an empty run history) and the page's own timing (no pipelabAreasAtOnce).
+  const ctx = await harness.browser.newContext({ viewport: { width: 1360, height: 900 } });
+  const audit = await auditContext(ctx, harness.base);
+  const errors = [];
+  const p = await ctx.newPage();
+  p.on('pageerror', (e) => errors.push(String(e)));
+  const asked = [];
+  p.on('request', (r) => asked.push(new URL(r.url()).pathname.replace(/^.*\/www\//, '')));
+  await p.goto(harness.base);
+  await p.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+  assert.equal(await p.evaluate(() => document.body.dataset.areas ?? null), null, 'the late areas wait');
+  assert.equal(await p.evaluate(() => document.querySelector('#runs-section').inert), true);
+  for (const m of ['search.js', 'runs.js', 'predict.js', 'vendor/idb.js']) assert.ok(!asked.includes(m), `${m} not fetched before the first result`);
+  await p.click('#load-example');
+  await p.waitForFunction(() => document.querySelector('#data-info')?.textContent.includes('iris.csv: 150 rows'), null, { timeout: 60_000 });
+  await p.click('#train');
+  await p.waitForSelector('[data-testid="mean-accuracy"]', { timeout: 60_000 });
+  await p.waitForSelector('body[data-areas="ready"]', { timeout: 60_000 });
+  assert.equal(await p.evaluate(() => document.querySelector('#runs-section').inert), false);
+  await p.waitForFunction(() => document.querySelectorAll('#runs-table tr[data-testid="run-row"]').length === 1, null, { timeout: 30_000 });
+  assert.equal(await p.isHidden('#search-section'), false, 'the search card follows the data loaded before it was set up');
+  assert.deepEqual(errors, []);
+  await ctx.close();
+  assert.equal(auditProblems(audit), '');
 });
