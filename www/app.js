@@ -5,7 +5,8 @@
 // (see protocol.js) and never puts user data into HTML.
 //
 // To add an area: write www/<area>.js with a setup function that reads and listens to
-// the store, import it here and call it below (and add a modulepreload line to index.html).
+// the store, import it here and call it below (and add a modulepreload line to index.html) —
+// or, when the first result does not need it, add it to `lateAreas` (no preload line).
 import { $, showError } from './dom.js';
 import { store } from './store.js';
 import { client, setBusy, recoverIfFatal } from './session.js';
@@ -13,21 +14,17 @@ import { setupData, EXAMPLES } from './data.js';
 import { setupPipeline } from './pipeline.js';
 import { setupTrain } from './train.js';
 import { setupResults } from './results.js';
-import { setupPredict } from './predict.js';
-import { setupSearch } from './search.js';
-import { setupMonitor } from './monitor.js';
-import { setupRuns } from './runs.js';
-import { setupExport } from './export.js';
-import { setupCode } from './code.js';
 import { setupShare } from './share.js';
 import { setupDiagram, updateDiagram, resetDiagram } from './diagram.js';
-import { setupLeakage } from './leakage.js';
 import { setMetricCatalog } from './metric_direction.js';
 import { emit } from './events.js';
 import { setupExercises } from './exercises.js';
 import { setupExplanations } from './explain.js';
 
 async function main() {
+  // Inert (no click lands on a control without its handler) until lateAreas has set them up.
+  const late = LATE.map((sel) => $(sel)).filter((n) => n && !n.inert);
+  for (const n of late) n.inert = true;
   store.on('status-changed', (text) => {
     $('#status').textContent = text;
   });
@@ -37,12 +34,8 @@ async function main() {
   setupPipeline();
   setupTrain();
   setupResults();
-  setupPredict();
-  setupSearch();
-  setupMonitor();
-  setupRuns();
-  setupExport();
-  setupCode();
+  // The run history (runs.js, set up late) records the runs that finished before it.
+  store.hold('run-finished');
   // The diagram and the leakage lab keep their own small contexts, fed from the store.
   store.on('catalog-changed', (catalog) => setMetricCatalog(catalog));
   setupDiagram({
@@ -62,17 +55,6 @@ async function main() {
   });
   store.on('result-changed', (r) => {
     if (r?.kind === 'cv') emit('cv-done', { spec: JSON.parse(r.spec), summary: store.get('data')?.summary, report: r.report });
-  });
-  setupLeakage({
-    client,
-    buildSpec: () => {
-      if (!store.get('data')) return null;
-      const v = store.get('spec');
-      if (!v?.spec) throw new Error(v?.error ?? 'the pipeline is not complete yet');
-      return v.spec;
-    },
-    setBusy,
-    recoverIfFatal,
   });
   try {
     const { catalog, version } = await client.init();
@@ -101,6 +83,74 @@ async function main() {
   } catch (e) {
     store.set('status', 'failed to start');
     showError($('#data-error'), `pipelab could not start its WebAssembly worker: ${e.message}`);
+  }
+  await lateTime();
+  await lateAreas(late);
+}
+
+// The areas the path to a first result (load → train → result) does not use, imported after it
+// instead of at start-up: 10 of the 36 modules the page fetched before it could start (on HTTP/1.1,
+// six at a time, they also delayed the worker's glue and wasm; bench/HISTORY.md Session 12).
+// Imported right after the page was ready, their fetch, compile and set-up fell between the clicks
+// of a quick first run, so they come at the first result or LATE_AFTER_MS after start-up, whichever
+// is first (a person's first result takes longer: they are there by then). Their controls are
+// inert until set up; `store.catchUp` gives them the values and runs they missed;
+// `body[data-areas="ready"]` says every area is set up. Test hook: `window.pipelabAreasAtOnce`.
+const LATE = ['#search-section', '#leakage-section', '#predict-section', '#monitor-section', '#runs-section', '#code-details', '#download-onnx'];
+const LATE_AFTER_MS = 2000;
+
+/** Resolves at the first result, or LATE_AFTER_MS from now, whichever comes first. */
+function lateTime() {
+  if (globalThis.pipelabAreasAtOnce) return Promise.resolve();
+  return new Promise((resolve) => {
+    let off = null;
+    const go = () => {
+      off?.();
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(go, LATE_AFTER_MS);
+    off = store.on('result-changed', (r) => r && go());
+  });
+}
+
+async function lateAreas(late) {
+  try {
+    const [{ setupPredict }, { setupSearch }, { setupMonitor }, { setupRuns }, { setupExport }, { setupCode }, { setupLeakage }] = await Promise.all([
+      import('./predict.js'),
+      import('./search.js'),
+      import('./monitor.js'),
+      import('./runs.js'),
+      import('./export.js'),
+      import('./code.js'),
+      import('./leakage.js'),
+    ]);
+    // In page order, after the areas set up at start-up (listeners of one event run in that order).
+    await store.catchUp(() => {
+      setupPredict();
+      setupSearch();
+      setupMonitor();
+      setupRuns();
+      setupExport();
+      setupCode();
+      setupLeakage({
+        client,
+        buildSpec: () => {
+          if (!store.get('data')) return null;
+          const v = store.get('spec');
+          if (!v?.spec) throw new Error(v?.error ?? 'the pipeline is not complete yet');
+          return v.spec;
+        },
+        setBusy,
+        recoverIfFatal,
+      });
+    });
+    document.body.dataset.areas = 'ready';
+  } catch (e) {
+    showError($('#data-error'), `part of the page could not start: ${e.message}`);
+  } finally {
+    store.release();
+    for (const n of late) n.inert = false;
   }
 }
 

@@ -4,7 +4,7 @@
 import { $, el, clear, showError, clearError, fmtCell } from './dom.js';
 import { renderProfile, clearProfile } from './profile.js';
 import { store } from './store.js';
-import { client, setBusy, setStatus, workerBusy, restartWorker, recoverIfFatal } from './session.js';
+import { client, setBusy, setStatus, workerBusy, restartWorker, recoverIfFatal, whenNotBusy } from './session.js';
 import { setupSources } from './formats.js';
 
 export const EXAMPLES = [
@@ -65,11 +65,41 @@ export function setupData() {
   $('#data-cancel').addEventListener('click', cancelLoad);
   sources = setupSources({ client, state: sourceState, ui: { dataError: dataError() }, loadData: (b, n, t) => loadData(b, n, t, loading), setStatus });
   store.on('load-example', (name) => loadExample(name));
+  // On during follow-up work (the model view after a result): a pick then waits (readyToLoad).
   const buttons = () => {
-    for (const id of ['#csv-file', '#load-example']) $(id).disabled = workerBusy();
+    for (const id of ['#csv-file', '#load-example']) $(id).disabled = workerBusy() && !store.get('follow-up');
   };
   store.on('busy-changed', buttons);
   store.on('restoring-changed', buttons);
+  store.on('follow-up-changed', buttons);
+}
+
+let lastPick = 0; // the latest load asked for while the worker was busy (an earlier one gives way)
+
+/**
+ * Whether `name` may load now. Training (a run the user asked for) refuses it, as before; the
+ * page's follow-up work after a result (the out-of-fold pictures, the model view's fit on all
+ * rows and, on the first result, the move to the full module: ≈ 1 s) is not the user's request,
+ * so the load waits for it to end, saying so, then goes ahead. A later pick replaces a waiting one.
+ */
+async function readyToLoad(name) {
+  // Called when busy only, so that a load with nothing running shows its progress synchronously.
+  const pick = ++lastPick;
+  while (store.get('busy')) {
+    if (!store.get('follow-up')) {
+      showError(dataError(), 'Training is running: cancel it or wait before loading other data.');
+      return false;
+    }
+    setStatus(`waiting for the model view to be drawn, then loading ${name}…`);
+    const text = $('#data-progress-text');
+    text.textContent = `${name} waits for the model view (a fit on all rows) to end…`;
+    $('#data-progress').removeAttribute('value'); // indeterminate
+    $('#data-progress-row').hidden = false;
+    delete $('#data-progress-row').dataset.done;
+    await whenNotBusy();
+    if (pick !== lastPick) return false;
+  }
+  return true;
 }
 
 /** The read options from the data controls (JSON, '' = defaults). */
@@ -110,10 +140,8 @@ async function loadExample(file) {
 
 async function loadFile(file) {
   clearError(dataError());
-  if (store.get('busy')) {
-    showError(dataError(), 'Training is running: cancel it or wait before loading other data.');
-    return;
-  }
+  // Not busy: no await before the read shows (its Cancel is live at once).
+  if (store.get('busy') && !(await readyToLoad(file.name))) return;
   sourceState.dataUrl = null;
   // Cancel is offered at once, while the worker works out the format (a drop can be
   // cancelled before its first byte is read); loadData takes the read over from there.
@@ -159,11 +187,8 @@ function endReading() {
  * `begun`: loadFile already shows the progress row and holds the page busy.
  */
 async function loadData(blob, name, types = {}, begun = false) {
-  if (store.get('busy') && !begun) {
-    showError(dataError(), 'Training is running: cancel it or wait before loading other data.');
-    return;
-  }
   clearError(dataError());
+  if (!begun && store.get('busy') && !(await readyToLoad(name))) return;
   setStatus(`reading ${name}…`);
   const options = readOptions(types);
   const bar = $('#data-progress');

@@ -9,7 +9,7 @@ import { drawFoldChart, renderDiagnostics, renderCurve, destroyCharts, CAPTIONS,
 import { store } from './store.js';
 import { emit } from './events.js';
 import { explainWarning } from './explain.js';
-import { client, setBusy, workerBusy, recoverIfFatal, fitModel } from './session.js';
+import { client, setBusy, workerBusy, recoverIfFatal, fitModel, followUp } from './session.js';
 import { fitOnPool } from './fit_pool.js';
 
 /** Rows up to which the model view is fitted right after cross-validation (else: a button). */
@@ -57,8 +57,11 @@ async function showCv({ spec, report }) {
   $('#results-section .results-cols').hidden = false;
   $('#cluster-view').hidden = true;
   for (const id of ['#eval-diagnostics', '#eval-curves']) $(id).hidden = false;
-  await loadDiagnostics();
-  await autoShowModel(spec);
+  // Not the user's request: a file picked meanwhile waits for it (data.js) instead of being refused.
+  await followUp(async () => {
+    await loadDiagnostics();
+    await autoShowModel(spec);
+  });
 }
 
 function showClustering({ spec, view }) {

@@ -32,6 +32,31 @@ export function setStatus(text) {
   store.set('status', text);
 }
 
+/**
+ * Runs `fn` (async) as follow-up work: the page's own work after a result, which holds the
+ * worker but was not asked for by the user (store value `follow-up`; data.js waits for it).
+ */
+export async function followUp(fn) {
+  store.set('follow-up', true);
+  try {
+    return await fn();
+  } finally {
+    store.set('follow-up', false);
+  }
+}
+
+/** Resolves when the page is no longer busy (at once if it is not). */
+export function whenNotBusy() {
+  if (!store.get('busy')) return Promise.resolve();
+  return new Promise((resolve) => {
+    const off = store.on('busy-changed', (busy) => {
+      if (busy) return;
+      off();
+      resolve();
+    });
+  });
+}
+
 /** Whether buttons that start work in the worker should be off now. */
 export function workerBusy() {
   return store.get('busy') || store.get('restoring');

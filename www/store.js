@@ -16,6 +16,9 @@
 //               `blob` is the File/Blob itself (kept so a restarted worker gets it back), `example`
 //               whether it is a built-in example data set (its name may go into a link or a run)
 //   busy        true while a long call runs in the worker (buttons that start one are off)
+//   follow-up   true while that call is the page's own work after a result (the out-of-fold pictures,
+//               the model view's fit on all rows, which may move the session to the full module),
+//               not a run the user asked for: a file picked or dropped then waits for it and loads
 //   restoring   true while a restarted worker gets its data and model back
 //   status      the one-line status in the header
 //   spec        the pipeline the forms describe: {spec, error} (spec an object without the search
@@ -37,11 +40,17 @@
 //   load-example   (file name) load a built-in example data set; data.js handles it
 //   run-finished   ({kind: 'cv' | 'search' | 'fit', ...}) a finished run for the run history (runs.js)
 //   cancel         the user pressed the page's Cancel: the main worker restarts (search stops its pool)
+//
+// Areas set up after start-up (app.js: the ones the first result does not need, imported once the
+// page is ready) catch up with `store.catchUp(setup)`: the value listeners `setup` adds are called with
+// each value that is no longer its initial one (in the order of the list above), then with the events
+// `store.hold(event)` kept since start-up, in order; `store.release()` ends the holding.
 
 const values = {
   catalog: null,
   data: null,
   busy: false,
+  'follow-up': false,
   restoring: false,
   status: '',
   spec: null,
@@ -56,6 +65,7 @@ const values = {
 export function createStore(initial = {}) {
   const vals = { ...initial };
   const subs = new Map();
+  const held = new Map(); // event → [[detail, previous], …] kept for areas set up later (hold)
   const store = {
     get(key) {
       if (!(key in vals)) throw new Error(`store: unknown value ${JSON.stringify(key)}`);
@@ -77,6 +87,7 @@ export function createStore(initial = {}) {
       };
     },
     emit(event, detail, previous) {
+      held.get(event)?.push([detail, previous]);
       const results = [...(subs.get(event) ?? [])].map((fn) => {
         try {
           return fn(detail, previous);
@@ -85,6 +96,46 @@ export function createStore(initial = {}) {
         }
       });
       return Promise.all(results);
+    },
+    /** Keeps every `event` emitted from now on, for the listeners a later `catchUp` adds. */
+    hold(event) {
+      if (!held.has(event)) held.set(event, []);
+    },
+    /** Stops keeping events (the areas set up late have caught up). */
+    release() {
+      held.clear();
+    },
+    /**
+     * Runs `setup` (an area's set-up, after start-up) and calls the listeners it added with what
+     * they missed: the values set since start-up, then the held events. Returns a Promise of
+     * their results, as `emit`.
+     */
+    catchUp(setup) {
+      const added = [];
+      const on = store.on;
+      store.on = (event, fn) => {
+        added.push([event, fn]);
+        return on(event, fn);
+      };
+      try {
+        setup();
+      } finally {
+        store.on = on;
+      }
+      const calls = [];
+      const call = (fn, ...args) => {
+        try {
+          calls.push(fn(...args));
+        } catch (e) {
+          calls.push(Promise.reject(e));
+        }
+      };
+      for (const key of Object.keys(initial)) {
+        if (vals[key] === initial[key]) continue;
+        for (const [event, fn] of added) if (event === `${key}-changed`) call(fn, vals[key], initial[key]);
+      }
+      for (const [event, fn] of added) for (const [detail, previous] of held.get(event) ?? []) call(fn, detail, previous);
+      return Promise.all(calls);
     },
   };
   return store;

@@ -136,7 +136,7 @@ test('a scripted walk-through of the four exercises ticks each one, measured', a
 
   // The progress stays in this browser across a reload.
   await p.reload();
-  await p.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+  await p.waitForSelector('body[data-ready="true"][data-areas="ready"]', { timeout: 60_000 });
   assert.equal(await p.textContent('[data-testid="exercises-count"]'), '4 of 4 done');
   // "Start over" clears it.
   await p.click('[data-testid="exercises-reset"]');

@@ -11,9 +11,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, launch, openPage } from './harness.mjs';
+import { ROOT, launch, openPage, auditContext, auditProblems } from './harness.mjs';
 
 const IRIS = join(ROOT, 'www', 'datasets', 'iris.csv');
+const DIABETES = join(ROOT, 'www', 'datasets', 'diabetes.csv');
 
 let harness;
 let page;
@@ -114,4 +115,56 @@ test('through the page: load, profile, train, predict, download the model; the C
   assert.ok(model.spec?.model?.LogisticRegression);
   assert.deepEqual(errors, []);
   await p.close();
+});
+
+test('a file picked right after the first result waits for the model view (the move to the full module), then loads', async () => {
+  const errors = [];
+  const p = await openPage(harness.context, harness.base, errors);
+  // The model view's fit follows each result (the page's own work, not the user's): held 1.5 s
+  // here, so that the pick lands inside it on any machine (it takes ≈ 1 s on the first result).
+  await p.evaluate(() => {
+    const c = window.pipelabClients[0].deref();
+    const send = c.send.bind(c);
+    c.send = (type, ...rest) => (type === 'inspect_fit' ? new Promise((r) => setTimeout(r, 1500)).then(() => send(type, ...rest)) : send(type, ...rest));
+  });
+  await p.click('#load-example');
+  await p.waitForFunction(() => document.querySelector('#data-info')?.textContent.includes('iris.csv: 150 rows'), null, { timeout: 60_000 });
+  await p.click('#train');
+  await p.waitForSelector('[data-testid="mean-accuracy"]', { timeout: 60_000 });
+  const state = await p.evaluate(() => ({ train: document.querySelector('#train').disabled, pick: document.querySelector('#csv-file').disabled }));
+  assert.deepEqual(state, { train: true, pick: false }, 'the follow-up work runs (Train off) and a file can be picked');
+  await p.setInputFiles('#csv-file', DIABETES);
+  await p.waitForFunction(() => /^waiting for the model view/.test(document.querySelector('#status').textContent), null, { timeout: 10_000 });
+  await p.waitForFunction(() => document.querySelector('#data-info')?.textContent.includes('diabetes.csv: 442 rows'), null, { timeout: 60_000 });
+  assert.equal(await p.isHidden('#data-error'), true, await p.textContent('#data-error'));
+  assert.match(await p.textContent('#status'), /diabetes\.csv loaded/);
+  assert.deepEqual(errors, []);
+  await p.close();
+});
+
+test('the areas the first result does not use come after it, inert until then; the run history still records that first run', async () => {
+  // A fresh context (an empty run history) and the page's own timing (no pipelabAreasAtOnce).
+  const ctx = await harness.browser.newContext({ viewport: { width: 1360, height: 900 } });
+  const audit = await auditContext(ctx, harness.base);
+  const errors = [];
+  const p = await ctx.newPage();
+  p.on('pageerror', (e) => errors.push(String(e)));
+  const asked = [];
+  p.on('request', (r) => asked.push(new URL(r.url()).pathname.replace(/^.*\/www\//, '')));
+  await p.goto(harness.base);
+  await p.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+  assert.equal(await p.evaluate(() => document.body.dataset.areas ?? null), null, 'the late areas wait');
+  assert.equal(await p.evaluate(() => document.querySelector('#runs-section').inert), true);
+  for (const m of ['search.js', 'runs.js', 'predict.js', 'vendor/idb.js']) assert.ok(!asked.includes(m), `${m} not fetched before the first result`);
+  await p.click('#load-example');
+  await p.waitForFunction(() => document.querySelector('#data-info')?.textContent.includes('iris.csv: 150 rows'), null, { timeout: 60_000 });
+  await p.click('#train');
+  await p.waitForSelector('[data-testid="mean-accuracy"]', { timeout: 60_000 });
+  await p.waitForSelector('body[data-areas="ready"]', { timeout: 60_000 });
+  assert.equal(await p.evaluate(() => document.querySelector('#runs-section').inert), false);
+  await p.waitForFunction(() => document.querySelectorAll('#runs-table tr[data-testid="run-row"]').length === 1, null, { timeout: 30_000 });
+  assert.equal(await p.isHidden('#search-section'), false, 'the search card follows the data loaded before it was set up');
+  assert.deepEqual(errors, []);
+  await ctx.close();
+  assert.equal(auditProblems(audit), '');
 });

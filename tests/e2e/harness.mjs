@@ -126,8 +126,13 @@ export async function openPage(context, base, errors = [], dialogs = []) {
     dialogs.push(d.message());
     await d.dismiss();
   });
+  // The areas the first result does not use are set up at once, not after it (app.js `lateTime`).
+  await p.addInitScript(() => {
+    window.pipelabAreasAtOnce = true;
+  });
   await p.goto(base);
-  await p.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+  // data-ready: load → train works; data-areas: every area is set up (app.js `lateAreas`).
+  await p.waitForSelector('body[data-ready="true"][data-areas="ready"]', { timeout: 60_000 });
   return p;
 }
 

@@ -66,7 +66,7 @@ test('after the first visit the page works offline: reload, load an example, cro
   await harness.context.setOffline(true);
   try {
     await p.reload();
-    await p.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+    await p.waitForSelector('body[data-ready="true"][data-areas="ready"]', { timeout: 60_000 });
     // Really offline: what is not cached cannot be fetched (and the browser says so in the console).
     const n = errors.length;
     assert.equal(await p.evaluate(() => fetch(`nothing-${Math.random()}.txt`).then(() => 'fetched', () => 'failed')), 'failed');
@@ -103,7 +103,7 @@ test('served under a sub-path, every URL stays under it; offline works there too
   assert.equal(root.status, 404);
   await context.setOffline(true);
   await p.reload();
-  await p.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+  await p.waitForSelector('body[data-ready="true"][data-areas="ready"]', { timeout: 60_000 });
   await trainIris(p);
   await context.setOffline(false);
   assert.deepEqual(errors, []);
@@ -139,7 +139,7 @@ test('a new build replaces the cached one', async () => {
   // Offline, the page is the new build, from the new cache.
   await context.setOffline(true);
   await p.reload();
-  await p.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+  await p.waitForSelector('body[data-ready="true"][data-areas="ready"]', { timeout: 60_000 });
   const css = await p.evaluate(() => fetch('www/style.css').then((r) => r.text()));
   assert.ok(css.includes('/* new build */'), `the new build is served from the new cache: ${css.slice(-80)}`);
   await context.setOffline(false);

@@ -97,7 +97,7 @@ before(async () => {
   page = p;
   await page.evaluate(async () => (await import('./www/runs_store.js')).clearRuns());
   await page.reload();
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+  await page.waitForSelector('body[data-ready="true"][data-areas="ready"]', { timeout: 60_000 });
 });
 
 after(async () => {
@@ -182,7 +182,7 @@ test('two cross-validations are recorded, compared and survive a reload', async 
   await first.locator('.run-name input').press('Enter');
   await page.waitForFunction(() => [...document.querySelectorAll('#runs-table .run-name')].some((t) => t.textContent === 'baseline C=1?'));
   await page.reload();
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+  await page.waitForSelector('body[data-ready="true"][data-areas="ready"]', { timeout: 60_000 });
   await waitRows(2);
   assert.ok((await storedRuns()).some((r) => r.name === 'baseline C=1?'));
 

@@ -66,8 +66,30 @@ test('on returns an unsubscribe function; an event nobody listens to resolves to
 
 test('the page store holds the values its header lists', () => {
   const header = source.slice(0, source.indexOf('export function'));
-  for (const key of ['catalog', 'data', 'busy', 'restoring', 'status', 'spec', 'search-block', 'spec-text', 'task', 'result', 'model']) {
+  for (const key of ['catalog', 'data', 'busy', 'follow-up', 'restoring', 'status', 'spec', 'search-block', 'spec-text', 'task', 'result', 'model']) {
     assert.doesNotThrow(() => store.get(key), key);
     assert.match(header, new RegExp(`//   ${key} `), `store.js documents ${key}`);
   }
+});
+
+test('catchUp: an area set up late gets the values set since start-up (in store order) and the held events, once', async () => {
+  const s = createStore({ data: null, busy: false, spec: null, model: null });
+  s.hold('run-finished');
+  await s.set('spec', { v: 1 });
+  await s.set('data', { name: 'iris.csv' });
+  await s.emit('run-finished', { kind: 'cv', n: 1 });
+  await s.emit('run-finished', { kind: 'cv', n: 2 });
+  await s.emit('cancel'); // not held: a late area does not see it
+  const seen = [];
+  await s.catchUp(() => {
+    for (const ev of ['spec-changed', 'data-changed', 'busy-changed', 'model-changed', 'run-finished', 'cancel']) s.on(ev, (d) => seen.push([ev, d]));
+  });
+  // data before spec (the store's order), busy and model untouched, then the runs in order.
+  assert.deepEqual(seen, [['data-changed', { name: 'iris.csv' }], ['spec-changed', { v: 1 }], ['run-finished', { kind: 'cv', n: 1 }], ['run-finished', { kind: 'cv', n: 2 }]]);
+  s.release();
+  seen.length = 0;
+  await s.emit('run-finished', { kind: 'fit' });
+  assert.deepEqual(seen, [['run-finished', { kind: 'fit' }]], 'after release an event reaches the listener once, as usual');
+  await s.catchUp(() => {});
+  assert.equal(seen.length, 1, 'a later catchUp replays nothing to listeners added outside it');
 });
