@@ -577,7 +577,7 @@ mod tests {
                 format!("{f:e}"),
                 format!("{f:.17e}"),
                 format!("{f:.25e}"),
-                format!("{}", (next() % 1_000_000_000) as f64 / 10f64.powi((k % 30) as i32)),
+                format!("{}", (next() % 1_000_000_000) as f64 / 10f64.powi(k % 30)),
                 format!("{}.{}e{}", next() % 100, next(), (next() % 700) as i64 - 350),
             ];
             for t in texts {
