@@ -96,7 +96,7 @@ pub(crate) fn parse_options<T: serde::de::DeserializeOwned + Default>(what: &str
     if json.trim().is_empty() {
         return Ok(T::default());
     }
-    let value: serde_json::Value = serde_json::from_str(json).map_err(|e| Error::spec(what, e.to_string()))?;
+    let value: serde_json::Value = crate::pipeline::json_text::parse(json).map_err(|e| Error::spec(what, e.to_string()))?;
     crate::pipeline::value_de::from_value(&value).map_err(|(_, e)| Error::spec(what, e.to_string()))
 }
 
@@ -175,8 +175,11 @@ pub fn typed<'t>(table: &'t Table, spec: &PipelineSpec) -> Result<std::borrow::C
 /// Read options (JSON, as [`load_table`] takes them) with a spec's `types`
 /// added, for a shell that reads the file after the spec (the CLI).
 pub fn read_options_with_spec(options_json: &str, spec_json: &str) -> Result<String> {
-    let mut opts: serde_json::Value =
-        if options_json.trim().is_empty() { json!({}) } else { serde_json::from_str(options_json).map_err(|e| Error::spec("read options", e.to_string()))? };
+    let mut opts: serde_json::Value = if options_json.trim().is_empty() {
+        json!({})
+    } else {
+        crate::pipeline::json_text::parse(options_json).map_err(|e| Error::spec("read options", e.to_string()))?
+    };
     let spec = PipelineSpec::from_json(spec_json)?;
     if !spec.types.is_empty() {
         opts["types"] = serde_json::to_value(&spec.types).map_err(|e| Error::spec("types", e.to_string()))?;
@@ -571,7 +574,7 @@ fn parse_params<T: serde::de::DeserializeOwned + Default>(what: &str, text: &str
     if text.trim().is_empty() {
         return Ok(T::default());
     }
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| Error::spec(what, e.to_string()))?;
+    let value: serde_json::Value = crate::pipeline::json_text::parse(text).map_err(|e| Error::spec(what, e.to_string()))?;
     crate::pipeline::value_de::from_value(&value)
         .map_err(|(path, e)| Error::spec(if path == "." { what.to_string() } else { format!("{what}.{path}") }, e.to_string()))
 }

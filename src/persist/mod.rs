@@ -114,7 +114,7 @@ impl ModelFile {
     pub fn from_json(text: &str) -> Result<ModelFile> {
         Self::check_size(text.len() as u64)?;
         let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| Error::ModelFile(format!("not valid JSON ({e}); is this a pipelab model file?")))?;
+            crate::pipeline::json_text::parse(text).map_err(|e| Error::ModelFile(format!("not valid JSON ({e}); is this a pipelab model file?")))?;
         let obj = value.as_object().ok_or_else(|| Error::ModelFile("expected a JSON object at the top level".into()))?;
         match obj.get("format").and_then(|v| v.as_str()) {
             Some(FORMAT) => {}

@@ -7,6 +7,7 @@
 //! given only; cross-validation gives it the training rows of a fold.
 
 pub mod explain;
+pub(crate) mod json_text;
 
 mod decision;
 pub mod preview;

@@ -172,7 +172,7 @@ impl PipelineSpec {
         // specs from a `Value` too (`value_de`, which names the field path), so the
         // large derived deserializers of every step and model are compiled once
         // instead of once per input type (−16 % of the wasm; bench/HISTORY.md).
-        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| Error::spec("(top level)", e.to_string()))?;
+        let value: serde_json::Value = super::json_text::parse(text).map_err(|e| Error::spec("(top level)", e.to_string()))?;
         if !value.is_object() {
             let got = match &value {
                 serde_json::Value::Array(_) => "an array",

@@ -267,5 +267,5 @@ pub(crate) fn model_summary(m: &ModelFile) -> Result<JsValue, JsValue> {
 /// same value as `serde_json::to_value`, whose second serializer of every step and model cost
 /// the first module ~20 KB raw).
 fn spec_value(spec: &crate::pipeline::PipelineSpec) -> serde_json::Value {
-    serde_json::to_string(spec).ok().and_then(|text| serde_json::from_str(&text).ok()).unwrap_or(serde_json::Value::Null)
+    serde_json::to_string(spec).ok().and_then(|text| crate::pipeline::json_text::parse(&text).ok()).unwrap_or(serde_json::Value::Null)
 }
