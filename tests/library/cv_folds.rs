@@ -59,12 +59,12 @@ fn training_rows_scored_from_the_fit_equal_predicting_them() {
     use pipelab::estimator::FitContext;
     use pipelab::pipeline::{fit_keeping, prepare};
     let cases = [
-        // Matrix model, column model, preprocess branches + remainder, a single-class-free tree.
+        // A matrix model, a column model (LinearRegression), preprocess branches.
         ("iris", r#"{"target":"species","steps":[{"StandardScaler":{}}],"model":{"LogisticRegression":{}}}"#, true),
         ("diabetes", r#"{"target":"target","steps":[{"PCA":{"n_components":4}}],"model":{"LinearRegression":{}}}"#, true),
         (
             "titanic_like",
-            r#"{"target":"survived","drop":["name"],"preprocess":{"transformers":[{"name":"cat","columns":{"names":["sex","embarked"]},"steps":[{"SimpleImputer":{"strategy":"most_frequent"}},{"OneHotEncoder":{"handle_unknown":"ignore"}}]},{"name":"num","columns":{"names":["age","fare"]},"steps":[{"SimpleImputer":{}},{"StandardScaler":{}}]}],"remainder":"passthrough"},"model":{"DecisionTreeClassifier":{"max_depth":4}}}"#,
+            r#"{"target":"survived","drop":["name"],"preprocess":{"transformers":[{"name":"cat","columns":{"names":["sex","embarked"]},"steps":[{"SimpleImputer":{"strategy":"most_frequent"}},{"OneHotEncoder":{"handle_unknown":"ignore"}}]},{"name":"num","columns":{"names":["age","fare"]},"steps":[{"SimpleImputer":{}},{"StandardScaler":{}}]}]},"model":{"DecisionTreeClassifier":{"max_depth":4}}}"#,
             true,
         ),
         ("diabetes", r#"{"target":"target","steps":[{"OutlierRemover":{}}],"model":{"Ridge":{}}}"#, false),
