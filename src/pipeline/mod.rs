@@ -302,7 +302,14 @@ fn steps_transform_as_fitted(spec: &PipelineSpec) -> bool {
 /// [`fit`], also returning the model's input when `keep` is set and the spec's steps allow it
 /// ([`steps_transform_as_fitted`]): cross-validation scores the training rows from it, with the
 /// same predictions as `predict` on a table of those rows (the same frame, the same matrix).
-pub fn fit_keeping(table: &Table, spec: &PipelineSpec, prep: &Prepared, rows: &[usize], ctx: &FitContext, keep: bool) -> Result<(FittedPipeline, Option<TrainingInput>)> {
+pub fn fit_keeping(
+    table: &Table,
+    spec: &PipelineSpec,
+    prep: &Prepared,
+    rows: &[usize],
+    ctx: &FitContext,
+    keep: bool,
+) -> Result<(FittedPipeline, Option<TrainingInput>)> {
     let Transformed { preprocess, steps, frame, y, used, rows: kept } = fit_transformers(table, spec, prep, rows, ctx, None)?;
     // Rows in the model's messages are the rows it was given: named as in the file.
     let locate = |e: Error| table.origin.select(&kept).locate_error(e);
@@ -392,7 +399,8 @@ pub(crate) fn fit_transformers(
                 let mut f = Frame::from_table_rows(table, &cols, rows);
                 let mut fitted = Vec::new();
                 for (k, s) in t.steps.iter().enumerate() {
-                    let (fs, out, keep) = s.fit_transform(&f, y.as_ref(), ctx).map_err(|e| in_step(table.origin.select(rows).locate_error(e), &t.name, k, s.name()))?;
+                    let (fs, out, keep) =
+                        s.fit_transform(&f, y.as_ref(), ctx).map_err(|e| in_step(table.origin.select(rows).locate_error(e), &t.name, k, s.name()))?;
                     if keep.is_some() {
                         return Err(Error::spec(
                             format!("preprocess.transformers[{i}].steps[{k}]"),
