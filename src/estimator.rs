@@ -188,6 +188,11 @@ pub trait StepParams: Default + Clone + Serialize + DeserializeOwned {
     type Fitted: FittedTransform;
     /// Learns from `x` (and `y` for supervised steps). Validates parameters first.
     fn fit(&self, x: &Frame, y: Option<&Target>, ctx: &FitContext) -> Result<Self::Fitted>;
+    /// Whether [`fit_transform`](Self::fit_transform)'s frame is `transform` of the fitted step on
+    /// the same rows (the default method). A step that overrides `fit_transform` otherwise (cross
+    /// fitting, dropping rows) sets it to `false`: cross-validation then rebuilds the training
+    /// rows' frame to score them instead of reusing the fit's (`pipeline::fit_keeping`).
+    const FIT_TRANSFORM_IS_TRANSFORM: bool = true;
     /// Fits and transforms the training rows. Steps that drop training rows
     /// (outlier removal) return the kept row indices.
     fn fit_transform(&self, x: &Frame, y: Option<&Target>, ctx: &FitContext) -> Result<(Self::Fitted, Frame, Option<Vec<usize>>)> {

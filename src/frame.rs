@@ -82,6 +82,27 @@ impl Frame {
             .collect();
         Frame { cols, n_rows: table.n_rows }
     }
+    /// [`Frame::from_table`] of `table.select_rows(rows)`, gathered straight from `table`:
+    /// one copy of the chosen columns instead of every column copied, then the chosen ones again.
+    pub fn from_table_rows(table: &Table, columns: &[usize], rows: &[usize]) -> Frame {
+        if rows.len() == table.n_rows && rows.iter().enumerate().all(|(i, &r)| i == r) {
+            return Frame::from_table(table, columns);
+        }
+        let gather = |v: &[f64]| rows.iter().map(|&r| v[r]).collect::<Vec<f64>>();
+        let cols = columns
+            .iter()
+            .map(|&j| {
+                let c = &table.columns[j];
+                let data = match &c.data {
+                    ColumnData::Numeric(v) => FData::Num(gather(v)),
+                    ColumnData::Boolean { values, .. } => FData::Num(gather(values)),
+                    ColumnData::Categorical(cat) => FData::Cat(cat.select(rows)),
+                };
+                FCol { name: c.name.clone(), data }
+            })
+            .collect();
+        Frame { cols, n_rows: rows.len() }
+    }
     /// [`Frame::from_table`] of every column of a table the caller owns: the data is moved.
     pub fn from_owned_table(table: Table) -> Frame {
         let n_rows = table.n_rows;
@@ -177,7 +198,7 @@ pub fn matrix_of_columns(cols: &[&[f64]], n: usize) -> Result<Array2<f64>> {
 /// The first index of `v` holding a value a model cannot take (NaN unless
 /// `allow_missing`, ±inf always), if any. The scan is a branch-free OR over
 /// chunks (it vectorises); only a chunk that holds a bad value is searched.
-fn first_unusable(v: &[f64], allow_missing: bool) -> Option<usize> {
+pub(crate) fn first_unusable(v: &[f64], allow_missing: bool) -> Option<usize> {
     const EXP: u64 = 0x7ff0_0000_0000_0000;
     let bad = |x: f64| {
         let b = x.to_bits();

@@ -283,6 +283,36 @@ pub struct StepTrace {
 
 /// Fits `spec` on `rows` of `table`.
 pub fn fit(table: &Table, spec: &PipelineSpec, prep: &Prepared, rows: &[usize], ctx: &FitContext) -> Result<FittedPipeline> {
+    Ok(fit_keeping(table, spec, prep, rows, ctx, false)?.0)
+}
+
+/// What the model of a [`fit_keeping`] was fitted on: the training rows' final frame and, for a
+/// model without a column path, their row-major matrix. [`FittedPipeline::predict_training`]
+/// scores the training rows from it instead of selecting, transforming and copying them again.
+pub struct TrainingInput {
+    frame: Frame,
+    matrix: Option<Array2<f64>>,
+}
+
+/// Whether every step of `spec` (branches and top level) transforms its training rows as its
+/// `transform` would (no cross fitting, no dropped rows): then the fit's final frame is what
+/// `predict` builds for the same rows.
+fn steps_transform_as_fitted(spec: &PipelineSpec) -> bool {
+    let branches = spec.preprocess.as_ref().is_none_or(|ct| ct.transformers.iter().all(|t| t.steps.iter().all(StepSpec::fit_transform_is_transform)));
+    branches && spec.steps.iter().all(StepSpec::fit_transform_is_transform)
+}
+
+/// [`fit`], also returning the model's input when `keep` is set and the spec's steps allow it
+/// ([`steps_transform_as_fitted`]): cross-validation scores the training rows from it, with the
+/// same predictions as `predict` on a table of those rows (the same frame, the same matrix).
+pub fn fit_keeping(
+    table: &Table,
+    spec: &PipelineSpec,
+    prep: &Prepared,
+    rows: &[usize],
+    ctx: &FitContext,
+    keep: bool,
+) -> Result<(FittedPipeline, Option<TrainingInput>)> {
     let Transformed { preprocess, steps, frame, y, used, rows: kept } = fit_transformers(table, spec, prep, rows, ctx, None)?;
     // Rows in the model's messages are the rows it was given: named as in the file.
     let locate = |e: Error| table.origin.select(&kept).locate_error(e);
@@ -290,6 +320,7 @@ pub fn fit(table: &Table, spec: &PipelineSpec, prep: &Prepared, rows: &[usize], 
     // A model that reads columns takes the frame's (no row-major copy); the checks are the same.
     let cols = frame.model_columns(spec.model.accepts_missing()).map_err(locate)?;
     let part = ctx.model_part();
+    let mut matrix = None;
     let model = match &y {
         Some(Target::Classes { y: codes, .. }) if !codes.is_empty() && codes.iter().all(|&c| c == codes[0]) => {
             ctx.warn(format!(
@@ -300,12 +331,19 @@ pub fn fit(table: &Table, spec: &PipelineSpec, prep: &Prepared, rows: &[usize], 
         }
         _ => match spec.model.fit_columns(&cols, frame.n_rows, y.as_ref(), ctx) {
             Some(fitted) => ModelState::Fitted(fitted.map_err(locate)?),
-            None => ModelState::Fitted(spec.model.fit(&crate::frame::matrix_of_columns(&cols, frame.n_rows)?, y.as_ref(), ctx).map_err(locate)?),
+            None => {
+                let x = crate::frame::matrix_of_columns(&cols, frame.n_rows)?;
+                let fitted = spec.model.fit(&x, y.as_ref(), ctx).map_err(locate)?;
+                matrix = Some(x);
+                ModelState::Fitted(fitted)
+            }
         },
     };
     drop(part);
     let schema = used.iter().map(|&j| SchemaColumn { name: table.columns[j].name.clone(), ty: table.columns[j].data.column_type() }).collect();
-    Ok(FittedPipeline { schema, target: prep.target_info.clone(), preprocess, steps, model, feature_names, warnings: ctx.take_warnings() })
+    let fitted = FittedPipeline { schema, target: prep.target_info.clone(), preprocess, steps, model, feature_names, warnings: ctx.take_warnings() };
+    let input = (keep && kept.len() == rows.len() && steps_transform_as_fitted(spec)).then_some(TrainingInput { frame, matrix });
+    Ok((fitted, input))
 }
 
 /// Fits the ColumnTransformer and the steps of `spec` (not the model) on `rows`
@@ -318,7 +356,8 @@ pub(crate) fn fit_transformers(
     ctx: &FitContext,
     mut trace: Option<&mut Vec<StepTrace>>,
 ) -> Result<Transformed> {
-    let sub = table.rows_view(rows);
+    // The chosen columns of `rows` are gathered into frames straight from `table` (no
+    // intermediate table of every column); the rows' origin is selected only for an error.
     let mut y = prep.target.as_ref().map(|t| t.select(rows));
     let mut kept_rows = rows.to_vec();
     let mut used: Vec<usize> = Vec::new();
@@ -347,7 +386,7 @@ pub(crate) fn fit_transformers(
                 }
             }
             used.extend(&prep.feature_cols);
-            (Frame::from_table(&sub, &prep.feature_cols), None)
+            (Frame::from_table_rows(table, &prep.feature_cols, rows), None)
         }
         Some(ct) => {
             let mut outs = Vec::new();
@@ -362,10 +401,11 @@ pub(crate) fn fit_transformers(
                         used.push(j);
                     }
                 }
-                let mut f = Frame::from_table(&sub, &cols);
+                let mut f = Frame::from_table_rows(table, &cols, rows);
                 let mut fitted = Vec::new();
                 for (k, s) in t.steps.iter().enumerate() {
-                    let (fs, out, keep) = s.fit_transform(&f, y.as_ref(), ctx).map_err(|e| in_step(sub.locate_error(e), &t.name, k, s.name()))?;
+                    let (fs, out, keep) =
+                        s.fit_transform(&f, y.as_ref(), ctx).map_err(|e| in_step(table.origin.select(rows).locate_error(e), &t.name, k, s.name()))?;
                     if keep.is_some() {
                         return Err(Error::spec(
                             format!("preprocess.transformers[{i}].steps[{k}]"),
@@ -392,9 +432,9 @@ pub(crate) fn fit_transformers(
                     used.push(j);
                 }
                 remainder = rest.iter().map(|&j| table.columns[j].name.clone()).collect();
-                outs.push(prefix(Frame::from_table(&sub, &rest), "remainder"));
+                outs.push(prefix(Frame::from_table_rows(table, &rest, rows), "remainder"));
             }
-            (concat(outs, sub.n_rows), Some(FittedColumnTransformer { branches, remainder }))
+            (concat(outs, rows.len()), Some(FittedColumnTransformer { branches, remainder }))
         }
     };
     // Top-level steps.
@@ -572,24 +612,43 @@ impl FittedPipeline {
 
     pub fn predict(&self, table: &Table) -> Result<Predictions> {
         let mut unseen = Vec::new();
-        let allow_missing = matches!(&self.model, ModelState::Fitted(m) if m.accepts_missing());
         let frame = self.transform_frame_rows(table, &mut unseen).map_err(|e| table.locate_error(e))?;
-        let cols = frame.model_columns(allow_missing).map_err(|e| table.locate_error(e))?;
-        let classes = self.target.as_ref().map(|t| t.classes.clone()).unwrap_or_default();
-        let output = match &self.model {
+        let output = self.model_output(&frame, None).map_err(|e| table.locate_error(e))?;
+        self.predictions(output, unseen)
+    }
+
+    /// [`predict`](Self::predict) of the training rows of a [`fit_keeping`], from the frame (and
+    /// matrix) the model was fitted on: the same output as `predict` on a table of those rows.
+    /// Categories unseen in training are not counted (the training rows hold none to report).
+    pub fn predict_training(&self, input: &TrainingInput) -> Result<Predictions> {
+        let output = self.model_output(&input.frame, input.matrix.as_ref())?;
+        self.predictions(output, Vec::new())
+    }
+
+    /// The model's output for the final `frame`; `matrix`, when given, is its row-major copy.
+    fn model_output(&self, frame: &Frame, matrix: Option<&Array2<f64>>) -> Result<Output> {
+        let allow_missing = matches!(&self.model, ModelState::Fitted(m) if m.accepts_missing());
+        let cols = frame.model_columns(allow_missing)?;
+        Ok(match &self.model {
             // A model that reads columns skips the row-major copy (the same output).
-            ModelState::Fitted(m) => match m.predict_columns(&cols, frame.n_rows) {
-                Some(out) => out,
-                None => crate::frame::matrix_of_columns(&cols, frame.n_rows).and_then(|x| m.predict(&x)),
-            }
-            .map_err(|e| table.locate_error(e))?,
+            ModelState::Fitted(m) => match (m.predict_columns(&cols, frame.n_rows), matrix) {
+                (Some(out), _) => out,
+                (None, Some(x)) => m.predict(x),
+                (None, None) => crate::frame::matrix_of_columns(&cols, frame.n_rows).and_then(|x| m.predict(&x)),
+            }?,
             ModelState::SingleClass(k) => {
+                let n_classes = self.target.as_ref().map_or(0, |t| t.classes.len());
                 let n = frame.n_rows;
-                let mut proba = Array2::zeros((n, classes.len().max(1)));
-                proba.column_mut((*k).min(classes.len().saturating_sub(1))).fill(1.0);
+                let mut proba = Array2::zeros((n, n_classes.max(1)));
+                proba.column_mut((*k).min(n_classes.saturating_sub(1))).fill(1.0);
                 Output::Classes { labels: vec![*k; n], proba: Some(proba) }
             }
-        };
+        })
+    }
+
+    /// The checked [`Predictions`] of a model's `output`.
+    fn predictions(&self, output: Output, unseen: Vec<Unseen>) -> Result<Predictions> {
+        let classes = self.target.as_ref().map(|t| t.classes.clone()).unwrap_or_default();
         if let Output::Classes { labels, proba } = &output {
             // A model file whose model and target disagree on the classes (edited by hand, or
             // corrupt: found by the model_file fuzzer, whose prediction CSV came out ragged).

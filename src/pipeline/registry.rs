@@ -72,6 +72,10 @@ macro_rules! step_registry {
                     })*
                 }
             }
+            /// See [`StepParams::FIT_TRANSFORM_IS_TRANSFORM`].
+            pub fn fit_transform_is_transform(&self) -> bool {
+                match self { $($(#[$attr])* StepSpec::$name(_) => <$params as StepParams>::FIT_TRANSFORM_IS_TRANSFORM,)* }
+            }
             /// Every step with its parameter schema, those of the full module included.
             pub fn catalog() -> Vec<ComponentInfo> {
                 vec![$(ComponentInfo { name: stringify!($name), group: $group, help: <$params as StepParams>::help(), summary: super::summaries::summary(stringify!($name)), params: <$params as StepParams>::schema(), explain: super::explain::component(stringify!($name)) },)*]

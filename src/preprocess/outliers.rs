@@ -156,6 +156,8 @@ impl OutlierRemoverParams {
 
 impl StepParams for OutlierRemoverParams {
     type Fitted = OutlierRemover;
+    // Drops training rows; `transform` keeps every row.
+    const FIT_TRANSFORM_IS_TRANSFORM: bool = false;
 
     fn fit(&self, x: &Frame, _y: Option<&Target>, ctx: &FitContext) -> Result<OutlierRemover> {
         Ok(self.fit_keep(x, ctx)?.0)

@@ -270,6 +270,8 @@ impl TargetEncoderParams {
 
 impl StepParams for TargetEncoderParams {
     type Fitted = TargetEncoder;
+    // Cross-fitted: the training rows are encoded by other folds' encodings.
+    const FIT_TRANSFORM_IS_TRANSFORM: bool = false;
 
     fn fit(&self, x: &Frame, y: Option<&Target>, _ctx: &FitContext) -> Result<TargetEncoder> {
         let (cols, kind, n_classes, ys, _) = self.prepare(x, y)?;

@@ -12,7 +12,7 @@ use crate::data::Table;
 use crate::estimator::{FitContext, Output, Target, Task};
 use crate::metrics::{self, MetricSummary, Scored};
 use crate::parallel::Lend;
-use crate::pipeline::{effective_cv, fit, holdout_split, prepare, PipelineSpec, Prepared};
+use crate::pipeline::{effective_cv, fit, fit_keeping, holdout_split, prepare, PipelineSpec, Prepared};
 use crate::split::{CvSpec, Split};
 use crate::{Error, Result};
 
@@ -174,10 +174,16 @@ pub struct FoldResult {
 /// The scoring of a spec (its own, or the task's default), checked.
 /// The decision values scoring needs from a model without probabilities (see [`metrics::score_with_decision`]).
 pub(crate) fn decision(fitted: &crate::pipeline::FittedPipeline, out: &Output, table: &Table, scoring: &[String]) -> Result<Option<Vec<f64>>> {
-    match out {
-        Output::Classes { proba: None, .. } if metrics::needs_decision(scoring) => fitted.binary_decision(table),
-        _ => Ok(None),
+    if decision_needed(out, scoring) {
+        fitted.binary_decision(table)
+    } else {
+        Ok(None)
     }
+}
+
+/// Whether [`decision`] asks the model for decision values (it then needs the rows' table).
+fn decision_needed(out: &Output, scoring: &[String]) -> bool {
+    matches!(out, Output::Classes { proba: None, .. }) && metrics::needs_decision(scoring)
 }
 
 /// Fits `spec` on the training part `train` and scores it once on the
@@ -274,15 +280,26 @@ fn fold_result(
     let test_rows: Vec<usize> = split.test.iter().map(|&i| prep.rows[i]).collect();
     let ctx = FitContext::with_threads(spec.seed(), lend);
     let t0 = now_ms();
-    let fitted = fit(table, spec, prep, &train_rows, &ctx).map_err(|e| fold_error(e, f))?;
+    // The fit keeps the model's input (when the steps allow it), so the training rows are
+    // scored from it instead of being selected, transformed and copied again.
+    let (fitted, train_input) = fit_keeping(table, spec, prep, &train_rows, &ctx, true).map_err(|e| fold_error(e, f))?;
     let t1 = now_ms();
     let test_table = table.select_rows(&test_rows);
     let test_pred = fitted.predict(&test_table).map_err(|e| fold_error(e, f))?;
     let t2 = now_ms();
-    let train_table = table.select_rows(&train_rows);
-    let train_pred = fitted.predict(&train_table).map_err(|e| fold_error(e, f))?;
+    let mut train_table = None;
+    let train_pred = match &train_input {
+        Some(input) => fitted.predict_training(input).map_err(|e| table.origin.select(&train_rows).locate_error(e)),
+        None => fitted.predict(train_table.get_or_insert_with(|| table.select_rows(&train_rows))),
+    }
+    .map_err(|e| fold_error(e, f))?;
+    drop(train_input);
     let test_decision = decision(&fitted, &test_pred.output, &test_table, scoring).map_err(|e| fold_error(e, f))?;
-    let train_decision = decision(&fitted, &train_pred.output, &train_table, scoring).map_err(|e| fold_error(e, f))?;
+    let train_decision = if decision_needed(&train_pred.output, scoring) {
+        decision(&fitted, &train_pred.output, train_table.get_or_insert_with(|| table.select_rows(&train_rows)), scoring).map_err(|e| fold_error(e, f))?
+    } else {
+        None
+    };
     let mut warnings = fitted.warnings.clone();
     warnings.extend(test_pred.unseen.iter().map(|u| format!("test rows: {u}")));
     let mut buf = (Vec::new(), Vec::new());

@@ -50,3 +50,44 @@ fn a_wrong_fold_set_is_refused() {
     assert!(cv::finish_folds(&t, &spec, vec![f0.clone(), f0]).unwrap_err().to_string().contains("fold results"));
     assert!(cv::evaluate_fold(&t, &spec, 3, &|| 0.0).unwrap_err().to_string().contains("3 folds"));
 }
+
+/// The training rows scored from the fit's own input (`pipeline::fit_keeping`, what each fold
+/// does) give exactly what predicting a table of those rows gives; specs whose steps transform
+/// their training rows differently (cross fitting, dropped rows) keep nothing.
+#[test]
+fn training_rows_scored_from_the_fit_equal_predicting_them() {
+    use pipelab::estimator::FitContext;
+    use pipelab::pipeline::{fit_keeping, prepare};
+    let cases = [
+        // A matrix model, a column model (LinearRegression), preprocess branches.
+        ("iris", r#"{"target":"species","steps":[{"StandardScaler":{}}],"model":{"LogisticRegression":{}}}"#, true),
+        ("diabetes", r#"{"target":"target","steps":[{"PCA":{"n_components":4}}],"model":{"LinearRegression":{}}}"#, true),
+        (
+            "titanic_like",
+            r#"{"target":"survived","drop":["name"],"preprocess":{"transformers":[{"name":"cat","columns":{"names":["sex","embarked"]},"steps":[{"SimpleImputer":{"strategy":"most_frequent"}},{"OneHotEncoder":{"handle_unknown":"ignore"}}]},{"name":"num","columns":{"names":["age","fare"]},"steps":[{"SimpleImputer":{}},{"StandardScaler":{}}]}]},"model":{"DecisionTreeClassifier":{"max_depth":4}}}"#,
+            true,
+        ),
+        ("diabetes", r#"{"target":"target","steps":[{"OutlierRemover":{}}],"model":{"Ridge":{}}}"#, false),
+        (
+            "titanic_like",
+            r#"{"target":"survived","drop":["passenger_id","name"],"preprocess":{"transformers":[{"name":"cat","columns":{"dtype":"categorical"},"steps":[{"SimpleImputer":{"strategy":"most_frequent"}},{"TargetEncoder":{}}]},{"name":"num","columns":{"dtype":"numeric"},"steps":[{"SimpleImputer":{}}]}]},"model":{"LogisticRegression":{}}}"#,
+            false,
+        ),
+    ];
+    for (data, spec, kept) in cases {
+        let t = dataset(data);
+        let spec = PipelineSpec::from_json(spec).unwrap();
+        let prep = prepare(&t, &spec).unwrap();
+        // Every third row left out, as a fold's test rows.
+        let rows: Vec<usize> = prep.rows.iter().copied().filter(|r| r % 3 != 0).collect();
+        let (fitted, input) = fit_keeping(&t, &spec, &prep, &rows, &FitContext::new(0), true).unwrap();
+        assert_eq!(input.is_some(), kept, "{data}: {spec:?}");
+        if let Some(input) = input {
+            let from_fit = fitted.predict_training(&input).unwrap();
+            let again = fitted.predict(&t.select_rows(&rows)).unwrap();
+            assert_eq!(from_fit.output, again.output, "{data}");
+            assert_eq!(from_fit.classes, again.classes, "{data}");
+        }
+        assert!(fit_keeping(&t, &spec, &prep, &rows, &FitContext::new(0), false).unwrap().1.is_none());
+    }
+}

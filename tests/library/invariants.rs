@@ -224,8 +224,20 @@ fn check_step(spec: &StepSpec, x: &Frame, y: &Target) -> Vec<String> {
         if out.names() != batch.names() || out.n_rows != batch.n_rows {
             fail(format!("cross-fitted fit_transform has columns {:?} but fit().transform() {:?}", out.names(), batch.names()));
         }
+        if spec.fit_transform_is_transform() {
+            fail("is cross-fitted but says fit_transform is transform (cross-validation would score its training rows wrongly)".into());
+        }
     } else if let Err(e) = same_frame(&out, &batch, 1e-12) {
         fail(format!("fit_transform differs from fit().transform(): {e}"));
+    }
+    // A step that says so gives the same bits and rows: cross-validation scores the training
+    // rows from the fit's own frame (`pipeline::fit_keeping`).
+    if spec.fit_transform_is_transform() {
+        if keep.is_some() {
+            fail("drops rows but says fit_transform is transform".into());
+        } else if let Err(e) = same_frame(&out, &batch, 0.0) {
+            fail(format!("says fit_transform is transform, but not bit for bit: {e}"));
+        }
     }
     // Transform does not change the fitted state.
     if to_json(&fitted) != state {
