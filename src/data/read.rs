@@ -408,8 +408,8 @@ impl<'a> Reader<'a> {
             let boundary = from + k;
             let records = &text[self.parsed - cut..boundary - cut];
             let after = after_cr(text, self.parsed, cut);
-            engine.process(records, self.parsed_line, after)?;
-            self.parsed_line += line_ends(records, after);
+            let lines = engine.process(records, self.parsed_line, after)?;
+            self.parsed_line += lines.unwrap_or_else(|| line_ends(records, after));
             self.parsed = boundary;
         }
         self.drop_parsed();
@@ -653,11 +653,12 @@ impl Engine {
     /// `after_cr` whether the byte before it was a `\r`. Lines are counted by
     /// [`line_ends`] up to each record's first byte (the `csv` crate's own
     /// line numbers count `\n` only: one too low after CRLF, always 1 in CR files).
-    fn process(&mut self, text: &[u8], first_line: u64, after_cr: bool) -> Result<()> {
+    /// Returns the line ends in `text` when the quote-free path counted them.
+    fn process(&mut self, text: &[u8], first_line: u64, after_cr: bool) -> Result<Option<u64>> {
         if !text.contains(&b'"') && !text.starts_with(b"\xEF\xBB\xBF") {
-            return self.process_plain(text, first_line, after_cr);
+            return self.process_plain(text, first_line, after_cr).map(Some);
         }
-        self.process_csv(text, first_line, after_cr)
+        self.process_csv(text, first_line, after_cr).map(|()| None)
     }
 
     /// [`process`](Self::process) through the `csv` crate (text with quotes).
@@ -702,8 +703,8 @@ impl Engine {
     /// at `\n`, `\r` or `\r\n` and fields at the delimiter, as in the `csv` crate's
     /// dialect, but split here without its byte-at-a-time state machine; empty
     /// lines are skipped as it does. (A leading BOM, which the crate strips, also
-    /// takes its path.)
-    fn process_plain(&mut self, text: &[u8], first_line: u64, after_cr: bool) -> Result<()> {
+    /// takes its path.) Returns the line ends in `text`, counted as [`line_ends`] does.
+    fn process_plain(&mut self, text: &[u8], first_line: u64, after_cr: bool) -> Result<u64> {
         let mut rec = csv::ByteRecord::new();
         let (mut pos, mut line, mut prev_cr) = (0usize, first_line, after_cr);
         while pos < text.len() {
@@ -734,7 +735,7 @@ impl Engine {
             }
         }
         self.bytes_before += text.len();
-        Ok(())
+        Ok(line - first_line)
     }
 
     /// A record skipped for a quote never closed (`skip_malformed_rows`): its lines.
@@ -1489,8 +1490,13 @@ mod tests {
                     let o = ReadOptions { delimiter: delim, ..o };
                     let run = |plain: bool| {
                         let mut e = Engine::new(o.clone(), text, false, text.len()).unwrap();
-                        let r = if plain { e.process_plain(text, 3, after_cr) } else { e.process_csv(text, 3, after_cr) };
-                        r.and_then(|()| e.finish(text)).map_err(|e| e.to_string())
+                        if plain {
+                            let lines = e.process_plain(text, 3, after_cr).map_err(|e| e.to_string())?;
+                            assert_eq!(lines, line_ends(text, after_cr), "text {k}");
+                        } else {
+                            e.process_csv(text, 3, after_cr).map_err(|e| e.to_string())?;
+                        }
+                        e.finish(text).map_err(|e| e.to_string())
                     };
                     assert_eq!(format!("{:?}", run(true)), format!("{:?}", run(false)), "text {k}, skip {skip}, after_cr {after_cr}");
                 }
