@@ -19,9 +19,10 @@ use crate::api;
 use crate::data::{CsvChunkReader, ReadOptions};
 use crate::Error;
 
-/// The largest file the page reads: 1 GiB. The chunk reader keeps the file's
-/// bytes and builds the table beside them; peak memory is about 2.5 × the file
-/// for a numeric CSV, so 1 GiB needs ~2.5 GiB of the 4 GiB a wasm32 module can
+/// The largest file the page reads: 1 GiB. The streaming read holds the table
+/// and a chunk; its rare retaining re-read keeps the file's bytes and builds the
+/// table beside them, about 2.5 × the file for a numeric CSV, so the probe asks
+/// for that: 1 GiB needs ~2.5 GiB of the 4 GiB a wasm32 module can
 /// address, leaving room for the previous table (kept until the new one is read)
 /// and for the models. Larger files are for the native CLI.
 pub const PAGE_MAX_BYTES: usize = 1 << 30;
