@@ -33,13 +33,23 @@ async function uaMemory() {
 // The page's read path (www/worker.js loadStream): the file goes into the core's
 // chunked CSV reader 4 MiB at a time, so wasm memory never holds the whole text.
 const CHUNK = 4 << 20;
+// The stream keeps only the bytes it has not parsed; true from feed/end: read again keeping them.
 function loadLikePage(wasmMod, session, bytes) {
-  const stream = new wasmMod.CsvStream('', bytes.length);
+  let stream = new wasmMod.CsvStream('', bytes.length);
+  const feedAll = () => {
+    for (let at = 0; at < bytes.length; at += CHUNK) if (stream.feed(bytes.subarray(at, Math.min(bytes.length, at + CHUNK)))) return true;
+    return stream.end();
+  };
   try {
-    for (let at = 0; at < bytes.length; at += CHUNK) stream.feed(bytes.subarray(at, Math.min(bytes.length, at + CHUNK)));
+    if (feedAll()) {
+      stream.free();
+      stream = null;
+      stream = wasmMod.CsvStream.retaining('', bytes.length);
+      feedAll();
+    }
     session.load_stream(stream);
   } finally {
-    stream.free();
+    stream?.free();
   }
 }
 

@@ -265,20 +265,32 @@ async function loadStream(m) {
   const t0 = performance.now();
   let options = m.options ?? '';
   if (m.max_bytes) options = JSON.stringify({ ...(options ? JSON.parse(options) : {}), max_bytes: m.max_bytes });
-  const stream = new wasm.CsvStream(options, total);
+  // The stream keeps only the bytes it has not parsed; `feed` or `end` returning true
+  // (a column turned to text after numbers whose bytes it dropped) means: read the
+  // file again into a stream that keeps every byte (src/wasm/data.rs).
+  let stream = new wasm.CsvStream(options, total);
   const post = (done) => {
     if (!m.quiet) self.postMessage({ id: m.id, type: 'progress', done, total });
   };
-  try {
+  const feedAll = async () => {
     let lastPost = 0;
     for (let at = 0; at < total; at += CHUNK) {
       const buf = new Uint8Array(await blob.slice(at, Math.min(total, at + CHUNK)).arrayBuffer());
-      stream.feed(buf);
+      if (stream.feed(buf)) return true;
       const now = performance.now();
       if (now - lastPost > 50) {
         lastPost = now;
         post(at + buf.length);
       }
+    }
+    return stream.end();
+  };
+  try {
+    if (await feedAll()) {
+      stream.free();
+      stream = null;
+      stream = wasm.CsvStream.retaining(options, total);
+      await feedAll();
     }
     post(total);
     const summary = s('load_stream', stream);
@@ -288,7 +300,7 @@ async function loadStream(m) {
     summary.memory_bytes = wasm.wasm_memory_bytes();
     return summary;
   } finally {
-    stream.free();
+    stream?.free();
   }
 }
 

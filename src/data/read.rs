@@ -130,6 +130,7 @@ const CANDIDATES: [u8; 4] = [b',', b';', b'\t', b'|'];
 /// Reads CSV bytes into a typed table.
 pub fn read_csv(bytes: &[u8], opts: &ReadOptions) -> Result<(Table, ReadReport)> {
     let mut r = Reader::new(Cow::Borrowed(bytes), opts.clone());
+    r.expected = bytes.len();
     r.advance(0, false)?;
     r.finish()
 }
@@ -170,7 +171,10 @@ pub fn check_size(n_bytes: usize, opts: &ReadOptions) -> Result<()> {
 /// same table and report as [`read_csv`] on the concatenated bytes; when a file
 /// has two faults, which one is reported first may differ.
 /// The reader keeps the bytes it was fed (to re-read a column that turns out to
-/// be text late); peak memory is about the file size plus the table.
+/// be text late); peak memory is about the file size plus the table. A
+/// [`streaming`](Self::streaming) reader keeps only the bytes not parsed yet
+/// (the page: peak memory about the table plus a chunk), and asks for the file
+/// again in the rare case that needs the bytes back.
 pub struct CsvChunkReader {
     inner: Reader<'static>,
 }
@@ -183,25 +187,68 @@ impl CsvChunkReader {
     /// at once when it exceeds `max_bytes`, and reserves the buffer so feeding never reallocates.
     pub fn with_capacity(opts: ReadOptions, n_bytes: usize) -> Result<Self> {
         check_size(n_bytes, &opts)?;
-        Ok(CsvChunkReader { inner: Reader::new(Cow::Owned(Vec::with_capacity(n_bytes)), opts) })
+        let mut inner = Reader::new(Cow::Owned(Vec::with_capacity(n_bytes)), opts);
+        inner.expected = n_bytes;
+        Ok(CsvChunkReader { inner })
     }
-    /// Appends a chunk and parses every record it completes.
+    /// A reader that drops the bytes of the records it has parsed (the page, whose
+    /// worker still holds the `File`): memory is the table plus the last chunk, not
+    /// the file plus the table. The same table and report as the other readers,
+    /// except when a column turns out to be text after numbers whose bytes were
+    /// dropped: its cells must be read again as text, so [`feed`](Self::feed) or
+    /// [`end`](Self::end) returns `true` — read the file again with
+    /// [`with_capacity`](Self::with_capacity). `n_bytes` (0 when unknown) is
+    /// refused at once when it exceeds `max_bytes`, and sizes the columns.
+    pub fn streaming(opts: ReadOptions, n_bytes: usize) -> Result<Self> {
+        check_size(n_bytes, &opts)?;
+        let mut inner = Reader::new(Cow::Owned(Vec::new()), opts);
+        inner.retain = false;
+        inner.expected = n_bytes;
+        Ok(CsvChunkReader { inner })
+    }
+    /// Appends a chunk and parses every record it completes. `true`: this
+    /// [`streaming`](Self::streaming) reader needs the file again from its start
+    /// (see there); later chunks are ignored.
     /// After an error, the reader is unusable: every later call returns the same error.
-    pub fn feed(&mut self, chunk: &[u8]) -> Result<()> {
+    pub fn feed(&mut self, chunk: &[u8]) -> Result<bool> {
         if let Some(e) = &self.inner.failed {
             return Err(e.clone());
         }
-        let old = self.inner.buf.len();
-        self.inner.buf.to_mut().extend_from_slice(chunk);
+        if self.inner.restart {
+            return Ok(true);
+        }
+        let old = self.inner.received();
+        let buf = self.inner.buf.to_mut();
+        if !self.inner.retain && buf.capacity() - buf.len() < chunk.len() {
+            // A streaming reader's buffer holds a partial record and the new chunk:
+            // sized once for a chunk and an eighth (Vec's doubling would reach twice
+            // the chunk, and hold both blocks while it moves).
+            let mut bigger = Vec::with_capacity(buf.len() + chunk.len() + chunk.len() / 8);
+            bigger.extend_from_slice(buf);
+            *buf = bigger;
+        }
+        buf.extend_from_slice(chunk);
         let r = self.inner.advance(old, false);
         if let Err(e) = &r {
             self.inner.failed = Some(e.clone());
         }
-        r
+        r.map(|()| self.inner.restart)
+    }
+    /// No more bytes: parses the last records. `true` as for [`feed`](Self::feed).
+    /// [`finish`](Self::finish) does this itself when it was not called.
+    pub fn end(&mut self) -> Result<bool> {
+        if let Some(e) = &self.inner.failed {
+            return Err(e.clone());
+        }
+        let r = self.inner.end();
+        if let Err(e) = &r {
+            self.inner.failed = Some(e.clone());
+        }
+        r.map(|()| self.inner.restart)
     }
     /// Bytes fed so far.
     pub fn bytes_received(&self) -> usize {
-        self.inner.buf.len()
+        self.inner.received()
     }
     /// Bytes whose records have been parsed into the table.
     pub fn bytes_consumed(&self) -> usize {
@@ -241,6 +288,18 @@ struct Reader<'a> {
     parsed_line: u64,
     /// Text offset where the scanner started (after a record skipped for an unterminated quote).
     scan_base: usize,
+    /// Keep every byte (`false`: a streaming chunk reader, which drops parsed records).
+    retain: bool,
+    /// Bytes dropped from the front of `buf` (0 while `retain`).
+    dropped: usize,
+    /// The file's size when known (a streaming reader sizes the columns from it).
+    expected: usize,
+    /// A column needs bytes that were dropped: the caller must read the file again.
+    restart: bool,
+    /// The last records were parsed (`end`).
+    ended: bool,
+    /// The engine after `end`, for `finish`.
+    ended_engine: Option<Engine>,
 }
 
 impl<'a> Reader<'a> {
@@ -257,15 +316,56 @@ impl<'a> Reader<'a> {
             parsed: 0,
             parsed_line: 1,
             scan_base: 0,
+            retain: true,
+            dropped: 0,
+            expected: 0,
+            restart: false,
+            ended: false,
+            ended_engine: None,
+        }
+    }
+
+    /// Bytes received so far (dropped ones included).
+    fn received(&self) -> usize {
+        self.dropped + self.buf.len()
+    }
+
+    /// The text (after a BOM) still held, and how many of its first bytes were
+    /// dropped: the text's byte `i` is `view[i - cut]`.
+    fn text_view(&self) -> (&[u8], usize) {
+        text_view(&self.buf, self.start, self.dropped)
+    }
+
+    /// A streaming reader drops the records parsed so far, keeping the byte before
+    /// the next record (`after_cr` looks at it). A column that needs pass 2 before
+    /// anything was dropped makes the reader keep every byte from then on instead.
+    fn drop_parsed(&mut self) {
+        if self.retain {
+            return;
+        }
+        let Some(engine) = &self.engine else { return };
+        if engine.needs_pass2 {
+            if self.dropped <= self.start {
+                self.retain = true;
+            } else {
+                self.restart = true;
+            }
+            return;
+        }
+        let keep_from = self.start + self.parsed.saturating_sub(1);
+        if keep_from > self.dropped {
+            self.buf.to_mut().drain(..keep_from - self.dropped);
+            self.dropped = keep_from;
         }
     }
 
     /// Handles the bytes from `old` on; `last` when no more will come.
     fn advance(&mut self, old: usize, last: bool) -> Result<()> {
-        let len = self.buf.len();
+        let len = self.received();
         check_size(len, &self.opts)?;
-        if self.first_nul.is_none() && self.buf[old..].contains(&0) {
-            self.first_nul = self.buf[old..].iter().position(|&b| b == 0).map(|p| p + old);
+        let fresh = &self.buf[old - self.dropped..];
+        if self.first_nul.is_none() && fresh.contains(&0) {
+            self.first_nul = fresh.iter().position(|&b| b == 0).map(|p| p + old);
         }
         if !self.magic_checked && (len >= 16 || last) {
             self.magic_checked = true;
@@ -273,7 +373,13 @@ impl<'a> Reader<'a> {
         }
         if self.magic_checked {
             if let Some(pos) = self.first_nul {
-                let line = 1 + line_ends(&self.buf[..pos], false);
+                let line = if self.dropped == 0 {
+                    1 + line_ends(&self.buf[..pos], false)
+                } else {
+                    // The NUL is in bytes not parsed yet (it is refused as it arrives).
+                    let (text, cut) = self.text_view();
+                    self.parsed_line + line_ends(&text[self.parsed - cut..pos - self.start - cut], after_cr(text, self.parsed, cut))
+                };
                 return Err(Error::Csv(format!(
                     "the file contains a NUL byte at offset {pos} (line {line}): it looks like a binary file (a spreadsheet or archive?), not CSV text; open it in its program and export it as CSV"
                 )));
@@ -290,30 +396,42 @@ impl<'a> Reader<'a> {
             self.start = start;
             let text = &self.buf[start..];
             let cut = text.len() > SNIFF_BYTES;
-            let engine = Engine::new(self.opts.clone(), &text[..text.len().min(SNIFF_BYTES)], cut, len)?;
+            let mut engine = Engine::new(self.opts.clone(), &text[..text.len().min(SNIFF_BYTES)], cut, len)?;
+            engine.expected_text = self.expected.saturating_sub(start);
             self.scanner = Some(Scanner::new(engine.delim));
             self.engine = Some(engine);
         }
+        let (text, cut) = text_view(&self.buf, self.start, self.dropped);
         let (Some(engine), Some(sc)) = (self.engine.as_mut(), self.scanner.as_mut()) else { return Ok(()) };
-        let text = &self.buf[self.start..];
         let from = self.scan_base + sc.seen() as usize;
-        if let Some(k) = sc.scan_to_last_end(&text[from..]) {
+        if let Some(k) = sc.scan_to_last_end(&text[from - cut..]) {
             let boundary = from + k;
-            engine.process(&text[self.parsed..boundary], self.parsed_line, after_cr(text, self.parsed))?;
-            self.parsed_line += line_ends(&text[self.parsed..boundary], after_cr(text, self.parsed));
+            let records = &text[self.parsed - cut..boundary - cut];
+            let after = after_cr(text, self.parsed, cut);
+            let lines = engine.process(records, self.parsed_line, after)?;
+            self.parsed_line += lines.unwrap_or_else(|| line_ends(records, after));
             self.parsed = boundary;
         }
+        self.drop_parsed();
         Ok(())
     }
 
-    fn finish(&mut self) -> Result<(Table, ReadReport)> {
-        let len = self.buf.len();
+    /// No more bytes: parses the last records (and skips unterminated quotes).
+    fn end(&mut self) -> Result<()> {
+        if self.ended || self.restart {
+            return Ok(());
+        }
+        let len = self.received();
         self.advance(len, true)?;
+        if self.restart {
+            return Ok(());
+        }
         let (Some(mut engine), Some(sc)) = (self.engine.take(), self.scanner.take()) else {
             return Err(Error::Csv("internal: the reader did not start".into()));
         };
         engine.report.bytes = len;
-        let text = &self.buf[self.start..];
+        let (text, cut) = text_view(&self.buf, self.start, self.dropped);
+        let text_len = cut + text.len();
         let mut sc = sc;
         while sc.in_quote() {
             let (quote_line, quote_field, quote_at) = sc.open_quote();
@@ -332,34 +450,67 @@ impl<'a> Reader<'a> {
             // Skip the record that holds the stray quote, up to the end of the
             // quote's line, and read on from the next line.
             let quote_at = self.scan_base + quote_at as usize;
-            let mut next = text[quote_at..].iter().position(|&b| b == b'\n' || b == b'\r').map_or(text.len(), |k| quote_at + k + 1);
-            if text.get(next - 1) == Some(&b'\r') && text.get(next) == Some(&b'\n') {
+            let mut next = text[quote_at - cut..].iter().position(|&b| b == b'\n' || b == b'\r').map_or(text_len, |k| quote_at + k + 1);
+            if text.get(next - 1 - cut) == Some(&b'\r') && text.get(next - cut) == Some(&b'\n') {
                 next += 1;
             }
             engine.skip_unterminated(self.parsed_line..=quote_line, self.parsed..next);
-            self.parsed_line += line_ends(&text[self.parsed..next], after_cr(text, self.parsed));
+            self.parsed_line += line_ends(&text[self.parsed - cut..next - cut], after_cr(text, self.parsed, cut));
             self.parsed = next;
             self.scan_base = next;
             sc = Scanner::at_line(engine.delim, self.parsed_line);
             // The records up to the next stray quote (if any) are read as usual.
-            if let Some(k) = sc.scan_to_last_end(&text[next..]) {
+            if let Some(k) = sc.scan_to_last_end(&text[next - cut..]) {
                 if sc.in_quote() {
-                    engine.process(&text[next..next + k], self.parsed_line, after_cr(text, next))?;
-                    self.parsed_line += line_ends(&text[next..next + k], after_cr(text, next));
+                    let records = &text[next - cut..next + k - cut];
+                    engine.process(records, self.parsed_line, after_cr(text, next, cut))?;
+                    self.parsed_line += line_ends(records, after_cr(text, next, cut));
                     self.parsed = next + k;
                 }
             }
         }
-        if self.parsed < text.len() {
-            engine.process(&text[self.parsed..], self.parsed_line, after_cr(text, self.parsed))?;
+        if self.parsed < text_len {
+            engine.process(&text[self.parsed - cut..], self.parsed_line, after_cr(text, self.parsed, cut))?;
         }
+        self.ended = true;
+        if engine.needs_pass2 && cut > 0 {
+            self.restart = true;
+            return Ok(());
+        }
+        self.ended_engine = Some(engine);
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<(Table, ReadReport)> {
+        self.end()?;
+        if self.restart {
+            return Err(Error::Csv(
+                "internal: a column turned to text after numbers whose bytes were dropped; read the file again with CsvChunkReader::with_capacity".into(),
+            ));
+        }
+        let Some(engine) = self.ended_engine.take() else {
+            return Err(Error::Csv("internal: the reader did not start".into()));
+        };
+        let (text, _) = self.text_view();
         engine.finish(text)
     }
 }
 
-/// Whether the byte before `at` in `text` is a `\r` (a `\n` at `at` then ends no new line).
-fn after_cr(text: &[u8], at: usize) -> bool {
-    at > 0 && text[at - 1] == b'\r'
+/// The text (after a BOM of `start` bytes) still in `buf`, of which `dropped`
+/// bytes were dropped, and how many of the text's first bytes that cut: the
+/// text's byte `i` is `view[i - cut]`.
+fn text_view(buf: &[u8], start: usize, dropped: usize) -> (&[u8], usize) {
+    if dropped <= start {
+        (&buf[start - dropped..], 0)
+    } else {
+        (buf, dropped - start)
+    }
+}
+
+/// Whether the byte before `at` (a text offset) is a `\r` (a `\n` at `at` then ends
+/// no new line); `text` starts at offset `cut` (see `Reader::text_view`).
+fn after_cr(text: &[u8], at: usize, cut: usize) -> bool {
+    at > 0 && text[at - 1 - cut] == b'\r'
 }
 
 /// Known binary formats, by their first bytes.
@@ -415,7 +566,15 @@ struct Engine {
     unterminated: Vec<std::ops::RangeInclusive<u64>>,
     /// Their bytes in the text (pass 2 reads around them).
     unterminated_spans: Vec<std::ops::Range<usize>>,
+    /// The text's size when known (0: unknown), and the text bytes given to
+    /// `process` before the current call: the columns are sized from them.
+    expected_text: usize,
+    bytes_before: usize,
+    sized: bool,
 }
+
+/// After how many rows the columns are sized for the whole file (when its size is known).
+const SIZE_AFTER_ROWS: usize = 4096;
 
 impl Engine {
     fn new(opts: ReadOptions, sample: &[u8], cut: bool, bytes: usize) -> Result<Engine> {
@@ -458,14 +617,52 @@ impl Engine {
             latin1_line: None,
             unterminated: Vec::new(),
             unterminated_spans: Vec::new(),
+            expected_text: 0,
+            bytes_before: 0,
+            sized: false,
         })
+    }
+
+    /// Reserves every column for the rows the whole text will hold, estimated from
+    /// the first `n_rows` rows in `bytes_done` bytes (+3 %), instead of letting each
+    /// grow by doubling (up to 2 × the rows, and a copy at each step). Only capacity:
+    /// a wrong estimate costs memory or a doubling, never a different table. Skipped
+    /// when the estimate is implausible (over 6 bytes of table per byte of text).
+    fn size_columns(&mut self, bytes_done: usize) {
+        self.sized = true;
+        if bytes_done == 0 || self.expected_text <= bytes_done {
+            return;
+        }
+        let est = (self.n_rows as f64 * (self.expected_text as f64 / bytes_done as f64) * 1.03) as usize + 64;
+        if est.saturating_mul(8 * (self.n_cols + 1)) > self.expected_text.saturating_mul(6) {
+            return;
+        }
+        let more = est.saturating_sub(self.n_rows);
+        // A failed reservation only leaves the doubling growth.
+        let _ = self.row_lines.try_reserve_exact(more);
+        for b in &mut self.builders {
+            match b {
+                Builder::Num(n) => drop(n.values.try_reserve_exact(more)),
+                Builder::Cat(c) => drop(c.data.codes.try_reserve_exact(more)),
+                Builder::Deferred => {}
+            }
+        }
     }
 
     /// Parses complete records; `first_line` is the line the text starts on,
     /// `after_cr` whether the byte before it was a `\r`. Lines are counted by
     /// [`line_ends`] up to each record's first byte (the `csv` crate's own
     /// line numbers count `\n` only: one too low after CRLF, always 1 in CR files).
-    fn process(&mut self, text: &[u8], first_line: u64, after_cr: bool) -> Result<()> {
+    /// Returns the line ends in `text` when the quote-free path counted them.
+    fn process(&mut self, text: &[u8], first_line: u64, after_cr: bool) -> Result<Option<u64>> {
+        if !text.contains(&b'"') && !text.starts_with(b"\xEF\xBB\xBF") {
+            return self.process_plain(text, first_line, after_cr).map(Some);
+        }
+        self.process_csv(text, first_line, after_cr).map(|()| None)
+    }
+
+    /// [`process`](Self::process) through the `csv` crate (text with quotes).
+    fn process_csv(&mut self, text: &[u8], first_line: u64, after_cr: bool) -> Result<()> {
         let mut rdr = csv::ReaderBuilder::new().delimiter(self.delim).has_headers(false).flexible(true).from_reader(text);
         let mut rec = csv::ByteRecord::new();
         let (mut at, mut line) = (0usize, first_line);
@@ -485,14 +682,60 @@ impl Engine {
                 Ok(true) => {
                     let line = line_at(rec.position());
                     self.record(&rec, line)?;
+                    if !self.sized && self.n_rows >= SIZE_AFTER_ROWS && self.expected_text > 0 {
+                        let done = rec.position().map_or(0, |p| p.byte() as usize);
+                        self.size_columns(self.bytes_before + done);
+                    }
                 }
-                Ok(false) => return Ok(()),
+                Ok(false) => {
+                    self.bytes_before += text.len();
+                    return Ok(());
+                }
                 Err(e) => {
                     let line = line_at(e.position());
                     return Err(Error::CsvLine { line, message: e.to_string() });
                 }
             }
         }
+    }
+
+    /// [`process`](Self::process) for text without a quote (most files): records end
+    /// at `\n`, `\r` or `\r\n` and fields at the delimiter, as in the `csv` crate's
+    /// dialect, but split here without its byte-at-a-time state machine; empty
+    /// lines are skipped as it does. (A leading BOM, which the crate strips, also
+    /// takes its path.) Returns the line ends in `text`, counted as [`line_ends`] does.
+    fn process_plain(&mut self, text: &[u8], first_line: u64, after_cr: bool) -> Result<u64> {
+        let mut rec = csv::ByteRecord::new();
+        let (mut pos, mut line, mut prev_cr) = (0usize, first_line, after_cr);
+        while pos < text.len() {
+            match text[pos] {
+                b'\n' => {
+                    line += u64::from(!prev_cr);
+                    prev_cr = false;
+                    pos += 1;
+                }
+                b'\r' => {
+                    line += 1;
+                    prev_cr = true;
+                    pos += 1;
+                }
+                _ => {
+                    let end = text[pos..].iter().position(|&b| b == b'\n' || b == b'\r').map_or(text.len(), |k| pos + k);
+                    rec.clear();
+                    for field in text[pos..end].split(|&b| b == self.delim) {
+                        rec.push_field(field);
+                    }
+                    self.record(&rec, line)?;
+                    if !self.sized && self.n_rows >= SIZE_AFTER_ROWS && self.expected_text > 0 {
+                        self.size_columns(self.bytes_before + pos);
+                    }
+                    pos = end;
+                    prev_cr = false;
+                }
+            }
+        }
+        self.bytes_before += text.len();
+        Ok(line - first_line)
     }
 
     /// A record skipped for a quote never closed (`skip_malformed_rows`): its lines.
@@ -1192,16 +1435,107 @@ mod tests {
         r.finish()
     }
 
+    /// The streaming reader, and the retaining one when it asks for the file again (as the page does).
+    fn streamed(bytes: &[u8], opts: &ReadOptions, size: usize) -> (Result<(Table, ReadReport)>, bool) {
+        let run = || -> Result<Option<(Table, ReadReport)>> {
+            let mut r = CsvChunkReader::streaming(opts.clone(), bytes.len())?;
+            for c in bytes.chunks(size.max(1)) {
+                if r.feed(c)? {
+                    return Ok(None);
+                }
+                assert!(r.bytes_consumed() <= r.bytes_received());
+            }
+            if r.end()? {
+                return Ok(None);
+            }
+            r.finish().map(Some)
+        };
+        match run() {
+            Ok(Some(t)) => (Ok(t), false),
+            Ok(None) => (chunked(bytes, opts, size), true),
+            Err(e) => (Err(e), false),
+        }
+    }
+
     fn same_as_whole(bytes: &[u8], opts: &ReadOptions) {
         let whole = read_csv(bytes, opts);
         for size in [1, 2, 3, 7, 64, 1000, 70_000, bytes.len() + 1] {
-            let c = chunked(bytes, opts, size);
-            match (&whole, &c) {
-                (Ok(a), Ok(b)) => assert_eq!(format!("{a:?}"), format!("{b:?}"), "chunk size {size}"),
-                (Err(_), Err(_)) => {}
-                _ => panic!("chunk size {size}: {whole:?} vs {c:?}"),
+            for (c, how) in [(chunked(bytes, opts, size), "kept"), (streamed(bytes, opts, size).0, "streamed")] {
+                match (&whole, &c) {
+                    (Ok(a), Ok(b)) => assert_eq!(format!("{a:?}"), format!("{b:?}"), "chunk size {size}, {how}"),
+                    (Err(_), Err(_)) => {}
+                    _ => panic!("chunk size {size}, {how}: {whole:?} vs {c:?}"),
+                }
             }
         }
+    }
+
+    /// The quote-free split gives the `csv` crate's records and lines.
+    #[test]
+    fn plain_split_equals_the_csv_crate() {
+        let texts: &[&[u8]] = &[
+            b"a,b\n1,2\n\n3,4\n",
+            b"a,b\r\n1,2\r\n\r\n3,x\r\n5,6",
+            b"a;b\r1;2\r\r3;4\r",
+            b"a,b\n1,2\n3\n4,5,6\n  \n,\n7,8",
+            b"a,b,c\n,,\n1,,\n\n\n\r\n\r\r\n2,3,4\n",
+            b"\n\na,b\n1,2\n",
+            b"x,y\ncaf\xc3\xa9,1\nb\xe9,2\n \t,3\n",
+        ];
+        for (k, text) in texts.iter().enumerate() {
+            for skip in [false, true] {
+                for after_cr in [false, true] {
+                    let o = ReadOptions { skip_malformed_rows: skip, ..Default::default() };
+                    let delim = if k == 2 { Some(';') } else { None };
+                    let o = ReadOptions { delimiter: delim, ..o };
+                    let run = |plain: bool| {
+                        let mut e = Engine::new(o.clone(), text, false, text.len()).unwrap();
+                        if plain {
+                            let lines = e.process_plain(text, 3, after_cr).map_err(|e| e.to_string())?;
+                            assert_eq!(lines, line_ends(text, after_cr), "text {k}");
+                        } else {
+                            e.process_csv(text, 3, after_cr).map_err(|e| e.to_string())?;
+                        }
+                        e.finish(text).map_err(|e| e.to_string())
+                    };
+                    assert_eq!(format!("{:?}", run(true)), format!("{:?}", run(false)), "text {k}, skip {skip}, after_cr {after_cr}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn streaming_reader_drops_parsed_bytes_and_asks_again_for_a_late_text_column() {
+        let mut text = String::from("id,x\n");
+        for i in 0..40_000 {
+            text.push_str(&format!("{i},{}.25\n", i % 13));
+        }
+        let numeric = text.clone();
+        text.push_str("40000,late\n");
+        let o = ReadOptions::default();
+        // All numbers: read in one pass, holding about one chunk of the text.
+        let mut r = CsvChunkReader::streaming(o.clone(), numeric.len()).unwrap();
+        for c in numeric.as_bytes().chunks(100_000) {
+            assert!(!r.feed(c).unwrap());
+            assert!(r.inner.buf.len() <= 100_000, "{}", r.inner.buf.len());
+        }
+        assert_eq!(r.bytes_received(), numeric.len());
+        assert!(!r.end().unwrap());
+        assert_eq!(format!("{:?}", r.finish().unwrap()), format!("{:?}", read_csv(numeric.as_bytes(), &o).unwrap()));
+        // A text cell after the first chunk's bytes were dropped: the file is asked for again.
+        assert!(streamed(text.as_bytes(), &o, 100_000).1);
+        let (t, _) = streamed(text.as_bytes(), &o, 100_000).0.unwrap();
+        assert_eq!(t.columns[1].data.column_type(), ColumnType::Categorical);
+        // ... but not when it comes in the first chunk: the reader keeps the bytes from then on.
+        let (t, again) = streamed(text.as_bytes(), &o, text.len());
+        assert!(!again);
+        assert_eq!(format!("{:?}", t.unwrap()), format!("{:?}", read_csv(text.as_bytes(), &o).unwrap()));
+        // A NUL after dropped bytes names its line.
+        let mut nul = numeric.clone().into_bytes();
+        nul.extend_from_slice(b"1,\x002\n");
+        let mut r = CsvChunkReader::streaming(o.clone(), nul.len()).unwrap();
+        let e = nul.chunks(100_000).try_for_each(|c| r.feed(c).map(drop)).unwrap_err().to_string();
+        assert!(e.contains("line 40002"), "{e}");
     }
 
     #[test]

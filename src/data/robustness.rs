@@ -6,7 +6,8 @@ use super::{profile, read_csv, CsvChunkReader, ReadOptions};
 
 /// Reads `data` as the fuzz target does and checks the property: no panic, and
 /// the chunked reader gives the same result as [`read_csv`] (same table and
-/// report, or both an error); a table's profile counts its rows. The first byte
+/// report, or both an error), and so does the streaming chunk reader unless it
+/// asks for the file again; a table's profile counts its rows. The first byte
 /// chooses the options and the chunk size. Returns a description of a
 /// violation (a panic propagates, as the fuzzer needs).
 pub fn check_reader_on(data: &[u8]) -> Result<(), String> {
@@ -22,20 +23,33 @@ pub fn check_reader_on(data: &[u8]) -> Result<(), String> {
     }
     let whole = read_csv(bytes, &o);
     let chunk = 1 + (sel >> 4) as usize * 5;
-    let mut r = CsvChunkReader::new(o);
-    let mut fed = Ok(());
-    for c in bytes.chunks(chunk) {
-        fed = r.feed(c);
-        if fed.is_err() {
-            break;
+    for streaming in [false, true] {
+        let mut r = if streaming { CsvChunkReader::streaming(o.clone(), bytes.len()).map_err(|e| e.to_string())? } else { CsvChunkReader::new(o.clone()) };
+        let mut fed = Ok(false);
+        for c in bytes.chunks(chunk) {
+            fed = r.feed(c);
+            if !matches!(fed, Ok(false)) {
+                break;
+            }
         }
-    }
-    let chunked = fed.and_then(|_| r.finish());
-    match (&whole, &chunked) {
-        // Debug text compares NaN cells as equal.
-        (Ok(a), Ok(b)) if format!("{a:?}") != format!("{b:?}") => return Err(format!("read_csv and CsvChunkReader give different tables: {a:?} vs {b:?}")),
-        (Ok(_), Err(_)) | (Err(_), Ok(_)) => return Err(format!("read_csv and CsvChunkReader disagree: {whole:?} vs {chunked:?}")),
-        _ => {}
+        let fed = fed.and_then(|again| if again { Ok(true) } else { r.end() });
+        if matches!(fed, Ok(true)) {
+            if !streaming {
+                return Err("a chunk reader that keeps its bytes asked for the file again".into());
+            }
+            continue; // the page reads the file again, keeping the bytes: the case above
+        }
+        let chunked = fed.and_then(|_| r.finish());
+        match (&whole, &chunked) {
+            // Debug text compares NaN cells as equal.
+            (Ok(a), Ok(b)) if format!("{a:?}") != format!("{b:?}") => {
+                return Err(format!("read_csv and CsvChunkReader (streaming: {streaming}) give different tables: {a:?} vs {b:?}"))
+            }
+            (Ok(_), Err(_)) | (Err(_), Ok(_)) => {
+                return Err(format!("read_csv and CsvChunkReader (streaming: {streaming}) disagree: {whole:?} vs {chunked:?}"))
+            }
+            _ => {}
+        }
     }
     if let Ok((t, _)) = whole {
         let p = profile(&t);

@@ -5,6 +5,12 @@
 //! file arrives and the bytes never exist as a JS copy of the whole file. When
 //! the last chunk is in, [`Session::load_stream`] turns the stream into the
 //! session's table — or leaves the previous table in place on error.
+//!
+//! The stream keeps only the bytes not parsed yet ([`CsvChunkReader::streaming`]):
+//! wasm memory holds the table and a chunk, not the file. In the rare case of a
+//! column that turns to text after numbers whose bytes were dropped, `feed` or
+//! `end` returns `true` and the worker reads the file again into a
+//! [`CsvStream::retaining`] stream, which keeps every byte.
 
 use wasm_bindgen::prelude::*;
 
@@ -13,16 +19,19 @@ use crate::api;
 use crate::data::{CsvChunkReader, ReadOptions};
 use crate::Error;
 
-/// The largest file the page reads: 1 GiB. The chunk reader keeps the file's
-/// bytes and builds the table beside them; peak memory is about 2.5 × the file
-/// for a numeric CSV, so 1 GiB needs ~2.5 GiB of the 4 GiB a wasm32 module can
+/// The largest file the page reads: 1 GiB. The streaming read holds the table
+/// and a chunk; its rare retaining re-read keeps the file's bytes and builds the
+/// table beside them, about 2.5 × the file for a numeric CSV, so the probe asks
+/// for that: 1 GiB needs ~2.5 GiB of the 4 GiB a wasm32 module can
 /// address, leaving room for the previous table (kept until the new one is read)
 /// and for the models. Larger files are for the native CLI.
 pub const PAGE_MAX_BYTES: usize = 1 << 30;
 
 /// Peak memory of a read relative to the file size: measured 2.40 × for a
 /// 100 000 × 20 numeric CSV (19.9 MB) in Chromium (scripts/measure-read.mjs):
-/// the file's bytes (1×), the f64 columns and their growth.
+/// the file's bytes (1×), the f64 columns and their growth. That is the
+/// retaining re-read's need; the streaming read holds no copy of the file
+/// (bench/HISTORY.md, Session 12), but the probe asks for the worst case.
 const PEAK_FACTOR_NUM: usize = 5;
 const PEAK_FACTOR_DEN: usize = 2;
 
@@ -100,15 +109,35 @@ impl CsvStream {
         let opts = page_options(options_json).map_err(js_err)?;
         let n = if n_bytes.is_finite() && n_bytes >= 0.0 { n_bytes as usize } else { 0 };
         check_room(n, &opts).map_err(js_err)?;
+        let reader = CsvChunkReader::streaming(opts, n).map_err(js_err)?;
+        Ok(CsvStream { reader: Some(reader) })
+    }
+
+    /// A stream that keeps every byte it is fed: the second read of a file for
+    /// which `feed` or `end` returned `true`. Its peak memory is about the file
+    /// plus the table.
+    pub fn retaining(options_json: &str, n_bytes: f64) -> Result<CsvStream, JsValue> {
+        let opts = page_options(options_json).map_err(js_err)?;
+        let n = if n_bytes.is_finite() && n_bytes >= 0.0 { n_bytes as usize } else { 0 };
+        check_room(n, &opts).map_err(js_err)?;
         let reader = CsvChunkReader::with_capacity(opts, n).map_err(js_err)?;
         Ok(CsvStream { reader: Some(reader) })
     }
 
     /// Appends a chunk and parses the records it completes. Errors (binary
-    /// content, a ragged row...) come as soon as they are known.
-    pub fn feed(&mut self, chunk: &[u8]) -> Result<(), JsValue> {
+    /// content, a ragged row...) come as soon as they are known. `true`: the file
+    /// must be read again into a [`CsvStream::retaining`] stream (see the module
+    /// docs); the rest of this one's chunks are ignored.
+    pub fn feed(&mut self, chunk: &[u8]) -> Result<bool, JsValue> {
         let r = self.reader.as_mut().ok_or_else(used)?;
         r.feed(chunk).map_err(js_err)
+    }
+
+    /// After the last chunk: parses the last records. `true` as for `feed`.
+    /// (`load_stream` does this itself when it was not called.)
+    pub fn end(&mut self) -> Result<bool, JsValue> {
+        let r = self.reader.as_mut().ok_or_else(used)?;
+        r.end().map_err(js_err)
     }
 
     /// Bytes parsed into the table so far (the progress to show).
