@@ -18,6 +18,17 @@ fn from_js<T: serde::de::DeserializeOwned>(v: JsValue, what: &str) -> Result<T, 
     serde_wasm_bindgen::from_value(v).map_err(|e| js_sys::Error::new(&format!("internal: cannot read the {what} sent by the page: {e}")).into())
 }
 
+fn internal(what: String) -> JsValue {
+    js_sys::Error::new(&format!("internal: {what}")).into()
+}
+
+/// Whether every number of the fold survives JSON (which has no NaN or infinities).
+fn all_finite(f: &FoldResult) -> bool {
+    let scores = f.test_scores.iter().chain(&f.train_scores).map(|(_, s)| s);
+    let proba = f.test_proba.iter().flatten().flatten();
+    scores.chain(&f.test_values).chain(proba).chain([&f.info.fit_time_ms, &f.info.score_time_ms]).all(|x| x.is_finite())
+}
+
 #[wasm_bindgen]
 impl Session {
     /// `{n_folds}` of cross-validating the spec on the loaded table (errors as `cross_validate`'s).
@@ -28,19 +39,38 @@ impl Session {
         to_js(&serde_json::json!({ "n_folds": n_folds }))
     }
 
-    /// Fold `fold` (from 0) of cross-validating the spec on the loaded table.
+    /// Fold `fold` (from 0) of cross-validating the spec on the loaded table: JSON
+    /// text when every number is finite (one string crosses to the page and on to the
+    /// main worker, where a JS object of the fold's out-of-fold predictions, a JS array
+    /// per row, cost more to build, clone twice and read back than the fold's fit:
+    /// bench/HISTORY.md, Session 12), else the JS object (NaN scores survive it).
     pub fn cv_fold(&self, spec_json: &str, fold: usize) -> Result<JsValue, JsValue> {
         let (table, _) = self.table.as_ref().ok_or_else(no_table)?;
         let spec = PipelineSpec::from_json(spec_json).map_err(js_err)?;
-        to_js(&api::cv_fold(table, &spec, fold, &now_ms).map_err(js_err)?)
+        let result = api::cv_fold(table, &spec, fold, &now_ms).map_err(js_err)?;
+        if !all_finite(&result) {
+            return to_js(&result);
+        }
+        let text = serde_json::to_string(&result).map_err(|e| internal(format!("cannot write fold {}: {e}", fold + 1)))?;
+        Ok(JsValue::from_str(&text))
     }
 
-    /// The report of the folds (an array of `cv_fold` results); it becomes the
-    /// session's last cross-validation, as after `cross_validate`.
-    pub fn cv_finish(&mut self, spec_json: &str, folds: JsValue) -> Result<JsValue, JsValue> {
+    /// The report of the folds (the `cv_fold` results: texts or objects); it becomes
+    /// the session's last cross-validation, as after `cross_validate`.
+    pub fn cv_finish(&mut self, spec_json: &str, folds: Vec<JsValue>) -> Result<JsValue, JsValue> {
         let (table, _) = self.table.as_ref().ok_or_else(no_table)?;
         let spec = PipelineSpec::from_json(spec_json).map_err(js_err)?;
-        let folds: Vec<FoldResult> = from_js(folds, "fold results")?;
+        let folds = folds
+            .into_iter()
+            .enumerate()
+            .map(|(i, fold)| {
+                let Some(text) = fold.as_string() else { return from_js::<FoldResult>(fold, "fold results") };
+                let value =
+                    crate::pipeline::json_text::parse(&text).map_err(|e| internal(format!("cannot read fold result {} sent by the page: {e}", i + 1)))?;
+                crate::pipeline::value_de::from_value::<FoldResult>(&value)
+                    .map_err(|(path, e)| internal(format!("cannot read fold result {} sent by the page: {path}: {e}", i + 1)))
+            })
+            .collect::<Result<Vec<FoldResult>, JsValue>>()?;
         let report = api::cv_finish(table, &spec, folds).map_err(js_err)?;
         let out = to_js(&report)?;
         self.last_cv = Some((spec, report));
