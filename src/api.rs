@@ -311,9 +311,7 @@ pub fn forest_plan(spec_json: &str) -> Result<Option<usize>> {
 #[cfg(feature = "full-components")]
 pub fn forest_trees(table: &Table, spec_json: &str, from: usize, to: usize) -> Result<String> {
     let spec = PipelineSpec::from_json(spec_json)?;
-    if pipeline::tree_parts::n_trees(&spec).is_none() {
-        return Err(Error::spec("model", "this fit cannot be split by trees (a random forest without oob_score or a hold-out part can)"));
-    }
+    pipeline::tree_parts::n_trees_or_refuse(&spec)?;
     let typed_table = typed(table, &spec)?;
     let lend = crate::parallel::Lend { threads: 1, stop: None, part: Some((from, to)) };
     let trees = pipeline::tree_parts::take_trees(pipeline::fit_all_with(&typed_table, &spec, lend)?)?;
@@ -326,8 +324,7 @@ pub fn forest_trees(table: &Table, spec_json: &str, from: usize, to: usize) -> R
 #[cfg(feature = "full-components")]
 pub fn fit_model_with_trees(table: &Table, spec_json: &str, cv: Option<&CvReport>, cache: Option<&mut ReferenceCache>, parts: &[String]) -> Result<ModelFile> {
     let spec = PipelineSpec::from_json(spec_json)?;
-    let n = pipeline::tree_parts::n_trees(&spec)
-        .ok_or_else(|| Error::spec("model", "this fit cannot be split by trees (a random forest without oob_score or a hold-out part can)"))?;
+    let n = pipeline::tree_parts::n_trees_or_refuse(&spec)?;
     let parts = parts
         .iter()
         .enumerate()

@@ -29,6 +29,12 @@ export function cvPoolSize(state, nFolds = Infinity) {
 
 const hooked = new WeakSet();
 
+/** The pool size for `n` parts of work on the loaded data: the running pool's when it holds that data, else `cvPoolSize`'s. */
+export function poolSizeFor(pool, state, n) {
+  const same = pool.size > 0 && pool.blob === state.blob && pool.options === state.options;
+  return same ? pool.size : cvPoolSize(state, n);
+}
+
 /** The page's pool for work of `client`: its Cancel (a worker restart) stops the pool too. */
 export function poolFor(client) {
   const pool = sharedPool();
@@ -52,8 +58,7 @@ export async function crossValidate(client, state, spec, onProgress) {
   }
   const pool = poolFor(client);
   const { n_folds: n } = await client.call('cv_plan', { spec });
-  const same = pool.size > 0 && pool.blob === state.blob && pool.options === state.options;
-  const size = same ? pool.size : cvPoolSize(state, n);
+  const size = poolSizeFor(pool, state, n);
   // The main worker may have moved to the full module for this spec (a model the core lacks):
   // the pool's workers then start on the full module too.
   await pool.ensure(state.blob, state.options, size, client.module === 'full' ? 'full' : 'core');

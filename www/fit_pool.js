@@ -6,8 +6,7 @@
 // worker, so the model file is the one a single worker writes
 // (src/pipeline/tree_parts.rs; tests/library/tree_parts.rs and
 // tests/e2e/fit_pool.test.mjs check it).
-import { cvPoolSize, poolFor } from './cv_pool.js';
-import { defaultPoolSize } from './pool.js';
+import { cvPoolSize, poolFor, poolSizeFor } from './cv_pool.js';
 
 /** Whether the spec's model is a random forest (only those are split; asked before the worker). */
 function isForest(spec) {
@@ -31,8 +30,7 @@ export async function fitOnPool(client, state, spec, inspect = false) {
   const n = await client.call('forest_plan', { spec });
   if (!n || n < 2) return null;
   const pool = poolFor(client);
-  const size = pool.size > 0 && pool.blob === state.blob && pool.options === state.options ? pool.size : Math.min(cvPoolSize(state), defaultPoolSize(), n);
-  await pool.ensure(state.blob, state.options, Math.max(1, Math.min(size, n)), 'full');
+  await pool.ensure(state.blob, state.options, poolSizeFor(pool, state, n), 'full');
   // Even ranges in tree order, one per worker (the first ones one tree longer).
   const k = pool.size;
   const ranges = Array.from({ length: k }, (_, i) => {

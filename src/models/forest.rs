@@ -162,11 +162,14 @@ fn grow_forest(
     let xt = ColMajor::new(x);
     let mut seeds = ChaCha8Rng::seed_from_u64(seed);
     let mut tree_seeds: Vec<u64> = (0..n_estimators).map(|_| seeds.next_u64()).collect();
+    // The first tree grown here: 0, or the lent part's first.
+    let mut first = 0;
     if let Some((from, to)) = ctx.part() {
         if from > to || to > n_estimators {
             return Err(Error::data(format!("trees {from}..{to} are not a part of a forest of {n_estimators} trees")));
         }
         tree_seeds = tree_seeds[from..to].to_vec();
+        first = from;
     }
     let grow = |tree_seed: u64| -> Grown {
         let mut rng = ChaCha8Rng::seed_from_u64(tree_seed);
@@ -203,7 +206,7 @@ fn grow_forest(
         ctx.check_stop()?;
         for (i, g) in grown.into_iter().enumerate() {
             // Every item of an unstopped loop runs: `None` only if its thread panicked.
-            let g = g.ok_or_else(|| Error::Numerical(format!("internal error while growing tree {}", b * threads * 8 + i + 1)))?;
+            let g = g.ok_or_else(|| Error::Numerical(format!("internal error while growing tree {}", first + b * threads * 8 + i + 1)))?;
             each(g);
         }
     }

@@ -26,6 +26,11 @@ pub fn n_trees(spec: &PipelineSpec) -> Option<usize> {
     }
 }
 
+/// [`n_trees`], or the error naming what can be split.
+pub fn n_trees_or_refuse(spec: &PipelineSpec) -> Result<usize> {
+    n_trees(spec).ok_or_else(|| Error::spec("model", "this fit cannot be split by trees (a random forest without oob_score or a hold-out part can)"))
+}
+
 fn trees_mut(model: &mut ModelState) -> Option<&mut Vec<Tree>> {
     match model {
         ModelState::Fitted(FittedModelEnum::RandomForestClassifier(m)) => Some(&mut m.trees),
@@ -56,8 +61,9 @@ pub fn join(fitted: &mut FittedPipeline, n: usize, parts: Vec<Vec<Tree>>) -> Res
         return Err(Error::data(format!("the parts hold {total} trees, the forest has {n}")));
     }
     trees.extend(parts.into_iter().flatten());
-    match &fitted.model {
-        ModelState::Fitted(m) => m.validate(),
-        ModelState::SingleClass(_) => Ok(()),
+    // A forest (trees_mut found one above): its trees checked as a file's are.
+    if let ModelState::Fitted(m) = &fitted.model {
+        m.validate()?;
     }
+    Ok(())
 }
