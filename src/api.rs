@@ -296,44 +296,67 @@ fn fit_model_impl(
     Ok(file)
 }
 
-/// The number of trees when a fit of `spec_json` can be split by trees between
-/// workers (the page's worker pool: [`forest_trees`] on each, then
-/// [`fit_model_with_trees`]); `None` when it cannot (not a random forest, an
-/// out-of-bag score, a hold-out part). See `pipeline::tree_parts`.
+/// How many pieces a fit of `spec_json` can be split into between workers (the
+/// page's worker pool: [`fit_part`] on each, then [`fit_model_with_parts`] or
+/// [`clustering_view_with_parts`]): a random forest's trees or KMeans' restarts;
+/// `None` when it cannot be split (another model, an out-of-bag score, a single
+/// restart, a hold-out part). See `pipeline::model_parts`.
 #[cfg(feature = "full-components")]
-pub fn forest_plan(spec_json: &str) -> Result<Option<usize>> {
-    Ok(pipeline::tree_parts::n_trees(&PipelineSpec::from_json(spec_json)?))
+pub fn split_plan(spec_json: &str) -> Result<Option<usize>> {
+    Ok(pipeline::model_parts::plan(&PipelineSpec::from_json(spec_json)?).map(|(_, n)| n))
 }
 
-/// The trees `from..to` of the forest a fit of `spec_json` on `table` grows
-/// (one worker's part, as JSON): the pipeline's steps are fitted as for the
-/// whole fit, then only those trees are grown, each from its own seed.
+/// The pieces `from..to` of the model a fit of `spec_json` on `table` fits (one
+/// worker's part, as JSON): the pipeline's steps are fitted as for the whole
+/// fit, then only those trees are grown, each from its own seed, or only those
+/// restarts run, each from its own start.
 #[cfg(feature = "full-components")]
-pub fn forest_trees(table: &Table, spec_json: &str, from: usize, to: usize) -> Result<String> {
+pub fn fit_part(table: &Table, spec_json: &str, from: usize, to: usize) -> Result<String> {
     let spec = PipelineSpec::from_json(spec_json)?;
-    pipeline::tree_parts::n_trees_or_refuse(&spec)?;
+    pipeline::model_parts::plan_or_refuse(&spec)?;
     let typed_table = typed(table, &spec)?;
     let lend = crate::parallel::Lend { threads: 1, stop: None, part: Some((from, to)) };
-    let trees = pipeline::tree_parts::take_trees(pipeline::fit_all_with(&typed_table, &spec, lend)?)?;
-    serde_json::to_string(&trees).map_err(|e| Error::data(format!("cannot write the trees: {e}")))
+    pipeline::model_parts::take_part(pipeline::fit_all_with(&typed_table, &spec, lend)?)
 }
 
-/// [`fit_model_cached`] with the forest's trees grown elsewhere: `parts` are
-/// [`forest_trees`]' texts for consecutive ranges covering every tree, in order.
+/// The lent part the page's worker fits to join `parts` ([`fit_part`]'s texts
+/// for consecutive ranges covering every piece, in order): no trees (they are
+/// put in after), or the one restart the whole fit keeps.
+#[cfg(feature = "full-components")]
+fn join_part(spec_json: &str, parts: &[String]) -> Result<(pipeline::model_parts::Pieces, usize, (usize, usize))> {
+    use pipeline::model_parts::{kept_run, plan_or_refuse, Pieces};
+    let spec = PipelineSpec::from_json(spec_json)?;
+    let (pieces, n) = plan_or_refuse(&spec)?;
+    let part = match pieces {
+        Pieces::Trees => (0, 0),
+        Pieces::Runs => kept_run(&spec, n, parts)?,
+    };
+    Ok((pieces, n, part))
+}
+
+/// [`fit_model_cached`] with the model's pieces fitted elsewhere: `parts` are
+/// [`fit_part`]'s texts for consecutive ranges covering every piece, in order.
 /// The model file is the one [`fit_model_cached`] writes.
 #[cfg(feature = "full-components")]
-pub fn fit_model_with_trees(table: &Table, spec_json: &str, cv: Option<&CvReport>, cache: Option<&mut ReferenceCache>, parts: &[String]) -> Result<ModelFile> {
-    let spec = PipelineSpec::from_json(spec_json)?;
-    let n = pipeline::tree_parts::n_trees_or_refuse(&spec)?;
-    let parts = parts
-        .iter()
-        .enumerate()
-        .map(|(i, t)| serde_json::from_str(t).map_err(|e| Error::data(format!("part {} of the forest's trees cannot be read: {e}", i + 1))))
-        .collect::<Result<Vec<Vec<crate::models::tree::Tree>>>>()?;
-    let lend = crate::parallel::Lend { threads: 1, stop: None, part: Some((0, 0)) };
+pub fn fit_model_with_parts(table: &Table, spec_json: &str, cv: Option<&CvReport>, cache: Option<&mut ReferenceCache>, parts: &[String]) -> Result<ModelFile> {
+    let (pieces, n, part) = join_part(spec_json, parts)?;
+    let lend = crate::parallel::Lend { threads: 1, stop: None, part: Some(part) };
     let mut file = fit_model_impl(table, spec_json, cv, false, lend, cache)?;
-    pipeline::tree_parts::join(&mut file.pipeline, n, parts)?;
+    if pieces == pipeline::model_parts::Pieces::Trees {
+        pipeline::model_parts::join_trees(&mut file.pipeline, n, parts)?;
+    }
     Ok(file)
+}
+
+/// [`clustering_view`] with KMeans' restarts run elsewhere (`parts`: [`fit_part`]'s
+/// texts, in run order): the same model file and view.
+#[cfg(feature = "full-components")]
+pub fn clustering_view_with_parts(table: &Table, spec_json: &str, parts: &[String]) -> Result<(ModelFile, ClusteringView)> {
+    let (pieces, _, part) = join_part(spec_json, parts)?;
+    if pieces != pipeline::model_parts::Pieces::Runs {
+        return Err(Error::spec("model", "only KMeans' restarts are split for a clustering fit"));
+    }
+    clustering_view_lent(table, spec_json, crate::parallel::Lend { threads: 1, stop: None, part: Some(part) })
 }
 
 /// Drift of new data (a table read with [`load_for_model`]) against the
@@ -546,7 +569,11 @@ pub struct ClusteringView {
 
 /// Fits a clustering spec on every row: the model file and what the page shows.
 pub fn clustering_view(table: &Table, spec_json: &str) -> Result<(ModelFile, ClusteringView)> {
-    let (model, mut report) = fit_clustering_model(table, spec_json)?;
+    clustering_view_lent(table, spec_json, 1.into())
+}
+
+fn clustering_view_lent(table: &Table, spec_json: &str, lend: crate::parallel::Lend) -> Result<(ModelFile, ClusteringView)> {
+    let (model, mut report) = fit_clustering_model_threads(table, spec_json, lend)?;
     let table = &*typed(table, &model.spec)?;
     let inspection = inspect_model(&model);
     let projection = match model.pipeline.transform(table).and_then(|x| crate::inspect::pca_2d(&x, &inspection.cluster_centers)) {

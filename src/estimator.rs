@@ -140,8 +140,8 @@ impl FitContext {
         self.part_armed.set(true);
         ModelPart(self)
     }
-    /// The parts `[from, to)` of its independent parts a model grows now (a
-    /// forest's trees; `None`: all of them). See [`crate::parallel::Lend::part`].
+    /// The pieces `[from, to)` of its independent pieces a model fits now (a
+    /// forest's trees, KMeans' restarts; `None`: all of them). See [`crate::parallel::Lend::part`].
     pub fn part(&self) -> Option<(usize, usize)> {
         self.part.filter(|_| self.part_armed.get())
     }

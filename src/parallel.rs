@@ -21,9 +21,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 pub struct Lend {
     pub threads: usize,
     pub stop: Option<&'static AtomicBool>,
-    /// Only the parts `[from, to)` of the pipeline's model (a forest's trees): the
-    /// page's worker pool splits one fit's trees between its workers
-    /// (`api::forest_trees`, `api::fit_model_with_trees`). `None`: every part.
+    /// Only the pieces `[from, to)` of the pipeline's model (a forest's trees,
+    /// KMeans' restarts): the page's worker pool splits one fit between its
+    /// workers (`api::fit_part`, `api::fit_model_with_parts`). `None`: every piece.
     pub part: Option<(usize, usize)>,
 }
 

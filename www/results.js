@@ -266,8 +266,8 @@ async function showModel(spec) {
   const wasBusy = store.get('busy');
   setBusy(true);
   try {
-    // A forest's trees on the worker pool when the data is large (www/fit_pool.js).
-    const ins = (await fitOnPool(client, store.get('data') ?? {}, spec, true)) ?? (await client.call('inspect_fit', { spec }));
+    // A forest's trees or KMeans' restarts on the worker pool when the data is large (www/fit_pool.js).
+    const ins = (await fitOnPool(client, store.get('data') ?? {}, spec, 'inspect')) ?? (await client.call('inspect_fit', { spec }));
     renderInspection($('#model-view'), ins, JSON.parse(spec));
     status.textContent = '';
     $('#show-model').hidden = true;

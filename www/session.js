@@ -109,7 +109,7 @@ export async function adoptModel(text, source, spec = null, fitMs = null, refitA
 export async function fitModel(spec, source = 'trained on this page', refitAll = false) {
   const t0 = performance.now();
   // With a hold-out part the core fits on the training part unless `refit_all` (the model file says which).
-  // A forest's trees on the worker pool when the data is large (www/fit_pool.js; the same file).
+  // A forest's trees or KMeans' restarts on the worker pool when the data is large (www/fit_pool.js; the same file).
   const text = (await fitOnPool(client, store.get('data') ?? {}, spec)) ?? (await client.call('fit', { spec, refit_all: refitAll }));
   await adoptModel(text, source, spec, performance.now() - t0, refitAll);
   return text;

@@ -5,6 +5,7 @@
 import { $, showError, clearError } from './dom.js';
 import { store } from './store.js';
 import { crossValidate } from './cv_pool.js';
+import { fitOnPool } from './fit_pool.js';
 import { client, setBusy, setStatus, workerBusy, restartWorker, recoverIfFatal, adoptModel } from './session.js';
 
 const trainError = () => $('#train-error');
@@ -82,7 +83,8 @@ async function trainClustering(spec) {
   setStatus('clustering…');
   const t0 = performance.now();
   try {
-    const res = await client.call('fit_clustering', { spec });
+    // KMeans' restarts on the worker pool when the data is large (www/fit_pool.js; the same model).
+    const res = (await fitOnPool(client, store.get('data') ?? {}, spec, 'clustering')) ?? (await client.call('fit_clustering', { spec }));
     progress.value = 1;
     text.textContent = `done in ${((performance.now() - t0) / 1000).toFixed(2)} s`;
     await store.set('result', { kind: 'clustering', spec, view: res.view });

@@ -190,15 +190,20 @@ const handlers = {
     return r;
   },
   inspect_fit: (m) => s('inspect_fit', m.spec),
-  // A forest's trees grown on the worker pool (www/fit_pool.js): the plan, one part, the join.
-  forest_plan: (m) => s('forest_plan', m.spec) ?? null,
-  forest_trees: (m) => s('forest_trees', m.spec, m.from, m.to),
-  fit_with_trees: (m) => {
-    const text = s('fit_with_trees', m.spec, m.parts);
+  // A forest's trees or KMeans' restarts fitted on the worker pool (www/fit_pool.js): the plan, one part, the joins.
+  split_plan: (m) => s('split_plan', m.spec) ?? null,
+  fit_part: (m) => s('fit_part', m.spec, m.from, m.to),
+  fit_with_parts: (m) => {
+    const text = s('fit_with_parts', m.spec, m.parts);
     held.modelText = text;
     return text;
   },
-  inspect_fit_with_trees: (m) => s('inspect_fit_with_trees', m.spec, m.parts),
+  inspect_fit_with_parts: (m) => s('inspect_fit_with_parts', m.spec, m.parts),
+  fit_clustering_with_parts: (m) => {
+    const r = s('fit_clustering_with_parts', m.spec, m.parts);
+    held.modelText = r.model_text;
+    return r;
+  },
   inspect_model: () => s('inspect_model'),
   // Export area (www/export.js): the session's model as ONNX bytes.
   export_onnx: () => s('export_onnx'),

@@ -136,7 +136,7 @@ struct Grown {
 ///
 /// With a lent part `[from, to)` ([`FitContext::part`]: the page's worker pool
 /// splits the trees of one fit) only trees `from..to` are grown, each from its own
-/// seed, so the parts joined in order ([`join_trees`]) are the forest grown whole.
+/// seed, so the parts joined in order (`pipeline::model_parts::join_trees`) are the forest grown whole.
 #[allow(clippy::too_many_arguments)]
 fn grow_forest(
     x: &Array2<f64>,
@@ -227,7 +227,7 @@ fn check_common(model: &str, n_estimators: usize, bootstrap: bool, oob: bool) ->
 }
 
 /// A forest grown in parts (`FitContext::part`) has no out-of-bag score: each row's
-/// needs every tree (`pipeline::tree_parts::n_trees` never splits such a fit).
+/// needs every tree (`pipeline::model_parts::plan` never splits such a fit).
 fn check_part(model: &str, oob: bool, ctx: &FitContext) -> Result<()> {
     if oob && ctx.part().is_some() {
         return Err(Error::param(model, "oob_score", "needs every tree in one fit: this fit grows a part of them"));

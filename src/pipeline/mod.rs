@@ -10,13 +10,13 @@ pub mod explain;
 pub(crate) mod json_text;
 
 mod decision;
+#[cfg(feature = "full-components")]
+pub mod model_parts;
 pub mod preview;
 pub mod registry;
 pub mod search_spec;
 pub mod spec;
 pub mod summaries;
-#[cfg(feature = "full-components")]
-pub mod tree_parts;
 pub(crate) mod value_de;
 
 use ndarray::Array2;

@@ -100,9 +100,44 @@ pub struct KMeans {
     pub n_iter: usize,
     /// Cluster of each training row.
     pub labels: Vec<i64>,
+    /// A fit of a lent part of the restarts ([`FitContext::part`]): each of
+    /// its runs' inertia and labels, in run order, for the page's worker to pick
+    /// the best across the parts ([`best_run`]). Empty otherwise; never in a file.
+    #[serde(skip)]
+    pub part_runs: Vec<PartRun>,
+}
+
+/// One restart of a lent part: what picking the best run needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PartRun {
+    pub inertia: f64,
+    pub labels: Vec<i64>,
+}
+
+/// The index of the run a fit of every run keeps, from every run's inertia and
+/// labels in run order (the parts' [`KMeans::part_runs`] joined): the first
+/// run, replaced by a later one with a lower inertia and another partition, as
+/// the fit does run by run. `None` for no runs.
+pub fn best_run(runs: &[PartRun], n_clusters: usize) -> Option<usize> {
+    let mut best: Option<usize> = None;
+    for (i, r) in runs.iter().enumerate() {
+        if best.is_none_or(|b| better(r.inertia, &r.labels, runs[b].inertia, &runs[b].labels, n_clusters)) {
+            best = Some(i);
+        }
+    }
+    best
+}
+
+/// Whether a run (inertia, labels) replaces the best so far (scikit-learn's rule).
+fn better(inertia: f64, labels: &[i64], best_inertia: f64, best_labels: &[i64], k: usize) -> bool {
+    inertia < best_inertia && !same_clustering(labels, best_labels, k)
 }
 
 impl KMeansParams {
+    /// The number of restarts a fit runs (`n_init`, "auto" resolved).
+    pub fn runs(&self) -> Result<usize> {
+        self.n_runs()
+    }
     fn n_runs(&self) -> Result<usize> {
         match &self.n_init {
             NInit::Runs(0) => Err(Error::param(NAME, "n_init", "must be at least 1 (or \"auto\")")),
@@ -504,9 +539,15 @@ impl ModelParams for KMeansParams {
         // Every run's starting centres come from one seed stream, drawn in run order before
         // any run starts; the runs (Lloyd's iterations, no randomness) then run on up to
         // `ctx.threads()` threads and the best is picked in run order: the same model on
-        // any number of threads.
+        // any number of threads. A lent part `[from, to)` (the page's worker pool) draws the
+        // starts of the runs before it too, and runs only its own.
+        let (from, to) = match ctx.part() {
+            None => (0, runs),
+            Some((from, to)) if from < to && to <= runs => (from, to),
+            Some((from, to)) => return Err(Error::data(format!("runs {from}..{to} are not a part of {NAME}'s {runs} restarts (n_init)"))),
+        };
         let mut rng = ChaCha8Rng::seed_from_u64(ctx.seed_for(self.random_state));
-        let inits: Vec<Array2<f64>> = (0..runs)
+        let inits: Vec<Array2<f64>> = (0..to)
             .map(|_| match self.init {
                 KMeansInit::KMeansPlusPlus => kmeans_plusplus(xc.view(), k, &mut rng),
                 KMeansInit::Random => {
@@ -523,27 +564,29 @@ impl ModelParams for KMeansParams {
                 }
             })
             .collect();
+        let inits = &inits[from..];
+        let keep_runs = ctx.part().is_some();
+        let mut part_runs = Vec::new();
         // A batch of `threads` runs at a time: at most that many runs' labels are held beside the best.
         let threads = ctx.threads();
         let mut best: Option<Run> = None;
-        for start in (0..runs).step_by(threads) {
+        for start in (0..inits.len()).step_by(threads) {
             // The lender's stop flag (the CLI's Ctrl-C) is asked between restarts.
             ctx.check_stop()?;
-            let batch = &inits[start..(start + threads).min(runs)];
+            let batch = &inits[start..(start + threads).min(inits.len())];
             let done = crate::parallel::map(threads, batch.len(), &|r| lloyd(xc.view(), batch[r].clone(), self.max_iter, tol), &mut |_, _| true);
             for (r, run) in done.into_iter().enumerate() {
                 // Every item of an unstopped loop runs: `None` only if its thread panicked.
-                let run = run.ok_or_else(|| Error::Numerical(format!("internal error in {NAME} run {}", start + r + 1)))?;
-                let better = match &best {
-                    None => true,
-                    Some(b) => run.inertia < b.inertia && !same_clustering(&run.labels, &b.labels, k),
-                };
-                if better {
+                let run = run.ok_or_else(|| Error::Numerical(format!("internal error in {NAME} run {}", from + start + r + 1)))?;
+                if keep_runs {
+                    part_runs.push(PartRun { inertia: run.inertia, labels: run.labels.clone() });
+                }
+                if best.as_ref().is_none_or(|b| better(run.inertia, &run.labels, b.inertia, &b.labels, k)) {
                     best = Some(run);
                 }
             }
         }
-        // runs >= 1, so best is set.
+        // from < to: at least one run, so best is set.
         let best = best.ok_or_else(|| Error::data("KMeans: no run"))?;
         let mut sizes = vec![0usize; k];
         best.labels.iter().for_each(|&l| sizes[l as usize] += 1);
@@ -562,6 +605,7 @@ impl ModelParams for KMeansParams {
             inertia: best.inertia,
             n_iter: best.n_iter,
             labels: best.labels,
+            part_runs,
         })
     }
     fn schema() -> Vec<ParamInfo> {
