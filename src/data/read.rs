@@ -22,7 +22,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::scan::{line_ends, Scanner};
+use super::scan::{has_byte, line_ends, Scanner};
 use super::table::{CatData, Column, ColumnData, ColumnType, Table, MISSING_CODE};
 use crate::{Error, Result};
 
@@ -364,7 +364,7 @@ impl<'a> Reader<'a> {
         let len = self.received();
         check_size(len, &self.opts)?;
         let fresh = &self.buf[old - self.dropped..];
-        if self.first_nul.is_none() && fresh.contains(&0) {
+        if self.first_nul.is_none() && has_byte(fresh, 0) {
             self.first_nul = fresh.iter().position(|&b| b == 0).map(|p| p + old);
         }
         if !self.magic_checked && (len >= 16 || last) {
@@ -571,6 +571,8 @@ struct Engine {
     expected_text: usize,
     bytes_before: usize,
     sized: bool,
+    /// The quote-free path's row of plain decimals (value and [`PlainNum::kind`]), reused.
+    row_buf: Vec<(f64, u8)>,
 }
 
 /// After how many rows the columns are sized for the whole file (when its size is known).
@@ -620,6 +622,7 @@ impl Engine {
             expected_text: 0,
             bytes_before: 0,
             sized: false,
+            row_buf: Vec::new(),
         })
     }
 
@@ -655,7 +658,7 @@ impl Engine {
     /// line numbers count `\n` only: one too low after CRLF, always 1 in CR files).
     /// Returns the line ends in `text` when the quote-free path counted them.
     fn process(&mut self, text: &[u8], first_line: u64, after_cr: bool) -> Result<Option<u64>> {
-        if !text.contains(&b'"') && !text.starts_with(b"\xEF\xBB\xBF") {
+        if !has_byte(text, b'"') && !text.starts_with(b"\xEF\xBB\xBF") {
             return self.process_plain(text, first_line, after_cr).map(Some);
         }
         self.process_csv(text, first_line, after_cr).map(|()| None)
@@ -707,6 +710,7 @@ impl Engine {
     fn process_plain(&mut self, text: &[u8], first_line: u64, after_cr: bool) -> Result<u64> {
         let mut rec = csv::ByteRecord::new();
         let (mut pos, mut line, mut prev_cr) = (0usize, first_line, after_cr);
+        let mut fast = self.plain_rows_ok();
         while pos < text.len() {
             match text[pos] {
                 b'\n' => {
@@ -720,12 +724,19 @@ impl Engine {
                     pos += 1;
                 }
                 _ => {
-                    let end = text[pos..].iter().position(|&b| b == b'\n' || b == b'\r').map_or(text.len(), |k| pos + k);
-                    rec.clear();
-                    for field in text[pos..end].split(|&b| b == self.delim) {
-                        rec.push_field(field);
-                    }
-                    self.record(&rec, line)?;
+                    let end = match self.plain_row(text, pos, line, fast) {
+                        Some(end) => end,
+                        None => {
+                            let end = text[pos..].iter().position(|&b| b == b'\n' || b == b'\r').map_or(text.len(), |k| pos + k);
+                            rec.clear();
+                            for field in text[pos..end].split(|&b| b == self.delim) {
+                                rec.push_field(field);
+                            }
+                            self.record(&rec, line)?;
+                            fast = self.plain_rows_ok();
+                            end
+                        }
+                    };
                     if !self.sized && self.n_rows >= SIZE_AFTER_ROWS && self.expected_text > 0 {
                         self.size_columns(self.bytes_before + pos);
                     }
@@ -736,6 +747,63 @@ impl Engine {
         }
         self.bytes_before += text.len();
         Ok(line - first_line)
+    }
+
+    /// Whether [`plain_row`](Self::plain_row) may read the next records: the header is
+    /// read, every column is still numeric, no missing token is a number (a plain
+    /// decimal is then always a number, never a missing cell), and the delimiter
+    /// is none of the bytes a plain decimal holds.
+    fn plain_rows_ok(&self) -> bool {
+        self.header_done
+            && !self.missing_numeric
+            && !matches!(self.delim, b'0'..=b'9' | b'.' | b'-')
+            && self.builders.iter().all(|b| matches!(b, Builder::Num(_)))
+    }
+
+    /// The record at `text[pos..]` when it is `n_cols` plain decimals (`-?[0-9]+(\.[0-9]+)?`,
+    /// [`plain_number`]) between delimiters, up to `\n`, `\r` or the end of `text`: pushed
+    /// as [`record`](Self::record) would push it (the same values, the same 0/1 notes),
+    /// in one pass over its bytes, with no field copies, UTF-8 checks or trimming. Returns
+    /// where the record ends; `None` (nothing pushed) for any other record, which then
+    /// takes the general path. `ok`: [`plain_rows_ok`](Self::plain_rows_ok).
+    #[inline]
+    fn plain_row(&mut self, text: &[u8], pos: usize, line: u64, ok: bool) -> Option<usize> {
+        if !ok {
+            return None;
+        }
+        let n = self.n_cols;
+        self.row_buf.clear();
+        let mut i = pos;
+        loop {
+            let num = plain_number(text, i)?;
+            self.row_buf.push((num.value, num.kind));
+            match text.get(num.end) {
+                None | Some(b'\n' | b'\r') => {
+                    i = num.end;
+                    break;
+                }
+                Some(&b) if b == self.delim && self.row_buf.len() < n => i = num.end + 1,
+                _ => return None,
+            }
+        }
+        if self.row_buf.len() != n {
+            return None;
+        }
+        for (b, &(v, kind)) in self.builders.iter_mut().zip(&self.row_buf) {
+            // Every builder is numeric (`plain_rows_ok`).
+            if let Builder::Num(nb) = b {
+                if !nb.not_01 {
+                    match kind {
+                        0 | 1 => nb.seen[kind as usize] = true,
+                        _ => nb.not_01 = true,
+                    }
+                }
+                nb.values.push(v);
+            }
+        }
+        self.n_rows += 1;
+        self.row_lines.push(line);
+        Some(i)
     }
 
     /// A record skipped for a quote never closed (`skip_malformed_rows`): its lines.
@@ -1228,6 +1296,181 @@ pub fn parse_number(s: &str) -> Option<f64> {
     t.parse::<f64>().ok()
 }
 
+/// A plain decimal read by [`plain_number`].
+struct PlainNum {
+    value: f64,
+    /// 0 or 1 for the text `0` or `1` (what [`NumBuilder::note`] looks for), else 2.
+    kind: u8,
+    /// The offset just after its last byte.
+    end: usize,
+}
+
+/// Exact powers of ten (every one up to 10^22 is a double).
+const POW10: [f64; 23] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
+/// Appends the decimal digits at `text[*i..]` to `w` (wrapping: the caller refuses
+/// more than 19 digits), eight at a time while eight are there (one multiply-add per
+/// eight digits instead of a dependency chain of eight), then one at a time.
+#[inline(always)]
+fn digits(text: &[u8], i: &mut usize, w: &mut u64) {
+    while let Some(eight) = text.get(*i..).and_then(|t| t.first_chunk::<8>()) {
+        let v = u64::from_le_bytes(*eight);
+        // Every byte in b'0'..=b'9': no byte's high bit set after adding 0x46 or subtracting 0x30.
+        if (v.wrapping_add(0x4646_4646_4646_4646) | v.wrapping_sub(0x3030_3030_3030_3030)) & 0x8080_8080_8080_8080 != 0 {
+            break;
+        }
+        // The eight digits' value (the SWAR step of `core::num::dec2flt`'s parser).
+        let v = v - 0x3030_3030_3030_3030;
+        let v = v.wrapping_mul(10).wrapping_add(v >> 8);
+        let v1 = (v & 0x0000_00ff_0000_00ff).wrapping_mul(0x000f_4240_0000_0064);
+        let v2 = ((v >> 16) & 0x0000_00ff_0000_00ff).wrapping_mul(0x0000_2710_0000_0001);
+        *w = w.wrapping_mul(100_000_000).wrapping_add(u64::from((v1.wrapping_add(v2) >> 32) as u32));
+        *i += 8;
+    }
+    while let Some(&c) = text.get(*i) {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        *w = w.wrapping_mul(10).wrapping_add(u64::from(d));
+        *i += 1;
+    }
+}
+
+/// `5^-q` for `q` = 22 down to 1 as 128-bit fractions (high, low word), normalised so
+/// the top bit is set and rounded up: `⌊2^(z+127) / 5^q⌋ + 1` with `z = ⌈log2 5^q⌉`,
+/// the entries of the Eisel-Lemire table (fast_float's, and `core::num::dec2flt`'s)
+/// for these exponents.
+const POW5_NEG: [(u64, u64); 22] = [
+    (0xf1c90080baf72cb1, 0x5324c68b12dd6339),
+    (0x971da05074da7bee, 0xd3f6fc16ebca5e04),
+    (0xbce5086492111aea, 0x88f4bb1ca6bcf585),
+    (0xec1e4a7db69561a5, 0x2b31e9e3d06c32e6),
+    (0x9392ee8e921d5d07, 0x3aff322e62439fd0),
+    (0xb877aa3236a4b449, 0x09befeb9fad487c3),
+    (0xe69594bec44de15b, 0x4c2ebe687989a9b4),
+    (0x901d7cf73ab0acd9, 0x0f9d37014bf60a11),
+    (0xb424dc35095cd80f, 0x538484c19ef38c95),
+    (0xe12e13424bb40e13, 0x2865a5f206b06fba),
+    (0x8cbccc096f5088cb, 0xf93f87b7442e45d4),
+    (0xafebff0bcb24aafe, 0xf78f69a51539d749),
+    (0xdbe6fecebdedd5be, 0xb573440e5a884d1c),
+    (0x89705f4136b4a597, 0x31680a88f8953031),
+    (0xabcc77118461cefc, 0xfdc20d2b36ba7c3e),
+    (0xd6bf94d5e57a42bc, 0x3d32907604691b4d),
+    (0x8637bd05af6c69b5, 0xa63f9a49c2c1b110),
+    (0xa7c5ac471b478423, 0x0fcf80dc33721d54),
+    (0xd1b71758e219652b, 0xd3c36113404ea4a9),
+    (0x83126e978d4fdf3b, 0x645a1cac083126ea),
+    (0xa3d70a3d70a3d70a, 0x3d70a3d70a3d70a4),
+    (0xcccccccccccccccc, 0xcccccccccccccccd),
+];
+
+/// `w / 10^decimals` correctly rounded (`1 <= decimals <= 22`, `w >= 2^53` exact), by
+/// the Eisel-Lemire algorithm as `core::num::dec2flt::lemire::compute_float` runs it
+/// for these exponents (Lemire, "Number parsing at a gigabyte per second", 2021): the
+/// 128-bit product of `w` with `5^-decimals` decides the 54 leading bits and the
+/// rounding unless the product is too close to a halfway point; those rare cases
+/// (and the round-to-even ties `core` resolves in place) return `None`, and the
+/// caller asks `str::parse`. The same bits as `str::parse` (which takes this path
+/// for such texts): `plain_numbers_equal_str_parse`.
+#[inline]
+fn decimal_to_f64(w: u64, decimals: usize) -> Option<f64> {
+    let q = -(decimals as i32);
+    let (hi5, lo5) = POW5_NEG[POW5_NEG.len() - decimals];
+    let lz = w.leading_zeros();
+    let w = w << lz;
+    let mul = |a: u64, b: u64| {
+        let p = u128::from(a) * u128::from(b);
+        (p as u64, (p >> 64) as u64)
+    };
+    // The product's high 128 bits, refined with the table's low word only when the
+    // bits below the 55 kept ones are all ones (a carry could reach them).
+    let (mut lo, mut hi) = mul(w, hi5);
+    const MASK: u64 = u64::MAX >> 55;
+    if hi & MASK == MASK {
+        let (_, second_hi) = mul(w, lo5);
+        lo = lo.wrapping_add(second_hi);
+        if second_hi > lo {
+            hi += 1;
+        }
+    }
+    if lo == u64::MAX {
+        return None;
+    }
+    let upperbit = (hi >> 63) as i32;
+    let shift = upperbit + 64 - 52 - 3;
+    let mut mantissa = hi >> shift;
+    // `core`'s `power(q) + upperbit - lz - MINIMUM_EXPONENT`: the biased binary exponent.
+    let mut power2 = ((q * (152_170 + 65_536)) >> 16) + 63 + upperbit - lz as i32 + 1023;
+    if power2 <= 0 {
+        return None;
+    }
+    if lo <= 1 && q >= -4 && mantissa & 3 == 1 && (mantissa << shift) == hi {
+        return None;
+    }
+    mantissa += mantissa & 1;
+    mantissa >>= 1;
+    if mantissa >= 2 << 52 {
+        mantissa = 1 << 52;
+        power2 += 1;
+    }
+    mantissa &= !(1 << 52);
+    if power2 >= 0x7ff {
+        return None;
+    }
+    Some(f64::from_bits(mantissa | (power2 as u64) << 52))
+}
+
+/// The number at `text[start..]` when it is a plain decimal: `-?[0-9]+(\.[0-9]+)?` of at
+/// most 19 digits, ending at the end of `text` or at any byte that is not a digit or `.`
+/// (the caller checks that byte). Its value is the one [`parse_number`] gives the same
+/// text (`str::parse`'s correctly rounded double): with a significand `w < 2^53` and at
+/// most 22 decimals, `w / 10^decimals` is one correctly rounded division of two exact
+/// doubles (Clinger's fast path, which `str::parse` also takes); a larger `w` with 1 to
+/// 22 decimals goes through [`decimal_to_f64`]; what is left is handed to `str::parse`. `None` for anything else (a sign `+`, an exponent, `inf`,
+/// spaces, more digits, an empty or lone `.` part): the general path reads it.
+#[inline(always)]
+fn plain_number(text: &[u8], start: usize) -> Option<PlainNum> {
+    let neg = text.get(start) == Some(&b'-');
+    let digits_from = start + usize::from(neg);
+    let mut i = digits_from;
+    let mut w: u64 = 0;
+    digits(text, &mut i, &mut w);
+    let n_int = i - digits_from;
+    if n_int == 0 {
+        return None;
+    }
+    let mut decimals = 0;
+    if text.get(i) == Some(&b'.') {
+        i += 1;
+        let from = i;
+        digits(text, &mut i, &mut w);
+        decimals = i - from;
+        if decimals == 0 {
+            return None;
+        }
+    }
+    // 19 digits cannot overflow `w` (< 10^19 < 2^64).
+    if n_int + decimals > 19 {
+        return None;
+    }
+    let exact = if w < 1 << 53 && decimals < POW10.len() {
+        Some(w as f64 / POW10[decimals])
+    } else if (1..=POW5_NEG.len()).contains(&decimals) {
+        decimal_to_f64(w, decimals)
+    } else {
+        None
+    };
+    let value = match exact {
+        Some(v) if neg => -v,
+        Some(v) => v,
+        None => std::str::from_utf8(&text[start..i]).ok()?.parse::<f64>().ok()?,
+    };
+    let kind = if i - start == 1 && w <= 1 { w as u8 } else { 2 };
+    Some(PlainNum { value, kind, end: i })
+}
+
 enum Builder {
     Num(NumBuilder),
     Cat(CatBuilder),
@@ -1499,6 +1742,118 @@ mod tests {
                         e.finish(text).map_err(|e| e.to_string())
                     };
                     assert_eq!(format!("{:?}", run(true)), format!("{:?}", run(false)), "text {k}, skip {skip}, after_cr {after_cr}");
+                }
+            }
+        }
+    }
+
+    /// The quote-free path's plain decimals give `parse_number`'s bits, on many random
+    /// texts: shortest forms of random doubles (16-17 digits, the benchmark's files),
+    /// random digit strings of every length around the 19-digit and 2^53 limits, with
+    /// leading zeros, signs and up to 25 decimals; and it refuses what it does not read.
+    #[test]
+    fn plain_numbers_equal_str_parse() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(17);
+        let check = |t: &str| {
+            let want = parse_number(t);
+            let got = plain_number(t.as_bytes(), 0);
+            if let Some(p) = &got {
+                assert_eq!(p.end, t.len(), "{t}");
+                assert_eq!(Some(p.value.to_bits()), want.map(f64::to_bits), "{t}");
+                assert_eq!(
+                    p.kind,
+                    match t {
+                        "0" => 0,
+                        "1" => 1,
+                        _ => 2,
+                    },
+                    "{t}"
+                );
+            }
+            got.is_some()
+        };
+        let mut read = 0;
+        for _ in 0..200_000 {
+            let x: f64 = match rng.random_range(0..4) {
+                0 => rng.random::<f64>(),
+                1 => rng.random_range(-1e4..1e4),
+                2 => f64::from_bits(rng.random::<u64>()),
+                _ => rng.random_range(-10.0..10.0) * 10f64.powi(rng.random_range(-8..12)),
+            };
+            if x.is_finite() {
+                read += usize::from(check(&format!("{x}")));
+            }
+            let n_int = rng.random_range(1..=21);
+            let n_dec = rng.random_range(0..=25);
+            let mut t = String::new();
+            if rng.random::<bool>() {
+                t.push('-');
+            }
+            for k in 0..n_int {
+                let lead = k == 0 && rng.random_range(0..4) == 0;
+                t.push(if lead { '0' } else { char::from(b'0' + rng.random_range(0..10u8)) });
+            }
+            if n_dec > 0 {
+                t.push('.');
+                for _ in 0..n_dec {
+                    t.push(char::from(b'0' + rng.random_range(0..10u8)));
+                }
+            }
+            read += usize::from(check(&t));
+        }
+        assert!(read > 150_000, "only {read} read by the fast path");
+        // Significands past 2^53 with every count of decimals (the Eisel-Lemire path),
+        // near powers of two and halfway points too.
+        for _ in 0..300_000 {
+            let w = match rng.random_range(0..3) {
+                0 => rng.random_range(1u64 << 53..10_000_000_000_000_000_000),
+                1 => (1u64 << rng.random_range(53..64)).wrapping_add(rng.random_range(0..64)).wrapping_sub(32),
+                _ => rng.random_range(1u64 << 53..1 << 60) / 1000 * 1000 + 500,
+            };
+            let digits = w.to_string();
+            let dec = rng.random_range(1..=digits.len().min(22));
+            let t = format!("{}.{}", &digits[..digits.len() - dec], &digits[digits.len() - dec..]);
+            let t = if t.starts_with('.') { format!("0{t}") } else { t };
+            check(&t);
+            check(&format!("-{t}"));
+        }
+        for t in ["0", "1", "-0", "-0.0", "00", "01", "1.5", "9007199254740991", "9007199254740993", "0.1", "123456789.0123456789"] {
+            assert!(check(t), "{t}");
+        }
+        for t in ["", "-", ".", "1.", ".5", "-.5", "+1", "1e5", "inf", "nan", "12345678901234567890", "1.2.3x"] {
+            let p = plain_number(t.as_bytes(), 0);
+            assert!(p.is_none() || p.is_some_and(|p| p.end < t.len()), "{t}");
+        }
+    }
+
+    /// Numeric files through the quote-free path's plain rows give the `csv` crate's
+    /// table: plain decimals, then rows the general path must read (spaces, `+`,
+    /// exponents, missing cells, `nan`, ragged rows, a column turning to text).
+    #[test]
+    fn plain_rows_equal_the_csv_crate() {
+        let texts: &[&[u8]] = &[
+            b"a,b,c\n1,2,0\n-0.5,3.25,1\n0,1,0\n",
+            b"a,b\n1,2\n 3,4\n+5,6e2\n,7\nnan,NA\n8,9\n10\n11,12,13\n-0,0.000\n",
+            b"a,b\n0,1\n1,0\n",
+            b"a,b\n1,2\n3,x\n5,6\n",
+            b"a,b\n1,2\n3,4.\n5,.5\n12345678901234567890,1\n",
+            b"a\tb\r\n1.5\t2\r\n3\t4",
+        ];
+        for (k, text) in texts.iter().enumerate() {
+            for skip in [false, true] {
+                for missing in [vec!["NA".to_string()], vec!["NA".to_string(), "-0".to_string()]] {
+                    let o = ReadOptions { skip_malformed_rows: skip, missing_values: missing, ..Default::default() };
+                    let run = |plain: bool| {
+                        let mut e = Engine::new(o.clone(), text, false, text.len()).unwrap();
+                        if plain {
+                            e.process_plain(text, 1, false).map_err(|e| e.to_string())?;
+                        } else {
+                            e.process_csv(text, 1, false).map_err(|e| e.to_string())?;
+                        }
+                        e.finish(text).map_err(|e| e.to_string())
+                    };
+                    assert_eq!(format!("{:?}", run(true)), format!("{:?}", run(false)), "text {k}, skip {skip}");
                 }
             }
         }

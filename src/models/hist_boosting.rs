@@ -689,6 +689,13 @@ fn boost(x: &Array2<f64>, loss: Loss, n_classes: usize, s: &Settings, seed: u64)
         train_score.push(-first);
     }
     let mut validation_score = if early { vec![-mean_loss(&loss, &valid, &raw_valid)] } else { Vec::new() };
+    // Log loss: per raw score `c`, each training row's `1.0` if its class is `c`'s target,
+    // else `0.0`, gathered once, so that the gradient loop below reads three contiguous
+    // arrays (vectorised) instead of gathering `y[train[i]]` every iteration.
+    let is_target: Vec<Vec<f64>> = match &loss {
+        Loss::Log { y, .. } => (0..k).map(|c| train.iter().map(|&r| f64::from(u8::from(y[r] == if k == 1 { 1 } else { c }))).collect()).collect(),
+        Loss::Squared(_) => Vec::new(),
+    };
     for _ in 0..s.max_iter {
         // `prob` holds the probabilities of the current raw scores (log loss).
         let mut stage = Vec::with_capacity(k);
@@ -699,11 +706,16 @@ fn boost(x: &Array2<f64>, loss: Loss, n_classes: usize, s: &Settings, seed: u64)
                         gh[i][0] = raw[i] - y[r];
                     }
                 }
-                Loss::Log { y, .. } => {
-                    let target = if k == 1 { 1 } else { c };
-                    for (i, &r) in train.iter().enumerate() {
-                        let pr = prob[i * k + c];
-                        gh[i] = [pr - (y[r] == target) as u8 as f64, pr * (1.0 - pr)];
+                Loss::Log { .. } => {
+                    let gradient = |g: &mut [f64; 2], pr: f64, t: f64| *g = [pr - t, pr * (1.0 - pr)];
+                    if k == 1 {
+                        for ((g, &pr), &t) in gh.iter_mut().zip(&prob[..nt]).zip(&is_target[0]) {
+                            gradient(g, pr, t);
+                        }
+                    } else {
+                        for ((g, pr), &t) in gh.iter_mut().zip(prob.chunks_exact(k)).zip(&is_target[c]) {
+                            gradient(g, pr[c], t);
+                        }
                     }
                 }
             }
