@@ -69,9 +69,12 @@ async function run(req) {
       case 'parse':
         loadLikePage(pkg, session, bytes);
         break;
-      case 'cv':
-        session.cross_validate(spec, yes);
+      case 'cv': {
+        // The report is JSON text (an object when it holds NaN): parsed, as the page does.
+        const report = session.cross_validate(spec, yes);
+        if (typeof report === 'string') JSON.parse(report);
         break;
+      }
       case 'fit':
         session.fit(spec);
         break;

@@ -51,8 +51,11 @@ const once = () => {
   switch (op) {
     case 'parse':
       return session.load_csv(bytes, '');
-    case 'cv':
-      return session.cross_validate(spec, yes);
+    case 'cv': {
+      // The report is JSON text (an object when it holds NaN): parsed, as the page does.
+      const report = session.cross_validate(spec, yes);
+      return typeof report === 'string' ? JSON.parse(report) : report;
+    }
     case 'fit':
       return session.fit(spec);
     case 'transform':

@@ -39,6 +39,10 @@ const DIABETES_SPEC: &str = r#"{
 }"#;
 
 fn json(v: JsValue) -> Value {
+    // A CV report comes as JSON text (src/wasm/mod.rs `report_to_js`), which the page parses.
+    if let Some(text) = v.as_string() {
+        return serde_json::from_str(&text).unwrap_or(Value::String(text));
+    }
     serde_wasm_bindgen::from_value(v).expect("the session returns JSON-compatible values")
 }
 

@@ -4,6 +4,8 @@
 // Request:  {id, type, ...payload}
 // Replies:  {id, type: 'progress', done, total}        (cross_validate only, per fold)
 //           {id, type: 'result', ok: true, result}
+//           {id, type: 'result', ok: true, result: text, json: true} (a CV report as JSON text: the
+//                                                     client resolves with JSON.parse(text))
 //           {id, type: 'result', ok: false, error, fatal} (error = readable text; fatal = the
 //                                                     worker must be restarted)
 //           {id, type: 'result', ok: false, need_full: true} (the core module lacks the method:
@@ -124,7 +126,7 @@ export class WorkerClient {
       return;
     }
     this.pending.delete(msg.id);
-    if (msg.ok) p.resolve(msg.result);
+    if (msg.ok) p.resolve(msg.json ? JSON.parse(msg.result) : msg.result);
     else {
       const e = new Error(msg.error);
       e.fatal = !!msg.fatal;

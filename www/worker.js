@@ -77,6 +77,21 @@ function s(name, ...args) {
   return f.apply(session, args);
 }
 
+/**
+ * A CV report the wasm gave as JSON text (src/wasm/mod.rs `report_to_js`): sent as the string with
+ * `json: true`, and parsed by the client (www/protocol.js). A string crosses at copy speed; the
+ * report as a JS object was 100,000 small arrays (out-of-fold probabilities) built element by
+ * element in wasm and cloned to the page. A report with NaN comes as the object and goes as is.
+ */
+class JsonText {
+  constructor(text) {
+    this.text = text;
+  }
+}
+const jsonReply = (r) => (typeof r === 'string' ? new JsonText(r) : r);
+/** The report as an object (a worker that adopts it, 'restore_cv'). */
+const reportObject = (r) => (typeof r === 'string' ? JSON.parse(r) : r);
+
 const progressOf = (m) => (done, total) => {
   self.postMessage({ id: m.id, type: 'progress', done, total });
   return true;
@@ -148,7 +163,7 @@ const handlers = {
     const report = s('cross_validate', m.spec, progressOf(m));
     held.lastCv = { spec: m.spec, report };
     idleCompileFull();
-    return report;
+    return jsonReply(report);
   },
   fit: (m) => {
     // With a hold-out part the model is fitted on the training part unless refit_all.
@@ -178,7 +193,7 @@ const handlers = {
     const report = s('cv_finish', m.spec, m.folds);
     held.lastCv = { spec: m.spec, report };
     idleCompileFull();
-    return report;
+    return jsonReply(report);
   },
   // Formats other than CSV (issue 18): converted to CSV text + types by the full module's readers.
   convert_data: async (m) => (await import('./formats_worker.js')).convertData(m, wasm.detect_format),
@@ -247,7 +262,7 @@ async function adopt(st) {
   else if (st.source?.bytes) handlers.load_csv({ bytes: st.source.bytes, options: st.source.options });
   if (st.modelText) handlers.load_model({ text: st.modelText });
   if (st.lastCv) {
-    s('restore_cv', st.lastCv.spec, st.lastCv.report);
+    s('restore_cv', st.lastCv.spec, reportObject(st.lastCv.report));
     held.lastCv = st.lastCv;
   }
   return { module: MODULE };
@@ -315,7 +330,9 @@ self.onmessage = async (ev) => {
     await start(m.type === 'adopt' ? m.state?.module : null);
     const h = handlers[m.type];
     if (!h) throw new Error(`unknown request type ${JSON.stringify(m.type)}`);
-    self.postMessage({ id: m.id, type: 'result', ok: true, result: await h(m) });
+    const result = await h(m);
+    if (result instanceof JsonText) self.postMessage({ id: m.id, type: 'result', ok: true, result: result.text, json: true });
+    else self.postMessage({ id: m.id, type: 'result', ok: true, result });
   } catch (e) {
     // A Session method the core lacks, or a spec naming a model it leaves to the full module
     // (the wasm error named 'NeedFull', src/wasm/mod.rs `js_err`).

@@ -527,9 +527,10 @@ impl FittedPipeline {
         }
     }
 
-    /// Conforms `table` to the training schema: every schema column must be
+    /// Conforms `table` (its `rows`, when given: gathered here, where a table of those rows
+    /// was a copy of every column first) to the training schema: every schema column must be
     /// present with a compatible type.
-    fn input_frame_columns(&self, table: &Table) -> Result<Table> {
+    fn input_frame_columns(&self, table: &Table, rows: Option<&[usize]>) -> Result<Table> {
         let mut cols = Vec::with_capacity(self.schema.len());
         let index = table.index_by_name();
         for s in &self.schema {
@@ -542,8 +543,15 @@ impl FittedPipeline {
                     ),
                 )
             })?;
-            let data = match (s.ty, &c.data) {
-                (a, d) if a == d.column_type() => d.clone(),
+            let d = match rows {
+                Some(rows) => std::borrow::Cow::Owned(c.data.select(rows)),
+                None => std::borrow::Cow::Borrowed(&c.data),
+            };
+            if s.ty == d.column_type() {
+                cols.push(crate::data::Column { name: s.name.clone(), data: d.into_owned() });
+                continue;
+            }
+            let data = match (s.ty, &*d) {
                 (ColumnType::Numeric, ColumnData::Boolean { values, tokens }) if tokens[0] == "0" => ColumnData::Numeric(values.clone()),
                 (ColumnType::Boolean, ColumnData::Numeric(v)) if v.iter().all(|x| x.is_nan() || *x == 0.0 || *x == 1.0) => {
                     ColumnData::Boolean { values: v.clone(), tokens: ["0".into(), "1".into()] }
@@ -570,12 +578,13 @@ impl FittedPipeline {
     }
 
     pub fn transform_frame(&self, table: &Table) -> Result<Frame> {
-        self.transform_frame_rows(table, &mut Vec::new()).map_err(|e| table.locate_error(e))
+        self.transform_frame_rows(table, None, &mut Vec::new()).map_err(|e| table.locate_error(e))
     }
 
-    /// `notes` receives the categories unseen in training, per column.
-    fn transform_frame_rows(&self, table: &Table, notes: &mut Vec<Unseen>) -> Result<Frame> {
-        let t = self.input_frame_columns(table)?;
+    /// The final frame of `table` (of its `rows` when given); `notes` receives the categories
+    /// unseen in training, per column.
+    fn transform_frame_rows(&self, table: &Table, rows: Option<&[usize]>, notes: &mut Vec<Unseen>) -> Result<Frame> {
+        let t = self.input_frame_columns(table, rows)?;
         let mut frame = match &self.preprocess {
             // `t` is this call's own copy of the columns: moved, not copied again.
             None => Frame::from_owned_table(t),
@@ -612,8 +621,19 @@ impl FittedPipeline {
 
     pub fn predict(&self, table: &Table) -> Result<Predictions> {
         let mut unseen = Vec::new();
-        let frame = self.transform_frame_rows(table, &mut unseen).map_err(|e| table.locate_error(e))?;
+        let frame = self.transform_frame_rows(table, None, &mut unseen).map_err(|e| table.locate_error(e))?;
         let output = self.model_output(&frame, None).map_err(|e| table.locate_error(e))?;
+        self.predictions(output, unseen)
+    }
+
+    /// [`predict`](Self::predict) of `table.select_rows(rows)`, without that table: the
+    /// schema's columns of `rows` are gathered once (a CV fold's test rows). The same output,
+    /// notes and errors (rows named as in the file).
+    pub fn predict_rows(&self, table: &Table, rows: &[usize]) -> Result<Predictions> {
+        let locate = |e: Error| table.origin.select(rows).locate_error(e);
+        let mut unseen = Vec::new();
+        let frame = self.transform_frame_rows(table, Some(rows), &mut unseen).map_err(locate)?;
+        let output = self.model_output(&frame, None).map_err(locate)?;
         self.predictions(output, unseen)
     }
 

@@ -357,16 +357,59 @@ fn tree_leak(d: &ColumnData, y: &[usize], n_classes: usize, rows: &[usize]) -> O
             if present.len() < LEAK_MIN_ROWS || 2 * present.len() < rows.len().min(LEAK_MAX_TREE_ROWS) {
                 return None;
             }
-            let xm = Array2::from_shape_fn((present.len(), 1), |(i, _)| x[present[i]]);
-            let yt = Target::Classes { y: present.iter().map(|&r| y[r]).collect(), n_classes };
-            let params = crate::models::tree::DecisionTreeClassifierParams { max_depth: Some(depth), random_state: Some(0), ..Default::default() };
-            let fitted = params.fit(&xm, Some(&yt), &FitContext::new(0)).ok()?;
-            let Ok(Output::Classes { labels, .. }) = fitted.predict(&xm) else { return None };
-            let Target::Classes { y: yy, .. } = &yt else { return None };
-            labels.iter().zip(yy).filter(|(a, b)| a == b).count() as f64 / present.len() as f64
+            // No tree can reach the threshold: skip fitting it (the same answer, in one pass).
+            if let Some(most) = interval_accuracy_bound(x, y, n_classes, &present, 1 << depth) {
+                if most < LEAK_TREE_ACCURACY {
+                    return None;
+                }
+            }
+            one_feature_tree_accuracy(x, y, n_classes, &present, depth)?
         }
     };
     (acc >= LEAK_TREE_ACCURACY).then_some(acc)
+}
+
+/// The training accuracy of a one-feature tree of depth `depth` fitted on `present` (finite `x`).
+fn one_feature_tree_accuracy(x: &[f64], y: &[usize], n_classes: usize, present: &[usize], depth: usize) -> Option<f64> {
+    let xm = Array2::from_shape_fn((present.len(), 1), |(i, _)| x[present[i]]);
+    let yt = Target::Classes { y: present.iter().map(|&r| y[r]).collect(), n_classes };
+    let params = crate::models::tree::DecisionTreeClassifierParams { max_depth: Some(depth), random_state: Some(0), ..Default::default() };
+    let fitted = params.fit(&xm, Some(&yt), &FitContext::new(0)).ok()?;
+    let Ok(Output::Classes { labels, .. }) = fitted.predict(&xm) else { return None };
+    let Target::Classes { y: yy, .. } = &yt else { return None };
+    Some(labels.iter().zip(yy).filter(|(a, b)| a == b).count() as f64 / present.len() as f64)
+}
+
+/// Bins of [`interval_accuracy_bound`]: equal widths over the rows' range.
+const LEAK_BOUND_BINS: usize = 1024;
+
+/// An upper bound on the training accuracy of any classifier of one feature that
+/// cuts its values into at most `leaves` intervals (a one-feature tree of depth d has
+/// at most 2^d leaves, each an interval of `x`), or `None` when the range cannot be
+/// binned. The values are put into equal-width bins, a bin index never decreasing
+/// with the value: a bin that no cut falls in lies inside one interval and one label,
+/// so it errs on at least the rows not of its most common class; at most
+/// `leaves - 1` bins hold a cut, and those count as free. One pass over the rows, where
+/// the tree sorts them at each node: the leak check fits its trees only on a feature
+/// that passes this bound, which random features do not.
+fn interval_accuracy_bound(x: &[f64], y: &[usize], n_classes: usize, rows: &[usize], leaves: usize) -> Option<f64> {
+    let (lo, hi) = rows.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &r| (lo.min(x[r]), hi.max(x[r])));
+    let scale = LEAK_BOUND_BINS as f64 / (hi - lo);
+    if !(scale.is_finite() && scale > 0.0) {
+        return None;
+    }
+    let mut counts = vec![0u32; LEAK_BOUND_BINS * n_classes];
+    for &r in rows {
+        // (x - lo) * scale does not decrease as x grows, nor does the cast; the last bin takes hi.
+        let b = (((x[r] - lo) * scale) as usize).min(LEAK_BOUND_BINS - 1);
+        counts[b * n_classes + y[r]] += 1;
+    }
+    let mut minority: Vec<u64> =
+        counts.chunks_exact(n_classes).map(|c| c.iter().map(|&k| u64::from(k)).sum::<u64>() - u64::from(c.iter().copied().max().unwrap_or(0))).collect();
+    minority.sort_unstable_by(|a, b| b.cmp(a));
+    let errors: u64 = minority.iter().skip(leaves.saturating_sub(1)).sum();
+    let n = rows.len() as u64;
+    Some((n - errors.min(n)) as f64 / n as f64)
 }
 
 #[cfg(test)]
@@ -419,6 +462,48 @@ mod tests {
         let w = leak_warnings(&t, &prep);
         assert!(w.iter().any(|m| m.contains("column 'copy'") && m.contains("one-feature tree")), "{w:?}");
         assert!(!w.iter().any(|m| m.contains("column 'x'")), "{w:?}");
+    }
+
+    #[test]
+    fn the_interval_bound_is_never_below_the_trees_accuracy() {
+        // Class-dependent values with a share of labels flipped, ties, an outlier or a
+        // constant column: the bound is at least the fitted tree's training accuracy,
+        // so skipping the tree below the threshold never changes the leak check's answer.
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        let mut near = 0;
+        for n_classes in [2usize, 3, 5, 9] {
+            let depth = ((usize::BITS - (n_classes - 1).leading_zeros()) as usize + 1).min(4);
+            for flip in [0.0, 0.002, 0.006, 0.01, 0.015, 0.03, 0.2, 1.0] {
+                for shape in 0..4 {
+                    let n = 3_000;
+                    let y: Vec<usize> = (0..n).map(|_| rng.random_range(0..n_classes)).collect();
+                    let x: Vec<f64> = y
+                        .iter()
+                        .enumerate()
+                        .map(|(i, &c)| {
+                            let c = if rng.random::<f64>() < flip { rng.random_range(0..n_classes) } else { c };
+                            let v = c as f64 * 10.0 + rng.random::<f64>() * 9.0;
+                            match shape {
+                                0 => v,
+                                1 => v.round(),
+                                2 if i == 7 => 1e12,
+                                3 => 4.0,
+                                _ => v,
+                            }
+                        })
+                        .collect();
+                    let rows: Vec<usize> = (0..n).collect();
+                    let acc = one_feature_tree_accuracy(&x, &y, n_classes, &rows, depth).unwrap();
+                    if let Some(bound) = interval_accuracy_bound(&x, &y, n_classes, &rows, 1 << depth) {
+                        assert!(bound >= acc, "{n_classes} classes, flip {flip}, shape {shape}: bound {bound} < tree {acc}");
+                        near += usize::from((acc - LEAK_TREE_ACCURACY).abs() < 0.01);
+                    }
+                    let col = ColumnData::Numeric(x.clone());
+                    assert_eq!(tree_leak(&col, &y, n_classes, &rows), (acc >= LEAK_TREE_ACCURACY).then_some(acc));
+                }
+            }
+        }
+        assert!(near > 4, "few cases near the threshold: {near}");
     }
 
     #[test]

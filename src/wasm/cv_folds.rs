@@ -8,7 +8,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::{js_err, no_table, now_ms, to_js, Session};
+use super::{js_err, no_table, now_ms, report_to_js, to_js, Session};
 use crate::api::{self, FoldResult};
 use crate::pipeline::PipelineSpec;
 #[cfg(feature = "web-full")]
@@ -55,8 +55,8 @@ impl Session {
         Ok(JsValue::from_str(&text))
     }
 
-    /// The report of the folds (the `cv_fold` results: texts or objects); it becomes
-    /// the session's last cross-validation, as after `cross_validate`.
+    /// The report of the folds (the `cv_fold` results: texts or objects), as `cross_validate`
+    /// returns it (JSON text, or the object); it becomes the session's last cross-validation.
     pub fn cv_finish(&mut self, spec_json: &str, folds: Vec<JsValue>) -> Result<JsValue, JsValue> {
         let (table, _) = self.table.as_ref().ok_or_else(no_table)?;
         let spec = PipelineSpec::from_json(spec_json).map_err(js_err)?;
@@ -72,7 +72,7 @@ impl Session {
             })
             .collect::<Result<Vec<FoldResult>, JsValue>>()?;
         let report = api::cv_finish(table, &spec, folds).map_err(js_err)?;
-        let out = to_js(&report)?;
+        let out = report_to_js(&report)?;
         self.last_cv = Some((spec, report));
         Ok(out)
     }

@@ -77,6 +77,15 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsValue> {
     v.serialize(&ser).map_err(|e| js_sys::Error::new(&format!("internal: cannot convert the result for JavaScript: {e}")).into())
 }
 
+/// A cross-validation report for the page: JSON text when every number is finite (the worker
+/// sends the string and the page parses it: `CvReport::json_text_if_finite`), else the JS object.
+pub(crate) fn report_to_js(report: &CvReport) -> Result<JsValue, JsValue> {
+    match report.json_text_if_finite() {
+        Some(text) => Ok(JsValue::from_str(&text)),
+        None => to_js(report),
+    }
+}
+
 /// Runs `f` with hooks that call `progress(done, total)`; a `false` return
 /// cancels, a throwing callback surfaces its own error.
 pub(crate) fn with_progress<T>(progress: &js_sys::Function, f: impl FnOnce(CvHooks) -> crate::Result<T>) -> Result<T, JsValue> {
@@ -162,12 +171,13 @@ impl Session {
     }
 
     /// Cross-validates the spec on the loaded table. `progress(done, total)`
-    /// is called after every fold; returning `false` from it cancels.
+    /// is called after every fold; returning `false` from it cancels. The report is
+    /// JSON text (`report_to_js`; the page parses it), or the JS object when it holds NaN.
     pub fn cross_validate(&mut self, spec_json: &str, progress: &js_sys::Function) -> Result<JsValue, JsValue> {
         let (table, _) = self.table.as_ref().ok_or_else(no_table)?;
         let spec = PipelineSpec::from_json(spec_json).map_err(js_err)?;
         let report = with_progress(progress, |h| api::cross_validate_spec(table, &spec, h))?;
-        let out = to_js(&report)?;
+        let out = report_to_js(&report)?;
         self.last_cv = Some((spec, report));
         Ok(out)
     }

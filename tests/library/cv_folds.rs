@@ -89,5 +89,24 @@ fn training_rows_scored_from_the_fit_equal_predicting_them() {
             assert_eq!(from_fit.classes, again.classes, "{data}");
         }
         assert!(fit_keeping(&t, &spec, &prep, &rows, &FitContext::new(0), false).unwrap().1.is_none());
+        // The left-out rows gathered straight from the table (each fold's test rows): the same
+        // predictions and unseen categories as predicting a table of them.
+        let test: Vec<usize> = prep.rows.iter().copied().filter(|r| r % 3 == 0).collect();
+        assert_eq!(fitted.predict_rows(&t, &test).unwrap(), fitted.predict(&t.select_rows(&test)).unwrap(), "{data}");
     }
+}
+
+/// A CV report crosses to the page as JSON text when every number is finite (`JSON.parse` of it
+/// is the object the report converted to JS is); with NaN (a fold's undefined score) it does not.
+#[test]
+fn a_report_is_json_text_only_when_every_number_is_finite() {
+    let t = dataset("iris");
+    let spec = PipelineSpec::from_json(r#"{"target":"species","model":{"LogisticRegression":{}},"cv":{"KFold":{"n_splits":3}}}"#).unwrap();
+    let mut r = cv::cross_validate(&t, &spec, CvHooks { threads: 1, now_ms: &|| 0.0, progress: &mut |_, _| true, stop: None }).unwrap();
+    assert_eq!(r.json_text_if_finite().unwrap(), serde_json::to_string(&r).unwrap());
+    r.oof.proba[7][1] = f64::NAN;
+    assert_eq!(r.json_text_if_finite(), None);
+    r.oof.proba[7][1] = 0.5;
+    r.metrics.get_mut("accuracy").unwrap().std = f64::INFINITY;
+    assert_eq!(r.json_text_if_finite(), None);
 }
