@@ -237,31 +237,49 @@ impl Serialize for Distribution {
 
 const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-/// The values' little-endian bytes in standard base64 (RFC 4648, with padding).
+/// The values' little-endian bytes in standard base64 (RFC 4648, with padding). Three values
+/// (24 bytes) make 32 characters with no padding: the loop works on those blocks, the last
+/// one or two values go through the byte path (a wide table's reference is 2.5 M values).
 pub fn f64s_to_base64(values: &[f64]) -> String {
-    let mut bytes = Vec::with_capacity(values.len() * 8);
-    for v in values {
-        bytes.extend_from_slice(&v.to_le_bytes());
-    }
-    let mut out = Vec::with_capacity(bytes.len().div_ceil(3) * 4);
-    let mut chunks = bytes.chunks_exact(3);
-    for c in &mut chunks {
-        let n = u32::from(c[0]) << 16 | u32::from(c[1]) << 8 | u32::from(c[2]);
-        out.extend_from_slice(&[BASE64[(n >> 18) as usize], BASE64[(n >> 12 & 63) as usize], BASE64[(n >> 6 & 63) as usize], BASE64[(n & 63) as usize]]);
-    }
-    match *chunks.remainder() {
-        [a] => {
-            let n = u32::from(a) << 16;
-            out.extend_from_slice(&[BASE64[(n >> 18) as usize], BASE64[(n >> 12 & 63) as usize], b'=', b'=']);
+    let mut out = vec![0u8; (values.len() * 8).div_ceil(3) * 4];
+    let full = values.len() / 3;
+    for (dst, vs) in out.chunks_exact_mut(32).zip(values.chunks_exact(3)) {
+        let mut bytes = [0u8; 24];
+        for (b, v) in bytes.chunks_exact_mut(8).zip(vs) {
+            b.copy_from_slice(&v.to_le_bytes());
         }
-        [a, b] => {
-            let n = u32::from(a) << 16 | u32::from(b) << 8;
-            out.extend_from_slice(&[BASE64[(n >> 18) as usize], BASE64[(n >> 12 & 63) as usize], BASE64[(n >> 6 & 63) as usize], b'=']);
+        for (d, c) in dst.chunks_exact_mut(4).zip(bytes.chunks_exact(3)) {
+            encode_group(d, c[0], c[1], c[2]);
         }
-        _ => {}
     }
-    // Only bytes of the ASCII alphabet above were pushed.
+    let tail: Vec<u8> = values[full * 3..].iter().flat_map(|v| v.to_le_bytes()).collect();
+    let rest = &mut out[full * 32..];
+    let mut groups = tail.chunks(3);
+    for d in rest.chunks_exact_mut(4) {
+        match groups.next() {
+            Some(&[a, b, c]) => encode_group(d, a, b, c),
+            Some(&[a, b]) => {
+                encode_group(d, a, b, 0);
+                d[3] = b'=';
+            }
+            Some(&[a]) => {
+                encode_group(d, a, 0, 0);
+                d[2] = b'=';
+                d[3] = b'=';
+            }
+            _ => {}
+        }
+    }
+    // Only bytes of the ASCII alphabet and '=' were written (every output byte: the tail's groups cover the rest).
     String::from_utf8(out).unwrap_or_default()
+}
+
+fn encode_group(d: &mut [u8], a: u8, b: u8, c: u8) {
+    let n = u32::from(a) << 16 | u32::from(b) << 8 | u32::from(c);
+    d[0] = BASE64[(n >> 18) as usize];
+    d[1] = BASE64[(n >> 12 & 63) as usize];
+    d[2] = BASE64[(n >> 6 & 63) as usize];
+    d[3] = BASE64[(n & 63) as usize];
 }
 
 /// [`f64s_to_base64`] read back; the error names the offending character or length.
