@@ -228,7 +228,7 @@ fn save_load_predict_gives_identical_predictions() {
     assert!(correct.count() >= 140, "training accuracy should be high");
 
     // A model file that was tampered with is rejected, and the loaded model stays.
-    let broken = model_text.replacen("\"format_version\":1", "\"format_version\":99", 1);
+    let broken = model_text.replacen("\"format_version\":2", "\"format_version\":99", 1);
     assert!(err_text(t.load_model(&broken).unwrap_err()).contains("newer"));
     assert_eq!(t.predict_csv(IRIS.as_bytes()).map_err(err_text).unwrap(), direct);
     // Data missing a column the model needs: the error names it.

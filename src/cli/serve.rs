@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! GET  /ping, /health   200 {"status": "ok"}
-//! GET  /version         {"format": "pipelab-model", "format_version": 1, "pipelab_version": "0.1.0"}
+//! GET  /version         {"format": "pipelab-model", "format_version": 2, "pipelab_version": "0.1.0"}
 //! GET  /schema          the input columns and types the model reads (api::model_schema)
 //! POST /invocations     application/json {"dataframe_split": {"columns": [...], "data": [[...]]}}
 //!                                     or {"dataframe_records": [{"col": value, ...}, ...]}

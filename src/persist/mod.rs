@@ -18,7 +18,11 @@ use crate::pipeline::{FittedPipeline, PipelineSpec};
 use crate::{Error, Result};
 
 pub const FORMAT: &str = "pipelab-model";
-pub const FORMAT_VERSION: u32 = 1;
+/// The format this pipelab writes. 2: exact reference values as base64 of their bytes
+/// (`reference::Distribution`), counts left out when all are 1.
+pub const FORMAT_VERSION: u32 = 2;
+/// The oldest format this pipelab reads (1: the reference's values as a JSON array).
+pub const OLDEST_FORMAT_VERSION: u32 = 1;
 /// Model files larger than this are refused before parsing.
 pub const MAX_MODEL_BYTES: usize = 256 << 20;
 
@@ -26,6 +30,8 @@ pub const MAX_MODEL_BYTES: usize = 256 << 20;
 #[serde(deny_unknown_fields)]
 pub struct ModelFile {
     pub format: String,
+    /// As read (1 or 2); a file is always written in [`FORMAT_VERSION`], the encoding `to_json` uses.
+    #[serde(serialize_with = "current_format_version")]
     pub format_version: u32,
     /// The pipelab version that wrote the file.
     pub crate_version: String,
@@ -122,11 +128,13 @@ impl ModelFile {
             None => return Err(Error::ModelFile("field 'format' is missing: this is not a pipelab model file".into())),
         }
         match obj.get("format_version").and_then(|v| v.as_u64()) {
-            Some(v) if v == FORMAT_VERSION as u64 => {}
+            Some(v) if (OLDEST_FORMAT_VERSION as u64..=FORMAT_VERSION as u64).contains(&v) => {}
             Some(v) if v > FORMAT_VERSION as u64 => {
                 return Err(Error::ModelFile(format!("format_version {v} is newer than this pipelab reads ({FORMAT_VERSION}); update pipelab to load it")))
             }
-            Some(v) => return Err(Error::ModelFile(format!("format_version {v} is not supported (this pipelab reads {FORMAT_VERSION})"))),
+            Some(v) => {
+                return Err(Error::ModelFile(format!("format_version {v} is not supported (this pipelab reads {OLDEST_FORMAT_VERSION} to {FORMAT_VERSION})")))
+            }
             None => return Err(Error::ModelFile("field 'format_version' is missing or not a whole number".into())),
         }
         let file: ModelFile = crate::pipeline::value_de::from_value(&value).map_err(|(path, e)| Error::ModelFile(format!("field '{path}': {e}")))?;
@@ -143,6 +151,10 @@ impl ModelFile {
         }
         Ok(file)
     }
+}
+
+fn current_format_version<S: serde::Serializer>(_: &u32, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_u32(FORMAT_VERSION)
 }
 
 fn model_name(p: &FittedPipeline) -> &'static str {

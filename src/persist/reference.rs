@@ -8,6 +8,8 @@
 //! [`N_QUANTILES`] quantile intervals (1,001 cut points at probabilities i/1000,
 //! numpy's linear interpolation) plus the exact count, mean and standard deviation.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::data::{ColumnData, ColumnType, Table};
@@ -18,8 +20,14 @@ pub const MAX_EXACT_DISTINCT: usize = 1000;
 pub const N_QUANTILES: usize = 1000;
 
 /// A distribution of one column (or of the predictions).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+///
+/// In the model file (format 2) exact values are `values_f64`: the values' little-endian
+/// IEEE-754 bytes in base64 (no float formatting or parsing; 10.7 characters a value
+/// instead of up to 24), and `counts` is left out when every count is 1 (a column of
+/// distinct values, as every column of a small table). Format 1's `values` array is still
+/// read. See [`DistributionRepr`].
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(try_from = "DistributionRepr")]
 pub enum Distribution {
     /// Every distinct finite value (ascending) with its count.
     Values { values: Vec<f64>, counts: Vec<u64> },
@@ -147,6 +155,169 @@ impl Distribution {
     }
 }
 
+/// What a [`Distribution`] reads from a model file: format 1's `values` array or format 2's
+/// `values_f64` (exactly one of them), and `counts` (absent: every value once).
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+enum DistributionRepr {
+    Values {
+        #[serde(default)]
+        values: Option<Vec<f64>>,
+        #[serde(default)]
+        values_f64: Option<String>,
+        #[serde(default)]
+        counts: Option<Vec<u64>>,
+    },
+    Quantiles {
+        n: u64,
+        mean: f64,
+        std: f64,
+        quantiles: Vec<f64>,
+    },
+    Categories {
+        categories: Vec<String>,
+        counts: Vec<u64>,
+    },
+}
+
+impl TryFrom<DistributionRepr> for Distribution {
+    type Error = String;
+
+    fn try_from(r: DistributionRepr) -> std::result::Result<Distribution, String> {
+        Ok(match r {
+            DistributionRepr::Values { values, values_f64, counts } => {
+                let values = match (values, values_f64) {
+                    (Some(v), None) => v,
+                    (None, Some(text)) => f64s_from_base64(&text).map_err(|e| format!("values_f64: {e}"))?,
+                    (Some(_), Some(_)) => return Err("both values and values_f64 are given; a file holds one of them".into()),
+                    (None, None) => return Err("missing field `values_f64`".into()),
+                };
+                let counts = counts.unwrap_or_else(|| vec![1; values.len()]);
+                Distribution::Values { values, counts }
+            }
+            DistributionRepr::Quantiles { n, mean, std, quantiles } => Distribution::Quantiles { n, mean, std, quantiles },
+            DistributionRepr::Categories { categories, counts } => Distribution::Categories { categories, counts },
+        })
+    }
+}
+
+impl Serialize for Distribution {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        match self {
+            Distribution::Values { values, counts } => {
+                let ones = counts.iter().all(|&c| c == 1);
+                let mut st = s.serialize_struct("Distribution", 3 - usize::from(ones))?;
+                st.serialize_field("kind", "values")?;
+                st.serialize_field("values_f64", &f64s_to_base64(values))?;
+                if !ones {
+                    st.serialize_field("counts", counts)?;
+                }
+                st.end()
+            }
+            Distribution::Quantiles { n, mean, std, quantiles } => {
+                let mut st = s.serialize_struct("Distribution", 5)?;
+                st.serialize_field("kind", "quantiles")?;
+                st.serialize_field("n", n)?;
+                st.serialize_field("mean", mean)?;
+                st.serialize_field("std", std)?;
+                st.serialize_field("quantiles", quantiles)?;
+                st.end()
+            }
+            Distribution::Categories { categories, counts } => {
+                let mut st = s.serialize_struct("Distribution", 3)?;
+                st.serialize_field("kind", "categories")?;
+                st.serialize_field("categories", categories)?;
+                st.serialize_field("counts", counts)?;
+                st.end()
+            }
+        }
+    }
+}
+
+const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// The values' little-endian bytes in standard base64 (RFC 4648, with padding). Three values
+/// (24 bytes) make 32 characters with no padding: the loop works on those blocks, the last
+/// one or two values go through the byte path (a wide table's reference is 2.5 M values).
+pub fn f64s_to_base64(values: &[f64]) -> String {
+    let mut out = vec![0u8; (values.len() * 8).div_ceil(3) * 4];
+    let full = values.len() / 3;
+    for (dst, vs) in out.chunks_exact_mut(32).zip(values.chunks_exact(3)) {
+        let mut bytes = [0u8; 24];
+        for (b, v) in bytes.chunks_exact_mut(8).zip(vs) {
+            b.copy_from_slice(&v.to_le_bytes());
+        }
+        for (d, c) in dst.chunks_exact_mut(4).zip(bytes.chunks_exact(3)) {
+            encode_group(d, c[0], c[1], c[2]);
+        }
+    }
+    let tail: Vec<u8> = values[full * 3..].iter().flat_map(|v| v.to_le_bytes()).collect();
+    let rest = &mut out[full * 32..];
+    let mut groups = tail.chunks(3);
+    for d in rest.chunks_exact_mut(4) {
+        match groups.next() {
+            Some(&[a, b, c]) => encode_group(d, a, b, c),
+            Some(&[a, b]) => {
+                encode_group(d, a, b, 0);
+                d[3] = b'=';
+            }
+            Some(&[a]) => {
+                encode_group(d, a, 0, 0);
+                d[2] = b'=';
+                d[3] = b'=';
+            }
+            _ => {}
+        }
+    }
+    // Only bytes of the ASCII alphabet and '=' were written (every output byte: the tail's groups cover the rest).
+    String::from_utf8(out).unwrap_or_default()
+}
+
+fn encode_group(d: &mut [u8], a: u8, b: u8, c: u8) {
+    let n = u32::from(a) << 16 | u32::from(b) << 8 | u32::from(c);
+    d[0] = BASE64[(n >> 18) as usize];
+    d[1] = BASE64[(n >> 12 & 63) as usize];
+    d[2] = BASE64[(n >> 6 & 63) as usize];
+    d[3] = BASE64[(n & 63) as usize];
+}
+
+/// [`f64s_to_base64`] read back; the error names the offending character or length.
+pub fn f64s_from_base64(text: &str) -> std::result::Result<Vec<f64>, String> {
+    let b = text.as_bytes();
+    if b.len() % 4 != 0 {
+        return Err(format!("{} characters of base64; a multiple of 4 expected", b.len()));
+    }
+    let digit = |i: usize| -> std::result::Result<u32, String> {
+        match b[i] {
+            c @ b'A'..=b'Z' => Ok(u32::from(c - b'A')),
+            c @ b'a'..=b'z' => Ok(u32::from(c - b'a') + 26),
+            c @ b'0'..=b'9' => Ok(u32::from(c - b'0') + 52),
+            b'+' => Ok(62),
+            b'/' => Ok(63),
+            _ => Err(format!("character {} is not base64", i + 1)),
+        }
+    };
+    let pad = b.iter().rev().take_while(|&&c| c == b'=').count();
+    if pad > 2 {
+        return Err("more than two '=' at the end".into());
+    }
+    let mut bytes = Vec::with_capacity(b.len() / 4 * 3);
+    for q in (0..b.len()).step_by(4) {
+        let last = q + 4 == b.len();
+        let used = if last { 4 - pad } else { 4 };
+        let mut n = 0u32;
+        for i in 0..4 {
+            n = n << 6 | if i < used { digit(q + i)? } else { 0 };
+        }
+        bytes.extend_from_slice(&[(n >> 16) as u8, (n >> 8) as u8, n as u8][..used - 1]);
+    }
+    if bytes.len() % 8 != 0 {
+        return Err(format!("{} bytes; whole 8-byte numbers expected", bytes.len()));
+    }
+    Ok(bytes.chunks_exact(8).map(|c| f64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]])).collect())
+}
+
 /// numpy's default ("linear") quantile of sorted, non-empty data.
 pub fn quantile_sorted(v: &[f64], p: f64) -> f64 {
     let pos = p * (v.len() - 1) as f64;
@@ -171,7 +342,18 @@ pub struct ColumnReference {
     pub ty: ColumnType,
     /// Missing cells among the training rows.
     pub n_missing: u64,
-    pub distribution: Distribution,
+    /// Shared with the page's [`ReferenceCache`]: a fit from the cache copies no values
+    /// (500 × 5,000: 40 MB and their copy per fit).
+    #[serde(serialize_with = "shared_out", deserialize_with = "shared_in")]
+    pub distribution: Arc<Distribution>,
+}
+
+fn shared_out<S: serde::Serializer>(d: &Arc<Distribution>, s: S) -> std::result::Result<S::Ok, S::Error> {
+    d.as_ref().serialize(s)
+}
+
+fn shared_in<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Arc<Distribution>, D::Error> {
+    Distribution::deserialize(d).map(Arc::new)
 }
 
 impl ColumnReference {
@@ -278,7 +460,7 @@ pub fn build_cached(
         }
         let col = index.get(s.name.as_str()).map(|&j| &table.columns[j]).ok_or_else(|| Error::data(format!("column {:?} is not in the data", s.name)))?;
         let (n_missing, distribution) = column_distribution(&col.data, rows);
-        let r = ColumnReference { name: s.name.clone(), ty: s.ty, n_missing, distribution };
+        let r = ColumnReference { name: s.name.clone(), ty: s.ty, n_missing, distribution: Arc::new(distribution) };
         if let Some(c) = cache.as_deref_mut() {
             c.columns.insert(r.name.clone(), r.clone());
         }
@@ -307,7 +489,7 @@ impl TrainingReference {
                     s.ty.as_str()
                 )));
             }
-            let numeric = matches!(c.distribution, Distribution::Values { .. } | Distribution::Quantiles { .. });
+            let numeric = matches!(*c.distribution, Distribution::Values { .. } | Distribution::Quantiles { .. });
             if numeric != (c.ty == ColumnType::Numeric) {
                 return Err(Error::ModelFile(format!(
                     "field 'reference.columns[{i}].distribution': a {} column needs {} distribution",
@@ -353,6 +535,28 @@ mod tests {
         assert_eq!(quantiles[N_QUANTILES], 2499.5);
         assert_eq!(quantiles[500], quantile_sorted(&v, 0.5));
         d.validate("x").unwrap();
+    }
+
+    #[test]
+    fn base64_round_trips_every_bit() {
+        // RFC 4648's vectors through the byte encoder, then f64 bit patterns.
+        let bytes_of = |t: &str| -> Vec<u8> { t.bytes().collect() };
+        assert_eq!(bytes_of(&f64s_to_base64(&[])), b"");
+        let one = f64s_to_base64(&[f64::from_le_bytes(*b"foobar!!")]);
+        assert_eq!(one, "Zm9vYmFyISE=");
+        let xs = [0.0, -0.0, 1.0, -1.5, 0.1, 5e-324, f64::MIN_POSITIVE, f64::MAX, -f64::MAX, 1e300, std::f64::consts::PI];
+        for n in 0..=xs.len() {
+            let text = f64s_to_base64(&xs[..n]);
+            assert_eq!(text.len(), (n * 8).div_ceil(3) * 4);
+            let back = f64s_from_base64(&text).unwrap();
+            assert_eq!(back.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), xs[..n].iter().map(|x| x.to_bits()).collect::<Vec<_>>());
+        }
+        assert!(f64s_from_base64("Zm9vYmFyISE").unwrap_err().contains("multiple of 4"));
+        assert!(f64s_from_base64("Zm9v YmFyISE=").unwrap_err().contains("multiple of 4"));
+        assert!(f64s_from_base64("Zm9vYmF*ISE=").unwrap_err().contains("character 8"));
+        assert!(f64s_from_base64("Zm9vYmFy").unwrap_err().contains("8-byte"));
+        assert!(f64s_from_base64("Zm9vYm==ISE=").unwrap_err().contains("not base64"));
+        assert!(f64s_from_base64("Z===").is_err());
     }
 
     #[test]

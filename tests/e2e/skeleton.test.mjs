@@ -92,7 +92,7 @@ test('download the model, load it back in a fresh page, predict and download the
   await dl.saveAs(modelPath);
   const model = JSON.parse(readFileSync(modelPath, 'utf8'));
   assert.equal(model.format, 'pipelab-model');
-  assert.equal(model.format_version, 1);
+  assert.equal(model.format_version, 2);
   assert.deepEqual(Object.keys(model.spec.model), ['LinearRegression']);
   assert.equal(sig4(model.cv_metrics.rmse.mean), sig4(ORACLE_RMSE_MEAN), 'the CV metrics travel with the model');
   assert.equal(model.n_train_rows, 442);

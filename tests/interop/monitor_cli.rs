@@ -120,7 +120,12 @@ fn the_loader_validates_the_reference_and_lineage() {
     let cases: Vec<(&str, Box<dyn Fn(&mut Value)>, &str)> = vec![
         (
             "unsorted values",
-            Box::new(|v: &mut Value| v["reference"]["columns"][1]["distribution"]["values"][0] = 99.0.into()),
+            Box::new(|v: &mut Value| {
+                let d = &mut v["reference"]["columns"][1]["distribution"];
+                let mut values = pipelab::persist::reference::f64s_from_base64(d["values_f64"].as_str().unwrap()).unwrap();
+                values[0] = 99.0;
+                d["values_f64"] = pipelab::persist::reference::f64s_to_base64(&values).into();
+            }),
             "reference.columns[1].distribution",
         ),
         ("zero count", Box::new(|v: &mut Value| v["reference"]["columns"][0]["distribution"]["counts"][0] = 0.into()), "counts[0]"),

@@ -33,7 +33,7 @@ fn save_load_identical_predictions() {
     // The model file carries its version, the spec, schema and classes.
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(v["format"], "pipelab-model");
-    assert_eq!(v["format_version"], 1);
+    assert_eq!(v["format_version"], 2);
     assert_eq!(v["pipeline"]["target"]["classes"], serde_json::json!(["setosa", "versicolor", "virginica"]));
     assert_eq!(v["pipeline"]["schema"][0], serde_json::json!({"name": "sepal_length", "type": "numeric"}));
 }
@@ -76,9 +76,12 @@ fn corrupt_and_hostile_files_are_rejected_clearly() {
         ("[1,2,3]".into(), "JSON object"),
         (r#"{"hello":"world"}"#.into(), "'format' is missing"),
         (good.replace("\"pipelab-model\"", "\"other-model\""), "'format' is \"other-model\""),
-        (good.replace("\"format_version\":1", "\"format_version\":99"), "newer than this pipelab"),
-        (good.replace("\"format_version\":1", "\"format_version\":\"1\""), "format_version"),
+        (good.replace("\"format_version\":2", "\"format_version\":99"), "newer than this pipelab"),
+        (good.replace("\"format_version\":2", "\"format_version\":\"2\""), "format_version"),
         ("[".repeat(100_000), "not valid JSON"),
+        (good.replace("\"format_version\":2", "\"format_version\":0"), "not supported"),
+        (good.replacen("\"values_f64\":\"", "\"values_f64\":\"#AAA", 1), "not base64"),
+        (good.replacen("\"values_f64\":\"", "\"values_f64\":\"AAAA", 1), "8-byte"),
     ];
     for (text, want) in &cases {
         let e = load_err(text);
@@ -172,4 +175,58 @@ fn the_reference_cache_gives_the_same_model_file() {
     assert!(!cache.is_empty());
     cache.clear();
     assert!(cache.is_empty());
+}
+
+#[test]
+fn format_1_files_still_load() {
+    // Format 1 wrote the reference's exact values as a JSON array, every count given. The
+    // same file in that form loads to the same model, and is written back as format 2.
+    let table = dataset("titanic_like");
+    let spec = r#"{"target":"survived","drop":["name"],"preprocess":{"transformers":[{"name":"num","columns":{"dtype":"numeric"},"steps":[{"SimpleImputer":{}}]},{"name":"cat","columns":{"dtype":"categorical"},"steps":[{"SimpleImputer":{"strategy":"most_frequent"}},{"OneHotEncoder":{}}]}]},"model":{"LogisticRegression":{"max_iter":1000}}}"#;
+    let m = api::fit_model(&table, spec, None).unwrap();
+    let text = m.to_json().unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let mut converted = 0;
+    for c in v["reference"]["columns"].as_array_mut().unwrap() {
+        let d = c["distribution"].as_object_mut().unwrap();
+        if let Some(b64) = d.remove("values_f64") {
+            let values = pipelab::persist::reference::f64s_from_base64(b64.as_str().unwrap()).unwrap();
+            d.entry("counts").or_insert_with(|| serde_json::json!(vec![1u64; values.len()]));
+            d.insert("values".into(), serde_json::json!(values));
+            converted += 1;
+        }
+    }
+    assert!(converted > 0, "titanic_like has exact numeric columns");
+    v["format_version"] = 1.into();
+    let old = serde_json::to_string(&v).unwrap();
+    assert!(!old.contains("values_f64"));
+    let back = ModelFile::from_json(&old).unwrap();
+    assert_eq!(back.format_version, 1);
+    assert_eq!(back.reference, m.reference);
+    assert_eq!(back.pipeline, m.pipeline);
+    assert_eq!(back.to_json().unwrap(), text, "written back in format 2");
+    // One of the two forms, not both.
+    let both = old.replacen("\"values\":[", "\"values_f64\":\"\",\"values\":[", 1);
+    assert!(load_err(&both).contains("both values and values_f64"));
+}
+
+#[test]
+fn a_table_of_distinct_values_writes_no_counts() {
+    // A small table's columns hold every value once: the file gives their bytes, no counts.
+    let csv = "a,b,y\n0.1,-0,1\n1e-310,5e30,2\n-3.25,1.5,3\n7,2.5,4\n";
+    let (table, _) = api::load_table(csv.as_bytes(), "").unwrap();
+    let m = api::fit_model(&table, r#"{"target":"y","model":{"LinearRegression":{}}}"#, None).unwrap();
+    let text = m.to_json().unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    for c in v["reference"]["columns"].as_array().unwrap() {
+        assert!(c["distribution"].get("counts").is_none(), "{c}");
+        assert!(c["distribution"]["values_f64"].is_string(), "{c}");
+    }
+    let back = ModelFile::from_json(&text).unwrap();
+    assert_eq!(back.reference, m.reference);
+    let pipelab::persist::reference::Distribution::Values { values, counts } = &*back.reference.as_ref().unwrap().columns[0].distribution else {
+        panic!("exact values")
+    };
+    assert_eq!(values.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), [-3.25f64, 1e-310, 0.1, 7.0].map(f64::to_bits));
+    assert_eq!(counts, &[1, 1, 1, 1]);
 }
