@@ -22,6 +22,7 @@ use crate::estimator::class_target_for;
 use crate::estimator::{ExplainedVariance, FitContext, FittedTransform, ParamInfo, StepParams, Target};
 use crate::frame::{FCol, Frame};
 use crate::linalg::{self, sym_eigen, BLOCK};
+use crate::numeric::avx2_dispatch;
 use crate::preprocess::{check_columns, check_fit_rows};
 use crate::{Error, Result};
 use ndarray::linalg::general_mat_mul;
@@ -60,10 +61,10 @@ pub struct Pca {
 
 /// Projects the centred columns of `x` on `dirs` (one weight vector per output column).
 ///
-/// Blocked: [`BLOCK`] rows of the centred inputs are copied into a small
-/// `p × BLOCK` buffer (contiguous copies from the column-major frame), one
-/// matrix product `W · block` gives the block of every output column, which is
-/// copied out. The inputs are read once instead of once per output column.
+/// Blocked: [`PROJECT_BLOCK`] rows of the centred inputs are copied into a small
+/// `p × PROJECT_BLOCK` buffer (contiguous copies from the column-major frame), and
+/// [`project_block`] writes that block of every output column straight into the outputs.
+/// The inputs are read once instead of once per output column.
 fn project(x: &Frame, step: &str, center: &[f64], dirs: &[Vec<f64>], scale: Option<&[f64]>, prefix: &str) -> Result<Frame> {
     project_in_blocks(x, step, center, dirs, scale, prefix, PROJECT_BLOCK)
 }
@@ -80,49 +81,90 @@ fn project_in_blocks(x: &Frame, step: &str, center: &[f64], dirs: &[Vec<f64>], s
     if center.len() != p || dirs.iter().any(|w| w.len() != p) || scale.is_some_and(|s| s.len() != k) {
         return Err(Error::data(format!("{step}: the fitted weights do not match the {p} input columns")));
     }
-    let w = Array2::from_shape_fn((k, p), |(c, j)| dirs[c][j]);
-    // Filled block by block (no zero-fill of whole columns first).
-    let mut outs: Vec<Vec<f64>> = (0..k).map(|_| Vec::with_capacity(n)).collect();
+    // The weights row-major (k × p); the outputs zeroed by the allocator (fresh pages, no
+    // second pass) and written block by block.
+    let w: Vec<f64> = dirs.iter().flatten().copied().collect();
+    let mut outs: Vec<Vec<f64>> = (0..k).map(|_| vec![0.0; n]).collect();
     let bw = block.min(n).max(1);
     let mut buf = Array2::<f64>::zeros((p, bw));
-    let mut ob = Array2::<f64>::zeros((k, bw));
     let mut start = 0;
     while start < n {
         let end = (start + bw).min(n);
-        let len = end - start;
         fill_centred_block(&mut buf, &inputs, center, start, end);
-        if cfg!(target_arch = "wasm32") {
-            // Fresh standard-layout arrays, so as_slice(_mut) is Some.
-            project_block_lanes(dirs, buf.as_slice().unwrap_or(&[]), bw, len, ob.as_slice_mut().unwrap_or(&mut []));
-        } else {
-            general_mat_mul(1.0, &w, &buf.slice(s![.., ..len]), 0.0, &mut ob.slice_mut(s![.., ..len]));
-        }
-        // `ob` is a fresh standard-layout array, so as_slice is Some.
-        for (c, (out, src)) in outs.iter_mut().zip(ob.as_slice().unwrap_or(&[]).chunks_exact(bw)).enumerate() {
-            let src = &src[..len];
-            match scale {
-                Some(sc) => out.extend(src.iter().map(|v| v / sc[c])),
-                None => out.extend_from_slice(src),
-            }
-        }
+        // `buf` is a fresh standard-layout array, so as_slice is Some.
+        let mut dst: Vec<&mut [f64]> = outs.iter_mut().map(|o| &mut o[start..end]).collect();
+        project_block(&w, buf.as_slice().unwrap_or(&[]), bw, scale, &mut dst);
         start = end;
     }
     let cols = outs.into_iter().enumerate().map(|(c, v)| FCol::num(format!("{prefix}{c}"), v)).collect();
     Ok(Frame::new(cols, n))
 }
 
-/// `ob[c] = Σ_j dirs[c][j] · buf[j]` over the first `len` entries of each `bw`-long row:
-/// the block product of [`project`] as one `axpy` per weight (contiguous, vectorised by
-/// LLVM; in wasm, matrixmultiply has no SIMD `dgemm` kernel). Each output is summed over
-/// `j` in order from 0 (separately rounded multiply and add).
-fn project_block_lanes(dirs: &[Vec<f64>], buf: &[f64], bw: usize, len: usize, ob: &mut [f64]) {
-    for (o, wc) in ob.chunks_exact_mut(bw).zip(dirs) {
-        let o = &mut o[..len];
-        o.fill(0.0);
-        for (b, &wj) in buf.chunks_exact(bw).zip(wc) {
-            o.iter_mut().zip(&b[..len]).for_each(|(o, v)| *o += wj * v);
+avx2_dispatch! {
+    /// `dst[c][i] = (Σ_j w[c][j] · buf[j][i]) / scale[c]` for the `dst[c].len()` rows of the
+    /// block (`buf`: one centred input per `bw`-long row; `w`: `k × p` row-major, `k = dst.len()`).
+    /// Each output is summed over `j` in order from 0.0 (separately rounded multiply and add,
+    /// then the division), the same bits on every path and block size; register tiles of up
+    /// to four outputs × eight rows share each load of the block, and each output is stored
+    /// once (an AVX2 copy natively).
+    fn project_block<'a>(w: &[f64], buf: &[f64], bw: usize, scale: Option<&[f64]>, dst: &mut [&'a mut [f64]]) {
+        let k = dst.len();
+        let p = if k == 0 { 0 } else { w.len() / k };
+        let mut c = 0;
+        while c < k {
+            let left = k - c;
+            let g = if left >= 4 {
+                project_tile::<4>(w, p, buf, bw, scale, dst, c)
+            } else if left >= 2 {
+                project_tile::<2>(w, p, buf, bw, scale, dst, c)
+            } else {
+                project_tile::<1>(w, p, buf, bw, scale, dst, c)
+            };
+            c += g;
         }
     }
+}
+
+/// Outputs `c0..c0 + G` of [`project_block`], eight rows at a time, then the rows left one
+/// at a time; returns `G`.
+#[inline(always)]
+fn project_tile<const G: usize>(w: &[f64], p: usize, buf: &[f64], bw: usize, scale: Option<&[f64]>, dst: &mut [&mut [f64]], c0: usize) -> usize {
+    const R: usize = 8;
+    let len = dst[c0].len();
+    let ws: [&[f64]; G] = std::array::from_fn(|g| &w[(c0 + g) * p..(c0 + g + 1) * p]);
+    let sc: [f64; G] = std::array::from_fn(|g| scale.map_or(1.0, |s| s[c0 + g]));
+    let store = |v: f64, g: usize| if scale.is_some() { v / sc[g] } else { v };
+    let full = len - len % R;
+    let mut i = 0;
+    while i < full {
+        let mut acc = [[0.0f64; R]; G];
+        for j in 0..p {
+            let b = &buf[j * bw + i..j * bw + i + R];
+            for (a, wg) in acc.iter_mut().zip(&ws) {
+                let wj = wg[j];
+                for l in 0..R {
+                    a[l] += wj * b[l];
+                }
+            }
+        }
+        for (g, a) in acc.iter().enumerate() {
+            dst[c0 + g][i..i + R].iter_mut().zip(a).for_each(|(o, &v)| *o = store(v, g));
+        }
+        i += R;
+    }
+    for i in full..len {
+        let mut acc = [0.0f64; G];
+        for j in 0..p {
+            let b = buf[j * bw + i];
+            for (a, wg) in acc.iter_mut().zip(&ws) {
+                *a += wg[j] * b;
+            }
+        }
+        for (g, &v) in acc.iter().enumerate() {
+            dst[c0 + g][i] = store(v, g);
+        }
+    }
+    G
 }
 
 /// Writes rows `start..end` of the centred columns into the first `end − start`
@@ -182,8 +224,11 @@ fn finite_columns_and_sums<'a>(step: &str, x: &'a Frame) -> Result<(Vec<&'a [f64
 /// buffer and one matrix product `B Bᵀ` adds their contribution, instead of
 /// `p(p+1)/2` latency-bound dot products over whole columns (and no centred
 /// copy of the data).
+///
+/// Up to [`linalg::LANE_GRAM_MAX_Q`] columns, the upper triangle only, by the lane kernel
+/// (no packing, half the products; the same bits natively and in the page); wider, `dgemm`.
 fn scatter(cols: &[&[f64]], m: &[f64]) -> Array2<f64> {
-    if cfg!(target_arch = "wasm32") && cols.len() <= linalg::LANE_GRAM_MAX_Q {
+    if cols.len() <= linalg::LANE_GRAM_MAX_Q {
         scatter_lanes(cols, m)
     } else {
         scatter_gemm(cols, m)
@@ -191,7 +236,8 @@ fn scatter(cols: &[&[f64]], m: &[f64]) -> Array2<f64> {
 }
 
 /// [`scatter`] through [`linalg::add_gram_upper`] (wasm: matrixmultiply has no SIMD `dgemm`
-/// there); the buffer gets a zero row when `p` is odd.
+/// there; natively its 2 × 4-tiled AVX2 copy [`linalg::add_gram_upper_native`], the same
+/// bits); the buffer gets a zero row when `p` is odd.
 fn scatter_lanes(cols: &[&[f64]], m: &[f64]) -> Array2<f64> {
     let p = cols.len();
     let p2 = p + p % 2;
@@ -204,7 +250,10 @@ fn scatter_lanes(cols: &[&[f64]], m: &[f64]) -> Array2<f64> {
         let end = (start + BLOCK).min(n);
         fill_centred_block(&mut buf, cols, m, start, end);
         // `buf` is a fresh standard-layout array, so as_slice is Some.
+        #[cfg(target_arch = "wasm32")]
         linalg::add_gram_upper(buf.as_slice().unwrap_or(&[]), bw, p2, end - start, &mut g);
+        #[cfg(not(target_arch = "wasm32"))]
+        linalg::add_gram_upper_native(buf.as_slice().unwrap_or(&[]), bw, p2, end - start, &mut g);
         start = end;
     }
     let mut out = Array2::from_shape_fn((p, p), |(j, k)| if j <= k { g[j * p2 + k] } else { 0.0 });
