@@ -20,7 +20,7 @@ use serde_json::json;
 use super::selection::finite_columns;
 use crate::estimator::class_target_for;
 use crate::estimator::{ExplainedVariance, FitContext, FittedTransform, ParamInfo, StepParams, Target};
-use crate::frame::{FCol, Frame};
+use crate::frame::{FCol, FData, Frame};
 use crate::linalg::{self, sym_eigen, BLOCK};
 use crate::numeric::avx2_dispatch;
 use crate::preprocess::{check_columns, check_fit_rows};
@@ -109,7 +109,7 @@ avx2_dispatch! {
     /// once (an AVX2 copy natively).
     fn project_block<'a>(w: &[f64], buf: &[f64], bw: usize, scale: Option<&[f64]>, dst: &mut [&'a mut [f64]]) {
         let k = dst.len();
-        let p = if k == 0 { 0 } else { w.len() / k };
+        let p = w.len().checked_div(k).unwrap_or(0);
         let mut c = 0;
         while c < k {
             let left = k - c;
@@ -205,17 +205,49 @@ fn finite_columns_and_sums<'a>(step: &str, x: &'a Frame) -> Result<(Vec<&'a [f64
     for c in &x.cols {
         let v = c.numeric(step)?;
         let s = linalg::sum(v);
-        if !s.is_finite() {
-            // `finite_columns`'s check and error for this column (an overflowing sum passes).
-            if let Some(i) = crate::frame::first_unusable(v, false) {
-                let what = if v[i].is_nan() { "a missing value" } else { "an infinite value" };
-                return Err(Error::column(&c.name, format!("has {what} at row {}; {step} needs finite numbers (add a SimpleImputer before it)", i + 1)));
-            }
-        }
+        check_finite_sum(step, &c.name, v, s)?;
         cols.push(v);
         sums.push(s);
     }
     Ok((cols, sums))
+}
+
+/// `finite_columns`'s check and error for column `name` with cells `v`, given a sum `s` of
+/// them (or of them shifted): only a non-finite sum is scanned (an overflowing sum passes).
+fn check_finite_sum(step: &str, name: &str, v: &[f64], s: f64) -> Result<()> {
+    if !s.is_finite() {
+        if let Some(i) = crate::frame::first_unusable(v, false) {
+            let what = if v[i].is_nan() { "a missing value" } else { "an infinite value" };
+            return Err(Error::column(name, format!("has {what} at row {}; {step} needs finite numbers (add a SimpleImputer before it)", i + 1)));
+        }
+    }
+    Ok(())
+}
+
+/// PCA's column means and scatter in one pass over the data (at least 2 rows, 1 to
+/// [`linalg::LANE_GRAM_MAX_Q`] columns, all numeric): each column is centred on a shift `s`,
+/// the mean of its first [`BLOCK`] rows, and [`scatter_lanes_with`] adds up both the shifted
+/// values' scatter and their sums `t`, block by block; then `mean = s + t / n` and
+/// `scatter = Σ (x − s)(x − s)ᵀ − t tᵀ / n` (exact algebra; with the shift near the mean the
+/// correction is small, unlike scikit-learn's uncentred `XᵀX − n m mᵀ`). Instead of a pass for
+/// the sums and another for the scatter. A column holding a missing or infinite cell has a
+/// non-finite `t`: only then is it scanned to name the cell ([`check_finite_sum`], in column
+/// order, the same error as [`finite_columns_and_sums`]).
+fn means_and_scatter<'a>(step: &str, x: &'a Frame) -> Result<(Vec<&'a [f64]>, Vec<f64>, Array2<f64>)> {
+    let cols: Vec<&[f64]> = x.cols.iter().map(|c| c.numeric(step)).collect::<Result<_>>()?;
+    let (n, p) = (x.n_rows, cols.len());
+    let head = BLOCK.min(n).max(1);
+    let shift: Vec<f64> = cols.iter().map(|c| linalg::sum(&c[..head.min(c.len())]) / head as f64).collect();
+    let mut sums = vec![0.0; p];
+    let g = scatter_lanes_with(&cols, &shift, Some(&mut sums));
+    for ((c, v), &t) in x.cols.iter().zip(&cols).zip(&sums) {
+        check_finite_sum(step, &c.name, v, t)?;
+    }
+    let nf = n as f64;
+    let mean = shift.iter().zip(&sums).map(|(s, t)| s + t / nf).collect();
+    let mut scat = Array2::from_shape_fn((p, p), |(j, k)| if j <= k { g[[j, k]] - sums[j] * (sums[k] / nf) } else { 0.0 });
+    linalg::symmetrize_upper(&mut scat);
+    Ok((cols, mean, scat))
 }
 
 /// `Σ_i (x_i − m)(x_i − m)ᵀ` of column-major data (p × p).
@@ -239,6 +271,12 @@ fn scatter(cols: &[&[f64]], m: &[f64]) -> Array2<f64> {
 /// there; natively its 2 × 4-tiled AVX2 copy [`linalg::add_gram_upper_native`], the same
 /// bits); the buffer gets a zero row when `p` is odd.
 fn scatter_lanes(cols: &[&[f64]], m: &[f64]) -> Array2<f64> {
+    scatter_lanes_with(cols, m, None)
+}
+
+/// [`scatter_lanes`], also adding each column's sum of `x − m` into `sums` when given
+/// ([`linalg::sum`] of each centred block row, summed over the blocks in order).
+fn scatter_lanes_with(cols: &[&[f64]], m: &[f64], mut sums: Option<&mut [f64]>) -> Array2<f64> {
     let p = cols.len();
     let p2 = p + p % 2;
     let n = cols.first().map_or(0, |c| c.len());
@@ -249,6 +287,12 @@ fn scatter_lanes(cols: &[&[f64]], m: &[f64]) -> Array2<f64> {
     while start < n {
         let end = (start + BLOCK).min(n);
         fill_centred_block(&mut buf, cols, m, start, end);
+        if let Some(s) = sums.as_deref_mut() {
+            // `buf` is a fresh standard-layout array, so as_slice is Some.
+            for (sj, row) in s.iter_mut().zip(buf.as_slice().unwrap_or(&[]).chunks_exact(bw)) {
+                *sj += linalg::sum(&row[..end - start]);
+            }
+        }
         // `buf` is a fresh standard-layout array, so as_slice is Some.
         #[cfg(target_arch = "wasm32")]
         linalg::add_gram_upper(buf.as_slice().unwrap_or(&[]), bw, p2, end - start, &mut g);
@@ -283,18 +327,25 @@ impl StepParams for PcaParams {
 
     fn fit(&self, x: &Frame, _y: Option<&Target>, _ctx: &FitContext) -> Result<Pca> {
         check_fit_rows("PCA", x)?;
-        let (cols, sums) = finite_columns_and_sums("PCA", x)?;
+        let one_pass = x.n_rows >= 2 && (1..=linalg::LANE_GRAM_MAX_Q).contains(&x.n_cols()) && x.cols.iter().all(|c| matches!(c.data, FData::Num(_)));
+        let (cols, mean, scat) = if one_pass {
+            means_and_scatter("PCA", x)?
+        } else {
+            // The errors in their order (a categorical or non-finite column, no column, one row).
+            let (cols, sums) = finite_columns_and_sums("PCA", x)?;
+            if cols.is_empty() {
+                return Err(Error::data("PCA: no input columns"));
+            }
+            if x.n_rows < 2 {
+                return Err(Error::data(format!("PCA needs at least 2 rows to estimate variances; got {}", x.n_rows)));
+            }
+            let mean: Vec<f64> = sums.iter().map(|s| s / x.n_rows as f64).collect();
+            let scat = scatter(&cols, &mean);
+            (cols, mean, scat)
+        };
         let (n, p) = (x.n_rows, cols.len());
-        if p == 0 {
-            return Err(Error::data("PCA: no input columns"));
-        }
-        if n < 2 {
-            return Err(Error::data(format!("PCA needs at least 2 rows to estimate variances; got {n}")));
-        }
         let max_k = n.min(p);
-        // Column means from the sums of the check above (as `means`: the same bits).
-        let mean: Vec<f64> = sums.iter().map(|s| s / n as f64).collect();
-        let (vals, vecs) = sym_eigen(&scatter(&cols, &mean))?;
+        let (vals, vecs) = sym_eigen(&scat)?;
         // Descending, negatives (round-off) clipped to 0 as scikit-learn does.
         let order: Vec<usize> = (0..p).rev().take(max_k).collect();
         let ev: Vec<f64> = order.iter().map(|&k| vals[k].max(0.0) / (n - 1) as f64).collect();
@@ -764,6 +815,37 @@ mod tests {
     }
 
     #[test]
+    fn one_pass_means_and_scatter_match_the_two_passes() {
+        // Columns far from zero (the shift keeps the precision), an odd column count, a last
+        // block shorter than BLOCK, and a first block unlike the rest.
+        let n = 3 * BLOCK + 37;
+        let cols: Vec<Vec<f64>> = (0..5)
+            .map(|j| {
+                (0..n)
+                    .map(|i| {
+                        let u = ((i * 7919 + j * 104_729) % 1_009) as f64 / 1_009.0 - 0.5;
+                        let drift = if i < BLOCK { 3.0 } else { 0.0 };
+                        1e6 * j as f64 + (j + 1) as f64 * u + drift + i as f64 * 1e-4
+                    })
+                    .collect()
+            })
+            .collect();
+        let refs: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
+        let f = frame(&refs);
+        let (_, mean, scat) = means_and_scatter("PCA", &f).unwrap();
+        let (_, sums) = finite_columns_and_sums("PCA", &f).unwrap();
+        let want_mean: Vec<f64> = sums.iter().map(|s| s / n as f64).collect();
+        let want = scatter_gemm(&refs, &want_mean);
+        for (a, b) in mean.iter().zip(&want_mean) {
+            assert!((a - b).abs() <= 1e-13 * b.abs().max(1.0), "mean {a} vs {b}");
+        }
+        for (a, b) in scat.iter().zip(&want) {
+            assert!((a - b).abs() <= 1e-12 * want[[0, 0]].max(b.abs()), "scatter {a} vs {b}");
+        }
+        assert_eq!(scat, scat.t());
+    }
+
+    #[test]
     fn projection_does_not_depend_on_the_block() {
         let n = 5_000;
         let cols: Vec<Vec<f64>> = (0..7).map(|j| (0..n).map(|i| ((i * 31 + j * 17) % 97) as f64 / 7.0 - 3.0 + j as f64).collect()).collect();
@@ -773,9 +855,19 @@ mod tests {
         let scale: Vec<f64> = p.explained_variance.iter().map(|v| v.sqrt()).collect();
         let at = |block| project_in_blocks(&f, "PCA", &p.mean, &p.components, Some(&scale), "pca", block).unwrap();
         let want = at(BLOCK);
+        // Each output is its row's sum over the inputs in order from 0.0, then the division,
+        // on either CPU path (the page's bits).
+        for c in 0..4 {
+            let got = want.cols[c].numeric("t").unwrap();
+            for (i, g) in got.iter().enumerate() {
+                let dot = (0..7).fold(0.0, |a, j| a + p.components[c][j] * (cols[j][i] - p.mean[j]));
+                assert_eq!(g.to_bits(), (dot / scale[c]).to_bits(), "output {c} row {i}");
+            }
+        }
+        let base = crate::numeric::cpu::baseline(|| at(PROJECT_BLOCK));
         for block in [1, 3, 64, PROJECT_BLOCK, n + 1] {
             let got = at(block);
-            for (a, b) in got.cols.iter().zip(&want.cols) {
+            for (a, b) in got.cols.iter().chain(&base.cols).zip(want.cols.iter().chain(&want.cols)) {
                 let bits = |c: &FCol| c.numeric("t").unwrap().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
                 assert_eq!(bits(a), bits(b), "block {block}");
             }
