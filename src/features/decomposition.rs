@@ -93,14 +93,36 @@ fn project_in_blocks(x: &Frame, step: &str, center: &[f64], dirs: &[Vec<f64>], s
         fill_centred_block(&mut buf, &inputs, center, start, end);
         // `buf` is a fresh standard-layout array, so as_slice is Some.
         let mut dst: Vec<&mut [f64]> = outs.iter_mut().map(|o| &mut o[start..end]).collect();
+        #[cfg(not(target_arch = "wasm32"))]
         project_block(&w, buf.as_slice().unwrap_or(&[]), bw, scale, &mut dst);
+        #[cfg(target_arch = "wasm32")]
+        project_block_axpy(&w, buf.as_slice().unwrap_or(&[]), bw, scale, &mut dst);
         start = end;
     }
     let cols = outs.into_iter().enumerate().map(|(c, v)| FCol::num(format!("{prefix}{c}"), v)).collect();
     Ok(Frame::new(cols, n))
 }
 
+/// [`project_block`] in wasm: one `axpy` per weight into each output's block (16 KB, in
+/// cache), vectorised by LLVM into f64x2 lanes (the register tiles of [`project_block`] are
+/// more live values than V8 has registers); the same sums in the same order, the same bits.
+#[cfg(target_arch = "wasm32")]
+fn project_block_axpy(w: &[f64], buf: &[f64], bw: usize, scale: Option<&[f64]>, dst: &mut [&mut [f64]]) {
+    let p = w.len().checked_div(dst.len()).unwrap_or(0);
+    for (c, (o, wc)) in dst.iter_mut().zip(w.chunks_exact(p.max(1))).enumerate() {
+        let len = o.len();
+        o.fill(0.0);
+        for (b, &wj) in buf.chunks_exact(bw).zip(wc) {
+            o.iter_mut().zip(&b[..len]).for_each(|(o, v)| *o += wj * v);
+        }
+        if let Some(sc) = scale {
+            o.iter_mut().for_each(|v| *v /= sc[c]);
+        }
+    }
+}
+
 avx2_dispatch! {
+    #[cfg(not(target_arch = "wasm32"))]
     /// `dst[c][i] = (Σ_j w[c][j] · buf[j][i]) / scale[c]` for the `dst[c].len()` rows of the
     /// block (`buf`: one centred input per `bw`-long row; `w`: `k × p` row-major, `k = dst.len()`).
     /// Each output is summed over `j` in order from 0.0 (separately rounded multiply and add,
@@ -125,6 +147,7 @@ avx2_dispatch! {
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 /// Outputs `c0..c0 + G` of [`project_block`], eight rows at a time, then the rows left one
 /// at a time; returns `G`.
 #[inline(always)]
