@@ -256,6 +256,148 @@ pub fn add_gram_upper(buf: &[f64], stride: usize, q: usize, len: usize, g: &mut 
     }
 }
 
+/// [`add_gram_upper`] natively: the same sums bit for bit (each entry's four lane sums over
+/// rows `i ≡ 0, 1, 2, 3 mod 4`, combined as `(l0 + l1) + (l2 + l3)`, then the last
+/// `len % 4` rows in order, added to `g` once per block), in 2 × 4 output tiles (rows
+/// `j, j + 1` against `k..k + 4`: six row loads for eight lane products). On an x86-64 CPU
+/// with AVX2 ([`crate::numeric::cpu::avx2`]) each entry's four lanes are one 256-bit
+/// register (explicit intrinsics: LLVM vectorised the portable tile across the entries, with
+/// shuffles); multiply and add stay separately rounded (no FMA), so the bits stay the page's.
+/// Entries below the diagonal inside a tile are written too; callers read the upper
+/// triangle. `q` must be even.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn add_gram_upper_native(buf: &[f64], stride: usize, q: usize, len: usize, g: &mut [f64]) {
+    debug_assert!(q % 2 == 0 && g.len() >= q * q && buf.len() >= q.saturating_sub(1) * stride + len);
+    #[cfg(target_arch = "x86_64")]
+    if crate::numeric::cpu::avx2() {
+        // SAFETY: the CPU has AVX2 and FMA (asked just above), all the function requires.
+        unsafe { gram_upper_tiles_x86(buf, stride, q, len, g) };
+        return;
+    }
+    gram_upper_tiles(buf, stride, q, len, g);
+}
+
+/// The portable tiles of [`add_gram_upper_native`].
+#[cfg(not(target_arch = "wasm32"))]
+fn gram_upper_tiles(buf: &[f64], stride: usize, q: usize, len: usize, g: &mut [f64]) {
+    let row = |j: usize| &buf[j * stride..j * stride + len];
+    for j in (0..q).step_by(2) {
+        let a = [row(j), row(j + 1)];
+        let mut k = j;
+        while k + 4 <= q {
+            add_tile(g, q, j, k, gram_tile(a, [row(k), row(k + 1), row(k + 2), row(k + 3)]));
+            k += 4;
+        }
+        if k < q {
+            add_tile(g, q, j, k, gram_tile(a, [row(k), row(k + 1)]));
+        }
+    }
+}
+
+/// Adds a tile's two rows at `(j, k)` of the `q × q` matrix `g`.
+#[cfg(not(target_arch = "wasm32"))]
+#[inline(always)]
+fn add_tile<const W: usize>(g: &mut [f64], q: usize, j: usize, k: usize, t: [[f64; W]; 2]) {
+    for (r, tr) in t.iter().enumerate() {
+        g[(j + r) * q + k..(j + r) * q + k + W].iter_mut().zip(tr).for_each(|(o, v)| *o += v);
+    }
+}
+
+/// [`gram_upper_tiles`] with the lanes in AVX registers.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn gram_upper_tiles_x86(buf: &[f64], stride: usize, q: usize, len: usize, g: &mut [f64]) {
+    let row = |j: usize| &buf[j * stride..j * stride + len];
+    for j in (0..q).step_by(2) {
+        let a = [row(j), row(j + 1)];
+        let mut k = j;
+        while k + 4 <= q {
+            // SAFETY: this function's own target features (the caller checked the CPU).
+            let t = unsafe { gram_tile_x86(a, [row(k), row(k + 1), row(k + 2), row(k + 3)]) };
+            add_tile(g, q, j, k, t);
+            k += 4;
+        }
+        if k < q {
+            // SAFETY: as above.
+            let t = unsafe { gram_tile_x86(a, [row(k), row(k + 1)]) };
+            add_tile(g, q, j, k, t);
+        }
+    }
+}
+
+/// [`gram_tile`] with each entry's four lanes in one 256-bit register: `acc + x · y` as a
+/// separate multiply and add, as the portable code.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+#[inline]
+unsafe fn gram_tile_x86<const W: usize>(a: [&[f64]; 2], b: [&[f64]; W]) -> [[f64; W]; 2] {
+    use std::arch::x86_64::{_mm256_add_pd, _mm256_loadu_pd, _mm256_mul_pd, _mm256_setzero_pd, _mm256_storeu_pd};
+    let len = a[0].len();
+    assert!(a[1].len() == len && b.iter().all(|r| r.len() == len));
+    let full = len - len % 4;
+    let mut out = [[0.0f64; W]; 2];
+    // SAFETY: every load reads `i..i + 4` with `i + 4 <= full <= len`, the length of every row
+    // (checked above); the stores write a local `[f64; 4]`.
+    unsafe {
+        let mut acc = [[_mm256_setzero_pd(); W]; 2];
+        let mut i = 0;
+        while i < full {
+            let x0 = _mm256_loadu_pd(a[0].as_ptr().add(i));
+            let x1 = _mm256_loadu_pd(a[1].as_ptr().add(i));
+            for (t, bt) in b.iter().enumerate() {
+                let y = _mm256_loadu_pd(bt.as_ptr().add(i));
+                acc[0][t] = _mm256_add_pd(acc[0][t], _mm256_mul_pd(x0, y));
+                acc[1][t] = _mm256_add_pd(acc[1][t], _mm256_mul_pd(x1, y));
+            }
+            i += 4;
+        }
+        for (o, ar) in out.iter_mut().zip(&acc) {
+            for (ot, &v) in o.iter_mut().zip(ar) {
+                let mut l = [0.0f64; 4];
+                _mm256_storeu_pd(l.as_mut_ptr(), v);
+                *ot = (l[0] + l[1]) + (l[2] + l[3]);
+            }
+        }
+    }
+    for i in full..len {
+        for (t, bt) in b.iter().enumerate() {
+            out[0][t] += a[0][i] * bt[i];
+            out[1][t] += a[1][i] * bt[i];
+        }
+    }
+    out
+}
+
+/// One tile of [`add_gram_upper_native`]: rows `a` against the `W` rows `b` (all `len` long).
+#[cfg(not(target_arch = "wasm32"))]
+#[inline(always)]
+fn gram_tile<const W: usize>(a: [&[f64]; 2], b: [&[f64]; W]) -> [[f64; W]; 2] {
+    let len = a[0].len();
+    let full = len - len % 4;
+    let mut acc = [[[0.0f64; 4]; W]; 2];
+    let mut i = 0;
+    while i < full {
+        let x: [&[f64]; 2] = [&a[0][i..i + 4], &a[1][i..i + 4]];
+        for (t, bt) in b.iter().enumerate() {
+            let y = &bt[i..i + 4];
+            for (acc_r, xr) in acc.iter_mut().zip(&x) {
+                for l in 0..4 {
+                    acc_r[t][l] += xr[l] * y[l];
+                }
+            }
+        }
+        i += 4;
+    }
+    let mut out = acc.map(|r| r.map(|l| (l[0] + l[1]) + (l[2] + l[3])));
+    for i in full..len {
+        for (t, bt) in b.iter().enumerate() {
+            out[0][t] += a[0][i] * bt[i];
+            out[1][t] += a[1][i] * bt[i];
+        }
+    }
+    out
+}
+
 /// [`add_gram_upper`] for long rows (the kernel matrix of wide data): 2 × 4 output tiles
 /// (rows `j, j + 1` against `k..k + 4`), each entry one [`F2`] lane sum over column pairs —
 /// six loads for eight multiply-adds, where the 2 × 2 tiles load one per multiply-add; in V8,
@@ -554,6 +696,36 @@ mod tests {
         assert_eq!(column_means_cols(&cols, n), mean);
         assert_eq!(centered_gram_gemm(Src::Cols(&cols, n), &y, &mean, y_mean), (g1, b1));
         assert_eq!(centered_gram_lanes(Src::Cols(&cols, n), &y, &mean, y_mean), (g2, b2));
+    }
+
+    #[test]
+    fn native_gram_tiles_match_the_lane_kernel_bit_for_bit() {
+        // Every row count mod 4, q a multiple of 4 and not (the 2 × 2 tail), on both CPU paths.
+        let mut s = 3u64;
+        let mut next = || {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (s >> 11) as f64 / (1u64 << 53) as f64 - 0.4
+        };
+        for (q, len) in [(2, 5), (4, 8), (6, 13), (20, 256), (22, 255), (8, 3)] {
+            let stride = len + 3;
+            let buf: Vec<f64> = (0..q * stride).map(|_| next()).collect();
+            let g0: Vec<f64> = (0..q * q).map(|_| next()).collect();
+            let mut want = g0.clone();
+            add_gram_upper(&buf, stride, q, len, &mut want);
+            for baseline in [false, true] {
+                let mut got = g0.clone();
+                if baseline {
+                    crate::numeric::cpu::baseline(|| add_gram_upper_native(&buf, stride, q, len, &mut got));
+                } else {
+                    add_gram_upper_native(&buf, stride, q, len, &mut got);
+                }
+                for j in 0..q {
+                    for k in j..q {
+                        assert_eq!(got[j * q + k].to_bits(), want[j * q + k].to_bits(), "q {q} len {len} ({j}, {k})");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

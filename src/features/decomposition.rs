@@ -20,8 +20,9 @@ use serde_json::json;
 use super::selection::finite_columns;
 use crate::estimator::class_target_for;
 use crate::estimator::{ExplainedVariance, FitContext, FittedTransform, ParamInfo, StepParams, Target};
-use crate::frame::{FCol, Frame};
+use crate::frame::{FCol, FData, Frame};
 use crate::linalg::{self, sym_eigen, BLOCK};
+use crate::numeric::avx2_dispatch;
 use crate::preprocess::{check_columns, check_fit_rows};
 use crate::{Error, Result};
 use ndarray::linalg::general_mat_mul;
@@ -60,10 +61,10 @@ pub struct Pca {
 
 /// Projects the centred columns of `x` on `dirs` (one weight vector per output column).
 ///
-/// Blocked: [`BLOCK`] rows of the centred inputs are copied into a small
-/// `p × BLOCK` buffer (contiguous copies from the column-major frame), one
-/// matrix product `W · block` gives the block of every output column, which is
-/// copied out. The inputs are read once instead of once per output column.
+/// Blocked: [`PROJECT_BLOCK`] rows of the centred inputs are copied into a small
+/// `p × PROJECT_BLOCK` buffer (contiguous copies from the column-major frame), and
+/// [`project_block`] writes that block of every output column straight into the outputs.
+/// The inputs are read once instead of once per output column.
 fn project(x: &Frame, step: &str, center: &[f64], dirs: &[Vec<f64>], scale: Option<&[f64]>, prefix: &str) -> Result<Frame> {
     project_in_blocks(x, step, center, dirs, scale, prefix, PROJECT_BLOCK)
 }
@@ -80,49 +81,114 @@ fn project_in_blocks(x: &Frame, step: &str, center: &[f64], dirs: &[Vec<f64>], s
     if center.len() != p || dirs.iter().any(|w| w.len() != p) || scale.is_some_and(|s| s.len() != k) {
         return Err(Error::data(format!("{step}: the fitted weights do not match the {p} input columns")));
     }
-    let w = Array2::from_shape_fn((k, p), |(c, j)| dirs[c][j]);
-    // Filled block by block (no zero-fill of whole columns first).
-    let mut outs: Vec<Vec<f64>> = (0..k).map(|_| Vec::with_capacity(n)).collect();
+    // The weights row-major (k × p); the outputs zeroed by the allocator (fresh pages need
+    // no pass; reused heap gets a memset, 3 % of the benchmark's profile) and written block
+    // by block.
+    let w: Vec<f64> = dirs.iter().flatten().copied().collect();
+    let mut outs: Vec<Vec<f64>> = (0..k).map(|_| vec![0.0; n]).collect();
     let bw = block.min(n).max(1);
     let mut buf = Array2::<f64>::zeros((p, bw));
-    let mut ob = Array2::<f64>::zeros((k, bw));
     let mut start = 0;
     while start < n {
         let end = (start + bw).min(n);
-        let len = end - start;
         fill_centred_block(&mut buf, &inputs, center, start, end);
-        if cfg!(target_arch = "wasm32") {
-            // Fresh standard-layout arrays, so as_slice(_mut) is Some.
-            project_block_lanes(dirs, buf.as_slice().unwrap_or(&[]), bw, len, ob.as_slice_mut().unwrap_or(&mut []));
-        } else {
-            general_mat_mul(1.0, &w, &buf.slice(s![.., ..len]), 0.0, &mut ob.slice_mut(s![.., ..len]));
-        }
-        // `ob` is a fresh standard-layout array, so as_slice is Some.
-        for (c, (out, src)) in outs.iter_mut().zip(ob.as_slice().unwrap_or(&[]).chunks_exact(bw)).enumerate() {
-            let src = &src[..len];
-            match scale {
-                Some(sc) => out.extend(src.iter().map(|v| v / sc[c])),
-                None => out.extend_from_slice(src),
-            }
-        }
+        // `buf` is a fresh standard-layout array, so as_slice is Some.
+        let mut dst: Vec<&mut [f64]> = outs.iter_mut().map(|o| &mut o[start..end]).collect();
+        #[cfg(not(target_arch = "wasm32"))]
+        project_block(&w, buf.as_slice().unwrap_or(&[]), bw, scale, &mut dst);
+        #[cfg(target_arch = "wasm32")]
+        project_block_axpy(&w, buf.as_slice().unwrap_or(&[]), bw, scale, &mut dst);
         start = end;
     }
     let cols = outs.into_iter().enumerate().map(|(c, v)| FCol::num(format!("{prefix}{c}"), v)).collect();
     Ok(Frame::new(cols, n))
 }
 
-/// `ob[c] = Σ_j dirs[c][j] · buf[j]` over the first `len` entries of each `bw`-long row:
-/// the block product of [`project`] as one `axpy` per weight (contiguous, vectorised by
-/// LLVM; in wasm, matrixmultiply has no SIMD `dgemm` kernel). Each output is summed over
-/// `j` in order from 0 (separately rounded multiply and add).
-fn project_block_lanes(dirs: &[Vec<f64>], buf: &[f64], bw: usize, len: usize, ob: &mut [f64]) {
-    for (o, wc) in ob.chunks_exact_mut(bw).zip(dirs) {
-        let o = &mut o[..len];
+/// [`project_block`] in wasm: one `axpy` per weight into each output's block (16 KB, in
+/// cache), vectorised by LLVM into f64x2 lanes (the register tiles of [`project_block`] are
+/// more live values than V8 has registers); the same sums in the same order, the same bits.
+#[cfg(target_arch = "wasm32")]
+fn project_block_axpy(w: &[f64], buf: &[f64], bw: usize, scale: Option<&[f64]>, dst: &mut [&mut [f64]]) {
+    let p = w.len().checked_div(dst.len()).unwrap_or(0);
+    for (c, (o, wc)) in dst.iter_mut().zip(w.chunks_exact(p.max(1))).enumerate() {
+        let len = o.len();
         o.fill(0.0);
         for (b, &wj) in buf.chunks_exact(bw).zip(wc) {
             o.iter_mut().zip(&b[..len]).for_each(|(o, v)| *o += wj * v);
         }
+        if let Some(sc) = scale {
+            o.iter_mut().for_each(|v| *v /= sc[c]);
+        }
     }
+}
+
+avx2_dispatch! {
+    #[cfg(not(target_arch = "wasm32"))]
+    /// `dst[c][i] = (Σ_j w[c][j] · buf[j][i]) / scale[c]` for the `dst[c].len()` rows of the
+    /// block (`buf`: one centred input per `bw`-long row; `w`: `k × p` row-major, `k = dst.len()`).
+    /// Each output is summed over `j` in order from 0.0 (separately rounded multiply and add,
+    /// then the division), the same bits on every path and block size; register tiles of up
+    /// to four outputs × eight rows share each load of the block, and each output is stored
+    /// once (an AVX2 copy natively).
+    fn project_block<'a>(w: &[f64], buf: &[f64], bw: usize, scale: Option<&[f64]>, dst: &mut [&'a mut [f64]]) {
+        let k = dst.len();
+        let p = w.len().checked_div(k).unwrap_or(0);
+        let mut c = 0;
+        while c < k {
+            let left = k - c;
+            let g = if left >= 4 {
+                project_tile::<4>(w, p, buf, bw, scale, dst, c)
+            } else if left >= 2 {
+                project_tile::<2>(w, p, buf, bw, scale, dst, c)
+            } else {
+                project_tile::<1>(w, p, buf, bw, scale, dst, c)
+            };
+            c += g;
+        }
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+/// Outputs `c0..c0 + G` of [`project_block`], eight rows at a time, then the rows left one
+/// at a time; returns `G`.
+#[inline(always)]
+fn project_tile<const G: usize>(w: &[f64], p: usize, buf: &[f64], bw: usize, scale: Option<&[f64]>, dst: &mut [&mut [f64]], c0: usize) -> usize {
+    const R: usize = 8;
+    let len = dst[c0].len();
+    let ws: [&[f64]; G] = std::array::from_fn(|g| &w[(c0 + g) * p..(c0 + g + 1) * p]);
+    let sc: [f64; G] = std::array::from_fn(|g| scale.map_or(1.0, |s| s[c0 + g]));
+    let store = |v: f64, g: usize| if scale.is_some() { v / sc[g] } else { v };
+    let full = len - len % R;
+    let mut i = 0;
+    while i < full {
+        let mut acc = [[0.0f64; R]; G];
+        for j in 0..p {
+            let b = &buf[j * bw + i..j * bw + i + R];
+            for (a, wg) in acc.iter_mut().zip(&ws) {
+                let wj = wg[j];
+                for l in 0..R {
+                    a[l] += wj * b[l];
+                }
+            }
+        }
+        for (g, a) in acc.iter().enumerate() {
+            dst[c0 + g][i..i + R].iter_mut().zip(a).for_each(|(o, &v)| *o = store(v, g));
+        }
+        i += R;
+    }
+    for i in full..len {
+        let mut acc = [0.0f64; G];
+        for j in 0..p {
+            let b = buf[j * bw + i];
+            for (a, wg) in acc.iter_mut().zip(&ws) {
+                *a += wg[j] * b;
+            }
+        }
+        for (g, &v) in acc.iter().enumerate() {
+            dst[c0 + g][i] = store(v, g);
+        }
+    }
+    G
 }
 
 /// Writes rows `start..end` of the centred columns into the first `end − start`
@@ -163,17 +229,49 @@ fn finite_columns_and_sums<'a>(step: &str, x: &'a Frame) -> Result<(Vec<&'a [f64
     for c in &x.cols {
         let v = c.numeric(step)?;
         let s = linalg::sum(v);
-        if !s.is_finite() {
-            // `finite_columns`'s check and error for this column (an overflowing sum passes).
-            if let Some(i) = crate::frame::first_unusable(v, false) {
-                let what = if v[i].is_nan() { "a missing value" } else { "an infinite value" };
-                return Err(Error::column(&c.name, format!("has {what} at row {}; {step} needs finite numbers (add a SimpleImputer before it)", i + 1)));
-            }
-        }
+        check_finite_sum(step, &c.name, v, s)?;
         cols.push(v);
         sums.push(s);
     }
     Ok((cols, sums))
+}
+
+/// `finite_columns`'s check and error for column `name` with cells `v`, given a sum `s` of
+/// them (or of them shifted): only a non-finite sum is scanned (an overflowing sum passes).
+fn check_finite_sum(step: &str, name: &str, v: &[f64], s: f64) -> Result<()> {
+    if !s.is_finite() {
+        if let Some(i) = crate::frame::first_unusable(v, false) {
+            let what = if v[i].is_nan() { "a missing value" } else { "an infinite value" };
+            return Err(Error::column(name, format!("has {what} at row {}; {step} needs finite numbers (add a SimpleImputer before it)", i + 1)));
+        }
+    }
+    Ok(())
+}
+
+/// PCA's column means and scatter in one pass over the data (at least 2 rows, 1 to
+/// [`linalg::LANE_GRAM_MAX_Q`] columns, all numeric): each column is centred on a shift `s`,
+/// the mean of its first [`BLOCK`] rows, and [`scatter_lanes_with`] adds up both the shifted
+/// values' scatter and their sums `t`, block by block; then `mean = s + t / n` and
+/// `scatter = Σ (x − s)(x − s)ᵀ − t tᵀ / n` (exact algebra; with the shift near the mean the
+/// correction is small, unlike scikit-learn's uncentred `XᵀX − n m mᵀ`). Instead of a pass for
+/// the sums and another for the scatter. A column holding a missing or infinite cell has a
+/// non-finite `t`: only then is it scanned to name the cell ([`check_finite_sum`], in column
+/// order, the same error as [`finite_columns_and_sums`]).
+fn means_and_scatter<'a>(step: &str, x: &'a Frame) -> Result<(Vec<&'a [f64]>, Vec<f64>, Array2<f64>)> {
+    let cols: Vec<&[f64]> = x.cols.iter().map(|c| c.numeric(step)).collect::<Result<_>>()?;
+    let (n, p) = (x.n_rows, cols.len());
+    let head = BLOCK.min(n).max(1);
+    let shift: Vec<f64> = cols.iter().map(|c| linalg::sum(&c[..head.min(c.len())]) / head as f64).collect();
+    let mut sums = vec![0.0; p];
+    let g = scatter_lanes_with(&cols, &shift, Some(&mut sums));
+    for ((c, v), &t) in x.cols.iter().zip(&cols).zip(&sums) {
+        check_finite_sum(step, &c.name, v, t)?;
+    }
+    let nf = n as f64;
+    let mean = shift.iter().zip(&sums).map(|(s, t)| s + t / nf).collect();
+    let mut scat = Array2::from_shape_fn((p, p), |(j, k)| if j <= k { g[[j, k]] - sums[j] * (sums[k] / nf) } else { 0.0 });
+    linalg::symmetrize_upper(&mut scat);
+    Ok((cols, mean, scat))
 }
 
 /// `Σ_i (x_i − m)(x_i − m)ᵀ` of column-major data (p × p).
@@ -182,8 +280,11 @@ fn finite_columns_and_sums<'a>(step: &str, x: &'a Frame) -> Result<(Vec<&'a [f64
 /// buffer and one matrix product `B Bᵀ` adds their contribution, instead of
 /// `p(p+1)/2` latency-bound dot products over whole columns (and no centred
 /// copy of the data).
+///
+/// Up to [`linalg::LANE_GRAM_MAX_Q`] columns, the upper triangle only, by the lane kernel
+/// (no packing, half the products; the same bits natively and in the page); wider, `dgemm`.
 fn scatter(cols: &[&[f64]], m: &[f64]) -> Array2<f64> {
-    if cfg!(target_arch = "wasm32") && cols.len() <= linalg::LANE_GRAM_MAX_Q {
+    if cols.len() <= linalg::LANE_GRAM_MAX_Q {
         scatter_lanes(cols, m)
     } else {
         scatter_gemm(cols, m)
@@ -191,8 +292,15 @@ fn scatter(cols: &[&[f64]], m: &[f64]) -> Array2<f64> {
 }
 
 /// [`scatter`] through [`linalg::add_gram_upper`] (wasm: matrixmultiply has no SIMD `dgemm`
-/// there); the buffer gets a zero row when `p` is odd.
+/// there; natively its 2 × 4-tiled AVX2 copy [`linalg::add_gram_upper_native`], the same
+/// bits); the buffer gets a zero row when `p` is odd.
 fn scatter_lanes(cols: &[&[f64]], m: &[f64]) -> Array2<f64> {
+    scatter_lanes_with(cols, m, None)
+}
+
+/// [`scatter_lanes`], also adding each column's sum of `x − m` into `sums` when given
+/// ([`linalg::sum`] of each centred block row, summed over the blocks in order).
+fn scatter_lanes_with(cols: &[&[f64]], m: &[f64], mut sums: Option<&mut [f64]>) -> Array2<f64> {
     let p = cols.len();
     let p2 = p + p % 2;
     let n = cols.first().map_or(0, |c| c.len());
@@ -203,8 +311,17 @@ fn scatter_lanes(cols: &[&[f64]], m: &[f64]) -> Array2<f64> {
     while start < n {
         let end = (start + BLOCK).min(n);
         fill_centred_block(&mut buf, cols, m, start, end);
+        if let Some(s) = sums.as_deref_mut() {
+            // `buf` is a fresh standard-layout array, so as_slice is Some.
+            for (sj, row) in s.iter_mut().zip(buf.as_slice().unwrap_or(&[]).chunks_exact(bw)) {
+                *sj += linalg::sum(&row[..end - start]);
+            }
+        }
         // `buf` is a fresh standard-layout array, so as_slice is Some.
+        #[cfg(target_arch = "wasm32")]
         linalg::add_gram_upper(buf.as_slice().unwrap_or(&[]), bw, p2, end - start, &mut g);
+        #[cfg(not(target_arch = "wasm32"))]
+        linalg::add_gram_upper_native(buf.as_slice().unwrap_or(&[]), bw, p2, end - start, &mut g);
         start = end;
     }
     let mut out = Array2::from_shape_fn((p, p), |(j, k)| if j <= k { g[j * p2 + k] } else { 0.0 });
@@ -234,18 +351,25 @@ impl StepParams for PcaParams {
 
     fn fit(&self, x: &Frame, _y: Option<&Target>, _ctx: &FitContext) -> Result<Pca> {
         check_fit_rows("PCA", x)?;
-        let (cols, sums) = finite_columns_and_sums("PCA", x)?;
+        let one_pass = x.n_rows >= 2 && (1..=linalg::LANE_GRAM_MAX_Q).contains(&x.n_cols()) && x.cols.iter().all(|c| matches!(c.data, FData::Num(_)));
+        let (cols, mean, scat) = if one_pass {
+            means_and_scatter("PCA", x)?
+        } else {
+            // The errors in their order (a categorical or non-finite column, no column, one row).
+            let (cols, sums) = finite_columns_and_sums("PCA", x)?;
+            if cols.is_empty() {
+                return Err(Error::data("PCA: no input columns"));
+            }
+            if x.n_rows < 2 {
+                return Err(Error::data(format!("PCA needs at least 2 rows to estimate variances; got {}", x.n_rows)));
+            }
+            let mean: Vec<f64> = sums.iter().map(|s| s / x.n_rows as f64).collect();
+            let scat = scatter(&cols, &mean);
+            (cols, mean, scat)
+        };
         let (n, p) = (x.n_rows, cols.len());
-        if p == 0 {
-            return Err(Error::data("PCA: no input columns"));
-        }
-        if n < 2 {
-            return Err(Error::data(format!("PCA needs at least 2 rows to estimate variances; got {n}")));
-        }
         let max_k = n.min(p);
-        // Column means from the sums of the check above (as `means`: the same bits).
-        let mean: Vec<f64> = sums.iter().map(|s| s / n as f64).collect();
-        let (vals, vecs) = sym_eigen(&scatter(&cols, &mean))?;
+        let (vals, vecs) = sym_eigen(&scat)?;
         // Descending, negatives (round-off) clipped to 0 as scikit-learn does.
         let order: Vec<usize> = (0..p).rev().take(max_k).collect();
         let ev: Vec<f64> = order.iter().map(|&k| vals[k].max(0.0) / (n - 1) as f64).collect();
@@ -715,6 +839,37 @@ mod tests {
     }
 
     #[test]
+    fn one_pass_means_and_scatter_match_the_two_passes() {
+        // Columns far from zero (the shift keeps the precision), an odd column count, a last
+        // block shorter than BLOCK, and a first block unlike the rest.
+        let n = 3 * BLOCK + 37;
+        let cols: Vec<Vec<f64>> = (0..5)
+            .map(|j| {
+                (0..n)
+                    .map(|i| {
+                        let u = ((i * 7919 + j * 104_729) % 1_009) as f64 / 1_009.0 - 0.5;
+                        let drift = if i < BLOCK { 3.0 } else { 0.0 };
+                        1e6 * j as f64 + (j + 1) as f64 * u + drift + i as f64 * 1e-4
+                    })
+                    .collect()
+            })
+            .collect();
+        let refs: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
+        let f = frame(&refs);
+        let (_, mean, scat) = means_and_scatter("PCA", &f).unwrap();
+        let (_, sums) = finite_columns_and_sums("PCA", &f).unwrap();
+        let want_mean: Vec<f64> = sums.iter().map(|s| s / n as f64).collect();
+        let want = scatter_gemm(&refs, &want_mean);
+        for (a, b) in mean.iter().zip(&want_mean) {
+            assert!((a - b).abs() <= 1e-13 * b.abs().max(1.0), "mean {a} vs {b}");
+        }
+        for (a, b) in scat.iter().zip(&want) {
+            assert!((a - b).abs() <= 1e-12 * want[[0, 0]].max(b.abs()), "scatter {a} vs {b}");
+        }
+        assert_eq!(scat, scat.t());
+    }
+
+    #[test]
     fn projection_does_not_depend_on_the_block() {
         let n = 5_000;
         let cols: Vec<Vec<f64>> = (0..7).map(|j| (0..n).map(|i| ((i * 31 + j * 17) % 97) as f64 / 7.0 - 3.0 + j as f64).collect()).collect();
@@ -724,9 +879,19 @@ mod tests {
         let scale: Vec<f64> = p.explained_variance.iter().map(|v| v.sqrt()).collect();
         let at = |block| project_in_blocks(&f, "PCA", &p.mean, &p.components, Some(&scale), "pca", block).unwrap();
         let want = at(BLOCK);
+        // Each output is its row's sum over the inputs in order from 0.0, then the division,
+        // on either CPU path (the page's bits).
+        for c in 0..4 {
+            let got = want.cols[c].numeric("t").unwrap();
+            for (i, g) in got.iter().enumerate() {
+                let dot = (0..7).fold(0.0, |a, j| a + p.components[c][j] * (cols[j][i] - p.mean[j]));
+                assert_eq!(g.to_bits(), (dot / scale[c]).to_bits(), "output {c} row {i}");
+            }
+        }
+        let base = crate::numeric::cpu::baseline(|| at(PROJECT_BLOCK));
         for block in [1, 3, 64, PROJECT_BLOCK, n + 1] {
             let got = at(block);
-            for (a, b) in got.cols.iter().zip(&want.cols) {
+            for (a, b) in got.cols.iter().chain(&base.cols).zip(want.cols.iter().chain(&want.cols)) {
                 let bits = |c: &FCol| c.numeric("t").unwrap().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
                 assert_eq!(bits(a), bits(b), "block {block}");
             }
