@@ -251,7 +251,10 @@ const handlers = {
   // Switching to the full module (protocol.js): this worker's state, then it is stopped.
   handoff: async () => {
     const module = await fullModule?.catch(() => null);
-    return { ...held, module: module ?? null };
+    // The page's copy of the last CV lacks its out-of-fold predictions (the page reads none of
+    // them); the full module's evaluation pictures need them: the session's whole report goes.
+    const lastCv = held.lastCv && { spec: held.lastCv.spec, report: s('last_cv_report') ?? held.lastCv.report };
+    return { ...held, lastCv, module: module ?? null };
   },
   adopt: (m) => adopt(m.state),
 };

@@ -26,7 +26,7 @@ pub struct FoldInfo {
 }
 
 /// Out-of-fold predictions: every usable row predicted by the fold that held it out.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct OofPredictions {
     pub rows: Vec<usize>,
     pub fold: Vec<usize>,

@@ -8,7 +8,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::{js_err, no_table, now_ms, report_to_js, to_js, Session};
+use super::{js_err, no_table, now_ms, page_report, to_js, Session};
 use crate::api::{self, FoldResult};
 use crate::pipeline::PipelineSpec;
 #[cfg(feature = "web-full")]
@@ -56,7 +56,8 @@ impl Session {
     }
 
     /// The report of the folds (the `cv_fold` results: texts or objects), as `cross_validate`
-    /// returns it (JSON text, or the object); it becomes the session's last cross-validation.
+    /// returns it (JSON text, or the object; without the out-of-fold predictions, which the
+    /// session keeps); it becomes the session's last cross-validation.
     pub fn cv_finish(&mut self, spec_json: &str, folds: Vec<JsValue>) -> Result<JsValue, JsValue> {
         let (table, _) = self.table.as_ref().ok_or_else(no_table)?;
         let spec = PipelineSpec::from_json(spec_json).map_err(js_err)?;
@@ -71,8 +72,8 @@ impl Session {
                     .map_err(|(path, e)| internal(format!("cannot read fold result {} sent by the page: {path}: {e}", i + 1)))
             })
             .collect::<Result<Vec<FoldResult>, JsValue>>()?;
-        let report = api::cv_finish(table, &spec, folds).map_err(js_err)?;
-        let out = report_to_js(&report)?;
+        let mut report = api::cv_finish(table, &spec, folds).map_err(js_err)?;
+        let out = page_report(&mut report)?;
         self.last_cv = Some((spec, report));
         Ok(out)
     }
