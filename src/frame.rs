@@ -5,12 +5,13 @@
 
 use ndarray::Array2;
 
-use crate::data::{CatData, ColumnData, Table};
+use crate::data::{CatData, ColumnData, Nums, Table};
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum FData {
-    Num(Vec<f64>),
+    /// Shared with the table it came from until a step writes new cells ([`Nums`]).
+    Num(Nums),
     Cat(CatData),
 }
 
@@ -34,7 +35,7 @@ pub struct FCol {
 
 impl FCol {
     pub fn num(name: impl Into<String>, v: Vec<f64>) -> FCol {
-        FCol { name: name.into(), data: FData::Num(v) }
+        FCol { name: name.into(), data: FData::Num(v.into()) }
     }
     /// The numeric cells, or an error naming the column and the step that needed numbers.
     pub fn numeric(&self, step: &str) -> Result<&[f64]> {
@@ -66,7 +67,8 @@ impl Frame {
     pub fn names(&self) -> Vec<String> {
         self.cols.iter().map(|c| c.name.clone()).collect()
     }
-    /// Columns of `table` by index, booleans becoming 0/1 numbers.
+    /// Columns of `table` by index, booleans becoming 0/1 numbers. The numbers are shared
+    /// with the table, not copied ([`Nums`]).
     pub fn from_table(table: &Table, columns: &[usize]) -> Frame {
         let cols = columns
             .iter()
@@ -88,7 +90,7 @@ impl Frame {
         if rows.len() == table.n_rows && rows.iter().enumerate().all(|(i, &r)| i == r) {
             return Frame::from_table(table, columns);
         }
-        let gather = |v: &[f64]| rows.iter().map(|&r| v[r]).collect::<Vec<f64>>();
+        let gather = |v: &[f64]| rows.iter().map(|&r| v[r]).collect::<Nums>();
         let cols = columns
             .iter()
             .map(|&j| {

@@ -1535,10 +1535,10 @@ fn finish(b: Builder, forced: Option<ColumnType>, name: &str) -> Result<ColumnDa
         Builder::Num(n) => {
             let is_bool = !n.not_01 && n.seen[0] && n.seen[1];
             match forced {
-                Some(ColumnType::Boolean) if !n.not_01 => Ok(ColumnData::Boolean { values: n.values, tokens: ["0".into(), "1".into()] }),
+                Some(ColumnType::Boolean) if !n.not_01 => Ok(ColumnData::Boolean { values: n.values.into(), tokens: ["0".into(), "1".into()] }),
                 Some(ColumnType::Boolean) => Err(Error::column(name, "is set to boolean but holds numbers other than 0 and 1")),
-                None if is_bool => Ok(ColumnData::Boolean { values: n.values, tokens: ["0".into(), "1".into()] }),
-                _ => Ok(ColumnData::Numeric(n.values)),
+                None if is_bool => Ok(ColumnData::Boolean { values: n.values.into(), tokens: ["0".into(), "1".into()] }),
+                _ => Ok(ColumnData::Numeric(n.values.into())),
             }
         }
         Builder::Cat(c) => {

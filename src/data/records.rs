@@ -51,7 +51,7 @@ pub fn table_from_cells<'v>(
                     };
                     v.push(x);
                 }
-                ColumnData::Numeric(v)
+                ColumnData::Numeric(v.into())
             }
             ColumnType::Boolean => {
                 let mut v = Vec::with_capacity(n_rows);
@@ -76,7 +76,7 @@ pub fn table_from_cells<'v>(
                     };
                     v.push(x);
                 }
-                ColumnData::Boolean { values: v, tokens: ["false".into(), "true".into()] }
+                ColumnData::Boolean { values: v.into(), tokens: ["false".into(), "true".into()] }
             }
             ColumnType::Categorical => {
                 let mut index: HashMap<String, u32> = HashMap::new();

@@ -43,7 +43,7 @@ fn convert(data: &ColumnData, ty: ColumnType) -> std::result::Result<ColumnData,
                     k => levels[k as usize].ok_or_else(|| (i, format!("holds {:?}, not a number", c.levels[k as usize])))?,
                 });
             }
-            Ok(ColumnData::Numeric(v))
+            Ok(ColumnData::Numeric(v.into()))
         }
         (ColumnData::Boolean { values, .. }, ColumnType::Numeric) => Ok(ColumnData::Numeric(values.clone())),
         (ColumnData::Numeric(v), ColumnType::Categorical) => {

@@ -70,14 +70,71 @@ impl CatData {
     }
 }
 
+/// A column of numbers, shared: a clone (a table's column into a step's [`Frame`](crate::frame::Frame),
+/// the page's table into a preview or a fit on every row) copies no cells. Reads go through
+/// `Deref` to the `Vec`; a writer takes [`Nums::make_mut`] (a copy only when the cells are
+/// shared) or [`Nums::into_vec`].
+#[derive(Clone, Default, PartialEq)]
+pub struct Nums(std::sync::Arc<Vec<f64>>);
+
+impl Nums {
+    /// The cells to change in place: copied first when another table or frame shares them.
+    pub fn make_mut(&mut self) -> &mut Vec<f64> {
+        std::sync::Arc::make_mut(&mut self.0)
+    }
+    /// The cells as an owned `Vec`: moved out when not shared, else copied.
+    pub fn into_vec(self) -> Vec<f64> {
+        std::sync::Arc::try_unwrap(self.0).unwrap_or_else(|shared| (*shared).clone())
+    }
+}
+
+impl std::ops::Deref for Nums {
+    type Target = Vec<f64>;
+    fn deref(&self) -> &Vec<f64> {
+        &self.0
+    }
+}
+
+impl From<Vec<f64>> for Nums {
+    fn from(v: Vec<f64>) -> Nums {
+        Nums(std::sync::Arc::new(v))
+    }
+}
+
+impl FromIterator<f64> for Nums {
+    fn from_iter<I: IntoIterator<Item = f64>>(iter: I) -> Nums {
+        Nums::from(iter.into_iter().collect::<Vec<f64>>())
+    }
+}
+
+impl<'a> IntoIterator for &'a Nums {
+    type Item = &'a f64;
+    type IntoIter = std::slice::Iter<'a, f64>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl PartialEq<Vec<f64>> for Nums {
+    fn eq(&self, other: &Vec<f64>) -> bool {
+        *self.0 == *other
+    }
+}
+
+impl std::fmt::Debug for Nums {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 /// A column's cells.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ColumnData {
     /// Numbers; NaN marks a missing cell.
-    Numeric(Vec<f64>),
+    Numeric(Nums),
     /// 0.0 / 1.0 / NaN, with the file's spelling of false and true (`tokens[0]`, `tokens[1]`).
     Boolean {
-        values: Vec<f64>,
+        values: Nums,
         tokens: [String; 2],
     },
     Categorical(CatData),

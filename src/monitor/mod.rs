@@ -279,7 +279,7 @@ pub fn concat_tables(tables: &[(&str, &Table)]) -> Result<Table> {
 
 fn numeric_values(d: &ColumnData) -> Vec<f64> {
     match d {
-        ColumnData::Numeric(v) | ColumnData::Boolean { values: v, .. } => v.clone(),
+        ColumnData::Numeric(v) | ColumnData::Boolean { values: v, .. } => v.to_vec(),
         ColumnData::Categorical(c) => vec![f64::NAN; c.len()],
     }
 }

@@ -173,7 +173,7 @@ pub fn prepare(table: &Table, spec: &PipelineSpec) -> Result<Prepared> {
         (Some(t), Task::Regression) => {
             let col = &table.columns[t];
             let v = match &col.data {
-                ColumnData::Numeric(v) | ColumnData::Boolean { values: v, .. } => v.clone(),
+                ColumnData::Numeric(v) | ColumnData::Boolean { values: v, .. } => v.to_vec(),
                 ColumnData::Categorical(_) => {
                     return Err(Error::column(
                         &col.name,

@@ -234,7 +234,7 @@ pub fn demo_table(p: &DemoParams) -> Result<Table> {
             v.push(r * t.sin());
         }
         v.truncate(p.n_rows);
-        columns.push(Column { name: format!("x{:0width$}", j + 1), data: ColumnData::Numeric(v) });
+        columns.push(Column { name: format!("x{:0width$}", j + 1), data: ColumnData::Numeric(v.into()) });
     }
     // Half the rows 1, half 0, shuffled (Fisher–Yates).
     let mut label: Vec<f64> = (0..p.n_rows).map(|i| (i < p.n_rows / 2) as u8 as f64).collect();
@@ -242,7 +242,7 @@ pub fn demo_table(p: &DemoParams) -> Result<Table> {
         let j = rng.random_range(0..=i);
         label.swap(i, j);
     }
-    columns.push(Column { name: "label".into(), data: ColumnData::Numeric(label) });
+    columns.push(Column { name: "label".into(), data: ColumnData::Numeric(label.into()) });
     Table::new(columns)
 }
 
@@ -498,7 +498,7 @@ mod tests {
                         assert!(bound >= acc, "{n_classes} classes, flip {flip}, shape {shape}: bound {bound} < tree {acc}");
                         near += usize::from((acc - LEAK_TREE_ACCURACY).abs() < 0.01);
                     }
-                    let col = ColumnData::Numeric(x.clone());
+                    let col = ColumnData::Numeric(x.clone().into());
                     assert_eq!(tree_leak(&col, &y, n_classes, &rows), (acc >= LEAK_TREE_ACCURACY).then_some(acc));
                 }
             }

@@ -75,6 +75,7 @@ fn step_input(name: &str, wine: &Frame) -> Frame {
             let mut x = wine.clone();
             for (j, c) in x.cols.iter_mut().enumerate() {
                 if let FData::Num(v) = &mut c.data {
+                    let v = v.make_mut();
                     for i in (j..v.len()).step_by(17) {
                         v[i] = f64::NAN;
                     }
@@ -156,7 +157,7 @@ fn with_cell(x: &Frame, value: f64) -> Option<Frame> {
     let mut x = x.clone();
     let c = x.cols.iter_mut().find(|c| matches!(c.data, FData::Num(_)))?;
     if let FData::Num(v) = &mut c.data {
-        v[0] = value;
+        v.make_mut()[0] = value;
     }
     Some(x)
 }
@@ -397,7 +398,7 @@ fn model_data(task: Task) -> (Array2<f64>, Option<Target>) {
         Task::Regression => {
             let t = load("diabetes");
             let y = match &t.column("target").unwrap().data {
-                pipelab::data::ColumnData::Numeric(v) => v.clone(),
+                pipelab::data::ColumnData::Numeric(v) => v.to_vec(),
                 _ => panic!("diabetes target is numeric"),
             };
             (features(&t, "target").to_matrix().unwrap(), Some(Target::Values(y)))

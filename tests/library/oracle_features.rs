@@ -53,7 +53,7 @@ fn classes(table: &Table, target: &str) -> Target {
 }
 fn values(table: &Table, target: &str) -> Target {
     match &table.column(target).unwrap().data {
-        pipelab::data::ColumnData::Numeric(v) => Target::Values(v.clone()),
+        pipelab::data::ColumnData::Numeric(v) => Target::Values(v.to_vec()),
         _ => panic!("numeric target expected"),
     }
 }

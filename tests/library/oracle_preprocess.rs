@@ -256,7 +256,7 @@ fn power_transformer_matches_sklearn() {
     let mut new = num_frame(&r["numeric"]["new"], &NUM);
     for c in new.cols.iter_mut() {
         if let FData::Num(v) = &mut c.data {
-            v.iter_mut().filter(|x| x.is_nan()).for_each(|x| *x = 1.0);
+            v.make_mut().iter_mut().filter(|x| x.is_nan()).for_each(|x| *x = 1.0);
         }
     }
     for std in [true, false] {

@@ -52,7 +52,7 @@ fn check(case: &str, data: &str) {
     let col = t.column(target).unwrap();
     let y = if r["target_type"] == "continuous" {
         match &col.data {
-            ColumnData::Numeric(v) => Target::Values(v.clone()),
+            ColumnData::Numeric(v) => Target::Values(v.to_vec()),
             _ => panic!("numeric target"),
         }
     } else {

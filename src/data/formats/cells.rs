@@ -296,9 +296,9 @@ impl Columns {
             }
             let forced = opts.types.get(&self.names[j]).copied();
             let data = if forced.is_none() && !not_01 && seen[0] && seen[1] {
-                ColumnData::Boolean { values, tokens: ["0".into(), "1".into()] }
+                ColumnData::Boolean { values: values.into(), tokens: ["0".into(), "1".into()] }
             } else {
-                ColumnData::Numeric(values)
+                ColumnData::Numeric(values.into())
             };
             if let Some((i, x)) = first_inf {
                 if sub_warned {
