@@ -59,14 +59,24 @@ pub struct Pca {
     pub n_samples: usize,
 }
 
+/// Where a projection subtracts the centre.
+#[derive(Clone, Copy, PartialEq)]
+enum Centre {
+    /// `(X − μ)V`: each block of rows centred into a buffer first (LDA, as scikit-learn's
+    /// `(X − xbar_) @ scalings_`).
+    InBlocks,
+    /// `XV − μV` (scikit-learn's `PCA.transform`: `X @ components_.T − mean_ @ components_.T`):
+    /// the kernel reads the frame's columns directly, no centred copy. With μ = 0 (TruncatedSVD)
+    /// both give the same bits.
+    AfterProjection,
+}
+
 /// Projects the centred columns of `x` on `dirs` (one weight vector per output column).
 ///
-/// Blocked: [`PROJECT_BLOCK`] rows of the centred inputs are copied into a small
-/// `p × PROJECT_BLOCK` buffer (contiguous copies from the column-major frame), and
-/// [`project_block`] writes that block of every output column straight into the outputs.
-/// The inputs are read once instead of once per output column.
-fn project(x: &Frame, step: &str, center: &[f64], dirs: &[Vec<f64>], scale: Option<&[f64]>, prefix: &str) -> Result<Frame> {
-    project_in_blocks(x, step, center, dirs, scale, prefix, PROJECT_BLOCK)
+/// Blocked: [`project_block`] writes [`PROJECT_BLOCK`] rows of every output column straight
+/// into the outputs, reading the inputs once per group of outputs while the block is in cache.
+fn project(x: &Frame, step: &str, center: &[f64], dirs: &[Vec<f64>], scale: Option<&[f64]>, prefix: &str, centre: Centre) -> Result<Frame> {
+    project_in_blocks(x, step, center, dirs, scale, prefix, PROJECT_BLOCK, centre)
 }
 
 /// Rows per block of [`project`]: 2,048 (8 × [`BLOCK`]) so each column is read in 16 KB runs
@@ -75,29 +85,44 @@ fn project(x: &Frame, step: &str, center: &[f64], dirs: &[Vec<f64>], scale: Opti
 /// its own row, so the block size does not change a bit (`projection_does_not_depend_on_the_block`).
 const PROJECT_BLOCK: usize = 8 * BLOCK;
 
-fn project_in_blocks(x: &Frame, step: &str, center: &[f64], dirs: &[Vec<f64>], scale: Option<&[f64]>, prefix: &str, block: usize) -> Result<Frame> {
+#[allow(clippy::too_many_arguments)]
+fn project_in_blocks(x: &Frame, step: &str, center: &[f64], dirs: &[Vec<f64>], scale: Option<&[f64]>, prefix: &str, block: usize, centre: Centre) -> Result<Frame> {
     let inputs: Vec<&[f64]> = x.cols.iter().map(|c| c.numeric(step)).collect::<Result<_>>()?;
     let (n, p, k) = (x.n_rows, inputs.len(), dirs.len());
-    if center.len() != p || dirs.iter().any(|w| w.len() != p) || scale.is_some_and(|s| s.len() != k) {
+    if center.len() != p || dirs.iter().any(|w| w.len() != p) || scale.is_some_and(|s| s.len() != k) || inputs.iter().any(|c| c.len() != n) {
         return Err(Error::data(format!("{step}: the fitted weights do not match the {p} input columns")));
     }
     // The weights row-major (k × p); the outputs zeroed by the allocator (fresh pages need
     // no pass; reused heap gets a memset, 3 % of the benchmark's profile) and written block
     // by block.
     let w: Vec<f64> = dirs.iter().flatten().copied().collect();
+    // μV, each summed over the inputs in order from 0.0 (zeros when centred in blocks).
+    let shift: Vec<f64> = match centre {
+        Centre::AfterProjection => dirs.iter().map(|d| d.iter().zip(center).fold(0.0, |a, (&wj, &m)| a + wj * m)).collect(),
+        Centre::InBlocks => vec![0.0; k],
+    };
     let mut outs: Vec<Vec<f64>> = (0..k).map(|_| vec![0.0; n]).collect();
     let bw = block.min(n).max(1);
-    let mut buf = Array2::<f64>::zeros((p, bw));
+    let mut buf = match centre {
+        Centre::InBlocks => Array2::<f64>::zeros((p, bw)),
+        Centre::AfterProjection => Array2::<f64>::zeros((0, 0)),
+    };
     let mut start = 0;
     while start < n {
         let end = (start + bw).min(n);
-        fill_centred_block(&mut buf, &inputs, center, start, end);
-        // `buf` is a fresh standard-layout array, so as_slice is Some.
+        let (src, off): (Vec<&[f64]>, usize) = match centre {
+            Centre::InBlocks => {
+                fill_centred_block(&mut buf, &inputs, center, start, end);
+                // `buf` is a fresh standard-layout array, so as_slice is Some.
+                (buf.as_slice().unwrap_or(&[]).chunks_exact(bw).collect(), 0)
+            }
+            Centre::AfterProjection => (inputs.clone(), start),
+        };
         let mut dst: Vec<&mut [f64]> = outs.iter_mut().map(|o| &mut o[start..end]).collect();
         #[cfg(not(target_arch = "wasm32"))]
-        project_block(&w, buf.as_slice().unwrap_or(&[]), bw, scale, &mut dst);
+        project_block(&w, &src, off, &shift, scale, &mut dst);
         #[cfg(target_arch = "wasm32")]
-        project_block_axpy(&w, buf.as_slice().unwrap_or(&[]), bw, scale, &mut dst);
+        project_block_axpy(&w, &src, off, &shift, scale, &mut dst);
         start = end;
     }
     let cols = outs.into_iter().enumerate().map(|(c, v)| FCol::num(format!("{prefix}{c}"), v)).collect();
@@ -108,40 +133,41 @@ fn project_in_blocks(x: &Frame, step: &str, center: &[f64], dirs: &[Vec<f64>], s
 /// cache), vectorised by LLVM into f64x2 lanes (the register tiles of [`project_block`] are
 /// more live values than V8 has registers); the same sums in the same order, the same bits.
 #[cfg(target_arch = "wasm32")]
-fn project_block_axpy(w: &[f64], buf: &[f64], bw: usize, scale: Option<&[f64]>, dst: &mut [&mut [f64]]) {
-    let p = w.len().checked_div(dst.len()).unwrap_or(0);
+fn project_block_axpy(w: &[f64], src: &[&[f64]], off: usize, shift: &[f64], scale: Option<&[f64]>, dst: &mut [&mut [f64]]) {
+    let p = src.len();
     for (c, (o, wc)) in dst.iter_mut().zip(w.chunks_exact(p.max(1))).enumerate() {
         let len = o.len();
         o.fill(0.0);
-        for (b, &wj) in buf.chunks_exact(bw).zip(wc) {
-            o.iter_mut().zip(&b[..len]).for_each(|(o, v)| *o += wj * v);
+        for (b, &wj) in src.iter().zip(wc) {
+            o.iter_mut().zip(&b[off..off + len]).for_each(|(o, v)| *o += wj * v);
         }
-        if let Some(sc) = scale {
-            o.iter_mut().for_each(|v| *v /= sc[c]);
+        let sh = shift[c];
+        match scale {
+            Some(sc) => o.iter_mut().for_each(|v| *v = (*v - sh) / sc[c]),
+            None => o.iter_mut().for_each(|v| *v -= sh),
         }
     }
 }
 
 avx2_dispatch! {
     #[cfg(not(target_arch = "wasm32"))]
-    /// `dst[c][i] = (Σ_j w[c][j] · buf[j][i]) / scale[c]` for the `dst[c].len()` rows of the
-    /// block (`buf`: one centred input per `bw`-long row; `w`: `k × p` row-major, `k = dst.len()`).
+    /// `dst[c][i] = (Σ_j w[c][j] · src[j][off + i] − shift[c]) / scale[c]` for the
+    /// `dst[c].len()` rows of the block (`w`: `k × p` row-major, `k = dst.len()`, `p = src.len()`).
     /// Each output is summed over `j` in order from 0.0 (separately rounded multiply and add,
-    /// then the division), the same bits on every path and block size; register tiles of up
-    /// to four outputs × eight rows share each load of the block, and each output is stored
-    /// once (an AVX2 copy natively).
-    fn project_block<'a>(w: &[f64], buf: &[f64], bw: usize, scale: Option<&[f64]>, dst: &mut [&'a mut [f64]]) {
+    /// then the subtraction and the division), the same bits on every path and block size;
+    /// register tiles of up to four outputs × eight rows share each load of the inputs, and
+    /// each output is stored once (an AVX2 copy natively).
+    fn project_block<'a>(w: &[f64], src: &[&[f64]], off: usize, shift: &[f64], scale: Option<&[f64]>, dst: &mut [&'a mut [f64]]) {
         let k = dst.len();
-        let p = w.len().checked_div(k).unwrap_or(0);
         let mut c = 0;
         while c < k {
             let left = k - c;
             let g = if left >= 4 {
-                project_tile::<4>(w, p, buf, bw, scale, dst, c)
+                project_tile::<4>(w, src, off, shift, scale, dst, c)
             } else if left >= 2 {
-                project_tile::<2>(w, p, buf, bw, scale, dst, c)
+                project_tile::<2>(w, src, off, shift, scale, dst, c)
             } else {
-                project_tile::<1>(w, p, buf, bw, scale, dst, c)
+                project_tile::<1>(w, src, off, shift, scale, dst, c)
             };
             c += g;
         }
@@ -152,18 +178,21 @@ avx2_dispatch! {
 /// Outputs `c0..c0 + G` of [`project_block`], eight rows at a time, then the rows left one
 /// at a time; returns `G`.
 #[inline(always)]
-fn project_tile<const G: usize>(w: &[f64], p: usize, buf: &[f64], bw: usize, scale: Option<&[f64]>, dst: &mut [&mut [f64]], c0: usize) -> usize {
+fn project_tile<const G: usize>(w: &[f64], src: &[&[f64]], off: usize, shift: &[f64], scale: Option<&[f64]>, dst: &mut [&mut [f64]], c0: usize) -> usize {
     const R: usize = 8;
+    let p = src.len();
     let len = dst[c0].len();
+    let src: Vec<&[f64]> = src.iter().map(|c| &c[off..off + len]).collect();
     let ws: [&[f64]; G] = std::array::from_fn(|g| &w[(c0 + g) * p..(c0 + g + 1) * p]);
+    let sh: [f64; G] = std::array::from_fn(|g| shift[c0 + g]);
     let sc: [f64; G] = std::array::from_fn(|g| scale.map_or(1.0, |s| s[c0 + g]));
-    let store = |v: f64, g: usize| if scale.is_some() { v / sc[g] } else { v };
+    let store = |v: f64, g: usize| if scale.is_some() { (v - sh[g]) / sc[g] } else { v - sh[g] };
     let full = len - len % R;
     let mut i = 0;
     while i < full {
         let mut acc = [[0.0f64; R]; G];
-        for j in 0..p {
-            let b = &buf[j * bw + i..j * bw + i + R];
+        for (j, col) in src.iter().enumerate() {
+            let b = &col[i..i + R];
             for (a, wg) in acc.iter_mut().zip(&ws) {
                 let wj = wg[j];
                 for l in 0..R {
@@ -178,8 +207,8 @@ fn project_tile<const G: usize>(w: &[f64], p: usize, buf: &[f64], bw: usize, sca
     }
     for i in full..len {
         let mut acc = [0.0f64; G];
-        for j in 0..p {
-            let b = buf[j * bw + i];
+        for (j, col) in src.iter().enumerate() {
+            let b = col[i];
             for (a, wg) in acc.iter_mut().zip(&ws) {
                 *a += wg[j] * b;
             }
@@ -450,7 +479,7 @@ impl FittedTransform for Pca {
     fn transform(&self, x: &Frame) -> Result<Frame> {
         check_columns("PCA", &self.input_names, x)?;
         let scale: Option<Vec<f64>> = self.whiten.then(|| self.explained_variance.iter().map(|v| v.sqrt().max(f64::EPSILON)).collect());
-        project(x, "PCA", &self.mean, &self.components, scale.as_deref(), "pca")
+        project(x, "PCA", &self.mean, &self.components, scale.as_deref(), "pca", Centre::AfterProjection)
     }
     fn validate(&self) -> Result<()> {
         let p = self.input_names.len();
@@ -532,7 +561,7 @@ impl StepParams for TruncatedSvdParams {
             v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / n as f64
         };
         let total: f64 = cols.iter().map(|c| var(c)).sum();
-        let out = project(x, NAME, &zero, &components, None, "truncatedsvd")?;
+        let out = project(x, NAME, &zero, &components, None, "truncatedsvd", Centre::AfterProjection)?;
         let explained_variance: Vec<f64> = out.cols.iter().map(|c| c.numeric(NAME).map(var)).collect::<Result<_>>()?;
         let explained_variance_ratio = explained_variance.iter().map(|v| if total > 0.0 { v / total } else { 0.0 }).collect();
         Ok(TruncatedSvd { input_names: x.names(), components, singular_values, explained_variance, explained_variance_ratio })
@@ -556,7 +585,7 @@ impl FittedTransform for TruncatedSvd {
     }
     fn transform(&self, x: &Frame) -> Result<Frame> {
         check_columns("TruncatedSVD", &self.input_names, x)?;
-        project(x, "TruncatedSVD", &vec![0.0; self.input_names.len()], &self.components, None, "truncatedsvd")
+        project(x, "TruncatedSVD", &vec![0.0; self.input_names.len()], &self.components, None, "truncatedsvd", Centre::AfterProjection)
     }
     fn validate(&self) -> Result<()> {
         let p = self.input_names.len();
@@ -785,7 +814,7 @@ impl FittedTransform for Lda {
     }
     fn transform(&self, x: &Frame) -> Result<Frame> {
         check_columns("LinearDiscriminantAnalysis", &self.input_names, x)?;
-        project(x, "LinearDiscriminantAnalysis", &self.center, &self.scalings, None, "lineardiscriminantanalysis")
+        project(x, "LinearDiscriminantAnalysis", &self.center, &self.scalings, None, "lineardiscriminantanalysis", Centre::InBlocks)
     }
     fn validate(&self) -> Result<()> {
         let p = self.input_names.len();
@@ -877,23 +906,31 @@ mod tests {
         let f = frame(&refs);
         let p = PcaParams { n_components: Some(NComponents::Count(4)), whiten: true }.fit(&f, None, &FitContext::default()).unwrap();
         let scale: Vec<f64> = p.explained_variance.iter().map(|v| v.sqrt()).collect();
-        let at = |block| project_in_blocks(&f, "PCA", &p.mean, &p.components, Some(&scale), "pca", block).unwrap();
-        let want = at(BLOCK);
-        // Each output is its row's sum over the inputs in order from 0.0, then the division,
-        // on either CPU path (the page's bits).
-        for c in 0..4 {
-            let got = want.cols[c].numeric("t").unwrap();
-            for (i, g) in got.iter().enumerate() {
-                let dot = (0..7).fold(0.0, |a, j| a + p.components[c][j] * (cols[j][i] - p.mean[j]));
-                assert_eq!(g.to_bits(), (dot / scale[c]).to_bits(), "output {c} row {i}");
+        for centre in [Centre::AfterProjection, Centre::InBlocks] {
+            let at = |block| project_in_blocks(&f, "PCA", &p.mean, &p.components, Some(&scale), "pca", block, centre).unwrap();
+            let want = at(BLOCK);
+            // Each output is its row's sum over the inputs in order from 0.0, less the centre's
+            // projection summed the same way (or the sum of the centred inputs), then the
+            // division, on either CPU path (the page's bits).
+            for c in 0..4 {
+                let got = want.cols[c].numeric("t").unwrap();
+                let w = &p.components[c];
+                let shift = (0..7).fold(0.0, |a, j| a + w[j] * p.mean[j]);
+                for (i, g) in got.iter().enumerate() {
+                    let v = match centre {
+                        Centre::AfterProjection => (0..7).fold(0.0, |a, j| a + w[j] * cols[j][i]) - shift,
+                        Centre::InBlocks => (0..7).fold(0.0, |a, j| a + w[j] * (cols[j][i] - p.mean[j])),
+                    };
+                    assert_eq!(g.to_bits(), (v / scale[c]).to_bits(), "output {c} row {i}");
+                }
             }
-        }
-        let base = crate::numeric::cpu::baseline(|| at(PROJECT_BLOCK));
-        for block in [1, 3, 64, PROJECT_BLOCK, n + 1] {
-            let got = at(block);
-            for (a, b) in got.cols.iter().chain(&base.cols).zip(want.cols.iter().chain(&want.cols)) {
-                let bits = |c: &FCol| c.numeric("t").unwrap().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
-                assert_eq!(bits(a), bits(b), "block {block}");
+            let base = crate::numeric::cpu::baseline(|| at(PROJECT_BLOCK));
+            for block in [1, 3, 64, PROJECT_BLOCK, n + 1] {
+                let got = at(block);
+                for (a, b) in got.cols.iter().chain(&base.cols).zip(want.cols.iter().chain(&want.cols)) {
+                    let bits = |c: &FCol| c.numeric("t").unwrap().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+                    assert_eq!(bits(a), bits(b), "block {block}");
+                }
             }
         }
     }
