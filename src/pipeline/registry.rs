@@ -72,6 +72,12 @@ macro_rules! step_registry {
                     })*
                 }
             }
+            /// [`StepParams::fit`] only (no transform of the training rows).
+            pub fn fit(&self, x: &Frame, y: Option<&Target>, ctx: &FitContext) -> Result<FittedStep> {
+                match self {
+                    $($(#[$attr])* StepSpec::$name(p) => Ok(FittedStep::$name(p.fit(x, y, ctx)?)),)*
+                }
+            }
             /// See [`StepParams::FIT_TRANSFORM_IS_TRANSFORM`].
             pub fn fit_transform_is_transform(&self) -> bool {
                 match self { $($(#[$attr])* StepSpec::$name(_) => <$params as StepParams>::FIT_TRANSFORM_IS_TRANSFORM,)* }
