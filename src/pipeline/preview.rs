@@ -116,7 +116,15 @@ pub fn preview(table: &Table, spec: &PipelineSpec, n_rows: usize) -> Result<Prev
                 let projection = projection(&fitted, &out, &|i| i, n, y.as_ref());
                 (out, projection)
             };
-            trace.push(StepTrace { branch: None, index: k, name: s.name(), n_features_in: frame.n_cols(), n_features_out: out.n_cols(), n_rows_in: n, n_rows_out: n });
+            trace.push(StepTrace {
+                branch: None,
+                index: k,
+                name: s.name(),
+                n_features_in: frame.n_cols(),
+                n_features_out: out.n_cols(),
+                n_rows_in: n,
+                n_rows_out: n,
+            });
             (out, n, projection)
         }
     };
@@ -224,7 +232,9 @@ mod tests {
             csv.push_str(&format!("{},{},{},{},{}\n", f(3), f(5) + 1e3, f(11), f(17), i % 3));
         }
         let t = table(&csv);
-        for steps in [r#"[{"PCA":{"n_components":3}}]"#, r#"[{"StandardScaler":{}},{"PCA":{"n_components":1,"whiten":true}}]"#, r#"[{"LinearDiscriminantAnalysis":{}}]"#] {
+        for steps in
+            [r#"[{"PCA":{"n_components":3}}]"#, r#"[{"StandardScaler":{}},{"PCA":{"n_components":1,"whiten":true}}]"#, r#"[{"LinearDiscriminantAnalysis":{}}]"#]
+        {
             let spec = PipelineSpec::from_json(&format!(r#"{{"target":"y","steps":{steps},"model":{{"LogisticRegression":{{}}}}}}"#)).unwrap();
             let r = preview(&t, &spec, 12).unwrap();
             let prep = prepare(&t, &spec).unwrap();
