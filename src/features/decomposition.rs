@@ -995,13 +995,19 @@ mod tests {
     #[test]
     fn projection_does_not_depend_on_the_block() {
         let n = 5_000;
-        let cols: Vec<Vec<f64>> = (0..7).map(|j| (0..n).map(|i| ((i * 31 + j * 17) % 97) as f64 / 7.0 - 3.0 + j as f64).collect()).collect();
+        let cols: Vec<Vec<f64>> =
+            (0..12).map(|j| (0..n).map(|i| ((i * 31 + j * 17) % 97) as f64 / 7.0 - 3.0 + j as f64 + ((i * j) % 13) as f64 / 5.0).collect()).collect();
         let refs: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
         let f = frame(&refs);
-        // 3, 4, 5 outputs: tiles of 2 + 1, 4 and 5 outputs; with and without the whitening division.
-        for (k, centre, whiten) in
-            [(4, Centre::AfterProjection, true), (4, Centre::InBlocks, true), (5, Centre::AfterProjection, false), (3, Centre::AfterProjection, true)]
-        {
+        // 3, 4, 5, 10, 11 outputs: tiles of 2 + 1, 4, 5, 5 + 5 and 4 + 4 + 2 + 1 outputs; with and without the whitening division.
+        for (k, centre, whiten) in [
+            (4, Centre::AfterProjection, true),
+            (4, Centre::InBlocks, true),
+            (5, Centre::AfterProjection, false),
+            (3, Centre::AfterProjection, true),
+            (10, Centre::AfterProjection, true),
+            (11, Centre::AfterProjection, false),
+        ] {
             let p = PcaParams { n_components: Some(NComponents::Count(k)), whiten }.fit(&f, None, &FitContext::default()).unwrap();
             let scale: Vec<f64> = p.explained_variance.iter().map(|v| if whiten { v.sqrt() } else { 1.0 }).collect();
             let at = |block| project_in_blocks(&f, "PCA", &p.mean, &p.components, whiten.then_some(&scale[..]), "pca", block, centre).unwrap();
@@ -1012,11 +1018,11 @@ mod tests {
             for c in 0..k {
                 let got = want.cols[c].numeric("t").unwrap();
                 let w = &p.components[c];
-                let shift = (0..7).fold(0.0, |a, j| a + w[j] * p.mean[j]);
+                let shift = (0..12).fold(0.0, |a, j| a + w[j] * p.mean[j]);
                 for (i, g) in got.iter().enumerate() {
                     let v = match centre {
-                        Centre::AfterProjection => (0..7).fold(0.0, |a, j| a + w[j] * cols[j][i]) - shift,
-                        Centre::InBlocks => (0..7).fold(0.0, |a, j| a + w[j] * (cols[j][i] - p.mean[j])),
+                        Centre::AfterProjection => (0..12).fold(0.0, |a, j| a + w[j] * cols[j][i]) - shift,
+                        Centre::InBlocks => (0..12).fold(0.0, |a, j| a + w[j] * (cols[j][i] - p.mean[j])),
                     };
                     assert_eq!(g.to_bits(), (v / scale[c]).to_bits(), "output {c} row {i}");
                 }
