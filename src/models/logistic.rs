@@ -5,7 +5,7 @@
 //! scikit-learn does internally. Two classes use one logit (the log-odds of the
 //! second class); more than two use the full multinomial softmax.
 
-use ndarray::{s, Array1, Array2};
+use ndarray::{s, Array2};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -439,18 +439,90 @@ impl ModelParams for LogisticRegressionParams {
 }
 
 impl LogisticRegression {
+    /// The logits `x·coefᵀ + intercept` (`n × k`): each entry is [`dot4`] of the row and the
+    /// coefficients plus the intercept, read row by row (no packing of `x`).
     pub fn decision_function(&self, x: &Array2<f64>) -> Array2<f64> {
         let k = self.coef.len();
-        let p = x.ncols();
-        let mut w = Array2::<f64>::zeros((p, k));
-        for (c, row) in self.coef.iter().enumerate() {
-            for j in 0..p {
-                w[[j, c]] = row[j];
+        let (n, p) = x.dim();
+        let xc = x.as_standard_layout();
+        let mut z = Vec::with_capacity(n * k);
+        match xc.as_slice() {
+            Some(xs) if p > 0 => {
+                for row in xs.chunks_exact(p) {
+                    z.extend(self.coef.iter().zip(&self.intercept).map(|(c, &b)| dot4(row, c) + b));
+                }
+            }
+            // No columns (or an empty array): every logit is its intercept.
+            _ => (0..n).for_each(|_| z.extend_from_slice(&self.intercept)),
+        }
+        Array2::from_shape_vec((n, k), z).expect("n rows of k logits")
+    }
+
+    /// [`decision_function`](Self::decision_function) from the columns (`n` rows each), bit
+    /// for bit: the four partial sums of [`dot4`] (term `j` into sum `j mod 4`, in order) kept
+    /// for a block of rows, combined as `dot4` combines them, then its remainder terms and
+    /// the intercept. Contiguous column reads, no row-major copy.
+    fn decision_columns(&self, cols: &[&[f64]], n: usize) -> Array2<f64> {
+        const B: usize = 256;
+        let k = self.coef.len();
+        let p = cols.len();
+        let q = p - p % 4;
+        let mut z = vec![0.0; n * k];
+        let mut acc = vec![0.0; 4 * B];
+        let mut start = 0;
+        while start < n {
+            let len = B.min(n - start);
+            for (c, (w, &b)) in self.coef.iter().zip(&self.intercept).enumerate() {
+                acc.iter_mut().for_each(|a| *a = 0.0);
+                for j in (0..q).step_by(4) {
+                    for (l, a) in acc.chunks_exact_mut(B).enumerate() {
+                        let wj = w[j + l];
+                        a[..len].iter_mut().zip(&cols[j + l][start..start + len]).for_each(|(a, x)| *a += x * wj);
+                    }
+                }
+                for i in 0..len {
+                    let a = |l: usize| acc[l * B + i];
+                    let mut s = (a(0) + a(1)) + (a(2) + a(3));
+                    for j in q..p {
+                        s += cols[j][start + i] * w[j];
+                    }
+                    z[(start + i) * k + c] = s + b;
+                }
+            }
+            start += len;
+        }
+        Array2::from_shape_vec((n, k), z).expect("n rows of k logits")
+    }
+
+    /// Labels and probabilities from the logits.
+    fn output_of(&self, z: Array2<f64>) -> Output {
+        let n = z.nrows();
+        let kc = self.n_classes.max(2);
+        if self.coef.len() == 1 {
+            // Two columns written row by row; the label is `argmax` of the pair (1 only when p1 > p0).
+            let mut pr = Vec::with_capacity(2 * n);
+            let mut labels = Vec::with_capacity(n);
+            for &zi in z.iter() {
+                let p1 = sigmoid(zi);
+                let p0 = 1.0 - p1;
+                pr.extend_from_slice(&[p0, p1]);
+                labels.push(usize::from(p1 > p0));
+            }
+            let proba =
+                if self.n_classes == 1 { Array2::from_elem((n, 1), 1.0) } else { Array2::from_shape_vec((n, 2), pr).expect("two probabilities per row") };
+            return Output::Classes { labels, proba: Some(proba) };
+        }
+        let mut proba = Array2::<f64>::zeros((n, kc));
+        for i in 0..n {
+            let row = z.row(i);
+            let m = row.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
+            let se: f64 = row.iter().map(|&v| (v - m).exp()).sum();
+            for c in 0..kc {
+                proba[[i, c]] = (row[c] - m).exp() / se;
             }
         }
-        let mut z = x.dot(&w);
-        z += &Array1::from(self.intercept.clone());
-        z
+        let labels = (0..n).map(|i| argmax(proba.row(i).as_slice().expect("row-major"))).collect();
+        Output::Classes { labels, proba: Some(proba) }
     }
 }
 
@@ -460,31 +532,17 @@ impl FittedModel for LogisticRegression {
     }
     fn predict(&self, x: &Array2<f64>) -> Result<Output> {
         check_n_features("LogisticRegression", self.n_features(), x)?;
-        let z = self.decision_function(x);
-        let n = x.nrows();
-        let kc = self.n_classes.max(2);
-        let mut proba = Array2::<f64>::zeros((n, kc));
-        if self.coef.len() == 1 {
-            for i in 0..n {
-                let p1 = sigmoid(z[[i, 0]]);
-                proba[[i, 0]] = 1.0 - p1;
-                proba[[i, 1]] = p1;
-            }
-        } else {
-            for i in 0..n {
-                let row = z.row(i);
-                let m = row.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
-                let se: f64 = row.iter().map(|&v| (v - m).exp()).sum();
-                for c in 0..kc {
-                    proba[[i, c]] = (row[c] - m).exp() / se;
-                }
-            }
+        Ok(self.output_of(self.decision_function(x)))
+    }
+    /// [`predict`](FittedModel::predict) from the columns: the same logits bit for bit
+    /// ([`LogisticRegression::decision_columns`]), so the same output.
+    fn predict_columns(&self, cols: &[&[f64]], n: usize) -> Option<Result<Output>> {
+        let p = self.n_features();
+        let k = self.coef.len();
+        if p == 0 || cols.len() != p || cols.iter().any(|c| c.len() != n) || self.intercept.len() != k || self.coef.iter().any(|c| c.len() != p) {
+            return None;
         }
-        let labels = (0..n).map(|i| argmax(proba.row(i).as_slice().expect("row-major"))).collect();
-        if self.n_classes == 1 {
-            proba = Array2::from_elem((n, 1), 1.0);
-        }
-        Ok(Output::Classes { labels, proba: Some(proba) })
+        Some(Ok(self.output_of(self.decision_columns(cols, n))))
     }
     fn inspect(&self, _names: &[String]) -> Inspection {
         Inspection { coefficients: Some(Coefficients { rows: self.coef.clone(), intercepts: self.intercept.clone(), classes: None }), ..Default::default() }
@@ -548,6 +606,35 @@ mod fused_tests {
         let (m1, m2) = (fit(), cpu::baseline(fit));
         assert_eq!(m1, m2);
         assert!(m1.n_iter > 3);
+    }
+
+    /// The logits from the columns are the row-major logits bit for bit (binary and
+    /// multinomial, column counts with and without a remainder, a partial last block).
+    #[test]
+    fn column_logits_match_row_logits_bit_for_bit() {
+        let mut s = 99u64;
+        let mut next = || {
+            s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (s >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
+        };
+        for (n, p, k) in [(1, 1, 1), (300, 3, 1), (517, 4, 1), (517, 13, 1), (700, 20, 3), (5, 9, 4)] {
+            let x = Array2::from_shape_fn((n, p), |_| next() * 5.0);
+            let coef: Vec<Vec<f64>> = (0..k).map(|_| (0..p).map(|_| next() * 2.0).collect()).collect();
+            let intercept: Vec<f64> = (0..k).map(|_| next()).collect();
+            let n_classes = if k == 1 { 2 } else { k };
+            let m = LogisticRegression { coef, intercept, n_classes, n_iter: 1, converged: true, objective: 0.0 };
+            let cols: Vec<Vec<f64>> = (0..p).map(|j| x.column(j).to_vec()).collect();
+            let refs: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
+            let a = m.decision_function(&x);
+            let b = m.decision_columns(&refs, n);
+            assert_eq!(a.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), b.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), "n {n} p {p} k {k}");
+            let want: Vec<u64> = (0..n)
+                .flat_map(|i| m.coef.iter().zip(&m.intercept).map(move |(c, &b0)| (i, c, b0)).collect::<Vec<_>>())
+                .map(|(i, c, b0)| (dot4(x.row(i).as_slice().unwrap(), c) + b0).to_bits())
+                .collect();
+            assert_eq!(a.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), want);
+            assert_eq!(m.predict(&x).unwrap(), m.predict_columns(&refs, n).unwrap().unwrap());
+        }
     }
 
     /// The branch-free lane kernels agree with libm (`log1pexp`, `sigmoid`)

@@ -69,7 +69,7 @@ pub fn preview(table: &Table, spec: &PipelineSpec, n_rows: usize) -> Result<Prev
     let prep = prepare(table, spec)?;
     let ctx = FitContext::new(spec.seed());
     let mut trace = Vec::new();
-    let Transformed { steps, frame, y, rows, .. } = fit_transformers(table, spec, &prep, &prep.rows, &ctx, Some(&mut trace))?;
+    let Transformed { steps, frame, y, rows, .. } = fit_transformers(table, spec, &prep, &prep.rows, &ctx, Some(&mut trace), false)?;
     let shown = n_rows.min(frame.n_rows);
     let out_rows = (0..shown).map(|i| frame.cols.iter().map(|c| cell(&c.data, i)).collect()).collect();
     let projection = steps.last().and_then(|s| projection(s, &frame, y.as_ref()));
