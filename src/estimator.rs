@@ -238,6 +238,11 @@ pub trait ModelParams: Default + Clone + Serialize + DeserializeOwned {
     fn fit_columns(&self, _cols: &[&[f64]], _n: usize, _y: Option<&Target>, _ctx: &FitContext) -> Option<Result<Self::Fitted>> {
         None
     }
+    /// Whether [`ModelParams::fit_columns`] may return `Some`: the pipeline then checks the
+    /// columns first; otherwise it checks them while it builds the matrix (one pass less).
+    fn may_fit_columns(&self) -> bool {
+        false
+    }
     fn schema() -> Vec<ParamInfo>;
     fn help() -> &'static str;
     /// Whether the model takes missing values (NaN) in its input matrix

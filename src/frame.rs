@@ -130,7 +130,7 @@ impl Frame {
     /// handle missing values natively: histogram gradient boosting). Infinite
     /// values are refused either way.
     pub fn to_matrix_with(&self, allow_missing: bool) -> Result<Array2<f64>> {
-        matrix_of_columns(&self.model_columns(allow_missing)?, self.n_rows)
+        matrix_of_columns_checked(self, &self.model_columns_unscanned(allow_missing)?, allow_missing)
     }
     /// The columns as a model takes them, with [`Frame::to_matrix_with`]'s checks (numeric,
     /// finite unless `allow_missing`, `n_rows` long) and errors, without the row-major copy.
@@ -147,6 +147,20 @@ impl Frame {
                 return Err(Error::column(&col.name, format!("internal: holds {} values for {n} rows", v.len())));
             }
             cols.push(v);
+        }
+        Ok(cols)
+    }
+    /// [`Frame::model_columns`] without the finiteness scan, for a caller that checks the values
+    /// in a pass it makes anyway ([`matrix_of_columns_checked`]) or that were checked before (the
+    /// same frame). A numeric or length fault gives `model_columns`' error (the first in column order).
+    pub fn model_columns_unscanned(&self, allow_missing: bool) -> Result<Vec<&[f64]>> {
+        let n = self.n_rows;
+        let mut cols = Vec::with_capacity(self.cols.len());
+        for col in &self.cols {
+            match &col.data {
+                FData::Num(v) if v.len() == n => cols.push(v.as_slice()),
+                _ => return self.model_columns(allow_missing),
+            }
         }
         Ok(cols)
     }
@@ -173,6 +187,36 @@ impl Frame {
 
 /// The row-major `n × p` matrix of `n`-long columns (as [`Frame::model_columns`] gives them).
 pub fn matrix_of_columns(cols: &[&[f64]], n: usize) -> Result<Array2<f64>> {
+    Ok(transpose(cols, n, false, None)?.0)
+}
+
+/// The row-major matrix of the columns scaled as a fitted StandardScaler scales them,
+/// `(x − mean[j]) / scale[j]` (the same operations, so the same values as the scaled frame's
+/// [`matrix_of_columns`]), and whether some scaled value has an all-ones exponent (NaN or ±inf).
+pub fn scaled_matrix_of_columns(cols: &[&[f64]], n: usize, mean: &[f64], scale: &[f64]) -> Result<(Array2<f64>, bool)> {
+    if mean.len() != cols.len() || scale.len() != cols.len() {
+        return Err(Error::data(format!("internal: {} columns for {} means and {} scales", cols.len(), mean.len(), scale.len())));
+    }
+    transpose(cols, n, true, Some((mean, scale)))
+}
+
+/// [`matrix_of_columns`] of [`Frame::model_columns_unscanned`]'s columns, with `model_columns`'
+/// check done in the same pass: each block of a column is scanned while it is in L1 (one read of
+/// the data instead of two). A value with an all-ones exponent (NaN or ±inf) has the frame
+/// scanned by `model_columns`, so the error (or, with `allow_missing`, NaN let through) is its own.
+pub fn matrix_of_columns_checked(frame: &Frame, cols: &[&[f64]], allow_missing: bool) -> Result<Array2<f64>> {
+    let (x, suspect) = transpose(cols, frame.n_rows, true, None)?;
+    if suspect {
+        frame.model_columns(allow_missing)?;
+    }
+    Ok(x)
+}
+
+/// The transposition behind [`matrix_of_columns`]; with `scan`, also whether some value has an
+/// all-ones exponent (NaN or ±inf); with `affine = (mean, scale)`, of `(x − mean[j]) / scale[j]`.
+fn transpose(cols: &[&[f64]], n: usize, scan: bool, affine: Option<(&[f64], &[f64])>) -> Result<(Array2<f64>, bool)> {
+    const EXP: u64 = 0x7ff0_0000_0000_0000;
+    let mut suspect = false;
     let p = cols.len();
     // Column-major → row-major in blocks of rows: a block is transposed into a
     // small buffer that stays in L1 (every column read sequentially), then
@@ -181,20 +225,36 @@ pub fn matrix_of_columns(cols: &[&[f64]], n: usize) -> Result<Array2<f64>> {
     let mut out = Vec::with_capacity(n * p);
     if p > 0 {
         let mut tmp = vec![0.0; BLOCK * p];
+        let mut buf = [0.0; BLOCK];
         let mut start = 0;
         while start < n {
             let end = (start + BLOCK).min(n);
             let t = &mut tmp[..(end - start) * p];
             for (j, col) in cols.iter().enumerate() {
-                for (row, &x) in t.chunks_exact_mut(p).zip(&col[start..end]) {
+                let vals = match affine {
+                    Some((mean, scale)) => {
+                        let (m, s) = (mean[j], scale[j]);
+                        for (b, &x) in buf.iter_mut().zip(&col[start..end]) {
+                            *b = (x - m) / s;
+                        }
+                        &buf[..end - start]
+                    }
+                    None => &col[start..end],
+                };
+                for (row, &x) in t.chunks_exact_mut(p).zip(vals) {
                     row[j] = x;
+                }
+                if scan {
+                    let any = vals.iter().fold(0u8, |acc, &x| acc | u8::from(x.to_bits() & EXP == EXP));
+                    suspect |= any != 0;
                 }
             }
             out.extend_from_slice(t);
             start = end;
         }
     }
-    Array2::from_shape_vec((n, p), out).map_err(|e| Error::data(format!("internal: frame shape {n} × {p}: {e}")))
+    let x = Array2::from_shape_vec((n, p), out).map_err(|e| Error::data(format!("internal: frame shape {n} × {p}: {e}")))?;
+    Ok((x, suspect))
 }
 
 /// The first index of `v` holding a value a model cannot take (NaN unless

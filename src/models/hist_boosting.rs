@@ -834,6 +834,9 @@ impl ModelParams for HistGradientBoostingRegressorParams {
         let cols = columns_of(x);
         self.fit_cols(&slices(&cols), x.nrows(), y, ctx)
     }
+    fn may_fit_columns(&self) -> bool {
+        true
+    }
     /// The frame's columns are what binning reads: no row-major matrix.
     fn fit_columns(&self, cols: &[&[f64]], n: usize, y: Option<&Target>, ctx: &FitContext) -> Option<Result<HistGradientBoostingRegressor>> {
         Some(self.fit_cols(cols, n, y, ctx))
@@ -857,6 +860,9 @@ impl ModelParams for HistGradientBoostingClassifierParams {
     fn fit(&self, x: &Array2<f64>, y: Option<&Target>, ctx: &FitContext) -> Result<HistGradientBoostingClassifier> {
         let cols = columns_of(x);
         self.fit_cols(&slices(&cols), x.nrows(), y, ctx)
+    }
+    fn may_fit_columns(&self) -> bool {
+        true
     }
     /// The frame's columns are what binning reads: no row-major matrix.
     fn fit_columns(&self, cols: &[&[f64]], n: usize, y: Option<&Target>, ctx: &FitContext) -> Option<Result<HistGradientBoostingClassifier>> {

@@ -153,6 +153,9 @@ impl ModelParams for LinearRegressionParams {
         let (coef, intercept, rank) = least_squares(x, y, self.fit_intercept, 0.0)?;
         Ok(linear_fitted(coef, intercept, rank, ctx))
     }
+    fn may_fit_columns(&self) -> bool {
+        true
+    }
     /// The Gram route (rows ≥ features) straight from the frame's columns: the same sums in
     /// the same order as from the matrix. Wide data builds the centred matrix anyway: `None`.
     fn fit_columns(&self, cols: &[&[f64]], n: usize, y: Option<&Target>, ctx: &FitContext) -> Option<Result<LinearRegression>> {

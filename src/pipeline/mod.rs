@@ -27,7 +27,7 @@ pub use spec::{ColumnSelector, ColumnTransformerSpec, HoldoutSpec, PipelineSpec,
 
 use crate::data::format_number;
 use crate::data::{ColumnData, ColumnType, Table};
-use crate::estimator::{FitContext, Output, Target, Task};
+use crate::estimator::{FitContext, FittedTransform, Output, StepParams, Target, Task};
 use crate::frame::{FCol, Frame};
 use crate::split::{CvSpec, KFoldParams};
 use crate::{Error, Result};
@@ -259,7 +259,8 @@ fn concat(frames: Vec<Frame>, n_rows: usize) -> Frame {
 pub(crate) struct Transformed {
     pub preprocess: Option<FittedColumnTransformer>,
     pub steps: Vec<FittedStep>,
-    /// The frame that reaches the model (training rows, after row-removing steps).
+    /// The frame that reaches the model (training rows, after row-removing steps); with
+    /// `defer_scaler` and a final StandardScaler, that scaler's input (it is fitted, not applied).
     pub frame: Frame,
     pub y: Option<Target>,
     /// The table row behind each row of `frame`.
@@ -292,6 +293,9 @@ pub fn fit(table: &Table, spec: &PipelineSpec, prep: &Prepared, rows: &[usize], 
 pub struct TrainingInput {
     frame: Frame,
     matrix: Option<Array2<f64>>,
+    /// `frame` is a final StandardScaler's input (`fit_keeping` wrote the scaled values into
+    /// `matrix` only): the model reads the matrix.
+    matrix_only: bool,
 }
 
 /// Whether every step of `spec` (branches and top level) transforms its training rows as its
@@ -313,26 +317,53 @@ pub fn fit_keeping(
     ctx: &FitContext,
     keep: bool,
 ) -> Result<(FittedPipeline, Option<TrainingInput>)> {
-    let Transformed { preprocess, steps, frame, y, used, rows: kept } = fit_transformers(table, spec, prep, rows, ctx, None)?;
+    let allow_missing = spec.model.accepts_missing();
+    let reads_columns = spec.model.may_fit_columns();
+    // A final StandardScaler before a model that takes a matrix is fitted only: its
+    // `(x − mean) / scale` is written straight into the matrix (the same values, no scaled frame).
+    let Transformed { preprocess, steps, mut frame, y, used, rows: kept } = fit_transformers(table, spec, prep, rows, ctx, None, !reads_columns)?;
+    let mut scaler = match steps.last() {
+        Some(FittedStep::StandardScaler(sc)) if !reads_columns && matches!(spec.steps.last(), Some(StepSpec::StandardScaler(_))) => Some(sc.clone()),
+        _ => None,
+    };
     // Rows in the model's messages are the rows it was given: named as in the file.
     let locate = |e: Error| table.origin.select(&kept).locate_error(e);
+    let single_class = matches!(&y, Some(Target::Classes { y: codes, .. }) if !codes.is_empty() && codes.iter().all(|&c| c == codes[0]));
+    if let (Some(sc), true) = (&scaler, single_class) {
+        // No matrix to write it into: the scaled frame, as without the deferral.
+        frame = sc.transform(&frame).map_err(|e| in_step(locate(e), "steps", spec.steps.len() - 1, "StandardScaler"))?;
+        scaler = None;
+    }
     let feature_names = frame.names();
     // A model that reads columns takes the frame's (no row-major copy); the checks are the same.
-    let cols = frame.model_columns(spec.model.accepts_missing()).map_err(locate)?;
+    // Any other model's matrix is checked as it is built (the same errors, one pass less).
+    let cols = if reads_columns { frame.model_columns(allow_missing) } else { frame.model_columns_unscanned(allow_missing) }.map_err(locate)?;
     let part = ctx.model_part();
     let mut matrix = None;
     let model = match &y {
         Some(Target::Classes { y: codes, .. }) if !codes.is_empty() && codes.iter().all(|&c| c == codes[0]) => {
+            if !reads_columns {
+                frame.model_columns(allow_missing).map_err(locate)?;
+            }
             ctx.warn(format!(
                 "the training rows hold a single class ({}); the model always predicts it",
                 prep.target_info.as_ref().and_then(|t| t.classes.get(codes[0]).cloned()).unwrap_or_default()
             ));
             ModelState::SingleClass(codes[0])
         }
-        _ => match spec.model.fit_columns(&cols, frame.n_rows, y.as_ref(), ctx) {
+        _ => match if reads_columns { spec.model.fit_columns(&cols, frame.n_rows, y.as_ref(), ctx) } else { None } {
             Some(fitted) => ModelState::Fitted(fitted.map_err(locate)?),
-            None => {
+            None if reads_columns => {
                 let x = crate::frame::matrix_of_columns(&cols, frame.n_rows)?;
+                let fitted = spec.model.fit(&x, y.as_ref(), ctx).map_err(locate)?;
+                matrix = Some(x);
+                ModelState::Fitted(fitted)
+            }
+            None => {
+                let x = match &scaler {
+                    Some(sc) => scaled_matrix(sc, &frame, &cols, allow_missing, spec.steps.len() - 1).map_err(locate)?,
+                    None => crate::frame::matrix_of_columns_checked(&frame, &cols, allow_missing).map_err(locate)?,
+                };
                 let fitted = spec.model.fit(&x, y.as_ref(), ctx).map_err(locate)?;
                 matrix = Some(x);
                 ModelState::Fitted(fitted)
@@ -342,8 +373,21 @@ pub fn fit_keeping(
     drop(part);
     let schema = used.iter().map(|&j| SchemaColumn { name: table.columns[j].name.clone(), ty: table.columns[j].data.column_type() }).collect();
     let fitted = FittedPipeline { schema, target: prep.target_info.clone(), preprocess, steps, model, feature_names, warnings: ctx.take_warnings() };
-    let input = (keep && kept.len() == rows.len() && steps_transform_as_fitted(spec)).then_some(TrainingInput { frame, matrix });
+    let matrix_only = scaler.is_some();
+    let input = (keep && kept.len() == rows.len() && steps_transform_as_fitted(spec)).then_some(TrainingInput { frame, matrix, matrix_only });
     Ok((fitted, input))
+}
+
+/// The model's matrix of the final StandardScaler `sc`'s input columns `cols` (of `frame`):
+/// `(x − mean) / scale` as `sc.transform` computes it, checked as `model_columns` checks the
+/// scaled frame; a NaN or infinity has the scaled frame built for `model_columns`' own error.
+fn scaled_matrix(sc: &crate::preprocess::scaler::StandardScaler, frame: &Frame, cols: &[&[f64]], allow_missing: bool, k: usize) -> Result<Array2<f64>> {
+    let (x, suspect) = crate::frame::scaled_matrix_of_columns(cols, frame.n_rows, &sc.mean, &sc.scale)?;
+    if suspect {
+        let scaled = sc.transform(frame).map_err(|e| in_step(e, "steps", k, "StandardScaler"))?;
+        scaled.model_columns(allow_missing)?;
+    }
+    Ok(x)
 }
 
 /// Fits the ColumnTransformer and the steps of `spec` (not the model) on `rows`
@@ -355,6 +399,7 @@ pub(crate) fn fit_transformers(
     rows: &[usize],
     ctx: &FitContext,
     mut trace: Option<&mut Vec<StepTrace>>,
+    defer_scaler: bool,
 ) -> Result<Transformed> {
     // The chosen columns of `rows` are gathered into frames straight from `table` (no
     // intermediate table of every column); the rows' origin is selected only for an error.
@@ -441,6 +486,12 @@ pub(crate) fn fit_transformers(
     let mut frame = frame;
     let mut steps = Vec::new();
     for (k, s) in spec.steps.iter().enumerate() {
+        if let (true, true, StepSpec::StandardScaler(p)) = (defer_scaler, k + 1 == spec.steps.len(), s) {
+            // Fitted only: `fit_keeping` scales the columns as it builds the model's matrix.
+            let fs = p.fit(&frame, y.as_ref(), ctx).map_err(|e| in_step(table.origin.select(&kept_rows).locate_error(e), "steps", k, s.name()))?;
+            steps.push(FittedStep::StandardScaler(fs));
+            break;
+        }
         let (fs, out, keep) =
             s.fit_transform(&frame, y.as_ref(), ctx).map_err(|e| in_step(table.origin.select(&kept_rows).locate_error(e), "steps", k, s.name()))?;
         if let Some(keep) = keep {
@@ -622,7 +673,7 @@ impl FittedPipeline {
     pub fn predict(&self, table: &Table) -> Result<Predictions> {
         let mut unseen = Vec::new();
         let frame = self.transform_frame_rows(table, None, &mut unseen).map_err(|e| table.locate_error(e))?;
-        let output = self.model_output(&frame, None).map_err(|e| table.locate_error(e))?;
+        let output = self.model_output(&frame, None, false).map_err(|e| table.locate_error(e))?;
         self.predictions(output, unseen)
     }
 
@@ -633,7 +684,7 @@ impl FittedPipeline {
         let locate = |e: Error| table.origin.select(rows).locate_error(e);
         let mut unseen = Vec::new();
         let frame = self.transform_frame_rows(table, Some(rows), &mut unseen).map_err(locate)?;
-        let output = self.model_output(&frame, None).map_err(locate)?;
+        let output = self.model_output(&frame, None, false).map_err(locate)?;
         self.predictions(output, unseen)
     }
 
@@ -641,14 +692,19 @@ impl FittedPipeline {
     /// matrix) the model was fitted on: the same output as `predict` on a table of those rows.
     /// Categories unseen in training are not counted (the training rows hold none to report).
     pub fn predict_training(&self, input: &TrainingInput) -> Result<Predictions> {
-        let output = self.model_output(&input.frame, input.matrix.as_ref())?;
+        if let (true, ModelState::Fitted(m), Some(x)) = (input.matrix_only, &self.model, &input.matrix) {
+            return self.predictions(m.predict(x)?, Vec::new());
+        }
+        // The fit checked this frame's values (`fit_keeping`): no second scan.
+        let output = self.model_output(&input.frame, input.matrix.as_ref(), true)?;
         self.predictions(output, Vec::new())
     }
 
-    /// The model's output for the final `frame`; `matrix`, when given, is its row-major copy.
-    fn model_output(&self, frame: &Frame, matrix: Option<&Array2<f64>>) -> Result<Output> {
+    /// The model's output for the final `frame`; `matrix`, when given, is its row-major copy;
+    /// `checked`: the frame's values passed `model_columns` already (the fit's own input).
+    fn model_output(&self, frame: &Frame, matrix: Option<&Array2<f64>>, checked: bool) -> Result<Output> {
         let allow_missing = matches!(&self.model, ModelState::Fitted(m) if m.accepts_missing());
-        let cols = frame.model_columns(allow_missing)?;
+        let cols = if checked { frame.model_columns_unscanned(allow_missing) } else { frame.model_columns(allow_missing) }?;
         Ok(match &self.model {
             // A model that reads columns skips the row-major copy (the same output).
             ModelState::Fitted(m) => match (m.predict_columns(&cols, frame.n_rows), matrix) {

@@ -84,7 +84,7 @@ pub fn preview(table: &Table, spec: &PipelineSpec, n_rows: usize) -> Result<Prev
         Some(_) => PipelineSpec { steps: spec.steps[..spec.steps.len() - 1].to_vec(), ..spec.clone() },
         None => spec.clone(),
     };
-    let Transformed { steps, frame, y, rows, .. } = fit_transformers(table, &head, &prep, &prep.rows, &ctx, Some(&mut trace))?;
+    let Transformed { steps, frame, y, rows, .. } = fit_transformers(table, &head, &prep, &prep.rows, &ctx, Some(&mut trace), false)?;
     // `frame`: the output's first rows at least (all of them unless the last step was applied
     // to the shown rows only); `n_out`: the rows out of the steps.
     let (frame, n_out, projection) = match last {
@@ -238,7 +238,7 @@ mod tests {
             let spec = PipelineSpec::from_json(&format!(r#"{{"target":"y","steps":{steps},"model":{{"LogisticRegression":{{}}}}}}"#)).unwrap();
             let r = preview(&t, &spec, 12).unwrap();
             let prep = prepare(&t, &spec).unwrap();
-            let whole = fit_transformers(&t, &spec, &prep, &prep.rows, &FitContext::new(spec.seed()), None).unwrap();
+            let whole = fit_transformers(&t, &spec, &prep, &prep.rows, &FitContext::new(spec.seed()), None, false).unwrap();
             let f = &whole.frame;
             assert_eq!(r.n_rows, n);
             assert_eq!(r.feature_names, f.names());

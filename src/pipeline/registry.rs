@@ -145,6 +145,10 @@ macro_rules! model_registry {
             pub fn fit_columns(&self, cols: &[&[f64]], n: usize, y: Option<&Target>, ctx: &FitContext) -> Option<Result<FittedModelEnum>> {
                 match self { $($(#[$attr])* ModelSpec::$name(p) => p.fit_columns(cols, n, y, ctx).map(|r| r.map(FittedModelEnum::$name)),)* }
             }
+            /// See [`ModelParams::may_fit_columns`].
+            pub fn may_fit_columns(&self) -> bool {
+                match self { $($(#[$attr])* ModelSpec::$name(p) => p.may_fit_columns(),)* }
+            }
             /// Every model, those of the full module included (the page lists them all; a
             /// spec naming one the first module lacks moves the page to the full one).
             pub fn catalog() -> Vec<ComponentInfo> {

@@ -97,7 +97,9 @@ impl StepParams for StandardScalerParams {
         let cols = x.cols.iter().map(|c| c.numeric("StandardScaler")).collect::<Result<Vec<_>>>()?;
         let stats = mean_var_cols(&cols);
         for ((col, v), &(m, var, n)) in x.cols.iter().zip(&cols).zip(&stats) {
-            if let Some(i) = v.iter().position(|x| x.is_infinite()) {
+            // An infinite cell makes the column's sum ±inf or NaN, so only a column whose mean or
+            // variance is not finite is searched (the same error, without a pass over every column).
+            if let Some(i) = (!(m.is_finite() && var.is_finite())).then(|| v.iter().position(|x| x.is_infinite())).flatten() {
                 return Err(Error::column(&col.name, format!("has an infinite value at row {}; StandardScaler needs finite numbers", i + 1)));
             }
             if n == 0 {

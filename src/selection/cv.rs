@@ -452,8 +452,10 @@ fn assemble(table: &Table, spec: &PipelineSpec, plan: FoldPlan, scoring: &[Strin
         }
     }
     let total = splits.len();
-    for (r, split) in results.into_iter().zip(&splits) {
+    for (mut r, split) in results.into_iter().zip(&splits) {
         let f = r.fold;
+        // Each row's probabilities are moved into the report, not copied.
+        let mut test_proba = r.test_proba.take();
         for w in r.warnings {
             fold_warnings.note(w, f);
         }
@@ -472,8 +474,8 @@ fn assemble(table: &Table, spec: &PipelineSpec, plan: FoldPlan, scoring: &[Strin
             }
             if let Some(&l) = r.test_labels.get(k) {
                 oof.y_pred[i] = l;
-                if let Some(pr) = r.test_proba.as_ref().and_then(|pr| pr.get(k)) {
-                    oof.proba[i] = pr.clone();
+                if let Some(pr) = test_proba.as_mut().and_then(|pr| pr.get_mut(k)) {
+                    oof.proba[i] = std::mem::take(pr);
                 }
             }
         }

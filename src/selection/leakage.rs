@@ -85,7 +85,8 @@ pub fn compare(table: &Table, spec: &PipelineSpec, hooks: CvHooks) -> Result<Lea
     // The wrong way: preprocessing and steps fitted on every usable row, once.
     let ctx = FitContext::new(spec.seed());
     let mut trace: Vec<StepTrace> = Vec::new();
-    let tr = fit_transformers(table, spec, &prep, &prep.rows, &ctx, Some(&mut trace)).map_err(|e| wrong_way_error(e, "fitting the steps on every row"))?;
+    let tr =
+        fit_transformers(table, spec, &prep, &prep.rows, &ctx, Some(&mut trace), false).map_err(|e| wrong_way_error(e, "fitting the steps on every row"))?;
     let y = tr.y.as_ref().ok_or_else(|| Error::data("a target is required"))?;
     let x = tr.frame.to_matrix_with(spec.model.accepts_missing())?;
     // Table row → row of the transformed frame (a row-removing step may have dropped some).

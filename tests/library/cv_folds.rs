@@ -110,3 +110,44 @@ fn a_report_is_json_text_only_when_every_number_is_finite() {
     r.metrics.get_mut("accuracy").unwrap().std = f64::INFINITY;
     assert_eq!(r.json_text_if_finite(), None);
 }
+
+/// A final StandardScaler before a matrix model is written straight into the model's matrix
+/// (`pipeline::fit_keeping`): the same model, bit for bit, as the scaler in a preprocess branch
+/// (which builds the scaled frame), the same CV report, and the same error for a value that
+/// becomes infinite or stays missing once scaled.
+#[test]
+fn a_final_scaler_written_into_the_matrix_is_the_scaled_frame() {
+    use pipelab::pipeline::{fit_all, FittedModelEnum, ModelState};
+    for (data, target) in [("breast_cancer", "diagnosis"), ("iris", "species")] {
+        let t = dataset(data);
+        let top = format!(
+            r#"{{"target":"{target}","steps":[{{"StandardScaler":{{}}}}],"model":{{"LogisticRegression":{{}}}},"cv":{{"StratifiedKFold":{{"n_splits":5}}}}}}"#
+        );
+        let branch = format!(
+            r#"{{"target":"{target}","preprocess":{{"transformers":[{{"name":"s","columns":{{"dtype":"numeric"}},"steps":[{{"StandardScaler":{{}}}}]}}]}},"model":{{"LogisticRegression":{{}}}},"cv":{{"StratifiedKFold":{{"n_splits":5}}}}}}"#
+        );
+        let (top, branch) = (PipelineSpec::from_json(&top).unwrap(), PipelineSpec::from_json(&branch).unwrap());
+        let model = |s: &PipelineSpec| match fit_all(&t, s).unwrap().model {
+            ModelState::Fitted(FittedModelEnum::LogisticRegression(m)) => m,
+            _ => panic!("logistic"),
+        };
+        assert_eq!(model(&top), model(&branch), "{data}");
+        let run = |s: &PipelineSpec| strip(cv::cross_validate(&t, s, CvHooks { threads: 1, now_ms: &|| 0.0, progress: &mut |_, _| true, stop: None }).unwrap());
+        let (mut a, mut b) = (run(&top), run(&branch));
+        assert_eq!(a.oof, b.oof, "{data}");
+        a.feature_names.clear();
+        b.feature_names.clear();
+        assert_eq!(a, b, "{data}");
+    }
+    // Finite cells whose variance overflows (scale 1) and whose first cell minus the mean does:
+    // infinite once scaled. A missing cell stays missing.
+    let csv = "b,a,y\n1,1.7e308,0\n2,-1.7e308,1\n3,-1.7e308,0\n4,0,1\n5,0,0\n6,0,1\n";
+    let (t, _) = pipelab::data::read_csv(csv.as_bytes(), &Default::default()).unwrap();
+    let spec = PipelineSpec::from_json(r#"{"target":"y","steps":[{"StandardScaler":{}}],"model":{"LogisticRegression":{}}}"#).unwrap();
+    let err = pipelab::pipeline::fit_all(&t, &spec).unwrap_err().to_string();
+    assert!(err.contains("infinite value at row 1") && err.contains('a'), "{err}");
+    let csv = "a,b,y\n1,1,0\n,2,1\n0,3,0\n1,4,1\n2,5,0\n3,6,1\n";
+    let (t, _) = pipelab::data::read_csv(csv.as_bytes(), &Default::default()).unwrap();
+    let err = pipelab::pipeline::fit_all(&t, &spec).unwrap_err().to_string();
+    assert!(err.contains("missing value at row 2"), "{err}");
+}
