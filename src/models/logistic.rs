@@ -5,11 +5,11 @@
 //! scikit-learn does internally. Two classes use one logit (the log-odds of the
 //! second class); more than two use the full multinomial softmax.
 
-use ndarray::{s, Array1, Array2};
+use ndarray::{s, Array2};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::optim::{minimize, LbfgsOptions, LbfgsResult};
+use super::optim::{minimize, LbfgsOptions};
 use super::{check_fit, check_n_features};
 use crate::estimator::{
     class_target, Coefficients, FitContext, FittedModel, ImportanceKind, Importances, Inspection, ModelParams, Output, ParamInfo, Target, Task,
@@ -311,105 +311,6 @@ fn axpy_block(r: &[f64], xb: &[f64], p: usize, g: &mut [f64]) {
     }
 }
 
-/// The Hessian of the unscaled binary loss at `(w, b)`: `Σ dᵢ x̃ᵢ x̃ᵢᵀ` with `x̃ = (x, 1)` and
-/// `dᵢ = sᵢ·σ(zᵢ)(1 − σ(zᵢ))`, `(p + 1)²` row-major. Per block of rows, the columns scaled by
-/// `√dᵢ` are laid out variable by variable and their Gram added by the crate's lane kernel
-/// (`linalg::add_gram_upper`, natively its AVX2 tiles: the same bits), so the compute of the
-/// `(p + 1)(p + 2)/2` products per row runs at the kernel's speed.
-fn binary_hessian(xs: &[f64], p: usize, sw: &[f64], w: &[f64], b: f64) -> Array2<f64> {
-    let v = p + 1;
-    let q = v + v % 2;
-    let mut g = vec![0.0; q * q];
-    // Variable j's block at buf[j·BLOCK..]; the padding variable (q > v) stays zero.
-    let mut buf = vec![0.0; q * BLOCK];
-    let mut zb = [0.0f64; BLOCK];
-    let mut rd = [0.0f64; BLOCK];
-    for (xb, sb) in xs.chunks(BLOCK * p).zip(sw.chunks(BLOCK)) {
-        let m = sb.len();
-        for (z, row) in zb.iter_mut().zip(xb.chunks_exact(p)) {
-            *z = dot4(row, w) + b;
-        }
-        // Whole lanes over the block buffer (entries past m are stale but finite and unused).
-        for (zc, rc) in zb.chunks_exact(LANES).zip(rd.chunks_exact_mut(LANES)) {
-            let z: &[f64; LANES] = zc.try_into().expect("chunks_exact(LANES) yields LANES entries");
-            let (_, sg) = log1pexp_sigmoid_lanes(z);
-            rc.copy_from_slice(&sg);
-        }
-        for (r, &s) in rd[..m].iter_mut().zip(sb) {
-            *r = (s * *r * (1.0 - *r)).sqrt();
-        }
-        for (i, row) in xb.chunks_exact(p).enumerate() {
-            for (j, &x) in row.iter().enumerate() {
-                buf[j * BLOCK + i] = x * rd[i];
-            }
-        }
-        buf[p * BLOCK..p * BLOCK + m].copy_from_slice(&rd[..m]);
-        #[cfg(not(target_arch = "wasm32"))]
-        crate::linalg::add_gram_upper_native(&buf, BLOCK, q, m, &mut g);
-        #[cfg(target_arch = "wasm32")]
-        crate::linalg::add_gram_upper(&buf, BLOCK, q, m, &mut g);
-    }
-    Array2::from_shape_fn((v, v), |(j, k)| if j <= k { g[j * q + k] } else { g[k * q + j] })
-}
-
-/// Newton's steps for the tail of a binary fit (from a point L-BFGS brought to
-/// [`NEWTON_FROM`]): `H d = −∇f` with the exact Hessian (one pass) and the full step, kept
-/// while `f` does not rise beyond round-off and the gradient shrinks. Near the optimum the
-/// convergence is quadratic: one step from |∇f| ≈ 1e-7 replaces the ≈ 6 evaluations L-BFGS
-/// spends there (each pass over the data is memory-bound; the Hessian's products are not).
-/// Returns the point reached (or `start` when no step was kept) and the steps kept.
-#[allow(clippy::too_many_arguments)]
-fn newton_tail(
-    f: &mut dyn FnMut(&[f64], &mut [f64]) -> f64,
-    hessian: &dyn Fn(&[f64]) -> Array2<f64>,
-    start: LbfgsResult,
-    p: usize,
-    fi: bool,
-    l2: f64,
-    sw_sum: f64,
-    gtol: f64,
-    max_steps: usize,
-) -> (LbfgsResult, usize) {
-    let mut cur = start;
-    let stride = p + fi as usize;
-    let mut g = cur.grad.clone();
-    let mut x_new = vec![0.0; stride];
-    let mut steps = 0;
-    let mut f_cur = cur.f;
-    while steps < max_steps && cur.grad_max > gtol {
-        let full = hessian(&cur.x);
-        // The objective's Hessian: the loss's over Σs, the penalty on the coefficients.
-        let h = Array2::from_shape_fn((stride, stride), |(j, k)| {
-            let (a, b) = (if j < p { j } else { p }, if k < p { k } else { p });
-            full[[a, b]] / sw_sum + if j == k && j < p { l2 } else { 0.0 }
-        });
-        let Some(chol) = crate::linalg::Spd::factor(&h) else { break };
-        let d = chol.solve(&Array1::from_iter(g.iter().map(|v| -v)));
-        for ((xn, &xc), &dj) in x_new.iter_mut().zip(&cur.x).zip(&d) {
-            *xn = xc + dj;
-        }
-        let mut g_new = vec![0.0; stride];
-        let f_new = f(&x_new, &mut g_new);
-        let gmax = g_new.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-        if !(f_new.is_finite() && f_new <= f_cur + 1e-12 * f_cur.abs() && gmax < cur.grad_max) {
-            break;
-        }
-        cur.x.copy_from_slice(&x_new);
-        cur.grad.copy_from_slice(&g_new);
-        g = g_new;
-        f_cur = f_new;
-        cur.f = f_new;
-        cur.grad_max = gmax;
-        cur.n_iter += 1;
-        steps += 1;
-    }
-    cur.converged = cur.grad_max <= gtol;
-    (cur, steps)
-}
-
-/// The max |gradient| from which a binary fit finishes with [`newton_tail`].
-const NEWTON_FROM: f64 = 1e-6;
-
 /// Multinomial (softmax) loss `Σ sᵢ·(logΣ_c e^{z_ic} − z_{i,yᵢ})`, one pass over
 /// the rows. `w` and `grad` are `k` blocks of `stride` (coefficients, then the
 /// intercept when `fi`); writes the unscaled gradient and returns the unscaled loss.
@@ -500,29 +401,8 @@ impl ModelParams for LogisticRegressionParams {
             loss / sw_sum + 0.5 * l2 * pen
         };
         let w0 = vec![0.0; k * stride];
-        let gtol = self.tol * 1e-6;
-        let opts = LbfgsOptions { m: 10, gtol, max_iter: self.max_iter };
-        let r = if k == 1 && gtol < NEWTON_FROM {
-            // L-BFGS to NEWTON_FROM, then Newton's steps to gtol; L-BFGS again from there if
-            // they stop short (a step that does not help).
-            let first = minimize(|w, g| objective(w, g, &mut zk), w0, LbfgsOptions { gtol: NEWTON_FROM, ..opts });
-            if first.grad_max > NEWTON_FROM || first.n_iter >= self.max_iter {
-                LbfgsResult { converged: first.grad_max <= gtol, ..first }
-            } else {
-                let hessian = |w: &[f64]| binary_hessian(xs, p, &sw, &w[..p], if fi { w[p] } else { 0.0 });
-                let left = self.max_iter - first.n_iter;
-                let (tail, _) = newton_tail(&mut |w, g| objective(w, g, &mut zk), &hessian, first, p, fi, l2, sw_sum, gtol, left.min(5));
-                if tail.converged || tail.n_iter >= self.max_iter {
-                    tail
-                } else {
-                    let done = tail.n_iter;
-                    let more = minimize(|w, g| objective(w, g, &mut zk), tail.x, LbfgsOptions { max_iter: self.max_iter - done, ..opts });
-                    LbfgsResult { n_iter: done + more.n_iter, ..more }
-                }
-            }
-        } else {
-            minimize(|w, g| objective(w, g, &mut zk), w0, opts)
-        };
+        let opts = LbfgsOptions { m: 10, gtol: self.tol * 1e-6, max_iter: self.max_iter };
+        let r = minimize(|w, g| objective(w, g, &mut zk), w0, opts);
         if r.x.iter().any(|v| !v.is_finite()) {
             return Err(Error::Numerical("LogisticRegression: the optimizer diverged (non-finite coefficients); scale the features".into()));
         }
@@ -755,60 +635,6 @@ mod fused_tests {
             assert_eq!(a.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), want);
             assert_eq!(m.predict(&x).unwrap(), m.predict_columns(&refs, n).unwrap().unwrap());
         }
-    }
-
-    /// The blocked Hessian is `Σ dᵢ x̃ᵢ x̃ᵢᵀ` summed directly (to round-off), and a binary fit
-    /// finished by Newton's steps reaches pure L-BFGS's optimum with its gradient within `tol·1e-6`.
-    #[test]
-    fn newton_tail_reaches_the_lbfgs_optimum() {
-        let (n, p) = (2_003, 7);
-        let mut s = 7u64;
-        let mut next = || {
-            s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-            (s >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
-        };
-        let x = Array2::from_shape_fn((n, p), |_| next() * 2.0);
-        let y: Vec<usize> = (0..n).map(|i| usize::from(x[[i, 0]] - 2.0 * x[[i, 2]] + x[[i, 5]] + next() > 0.3)).collect();
-        let sw: Vec<f64> = (0..n).map(|_| 0.5 + next().abs()).collect();
-        let w: Vec<f64> = (0..p).map(|_| next()).collect();
-        let xs = x.as_slice().expect("row-major");
-        let h = binary_hessian(xs, p, &sw, &w, 0.2);
-        let mut want = Array2::<f64>::zeros((p + 1, p + 1));
-        for i in 0..n {
-            let row: Vec<f64> = x.row(i).iter().copied().chain([1.0]).collect();
-            let sg = sigmoid(dot4(&row[..p], &w) + 0.2);
-            let d = sw[i] * sg * (1.0 - sg);
-            for j in 0..=p {
-                for k in 0..=p {
-                    want[[j, k]] += d * row[j] * row[k];
-                }
-            }
-        }
-        for (a, b) in h.iter().zip(&want) {
-            assert!((a - b).abs() <= 1e-10 * b.abs().max(1.0), "{a} vs {b}");
-        }
-        let yv: Vec<f64> = y.iter().map(|&c| c as f64).collect();
-        let target = Target::Classes { y, n_classes: 2 };
-        let newton = LogisticRegressionParams::default().fit(&x, Some(&target), &FitContext::new(0)).expect("fits");
-        // Pure L-BFGS on the fit's objective (C = 1, unit weights), to the same tolerance.
-        let unit = vec![1.0; n];
-        let l2 = 1.0 / n as f64;
-        let objective = |v: &[f64], g: &mut [f64]| {
-            let (loss, gb) = binary_pass(xs, p, &yv, &unit, &v[..p], v[p], &mut g[..p]);
-            g[p] = gb / n as f64;
-            let mut pen = 0.0;
-            for (gj, &vj) in g[..p].iter_mut().zip(&v[..p]) {
-                *gj = *gj / n as f64 + l2 * vj;
-                pen += vj * vj;
-            }
-            loss / n as f64 + 0.5 * l2 * pen
-        };
-        let lbfgs = minimize(objective, vec![0.0; p + 1], LbfgsOptions { m: 10, gtol: 1e-10, max_iter: 100 });
-        assert!(newton.converged && lbfgs.converged && newton.n_iter < lbfgs.n_iter, "{} vs {}", newton.n_iter, lbfgs.n_iter);
-        for (a, b) in newton.coef[0].iter().chain(&newton.intercept).zip(&lbfgs.x) {
-            assert!((a - b).abs() < 1e-8, "{a} vs {b}");
-        }
-        assert!((newton.objective - lbfgs.f * n as f64).abs() <= 1e-12 * newton.objective);
     }
 
     /// The branch-free lane kernels agree with libm (`log1pexp`, `sigmoid`)
