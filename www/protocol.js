@@ -40,8 +40,8 @@
 //                'leakage' {spec} → the spec cross-validated the right way and the wrong way (progress per fold of both)
 //                'leakage_demo' {params} → {params, spec, report}: the classic demo generated from a seed
 
-//                'cv_plan' {spec} → {n_folds}; 'cv_fold' {spec, fold} → one fold's result (JSON text;
-//                               an object when it holds a non-finite number);
+//                'cv_plan' {spec} → {n_folds}; 'cv_fold' {spec, fold} → one fold's result (text: its JSON,
+//                               non-finite numbers carried beside it; FoldResult::into_text in src/selection/cv.rs);
 //                'cv_finish' {spec, folds} → CV report (as 'cross_validate'; see www/cv_pool.js)
 //                'retrain_csv' {bytes, name, sha256, parent_sha256, now} → {model_text, lineage, cv_metrics}; progress per fold
 

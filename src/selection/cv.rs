@@ -200,6 +200,61 @@ pub struct FoldResult {
     pub test_proba: Option<Vec<Vec<f64>>>,
 }
 
+impl FoldResult {
+    /// The fold's numbers that JSON may not carry (NaN, ±inf), in one fixed order: the test
+    /// and training scores, the test predictions and probabilities, the two timings.
+    fn floats_mut(&mut self) -> impl Iterator<Item = &mut f64> {
+        let scores = self.test_scores.iter_mut().chain(&mut self.train_scores).map(|(_, s)| s);
+        let proba = self.test_proba.iter_mut().flatten().flatten();
+        scores.chain(&mut self.test_values).chain(proba).chain([&mut self.info.fit_time_ms, &mut self.info.score_time_ms])
+    }
+
+    /// The fold as text for the page's worker pool (www/cv_pool.js): its JSON when every number
+    /// is finite; else `!` and each non-finite number's place (in [`FoldResult::floats_mut`]'s
+    /// order) and bits, `place:bits` in hexadecimal, comma-separated, a newline, then the JSON of
+    /// the fold with 0 in those places. [`FoldResult::from_text`] reads both, bit for bit.
+    pub fn into_text(mut self) -> std::result::Result<String, String> {
+        let mut head = String::new();
+        for (i, x) in self.floats_mut().enumerate() {
+            if !x.is_finite() {
+                head.push(if head.is_empty() { '!' } else { ',' });
+                head.push_str(&format!("{i:x}:{:x}", x.to_bits()));
+                *x = 0.0;
+            }
+        }
+        let json = serde_json::to_string(&self).map_err(|e| e.to_string())?;
+        Ok(if head.is_empty() { json } else { format!("{head}\n{json}") })
+    }
+
+    /// The fold of [`FoldResult::into_text`]'s text.
+    pub fn from_text(text: &str) -> std::result::Result<FoldResult, String> {
+        let (head, json) = match text.strip_prefix('!') {
+            Some(rest) => rest.split_once('\n').ok_or("no newline after the non-finite numbers")?,
+            None => ("", text),
+        };
+        let value = crate::pipeline::json_text::parse(json).map_err(|e| e.to_string())?;
+        let mut fold = crate::pipeline::value_de::from_value::<FoldResult>(&value).map_err(|(path, e)| format!("{path}: {e}"))?;
+        if !head.is_empty() {
+            let mut places = Vec::new();
+            for item in head.split(',') {
+                let parsed = item.split_once(':').and_then(|(i, b)| Some((usize::from_str_radix(i, 16).ok()?, u64::from_str_radix(b, 16).ok()?)));
+                places.push(parsed.ok_or_else(|| format!("bad non-finite number `{item}`"))?);
+            }
+            let mut places = places.into_iter().peekable();
+            for (i, x) in fold.floats_mut().enumerate() {
+                if let Some(&(_, bits)) = places.peek().filter(|(at, _)| *at == i) {
+                    *x = f64::from_bits(bits);
+                    places.next();
+                }
+            }
+            if let Some((at, _)) = places.next() {
+                return Err(format!("non-finite number at place {at}, out of order or beyond the fold's numbers"));
+            }
+        }
+        Ok(fold)
+    }
+}
+
 /// The scoring of a spec (its own, or the task's default), checked.
 /// The decision values scoring needs from a model without probabilities (see [`metrics::score_with_decision`]).
 pub(crate) fn decision(fitted: &crate::pipeline::FittedPipeline, out: &Output, table: &Table, scoring: &[String]) -> Result<Option<Vec<f64>>> {

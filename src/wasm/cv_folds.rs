@@ -14,19 +14,13 @@ use crate::pipeline::PipelineSpec;
 #[cfg(feature = "web-full")]
 use crate::selection::cv::CvReport;
 
+#[cfg(feature = "web-full")]
 fn from_js<T: serde::de::DeserializeOwned>(v: JsValue, what: &str) -> Result<T, JsValue> {
     serde_wasm_bindgen::from_value(v).map_err(|e| js_sys::Error::new(&format!("internal: cannot read the {what} sent by the page: {e}")).into())
 }
 
 fn internal(what: String) -> JsValue {
     js_sys::Error::new(&format!("internal: {what}")).into()
-}
-
-/// Whether every number of the fold survives JSON (which has no NaN or infinities).
-fn all_finite(f: &FoldResult) -> bool {
-    let scores = f.test_scores.iter().chain(&f.train_scores).map(|(_, s)| s);
-    let proba = f.test_proba.iter().flatten().flatten();
-    scores.chain(&f.test_values).chain(proba).chain([&f.info.fit_time_ms, &f.info.score_time_ms]).all(|x| x.is_finite())
 }
 
 #[wasm_bindgen]
@@ -39,19 +33,17 @@ impl Session {
         to_js(&serde_json::json!({ "n_folds": n_folds }))
     }
 
-    /// Fold `fold` (from 0) of cross-validating the spec on the loaded table: JSON
-    /// text when every number is finite (one string crosses to the page and on to the
-    /// main worker, where a JS object of the fold's out-of-fold predictions, a JS array
-    /// per row, cost more to build, clone twice and read back than the fold's fit:
-    /// bench/HISTORY.md, Session 12), else the JS object (NaN scores survive it).
+    /// Fold `fold` (from 0) of cross-validating the spec on the loaded table, as text
+    /// ([`FoldResult::into_text`]: its JSON, with any non-finite number carried beside it): one
+    /// string crosses to the page and on to the main worker, where a JS object of the fold's
+    /// out-of-fold predictions, a JS array per row, cost more to build, clone twice and read
+    /// back than the fold's fit (bench/HISTORY.md, Session 12); and the first module has no
+    /// JS-object reader of a fold (bench/HISTORY.md, Session 14, core4).
     pub fn cv_fold(&self, spec_json: &str, fold: usize) -> Result<JsValue, JsValue> {
         let (table, _) = self.table.as_ref().ok_or_else(no_table)?;
         let spec = PipelineSpec::from_json(spec_json).map_err(js_err)?;
         let result = api::cv_fold(table, &spec, fold, &now_ms).map_err(js_err)?;
-        if !all_finite(&result) {
-            return to_js(&result);
-        }
-        let text = serde_json::to_string(&result).map_err(|e| internal(format!("cannot write fold {}: {e}", fold + 1)))?;
+        let text = result.into_text().map_err(|e| internal(format!("cannot write fold {}: {e}", fold + 1)))?;
         Ok(JsValue::from_str(&text))
     }
 
@@ -65,11 +57,8 @@ impl Session {
             .into_iter()
             .enumerate()
             .map(|(i, fold)| {
-                let Some(text) = fold.as_string() else { return from_js::<FoldResult>(fold, "fold results") };
-                let value =
-                    crate::pipeline::json_text::parse(&text).map_err(|e| internal(format!("cannot read fold result {} sent by the page: {e}", i + 1)))?;
-                crate::pipeline::value_de::from_value::<FoldResult>(&value)
-                    .map_err(|(path, e)| internal(format!("cannot read fold result {} sent by the page: {path}: {e}", i + 1)))
+                let text = fold.as_string().ok_or_else(|| internal(format!("fold result {} sent by the page is not text", i + 1)))?;
+                FoldResult::from_text(&text).map_err(|e| internal(format!("cannot read fold result {} sent by the page: {e}", i + 1)))
             })
             .collect::<Result<Vec<FoldResult>, JsValue>>()?;
         let mut report = api::cv_finish(table, &spec, folds).map_err(js_err)?;

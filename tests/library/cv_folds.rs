@@ -151,3 +151,46 @@ fn a_final_scaler_written_into_the_matrix_is_the_scaled_frame() {
     let err = pipelab::pipeline::fit_all(&t, &spec).unwrap_err().to_string();
     assert!(err.contains("missing value at row 2"), "{err}");
 }
+
+/// A fold crosses from a pool worker to the main worker as text (`FoldResult::into_text`): its
+/// JSON when every number is finite, else with the non-finite numbers carried beside the JSON;
+/// `from_text` gives the fold back bit for bit (NaN's payload and infinities' signs included).
+#[test]
+fn a_fold_crosses_as_text_bit_for_bit() {
+    let t = dataset("iris");
+    let spec = PipelineSpec::from_json(r#"{"target":"species","model":{"LogisticRegression":{}},"cv":{"KFold":{"n_splits":3}}}"#).unwrap();
+    let mut f = cv::evaluate_fold(&t, &spec, 1, &|| 1.5).unwrap();
+    let bits = |f: &cv::FoldResult| {
+        format!(
+            "{:?}",
+            (
+                f.test_scores.iter().map(|(m, s)| (m.clone(), s.to_bits())).collect::<Vec<_>>(),
+                f.train_scores.iter().map(|(_, s)| s.to_bits()).collect::<Vec<_>>(),
+                f.test_values.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+                f.test_proba.iter().flatten().flatten().map(|x| x.to_bits()).collect::<Vec<_>>(),
+                f.info.fit_time_ms.to_bits(),
+                f.info.score_time_ms.to_bits(),
+                &f.warnings,
+                &f.feature_names,
+                &f.test_labels,
+                f.fold,
+                f.info.n_train,
+                f.info.n_test
+            )
+        )
+    };
+    let text = f.clone().into_text().unwrap();
+    assert_eq!(text, serde_json::to_string(&f).unwrap());
+    assert_eq!(bits(&cv::FoldResult::from_text(&text).unwrap()), bits(&f));
+    f.test_scores[0].1 = f64::NAN;
+    f.test_proba.as_mut().unwrap()[7][1] = f64::from_bits(0x7ff8_0000_0000_0abc);
+    f.test_proba.as_mut().unwrap()[9][0] = f64::NEG_INFINITY;
+    f.info.score_time_ms = f64::INFINITY;
+    let text = f.clone().into_text().unwrap();
+    assert!(text.starts_with('!'), "{}", &text[..40]);
+    assert_eq!(bits(&cv::FoldResult::from_text(&text).unwrap()), bits(&f));
+    assert!(cv::FoldResult::from_text("!zz:1\n{}").is_err());
+    assert!(cv::FoldResult::from_text("!0:7ff8000000000000").is_err());
+    let bad = text.replacen('!', "!ffff:7ff8000000000000,", 1);
+    assert!(cv::FoldResult::from_text(&bad).is_err());
+}
