@@ -256,18 +256,7 @@ unsafe fn project_tile_x86<const G: usize>(w: &[f64], src: &[&[f64]], off: usize
             i += R;
         }
     }
-    for i in full..len {
-        let mut acc = [0.0f64; G];
-        for (j, col) in src.iter().enumerate() {
-            let b = col[i];
-            for (a, wg) in acc.iter_mut().zip(&ws) {
-                *a += wg[j] * b;
-            }
-        }
-        for (g, &v) in acc.iter().enumerate() {
-            dst[c0 + g][i] = if scale.is_some() { (v - sh[g]) / sc[g] } else { v - sh[g] };
-        }
-    }
+    project_rows(&src, &ws, &sh, scale.map(|_| &sc), dst, c0, full);
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -300,16 +289,27 @@ fn project_tile<const G: usize>(w: &[f64], src: &[&[f64]], off: usize, shift: &[
         }
         i += R;
     }
-    for i in full..len {
+    project_rows(&src, &ws, &sh, scale.map(|_| &sc), dst, c0, full);
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+/// Rows `from..` of outputs `c0..c0 + G`, one at a time: the last rows of [`project_tile`] and
+/// [`project_tile_x86`], the same sums in the same order as their tiles, then
+/// `(acc − shift) / scale` (`scale`: `None` for no division).
+fn project_rows<const G: usize>(src: &[&[f64]], ws: &[&[f64]; G], sh: &[f64; G], scale: Option<&[f64; G]>, dst: &mut [&mut [f64]], c0: usize, from: usize) {
+    for i in from..dst[c0].len() {
         let mut acc = [0.0f64; G];
         for (j, col) in src.iter().enumerate() {
             let b = col[i];
-            for (a, wg) in acc.iter_mut().zip(&ws) {
+            for (a, wg) in acc.iter_mut().zip(ws) {
                 *a += wg[j] * b;
             }
         }
         for (g, &v) in acc.iter().enumerate() {
-            dst[c0 + g][i] = store(v, g);
+            dst[c0 + g][i] = match scale {
+                Some(sc) => (v - sh[g]) / sc[g],
+                None => v - sh[g],
+            };
         }
     }
 }
