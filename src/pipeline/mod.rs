@@ -267,6 +267,9 @@ pub(crate) struct Transformed {
     pub rows: Vec<usize>,
     /// Table columns read, sorted.
     pub used: Vec<usize>,
+    /// The last of `steps` is a StandardScaler fitted only, not applied (`defer_scaler`):
+    /// `frame` is its input.
+    pub scaler_deferred: bool,
 }
 
 /// One fitted step: where it sits and what it did to the shape of the data.
@@ -321,9 +324,10 @@ pub fn fit_keeping(
     let reads_columns = spec.model.may_fit_columns();
     // A final StandardScaler before a model that takes a matrix is fitted only: its
     // `(x − mean) / scale` is written straight into the matrix (the same values, no scaled frame).
-    let Transformed { preprocess, steps, mut frame, y, used, rows: kept } = fit_transformers(table, spec, prep, rows, ctx, None, !reads_columns)?;
+    let Transformed { preprocess, steps, mut frame, y, used, rows: kept, scaler_deferred } =
+        fit_transformers(table, spec, prep, rows, ctx, None, !reads_columns)?;
     let mut scaler = match steps.last() {
-        Some(FittedStep::StandardScaler(sc)) if !reads_columns && matches!(spec.steps.last(), Some(StepSpec::StandardScaler(_))) => Some(sc.clone()),
+        Some(FittedStep::StandardScaler(sc)) if scaler_deferred => Some(sc.clone()),
         _ => None,
     };
     // Rows in the model's messages are the rows it was given: named as in the file.
@@ -341,7 +345,7 @@ pub fn fit_keeping(
     let part = ctx.model_part();
     let mut matrix = None;
     let model = match &y {
-        Some(Target::Classes { y: codes, .. }) if !codes.is_empty() && codes.iter().all(|&c| c == codes[0]) => {
+        Some(Target::Classes { y: codes, .. }) if single_class => {
             if !reads_columns {
                 frame.model_columns(allow_missing).map_err(locate)?;
             }
@@ -485,11 +489,13 @@ pub(crate) fn fit_transformers(
     // Top-level steps.
     let mut frame = frame;
     let mut steps = Vec::new();
+    let mut scaler_deferred = false;
     for (k, s) in spec.steps.iter().enumerate() {
         if let (true, true, StepSpec::StandardScaler(p)) = (defer_scaler, k + 1 == spec.steps.len(), s) {
             // Fitted only: `fit_keeping` scales the columns as it builds the model's matrix.
             let fs = p.fit(&frame, y.as_ref(), ctx).map_err(|e| in_step(table.origin.select(&kept_rows).locate_error(e), "steps", k, s.name()))?;
             steps.push(FittedStep::StandardScaler(fs));
+            scaler_deferred = true;
             break;
         }
         let (fs, out, keep) =
@@ -503,7 +509,7 @@ pub(crate) fn fit_transformers(
         frame = out;
     }
     crate::sorting::sort_usize(&mut used);
-    Ok(Transformed { preprocess, steps, frame, y, rows: kept_rows, used })
+    Ok(Transformed { preprocess, steps, frame, y, rows: kept_rows, used, scaler_deferred })
 }
 
 fn in_step(e: Error, branch: &str, k: usize, name: &str) -> Error {
