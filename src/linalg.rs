@@ -156,60 +156,103 @@ fn centered_gram_lanes(x: Src, y: &[f64], mean: &Array1<f64>, y_mean: f64) -> (A
     (g, xty)
 }
 
-/// Columns per pass of the wasm [`row_gram`] (500 × 5,000 in V8: 32 to 256 columns within
-/// 15 %, 256 the fastest).
-const ROW_GRAM_COLS: usize = 256;
+/// Columns per pass of the wasm [`column_kernel`] (500 × 5,000 in V8, for the row-major
+/// kernel it replaced: 32 to 256 columns within 15 %, 256 the fastest).
+const KERNEL_COLS: usize = 256;
 
-/// `X Xᵀ` (`n × n`, symmetric) of an `n × p` matrix: the kernel matrix of wide least
-/// squares. Natively `dgemm` (AVX/FMA at run time); in wasm, where matrixmultiply's `dgemm`
-/// is scalar and computes both triangles, the upper triangle through [`add_gram_upper`],
-/// one block of [`ROW_GRAM_COLS`] columns after another ([`add_row_gram_upper`]).
-pub fn row_gram(x: ArrayView2<f64>) -> Array2<f64> {
-    if cfg!(target_arch = "wasm32") {
-        row_gram_lanes(x)
-    } else {
-        row_gram_gemm(x)
+/// Rows per tile of [`column_kernel`]'s lane route, and the multiple its columns are padded to.
+const KERNEL_PAD: usize = 8;
+
+/// An `n × p` matrix as its `p` columns back to back, each padded with zeros to `q` entries
+/// (`q ≥ n`, a multiple of [`KERNEL_PAD`]): the input of [`column_kernel`]. Built only by
+/// [`PaddedColumns::from_fn`], so `buf.len() == q · p` always holds.
+pub struct PaddedColumns {
+    buf: Vec<f64>,
+    q: usize,
+    n: usize,
+    p: usize,
+}
+
+impl PaddedColumns {
+    /// Column `c` is written by `fill(c, out)` into its `n` entries (`out.len() == n`).
+    pub fn from_fn(n: usize, p: usize, mut fill: impl FnMut(usize, &mut [f64])) -> PaddedColumns {
+        let q = n.div_ceil(KERNEL_PAD) * KERNEL_PAD;
+        let mut buf = vec![0.0; q * p];
+        for (c, col) in buf.chunks_exact_mut(q.max(1)).enumerate() {
+            fill(c, &mut col[..n]);
+        }
+        PaddedColumns { buf, q, n, p }
+    }
+
+    /// The `n` entries of column `c`.
+    pub fn column(&self, c: usize) -> &[f64] {
+        &self.buf[c * self.q..c * self.q + self.n]
+    }
+
+    /// The number of columns.
+    pub fn ncols(&self) -> usize {
+        self.p
     }
 }
 
-fn row_gram_gemm(x: ArrayView2<f64>) -> Array2<f64> {
-    let n = x.nrows();
-    let mut k = Array2::<f64>::zeros((n, n));
-    general_mat_mul(1.0, &x, &x.t(), 0.0, &mut k);
-    symmetrize_upper(&mut k);
-    k
-}
-
-fn row_gram_lanes(x: ArrayView2<f64>) -> Array2<f64> {
-    let (n, p) = x.dim();
-    let q = n + n % 2;
-    if p == 0 || n == 0 {
+/// `Σ_c x_c x_cᵀ` (`n × n`, symmetric): the kernel matrix `X Xᵀ` of wide least squares from
+/// the matrix's columns, so a frame's columns go in with no row-major copy of the matrix.
+/// Natively `dgemm` (AVX/FMA at run time); in wasm, [`add_column_kernel_upper`] one block of
+/// [`KERNEL_COLS`] columns after another.
+pub fn column_kernel(x: &PaddedColumns) -> Array2<f64> {
+    let &PaddedColumns { ref buf, q, n, p } = x;
+    if n == 0 || p == 0 {
         return Array2::zeros((n, n));
     }
-    // Row-major with an even number of rows (add_gram_upper's 2 × 2 tiles): the matrix
-    // itself when it already is, else a copy with a zero row appended.
-    let copy;
-    let buf: &[f64] = match x.as_slice() {
-        Some(s) if n == q => s,
-        _ => {
-            let mut b = vec![0.0; q * p];
-            for (dst, row) in b.chunks_exact_mut(p).zip(x.rows()) {
-                dst.iter_mut().zip(row.iter()).for_each(|(d, v)| *d = *v);
-            }
-            copy = b;
-            &copy
+    let mut k = if cfg!(target_arch = "wasm32") {
+        let mut g = vec![0.0; q * q];
+        for block in buf.chunks(KERNEL_COLS * q) {
+            add_column_kernel_upper(block, q, &mut g);
         }
+        Array2::from_shape_fn((n, n), |(j, l)| if j <= l { g[j * q + l] } else { 0.0 })
+    } else {
+        let mut k = Array2::<f64>::zeros((n, n));
+        // `buf` is `p × q` row-major (from_fn makes buf.len() == q · p), so `X` is the first n
+        // columns of that matrix, transposed.
+        if let Ok(v) = ArrayView2::from_shape((p, q), buf.as_slice()) {
+            let v = v.slice(s![.., ..n]);
+            general_mat_mul(1.0, &v.t(), &v, 0.0, &mut k);
+        }
+        k
     };
-    let mut g = vec![0.0; q * q];
-    let mut c0 = 0;
-    while c0 < p {
-        let len = ROW_GRAM_COLS.min(p - c0);
-        add_row_gram_upper(&buf[c0..], p, q, len, &mut g);
-        c0 += len;
-    }
-    let mut k = Array2::from_shape_fn((n, n), |(j, l)| if j <= l { g[j * q + l] } else { 0.0 });
     symmetrize_upper(&mut k);
     k
+}
+
+/// Adds the upper triangle (`j ≤ k`, and some entries just below it) of `Σ_c x_c x_cᵀ` into
+/// `g` (`q × q`, row-major), over the columns `x_c = block[c * q..(c + 1) * q]`. 2 × 8 output
+/// tiles (rows `j, j + 1` against `k..k + 8`): per column two broadcast values and four
+/// [`F2`] loads for eight lane multiply-adds, each entry one running sum over the block's
+/// columns in order, added to `g` once per block. `q` must be a multiple of [`KERNEL_PAD`].
+fn add_column_kernel_upper(block: &[f64], q: usize, g: &mut [f64]) {
+    debug_assert!(q % KERNEL_PAD == 0 && g.len() >= q * q && block.len() % q == 0);
+    for j in (0..q).step_by(2) {
+        for k in (j - j % KERNEL_PAD..q).step_by(KERNEL_PAD) {
+            let mut acc = [[F2::zero(); 4]; 2];
+            for col in block.chunks_exact(q) {
+                let (a, b) = (&col[j..j + 2], &col[k..k + KERNEL_PAD]);
+                let (u0, u1) = (F2::splat(a[0]), F2::splat(a[1]));
+                for (t, pair) in b.chunks_exact(2).enumerate() {
+                    let v = F2::load(pair);
+                    acc[0][t] = acc[0][t].add_mul(u0, v);
+                    acc[1][t] = acc[1][t].add_mul(u1, v);
+                }
+            }
+            for (r, row) in acc.iter().enumerate() {
+                let out = &mut g[(j + r) * q + k..(j + r) * q + k + KERNEL_PAD];
+                for (pair, a) in out.chunks_exact_mut(2).zip(row) {
+                    let l = a.lanes();
+                    pair[0] += l[0];
+                    pair[1] += l[1];
+                }
+            }
+        }
+    }
 }
 
 /// Adds the upper triangle (`j ≤ k`) of `B Bᵀ` into `g` (`q × q`, row-major), where row
@@ -398,63 +441,6 @@ fn gram_tile<const W: usize>(a: [&[f64]; 2], b: [&[f64]; W]) -> [[f64; W]; 2] {
     out
 }
 
-/// [`add_gram_upper`] for long rows (the kernel matrix of wide data): 2 × 4 output tiles
-/// (rows `j, j + 1` against `k..k + 4`), each entry one [`F2`] lane sum over column pairs —
-/// six loads for eight multiply-adds, where the 2 × 2 tiles load one per multiply-add; in V8,
-/// 500 × 5,000: 90 ms against 115 ms for those tiles and 285 ms for matrixmultiply's `dgemm`.
-/// A last pair of rows takes 2 × 2 tiles; `q` must be even. Entries below the diagonal
-/// inside a tile are written too; callers read the upper triangle.
-pub fn add_row_gram_upper(buf: &[f64], stride: usize, q: usize, len: usize, g: &mut [f64]) {
-    debug_assert!(q % 2 == 0 && g.len() >= q * q && buf.len() >= q.saturating_sub(1) * stride + len);
-    let row = |j: usize| &buf[j * stride..j * stride + len];
-    for j in (0..q).step_by(2) {
-        let (a0, a1) = (row(j), row(j + 1));
-        let mut k = j;
-        while k + 4 <= q {
-            add_row_tile(a0, a1, [row(k), row(k + 1), row(k + 2), row(k + 3)], &mut g[j * q + k..], q);
-            k += 4;
-        }
-        if k < q {
-            // The last two rows: one 2 × 2 tile.
-            add_row_tile(a0, a1, [row(k), row(k + 1)], &mut g[j * q + k..], q);
-        }
-    }
-}
-
-/// One tile of [`add_row_gram_upper`]: rows `a0, a1` against the `W` rows `b`, added to
-/// `g[c]` (row `a0`) and `g[q + c]` (row `a1`). Each entry is one [`F2`] lane sum over
-/// column pairs, its two lanes added, then the odd last column.
-#[inline(always)]
-fn add_row_tile<const W: usize>(a0: &[f64], a1: &[f64], b: [&[f64]; W], g: &mut [f64], q: usize) {
-    let len = a0.len();
-    let even = len - len % 2;
-    let mut acc = [[F2::zero(); W]; 2];
-    for i in (0..even).step_by(2) {
-        let (u0, u1) = (F2::load(&a0[i..]), F2::load(&a1[i..]));
-        for (t, bt) in b.iter().enumerate() {
-            let v = F2::load(&bt[i..]);
-            acc[0][t] = acc[0][t].add_mul(u0, v);
-            acc[1][t] = acc[1][t].add_mul(u1, v);
-        }
-    }
-    let mut t = acc.map(|r| {
-        r.map(|a| {
-            let l = a.lanes();
-            l[0] + l[1]
-        })
-    });
-    for i in even..len {
-        for (c, bt) in b.iter().enumerate() {
-            t[0][c] += a0[i] * bt[i];
-            t[1][c] += a1[i] * bt[i];
-        }
-    }
-    for c in 0..W {
-        g[c] += t[0][c];
-        g[q + c] += t[1][c];
-    }
-}
-
 /// Two f64 lanes: wasm's `f64x2` (SIMD128), natively a plain pair with the same
 /// arithmetic (each lane a separately rounded multiply, then add; Rust never fuses them),
 /// so the native tests see the bits the page computes.
@@ -467,6 +453,10 @@ impl F2 {
     #[inline(always)]
     fn zero() -> F2 {
         F2(core::arch::wasm32::f64x2_splat(0.0))
+    }
+    #[inline(always)]
+    fn splat(v: f64) -> F2 {
+        F2(core::arch::wasm32::f64x2_splat(v))
     }
     /// `s[0], s[1]`.
     #[inline(always)]
@@ -495,6 +485,10 @@ impl F2 {
     #[inline(always)]
     fn zero() -> F2 {
         F2([0.0, 0.0])
+    }
+    #[inline(always)]
+    fn splat(v: f64) -> F2 {
+        F2([v, v])
     }
     #[inline(always)]
     fn load(s: &[f64]) -> F2 {
@@ -729,27 +723,32 @@ mod tests {
     }
 
     #[test]
-    fn lane_row_gram_matches_gemm() {
-        // Both routes of row_gram: an odd row count (a padded copy), a column count that is
-        // not a multiple of ROW_GRAM_COLS nor of 4, a strided view, and an even contiguous one.
-        let (n, p) = (37, 3 * ROW_GRAM_COLS + 13);
-        let mut s = 11u64;
-        let x = Array2::from_shape_fn((n + 1, p + 2), |_| {
+    fn column_kernel_lanes_match_gemm() {
+        // The wasm route (2 × 8 tiles over padded columns) against dgemm: row counts around
+        // the 8-row padding, column counts across KERNEL_COLS blocks.
+        let mut s = 13u64;
+        let mut r = || {
             s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             (s >> 11) as f64 / (1u64 << 53) as f64 - 0.5
-        });
-        for v in [x.slice(s![..n, ..p]), x.slice(s![.., 1..]), x.view()] {
-            let (a, b) = (row_gram_gemm(v), row_gram_lanes(v));
-            assert_eq!(a.dim(), b.dim());
-            for (a, b) in a.iter().zip(&b) {
-                assert!((a - b).abs() <= 1e-12 * a.abs().max(1.0), "{a} vs {b}");
+        };
+        for (n, p) in [(1, 3), (7, 20), (8, 8), (9, KERNEL_COLS + 1), (37, 2 * KERNEL_COLS + 13)] {
+            let x = PaddedColumns::from_fn(n, p, |_, out| out.iter_mut().for_each(|v| *v = r()));
+            let want = column_kernel(&x);
+            let q = x.q;
+            let mut g = vec![0.0; q * q];
+            for block in x.buf.chunks(KERNEL_COLS * q) {
+                add_column_kernel_upper(block, q, &mut g);
             }
-            assert_eq!(b, b.t());
+            for j in 0..n {
+                for k in j..n {
+                    let (a, b) = (want[[j, k]], g[j * q + k]);
+                    assert!((a - b).abs() <= 1e-12 * a.abs().max(1.0), "n {n} p {p} ({j}, {k}): {a} vs {b}");
+                    let direct: f64 = (0..p).map(|c| x.column(c)[j] * x.column(c)[k]).sum();
+                    assert!((a - direct).abs() <= 1e-12 * a.abs().max(1.0));
+                }
+            }
+            assert_eq!(want, want.t());
         }
-        let even = x.slice(s![..n + 1, ..]).to_owned();
-        assert!(even.as_slice().is_some() && (n + 1) % 2 == 0);
-        let (a, b) = (row_gram_gemm(even.view()), row_gram_lanes(even.view()));
-        assert!(a.iter().zip(&b).all(|(a, b)| (a - b).abs() <= 1e-12 * a.abs().max(1.0)));
     }
 
     #[test]

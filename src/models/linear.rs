@@ -10,7 +10,9 @@ use serde_json::json;
 
 use super::{check_fit, check_n_features};
 use crate::estimator::{Coefficients, FitContext, FittedModel, Importances, Inspection, ModelParams, Output, ParamInfo, Target, Task};
-use crate::linalg::{centered_gram, centered_gram_cols, column_means, column_means_cols, dot, row_gram, solve_psd_min_norm, sym_eigen, sym_eigenvalues, Spd};
+use crate::linalg::{
+    centered_gram, centered_gram_cols, column_kernel, column_means, column_means_cols, dot, solve_psd_min_norm, sym_eigen, sym_eigenvalues, PaddedColumns, Spd,
+};
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -55,7 +57,8 @@ pub(crate) fn least_squares(x: &Array2<f64>, y: &[f64], fit_intercept: bool, alp
     let (mean, y_mean) = if fit_intercept { (column_means(x.view()), y.iter().sum::<f64>() / y.len() as f64) } else { (Array1::zeros(p), 0.0) };
     let rcond = (n.max(p) as f64) * f64::EPSILON * 10.0;
     let (w, rank) = if p > n {
-        least_squares_kernel(x, y, (&mean, y_mean, fit_intercept), alpha, rcond)?
+        let xc = PaddedColumns::from_fn(n, p, |c, out| out.iter_mut().zip(x.column(c)).for_each(|(o, v)| *o = v - mean[c]));
+        least_squares_kernel(&xc, y, y_mean, fit_intercept, alpha, rcond)?
     } else {
         let (mut g, b) = centered_gram(x.view(), y, &mean, y_mean);
         for j in 0..p {
@@ -72,22 +75,18 @@ pub(crate) fn least_squares(x: &Array2<f64>, y: &[f64], fit_intercept: bool, alp
 /// (`Xcᵀ K⁺ yc`, the thin SVD of `Xc` read from `K`'s eigenpairs), for α > 0 the ridge solution
 /// (`Xcᵀ (K + αI)⁻¹ yc`). The rank is the number of eigenvalues kept (α = 0), else p (the
 /// penalized system has full rank).
-fn least_squares_kernel(
-    x: &Array2<f64>,
-    y: &[f64],
-    (mean, y_mean, fit_intercept): (&Array1<f64>, f64, bool),
-    alpha: f64,
-    rcond: f64,
-) -> Result<(Array1<f64>, usize)> {
-    let (n, p) = x.dim();
-    let mut xc = Array2::<f64>::zeros((n, p));
-    for (mut out, row) in xc.rows_mut().into_iter().zip(x.rows()) {
-        out.iter_mut().zip(row.iter()).zip(mean.iter()).for_each(|((o, v), m)| *o = v - m);
-    }
+fn least_squares_kernel(xc: &PaddedColumns, y: &[f64], y_mean: f64, fit_intercept: bool, alpha: f64, rcond: f64) -> Result<(Array1<f64>, usize)> {
+    let p = xc.ncols();
+    let n = y.len();
     let yc = Array1::from_iter(y.iter().map(|v| v - y_mean));
-    let k = row_gram(xc.view());
+    let k = column_kernel(xc);
+    // `w = Xcᵀ dual`: one dot product per (contiguous) centred column.
+    let weights = |dual: &Array1<f64>| -> Array1<f64> {
+        let d = dual.to_vec();
+        (0..p).map(|c| dot(xc.column(c), &d)).collect()
+    };
     if let Some((dual, rank)) = kernel_full_rank_solve(&k, &yc, fit_intercept, alpha, rcond)? {
-        return Ok((xc.t().dot(&dual), if alpha > 0.0 { p } else { rank }));
+        return Ok((weights(&dual), if alpha > 0.0 { p } else { rank }));
     }
     let (vals, vecs) = sym_eigen(&k)?;
     let cutoff = vals.last().copied().unwrap_or(0.0).max(0.0) * rcond;
@@ -101,7 +100,7 @@ fn least_squares_kernel(
             dual.scaled_add(u.dot(&yc) / (l.max(0.0) + alpha), &u);
         }
     }
-    Ok((xc.t().dot(&dual), if alpha > 0.0 { p } else { rank }))
+    Ok((weights(&dual), if alpha > 0.0 { p } else { rank }))
 }
 
 /// [`least_squares_kernel`]'s dual `K⁺ yc` (α = 0) or `(K + αI)⁻¹ yc` (α > 0) by one Cholesky
@@ -156,11 +155,12 @@ impl ModelParams for LinearRegressionParams {
     fn may_fit_columns(&self) -> bool {
         true
     }
-    /// The Gram route (rows ≥ features) straight from the frame's columns: the same sums in
-    /// the same order as from the matrix. Wide data builds the centred matrix anyway: `None`.
+    /// Both routes straight from the frame's columns, with the same sums in the same order
+    /// as from the matrix: the Gram route (rows ≥ features) and the wide route, whose centred
+    /// columns are built from the frame's as they are (no row-major copy of the matrix).
     fn fit_columns(&self, cols: &[&[f64]], n: usize, y: Option<&Target>, ctx: &FitContext) -> Option<Result<LinearRegression>> {
         let p = cols.len();
-        if n == 0 || p == 0 || p > n {
+        if n == 0 || p == 0 {
             return None;
         }
         let y = match regression_target("LinearRegression", y) {
@@ -169,8 +169,14 @@ impl ModelParams for LinearRegressionParams {
         };
         let (mean, y_mean) = if self.fit_intercept { (column_means_cols(cols, n), y.iter().sum::<f64>() / y.len() as f64) } else { (Array1::zeros(p), 0.0) };
         let rcond = (n.max(p) as f64) * f64::EPSILON * 10.0;
-        let (g, b) = centered_gram_cols(cols, y, &mean, y_mean);
-        Some(solve_psd_min_norm(&g, &b, rcond).map(|(w, rank)| {
+        let solved = if p > n {
+            let xc = PaddedColumns::from_fn(n, p, |c, out| out.iter_mut().zip(cols[c]).for_each(|(o, v)| *o = v - mean[c]));
+            least_squares_kernel(&xc, y, y_mean, self.fit_intercept, 0.0, rcond)
+        } else {
+            let (g, b) = centered_gram_cols(cols, y, &mean, y_mean);
+            solve_psd_min_norm(&g, &b, rcond)
+        };
+        Some(solved.map(|(w, rank)| {
             let intercept = if self.fit_intercept { y_mean - mean.dot(&w) } else { 0.0 };
             linear_fitted(w.to_vec(), intercept, rank, ctx)
         }))
@@ -280,6 +286,31 @@ mod tests {
                 let cols: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
                 let (Output::Values(a), Some(Ok(Output::Values(b)))) = (m.predict(&x).unwrap(), m.predict_columns(&cols, n)) else { panic!("values") };
                 assert_eq!(a.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), b.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), "p {p}, n {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn fits_from_columns_are_bit_identical_to_the_matrix_route() {
+        // Both routes of least squares (Gram: p ≤ n; wide kernel: p > n), rows around the
+        // kernel's 8-row padding, with and without the intercept.
+        let mut s = 5u64;
+        let mut r = || {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (s >> 11) as f64 / (1u64 << 53) as f64 * 20.0 - 10.0
+        };
+        let ctx = FitContext::default();
+        for (n, p) in [(5, 3), (7, 30), (8, 9), (9, 300), (16, 17), (33, 40)] {
+            let x = Array2::from_shape_fn((n, p), |_| r());
+            let y = Target::Values((0..n).map(|_| r()).collect());
+            let cols: Vec<Vec<f64>> = (0..p).map(|j| x.column(j).to_vec()).collect();
+            let cols: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
+            for fit_intercept in [true, false] {
+                let params = LinearRegressionParams { fit_intercept };
+                let a = params.fit(&x, Some(&y), &ctx).unwrap();
+                let b = params.fit_columns(&cols, n, Some(&y), &ctx).expect("fits from columns").unwrap();
+                let bits = |m: &LinearRegression| (m.coef.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), m.intercept.to_bits(), m.rank);
+                assert_eq!(bits(&a), bits(&b), "n {n}, p {p}, intercept {fit_intercept}");
             }
         }
     }
