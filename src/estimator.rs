@@ -216,6 +216,12 @@ pub struct ExplainedVariance {
 /// A fitted transformer step.
 pub trait FittedTransform: Clone + Serialize + DeserializeOwned {
     fn transform(&self, x: &Frame) -> Result<Frame>;
+    /// [`FittedTransform::transform`] then [`Frame::to_matrix`]: the row-major result a caller
+    /// wanting rows takes (the same values and errors). The decompositions write it in the
+    /// projection's pass, without the output frame.
+    fn transform_matrix(&self, x: &Frame) -> Result<Array2<f64>> {
+        self.transform(x)?.to_matrix()
+    }
     /// Decompositions: the variance their components explain (the preview draws their first two); `None` otherwise.
     fn explained_variance(&self) -> Option<ExplainedVariance> {
         None

@@ -226,22 +226,26 @@ pub fn fit_transform_steps(table: &Table, spec: &PipelineSpec) -> Result<ndarray
     if spec.preprocess.is_some() {
         return Err(Error::spec("preprocess", "the transform benchmark times top-level steps only; move them to steps"));
     }
-    if spec.steps.is_empty() {
-        return Err(Error::spec("steps", "the transform benchmark needs at least one step"));
-    }
+    let (last, before) = spec.steps.split_last().ok_or_else(|| Error::spec("steps", "the transform benchmark needs at least one step"))?;
     let prep = pipeline::prepare(table, spec)?;
     let ctx = FitContext::new(spec.seed());
     let sub = if prep.rows.len() == table.n_rows { None } else { Some(table.select_rows(&prep.rows)) };
     let mut frame = Frame::from_table(sub.as_ref().unwrap_or(table), &prep.feature_cols);
     let mut y = prep.target.as_ref().map(|t| t.select(&prep.rows));
-    for s in &spec.steps {
+    for s in before {
         let (_, out, keep) = s.fit_transform(&frame, y.as_ref(), &ctx)?;
         if let Some(keep) = keep {
             y = y.map(|t| t.select(&keep));
         }
         frame = out;
     }
-    frame.to_matrix()
+    // The last step's result row-major, as scikit-learn's `fit_transform` returns it: fitted,
+    // then `transform_matrix` (the same values and errors as `transform` + `to_matrix`; the
+    // decompositions write it in their projection's pass) when its fit_transform is its transform.
+    if last.fit_transform_is_transform() {
+        return last.fit(&frame, y.as_ref(), &ctx)?.transform_matrix(&frame);
+    }
+    last.fit_transform(&frame, y.as_ref(), &ctx)?.1.to_matrix()
 }
 
 /// Times `op` in-process: the data is parsed once (except for `parse`, which

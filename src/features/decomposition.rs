@@ -75,7 +75,48 @@ enum Centre {
 /// Blocked: [`project_block`] writes [`PROJECT_BLOCK`] rows of every output column straight
 /// into the outputs, reading the inputs once per group of outputs while the block is in cache.
 fn project(x: &Frame, step: &str, center: &[f64], dirs: &[Vec<f64>], scale: Option<&[f64]>, prefix: &str, centre: Centre) -> Result<Frame> {
-    project_in_blocks(x, step, center, dirs, scale, prefix, PROJECT_BLOCK, centre)
+    let n = x.n_rows;
+    match project_in_blocks(x, step, center, dirs, scale, PROJECT_BLOCK, centre, Layout::Columns)? {
+        Projected::Columns(outs) => {
+            let cols = outs.into_iter().enumerate().map(|(c, v)| FCol::num(format!("{prefix}{c}"), v)).collect();
+            Ok(Frame::new(cols, n))
+        }
+        Projected::Rows(..) => Err(Error::data(format!("internal: {step} projected rows for columns"))),
+    }
+}
+
+/// [`project`] then [`Frame::to_matrix`], in one pass: each block's outputs are transposed
+/// into the row-major result while they are in cache (the same values: each output is the
+/// same sum in the same order), instead of a second pass over the whole output frame. A value
+/// with an all-ones exponent (NaN or ±inf) takes the two-step path, so the error is
+/// `to_matrix`'s own.
+fn project_matrix<T: FittedTransform>(
+    fitted: &T,
+    x: &Frame,
+    step: &str,
+    center: &[f64],
+    dirs: &[Vec<f64>],
+    scale: Option<&[f64]>,
+    centre: Centre,
+) -> Result<Array2<f64>> {
+    let (n, k) = (x.n_rows, dirs.len());
+    match project_in_blocks(x, step, center, dirs, scale, PROJECT_BLOCK, centre, Layout::Rows)? {
+        Projected::Rows(out, false) => Array2::from_shape_vec((n, k), out).map_err(|e| Error::data(format!("internal: {step} output {n} × {k}: {e}"))),
+        _ => fitted.transform(x)?.to_matrix(),
+    }
+}
+
+/// What [`project_in_blocks`] returns: the output columns, or the row-major matrix.
+#[derive(Clone, Copy, PartialEq)]
+enum Layout {
+    Columns,
+    Rows,
+}
+
+enum Projected {
+    Columns(Vec<Vec<f64>>),
+    /// Row-major `n × k` values, and whether one has an all-ones exponent (NaN or ±inf).
+    Rows(Vec<f64>, bool),
 }
 
 /// Rows per block of [`project`]: 2,048 (8 × [`BLOCK`]) so each column is read in 16 KB runs
@@ -91,10 +132,10 @@ fn project_in_blocks(
     center: &[f64],
     dirs: &[Vec<f64>],
     scale: Option<&[f64]>,
-    prefix: &str,
     block: usize,
     centre: Centre,
-) -> Result<Frame> {
+    layout: Layout,
+) -> Result<Projected> {
     let inputs: Vec<&[f64]> = x.cols.iter().map(|c| c.numeric(step)).collect::<Result<_>>()?;
     let (n, p, k) = (x.n_rows, inputs.len(), dirs.len());
     if center.len() != p || dirs.iter().any(|w| w.len() != p) || scale.is_some_and(|s| s.len() != k) || inputs.iter().any(|c| c.len() != n) {
@@ -109,8 +150,15 @@ fn project_in_blocks(
         Centre::AfterProjection => dirs.iter().map(|d| d.iter().zip(center).fold(0.0, |a, (&wj, &m)| a + wj * m)).collect(),
         Centre::InBlocks => vec![0.0; k],
     };
-    let mut outs: Vec<Vec<f64>> = (0..k).map(|_| Vec::with_capacity(n)).collect();
     let bw = block.min(n).max(1);
+    // Columns: the output columns themselves. Rows: one block of each output column (in
+    // cache), appended transposed to `matrix` after each block.
+    let mut outs: Vec<Vec<f64>> = match layout {
+        Layout::Columns => (0..k).map(|_| Vec::with_capacity(n)).collect(),
+        Layout::Rows => (0..k).map(|_| vec![0.0; bw]).collect(),
+    };
+    let mut matrix = Vec::with_capacity(if layout == Layout::Rows { n * k } else { 0 });
+    let mut suspect = false;
     let mut buf = match centre {
         Centre::InBlocks => Array2::<f64>::zeros((p, bw)),
         Centre::AfterProjection => Array2::<f64>::zeros((0, 0)),
@@ -128,19 +176,40 @@ fn project_in_blocks(
         };
         let mut dst: Vec<&mut [f64]> = outs
             .iter_mut()
-            .map(|o| {
-                o.resize(end, 0.0);
-                &mut o[start..end]
+            .map(|o| match layout {
+                Layout::Columns => {
+                    o.resize(end, 0.0);
+                    &mut o[start..end]
+                }
+                Layout::Rows => &mut o[..end - start],
             })
             .collect();
         #[cfg(not(target_arch = "wasm32"))]
         project_block(&w, &src, off, &shift, scale, &mut dst);
         #[cfg(target_arch = "wasm32")]
         project_block_axpy(&w, &src, off, &shift, scale, &mut dst);
+        if layout == Layout::Rows {
+            suspect |= append_rows(&mut matrix, &outs, end - start);
+        }
         start = end;
     }
-    let cols = outs.into_iter().enumerate().map(|(c, v)| FCol::num(format!("{prefix}{c}"), v)).collect();
-    Ok(Frame::new(cols, n))
+    Ok(match layout {
+        Layout::Columns => Projected::Columns(outs),
+        Layout::Rows => Projected::Rows(matrix, suspect),
+    })
+}
+
+/// Appends rows `0..len` of the columns to `out`, row-major, each row's values written in
+/// order (the columns' blocks are in cache; the output is written once, front to back), and
+/// returns whether some value has an all-ones exponent (NaN or ±inf).
+fn append_rows(out: &mut Vec<f64>, cols: &[Vec<f64>], len: usize) -> bool {
+    const EXP: u64 = 0x7ff0_0000_0000_0000;
+    let cols: Vec<&[f64]> = cols.iter().map(|c| &c[..len]).collect();
+    let suspect = cols.iter().any(|c| c.iter().fold(0u8, |acc, &x| acc | u8::from(x.to_bits() & EXP == EXP)) != 0);
+    for i in 0..len {
+        out.extend(cols.iter().map(|c| c[i]));
+    }
+    suspect
 }
 
 /// [`project_block`] in wasm: one `axpy` per weight into each output's block (16 KB, in
@@ -566,14 +635,24 @@ impl StepParams for PcaParams {
     }
 }
 
+impl Pca {
+    /// The divisor of each output when whitening: `sqrt(explained_variance)`, at least ε.
+    fn whitening(&self) -> Option<Vec<f64>> {
+        self.whiten.then(|| self.explained_variance.iter().map(|v| v.sqrt().max(f64::EPSILON)).collect())
+    }
+}
+
 impl FittedTransform for Pca {
     fn explained_variance(&self) -> Option<ExplainedVariance> {
         Some(ExplainedVariance { ratio: self.explained_variance_ratio.clone(), variance: Some(self.explained_variance.clone()) })
     }
     fn transform(&self, x: &Frame) -> Result<Frame> {
         check_columns("PCA", &self.input_names, x)?;
-        let scale: Option<Vec<f64>> = self.whiten.then(|| self.explained_variance.iter().map(|v| v.sqrt().max(f64::EPSILON)).collect());
-        project(x, "PCA", &self.mean, &self.components, scale.as_deref(), "pca", Centre::AfterProjection)
+        project(x, "PCA", &self.mean, &self.components, self.whitening().as_deref(), "pca", Centre::AfterProjection)
+    }
+    fn transform_matrix(&self, x: &Frame) -> Result<Array2<f64>> {
+        check_columns("PCA", &self.input_names, x)?;
+        project_matrix(self, x, "PCA", &self.mean, &self.components, self.whitening().as_deref(), Centre::AfterProjection)
     }
     fn validate(&self) -> Result<()> {
         let p = self.input_names.len();
@@ -680,6 +759,10 @@ impl FittedTransform for TruncatedSvd {
     fn transform(&self, x: &Frame) -> Result<Frame> {
         check_columns("TruncatedSVD", &self.input_names, x)?;
         project(x, "TruncatedSVD", &vec![0.0; self.input_names.len()], &self.components, None, "truncatedsvd", Centre::AfterProjection)
+    }
+    fn transform_matrix(&self, x: &Frame) -> Result<Array2<f64>> {
+        check_columns("TruncatedSVD", &self.input_names, x)?;
+        project_matrix(self, x, "TruncatedSVD", &vec![0.0; self.input_names.len()], &self.components, None, Centre::AfterProjection)
     }
     fn validate(&self) -> Result<()> {
         let p = self.input_names.len();
@@ -910,6 +993,10 @@ impl FittedTransform for Lda {
         check_columns("LinearDiscriminantAnalysis", &self.input_names, x)?;
         project(x, "LinearDiscriminantAnalysis", &self.center, &self.scalings, None, "lineardiscriminantanalysis", Centre::InBlocks)
     }
+    fn transform_matrix(&self, x: &Frame) -> Result<Array2<f64>> {
+        check_columns("LinearDiscriminantAnalysis", &self.input_names, x)?;
+        project_matrix(self, x, "LinearDiscriminantAnalysis", &self.center, &self.scalings, None, Centre::InBlocks)
+    }
     fn validate(&self) -> Result<()> {
         let p = self.input_names.len();
         if self.center.len() != p
@@ -1010,13 +1097,22 @@ mod tests {
         ] {
             let p = PcaParams { n_components: Some(NComponents::Count(k)), whiten }.fit(&f, None, &FitContext::default()).unwrap();
             let scale: Vec<f64> = p.explained_variance.iter().map(|v| if whiten { v.sqrt() } else { 1.0 }).collect();
-            let at = |block| project_in_blocks(&f, "PCA", &p.mean, &p.components, whiten.then_some(&scale[..]), "pca", block, centre).unwrap();
-            let want = at(BLOCK);
+            let cols_at =
+                |block| match project_in_blocks(&f, "PCA", &p.mean, &p.components, whiten.then_some(&scale[..]), block, centre, Layout::Columns).unwrap() {
+                    Projected::Columns(c) => c,
+                    Projected::Rows(..) => panic!("rows for columns"),
+                };
+            let rows_at = |block| match project_in_blocks(&f, "PCA", &p.mean, &p.components, whiten.then_some(&scale[..]), block, centre, Layout::Rows).unwrap()
+            {
+                Projected::Rows(m, suspect) => (m, suspect),
+                Projected::Columns(..) => panic!("columns for rows"),
+            };
+            let bits = |v: &[f64]| v.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+            let want = cols_at(BLOCK);
             // Each output is its row's sum over the inputs in order from 0.0, less the centre's
             // projection summed the same way (or the sum of the centred inputs), then the
             // division, on either CPU path (the page's bits).
-            for c in 0..k {
-                let got = want.cols[c].numeric("t").unwrap();
+            for (c, got) in want.iter().enumerate() {
                 let w = &p.components[c];
                 let shift = (0..12).fold(0.0, |a, j| a + w[j] * p.mean[j]);
                 for (i, g) in got.iter().enumerate() {
@@ -1027,15 +1123,32 @@ mod tests {
                     assert_eq!(g.to_bits(), (v / scale[c]).to_bits(), "output {c} row {i}");
                 }
             }
-            let base = crate::numeric::cpu::baseline(|| at(PROJECT_BLOCK));
-            for block in [1, 3, 64, PROJECT_BLOCK, n + 1] {
-                let got = at(block);
-                for (a, b) in got.cols.iter().chain(&base.cols).zip(want.cols.iter().chain(&want.cols)) {
-                    let bits = |c: &FCol| c.numeric("t").unwrap().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+            // The row-major result: the columns' values transposed, bit for bit.
+            let want_rows: Vec<f64> = (0..n).flat_map(|i| want.iter().map(move |c| c[i])).collect();
+            let base = crate::numeric::cpu::baseline(|| cols_at(PROJECT_BLOCK));
+            let base_rows = crate::numeric::cpu::baseline(|| rows_at(PROJECT_BLOCK));
+            assert_eq!((bits(&base_rows.0), base_rows.1), (bits(&want_rows), false), "baseline rows");
+            for block in [1, 3, 17, 64, PROJECT_BLOCK, n + 1] {
+                for (a, b) in cols_at(block).iter().chain(&base).zip(want.iter().chain(&want)) {
                     assert_eq!(bits(a), bits(b), "block {block}");
                 }
+                let (m, suspect) = rows_at(block);
+                assert_eq!((bits(&m), suspect), (bits(&want_rows), false), "rows, block {block}");
             }
+            assert_eq!(bits(p.transform_matrix(&f).unwrap().as_slice().unwrap()), bits(p.transform(&f).unwrap().to_matrix().unwrap().as_slice().unwrap()));
         }
+    }
+
+    #[test]
+    fn a_projection_to_rows_refuses_as_to_matrix_does() {
+        let mut col: Vec<f64> = (0..300).map(|i| i as f64).collect();
+        let sq: Vec<f64> = col.iter().map(|v| v * v).collect();
+        let p = PcaParams::default().fit(&frame(&[col.as_slice(), sq.as_slice()]), None, &FitContext::default()).unwrap();
+        col[257] = f64::NAN;
+        let g = frame(&[col.as_slice(), sq.as_slice()]);
+        let two_steps = p.transform(&g).unwrap().to_matrix().unwrap_err().to_string();
+        assert_eq!(p.transform_matrix(&g).unwrap_err().to_string(), two_steps);
+        assert!(two_steps.contains("row 258"), "{two_steps}");
     }
 
     #[test]

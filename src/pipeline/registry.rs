@@ -110,6 +110,10 @@ macro_rules! step_registry {
             pub fn transform(&self, x: &Frame) -> Result<Frame> {
                 match self { $($(#[$attr])* FittedStep::$name(f) => f.transform(x),)* }
             }
+            /// See [`FittedTransform::transform_matrix`].
+            pub fn transform_matrix(&self, x: &Frame) -> Result<Array2<f64>> {
+                match self { $($(#[$attr])* FittedStep::$name(f) => f.transform_matrix(x),)* }
+            }
             pub fn validate(&self) -> Result<()> {
                 match self { $($(#[$attr])* FittedStep::$name(f) => f.validate(),)* }
             }
