@@ -237,16 +237,24 @@ pub trait ModelParams: Default + Clone + Serialize + DeserializeOwned {
     type Fitted: FittedModel;
     fn task(&self) -> Task;
     fn fit(&self, x: &Array2<f64>, y: Option<&Target>, ctx: &FitContext) -> Result<Self::Fitted>;
-    /// [`ModelParams::fit`] on the input's columns (`n` rows each, every value finite), for a
-    /// model that reads columns anyway: the pipeline then skips the row-major copy of the
-    /// frame. The same model as `fit` on the matrix of these columns. `None`: no such path
-    /// for these data (the pipeline builds the matrix and calls `fit`).
+    /// [`ModelParams::fit`] on the input's columns (`n` rows each, every value finite unless
+    /// [`ModelParams::fit_columns_scans`]), for a model that reads columns anyway: the
+    /// pipeline then skips the row-major copy of the frame. The same model as `fit` on the
+    /// matrix of these columns. `None`: no such path for these data (the pipeline builds the
+    /// matrix and calls `fit`).
     fn fit_columns(&self, _cols: &[&[f64]], _n: usize, _y: Option<&Target>, _ctx: &FitContext) -> Option<Result<Self::Fitted>> {
         None
     }
     /// Whether [`ModelParams::fit_columns`] may return `Some`: the pipeline then checks the
     /// columns first; otherwise it checks them while it builds the matrix (one pass less).
     fn may_fit_columns(&self) -> bool {
+        false
+    }
+    /// Whether [`ModelParams::fit_columns`] takes the columns unscanned (values may be NaN or
+    /// infinite) because its own first pass over them shows that every value is finite, and
+    /// returns `None` when it cannot: the pipeline then scans them (the error names the
+    /// column and row) and fits the matrix. One pass over the data less.
+    fn fit_columns_scans(&self) -> bool {
         false
     }
     fn schema() -> Vec<ParamInfo>;

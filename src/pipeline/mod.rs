@@ -322,6 +322,8 @@ pub fn fit_keeping(
 ) -> Result<(FittedPipeline, Option<TrainingInput>)> {
     let allow_missing = spec.model.accepts_missing();
     let reads_columns = spec.model.may_fit_columns();
+    // A model whose column fit checks the values in its own pass takes them unscanned.
+    let model_scans = reads_columns && spec.model.fit_columns_scans();
     // A final StandardScaler before a model that takes a matrix is fitted only: its
     // `(x − mean) / scale` is written straight into the matrix (the same values, no scaled frame).
     let Transformed { preprocess, steps, mut frame, y, used, rows: kept, scaler_deferred } =
@@ -341,12 +343,12 @@ pub fn fit_keeping(
     let feature_names = frame.names();
     // A model that reads columns takes the frame's (no row-major copy); the checks are the same.
     // Any other model's matrix is checked as it is built (the same errors, one pass less).
-    let cols = if reads_columns { frame.model_columns(allow_missing) } else { frame.model_columns_unscanned(allow_missing) }.map_err(locate)?;
+    let cols = if reads_columns && !model_scans { frame.model_columns(allow_missing) } else { frame.model_columns_unscanned(allow_missing) }.map_err(locate)?;
     let part = ctx.model_part();
     let mut matrix = None;
     let model = match &y {
         Some(Target::Classes { y: codes, .. }) if single_class => {
-            if !reads_columns {
+            if !reads_columns || model_scans {
                 frame.model_columns(allow_missing).map_err(locate)?;
             }
             ctx.warn(format!(
@@ -358,6 +360,9 @@ pub fn fit_keeping(
         _ => match if reads_columns { spec.model.fit_columns(&cols, frame.n_rows, y.as_ref(), ctx) } else { None } {
             Some(fitted) => ModelState::Fitted(fitted.map_err(locate)?),
             None if reads_columns => {
+                if model_scans {
+                    frame.model_columns(allow_missing).map_err(locate)?;
+                }
                 let x = crate::frame::matrix_of_columns(&cols, frame.n_rows)?;
                 let fitted = spec.model.fit(&x, y.as_ref(), ctx).map_err(locate)?;
                 matrix = Some(x);

@@ -153,6 +153,10 @@ macro_rules! model_registry {
             pub fn may_fit_columns(&self) -> bool {
                 match self { $($(#[$attr])* ModelSpec::$name(p) => p.may_fit_columns(),)* }
             }
+            /// See [`ModelParams::fit_columns_scans`].
+            pub fn fit_columns_scans(&self) -> bool {
+                match self { $($(#[$attr])* ModelSpec::$name(p) => p.fit_columns_scans(),)* }
+            }
             /// Every model, those of the full module included (the page lists them all; a
             /// spec naming one the first module lacks moves the page to the full one).
             pub fn catalog() -> Vec<ComponentInfo> {

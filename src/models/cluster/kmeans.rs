@@ -138,6 +138,104 @@ impl KMeansParams {
     pub fn runs(&self) -> Result<usize> {
         self.n_runs()
     }
+    /// The parameter checks of a fit on `n` rows (after the data's own).
+    fn check(&self, n: usize) -> Result<()> {
+        let k = self.n_clusters;
+        if k == 0 {
+            return Err(Error::param(NAME, "n_clusters", "must be at least 1"));
+        }
+        if n < k {
+            return Err(Error::data(format!("{NAME}: n_clusters={k} but there are only {n} rows; lower n_clusters")));
+        }
+        if self.max_iter == 0 {
+            return Err(Error::param(NAME, "max_iter", "must be at least 1"));
+        }
+        if !(self.tol >= 0.0 && self.tol.is_finite()) {
+            return Err(Error::param(NAME, "tol", "must be a finite number ≥ 0"));
+        }
+        Ok(())
+    }
+    /// The fit on the centred data (`x − mean`, checked by [`KMeansParams::check`]).
+    fn fit_centred(&self, c: Centred, mean: ndarray::Array1<f64>, ctx: &FitContext) -> Result<KMeans> {
+        let (n, d) = (c.norms.len(), c.d);
+        let k = self.n_clusters;
+        let runs = self.n_runs()?;
+        // tol scaled by the mean feature variance.
+        let (xc, xn, sum_sq) = c.finish()?;
+        let mean_var = sum_sq / (n * d) as f64;
+        let tol = self.tol * mean_var;
+        // Every run's starting centres come from one seed stream, drawn in run order before
+        // any run starts; the runs (Lloyd's iterations, no randomness) then run on up to
+        // `ctx.threads()` threads and the best is picked in run order: the same model on
+        // any number of threads. A lent part `[from, to)` (the page's worker pool) draws the
+        // starts of the runs before it too, and runs only its own.
+        let (from, to) = match ctx.part() {
+            None => (0, runs),
+            Some((from, to)) if from < to && to <= runs => (from, to),
+            Some((from, to)) => return Err(Error::data(format!("runs {from}..{to} are not a part of {NAME}'s {runs} restarts (n_init)"))),
+        };
+        let mut rng = ChaCha8Rng::seed_from_u64(ctx.seed_for(self.random_state));
+        let inits: Vec<Array2<f64>> = (0..to)
+            .map(|_| match self.init {
+                KMeansInit::KMeansPlusPlus => kmeans_plusplus(xc.view(), &xn, k, &mut rng),
+                KMeansInit::Random => {
+                    let mut idx: Vec<usize> = (0..n).collect();
+                    for i in 0..k {
+                        let j = rng.random_range(i..n);
+                        idx.swap(i, j);
+                    }
+                    let mut c = Array2::zeros((k, d));
+                    for (r, &i) in idx[..k].iter().enumerate() {
+                        c.row_mut(r).assign(&xc.row(i));
+                    }
+                    c
+                }
+            })
+            .collect();
+        let inits = &inits[from..];
+        let keep_runs = ctx.part().is_some();
+        let mut part_runs = Vec::new();
+        // A batch of `threads` runs at a time: at most that many runs' labels are held beside the best.
+        let threads = ctx.threads();
+        let mut best: Option<Run> = None;
+        for start in (0..inits.len()).step_by(threads) {
+            // The lender's stop flag (the CLI's Ctrl-C) is asked between restarts.
+            ctx.check_stop()?;
+            let batch = &inits[start..(start + threads).min(inits.len())];
+            let done = crate::parallel::map(threads, batch.len(), &|r| lloyd(xc.view(), batch[r].clone(), self.max_iter, tol), &mut |_, _| true);
+            for (r, run) in done.into_iter().enumerate() {
+                // Every item of an unstopped loop runs: `None` only if its thread panicked.
+                let run = run.ok_or_else(|| Error::Numerical(format!("internal error in {NAME} run {}", from + start + r + 1)))?;
+                if keep_runs {
+                    part_runs.push(PartRun { inertia: run.inertia, labels: run.labels.clone() });
+                }
+                if best.as_ref().is_none_or(|b| better(run.inertia, &run.labels, b.inertia, &b.labels, k)) {
+                    best = Some(run);
+                }
+            }
+        }
+        // from < to: at least one run, so best is set.
+        let best = best.ok_or_else(|| Error::data("KMeans: no run"))?;
+        let mut sizes = vec![0usize; k];
+        best.labels.iter().for_each(|&l| sizes[l as usize] += 1);
+        let distinct = sizes.iter().filter(|&&s| s > 0).count();
+        if distinct < k {
+            ctx.warn(format!("KMeans: only {distinct} distinct clusters found, fewer than n_clusters={k} (duplicate rows?)"));
+        }
+        if best.n_iter == self.max_iter {
+            ctx.warn(format!("KMeans: stopped after max_iter={} iterations before converging; raise max_iter", self.max_iter));
+        }
+        let centers = &best.centers + &mean;
+        Ok(KMeans {
+            cluster_centers: centers.iter().copied().collect(),
+            n_clusters: k,
+            n_features: d,
+            inertia: best.inertia,
+            n_iter: best.n_iter,
+            labels: best.labels,
+            part_runs,
+        })
+    }
     fn n_runs(&self) -> Result<usize> {
         match &self.n_init {
             NInit::Runs(0) => Err(Error::param(NAME, "n_init", "must be at least 1 (or \"auto\")")),
@@ -160,7 +258,8 @@ struct Run {
 }
 
 /// Greedy k-means++ seeding (scikit-learn's `_kmeans_plusplus`, unit weights).
-fn kmeans_plusplus(x: ArrayView2<f64>, k: usize, rng: &mut ChaCha8Rng) -> Array2<f64> {
+/// `xn`: the rows' squared norms (scikit-learn's `x_squared_norms`).
+fn kmeans_plusplus(x: ArrayView2<f64>, xn: &[f64], k: usize, rng: &mut ChaCha8Rng) -> Array2<f64> {
     let (n, d) = x.dim();
     let n_local_trials = 2 + (k as f64).ln() as usize;
     let mut centers = Array2::<f64>::zeros((k, d));
@@ -169,12 +268,12 @@ fn kmeans_plusplus(x: ArrayView2<f64>, k: usize, rng: &mut ChaCha8Rng) -> Array2
     let xs = x.as_standard_layout();
     // as_standard_layout returns a contiguous array, so as_slice is Some.
     let xs: &[f64] = xs.as_slice().unwrap_or(&[]);
-    // Squared row norms, once (scikit-learn's `x_squared_norms`).
-    let xn: Vec<f64> = xs.chunks_exact(d.max(1)).map(|r| r.iter().map(|v| v * v).sum()).collect();
-    let mut closest = vec![0.0; n];
-    let mut pot = candidate_distances(xs, d, &xn, &[first], None, &mut closest)[0];
+    let mut closest = vec![vec![0.0; n]];
+    let mut pot = candidate_distances(xs, d, xn, &[first], None, &mut closest)[0];
+    let mut closest = closest.pop().unwrap_or_default();
     let mut cum = vec![0.0; n];
-    let mut cand_d = vec![0.0; n_local_trials * n];
+    // Each candidate's distances; the chosen one's buffer becomes `closest` (swapped, not copied).
+    let mut cand_d: Vec<Vec<f64>> = (0..n_local_trials).map(|_| vec![0.0; n]).collect();
     for c in 1..k {
         let mut acc = 0.0;
         for (cs, &v) in cum.iter_mut().zip(&closest) {
@@ -188,7 +287,7 @@ fn kmeans_plusplus(x: ArrayView2<f64>, k: usize, rng: &mut ChaCha8Rng) -> Array2
                 cum.partition_point(|&v| v < r).min(n - 1)
             })
             .collect();
-        let pots = candidate_distances(xs, d, &xn, &cands, Some(&closest), &mut cand_d);
+        let pots = candidate_distances(xs, d, xn, &cands, Some(&closest), &mut cand_d);
         // argmin: the first candidate with the lowest potential (pots has n_local_trials >= 2 entries).
         let mut best = 0;
         for (t, &p) in pots.iter().enumerate() {
@@ -197,7 +296,7 @@ fn kmeans_plusplus(x: ArrayView2<f64>, k: usize, rng: &mut ChaCha8Rng) -> Array2
             }
         }
         pot = pots[best];
-        closest.copy_from_slice(&cand_d[best * n..(best + 1) * n]);
+        std::mem::swap(&mut closest, &mut cand_d[best]);
         centers.row_mut(c).assign(&x.row(cands[best]));
     }
     centers
@@ -258,14 +357,63 @@ impl<const L: usize> Panel<L> {
     }
 }
 
+impl<const L: usize> Panel<L> {
+    /// [`Panel::dots`] with explicit AVX2: the `R` rows interleaved, `W = L / 4` registers of
+    /// four lanes per row, so the `R × W` accumulators are independent chains (the compiler's
+    /// code of `dots` ran each row's chain of `d` adds on its own, bound by the add's
+    /// latency). The same operations in the same order as `dots` (`acc + x · c` from 0 over
+    /// `j`, a separate multiply and add: no FMA), so the same bits. `rows`: at least `R × d`
+    /// values; `L ≠ 4 W` falls back to `dots`.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn dots_avx2<const W: usize, const R: usize>(&self, rows: &[f64], g: usize) -> [[f64; L]; R] {
+        use std::arch::x86_64::{__m256d, _mm256_add_pd, _mm256_loadu_pd, _mm256_mul_pd, _mm256_set1_pd, _mm256_setzero_pd, _mm256_storeu_pd};
+        if 4 * W != L {
+            return self.dots::<R>(rows, g);
+        }
+        let d = self.d;
+        let cs = &self.groups[g * d..(g + 1) * d];
+        let rows = &rows[..R * d];
+        let mut acc = [[_mm256_setzero_pd(); W]; R];
+        let mut out = [[0.0; L]; R];
+        // SAFETY: `c` is `L = 4 W` values, read four at a time at `4 w` for `w < W`; `rows` is
+        // `R × d` values (sliced above), read at `r · d + j` for `r < R`, `j < d`; `out[r]` is
+        // `L = 4 W` values, written four at a time at `4 w`.
+        unsafe {
+            for (j, c) in cs.iter().enumerate() {
+                let cv: [__m256d; W] = std::array::from_fn(|w| _mm256_loadu_pd(c.as_ptr().add(4 * w)));
+                for (r, a) in acc.iter_mut().enumerate() {
+                    let x = _mm256_set1_pd(*rows.get_unchecked(r * d + j));
+                    for (aw, &c) in a.iter_mut().zip(&cv) {
+                        *aw = _mm256_add_pd(*aw, _mm256_mul_pd(x, c));
+                    }
+                }
+            }
+            for (o, a) in out.iter_mut().zip(&acc) {
+                for (w, &v) in a.iter().enumerate() {
+                    _mm256_storeu_pd(o.as_mut_ptr().add(4 * w), v);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Whether the lane kernels may take [`Panel::dots_avx2`] (an x86-64 CPU with AVX2, see
+/// [`crate::numeric::cpu`]); asked once per kernel call.
+#[cfg(target_arch = "x86_64")]
+fn simd_dots() -> bool {
+    crate::numeric::cpu::avx2()
+}
+
 avx2_dispatch! {
 /// Squared distances from every row of `x` to the rows `ids` (scikit-learn's
 /// `euclidean_distances(..., squared=True)`: `‖x‖² − 2 x·c + ‖c‖²` clipped at
 /// 0), each replaced by `closest` where that is smaller; candidate `t`'s
-/// distances go to `out[t·n .. (t+1)·n]`. Returns each candidate's potential
+/// distances go to `out[t]` (`n` long). Returns each candidate's potential
 /// (the sum of its distances).
 /// With an AVX2 copy natively (`numeric::cpu`), bit-identical.
-fn candidate_distances(x: &[f64], d: usize, xn: &[f64], ids: &[usize], closest: Option<&[f64]>, out: &mut [f64]) -> Vec<f64> {
+fn candidate_distances(x: &[f64], d: usize, xn: &[f64], ids: &[usize], closest: Option<&[f64]>, out: &mut [Vec<f64>]) -> Vec<f64> {
     const L: usize = 4;
     let n = xn.len();
     let t = ids.len();
@@ -279,18 +427,40 @@ fn candidate_distances(x: &[f64], d: usize, xn: &[f64], ids: &[usize], closest: 
     const R: usize = 4;
     const BLK: usize = 256;
     let mut db = vec![0.0; n_groups * L * BLK];
+    #[cfg(target_arch = "x86_64")]
+    let simd = simd_dots();
     let mut start = 0;
     while start < n {
         let end = (start + BLK).min(n);
         let xb = &x[start * d..end * d];
-        let blocks = xb.chunks_exact(R * d);
-        let rest = blocks.remainder();
         let mut put = |i: usize, dots: &[f64; L], g: usize| {
             for (l, &dt) in dots.iter().enumerate() {
                 db[(g * L + l) * BLK + i] = dt;
             }
         };
         let mut i0 = 0;
+        #[cfg(target_arch = "x86_64")]
+        let xb = if simd {
+            // Eight rows at a time with explicit AVX2 (the same dot products).
+            const R8: usize = 8;
+            let blocks = xb.chunks_exact(R8 * d.max(1));
+            let rest = blocks.remainder();
+            for rows in blocks {
+                for g in 0..n_groups {
+                    // SAFETY: `simd` is `cpu::avx2()`: the CPU has AVX2.
+                    let dots = unsafe { panel.dots_avx2::<1, R8>(rows, g) };
+                    for (r, dr) in dots.iter().enumerate() {
+                        put(i0 + r, dr, g);
+                    }
+                }
+                i0 += R8;
+            }
+            rest
+        } else {
+            xb
+        };
+        let blocks = xb.chunks_exact(R * d);
+        let rest = blocks.remainder();
         for rows in blocks {
             for g in 0..n_groups {
                 let dots = panel.dots::<R>(rows, g);
@@ -309,7 +479,7 @@ fn candidate_distances(x: &[f64], d: usize, xn: &[f64], ids: &[usize], closest: 
         let xnb = &xn[start..end];
         for (c, pot) in pots.iter_mut().enumerate() {
             let cnc = cn[c];
-            let o = &mut out[c * n + start..c * n + end];
+            let o = &mut out[c][start..end];
             // Comparisons, not `f64::max`/`min`: wasm's `f64.max` propagates NaN where Rust's
             // `max` ignores it, so those compile to calls of libm's `fmax`/`fmin` there (7 % of
             // a k-means fit in V8). Same values: `!(v >= 0)` is `max(v, 0)`'s NaN case too.
@@ -322,6 +492,12 @@ fn candidate_distances(x: &[f64], d: usize, xn: &[f64], ids: &[usize], closest: 
                 }
             };
             let dots = &db[c * BLK..c * BLK + len];
+            #[cfg(target_arch = "x86_64")]
+            if simd {
+                // SAFETY: `simd` is `cpu::avx2()`: the CPU has AVX2.
+                *pot += unsafe { distances_avx2(dots, xnb, closest.map(|cl| &cl[start..end]), cnc, o) };
+                continue;
+            }
             match closest {
                 // The distance and the minimum in one loop that writes every `o` once from
                 // values it does not read from `o`: a second pass `o = min(closest, o)` was
@@ -343,8 +519,101 @@ fn candidate_distances(x: &[f64], d: usize, xn: &[f64], ids: &[usize], closest: 
         }
         start = end;
     }
+    #[cfg(target_arch = "x86_64")]
+    if simd {
+        // SAFETY: the CPU has AVX2 (so SSE2). Orders `distances_avx2`'s streaming stores
+        // before whatever follows (another thread may read `out`).
+        unsafe { std::arch::x86_64::_mm_sfence() };
+    }
     pots
 }
+}
+
+/// One block of [`candidate_distances`] for one candidate with explicit AVX2: `o[i]` =
+/// `max(−2 dots[i] + xn[i] + cn, 0)`, then `min(closest[i], ·)`, and the block's sum as
+/// [`linalg::sum`] of `o` adds it (lanes `i mod 8` from 0 over whole chunks of eight from the
+/// block's start, reduced pairwise, then the rest in order) — the same operations as the
+/// portable loop, so the same bits. `o` is written with streaming stores where it is 16-byte
+/// aligned (always from the allocator): it is not read again in this pass, and the next
+/// round reads one of the candidates' arrays only after the next pass over the data has
+/// evicted it; a streaming store does not first read the line it writes (4 of the pass's
+/// ≈ 33 MB per round of k-means++ on 200,000 × 10).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn distances_avx2(dots: &[f64], xn: &[f64], closest: Option<&[f64]>, cn: f64, o: &mut [f64]) -> f64 {
+    use std::arch::x86_64::{
+        __m256d, _mm256_add_pd, _mm256_and_pd, _mm256_blendv_pd, _mm256_castpd256_pd128, _mm256_cmp_pd, _mm256_extractf128_pd, _mm256_loadu_pd, _mm256_mul_pd,
+        _mm256_set1_pd, _mm256_setzero_pd, _mm256_storeu_pd, _mm_stream_pd, _CMP_GE_OQ, _CMP_LT_OQ,
+    };
+    let len = o.len();
+    let (dots, xn) = (&dots[..len], &xn[..len]);
+    let cl = closest.map(|c| &c[..len]);
+    let dist = |dt: f64, xx: f64| {
+        let v = -2.0 * dt + xx + cn;
+        if v >= 0.0 {
+            v
+        } else {
+            0.0
+        }
+    };
+    let full = len - len % 8;
+    let stream = (o.as_ptr() as usize) % 16 == 0;
+    let mut lanes = [0.0f64; 8];
+    // SAFETY: every load and store reads or writes `i..i + 4` with `i + 4 <= full <= len`, of
+    // `dots`, `xn`, `cl` and `o`, each `len` long (sliced above); `_mm_stream_pd` writes
+    // 16-byte-aligned addresses only (`o` is, when `stream`, and `i` steps by 2 values);
+    // `lanes` is 8 values, written at 0 and 4.
+    unsafe {
+        let (m2, cnv, zero) = (_mm256_set1_pd(-2.0), _mm256_set1_pd(cn), _mm256_setzero_pd());
+        // Written out, not closures: the intrinsics inline into this function's AVX2 code.
+        macro_rules! dist4 {
+            ($i:expr) => {{
+                let v = _mm256_add_pd(_mm256_add_pd(_mm256_mul_pd(m2, _mm256_loadu_pd(dots.as_ptr().add($i))), _mm256_loadu_pd(xn.as_ptr().add($i))), cnv);
+                let v = _mm256_and_pd(v, _mm256_cmp_pd::<_CMP_GE_OQ>(v, zero));
+                match cl {
+                    Some(cl) => {
+                        let c = _mm256_loadu_pd(cl.as_ptr().add($i));
+                        _mm256_blendv_pd(v, c, _mm256_cmp_pd::<_CMP_LT_OQ>(c, v))
+                    }
+                    None => v,
+                }
+            }};
+        }
+        macro_rules! put {
+            ($i:expr, $v:expr) => {{
+                let p = o.as_mut_ptr().add($i);
+                if stream {
+                    _mm_stream_pd(p, _mm256_castpd256_pd128($v));
+                    _mm_stream_pd(p.add(2), _mm256_extractf128_pd::<1>($v));
+                } else {
+                    _mm256_storeu_pd(p, $v);
+                }
+            }};
+        }
+        let mut acc: [__m256d; 2] = [zero; 2];
+        let mut i = 0;
+        while i < full {
+            let (v0, v1) = (dist4!(i), dist4!(i + 4));
+            put!(i, v0);
+            put!(i + 4, v1);
+            acc = [_mm256_add_pd(acc[0], v0), _mm256_add_pd(acc[1], v1)];
+            i += 8;
+        }
+        _mm256_storeu_pd(lanes.as_mut_ptr(), acc[0]);
+        _mm256_storeu_pd(lanes.as_mut_ptr().add(4), acc[1]);
+    }
+    let a = &lanes;
+    let mut sum = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+    for i in full..len {
+        let v = dist(dots[i], xn[i]);
+        let v = match cl {
+            Some(cl) if cl[i] < v => cl[i],
+            _ => v,
+        };
+        o[i] = v;
+        sum += v;
+    }
+    sum
 }
 
 avx2_dispatch! {
@@ -403,10 +672,34 @@ fn assign(x: ArrayView2<f64>, centers: &Array2<f64>, labels: &mut [i64], sums: O
             }
         }
     };
+    let mut i0 = 0;
+    #[cfg(target_arch = "x86_64")]
+    let xs = if simd_dots() {
+        // Four rows at a time with explicit AVX2 (the same dot products).
+        const R4: usize = 4;
+        let blocks = xs.chunks_exact(R4 * d);
+        let rest = blocks.remainder();
+        for rows in blocks {
+            let mut best = [(f64::INFINITY, 0usize); R4];
+            for g in 0..n_groups {
+                // SAFETY: `simd_dots()` is `cpu::avx2()`: the CPU has AVX2.
+                let dots = unsafe { panel.dots_avx2::<2, R4>(rows, g) };
+                for (b, dr) in best.iter_mut().zip(&dots) {
+                    better(b, dr, g);
+                }
+            }
+            for (r, &b) in best.iter().enumerate() {
+                nearest(i0 + r, &rows[r * d..(r + 1) * d], b);
+            }
+            i0 += R4;
+        }
+        rest
+    } else {
+        xs
+    };
     const R: usize = 2;
     let blocks = xs.chunks_exact(R * d);
     let rest = blocks.remainder();
-    let mut i0 = 0;
     for rows in blocks {
         let mut best = [(f64::INFINITY, 0usize); R];
         for g in 0..n_groups {
@@ -497,6 +790,91 @@ fn lloyd(x: ArrayView2<f64>, mut centers: Array2<f64>, max_iter: usize, tol: f64
     Run { labels, inertia, centers, n_iter: it }
 }
 
+/// Each column's mean as `mean_axis(Axis(0))` of the row-major matrix computes it (`d ≥ 2`):
+/// the rows added in order from 0, then divided by `n`. Row by row over all columns, so the
+/// `d` sums are independent chains (a column at a time would wait on each add's latency).
+fn column_means(cols: &[&[f64]], n: usize) -> Vec<f64> {
+    let mut acc = vec![0.0; cols.len()];
+    const BLOCK: usize = 256;
+    let mut start = 0;
+    while start < n {
+        let end = (start + BLOCK).min(n);
+        let blk: Vec<&[f64]> = cols.iter().map(|c| &c[start..end]).collect();
+        for i in 0..end - start {
+            for (a, c) in acc.iter_mut().zip(&blk) {
+                *a += c[i];
+            }
+        }
+        start = end;
+    }
+    acc.iter().map(|&s| s / n as f64).collect()
+}
+
+/// The centred data built block by block of rows: the row-major copy, and from each block while
+/// it is in L1 what the fit needs of every row, with no pass of their own over the data: the
+/// rows' squared norms (`Σ v·v` in order, as scikit-learn's `x_squared_norms`) and the sum of
+/// squares of every value as [`linalg::dot`] of the whole copy adds it (eight lanes over the
+/// flat values, the last `n·d mod 8` after them; a block of `BLOCK` rows starts on a
+/// multiple of eight values, so the lanes see every value where `dot` does).
+struct Centred {
+    d: usize,
+    x: Vec<f64>,
+    norms: Vec<f64>,
+    lanes: [f64; 8],
+    rest: Vec<f64>,
+}
+
+impl Centred {
+    const BLOCK: usize = 64;
+    fn new(n: usize, d: usize) -> Centred {
+        Centred { d, x: Vec::with_capacity(n * d), norms: Vec::with_capacity(n), lanes: [0.0; 8], rest: Vec::new() }
+    }
+    /// Appends the next `BLOCK` centred rows (fewer in the last block), row-major.
+    fn push(&mut self, t: &[f64]) {
+        let chunks = t.chunks_exact(8);
+        self.rest.extend_from_slice(chunks.remainder());
+        for c in chunks {
+            for (a, x) in self.lanes.iter_mut().zip(c) {
+                *a += x * x;
+            }
+        }
+        self.norms.extend(t.chunks_exact(self.d.max(1)).map(|r| r.iter().map(|v| v * v).sum::<f64>()));
+        self.x.extend_from_slice(t);
+    }
+    /// The `n × d` matrix, the rows' squared norms and the sum of squares.
+    fn finish(self) -> Result<(Array2<f64>, Vec<f64>, f64)> {
+        let a = &self.lanes;
+        let mut s = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+        for v in &self.rest {
+            s += v * v;
+        }
+        let n = self.norms.len();
+        let x = Array2::from_shape_vec((n, self.d), self.x).map_err(|e| Error::data(format!("internal: {NAME} centring: {e}")))?;
+        Ok((x, self.norms, s))
+    }
+}
+
+/// The centred data from the columns (each `n` long): blocks of rows transposed in a buffer
+/// that stays in L1 (every column read sequentially), then appended.
+fn centred_rows(cols: &[&[f64]], n: usize, mean: &[f64]) -> Centred {
+    let d = cols.len();
+    let mut c = Centred::new(n, d);
+    let mut tmp = vec![0.0; Centred::BLOCK * d];
+    let mut start = 0;
+    while start < n {
+        let end = (start + Centred::BLOCK).min(n);
+        let t = &mut tmp[..(end - start) * d];
+        for (j, (col, &m)) in cols.iter().zip(mean).enumerate() {
+            for (row, &x) in t.chunks_exact_mut(d).zip(&col[start..end]) {
+                row[j] = x - m;
+            }
+        }
+        c.push(t);
+        start = end;
+    }
+    c
+}
+
 /// Whether two labelings are the same partition up to renaming.
 fn same_clustering(a: &[i64], b: &[i64], k: usize) -> bool {
     let mut map = vec![-1i64; k];
@@ -520,108 +898,48 @@ impl ModelParams for KMeansParams {
         check_fit(NAME, x)?;
         check_finite(NAME, x)?;
         let (n, d) = x.dim();
-        let k = self.n_clusters;
-        if k == 0 {
-            return Err(Error::param(NAME, "n_clusters", "must be at least 1"));
-        }
-        if n < k {
-            return Err(Error::data(format!("{NAME}: n_clusters={k} but there are only {n} rows; lower n_clusters")));
-        }
-        if self.max_iter == 0 {
-            return Err(Error::param(NAME, "max_iter", "must be at least 1"));
-        }
-        if !(self.tol >= 0.0 && self.tol.is_finite()) {
-            return Err(Error::param(NAME, "tol", "must be a finite number ≥ 0"));
-        }
-        let runs = self.n_runs()?;
-        // Centre the data (as scikit-learn) and scale tol by the mean feature variance.
+        self.check(n)?;
+        // Centre the data (as scikit-learn).
         let mean = x.mean_axis(ndarray::Axis(0)).unwrap_or_else(|| ndarray::Array1::zeros(d));
-        let xc = {
-            let xs = x.as_standard_layout();
-            let ms = mean.to_vec();
-            let mut v = Vec::with_capacity(n * d);
-            // as_standard_layout returns a contiguous array, so as_slice is Some.
-            for r in xs.as_slice().unwrap_or(&[]).chunks_exact(d) {
-                v.extend(r.iter().zip(&ms).map(|(a, m)| a - m));
+        let xs = x.as_standard_layout();
+        let ms = mean.to_vec();
+        let mut c = Centred::new(n, d);
+        let mut tmp = Vec::with_capacity(Centred::BLOCK * d);
+        // as_standard_layout returns a contiguous array, so as_slice is Some.
+        for rows in xs.as_slice().unwrap_or(&[]).chunks(Centred::BLOCK * d.max(1)) {
+            tmp.clear();
+            for r in rows.chunks_exact(d.max(1)) {
+                tmp.extend(r.iter().zip(&ms).map(|(a, m)| a - m));
             }
-            Array2::from_shape_vec((n, d), v).map_err(|e| Error::data(format!("internal: {NAME} centring: {e}")))?
-        };
-        let mean_var = match xc.as_slice() {
-            Some(v) => linalg::dot(v, v),
-            None => xc.iter().map(|v| v * v).sum(),
-        } / (n * d) as f64;
-        let tol = self.tol * mean_var;
-        // Every run's starting centres come from one seed stream, drawn in run order before
-        // any run starts; the runs (Lloyd's iterations, no randomness) then run on up to
-        // `ctx.threads()` threads and the best is picked in run order: the same model on
-        // any number of threads. A lent part `[from, to)` (the page's worker pool) draws the
-        // starts of the runs before it too, and runs only its own.
-        let (from, to) = match ctx.part() {
-            None => (0, runs),
-            Some((from, to)) if from < to && to <= runs => (from, to),
-            Some((from, to)) => return Err(Error::data(format!("runs {from}..{to} are not a part of {NAME}'s {runs} restarts (n_init)"))),
-        };
-        let mut rng = ChaCha8Rng::seed_from_u64(ctx.seed_for(self.random_state));
-        let inits: Vec<Array2<f64>> = (0..to)
-            .map(|_| match self.init {
-                KMeansInit::KMeansPlusPlus => kmeans_plusplus(xc.view(), k, &mut rng),
-                KMeansInit::Random => {
-                    let mut idx: Vec<usize> = (0..n).collect();
-                    for i in 0..k {
-                        let j = rng.random_range(i..n);
-                        idx.swap(i, j);
-                    }
-                    let mut c = Array2::zeros((k, d));
-                    for (r, &i) in idx[..k].iter().enumerate() {
-                        c.row_mut(r).assign(&xc.row(i));
-                    }
-                    c
-                }
-            })
-            .collect();
-        let inits = &inits[from..];
-        let keep_runs = ctx.part().is_some();
-        let mut part_runs = Vec::new();
-        // A batch of `threads` runs at a time: at most that many runs' labels are held beside the best.
-        let threads = ctx.threads();
-        let mut best: Option<Run> = None;
-        for start in (0..inits.len()).step_by(threads) {
-            // The lender's stop flag (the CLI's Ctrl-C) is asked between restarts.
-            ctx.check_stop()?;
-            let batch = &inits[start..(start + threads).min(inits.len())];
-            let done = crate::parallel::map(threads, batch.len(), &|r| lloyd(xc.view(), batch[r].clone(), self.max_iter, tol), &mut |_, _| true);
-            for (r, run) in done.into_iter().enumerate() {
-                // Every item of an unstopped loop runs: `None` only if its thread panicked.
-                let run = run.ok_or_else(|| Error::Numerical(format!("internal error in {NAME} run {}", from + start + r + 1)))?;
-                if keep_runs {
-                    part_runs.push(PartRun { inertia: run.inertia, labels: run.labels.clone() });
-                }
-                if best.as_ref().is_none_or(|b| better(run.inertia, &run.labels, b.inertia, &b.labels, k)) {
-                    best = Some(run);
-                }
-            }
+            c.push(&tmp);
         }
-        // from < to: at least one run, so best is set.
-        let best = best.ok_or_else(|| Error::data("KMeans: no run"))?;
-        let mut sizes = vec![0usize; k];
-        best.labels.iter().for_each(|&l| sizes[l as usize] += 1);
-        let distinct = sizes.iter().filter(|&&s| s > 0).count();
-        if distinct < k {
-            ctx.warn(format!("KMeans: only {distinct} distinct clusters found, fewer than n_clusters={k} (duplicate rows?)"));
+        self.fit_centred(c, mean, ctx)
+    }
+    fn may_fit_columns(&self) -> bool {
+        true
+    }
+    /// The column sums for the means are the scan: a NaN or infinity makes its column's sum
+    /// NaN or infinite, so finite sums mean finite values (an overflowing sum of finite
+    /// values only sends the fit to the pipeline's scan and the matrix).
+    fn fit_columns_scans(&self) -> bool {
+        true
+    }
+    /// The centred row-major copy the fit works on, made straight from the frame's columns:
+    /// no uncentred matrix first (one pass over the data and one 8·n·d-byte copy less). The
+    /// same model as [`KMeansParams::fit`]: `mean_axis` of an `n × d` row-major matrix with
+    /// `d ≥ 2` adds the rows in order from 0, as the column sums here; `d < 2` takes the matrix.
+    fn fit_columns(&self, cols: &[&[f64]], n: usize, _y: Option<&Target>, ctx: &FitContext) -> Option<Result<KMeans>> {
+        let d = cols.len();
+        if d < 2 || cols.iter().any(|c| c.len() != n) {
+            return None;
         }
-        if best.n_iter == self.max_iter {
-            ctx.warn(format!("KMeans: stopped after max_iter={} iterations before converging; raise max_iter", self.max_iter));
+        // Unscanned columns ([`KMeansParams::fit_columns_scans`]): a non-finite mean (or no
+        // rows: 0 / 0) leaves the checks and their errors to the pipeline and `fit`.
+        let ms = column_means(cols, n);
+        if !ms.iter().all(|m| m.is_finite()) {
+            return None;
         }
-        let centers = &best.centers + &mean;
-        Ok(KMeans {
-            cluster_centers: centers.iter().copied().collect(),
-            n_clusters: k,
-            n_features: d,
-            inertia: best.inertia,
-            n_iter: best.n_iter,
-            labels: best.labels,
-            part_runs,
-        })
+        Some(self.check(n).and_then(|()| self.fit_centred(centred_rows(cols, n, &ms), ndarray::Array1::from(ms), ctx)))
     }
     fn schema() -> Vec<ParamInfo> {
         vec![
@@ -743,6 +1061,112 @@ mod tests {
             let (a, b) = (fit(&p, &x), cpu::baseline(|| fit(&p, &x)));
             assert_eq!(a, b, "k = {k}");
         }
+    }
+
+    /// The explicit AVX2 dot products are the portable ones, bit for bit (both lane widths).
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn avx2_dots_equal_portable_dots() {
+        use rand::{Rng, SeedableRng};
+        if !crate::numeric::cpu::avx2() {
+            return;
+        }
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        for d in [1, 3, 10, 17] {
+            let x: Vec<f64> = (0..8 * d).map(|_| rng.random::<f64>() * 6.0 - 3.0).collect();
+            let c = Array2::from_shape_fn((13, d), |_| rng.random::<f64>() * 1e3 - 5e2);
+            let norms = vec![0.0; 13];
+            let p4 = Panel::<4>::new(c.rows().into_iter(), &norms, d);
+            let p8 = Panel::<8>::new(c.rows().into_iter(), &norms, d);
+            for g in 0..4 {
+                // SAFETY: the CPU has AVX2 (asked above).
+                let a = unsafe { p4.dots_avx2::<1, 8>(&x, g) };
+                let b = p4.dots::<8>(&x, g);
+                assert_eq!(format!("{a:?}"), format!("{b:?}"), "d = {d}");
+            }
+            for g in 0..2 {
+                // SAFETY: as above.
+                let a = unsafe { p8.dots_avx2::<2, 4>(&x, g) };
+                let b = p8.dots::<4>(&x, g);
+                assert_eq!(format!("{a:?}"), format!("{b:?}"), "d = {d}");
+            }
+        }
+    }
+
+    /// The AVX2 block of candidate distances is the portable loop and `linalg::sum`, bit for
+    /// bit: clipped negatives, ties with `closest`, partial chunks, streaming and plain stores.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn avx2_candidate_block_equals_portable() {
+        use rand::{Rng, SeedableRng};
+        if !crate::numeric::cpu::avx2() {
+            return;
+        }
+        let mut rng = ChaCha8Rng::seed_from_u64(8);
+        for len in [0, 5, 8, 37, 256] {
+            let dots: Vec<f64> = (0..len).map(|_| rng.random::<f64>() * 4.0 - 1.0).collect();
+            let xn: Vec<f64> = (0..len).map(|_| rng.random::<f64>() * 3.0).collect();
+            let cn = 0.75;
+            let mut cl: Vec<f64> = (0..len).map(|_| rng.random::<f64>() * 2.0).collect();
+            for i in (0..len).step_by(3) {
+                let v = -2.0 * dots[i] + xn[i] + cn;
+                cl[i] = if v >= 0.0 { v } else { 0.0 };
+            }
+            for closest in [None, Some(&cl[..])] {
+                let want: Vec<f64> = (0..len)
+                    .map(|i| {
+                        let v = -2.0 * dots[i] + xn[i] + cn;
+                        let v = if v >= 0.0 { v } else { 0.0 };
+                        match closest {
+                            Some(c) if c[i] < v => c[i],
+                            _ => v,
+                        }
+                    })
+                    .collect();
+                for off in [0, 1] {
+                    let mut buf = vec![f64::NAN; len + 1];
+                    let o = &mut buf[off..off + len];
+                    // SAFETY: the CPU has AVX2 (asked above).
+                    let sum = unsafe { distances_avx2(&dots, &xn, closest, cn, o) };
+                    assert_eq!(format!("{o:?}"), format!("{want:?}"), "len {len} off {off}");
+                    assert_eq!(sum.to_bits(), linalg::sum(&want).to_bits(), "len {len} off {off}");
+                }
+            }
+        }
+    }
+
+    /// The frame's columns give the model the matrix gives, bit for bit (and the same errors).
+    #[test]
+    fn columns_and_matrix_fits_are_identical() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = ChaCha8Rng::seed_from_u64(9);
+        for (n, d) in [(1_001, 1), (700, 2), (1_001, 3), (2_345, 10)] {
+            let x = Array2::from_shape_fn((n, d), |_| rng.random::<f64>() * 8.0 - 3.0);
+            let cols: Vec<Vec<f64>> = (0..d).map(|j| x.column(j).to_vec()).collect();
+            let cols: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
+            for p in [
+                KMeansParams { n_clusters: 5, random_state: Some(4), ..Default::default() },
+                KMeansParams { n_clusters: 3, init: KMeansInit::Random, max_iter: 3, random_state: Some(1), ..Default::default() },
+            ] {
+                let ctx = FitContext::new(0);
+                match p.fit_columns(&cols, n, None, &ctx) {
+                    // Debug text: every bit (−0.0 too), not `==`.
+                    Some(m) => assert_eq!(format!("{:?}", m.unwrap()), format!("{:?}", fit(&p, &x)), "n = {n}, d = {d}"),
+                    None => assert!(d < 2),
+                }
+            }
+        }
+        let x = Array2::from_shape_fn((3, 2), |(i, j)| (i + j) as f64);
+        let cols = [&[0.0, 1.0, 2.0][..], &[1.0, 2.0, 3.0][..]];
+        let p = KMeansParams { n_clusters: 4, ..Default::default() };
+        let ctx = FitContext::new(0);
+        assert_eq!(p.fit_columns(&cols, 3, None, &ctx).unwrap().unwrap_err().to_string(), p.fit(&x, None, &ctx).unwrap_err().to_string());
+        // Unscanned columns: a NaN or an infinity anywhere (or no rows) is left to the pipeline.
+        for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            let c1 = [0.0, bad, 2.0];
+            assert!(p.fit_columns(&[&c1[..], &[1.0, 2.0, 3.0][..]], 3, None, &ctx).is_none());
+        }
+        assert!(p.fit_columns(&[&[][..], &[][..]], 0, None, &ctx).is_none());
     }
 
     #[test]
