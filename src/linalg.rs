@@ -193,6 +193,11 @@ impl PaddedColumns {
     pub fn ncols(&self) -> usize {
         self.p
     }
+
+    /// The number of rows.
+    pub fn nrows(&self) -> usize {
+        self.n
+    }
 }
 
 /// `Σ_c x_c x_cᵀ` (`n × n`, symmetric): the kernel matrix `X Xᵀ` of wide least squares from

@@ -76,8 +76,10 @@ pub(crate) fn least_squares(x: &Array2<f64>, y: &[f64], fit_intercept: bool, alp
 /// (`Xcᵀ (K + αI)⁻¹ yc`). The rank is the number of eigenvalues kept (α = 0), else p (the
 /// penalized system has full rank).
 fn least_squares_kernel(xc: &PaddedColumns, y: &[f64], y_mean: f64, fit_intercept: bool, alpha: f64, rcond: f64) -> Result<(Array1<f64>, usize)> {
-    let p = xc.ncols();
-    let n = y.len();
+    let (n, p) = (xc.nrows(), xc.ncols());
+    if y.len() != n {
+        return Err(Error::data(format!("least squares: the target has {} values for {n} rows", y.len())));
+    }
     let yc = Array1::from_iter(y.iter().map(|v| v - y_mean));
     let k = column_kernel(xc);
     // `w = Xcᵀ dual`: one dot product per (contiguous) centred column.
