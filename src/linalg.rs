@@ -674,11 +674,8 @@ mod tests {
         // Both routes of centered_gram (wasm's lanes, native dgemm) on an odd p, a last
         // block shorter than BLOCK and not a multiple of 4, and a strided view.
         let (n, p) = (2 * BLOCK + 7, 5);
-        let mut s = 7u64;
-        let x = Array2::from_shape_fn((n, p + 1), |_| {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            (s >> 11) as f64 / (1u64 << 53) as f64 - 0.3
-        });
+        let mut u = crate::numeric::test_uniform(7);
+        let x = Array2::from_shape_fn((n, p + 1), |_| u() - 0.3);
         let xv = x.slice(s![.., ..p]);
         let y: Vec<f64> = (0..n).map(|i| x[[i, p]] * 3.0 + i as f64 * 1e-3).collect();
         let mean = column_means(xv);
@@ -700,11 +697,8 @@ mod tests {
     #[test]
     fn native_gram_tiles_match_the_lane_kernel_bit_for_bit() {
         // Every row count mod 4, q a multiple of 4 and not (the 2 × 2 tail), on both CPU paths.
-        let mut s = 3u64;
-        let mut next = || {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            (s >> 11) as f64 / (1u64 << 53) as f64 - 0.4
-        };
+        let mut u = crate::numeric::test_uniform(3);
+        let mut next = || u() - 0.4;
         for (q, len) in [(2, 5), (4, 8), (6, 13), (20, 256), (22, 255), (8, 3)] {
             let stride = len + 3;
             let buf: Vec<f64> = (0..q * stride).map(|_| next()).collect();
@@ -731,11 +725,8 @@ mod tests {
     fn column_kernel_lanes_match_gemm() {
         // The wasm route (2 × 8 tiles over padded columns) against dgemm: row counts around
         // the 8-row padding, column counts across KERNEL_COLS blocks.
-        let mut s = 13u64;
-        let mut r = || {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            (s >> 11) as f64 / (1u64 << 53) as f64 - 0.5
-        };
+        let mut u = crate::numeric::test_uniform(13);
+        let mut r = || u() - 0.5;
         for (n, p) in [(1, 3), (7, 20), (8, 8), (9, KERNEL_COLS + 1), (37, 2 * KERNEL_COLS + 13)] {
             let x = PaddedColumns::from_fn(n, p, |_, out| out.iter_mut().for_each(|v| *v = r()));
             let want = column_kernel(&x);

@@ -291,6 +291,23 @@ macro_rules! avx2_dispatch {
 }
 pub(crate) use avx2_dispatch;
 
+/// Test data: a seeded 64-bit LCG (Knuth's MMIX constants), the same sequence on every
+/// platform; each call steps it and returns the new state.
+#[cfg(test)]
+pub(crate) fn test_lcg(mut s: u64) -> impl FnMut() -> u64 {
+    move || {
+        s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        s
+    }
+}
+
+/// Test data: [`test_lcg`]'s top 53 bits as a uniform value in `[0, 1)`.
+#[cfg(test)]
+pub(crate) fn test_uniform(seed: u64) -> impl FnMut() -> f64 {
+    let mut next = test_lcg(seed);
+    move || (next() >> 11) as f64 / (1u64 << 53) as f64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

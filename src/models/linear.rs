@@ -275,11 +275,8 @@ mod tests {
     fn predictions_from_columns_are_bit_identical() {
         // Feature counts below, at and around multiples of 8 (dot's partial sums), rows
         // around the 256-row blocks.
-        let mut s = 3u64;
-        let mut r = || {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            (s >> 11) as f64 / (1u64 << 53) as f64 * 200.0 - 100.0
-        };
+        let mut u = crate::numeric::test_uniform(3);
+        let mut r = || u() * 200.0 - 100.0;
         for p in [1, 7, 8, 9, 16, 20, 23] {
             for n in [0, 1, 255, 256, 257, 600] {
                 let m = LinearRegression { coef: (0..p).map(|_| r()).collect(), intercept: r(), rank: p };
@@ -296,11 +293,8 @@ mod tests {
     fn fits_from_columns_are_bit_identical_to_the_matrix_route() {
         // Both routes of least squares (Gram: p ≤ n; wide kernel: p > n), rows around the
         // kernel's 8-row padding, with and without the intercept.
-        let mut s = 5u64;
-        let mut r = || {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            (s >> 11) as f64 / (1u64 << 53) as f64 * 20.0 - 10.0
-        };
+        let mut u = crate::numeric::test_uniform(5);
+        let mut r = || u() * 20.0 - 10.0;
         let ctx = FitContext::default();
         for (n, p) in [(5, 3), (7, 30), (8, 9), (9, 300), (16, 17), (33, 40)] {
             let x = Array2::from_shape_fn((n, p), |_| r());

@@ -578,11 +578,8 @@ mod fused_tests {
     fn avx2_and_baseline_paths_are_bit_identical() {
         use crate::numeric::cpu;
         let (n, p) = (1_003, 13);
-        let mut s = 12_345u64;
-        let mut next = || {
-            s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-            (s >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
-        };
+        let mut u = crate::numeric::test_uniform(12_345);
+        let mut next = || u() * 2.0 - 1.0;
         let x = Array2::from_shape_fn((n, p), |_| next() * 3.0);
         let y: Vec<usize> = (0..n).map(|i| usize::from(x[[i, 0]] + 0.5 * x[[i, 3]] + next() > 0.0)).collect();
         let w: Vec<f64> = (0..p).map(|_| next()).collect();
@@ -612,11 +609,8 @@ mod fused_tests {
     /// multinomial, column counts with and without a remainder, a partial last block).
     #[test]
     fn column_logits_match_row_logits_bit_for_bit() {
-        let mut s = 99u64;
-        let mut next = || {
-            s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-            (s >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
-        };
+        let mut u = crate::numeric::test_uniform(99);
+        let mut next = || u() * 2.0 - 1.0;
         for (n, p, k) in [(1, 1, 1), (300, 3, 1), (517, 4, 1), (517, 13, 1), (700, 20, 3), (5, 9, 4)] {
             let x = Array2::from_shape_fn((n, p), |_| next() * 5.0);
             let coef: Vec<Vec<f64>> = (0..k).map(|_| (0..p).map(|_| next() * 2.0).collect()).collect();

@@ -561,11 +561,7 @@ mod tests {
     #[test]
     fn random_floats_round_trip_as_serde_json_reads_them() {
         // A small LCG: the same numbers every run.
-        let mut s = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = || {
-            s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-            s
-        };
+        let mut next = crate::numeric::test_lcg(0x9e37_79b9_7f4a_7c15);
         for k in 0..20_000 {
             let f = f64::from_bits(next());
             if !f.is_finite() {
