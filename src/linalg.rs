@@ -43,8 +43,28 @@ pub fn centered_gram_cols(cols: &[&[f64]], y: &[f64], mean: &Array1<f64>, y_mean
 
 /// [`column_means`] of the matrix whose columns are `cols` (`n` rows): the same sums in the same order.
 pub fn column_means_cols(cols: &[&[f64]], n: usize) -> Array1<f64> {
-    let m: Vec<f64> = cols.iter().map(|c| c.iter().fold(0.0, |a, v| a + v)).collect();
-    Array1::from(m) / n.max(1) as f64
+    Array1::from(column_sums_cols(cols, n)) / n.max(1) as f64
+}
+
+/// Each column's sum over its first `n` values (each column at least `n` long), added in
+/// order from 0: the bits of a plain sequential sum, as [`column_means`] adds the rows of a
+/// matrix. Row by row over all columns in blocks, so the sums are independent chains (a
+/// column at a time would wait on each add's latency).
+pub fn column_sums_cols(cols: &[&[f64]], n: usize) -> Vec<f64> {
+    const ROWS: usize = 256;
+    let mut acc = vec![0.0; cols.len()];
+    let mut start = 0;
+    while start < n {
+        let end = (start + ROWS).min(n);
+        let blk: Vec<&[f64]> = cols.iter().map(|c| &c[start..end]).collect();
+        for i in 0..end - start {
+            for (a, c) in acc.iter_mut().zip(&blk) {
+                *a += c[i];
+            }
+        }
+        start = end;
+    }
+    acc
 }
 
 /// A matrix as rows (an ndarray view) or as columns (a frame's).

@@ -790,26 +790,6 @@ fn lloyd(x: ArrayView2<f64>, mut centers: Array2<f64>, max_iter: usize, tol: f64
     Run { labels, inertia, centers, n_iter: it }
 }
 
-/// Each column's mean as `mean_axis(Axis(0))` of the row-major matrix computes it (`d ≥ 2`):
-/// the rows added in order from 0, then divided by `n`. Row by row over all columns, so the
-/// `d` sums are independent chains (a column at a time would wait on each add's latency).
-fn column_means(cols: &[&[f64]], n: usize) -> Vec<f64> {
-    let mut acc = vec![0.0; cols.len()];
-    const BLOCK: usize = 256;
-    let mut start = 0;
-    while start < n {
-        let end = (start + BLOCK).min(n);
-        let blk: Vec<&[f64]> = cols.iter().map(|c| &c[start..end]).collect();
-        for i in 0..end - start {
-            for (a, c) in acc.iter_mut().zip(&blk) {
-                *a += c[i];
-            }
-        }
-        start = end;
-    }
-    acc.iter().map(|&s| s / n as f64).collect()
-}
-
 /// The centred data built block by block of rows: the row-major copy, and from each block while
 /// it is in L1 what the fit needs of every row, with no pass of their own over the data: the
 /// rows' squared norms (`Σ v·v` in order, as scikit-learn's `x_squared_norms`) and the sum of
@@ -935,7 +915,9 @@ impl ModelParams for KMeansParams {
         }
         // Unscanned columns ([`KMeansParams::fit_columns_scans`]): a non-finite mean (or no
         // rows: 0 / 0) leaves the checks and their errors to the pipeline and `fit`.
-        let ms = column_means(cols, n);
+        // Each column's mean as `mean_axis(Axis(0))` of the row-major matrix computes it
+        // (`d ≥ 2`): the rows added in order from 0, then divided by `n`.
+        let ms: Vec<f64> = linalg::column_sums_cols(cols, n).iter().map(|&s| s / n as f64).collect();
         if !ms.iter().all(|m| m.is_finite()) {
             return None;
         }
