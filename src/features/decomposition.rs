@@ -249,14 +249,27 @@ unsafe fn project_block_rows_x86(
     let mut suspect = false;
     let mut c = 0;
     while c < k {
-        let g = tile_width(k - c);
+        let left = k - c;
+        // Up to ten outputs × four rows a tile (10 accumulators + an input + a weight of 16
+        // registers): the block's inputs read once for PCA(10), so the reads from memory overlap
+        // the arithmetic of all ten outputs (two tiles of five × eight rows read them twice, the
+        // first tile waiting on memory: 17 % of the projection's samples on its first multiply).
+        let g = if left >= 10 {
+            10
+        } else if left >= 8 {
+            8
+        } else {
+            tile_width(left)
+        };
         // SAFETY: this function's own target features (the caller checked the CPU).
         suspect |= unsafe {
             match g {
-                5 => rows_tile_x86::<5>(w, src, off, shift, scale, rows, k, c),
-                4 => rows_tile_x86::<4>(w, src, off, shift, scale, rows, k, c),
-                2 => rows_tile_x86::<2>(w, src, off, shift, scale, rows, k, c),
-                _ => rows_tile_x86::<1>(w, src, off, shift, scale, rows, k, c),
+                10 => rows_tile_x86::<10, 1>(w, src, off, shift, scale, rows, k, c),
+                8 => rows_tile_x86::<8, 1>(w, src, off, shift, scale, rows, k, c),
+                5 => rows_tile_x86::<5, 2>(w, src, off, shift, scale, rows, k, c),
+                4 => rows_tile_x86::<4, 2>(w, src, off, shift, scale, rows, k, c),
+                2 => rows_tile_x86::<2, 2>(w, src, off, shift, scale, rows, k, c),
+                _ => rows_tile_x86::<1, 2>(w, src, off, shift, scale, rows, k, c),
             }
         };
         c += g;
@@ -280,12 +293,13 @@ fn tile_width(left: usize) -> usize {
     }
 }
 
-/// Outputs `c0..c0 + G` of [`project_block_rows_x86`]: [`project_tile_x86`]'s tile of eight rows,
-/// its results stored by rows (`rows[i·k + c0 + g]`), then the rows left one at a time.
+/// Outputs `c0..c0 + G` of [`project_block_rows_x86`], `4·H` rows at a time: [`project_tile_x86`]'s
+/// tile (the same sums in the same order), its results stored by rows (`rows[i·k + c0 + g]`),
+/// then the rows left one at a time.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 #[allow(clippy::too_many_arguments)]
-unsafe fn rows_tile_x86<const G: usize>(
+unsafe fn rows_tile_x86<const G: usize, const H: usize>(
     w: &[f64],
     src: &[&[f64]],
     off: usize,
@@ -296,7 +310,7 @@ unsafe fn rows_tile_x86<const G: usize>(
     c0: usize,
 ) -> bool {
     use std::arch::x86_64::*;
-    const R: usize = 8;
+    let r = 4 * H;
     let p = src.len();
     let len = rows.len() / k;
     assert!(c0 + G <= k && rows.len() == len * k && src.iter().all(|c| c.len() >= off + len));
@@ -305,37 +319,38 @@ unsafe fn rows_tile_x86<const G: usize>(
     let wt: Vec<[f64; G]> = (0..p).map(|j| std::array::from_fn(|g| ws[g][j])).collect();
     let sh: [f64; G] = std::array::from_fn(|g| shift[c0 + g]);
     let sc: [f64; G] = std::array::from_fn(|g| scale.map_or(1.0, |s| s[c0 + g]));
-    let full = len - len % R;
+    let full = len - len % r;
     let out = rows.as_mut_ptr().cast::<f64>();
-    // SAFETY: the loads read `i..i + 8` of inputs `len` long (sliced above) with `i + 8 <= full
+    // SAFETY: the loads read `i..i + 4H` of inputs `len` long (sliced above) with `i + 4H <= full
     // <= len`; every store writes row `i + r < full` at outputs `c0..c0 + G` with `c0 + G <= k`
     // (asserted), inside `rows` (`len × k`).
     let bad = unsafe {
         let mut bad = _mm256_setzero_pd();
         let mut i = 0;
         while i < full {
-            let mut acc = [[_mm256_setzero_pd(); 2]; G];
+            let mut acc = [[_mm256_setzero_pd(); H]; G];
             for (col, wj) in src.iter().zip(&wt) {
-                let b0 = _mm256_loadu_pd(col.as_ptr().add(i));
-                let b1 = _mm256_loadu_pd(col.as_ptr().add(i + 4));
+                let b: [__m256d; H] = std::array::from_fn(|h| _mm256_loadu_pd(col.as_ptr().add(i + 4 * h)));
                 for (a, &wg) in acc.iter_mut().zip(wj) {
                     let wj = _mm256_set1_pd(wg);
-                    a[0] = _mm256_add_pd(a[0], _mm256_mul_pd(wj, b0));
-                    a[1] = _mm256_add_pd(a[1], _mm256_mul_pd(wj, b1));
+                    for h in 0..H {
+                        a[h] = _mm256_add_pd(a[h], _mm256_mul_pd(wj, b[h]));
+                    }
                 }
             }
             // (acc − shift) / scale, as the column tiles.
-            let mut v = [[_mm256_setzero_pd(); 2]; G];
+            let mut v = acc;
             for g in 0..G {
                 let s = _mm256_set1_pd(sh[g]);
-                v[g] = [_mm256_sub_pd(acc[g][0], s), _mm256_sub_pd(acc[g][1], s)];
-                if scale.is_some() {
-                    let d = _mm256_set1_pd(sc[g]);
-                    v[g] = [_mm256_div_pd(v[g][0], d), _mm256_div_pd(v[g][1], d)];
+                for h in 0..H {
+                    v[g][h] = _mm256_sub_pd(acc[g][h], s);
+                    if scale.is_some() {
+                        v[g][h] = _mm256_div_pd(v[g][h], _mm256_set1_pd(sc[g]));
+                    }
+                    bad = _mm256_or_pd(bad, _mm256_sub_pd(v[g][h], v[g][h]));
                 }
-                bad = _mm256_or_pd(bad, _mm256_or_pd(_mm256_sub_pd(v[g][0], v[g][0]), _mm256_sub_pd(v[g][1], v[g][1])));
             }
-            for h in 0..2 {
+            for h in 0..H {
                 let at = |r: usize| out.add((i + 4 * h + r) * k + c0);
                 let mut g = 0;
                 // Four outputs × four rows: transposed in registers, one store per row.
@@ -370,7 +385,7 @@ unsafe fn rows_tile_x86<const G: usize>(
                     _mm_storeh_pd(at(3).add(g), hi);
                 }
             }
-            i += R;
+            i += r;
         }
         bad
     };
@@ -571,6 +586,32 @@ fn fill_centred_block(buf: &mut Array2<f64>, cols: &[&[f64]], center: &[f64], st
     }
 }
 
+crate::numeric::avx2_dispatch! {
+    /// [`fill_centred_block`] into `buf` (`bw` values per input column) that also adds each
+    /// centred block row's [`linalg::sum`] to `sums` — the same lanes and order, so the same
+    /// bits — while the values are in registers, instead of a second pass over the block.
+    fn fill_centred_block_sums(buf: &mut [f64], bw: usize, cols: &[&[f64]], center: &[f64], start: usize, end: usize, sums: &mut [f64]) {
+        for (((row, col), &m), sj) in buf.chunks_exact_mut(bw.max(1)).zip(cols).zip(center).zip(sums.iter_mut()) {
+            let (row, col) = (&mut row[..end - start], &col[start..end]);
+            let mut acc = [0.0f64; 8];
+            let mut oc = row.chunks_exact_mut(8);
+            let mut ic = col.chunks_exact(8);
+            for (o, x) in (&mut oc).zip(&mut ic) {
+                for ((o, x), a) in o.iter_mut().zip(x).zip(acc.iter_mut()) {
+                    *o = x - m;
+                    *a += *o;
+                }
+            }
+            let mut t = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+            for (o, x) in oc.into_remainder().iter_mut().zip(ic.remainder()) {
+                *o = x - m;
+                t += *o;
+            }
+            *sj += t;
+        }
+    }
+}
+
 /// Flips `v` so that its largest-|entry| (first on ties) is positive.
 fn flip_sign(v: &mut [f64]) {
     let mut best = 0;
@@ -679,12 +720,10 @@ fn scatter_lanes_with(cols: &[&[f64]], m: &[f64], mut sums: Option<&mut [f64]>) 
     let mut start = 0;
     while start < n {
         let end = (start + BLOCK).min(n);
-        fill_centred_block(&mut buf, cols, m, start, end);
-        if let Some(s) = sums.as_deref_mut() {
-            // `buf` is a fresh standard-layout array, so as_slice is Some.
-            for (sj, row) in s.iter_mut().zip(buf.as_slice().unwrap_or(&[]).chunks_exact(bw)) {
-                *sj += linalg::sum(&row[..end - start]);
-            }
+        match sums.as_deref_mut() {
+            // `buf` is a fresh standard-layout array, so as_slice_mut is Some.
+            Some(s) => fill_centred_block_sums(buf.as_slice_mut().unwrap_or(&mut []), bw, cols, m, start, end, s),
+            None => fill_centred_block(&mut buf, cols, m, start, end),
         }
         // `buf` is a fresh standard-layout array, so as_slice is Some.
         #[cfg(target_arch = "wasm32")]
@@ -1263,8 +1302,13 @@ mod tests {
             (0..12).map(|j| (0..n).map(|i| ((i * 31 + j * 17) % 97) as f64 / 7.0 - 3.0 + j as f64 + ((i * j) % 13) as f64 / 5.0).collect()).collect();
         let refs: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
         let f = frame(&refs);
-        // 3, 4, 5, 10, 11 outputs: tiles of 2 + 1, 4, 5, 5 + 5 and 4 + 4 + 2 + 1 outputs; with and without the whitening division.
+        // 3, 4, 5, 8, 9, 10, 11, 12 outputs: column tiles of 2 + 1, 4, 5, 4 + 4, 4 + 4 + 1, 5 + 5,
+        // 4 + 4 + 2 + 1 and 4 + 4 + 4 outputs, row tiles of 2 + 1, 4, 5, 8, 8 + 1, 10, 10 + 1 and
+        // 10 + 2; with and without the whitening division.
         for (k, centre, whiten) in [
+            (8, Centre::InBlocks, false),
+            (9, Centre::AfterProjection, true),
+            (12, Centre::AfterProjection, false),
             (4, Centre::AfterProjection, true),
             (4, Centre::InBlocks, true),
             (5, Centre::AfterProjection, false),
