@@ -228,6 +228,83 @@ fn append_rows(out: &mut Vec<f64>, cols: &[Vec<f64>], len: usize) -> bool {
     suspect
 }
 
+/// What a register tile of outputs `c0..c0 + G` needs: the block's inputs (`len` rows from
+/// `off`), input `j`'s weights side by side (no bounds check in the
+/// loops), and each output's shift and divisor.
+#[cfg(not(target_arch = "wasm32"))]
+struct Tile<'a, const G: usize> {
+    src: Vec<&'a [f64]>,
+    wt: Vec<[f64; G]>,
+    sh: [f64; G],
+    sc: [f64; G],
+    divide: bool,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl<'a, const G: usize> Tile<'a, G> {
+    #[allow(clippy::too_many_arguments)]
+    fn new(w: &'a [f64], src: &[&'a [f64]], off: usize, len: usize, shift: &[f64], scale: Option<&[f64]>, c0: usize) -> Self {
+        let p = src.len();
+        let ws: [&[f64]; G] = std::array::from_fn(|g| &w[(c0 + g) * p..(c0 + g + 1) * p]);
+        Tile {
+            src: src.iter().map(|c| &c[off..off + len]).collect(),
+            wt: (0..p).map(|j| std::array::from_fn(|g| ws[g][j])).collect(),
+            sh: std::array::from_fn(|g| shift[c0 + g]),
+            sc: std::array::from_fn(|g| scale.map_or(1.0, |s| s[c0 + g])),
+            divide: scale.is_some(),
+        }
+    }
+
+    /// `(acc − shift) / scale` of output `g` (no division without a scale).
+    #[inline(always)]
+    fn finish(&self, v: f64, g: usize) -> f64 {
+        if self.divide {
+            (v - self.sh[g]) / self.sc[g]
+        } else {
+            v - self.sh[g]
+        }
+    }
+
+    /// Row `i`'s outputs, one row at a time (the rows after the tiles): the same sums in the
+    /// same order as the tiles, then [`Tile::finish`].
+    fn row(&self, i: usize) -> [f64; G] {
+        let mut acc = [0.0f64; G];
+        for (col, wj) in self.src.iter().zip(&self.wt) {
+            let b = col[i];
+            for (a, &wg) in acc.iter_mut().zip(wj) {
+                *a += wg * b;
+            }
+        }
+        std::array::from_fn(|g| self.finish(acc[g], g))
+    }
+}
+
+/// Rows `i..i + 4H` of a tile's outputs, each `Σ_j w[g][j] · x[j]` in order from 0.0 as a
+/// separate multiply and add (the portable code's bits), four rows per 256-bit register.
+///
+/// # Safety
+/// The CPU has AVX2, and `i + 4H` is at most every input's length.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+#[inline]
+unsafe fn tile_sums_x86<const G: usize, const H: usize>(t: &Tile<'_, G>, i: usize) -> [[std::arch::x86_64::__m256d; H]; G] {
+    use std::arch::x86_64::{__m256d, _mm256_add_pd, _mm256_loadu_pd, _mm256_mul_pd, _mm256_set1_pd, _mm256_setzero_pd};
+    // SAFETY: the loads read `i..i + 4H` of the inputs, in bounds by the caller's promise.
+    unsafe {
+        let mut acc = [[_mm256_setzero_pd(); H]; G];
+        for (col, wj) in t.src.iter().zip(&t.wt) {
+            let b: [__m256d; H] = std::array::from_fn(|h| _mm256_loadu_pd(col.as_ptr().add(i + 4 * h)));
+            for (a, &wg) in acc.iter_mut().zip(wj) {
+                let wj = _mm256_set1_pd(wg);
+                for h in 0..H {
+                    a[h] = _mm256_add_pd(a[h], _mm256_mul_pd(wj, b[h]));
+                }
+            }
+        }
+        acc
+    }
+}
+
 /// [`project_block`] for the row-major result, on an AVX2 CPU: the block's `len` rows of all `k`
 /// outputs written into `rows` (`len × k`, row-major) straight from the tiles' registers, each
 /// 4 × 4 square of rows × outputs transposed in registers (instead of a block of each output
@@ -310,44 +387,30 @@ unsafe fn rows_tile_x86<const G: usize, const H: usize>(
     c0: usize,
 ) -> bool {
     use std::arch::x86_64::*;
+    const EXP: u64 = 0x7ff0_0000_0000_0000;
     let r = 4 * H;
-    let p = src.len();
     let len = rows.len() / k;
     assert!(c0 + G <= k && rows.len() == len * k && src.iter().all(|c| c.len() >= off + len));
-    let src: Vec<&[f64]> = src.iter().map(|c| &c[off..off + len]).collect();
-    let ws: [&[f64]; G] = std::array::from_fn(|g| &w[(c0 + g) * p..(c0 + g + 1) * p]);
-    let wt: Vec<[f64; G]> = (0..p).map(|j| std::array::from_fn(|g| ws[g][j])).collect();
-    let sh: [f64; G] = std::array::from_fn(|g| shift[c0 + g]);
-    let sc: [f64; G] = std::array::from_fn(|g| scale.map_or(1.0, |s| s[c0 + g]));
+    let t = Tile::<G>::new(w, src, off, len, shift, scale, c0);
     let full = len - len % r;
     let out = rows.as_mut_ptr().cast::<f64>();
-    // SAFETY: the loads read `i..i + 4H` of inputs `len` long (sliced above) with `i + 4H <= full
-    // <= len`; every store writes row `i + r < full` at outputs `c0..c0 + G` with `c0 + G <= k`
-    // (asserted), inside `rows` (`len × k`).
+    // SAFETY: the sums read rows `i..i + 4H` with `i + 4H <= full <= len`, the inputs' length
+    // (sliced by `Tile::new`); every store writes a row below `full` at outputs `c0..c0 + G`
+    // with `c0 + G <= k` (asserted), inside `rows` (`len × k`).
     let bad = unsafe {
         let mut bad = _mm256_setzero_pd();
         let mut i = 0;
         while i < full {
-            let mut acc = [[_mm256_setzero_pd(); H]; G];
-            for (col, wj) in src.iter().zip(&wt) {
-                let b: [__m256d; H] = std::array::from_fn(|h| _mm256_loadu_pd(col.as_ptr().add(i + 4 * h)));
-                for (a, &wg) in acc.iter_mut().zip(wj) {
-                    let wj = _mm256_set1_pd(wg);
-                    for h in 0..H {
-                        a[h] = _mm256_add_pd(a[h], _mm256_mul_pd(wj, b[h]));
-                    }
-                }
-            }
             // (acc − shift) / scale, as the column tiles.
-            let mut v = acc;
-            for g in 0..G {
-                let s = _mm256_set1_pd(sh[g]);
-                for h in 0..H {
-                    v[g][h] = _mm256_sub_pd(acc[g][h], s);
-                    if scale.is_some() {
-                        v[g][h] = _mm256_div_pd(v[g][h], _mm256_set1_pd(sc[g]));
+            let mut v = tile_sums_x86::<G, H>(&t, i);
+            for (g, vg) in v.iter_mut().enumerate() {
+                let s = _mm256_set1_pd(t.sh[g]);
+                for vh in vg.iter_mut() {
+                    *vh = _mm256_sub_pd(*vh, s);
+                    if t.divide {
+                        *vh = _mm256_div_pd(*vh, _mm256_set1_pd(t.sc[g]));
                     }
-                    bad = _mm256_or_pd(bad, _mm256_sub_pd(v[g][h], v[g][h]));
+                    bad = _mm256_or_pd(bad, _mm256_sub_pd(*vh, *vh));
                 }
             }
             for h in 0..H {
@@ -392,22 +455,9 @@ unsafe fn rows_tile_x86<const G: usize, const H: usize>(
     let mut lanes = [0u64; 4];
     // SAFETY: stores four lanes into a local array of four.
     unsafe { _mm256_storeu_si256(lanes.as_mut_ptr().cast(), _mm256_castpd_si256(bad)) };
-    const EXP: u64 = 0x7ff0_0000_0000_0000;
     let mut suspect = lanes.iter().any(|&l| l & EXP == EXP);
-    // The rows left, as [`project_rows`].
     for i in full..len {
-        let mut acc = [0.0f64; G];
-        for (j, col) in src.iter().enumerate() {
-            let b = col[i];
-            for (a, wg) in acc.iter_mut().zip(&ws) {
-                *a += wg[j] * b;
-            }
-        }
-        for (g, &v) in acc.iter().enumerate() {
-            let v = match scale {
-                Some(_) => (v - sh[g]) / sc[g],
-                None => v - sh[g],
-            };
+        for (g, v) in t.row(i).into_iter().enumerate() {
             suspect |= v.to_bits() & EXP == EXP;
             rows[i * k + c0 + g].write(v);
         }
@@ -477,38 +527,23 @@ fn project_block(w: &[f64], src: &[&[f64]], off: usize, shift: &[f64], scale: Op
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn project_tile_x86<const G: usize>(w: &[f64], src: &[&[f64]], off: usize, shift: &[f64], scale: Option<&[f64]>, dst: &mut [&mut [f64]], c0: usize) {
-    use std::arch::x86_64::{_mm256_add_pd, _mm256_div_pd, _mm256_loadu_pd, _mm256_mul_pd, _mm256_set1_pd, _mm256_setzero_pd, _mm256_storeu_pd, _mm256_sub_pd};
+    use std::arch::x86_64::{_mm256_div_pd, _mm256_set1_pd, _mm256_storeu_pd, _mm256_sub_pd};
     const R: usize = 8;
-    let p = src.len();
     let len = dst[c0].len();
-    let src: Vec<&[f64]> = src.iter().map(|c| &c[off..off + len]).collect();
-    let ws: [&[f64]; G] = std::array::from_fn(|g| &w[(c0 + g) * p..(c0 + g + 1) * p]);
-    // Input j's weights for the tile's outputs side by side (no bounds check in the loop).
-    let wt: Vec<[f64; G]> = (0..p).map(|j| std::array::from_fn(|g| ws[g][j])).collect();
-    let sh: [f64; G] = std::array::from_fn(|g| shift[c0 + g]);
-    let sc: [f64; G] = std::array::from_fn(|g| scale.map_or(1.0, |s| s[c0 + g]));
+    let t = Tile::<G>::new(w, src, off, len, shift, scale, c0);
     let full = len - len % R;
-    // SAFETY: the loads read `i..i + 8` of inputs `len` long (sliced above) with `i + 8 <= full
-    // <= len`; the stores write `i..i + 8` of the outputs' `len`-long blocks (sliced first).
+    // SAFETY: the sums read rows `i..i + 8` with `i + 8 <= full <= len`, the inputs' length
+    // (sliced by `Tile::new`); the stores write `i..i + 8` of the outputs' `len`-long blocks.
     unsafe {
         let mut i = 0;
         while i < full {
-            let mut acc = [[_mm256_setzero_pd(); 2]; G];
-            for (col, wj) in src.iter().zip(&wt) {
-                let b0 = _mm256_loadu_pd(col.as_ptr().add(i));
-                let b1 = _mm256_loadu_pd(col.as_ptr().add(i + 4));
-                for (a, &wg) in acc.iter_mut().zip(wj) {
-                    let wj = _mm256_set1_pd(wg);
-                    a[0] = _mm256_add_pd(a[0], _mm256_mul_pd(wj, b0));
-                    a[1] = _mm256_add_pd(a[1], _mm256_mul_pd(wj, b1));
-                }
-            }
+            let acc = tile_sums_x86::<G, 2>(&t, i);
             for (g, a) in acc.iter().enumerate() {
                 let o = &mut dst[c0 + g][i..i + R];
-                let s = _mm256_set1_pd(sh[g]);
+                let s = _mm256_set1_pd(t.sh[g]);
                 let mut v = [_mm256_sub_pd(a[0], s), _mm256_sub_pd(a[1], s)];
-                if scale.is_some() {
-                    let d = _mm256_set1_pd(sc[g]);
+                if t.divide {
+                    let d = _mm256_set1_pd(t.sc[g]);
                     v = [_mm256_div_pd(v[0], d), _mm256_div_pd(v[1], d)];
                 }
                 _mm256_storeu_pd(o.as_mut_ptr(), v[0]);
@@ -517,7 +552,7 @@ unsafe fn project_tile_x86<const G: usize>(w: &[f64], src: &[&[f64]], off: usize
             i += R;
         }
     }
-    project_rows(&src, &ws, &sh, scale.map(|_| &sc), dst, c0, full);
+    project_rows(&t, dst, c0, full);
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -525,52 +560,35 @@ unsafe fn project_tile_x86<const G: usize>(w: &[f64], src: &[&[f64]], off: usize
 /// at a time.
 fn project_tile<const G: usize>(w: &[f64], src: &[&[f64]], off: usize, shift: &[f64], scale: Option<&[f64]>, dst: &mut [&mut [f64]], c0: usize) {
     const R: usize = 8;
-    let p = src.len();
     let len = dst[c0].len();
-    let src: Vec<&[f64]> = src.iter().map(|c| &c[off..off + len]).collect();
-    let ws: [&[f64]; G] = std::array::from_fn(|g| &w[(c0 + g) * p..(c0 + g + 1) * p]);
-    let sh: [f64; G] = std::array::from_fn(|g| shift[c0 + g]);
-    let sc: [f64; G] = std::array::from_fn(|g| scale.map_or(1.0, |s| s[c0 + g]));
-    let store = |v: f64, g: usize| if scale.is_some() { (v - sh[g]) / sc[g] } else { v - sh[g] };
+    let t = Tile::<G>::new(w, src, off, len, shift, scale, c0);
     let full = len - len % R;
     let mut i = 0;
     while i < full {
         let mut acc = [[0.0f64; R]; G];
-        for (j, col) in src.iter().enumerate() {
+        for (col, wj) in t.src.iter().zip(&t.wt) {
             let b = &col[i..i + R];
-            for (a, wg) in acc.iter_mut().zip(&ws) {
-                let wj = wg[j];
+            for (a, &wg) in acc.iter_mut().zip(wj) {
                 for l in 0..R {
-                    a[l] += wj * b[l];
+                    a[l] += wg * b[l];
                 }
             }
         }
         for (g, a) in acc.iter().enumerate() {
-            dst[c0 + g][i..i + R].iter_mut().zip(a).for_each(|(o, &v)| *o = store(v, g));
+            dst[c0 + g][i..i + R].iter_mut().zip(a).for_each(|(o, &v)| *o = t.finish(v, g));
         }
         i += R;
     }
-    project_rows(&src, &ws, &sh, scale.map(|_| &sc), dst, c0, full);
+    project_rows(&t, dst, c0, full);
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-/// Rows `from..` of outputs `c0..c0 + G`, one at a time: the last rows of [`project_tile`] and
-/// [`project_tile_x86`], the same sums in the same order as their tiles, then
-/// `(acc − shift) / scale` (`scale`: `None` for no division).
-fn project_rows<const G: usize>(src: &[&[f64]], ws: &[&[f64]; G], sh: &[f64; G], scale: Option<&[f64; G]>, dst: &mut [&mut [f64]], c0: usize, from: usize) {
+/// Rows `from..` of outputs `c0..c0 + G`, one at a time ([`Tile::row`]): the last rows of
+/// [`project_tile`] and [`project_tile_x86`].
+fn project_rows<const G: usize>(t: &Tile<'_, G>, dst: &mut [&mut [f64]], c0: usize, from: usize) {
     for i in from..dst[c0].len() {
-        let mut acc = [0.0f64; G];
-        for (j, col) in src.iter().enumerate() {
-            let b = col[i];
-            for (a, wg) in acc.iter_mut().zip(ws) {
-                *a += wg[j] * b;
-            }
-        }
-        for (g, &v) in acc.iter().enumerate() {
-            dst[c0 + g][i] = match scale {
-                Some(sc) => (v - sh[g]) / sc[g],
-                None => v - sh[g],
-            };
+        for (g, v) in t.row(i).into_iter().enumerate() {
+            dst[c0 + g][i] = v;
         }
     }
 }
