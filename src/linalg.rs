@@ -48,21 +48,20 @@ pub fn column_means_cols(cols: &[&[f64]], n: usize) -> Array1<f64> {
 
 /// Each column's sum over its first `n` values (each column at least `n` long), added in
 /// order from 0: the bits of a plain sequential sum, as [`column_means`] adds the rows of a
-/// matrix. Row by row over all columns in blocks, so the sums are independent chains (a
-/// column at a time would wait on each add's latency).
+/// matrix. Up to 16 columns at a time (groups of equal size), row by row, so their sums are
+/// independent chains (a column at a time would wait on each add's latency) and at most 16
+/// streams are read (every column's row `i` at once left a wide table's 5,000 columns
+/// thrashing the cache: 8 % of the page's 500 × 5,000 LinearRegression fit).
 pub fn column_sums_cols(cols: &[&[f64]], n: usize) -> Vec<f64> {
-    const ROWS: usize = 256;
     let mut acc = vec![0.0; cols.len()];
-    let mut start = 0;
-    while start < n {
-        let end = (start + ROWS).min(n);
-        let blk: Vec<&[f64]> = cols.iter().map(|c| &c[start..end]).collect();
-        for i in 0..end - start {
-            for (a, c) in acc.iter_mut().zip(&blk) {
+    let width = cols.len().div_ceil(cols.len().div_ceil(16).max(1)).max(1);
+    for (acc, group) in acc.chunks_mut(width).zip(cols.chunks(width)) {
+        let group: Vec<&[f64]> = group.iter().map(|c| &c[..n]).collect();
+        for i in 0..n {
+            for (a, c) in acc.iter_mut().zip(&group) {
                 *a += c[i];
             }
         }
-        start = end;
     }
     acc
 }

@@ -550,6 +550,10 @@ mod tests {
             assert_eq!(text.len(), (n * 8).div_ceil(3) * 4);
             let back = f64s_from_base64(&text).unwrap();
             assert_eq!(back.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), xs[..n].iter().map(|x| x.to_bits()).collect::<Vec<_>>());
+            // The model file's field: the text as it is (no escape), the counts unless all 1.
+            let d = Distribution::Values { values: xs[..n].to_vec(), counts: vec![2; n] };
+            let counts = if n == 0 { String::new() } else { format!(r#","counts":[{}]"#, vec!["2"; n].join(",")) };
+            assert_eq!(serde_json::to_string(&d).unwrap(), format!(r#"{{"kind":"values","values_f64":"{text}"{counts}}}"#));
         }
         assert!(f64s_from_base64("Zm9vYmFyISE").unwrap_err().contains("multiple of 4"));
         assert!(f64s_from_base64("Zm9v YmFyISE=").unwrap_err().contains("multiple of 4"));
