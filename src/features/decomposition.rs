@@ -151,10 +151,16 @@ fn project_in_blocks(
         Centre::InBlocks => vec![0.0; k],
     };
     let bw = block.min(n).max(1);
+    // The row tiles write the result themselves (AVX2, below).
+    #[cfg(target_arch = "x86_64")]
+    let row_tiles = layout == Layout::Rows && crate::numeric::cpu::avx2();
+    #[cfg(not(target_arch = "x86_64"))]
+    let row_tiles = false;
     // Columns: the output columns themselves. Rows: one block of each output column (in
-    // cache), appended transposed to `matrix` after each block.
+    // cache), appended transposed to `matrix` after each block (none for the row tiles).
     let mut outs: Vec<Vec<f64>> = match layout {
         Layout::Columns => (0..k).map(|_| Vec::with_capacity(n)).collect(),
+        Layout::Rows if row_tiles => Vec::new(),
         Layout::Rows => (0..k).map(|_| vec![0.0; bw]).collect(),
     };
     let mut matrix = Vec::with_capacity(if layout == Layout::Rows { n * k } else { 0 });
@@ -175,7 +181,7 @@ fn project_in_blocks(
             Centre::AfterProjection => (inputs.clone(), start),
         };
         #[cfg(target_arch = "x86_64")]
-        if layout == Layout::Rows && crate::numeric::cpu::avx2() {
+        if row_tiles {
             // The block's rows of the result, written once each by the tiles (below, `set_len`).
             let rows = &mut matrix.spare_capacity_mut()[start * k..end * k];
             // SAFETY: the CPU has AVX2 and FMA (asked just above), all the function requires.
@@ -202,8 +208,7 @@ fn project_in_blocks(
         }
         start = end;
     }
-    #[cfg(target_arch = "x86_64")]
-    if layout == Layout::Rows && crate::numeric::cpu::avx2() {
+    if row_tiles {
         debug_assert!(matrix.capacity() >= n * k);
         // SAFETY: the capacity is `n × k` (allocated above) and [`project_block_rows_x86`]
         // wrote every one of the `k` values of every row `0..n`, block by block.
