@@ -17,6 +17,8 @@ pub struct LbfgsResult {
     pub converged: bool,
     /// max |gradient| at the solution.
     pub grad_max: f64,
+    /// The gradient at the solution.
+    pub grad: Vec<f64>,
 }
 
 fn dot(a: &[f64], b: &[f64]) -> f64 {
@@ -105,7 +107,7 @@ pub fn minimize<F: FnMut(&[f64], &mut [f64]) -> f64>(mut f: F, x0: Vec<f64>, opt
         }
     }
     let grad_max = max_abs(&g);
-    LbfgsResult { converged: grad_max <= opts.gtol, x, f: fx, n_iter: iter, grad_max }
+    LbfgsResult { converged: grad_max <= opts.gtol, x, f: fx, n_iter: iter, grad_max, grad: g }
 }
 
 /// Strong-Wolfe line search along `d` from `x`; on success `x_new`/`g_new`
