@@ -242,6 +242,33 @@ fn axpy(r: f64, row: &[f64], g: &mut [f64]) {
     }
 }
 
+/// One block's logits `zᵢ = xᵢ·w + b` (`m` rows of `xb`, `p` columns each), then
+/// `(log(1 + e^zᵢ), σ(zᵢ))` over the whole block (entries past `m` stale but finite and
+/// unused): the part of [`binary_pass`] that [`binary_hessian`] shares. Inlined natively (into
+/// each AVX2 copy); one compiled copy in wasm, called once per 64 rows (the page's first module
+/// holds it once instead of twice).
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+#[cfg_attr(target_arch = "wasm32", inline(never))]
+#[allow(clippy::too_many_arguments)]
+fn block_logits(xb: &[f64], p: usize, m: usize, w: &[f64], b: f64, zb: &mut [f64; BLOCK], lb: &mut [f64; BLOCK], sg: &mut [f64; BLOCK]) {
+    let rows4 = xb.chunks_exact(4 * p);
+    let rest = rows4.remainder();
+    for (zc, r4) in zb.chunks_exact_mut(4).zip(rows4) {
+        for (z, d) in zc.iter_mut().zip(dot4_rows4(r4, p, w)) {
+            *z = d + b;
+        }
+    }
+    for (z, row) in zb[m - rest.len() / p..m].iter_mut().zip(rest.chunks_exact(p)) {
+        *z = dot4(row, w) + b;
+    }
+    for ((zc, lc), gc) in zb.chunks_exact(LANES).zip(lb.chunks_exact_mut(LANES)).zip(sg.chunks_exact_mut(LANES)) {
+        let z: &[f64; LANES] = zc.try_into().expect("chunks_exact(LANES) yields LANES entries");
+        let (lp, sv) = log1pexp_sigmoid_lanes(z);
+        lc.copy_from_slice(&lp);
+        gc.copy_from_slice(&sv);
+    }
+}
+
 avx2_dispatch! {
 /// Binary logistic loss `Σ sᵢ·(log(1+e^zᵢ) − yᵢzᵢ)` with `zᵢ = xᵢ·w + b`, in one
 /// pass over the row-major `xs` (`p` columns). Writes `Σ rᵢ·xᵢ` into `g`
@@ -255,23 +282,7 @@ fn binary_pass(xs: &[f64], p: usize, yv: &[f64], sw: &[f64], w: &[f64], b: f64, 
     let mut sb_ = [0.0f64; BLOCK];
     for ((xb, yb), sb) in xs.chunks(BLOCK * p).zip(yv.chunks(BLOCK)).zip(sw.chunks(BLOCK)) {
         let m = yb.len();
-        let rows4 = xb.chunks_exact(4 * p);
-        let rest = rows4.remainder();
-        for (zc, r4) in zb.chunks_exact_mut(4).zip(rows4) {
-            for (z, d) in zc.iter_mut().zip(dot4_rows4(r4, p, w)) {
-                *z = d + b;
-            }
-        }
-        for (z, row) in zb[m - rest.len() / p..m].iter_mut().zip(rest.chunks_exact(p)) {
-            *z = dot4(row, w) + b;
-        }
-        // Whole lanes over the block buffer (entries past m are stale but finite and unused).
-        for ((zc, lc), gc) in zb.chunks_exact(LANES).zip(lb.chunks_exact_mut(LANES)).zip(sb_.chunks_exact_mut(LANES)) {
-            let z: &[f64; LANES] = zc.try_into().expect("chunks_exact(LANES) yields LANES entries");
-            let (lp, sg) = log1pexp_sigmoid_lanes(z);
-            lc.copy_from_slice(&lp);
-            gc.copy_from_slice(&sg);
-        }
+        block_logits(xb, p, m, w, b, &mut zb, &mut lb, &mut sb_);
         for ((((z, &lp), &sg), &yi), &s) in zb[..m].iter_mut().zip(&lb[..m]).zip(&sb_[..m]).zip(yb).zip(sb) {
             loss += s * (lp - yi * *z);
             *z = s * (sg - yi);
@@ -333,12 +344,17 @@ fn hessian_block(buf: &[f64], q: usize, h: &mut [f64]) {
         unsafe { hessian_block_avx2(buf, q, h) };
         return;
     }
+    hessian_tiles::<HESS_ROWS>(buf, q, h);
+}
+
+/// [`hessian_block`]'s portable body, tiles of `R` variables × 4 (the same bits for any `R`).
+fn hessian_tiles<const R: usize>(buf: &[f64], q: usize, h: &mut [f64]) {
     let col = |k: usize| &buf[k * BLOCK..(k + 1) * BLOCK];
-    for j in (0..q).step_by(HESS_ROWS) {
-        let a: [&[f64]; HESS_ROWS] = std::array::from_fn(|r| col(j + r));
+    for j in (0..q).step_by(R) {
+        let a: [&[f64]; R] = std::array::from_fn(|r| col(j + r));
         for k in ((j - j % 4)..q).step_by(4) {
             let c: [&[f64]; 4] = std::array::from_fn(|t| col(k + t));
-            let mut acc = [[[0.0f64; 4]; 4]; HESS_ROWS];
+            let mut acc = [[[0.0f64; 4]; 4]; R];
             for i in (0..BLOCK).step_by(4) {
                 for (ar, accr) in a.iter().zip(acc.iter_mut()) {
                     for (ct, acct) in c.iter().zip(accr.iter_mut()) {
@@ -422,25 +438,12 @@ fn binary_hessian(xs: &[f64], p: usize, sw: &[f64], w: &[f64], b: f64) -> Vec<f6
     let mut h = vec![0.0; q * q];
     let mut buf = vec![0.0; q * BLOCK];
     let mut zb = [0.0f64; BLOCK];
+    let mut lb = [0.0f64; BLOCK];
     let mut rd = [0.0f64; BLOCK];
     for (xb, sb) in xs.chunks(BLOCK * p).zip(sw.chunks(BLOCK)) {
         let m = sb.len();
-        let rows4 = xb.chunks_exact(4 * p);
-        let rest = rows4.remainder();
-        for (zc, r4) in zb.chunks_exact_mut(4).zip(rows4) {
-            for (z, d) in zc.iter_mut().zip(dot4_rows4(r4, p, w)) {
-                *z = d + b;
-            }
-        }
-        for (z, row) in zb[m - rest.len() / p..m].iter_mut().zip(rest.chunks_exact(p)) {
-            *z = dot4(row, w) + b;
-        }
-        // Whole lanes over the block buffer (entries past m are stale but finite and unused).
-        for (zc, rc) in zb.chunks_exact(LANES).zip(rd.chunks_exact_mut(LANES)) {
-            let z: &[f64; LANES] = zc.try_into().expect("chunks_exact(LANES) yields LANES entries");
-            let (_, sg) = log1pexp_sigmoid_lanes(z);
-            rc.copy_from_slice(&sg);
-        }
+        // σ into rd (the log is not needed here).
+        block_logits(xb, p, m, w, b, &mut zb, &mut lb, &mut rd);
         for (r, &s) in rd[..m].iter_mut().zip(sb) {
             *r = (s * *r * (1.0 - *r)).sqrt();
         }
@@ -565,7 +568,7 @@ fn sample_start(xs: &[f64], p: usize, yv: &[f64], sw: &[f64], l2: f64, fi: bool,
     if !(ssum > 0.0) {
         return None;
     }
-    let objective = |w: &[f64], grad: &mut [f64]| -> f64 {
+    let mut objective = |w: &[f64], grad: &mut [f64]| -> f64 {
         let b = if fi { w[p] } else { 0.0 };
         let (loss, gb) = binary_pass(&xsub, p, &ysub, &ssub, &w[..p], b, &mut grad[..p]);
         if fi {
@@ -578,7 +581,7 @@ fn sample_start(xs: &[f64], p: usize, yv: &[f64], sw: &[f64], l2: f64, fi: bool,
         }
         loss / ssum + 0.5 * l2 * pen
     };
-    let r = minimize(objective, vec![0.0; stride], LbfgsOptions { gtol: SAMPLE_GTOL, ..opts });
+    let r = minimize(&mut objective, vec![0.0; stride], LbfgsOptions { gtol: SAMPLE_GTOL, ..opts });
     (r.converged && r.x.iter().all(|v| v.is_finite())).then_some(r.x)
 }
 
@@ -688,7 +691,7 @@ impl ModelParams for LogisticRegressionParams {
                 Some(w) => (w, f64::INFINITY),
                 None => (w0, NEWTON_FROM),
             };
-            let first = minimize(|w, g| objective(w, g, &mut zk), w0, LbfgsOptions { gtol: from, ..opts });
+            let first = minimize(&mut |w, g| objective(w, g, &mut zk), w0, LbfgsOptions { gtol: from, ..opts });
             if first.grad_max > from || first.n_iter >= self.max_iter {
                 LbfgsResult { converged: first.grad_max <= gtol, ..first }
             } else {
@@ -699,12 +702,12 @@ impl ModelParams for LogisticRegressionParams {
                     tail
                 } else {
                     let done = tail.n_iter;
-                    let more = minimize(|w, g| objective(w, g, &mut zk), tail.x, LbfgsOptions { max_iter: self.max_iter - done, ..opts });
+                    let more = minimize(&mut |w, g| objective(w, g, &mut zk), tail.x, LbfgsOptions { max_iter: self.max_iter - done, ..opts });
                     LbfgsResult { n_iter: done + more.n_iter, ..more }
                 }
             }
         } else {
-            minimize(|w, g| objective(w, g, &mut zk), w0, opts)
+            minimize(&mut |w, g| objective(w, g, &mut zk), w0, opts)
         };
         if r.x.iter().any(|v| !v.is_finite()) {
             return Err(Error::Numerical("LogisticRegression: the optimizer diverged (non-finite coefficients); scale the features".into()));
@@ -973,13 +976,27 @@ mod fused_tests {
                 }
             }
         }
+        // The tiles of one and two variables (wasm's and the native portable body) and the AVX2
+        // copy give the same bits.
+        let q = 12;
+        let buf: Vec<f64> = (0..q * BLOCK).map(|_| next()).collect();
+        let (mut h1, mut h2, mut h3) = (vec![0.0; q * q], vec![0.0; q * q], vec![0.0; q * q]);
+        hessian_tiles::<1>(&buf, q, &mut h1);
+        hessian_tiles::<2>(&buf, q, &mut h2);
+        hessian_block(&buf, q, &mut h3);
+        for j in 0..q {
+            for k in j..q {
+                let e = j * q + k;
+                assert_eq!((h1[e].to_bits(), h3[e].to_bits()), (h2[e].to_bits(), h2[e].to_bits()), "({j}, {k})");
+            }
+        }
         let yv: Vec<f64> = y.iter().map(|&c| c as f64).collect();
         let target = Target::Classes { y, n_classes: 2 };
         let newton = LogisticRegressionParams::default().fit(&x, Some(&target), &FitContext::new(0)).expect("fits");
         // Pure L-BFGS on the fit's objective (C = 1, unit weights), to the same tolerance.
         let unit = vec![1.0; n];
         let l2 = 1.0 / n as f64;
-        let objective = |v: &[f64], g: &mut [f64]| {
+        let mut objective = |v: &[f64], g: &mut [f64]| {
             let (loss, gb) = binary_pass(xs, p, &yv, &unit, &v[..p], v[p], &mut g[..p]);
             g[p] = gb / n as f64;
             let mut pen = 0.0;
@@ -989,7 +1006,7 @@ mod fused_tests {
             }
             loss / n as f64 + 0.5 * l2 * pen
         };
-        let lbfgs = minimize(objective, vec![0.0; p + 1], LbfgsOptions { m: 10, gtol: 1e-10, max_iter: 100 });
+        let lbfgs = minimize(&mut objective, vec![0.0; p + 1], LbfgsOptions { m: 10, gtol: 1e-10, max_iter: 100 });
         assert!(newton.converged && lbfgs.converged && newton.n_iter < lbfgs.n_iter, "{} vs {}", newton.n_iter, lbfgs.n_iter);
         for (a, b) in newton.coef[0].iter().chain(&newton.intercept).zip(&lbfgs.x) {
             assert!((a - b).abs() < 1e-8, "{a} vs {b}");
@@ -1015,7 +1032,9 @@ mod fused_tests {
         assert!(sample_start(&xs[..(SAMPLE_FROM_ROWS - 1) * p], p, &yv[..SAMPLE_FROM_ROWS - 1], &unit[..SAMPLE_FROM_ROWS - 1], l2, true, opts).is_none());
         let target = Target::Classes { y, n_classes: 2 };
         let fit = LogisticRegressionParams::default().fit(&x, Some(&target), &FitContext::new(0)).expect("fits");
-        let objective = |v: &[f64], g: &mut [f64]| {
+        let baseline = crate::numeric::cpu::baseline(|| LogisticRegressionParams::default().fit(&x, Some(&target), &FitContext::new(0)).expect("fits"));
+        assert_eq!(fit, baseline);
+        let mut objective = |v: &[f64], g: &mut [f64]| {
             let (loss, gb) = binary_pass(xs, p, &yv, &unit, &v[..p], v[p], &mut g[..p]);
             g[p] = gb / n as f64;
             let mut pen = 0.0;
@@ -1025,7 +1044,7 @@ mod fused_tests {
             }
             loss / n as f64 + 0.5 * l2 * pen
         };
-        let lbfgs = minimize(objective, vec![0.0; p + 1], opts);
+        let lbfgs = minimize(&mut objective, vec![0.0; p + 1], opts);
         assert!(fit.converged && lbfgs.converged && fit.n_iter < lbfgs.n_iter, "{} vs {}", fit.n_iter, lbfgs.n_iter);
         for (a, b) in fit.coef[0].iter().chain(&fit.intercept).zip(&lbfgs.x) {
             assert!((a - b).abs() < 1e-8, "{a} vs {b}");
