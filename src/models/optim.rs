@@ -17,6 +17,8 @@ pub struct LbfgsResult {
     pub converged: bool,
     /// max |gradient| at the solution.
     pub grad_max: f64,
+    /// The gradient at the solution.
+    pub grad: Vec<f64>,
 }
 
 fn dot(a: &[f64], b: &[f64]) -> f64 {
@@ -28,7 +30,10 @@ fn max_abs(a: &[f64]) -> f64 {
 }
 
 /// Minimizes `f`, which returns the value at `x` and writes the gradient into its second argument.
-pub fn minimize<F: FnMut(&[f64], &mut [f64]) -> f64>(mut f: F, x0: Vec<f64>, opts: LbfgsOptions) -> LbfgsResult {
+/// One compiled copy for every objective (`dyn`: each closure type would compile the whole
+/// minimizer and line search again, in the page's first module too); the call per evaluation
+/// is nothing next to an evaluation.
+pub fn minimize(f: &mut dyn FnMut(&[f64], &mut [f64]) -> f64, x0: Vec<f64>, opts: LbfgsOptions) -> LbfgsResult {
     let n = x0.len();
     let mut x = x0;
     let mut g = vec![0.0; n];
@@ -79,7 +84,7 @@ pub fn minimize<F: FnMut(&[f64], &mut [f64]) -> f64>(mut f: F, x0: Vec<f64>, opt
             dg = -dot(&g, &g);
         }
         let a0 = if k == 0 { (1.0 / max_abs(&g)).min(1.0) } else { 1.0 };
-        let Some((a, f_new)) = wolfe_search(&mut f, &x, fx, dg, &d, a0, &mut x_new, &mut g_new) else {
+        let Some((a, f_new)) = wolfe_search(f, &x, fx, dg, &d, a0, &mut x_new, &mut g_new) else {
             break; // no further progress possible at this precision
         };
         let s: Vec<f64> = d.iter().map(|di| a * di).collect();
@@ -105,14 +110,14 @@ pub fn minimize<F: FnMut(&[f64], &mut [f64]) -> f64>(mut f: F, x0: Vec<f64>, opt
         }
     }
     let grad_max = max_abs(&g);
-    LbfgsResult { converged: grad_max <= opts.gtol, x, f: fx, n_iter: iter, grad_max }
+    LbfgsResult { converged: grad_max <= opts.gtol, x, f: fx, n_iter: iter, grad_max, grad: g }
 }
 
 /// Strong-Wolfe line search along `d` from `x`; on success `x_new`/`g_new`
 /// hold the accepted point and its gradient.
 #[allow(clippy::too_many_arguments)]
-fn wolfe_search<F: FnMut(&[f64], &mut [f64]) -> f64>(
-    f: &mut F,
+fn wolfe_search(
+    f: &mut dyn FnMut(&[f64], &mut [f64]) -> f64,
     x: &[f64],
     f0: f64,
     dg0: f64,
@@ -243,7 +248,7 @@ mod tests {
     #[test]
     fn rosenbrock() {
         let r = minimize(
-            |x, g| {
+            &mut |x, g| {
                 let (a, b) = (x[0], x[1]);
                 g[0] = -2.0 * (1.0 - a) - 400.0 * a * (b - a * a);
                 g[1] = 200.0 * (b - a * a);
