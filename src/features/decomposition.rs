@@ -184,7 +184,8 @@ fn project_in_blocks(
         if row_tiles {
             // The block's rows of the result, written once each by the tiles (below, `set_len`).
             let rows = &mut matrix.spare_capacity_mut()[start * k..end * k];
-            // SAFETY: the CPU has AVX2 and FMA (asked just above), all the function requires.
+            // SAFETY: the CPU has AVX2 and FMA (`row_tiles` asked before the loop), all the
+            // function requires.
             suspect |= unsafe { project_block_rows_x86(&w, &src, off, &shift, scale, rows, k) };
             start = end;
             continue;
@@ -313,8 +314,9 @@ unsafe fn tile_sums_x86<const G: usize, const H: usize>(t: &Tile<'_, G>, i: usiz
 /// [`project_block`] for the row-major result, on an AVX2 CPU: the block's `len` rows of all `k`
 /// outputs written into `rows` (`len × k`, row-major) straight from the tiles' registers, each
 /// 4 × 4 square of rows × outputs transposed in registers (instead of a block of each output
-/// column transposed afterwards by scalar loads and stores: 21 % of the PCA benchmark). The
-/// same tiles, sums and order as [`project_tile_x86`], so the same bits. Returns whether a
+/// column transposed afterwards by scalar loads and stores: 21 % of the PCA benchmark). Each
+/// output is the same sum in the same order as [`project_tile_x86`]'s (the tiles' shapes
+/// differ, not the sums), so the same bits. Returns whether a
 /// value has an all-ones exponent (NaN or ±inf: `x − x` is +0 for every finite `x`, NaN
 /// otherwise, and the results' `x − x` are OR'd together).
 #[cfg(target_arch = "x86_64")]
