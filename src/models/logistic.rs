@@ -322,115 +322,24 @@ fn axpy_block(r: &[f64], xb: &[f64], p: usize, g: &mut [f64]) {
     }
 }
 
-/// Rows of one tile of [`hessian_block`]: two natively (16 AVX2 registers hold the 2 × 4
-/// accumulators and the loads), one in wasm (its f64x2 lanes would spill two rows).
-#[cfg(not(target_arch = "wasm32"))]
-const HESS_ROWS: usize = 2;
-#[cfg(target_arch = "wasm32")]
-const HESS_ROWS: usize = 1;
-
-/// `h[j·q + k] += Σ_i buf[j·BLOCK + i]·buf[k·BLOCK + i]` for the tiles covering `j ≤ k < q`
-/// (`q` a multiple of 4, the variables laid out `BLOCK` apart, rows past the block's end and
-/// padding variables zero): the upper triangle of one block's Gram, plus some entries below
-/// it that the caller ignores. Tiles of [`HESS_ROWS`] variables × 4; every entry sums term `i`
-/// into lane `i mod 4` and combines the lanes as `(l0 + l1) + (l2 + l3)`, whatever the tile,
-/// so the AVX2 copy (natively, explicit intrinsics: the compiler's code of this body shuffled
-/// and spilled), the portable body and wasm give the same bits.
+/// `h[j·q + k] += Σ_i buf[j·BLOCK + i]·buf[k·BLOCK + i]` for `j ≤ k < q` (`q` a multiple of
+/// 4, the variables laid out `BLOCK` apart, rows past the block's end and padding variables
+/// zero): the upper triangle of one block's Gram (entries below it inside a tile are written
+/// too; the caller ignores them). The lane Gram kernel PCA's scatter and the least squares use
+/// — in wasm [`crate::linalg::add_gram_upper`], already in the page's first module; natively its AVX2
+/// copy [`crate::linalg::add_gram_upper_native`], the same bits.
 fn hessian_block(buf: &[f64], q: usize, h: &mut [f64]) {
-    #[cfg(target_arch = "x86_64")]
-    if crate::numeric::cpu::avx2() && q % 4 == 0 && buf.len() >= q * BLOCK && h.len() >= q * q {
-        // SAFETY: the CPU has AVX2 and FMA (asked just above), and the lengths are the ones
-        // the function requires (checked with it).
-        unsafe { hessian_block_avx2(buf, q, h) };
-        return;
-    }
-    hessian_tiles::<HESS_ROWS>(buf, q, h);
-}
-
-/// [`hessian_block`]'s portable body, tiles of `R` variables × 4 (the same bits for any `R`).
-fn hessian_tiles<const R: usize>(buf: &[f64], q: usize, h: &mut [f64]) {
-    let col = |k: usize| &buf[k * BLOCK..(k + 1) * BLOCK];
-    for j in (0..q).step_by(R) {
-        let a: [&[f64]; R] = std::array::from_fn(|r| col(j + r));
-        for k in ((j - j % 4)..q).step_by(4) {
-            let c: [&[f64]; 4] = std::array::from_fn(|t| col(k + t));
-            let mut acc = [[[0.0f64; 4]; 4]; R];
-            for i in (0..BLOCK).step_by(4) {
-                for (ar, accr) in a.iter().zip(acc.iter_mut()) {
-                    for (ct, acct) in c.iter().zip(accr.iter_mut()) {
-                        for l in 0..4 {
-                            acct[l] += ar[i + l] * ct[i + l];
-                        }
-                    }
-                }
-            }
-            for (r, accr) in acc.iter().enumerate() {
-                for (t, l) in accr.iter().enumerate() {
-                    h[(j + r) * q + k + t] += (l[0] + l[1]) + (l[2] + l[3]);
-                }
-            }
-        }
-    }
-}
-
-/// [`hessian_block`]'s tiles of 2 × 4 variables with each entry's four lanes in one 256-bit
-/// register: a separate multiply and add per term, the lanes combined as the portable body.
-/// Requires `q % 4 == 0`, `buf.len() >= q·BLOCK`, `h.len() >= q·q` and a CPU with AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn hessian_block_avx2(buf: &[f64], q: usize, h: &mut [f64]) {
-    use std::arch::x86_64::{_mm256_add_pd, _mm256_loadu_pd, _mm256_mul_pd, _mm256_setzero_pd, _mm256_storeu_pd};
-    let base = buf.as_ptr();
-    for j in (0..q).step_by(2) {
-        for k in ((j - j % 4)..q).step_by(4) {
-            // SAFETY: variables j, j + 1 < q and k..k + 4 ≤ q (q a multiple of 4, j even), so
-            // every load reads `i..i + 4` (i + 4 ≤ BLOCK) of a variable's block inside
-            // `buf[..q·BLOCK]`; the sums go to `h` by index (bounds-checked).
-            let s = unsafe {
-                let a0 = base.add(j * BLOCK);
-                let a1 = base.add((j + 1) * BLOCK);
-                let c0 = base.add(k * BLOCK);
-                let c1 = base.add((k + 1) * BLOCK);
-                let c2 = base.add((k + 2) * BLOCK);
-                let c3 = base.add((k + 3) * BLOCK);
-                let mut s = [_mm256_setzero_pd(); 8];
-                let mut i = 0;
-                while i < BLOCK {
-                    let x0 = _mm256_loadu_pd(a0.add(i));
-                    let x1 = _mm256_loadu_pd(a1.add(i));
-                    let y0 = _mm256_loadu_pd(c0.add(i));
-                    let y1 = _mm256_loadu_pd(c1.add(i));
-                    let y2 = _mm256_loadu_pd(c2.add(i));
-                    let y3 = _mm256_loadu_pd(c3.add(i));
-                    s[0] = _mm256_add_pd(s[0], _mm256_mul_pd(x0, y0));
-                    s[1] = _mm256_add_pd(s[1], _mm256_mul_pd(x0, y1));
-                    s[2] = _mm256_add_pd(s[2], _mm256_mul_pd(x0, y2));
-                    s[3] = _mm256_add_pd(s[3], _mm256_mul_pd(x0, y3));
-                    s[4] = _mm256_add_pd(s[4], _mm256_mul_pd(x1, y0));
-                    s[5] = _mm256_add_pd(s[5], _mm256_mul_pd(x1, y1));
-                    s[6] = _mm256_add_pd(s[6], _mm256_mul_pd(x1, y2));
-                    s[7] = _mm256_add_pd(s[7], _mm256_mul_pd(x1, y3));
-                    i += 4;
-                }
-                let mut out = [[0.0f64; 4]; 8];
-                for (o, v) in out.iter_mut().zip(s) {
-                    _mm256_storeu_pd(o.as_mut_ptr(), v);
-                }
-                out
-            };
-            for (e, l) in s.iter().enumerate() {
-                h[(j + e / 4) * q + k + e % 4] += (l[0] + l[1]) + (l[2] + l[3]);
-            }
-        }
-    }
+    #[cfg(target_arch = "wasm32")]
+    crate::linalg::add_gram_upper(buf, BLOCK, q, BLOCK, h);
+    #[cfg(not(target_arch = "wasm32"))]
+    crate::linalg::add_gram_upper_native(buf, BLOCK, q, BLOCK, h);
 }
 
 avx2_dispatch! {
 /// The Hessian of the unscaled binary loss at `(w, b)`: `Σ dᵢ x̃ᵢ x̃ᵢᵀ` with `x̃ = (x, 1)` and
 /// `dᵢ = sᵢ·σ(zᵢ)(1 − σ(zᵢ))`, as a `(p + 1) × (p + 1)` row-major upper triangle. One
 /// pass: per block, the rows scaled by `√dᵢ` are laid out variable by variable and their
-/// products summed by [`hessian_block`] (the model's own small kernel, so PCA's Gram kernel
-/// stays out of the page's first module). With an AVX2 copy natively (the logits, σ and the
+/// products summed by [`hessian_block`]. With an AVX2 copy natively (the logits, σ and the
 /// layout; the same bits).
 fn binary_hessian(xs: &[f64], p: usize, sw: &[f64], w: &[f64], b: f64) -> Vec<f64> {
     let v = p + 1;
@@ -976,13 +885,12 @@ mod fused_tests {
                 }
             }
         }
-        // The tiles of one and two variables (wasm's and the native portable body) and the AVX2
-        // copy give the same bits.
+        // The page's lane kernel and the native one (AVX2 copy and baseline) give the same bits.
         let q = 12;
         let buf: Vec<f64> = (0..q * BLOCK).map(|_| next()).collect();
         let (mut h1, mut h2, mut h3) = (vec![0.0; q * q], vec![0.0; q * q], vec![0.0; q * q]);
-        hessian_tiles::<1>(&buf, q, &mut h1);
-        hessian_tiles::<2>(&buf, q, &mut h2);
+        crate::linalg::add_gram_upper(&buf, BLOCK, q, BLOCK, &mut h1);
+        cpu::baseline(|| hessian_block(&buf, q, &mut h2));
         hessian_block(&buf, q, &mut h3);
         for j in 0..q {
             for k in j..q {
