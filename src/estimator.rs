@@ -47,6 +47,11 @@ impl Target {
         self.len() == 0
     }
     pub fn select(&self, rows: &[usize]) -> Target {
+        // Every row in order (the pipeline's kept rows when none is missing): a copy instead of
+        // a gather (2 % of the PCA benchmark's profile).
+        if rows.len() == self.len() && rows.iter().enumerate().all(|(i, &r)| i == r) {
+            return self.clone();
+        }
         match self {
             Target::Values(v) => Target::Values(rows.iter().map(|&r| v[r]).collect()),
             Target::Classes { y, n_classes } => Target::Classes { y: rows.iter().map(|&r| y[r]).collect(), n_classes: *n_classes },
