@@ -279,7 +279,8 @@ fn fit_model_impl(
     let (fitted, rows, holdout) = match crate::selection::cv::fit_on_training_part(table, &spec, threads)? {
         None => (pipeline::fit_all_with(table, &spec, threads)?, prep.rows, None),
         Some((train_model, report, train)) => {
-            let scores = crate::sorting::btree_map(report.scores.iter().map(|(k, v)| (k.clone(), v.is_finite().then_some(*v))));
+            // A non-finite score is NaN in the file's record (written `null`).
+            let scores = crate::sorting::btree_map(report.scores.iter().map(|(k, &v)| (k.clone(), if v.is_finite() { v } else { f64::NAN })));
             let record = |fitted_on| HoldoutFit { fitted_on, n_train: report.n_train, n_test: report.n_test, scores };
             if refit_all {
                 (pipeline::fit_all_with(table, &spec, threads)?, prep.rows, Some(record(FittedOn::AllRows)))

@@ -71,3 +71,43 @@ fn at(place: &str) -> String {
         format!(" {place}")
     }
 }
+
+/// A value as compact JSON text, for messages: the text `Value`'s `Display` writes (`{v}`), which
+/// links serde_json's compact and pretty writers to a formatter (≈ 4 KB of the first module) for
+/// what this one writer does. Writing a `Value` to a `String` cannot fail (its keys are strings).
+pub(crate) fn json_text(v: &serde_json::Value) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    #[test]
+    fn json_text_writes_what_display_writes() {
+        let texts = [
+            "null",
+            "true",
+            "0",
+            "-7",
+            "18446744073709551615",
+            "-9223372036854775808",
+            "1.5",
+            "-2.5e-300",
+            "1e21",
+            "0.1",
+            r#""plain""#,
+            r#""q\"uo\\te\n\u0001é\u2028""#,
+            "[]",
+            "{}",
+            r#"[1, "a", [null, {"b": 2.25}]]"#,
+            r#"{"z": 1, "a": {"nested": [true, false]}, "m": "x\ty"}"#,
+        ];
+        for t in texts {
+            let v: Value = serde_json::from_str(t).unwrap();
+            assert_eq!(json_text(&v), v.to_string(), "{t}");
+            assert_eq!(json_text(&v), format!("{v}"), "{t}");
+        }
+    }
+}

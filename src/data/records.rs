@@ -115,7 +115,7 @@ fn shown(v: &Value) -> String {
     let s = match v {
         Value::Array(_) => "a list".to_string(),
         Value::Object(_) => "an object".to_string(),
-        other => other.to_string(),
+        other => crate::error::json_text(other),
     };
     if s.chars().count() > 40 {
         format!("{}…", s.chars().take(40).collect::<String>())

@@ -32,7 +32,7 @@ pub mod nan_f64 {
             serde_json::Value::Null => Ok(f64::NAN),
             serde_json::Value::Number(n) => n.as_f64().ok_or_else(|| serde::de::Error::custom("not a number")),
             serde_json::Value::String(s) if s.eq_ignore_ascii_case("nan") => Ok(f64::NAN),
-            other => Err(serde::de::Error::custom(format!("expected a number or \"nan\", got {other}"))),
+            other => Err(serde::de::Error::custom(format!("expected a number or \"nan\", got {}", crate::error::json_text(&other)))),
         }
     }
 }
@@ -52,7 +52,7 @@ pub mod opt_nan_f64 {
             serde_json::Value::Null => Ok(None),
             serde_json::Value::Number(n) => n.as_f64().map(Some).ok_or_else(|| serde::de::Error::custom("not a number")),
             serde_json::Value::String(s) if s.eq_ignore_ascii_case("nan") => Ok(Some(f64::NAN)),
-            other => Err(serde::de::Error::custom(format!("expected a number, \"nan\" or null, got {other}"))),
+            other => Err(serde::de::Error::custom(format!("expected a number, \"nan\" or null, got {}", crate::error::json_text(&other)))),
         }
     }
 }
@@ -89,7 +89,7 @@ pub mod special_f64_vec {
                     "-inf" => Ok(f64::NEG_INFINITY),
                     _ => Err(serde::de::Error::custom(format!("expected a number, \"nan\", \"inf\" or \"-inf\", got {s:?}"))),
                 },
-                other => Err(serde::de::Error::custom(format!("expected a number, got {other}"))),
+                other => Err(serde::de::Error::custom(format!("expected a number, got {}", crate::error::json_text(&other)))),
             })
             .collect()
     }

@@ -73,7 +73,7 @@ impl<'de> Deserialize<'de> for Smooth {
                 t.trim().parse().map(Smooth::Value).map_err(|_| serde::de::Error::custom(format!("expected \"auto\" or a number, got {t:?}")))
             }
             serde_json::Value::Number(n) => n.as_f64().map(Smooth::Value).ok_or_else(|| serde::de::Error::custom("not a number")),
-            other => Err(serde::de::Error::custom(format!("expected \"auto\" or a number, got {other}"))),
+            other => Err(serde::de::Error::custom(format!("expected \"auto\" or a number, got {}", crate::error::json_text(&other)))),
         }
     }
 }

@@ -59,7 +59,7 @@ impl<'de> Deserialize<'de> for NInit {
         match serde_json::Value::deserialize(d)? {
             serde_json::Value::Number(n) if n.as_u64().is_some_and(|v| v >= 1) => Ok(NInit::Runs(n.as_u64().unwrap_or(1))),
             serde_json::Value::String(s) if s == "auto" => Ok(NInit::Name(s)),
-            other => Err(serde::de::Error::custom(format!("n_init must be a positive integer or \"auto\", not {other}"))),
+            other => Err(serde::de::Error::custom(format!("n_init must be a positive integer or \"auto\", not {}", crate::error::json_text(&other)))),
         }
     }
 }
