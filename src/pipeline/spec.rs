@@ -176,6 +176,24 @@ fn unbuilt_component(value: &serde_json::Value) -> Option<&'static str> {
 }
 
 /// The shape of a spec, for messages (SPEC.md has the whole format).
+/// `value` with every `preprocess.transformers[i].columns` written as a list of names (as
+/// scikit-learn's ColumnTransformer takes them) turned into the selector `{"names": [...]}`;
+/// `None` when there is none (the spec is read as it is).
+fn listed_columns_as_names(value: &serde_json::Value) -> Option<serde_json::Value> {
+    let listed = |t: &serde_json::Value| t.get("columns").is_some_and(serde_json::Value::is_array);
+    value.pointer("/preprocess/transformers")?.as_array()?.iter().any(listed).then(|| {
+        let mut v = value.clone();
+        if let Some(ts) = v.pointer_mut("/preprocess/transformers").and_then(serde_json::Value::as_array_mut) {
+            for t in ts.iter_mut().filter(|t| listed(t)) {
+                if let Some(c) = t.get_mut("columns") {
+                    *c = serde_json::json!({ "names": c.take() });
+                }
+            }
+        }
+        v
+    })
+}
+
 pub const SPEC_SHAPE: &str = r#"{"target": "COLUMN", "preprocess": {...}, "steps": [{"StandardScaler": {}}], "model": {"LogisticRegression": {"C": 1.0}}, "cv": {...}, "scoring": [...]} (only "model" is required; see SPEC.md)"#;
 
 impl PipelineSpec {
@@ -205,6 +223,9 @@ impl PipelineSpec {
 
     /// The structural part of [`PipelineSpec::from_json`] (no [`PipelineSpec::check`]).
     pub(crate) fn from_value(value: &serde_json::Value) -> Result<PipelineSpec> {
+        if let Some(named) = listed_columns_as_names(value) {
+            return PipelineSpec::from_value(&named);
+        }
         // A search block in a build without the search (see `search_block`), else a component.
         let unbuilt = || match value.get("search") {
             Some(s) if !cfg!(feature = "full-components") && !s.is_null() => Some("search"),

@@ -51,3 +51,19 @@ fn model_file_errors_name_the_field_path() {
     let e = ModelFile::from_json(&v.to_string()).unwrap_err().to_string();
     assert!(e.starts_with("model file: field 'spec.model.LinearRegression.fit_intercept': invalid type: string \"yes\", expected a boolean"), "{e}");
 }
+
+/// A branch's columns as a plain list of names, as scikit-learn's ColumnTransformer takes them,
+/// is the selector `{"names": [...]}`; a list that is not of names is still refused with its path.
+#[test]
+fn a_list_of_columns_is_a_names_selector() {
+    let spec = |columns: &str| {
+        format!(
+            r#"{{"preprocess":{{"transformers":[{{"name":"n","columns":{{"dtype":"numeric"}}}},{{"name":"c","columns":{columns},"steps":[{{"OneHotEncoder":{{}}}}]}}]}},"model":{{"Ridge":{{}}}}}}"#
+        )
+    };
+    let listed = PipelineSpec::from_json(&spec(r#"["city", "zone"]"#)).unwrap();
+    assert_eq!(listed, PipelineSpec::from_json(&spec(r#"{"names": ["city", "zone"]}"#)).unwrap());
+    assert!(listed.to_json().contains(r#""names": ["#), "{}", listed.to_json());
+    let e = err(&spec("[1, 2]"));
+    assert!(e.starts_with("spec preprocess.transformers[1].columns.names[0]: invalid type: integer `1`, expected a string"), "{e}");
+}
