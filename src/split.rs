@@ -1,13 +1,129 @@
 //! Index splitters: pure generators of (train, test) index sets whose folds
-//! match scikit-learn's where scikit-learn is deterministic (`shuffle: false`,
-//! `GroupKFold`, `LeaveOneOut`), and the hold-out split. They know nothing of
-//! pipelines, so steps (TargetEncoder's cross-fitting) and `selection::cv`
-//! both use them from below.
+//! match scikit-learn's — the unshuffled ones, `GroupKFold` and `LeaveOneOut`, and
+//! the shuffled `KFold`, `StratifiedKFold`, their repeated forms, `ShuffleSplit` and
+//! the unstratified hold-out split, which draw from [`NumpyRandomState`] exactly
+//! as scikit-learn draws from numpy's `RandomState(random_state)` — and the
+//! stratified shuffle splits (pipelab's own allocation and generator). They know
+//! nothing of pipelines, so steps (TargetEncoder's cross-fitting) and
+//! `selection::cv` both use them from below.
 
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
+
+/// numpy's legacy `RandomState` (MT19937), the part scikit-learn's splitters use: seeding
+/// by an integer and `shuffle` / `permutation` (each swap partner drawn by numpy's
+/// `random_interval`, rejection from the smallest bit mask). A seed in `[0, 2³²)` is
+/// `RandomState(seed)`; numpy refuses larger integers, and pipelab seeds them as
+/// `RandomState([low 32 bits, high 32 bits])` (init_by_array).
+pub struct NumpyRandomState {
+    mt: [u32; 624],
+    pos: usize,
+}
+
+impl NumpyRandomState {
+    pub fn new(seed: u64) -> NumpyRandomState {
+        match u32::try_from(seed) {
+            Ok(s) => NumpyRandomState::init_genrand(s),
+            // Truncations: the low and the high 32 bits.
+            Err(_) => NumpyRandomState::init_by_array(&[seed as u32, (seed >> 32) as u32]),
+        }
+    }
+
+    fn init_genrand(seed: u32) -> NumpyRandomState {
+        let mut mt = [0u32; 624];
+        mt[0] = seed;
+        for i in 1..624 {
+            mt[i] = 1_812_433_253u32.wrapping_mul(mt[i - 1] ^ (mt[i - 1] >> 30)).wrapping_add(i as u32);
+        }
+        NumpyRandomState { mt, pos: 624 }
+    }
+
+    fn init_by_array(key: &[u32]) -> NumpyRandomState {
+        let mut s = NumpyRandomState::init_genrand(19_650_218);
+        let mt = &mut s.mt;
+        let (mut i, mut j) = (1usize, 0usize);
+        for _ in 0..624.max(key.len()) {
+            mt[i] = (mt[i] ^ (mt[i - 1] ^ (mt[i - 1] >> 30)).wrapping_mul(1_664_525)).wrapping_add(key[j]).wrapping_add(j as u32);
+            i += 1;
+            j += 1;
+            if i >= 624 {
+                mt[0] = mt[623];
+                i = 1;
+            }
+            if j >= key.len() {
+                j = 0;
+            }
+        }
+        for _ in 0..623 {
+            mt[i] = (mt[i] ^ (mt[i - 1] ^ (mt[i - 1] >> 30)).wrapping_mul(1_566_083_941)).wrapping_sub(i as u32);
+            i += 1;
+            if i >= 624 {
+                mt[0] = mt[623];
+                i = 1;
+            }
+        }
+        mt[0] = 0x8000_0000;
+        s
+    }
+
+    fn next_u32(&mut self) -> u32 {
+        const UPPER: u32 = 0x8000_0000;
+        const LOWER: u32 = 0x7fff_ffff;
+        let mag = |y: u32| if y & 1 == 1 { 0x9908_b0df } else { 0 };
+        if self.pos >= 624 {
+            let mt = &mut self.mt;
+            for k in 0..624 {
+                let y = (mt[k] & UPPER) | (mt[(k + 1) % 624] & LOWER);
+                mt[k] = mt[(k + 397) % 624] ^ (y >> 1) ^ mag(y);
+            }
+            self.pos = 0;
+        }
+        let mut y = self.mt[self.pos];
+        self.pos += 1;
+        y ^= y >> 11;
+        y ^= (y << 7) & 0x9d2c_5680;
+        y ^= (y << 15) & 0xefc6_0000;
+        y ^ (y >> 18)
+    }
+
+    /// A uniform integer in `0..=max` (numpy's `random_interval`).
+    fn interval(&mut self, max: u64) -> u64 {
+        if max == 0 {
+            return 0;
+        }
+        let mut mask = max;
+        for s in [1, 2, 4, 8, 16, 32] {
+            mask |= mask >> s;
+        }
+        loop {
+            let v = if max <= u64::from(u32::MAX) {
+                u64::from(self.next_u32()) & mask
+            } else {
+                ((u64::from(self.next_u32()) << 32) | u64::from(self.next_u32())) & mask
+            };
+            if v <= max {
+                return v;
+            }
+        }
+    }
+
+    /// numpy's `RandomState.shuffle` of a 1-D array: Fisher–Yates from the end.
+    pub fn shuffle<T>(&mut self, v: &mut [T]) {
+        for i in (1..v.len()).rev() {
+            let j = self.interval(i as u64) as usize;
+            v.swap(i, j);
+        }
+    }
+
+    /// numpy's `RandomState.permutation(n)`.
+    pub fn permutation(&mut self, n: usize) -> Vec<usize> {
+        let mut v: Vec<usize> = (0..n).collect();
+        self.shuffle(&mut v);
+        v
+    }
+}
 
 use crate::{Error, Result};
 
@@ -148,12 +264,16 @@ impl CvSpec {
                 if p.n_repeats == 0 {
                     return Err(Error::param(self.name(), "n_repeats", "must be at least 1"));
                 }
-                // One seeded stream; each repetition draws its own shuffle seed from it.
-                let mut rng = ChaCha8Rng::seed_from_u64(p.random_state.unwrap_or(seed));
+                // One RandomState shared by the repetitions, as scikit-learn's `_RepeatedSplits`.
+                let mut rng = NumpyRandomState::new(p.random_state.unwrap_or(seed));
                 let mut out = Vec::new();
                 for _ in 0..p.n_repeats {
-                    let kp = KFoldParams { n_splits: p.n_splits, shuffle: true, random_state: Some(rand::Rng::random(&mut rng)) };
-                    let folds = if matches!(self, CvSpec::RepeatedKFold(_)) { kfold_assign(n, &kp, 0)? } else { stratified_assign(need_classes()?, &kp, 0)? };
+                    let kp = KFoldParams { n_splits: p.n_splits, shuffle: true, random_state: None };
+                    let folds = if matches!(self, CvSpec::RepeatedKFold(_)) {
+                        kfold_assign_with(n, &kp, &mut rng)?
+                    } else {
+                        stratified_assign_with(need_classes()?, &kp, &mut rng)?
+                    };
                     out.extend(splits_from_assignment(&folds, p.n_splits));
                 }
                 Ok(out)
@@ -223,61 +343,71 @@ fn shuffle_split(n: usize, p: &ShuffleSplitParams, classes: Option<&[usize]>, se
         return Err(Error::param("ShuffleSplit", "n_splits", "must be at least 1"));
     }
     let (n_test, n_train) = shuffle_sizes(n, p.test_size, p.train_size, 0.1)?;
-    let mut rng = ChaCha8Rng::seed_from_u64(p.random_state.unwrap_or(seed));
-    (0..p.n_splits).map(|_| holdout_indices(n, n_test, n_train, classes, &mut rng)).collect()
+    let seed = p.random_state.unwrap_or(seed);
+    let Some(y) = classes else {
+        // scikit-learn's ShuffleSplit: one RandomState, a permutation per split.
+        let mut rng = NumpyRandomState::new(seed);
+        return Ok((0..p.n_splits).map(|_| permuted_split(&rng.permutation(n), n_test, n_train)).collect());
+    };
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    (0..p.n_splits).map(|_| stratified_holdout(n, n_test, n_train, y, &mut rng)).collect()
 }
 
-/// One random train/test split; stratified when `classes` is given (per-class
-/// test counts proportional to class frequency, largest remainders first).
-fn holdout_indices(n: usize, n_test: usize, n_train: usize, classes: Option<&[usize]>, rng: &mut ChaCha8Rng) -> Result<Split> {
-    let mut order: Vec<usize> = (0..n).collect();
-    order.shuffle(rng);
-    let (mut train, mut test) = match classes {
-        None => (order[n_test..n_test + n_train].to_vec(), order[..n_test].to_vec()),
-        Some(y) => {
-            let k = y.iter().copied().max().map_or(0, |m| m + 1);
-            let mut counts = vec![0usize; k];
-            for &c in y {
-                counts[c] += 1;
-            }
-            if counts.contains(&1) {
-                return Err(Error::data("a class has a single row: a stratified split cannot put it in both train and test; use a non-stratified split"));
-            }
-            // Allocate test rows per class by largest remainder.
-            let exact: Vec<f64> = counts.iter().map(|&c| c as f64 * n_test as f64 / n as f64).collect();
-            let mut alloc: Vec<usize> = exact.iter().map(|e| e.floor() as usize).collect();
-            let mut rest = n_test.saturating_sub(alloc.iter().sum());
-            let mut by_rem: Vec<usize> = (0..k).collect();
-            crate::sorting::sort_indices_by(&mut by_rem, &|a, b| (exact[b] - exact[b].floor()).total_cmp(&(exact[a] - exact[a].floor())).then(a.cmp(&b)));
-            for &c in by_rem.iter().cycle().take(k * 2) {
-                if rest == 0 {
-                    break;
-                }
-                if alloc[c] < counts[c] {
-                    alloc[c] += 1;
-                    rest -= 1;
-                }
-            }
-            let train_share = n_train as f64 / (n - n_test).max(1) as f64;
-            let mut taken = vec![0usize; k];
-            let mut trained = vec![0usize; k];
-            let (mut tr, mut te) = (Vec::new(), Vec::new());
-            for &i in &order {
-                let c = y[i];
-                if taken[c] < alloc[c] {
-                    taken[c] += 1;
-                    te.push(i);
-                } else if (trained[c] as f64) < ((counts[c] - alloc[c]) as f64 * train_share).round() {
-                    trained[c] += 1;
-                    tr.push(i);
-                }
-            }
-            (tr, te)
-        }
-    };
+/// The test part (the permutation's first `n_test` rows) and the training part (the next
+/// `n_train`), each sorted: scikit-learn's `ShuffleSplit` split of a permutation.
+fn permuted_split(order: &[usize], n_test: usize, n_train: usize) -> Split {
+    let mut train = order[n_test..n_test + n_train].to_vec();
+    let mut test = order[..n_test].to_vec();
     crate::sorting::sort_usize(&mut train);
     crate::sorting::sort_usize(&mut test);
-    Ok(Split { train, test })
+    Split { train, test }
+}
+
+/// One random stratified train/test split (per-class test counts proportional to class
+/// frequency, largest remainders first), from pipelab's own generator.
+fn stratified_holdout(n: usize, n_test: usize, n_train: usize, y: &[usize], rng: &mut ChaCha8Rng) -> Result<Split> {
+    let mut order: Vec<usize> = (0..n).collect();
+    order.shuffle(rng);
+    let k = y.iter().copied().max().map_or(0, |m| m + 1);
+    let mut counts = vec![0usize; k];
+    for &c in y {
+        counts[c] += 1;
+    }
+    if counts.contains(&1) {
+        return Err(Error::data("a class has a single row: a stratified split cannot put it in both train and test; use a non-stratified split"));
+    }
+    // Allocate test rows per class by largest remainder.
+    let exact: Vec<f64> = counts.iter().map(|&c| c as f64 * n_test as f64 / n as f64).collect();
+    let mut alloc: Vec<usize> = exact.iter().map(|e| e.floor() as usize).collect();
+    let mut rest = n_test.saturating_sub(alloc.iter().sum());
+    let mut by_rem: Vec<usize> = (0..k).collect();
+    crate::sorting::sort_indices_by(&mut by_rem, &|a, b| (exact[b] - exact[b].floor()).total_cmp(&(exact[a] - exact[a].floor())).then(a.cmp(&b)));
+    for &c in by_rem.iter().cycle().take(k * 2) {
+        if rest == 0 {
+            break;
+        }
+        if alloc[c] < counts[c] {
+            alloc[c] += 1;
+            rest -= 1;
+        }
+    }
+    let train_share = n_train as f64 / (n - n_test).max(1) as f64;
+    let mut taken = vec![0usize; k];
+    let mut trained = vec![0usize; k];
+    let (mut tr, mut te) = (Vec::new(), Vec::new());
+    for &i in &order {
+        let c = y[i];
+        if taken[c] < alloc[c] {
+            taken[c] += 1;
+            te.push(i);
+        } else if (trained[c] as f64) < ((counts[c] - alloc[c]) as f64 * train_share).round() {
+            trained[c] += 1;
+            tr.push(i);
+        }
+    }
+    crate::sorting::sort_usize(&mut tr);
+    crate::sorting::sort_usize(&mut te);
+    Ok(Split { train: tr, test: te })
 }
 
 /// Hold-out split (`train_test_split`): seeded, optionally stratified.
@@ -289,7 +419,11 @@ pub fn train_test_split(n: usize, test_size: f64, classes: Option<&[usize]>, shu
         }
         return Ok(Split { train: (0..n_train).collect(), test: (n_train..n).collect() });
     }
-    holdout_indices(n, n_test, n_train, classes, &mut ChaCha8Rng::seed_from_u64(seed))
+    match classes {
+        // scikit-learn's `train_test_split`: the first split of ShuffleSplit.
+        None => Ok(permuted_split(&NumpyRandomState::new(seed).permutation(n), n_test, n_train)),
+        Some(y) => stratified_holdout(n, n_test, n_train, y, &mut ChaCha8Rng::seed_from_u64(seed)),
+    }
 }
 
 /// scikit-learn's GroupKFold: groups by decreasing size, each to the fold with the fewest rows so far.
@@ -331,11 +465,17 @@ fn check_splits(p: &KFoldParams, n: usize) -> Result<()> {
 
 /// Test fold of every row for KFold: contiguous blocks, the first `n % k` folds one longer.
 fn kfold_assign(n: usize, p: &KFoldParams, seed: u64) -> Result<Vec<usize>> {
+    kfold_assign_with(n, p, &mut NumpyRandomState::new(p.random_state.unwrap_or(seed)))
+}
+
+/// [`kfold_assign`] drawing its shuffle from `rng` (scikit-learn's `KFold` with a
+/// `RandomState`: the repeated splitters share one across repetitions).
+fn kfold_assign_with(n: usize, p: &KFoldParams, rng: &mut NumpyRandomState) -> Result<Vec<usize>> {
     check_splits(p, n)?;
     let k = p.n_splits;
     let mut order: Vec<usize> = (0..n).collect();
     if p.shuffle {
-        order.shuffle(&mut ChaCha8Rng::seed_from_u64(p.random_state.unwrap_or(seed)));
+        rng.shuffle(&mut order);
     }
     let mut fold_of = vec![0; n];
     let mut start = 0;
@@ -353,6 +493,11 @@ fn kfold_assign(n: usize, p: &KFoldParams, seed: u64) -> Result<Vec<usize>> {
 /// first appearance, sorted labels dealt round-robin to folds, then each
 /// class's rows given their folds in row order.
 fn stratified_assign(y: &[usize], p: &KFoldParams, seed: u64) -> Result<Vec<usize>> {
+    stratified_assign_with(y, p, &mut NumpyRandomState::new(p.random_state.unwrap_or(seed)))
+}
+
+/// [`stratified_assign`] drawing its shuffles from `rng` (one per class, in class order).
+fn stratified_assign_with(y: &[usize], p: &KFoldParams, rng: &mut NumpyRandomState) -> Result<Vec<usize>> {
     let n = y.len();
     check_splits(p, n)?;
     let k = p.n_splits;
@@ -383,12 +528,11 @@ fn stratified_assign(y: &[usize], p: &KFoldParams, seed: u64) -> Result<Vec<usiz
     for (i, &c) in y_order.iter().enumerate() {
         alloc[i % k][c] += 1;
     }
-    let mut rng = ChaCha8Rng::seed_from_u64(p.random_state.unwrap_or(seed));
     let mut fold_of = vec![0; n];
     for c in 0..n_classes {
         let mut folds_for_class: Vec<usize> = (0..k).flat_map(|f| std::iter::repeat_n(f, alloc[f][c])).collect();
         if p.shuffle {
-            folds_for_class.shuffle(&mut rng);
+            rng.shuffle(&mut folds_for_class);
         }
         let mut it = folds_for_class.into_iter();
         for (row, &cls) in ye.iter().enumerate() {

@@ -7,7 +7,7 @@
 //! and prints the JSON `pipelab cv` prints. Steps with no scikit-learn class
 //! (OutlierRemover, CorrelationFilter, the domain checks of FunctionTransformer)
 //! become small commented classes inside the script. Where scikit-learn cannot
-//! reproduce pipelab exactly (pipelab's seeded generator for shuffled folds,
+//! reproduce pipelab exactly (pipelab's own stratified shuffle splits,
 //! bootstraps and random feature choices), the script says so in a `NOTE:`
 //! comment; [`export_notes`] lists the same notes.
 //!
@@ -499,9 +499,6 @@ impl<'a> Gen<'a> {
                 "KNNImputer: between equally distant donors pipelab takes the earlier training row, scikit-learn any (numpy's argpartition); with such ties (integer-valued columns) imputed values can differ.".into(),
             ),
             "FunctionTransformer" => kw.push(("feature_names_out".into(), "\"one-to-one\"".into())),
-            "TargetEncoder" if params.get("shuffle").and_then(Value::as_bool) == Some(true) => self.note_here(
-                "TargetEncoder(shuffle=true): pipelab shuffles its cross-fitting folds with its own seeded generator, not numpy's, so the encodings of the training rows differ (shuffle=false matches exactly).".into(),
-            ),
             _ => {}
         }
         if name == "CorrelationFilter" {
@@ -596,18 +593,15 @@ impl<'a> Gen<'a> {
             CvSpec::KFold(p) | CvSpec::StratifiedKFold(p) => {
                 let name = cv.name();
                 if p.shuffle {
-                    (
-                        format!("{name}(n_splits={}, shuffle=True, random_state={})", p.n_splits, seed_or(p.random_state)),
-                        Some(format!("{name}(shuffle=true): pipelab shuffles the rows with its own seeded generator, not numpy's, so the folds (and the per-fold scores) differ; shuffle=false gives the same folds.")),
-                    )
+                    // pipelab draws the shuffle as numpy's RandomState(random_state) does: the same folds.
+                    (format!("{name}(n_splits={}, shuffle=True, random_state={})", p.n_splits, seed_or(p.random_state)), None)
                 } else {
                     (format!("{name}(n_splits={}, shuffle=False)", p.n_splits), None)
                 }
             }
-            CvSpec::RepeatedKFold(p) | CvSpec::RepeatedStratifiedKFold(p) => (
-                format!("{}(n_splits={}, n_repeats={}, random_state={})", cv.name(), p.n_splits, p.n_repeats, seed_or(p.random_state)),
-                Some(format!("{}: pipelab shuffles each repetition with its own seeded generator, not numpy's, so the folds differ.", cv.name())),
-            ),
+            CvSpec::RepeatedKFold(p) | CvSpec::RepeatedStratifiedKFold(p) => {
+                (format!("{}(n_splits={}, n_repeats={}, random_state={})", cv.name(), p.n_splits, p.n_repeats, seed_or(p.random_state)), None)
+            }
             CvSpec::ShuffleSplit(p) | CvSpec::StratifiedShuffleSplit(p) => {
                 let size = |v: Option<f64>| v.map_or("None".to_string(), py_size);
                 (
@@ -619,7 +613,9 @@ impl<'a> Gen<'a> {
                         size(p.train_size),
                         seed_or(p.random_state)
                     ),
-                    Some(format!("{}: pipelab draws the splits with its own seeded generator, not numpy's, so the splits differ.", cv.name())),
+                    // ShuffleSplit's permutations are numpy's; the stratified allocation is pipelab's own.
+                    matches!(cv, CvSpec::StratifiedShuffleSplit(_))
+                        .then(|| format!("{}: pipelab allocates and draws the stratified splits its own way, not numpy's, so the splits differ.", cv.name())),
                 )
             }
             CvSpec::LeaveOneOut(_) => ("LeaveOneOut()".to_string(), None),
@@ -638,8 +634,8 @@ impl<'a> Gen<'a> {
         }
         out.push_str(&format!("    return {expr}\n"));
         if let Some(h) = &self.spec.holdout {
-            if h.shuffle {
-                self.note("holdout (shuffle=true): pipelab draws the test part with its own seeded generator, not numpy's, so the held-out rows differ; shuffle=false holds out the same (last) rows.".into());
+            if h.shuffle && h.stratify {
+                self.note("holdout (stratify=true): pipelab allocates and draws the stratified test part its own way, not numpy's, so the held-out rows differ; an unstratified hold-out draws numpy's permutation and holds out the same rows.".into());
             }
         }
         out

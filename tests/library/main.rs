@@ -42,6 +42,7 @@ mod oracle_search;
 mod oracle_trees;
 mod preview;
 mod search_plan;
+mod shuffled_folds;
 mod spec_paths;
 mod target_encoder;
 mod threads;
