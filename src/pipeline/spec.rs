@@ -176,22 +176,17 @@ fn unbuilt_component(value: &serde_json::Value) -> Option<&'static str> {
 }
 
 /// The shape of a spec, for messages (SPEC.md has the whole format).
-/// `value` with every `preprocess.transformers[i].columns` written as a list of names (as
-/// scikit-learn's ColumnTransformer takes them) turned into the selector `{"names": [...]}`;
-/// `None` when there is none (the spec is read as it is).
-fn listed_columns_as_names(value: &serde_json::Value) -> Option<serde_json::Value> {
-    let listed = |t: &serde_json::Value| t.get("columns").is_some_and(serde_json::Value::is_array);
-    value.pointer("/preprocess/transformers")?.as_array()?.iter().any(listed).then(|| {
-        let mut v = value.clone();
-        if let Some(ts) = v.pointer_mut("/preprocess/transformers").and_then(serde_json::Value::as_array_mut) {
-            for t in ts.iter_mut().filter(|t| listed(t)) {
-                if let Some(c) = t.get_mut("columns") {
-                    *c = serde_json::json!({ "names": c.take() });
-                }
-            }
+/// Rewrites every `preprocess.transformers[i].columns` written as a list of names (as
+/// scikit-learn's ColumnTransformer takes them) into the selector `{"names": [...]}`.
+fn listed_columns_as_names(value: &mut serde_json::Value) {
+    let transformers = value.get_mut("preprocess").and_then(|p| p.get_mut("transformers")).and_then(serde_json::Value::as_array_mut);
+    for t in transformers.into_iter().flatten() {
+        if let Some(c) = t.get_mut("columns").filter(|c| c.is_array()) {
+            let mut names = serde_json::Map::new();
+            names.insert("names".to_string(), c.take());
+            *c = serde_json::Value::Object(names);
         }
-        v
-    })
+    }
 }
 
 pub const SPEC_SHAPE: &str = r#"{"target": "COLUMN", "preprocess": {...}, "steps": [{"StandardScaler": {}}], "model": {"LogisticRegression": {"C": 1.0}}, "cv": {...}, "scoring": [...]} (only "model" is required; see SPEC.md)"#;
@@ -205,7 +200,8 @@ impl PipelineSpec {
         // specs from a `Value` too (`value_de`, which names the field path), so the
         // large derived deserializers of every step and model are compiled once
         // instead of once per input type (−16 % of the wasm; bench/HISTORY.md).
-        let value: serde_json::Value = super::json_text::parse(text).map_err(|e| Error::spec("(top level)", e.to_string()))?;
+        let mut value: serde_json::Value = super::json_text::parse(text).map_err(|e| Error::spec("(top level)", e.to_string()))?;
+        listed_columns_as_names(&mut value);
         if !value.is_object() {
             let got = match &value {
                 serde_json::Value::Array(_) => "an array",
@@ -223,9 +219,6 @@ impl PipelineSpec {
 
     /// The structural part of [`PipelineSpec::from_json`] (no [`PipelineSpec::check`]).
     pub(crate) fn from_value(value: &serde_json::Value) -> Result<PipelineSpec> {
-        if let Some(named) = listed_columns_as_names(value) {
-            return PipelineSpec::from_value(&named);
-        }
         // A search block in a build without the search (see `search_block`), else a component.
         let unbuilt = || match value.get("search") {
             Some(s) if !cfg!(feature = "full-components") && !s.is_null() => Some("search"),
