@@ -376,6 +376,11 @@ function openSpec(spec, { scroll = true, whenData = false } = {}) {
     }
     throw new Error('load data first');
   }
+  // Refused before anything changes, rather than put into the forms as another pipeline.
+  const problems = spec.preprocess ? preprocessProblems(spec) : [];
+  if (problems.length) {
+    throw new Error(`the editor holds one preprocessing branch per column type (num, cat, bool), and in this pipeline ${problems.join('; ')}; the CLI runs it as it is (pipelab cv --data FILE --spec spec.json)`);
+  }
   if (spec.target !== undefined) {
     $('#target-select').value = spec.target;
     $('#target-select').dispatchEvent(new Event('change'));
@@ -427,6 +432,32 @@ function openSpec(spec, { scroll = true, whenData = false } = {}) {
   updateSpecView();
   if (scroll) $('#pipeline-section').scrollIntoView({ block: 'start' });
   return 'opened';
+}
+
+const BRANCH_TYPES = { num: 'numeric', cat: 'categorical', bool: 'boolean' };
+
+/** Why the editor's branches (one per column type, named num / cat / bool) cannot hold `spec.preprocess` as it is, on the loaded data (none when they can). */
+function preprocessProblems(spec) {
+  const feats = summary().columns.filter((c) => c.name !== spec.target && !(spec.drop ?? []).includes(c.name));
+  const out = [];
+  for (const t of spec.preprocess.transformers ?? []) {
+    const name = JSON.stringify(String(t.name).slice(0, 80));
+    const type = Object.hasOwn(BRANCH_TYPES, t.name) ? BRANCH_TYPES[t.name] : null;
+    const sel = Array.isArray(t.columns) ? { names: t.columns } : (t.columns ?? {});
+    if (!type) {
+      out.push(`the branch ${name} is not num, cat or bool`);
+    } else if (sel.dtype !== undefined) {
+      if (sel.dtype !== type) out.push(`the branch ${name} selects the ${String(sel.dtype).slice(0, 40)} columns`);
+    } else {
+      // A list of names is the branch's type when it names exactly the feature columns of that type.
+      const want = feats.filter((c) => c.type === type).map((c) => c.name).sort();
+      const got = [...(sel.names ?? [])].map(String).sort();
+      if (want.length !== got.length || want.some((c, i) => c !== got[i])) {
+        out.push(`the branch ${name} selects ${JSON.stringify(got).slice(0, 200)}, not every ${type} feature column`);
+      }
+    }
+  }
+  return out;
 }
 
 /** The forms changed: the store's `spec` follows (and the spec view, through `spec-changed`). */

@@ -122,16 +122,17 @@ async function restore(link) {
     notice('This link holds a pipeline but no data (links never carry your data): load a CSV with the same columns to see it in the editor.');
     return;
   }
-  apply(link.spec);
+  await apply(link.spec);
 }
 
-function apply(spec) {
+/** Puts the link's pipeline into the editor (awaited: the editor refuses a spec it cannot hold, and that is shown). */
+async function apply(spec) {
   const box = $('#share-error');
   pending = null;
   try {
     const s = structuredClone(spec);
     delete s.search; // the search form is not restored from a link (the spec view shows the pipeline)
-    ctx.openSpec(s);
+    await ctx.openSpec(s);
     const missing = [spec.target, ...(spec.drop ?? [])].filter((c) => typeof c === 'string' && !ctx.state.summary.columns.some((x) => x.name === c));
     notice(`Pipeline restored from the link${missing.length ? ` (not in this data: ${missing.map((c) => JSON.stringify(c.slice(0, 80))).join(', ')})` : ''}. Nothing has run: click Train when ready.`);
   } catch (e) {

@@ -104,6 +104,32 @@ test('a link made on user data carries the pipeline only; loading the data resto
   await p2.close();
 });
 
+test("a link's preprocessing branches: named columns of one type open, other branches are refused", async () => {
+  const base = harness.base.replace(/#.*$/, '');
+  const numeric = ['age', 'sex', 'bmi', 'bp', 's1', 's2', 's3', 's4', 's5', 's6'];
+  const spec = (columns, name = 'num') => ({
+    target: 'target',
+    preprocess: { transformers: [{ name, columns, steps: [{ StandardScaler: {} }] }] },
+    model: { Ridge: { alpha: 0.5 } },
+  });
+  // Every numeric feature column by name (as scikit-learn's ColumnTransformer lists them): the num branch.
+  const p = await openPage(harness.context, `${base}#spec=${b64url(JSON.stringify(spec(numeric)))}&data=diabetes.csv`);
+  await p.waitForFunction(() => /^Pipeline restored/.test(document.querySelector('#share-notice')?.textContent ?? ''));
+  assert.deepEqual((await specOf(p)).preprocess.transformers[0].columns, { dtype: 'numeric' });
+  await p.close();
+  // Some of them only, or a branch of another name: refused, the editor as it was.
+  for (const [s, want] of [
+    [spec(numeric.slice(0, 3)), /the branch "num" selects \["age","bmi","sex"\], not every numeric feature column/],
+    [spec({ dtype: 'numeric' }, 'scaled'), /the branch "scaled" is not num, cat or bool/],
+  ]) {
+    const q = await openPage(harness.context, `${base}#spec=${b64url(JSON.stringify(s))}&data=diabetes.csv`);
+    await q.waitForSelector('#share-error:not([hidden])');
+    assert.match(await q.textContent('#share-error'), want);
+    assert.match(await q.textContent('#share-error'), /the CLI runs it as it is/);
+    await q.close();
+  }
+});
+
 test('malformed and hostile links are refused, shown as text', async () => {
   const base = harness.base.replace(/#.*$/, '');
   const hostileName = '<img src=x onerror="window.__pwned=1">\u202Eevil';
