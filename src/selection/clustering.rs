@@ -74,9 +74,9 @@ pub fn fit_clustering_with(table: &Table, spec: &PipelineSpec, lend: impl Into<c
     let mut silhouette_samples = Vec::new();
     let fail = |name: &str, e: Error, warnings: &mut Vec<String>| warnings.push(format!("{name} not computed: {e}"));
     if x.nrows() > SILHOUETTE_MAX_ROWS {
-        use rand::{seq::SliceRandom, SeedableRng};
-        let mut idx: Vec<usize> = (0..x.nrows()).collect();
-        idx.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(spec.seed()));
+        // scikit-learn's `silhouette_score(sample_size=…, random_state=seed)`: the first rows of
+        // numpy's `RandomState(seed).permutation(n)`.
+        let mut idx = crate::split::NumpyRandomState::new(spec.seed()).permutation(x.nrows());
         idx.truncate(SILHOUETTE_MAX_ROWS);
         crate::sorting::sort_usize(&mut idx);
         let xs = x.select(ndarray::Axis(0), &idx);

@@ -5,12 +5,9 @@
 //! per split, summarized as mean ± population std.
 //!
 //! Deterministic: the folds come from the spec's seed; `shuffle` of the
-//! learning curve permutes each split's training rows with its own seeded
-//! generator before taking the first `n` (scikit-learn's `shuffle=True`).
+//! learning curve permutes each split's training rows before taking the first
+//! `n`, drawn as scikit-learn's `shuffle=True` draws them (numpy's RandomState).
 
-use rand::seq::SliceRandom;
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -22,6 +19,7 @@ use crate::estimator::{FitContext, Output, Target, Task};
 use crate::metrics::MetricSummary;
 use crate::metrics::{self, Scored};
 use crate::pipeline::{fit, FittedPipeline, PipelineSpec};
+use crate::split::NumpyRandomState;
 use crate::{Error, Result};
 
 /// What a clustering spec is told by the curves.
@@ -162,16 +160,16 @@ pub fn learning_curve(table: &Table, spec: &PipelineSpec, params: &LearningCurve
     let n_max = plan.splits.first().map(|s| s.train.len()).unwrap_or(0);
     let mut warnings = plan.prep.warnings.clone();
     let sizes = train_sizes_abs(&params.train_sizes, n_max, &mut warnings)?;
-    // Each split's training rows (table rows), permuted once per split if asked.
-    let seed = params.random_state.unwrap_or(spec.seed());
+    // Each split's training rows (table rows), permuted once per split if asked: scikit-learn's
+    // `rng.permutation(train)`, one numpy RandomState across the splits in order.
+    let mut rng = NumpyRandomState::new(params.random_state.unwrap_or(spec.seed()));
     let trains: Vec<Vec<usize>> = plan
         .splits
         .iter()
-        .enumerate()
-        .map(|(f, s)| {
+        .map(|s| {
             let mut rows: Vec<usize> = s.train.iter().map(|&i| plan.prep.rows[i]).collect();
             if params.shuffle {
-                rows.shuffle(&mut ChaCha8Rng::seed_from_u64(seed.wrapping_add(f as u64)));
+                rng.shuffle(&mut rows);
             }
             rows
         })
