@@ -12,6 +12,8 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
+use crate::{Error, Result};
+
 /// numpy's legacy `RandomState` (MT19937), the part scikit-learn's splitters use: seeding
 /// by an integer and `shuffle` / `permutation` (each swap partner drawn by numpy's
 /// `random_interval`, rejection from the smallest bit mask). A seed in `[0, 2³²)` is
@@ -124,8 +126,6 @@ impl NumpyRandomState {
         v
     }
 }
-
-use crate::{Error, Result};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
