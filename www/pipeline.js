@@ -308,7 +308,13 @@ function setupForData() {
   // A model file loaded before any data: its pipeline comes back now, if this data has its target.
   const p = pendingOpen;
   pendingOpen = null;
-  if (p && (p.target === undefined || s.columns.some((c) => c.name === p.target))) openSpec(p, { scroll: false });
+  if (p && (p.target === undefined || s.columns.some((c) => c.name === p.target))) {
+    try {
+      openSpec(p, { scroll: false });
+    } catch (e) {
+      store.set('status', `the loaded model's pipeline is not put into the editor: ${e.message}`);
+    }
+  }
 }
 
 /** The spec from the forms; throws an Error with a readable message. */

@@ -175,7 +175,6 @@ fn unbuilt_component(value: &serde_json::Value) -> Option<&'static str> {
     }
 }
 
-/// The shape of a spec, for messages (SPEC.md has the whole format).
 /// Rewrites every `preprocess.transformers[i].columns` written as a list of names (as
 /// scikit-learn's ColumnTransformer takes them) into the selector `{"names": [...]}`.
 fn listed_columns_as_names(value: &mut serde_json::Value) {
@@ -189,6 +188,7 @@ fn listed_columns_as_names(value: &mut serde_json::Value) {
     }
 }
 
+/// The shape of a spec, for messages (SPEC.md has the whole format).
 pub const SPEC_SHAPE: &str = r#"{"target": "COLUMN", "preprocess": {...}, "steps": [{"StandardScaler": {}}], "model": {"LogisticRegression": {"C": 1.0}}, "cv": {...}, "scoring": [...]} (only "model" is required; see SPEC.md)"#;
 
 impl PipelineSpec {
