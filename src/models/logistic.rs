@@ -449,6 +449,24 @@ const SAMPLE_EVERY: usize = 8;
 /// then holds at least 2,048 rows.
 const SAMPLE_FROM_ROWS: usize = SAMPLE_EVERY * BLOCK * 32;
 
+/// The binary fit's objective at `w` (`p` coefficients, then the intercept when `fi`): the loss
+/// over `ssum` (Σ of the weights `sw`) + `l2`·‖coefficients‖²/2, the intercept not penalized, and
+/// its gradient into `grad`. The fit minimizes it on all rows, [`sample_start`] on a sample.
+#[allow(clippy::too_many_arguments)]
+fn binary_objective(xs: &[f64], p: usize, yv: &[f64], sw: &[f64], ssum: f64, l2: f64, fi: bool, w: &[f64], grad: &mut [f64]) -> f64 {
+    let b = if fi { w[p] } else { 0.0 };
+    let (loss, gb) = binary_pass(xs, p, yv, sw, &w[..p], b, &mut grad[..p]);
+    if fi {
+        grad[p] = gb / ssum;
+    }
+    let mut pen = 0.0;
+    for (g, &v) in grad[..p].iter_mut().zip(&w[..p]) {
+        *g = *g / ssum + l2 * v;
+        pen += v * v;
+    }
+    loss / ssum + 0.5 * l2 * pen
+}
+
 /// The starting point of a big binary fit (at least [`SAMPLE_FROM_ROWS`] rows, and 100 per
 /// variable in the sample): the same objective — mean loss + `l2`·‖w‖²/2 — minimized by L-BFGS
 /// to max |gradient| 1e-5 on every [`SAMPLE_EVERY`]-th block of 64 rows (an eighth of the data,
@@ -477,19 +495,7 @@ fn sample_start(xs: &[f64], p: usize, yv: &[f64], sw: &[f64], l2: f64, fi: bool,
     if !(ssum > 0.0) {
         return None;
     }
-    let mut objective = |w: &[f64], grad: &mut [f64]| -> f64 {
-        let b = if fi { w[p] } else { 0.0 };
-        let (loss, gb) = binary_pass(&xsub, p, &ysub, &ssub, &w[..p], b, &mut grad[..p]);
-        if fi {
-            grad[p] = gb / ssum;
-        }
-        let mut pen = 0.0;
-        for (g, &v) in grad[..p].iter_mut().zip(&w[..p]) {
-            *g = *g / ssum + l2 * v;
-            pen += v * v;
-        }
-        loss / ssum + 0.5 * l2 * pen
-    };
+    let mut objective = |w: &[f64], grad: &mut [f64]| binary_objective(&xsub, p, &ysub, &ssub, ssum, l2, fi, w, grad);
     let r = minimize(&mut objective, vec![0.0; stride], LbfgsOptions { gtol: SAMPLE_GTOL, ..opts });
     (r.converged && r.x.iter().all(|v| v.is_finite())).then_some(r.x)
 }
@@ -566,16 +572,10 @@ impl ModelParams for LogisticRegressionParams {
         let yv: Vec<f64> = y.iter().map(|&c| (c == 1) as u8 as f64).collect();
         let mut zk = vec![0.0; k];
         let objective = |w: &[f64], grad: &mut [f64], zk: &mut [f64]| -> f64 {
-            let loss = if k == 1 {
-                let b = if fi { w[p] } else { 0.0 };
-                let (loss, gb) = binary_pass(xs, p, &yv, &sw, &w[..p], b, &mut grad[..p]);
-                if fi {
-                    grad[p] = gb;
-                }
-                loss
-            } else {
-                multinomial_pass(xs, p, stride, fi, y, &sw, w, grad, zk)
-            };
+            if k == 1 {
+                return binary_objective(xs, p, &yv, &sw, sw_sum, l2, fi, w, grad);
+            }
+            let loss = multinomial_pass(xs, p, stride, fi, y, &sw, w, grad, zk);
             // Scale by 1/Σs and add the penalty (the intercept is not penalized).
             let mut pen = 0.0;
             for (gc, wc) in grad.chunks_exact_mut(stride).zip(w.chunks_exact(stride)) {
@@ -911,16 +911,7 @@ mod fused_tests {
     /// coefficient and 1e-12 relative in the objective, reached in fewer iterations.
     fn assert_lbfgs_optimum(fit: &LogisticRegression, xs: &[f64], p: usize, yv: &[f64], unit: &[f64], l2: f64, opts: LbfgsOptions) {
         let n = yv.len();
-        let mut objective = |v: &[f64], g: &mut [f64]| {
-            let (loss, gb) = binary_pass(xs, p, yv, unit, &v[..p], v[p], &mut g[..p]);
-            g[p] = gb / n as f64;
-            let mut pen = 0.0;
-            for (gj, &vj) in g[..p].iter_mut().zip(&v[..p]) {
-                *gj = *gj / n as f64 + l2 * vj;
-                pen += vj * vj;
-            }
-            loss / n as f64 + 0.5 * l2 * pen
-        };
+        let mut objective = |v: &[f64], g: &mut [f64]| binary_objective(xs, p, yv, unit, n as f64, l2, true, v, g);
         let lbfgs = minimize(&mut objective, vec![0.0; p + 1], opts);
         assert!(fit.converged && lbfgs.converged && fit.n_iter < lbfgs.n_iter, "{} vs {}", fit.n_iter, lbfgs.n_iter);
         for (a, b) in fit.coef[0].iter().chain(&fit.intercept).zip(&lbfgs.x) {
