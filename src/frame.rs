@@ -87,7 +87,7 @@ impl Frame {
     /// [`Frame::from_table`] of `table.select_rows(rows)`, gathered straight from `table`:
     /// one copy of the chosen columns instead of every column copied, then the chosen ones again.
     pub fn from_table_rows(table: &Table, columns: &[usize], rows: &[usize]) -> Frame {
-        if rows.len() == table.n_rows && rows.iter().enumerate().all(|(i, &r)| i == r) {
+        if crate::data::every_row(rows, table.n_rows) {
             return Frame::from_table(table, columns);
         }
         let gather = |v: &[f64]| rows.iter().map(|&r| v[r]).collect::<Nums>();

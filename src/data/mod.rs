@@ -21,6 +21,6 @@ pub mod target;
 pub use origin::RowOrigin;
 pub use read::{check_size, parse_number, read_csv, CellRef, CsvChunkReader, InfiniteValues, ReadOptions, ReadReport, StrayValues, DEFAULT_MISSING};
 pub use retype::retype;
-pub use table::{format_number, CatData, Column, ColumnData, ColumnType, Nums, Table, MISSING_CODE};
+pub use table::{every_row, format_number, CatData, Column, ColumnData, ColumnType, Nums, Table, MISSING_CODE};
 pub mod profile;
 pub use profile::{histogram_auto, percentile_sorted, profile, CategoryCount, ColumnProfile, Flag, FlagKind, Histogram, NumericStats, Profile, TopCategories};

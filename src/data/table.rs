@@ -206,6 +206,12 @@ impl ColumnData {
     }
 }
 
+/// Whether `rows` is every one of `n` rows, in order (`0..n`): a selection of them is then the
+/// data itself, no gather.
+pub fn every_row(rows: &[usize], n: usize) -> bool {
+    rows.len() == n && rows.iter().enumerate().all(|(i, &r)| i == r)
+}
+
 /// Formats a number the way a user typed it: integers without a fraction,
 /// others with the shortest representation that round-trips.
 pub fn format_number(x: f64) -> String {
@@ -267,10 +273,10 @@ impl Table {
     pub fn names(&self) -> Vec<String> {
         self.columns.iter().map(|c| c.name.clone()).collect()
     }
-    /// `rows` of the table: the table itself when `rows` is every row in order
+    /// `rows` of the table: the table itself when `rows` is every row in order ([`every_row`])
     /// (fitting on all the data copies nothing), else [`select_rows`](Self::select_rows).
     pub fn rows_view(&self, rows: &[usize]) -> std::borrow::Cow<'_, Table> {
-        if rows.len() == self.n_rows && rows.iter().enumerate().all(|(i, &r)| i == r) {
+        if every_row(rows, self.n_rows) {
             std::borrow::Cow::Borrowed(self)
         } else {
             std::borrow::Cow::Owned(self.select_rows(rows))

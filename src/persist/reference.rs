@@ -389,7 +389,7 @@ pub fn column_distribution(data: &ColumnData, rows: &[usize]) -> (u64, Distribut
     let n_missing = rows.iter().filter(|r| missing(r)).count() as u64;
     let dist = match data {
         // Every row in order (a fit on the whole table): the column itself, no gathered copy.
-        ColumnData::Numeric(v) if rows.len() == v.len() && rows.iter().enumerate().all(|(i, &r)| i == r) => Distribution::numeric(v),
+        ColumnData::Numeric(v) if crate::data::every_row(rows, v.len()) => Distribution::numeric(v),
         ColumnData::Numeric(v) => Distribution::numeric(&rows.iter().map(|&r| v[r]).collect::<Vec<_>>()),
         ColumnData::Boolean { .. } | ColumnData::Categorical(_) => {
             let cells: Vec<Option<String>> = rows.iter().map(|&r| data.display(r)).collect();
